@@ -1,0 +1,136 @@
+/**
+ * Batched, block-pinned reads of Sign Protocol records: one Multicall3 `aggregate3` per block (all the
+ * `getAttestation` / `getSchema` / `getOffchainAttestation` calls whose logs are in that block), issued
+ * concurrently so the HTTP transport packs them into JSON-RPC batches. Reads are pinned to the log's block
+ * number (state at the end of that block).
+ */
+import type { Address, Hex, PublicClient } from 'viem'
+import { RpcError } from '../errors/baseError.js'
+import { spReadAbi } from '../ingest/abi.js'
+import { timed } from './timed.js'
+
+export type RecordRequest =
+  | { kind: 'attestation'; id: bigint; blockNumber: bigint }
+  | { kind: 'schema'; id: bigint; blockNumber: bigint }
+  | { kind: 'offchain'; id: string; blockNumber: bigint }
+
+export type OnchainSchema = {
+  registrant: Address
+  revocable: boolean
+  dataLocation: number
+  maxValidFor: bigint
+  hook: Address
+  timestamp: bigint
+  data: string
+}
+export type OnchainAttestation = {
+  schemaId: bigint
+  linkedAttestationId: bigint
+  attestTimestamp: bigint
+  revokeTimestamp: bigint
+  attester: Address
+  validUntil: bigint
+  dataLocation: number
+  revoked: boolean
+  recipients: readonly Hex[]
+  data: Hex
+}
+export type OnchainOffchainAttestation = { attester: Address; timestamp: bigint }
+
+export type RecordResult =
+  | { ok: true; value: OnchainSchema | OnchainAttestation | OnchainOffchainAttestation }
+  | { ok: false; error: string }
+
+/** Key of a request in the result map: `${kind}:${id}:${blockNumber}`. */
+export const recordKey = (r: RecordRequest) => `${r.kind}:${r.id}:${r.blockNumber}`
+
+export type ReadRecordsParameters = {
+  client: PublicClient
+  contract: Address
+  multicall3: Address
+  requests: RecordRequest[]
+  /** max calls in one aggregate3 (default 300) */
+  callsPerMulticall?: number
+}
+
+/**
+ * @returns a map from {@link recordKey} to the decoded struct, or to the reason the call failed
+ *   (a reverting call is data, not an exception).
+ * @throws {RpcError} when the multicall itself fails after retries.
+ */
+export async function readRecords(params: ReadRecordsParameters): Promise<Map<string, RecordResult>> {
+  const { client, contract, multicall3 } = params
+  const perCall = params.callsPerMulticall ?? 300
+  const byBlock = new Map<bigint, RecordRequest[]>()
+  for (const r of params.requests) {
+    const list = byBlock.get(r.blockNumber)
+    if (list) list.push(r)
+    else byBlock.set(r.blockNumber, [r])
+  }
+  const chunks: { blockNumber: bigint; requests: RecordRequest[] }[] = []
+  for (const [blockNumber, list] of byBlock) {
+    for (let i = 0; i < list.length; i += perCall) chunks.push({ blockNumber, requests: list.slice(i, i + perCall) })
+  }
+  const out = new Map<string, RecordResult>()
+  await Promise.all(
+    chunks.map(async ({ blockNumber, requests }) => {
+      const contracts = requests.map((r) => ({
+        address: contract,
+        abi: spReadAbi,
+        functionName: r.kind === 'attestation' ? 'getAttestation' : r.kind === 'schema' ? 'getSchema' : 'getOffchainAttestation',
+        args: [r.id],
+      }))
+      let results: { status: 'success' | 'failure'; result?: unknown; error?: Error }[]
+      try {
+        results = (await timed('eth_call:aggregate3', () =>
+          client.multicall({
+            contracts: contracts as never,
+            blockNumber,
+            multicallAddress: multicall3,
+            allowFailure: true,
+            batchSize: 0,
+          }),
+        )) as typeof results
+      } catch (error) {
+        throw new RpcError('eth_call', `aggregate3 of ${requests.length} reads at block ${blockNumber} failed`, { cause: error })
+      }
+      requests.forEach((r, i) => {
+        const res = results[i]!
+        out.set(
+          recordKey(r),
+          res.status === 'success'
+            ? { ok: true, value: res.result as RecordResult extends { value: infer V } ? V : never }
+            : { ok: false, error: String(res.error?.message ?? 'call failed').split('\n')[0]! },
+        )
+      })
+    }),
+  )
+  return out
+}
+
+/** Block header facts needed per log: hash, parent hash, timestamp (unix seconds). */
+export type BlockHeader = { number: bigint; hash: Hex; parentHash: Hex; timestamp: bigint }
+
+/** `eth_getBlockByNumber` (no transactions) for each number, batched. */
+export async function getBlockHeaders(client: PublicClient, numbers: bigint[]): Promise<Map<bigint, BlockHeader>> {
+  const out = new Map<bigint, BlockHeader>()
+  await Promise.all(
+    [...new Set(numbers)].map(async (n) => {
+      const b = await timed('eth_getBlockByNumber', () => client.getBlock({ blockNumber: n }))
+      out.set(n, { number: n, hash: b.hash!.toLowerCase() as Hex, parentHash: b.parentHash.toLowerCase() as Hex, timestamp: b.timestamp })
+    }),
+  )
+  return out
+}
+
+/** `eth_getTransactionByHash` for each hash, batched: the sender (`tx.from`) of each transaction. */
+export async function getTransactionSenders(client: PublicClient, hashes: Hex[]): Promise<Map<Hex, Address>> {
+  const out = new Map<Hex, Address>()
+  await Promise.all(
+    [...new Set(hashes)].map(async (hash) => {
+      const tx = await timed('eth_getTransactionByHash', () => client.getTransaction({ hash }))
+      out.set(hash, tx.from.toLowerCase() as Address)
+    }),
+  )
+  return out
+}

@@ -1,0 +1,27 @@
+/**
+ * Prometheus metrics (prom-client), one registry for the process; served on `/metrics` by the gateway.
+ * Units are in the names (seconds, blocks, totals).
+ */
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
+
+export const registry = new Registry()
+collectDefaultMetrics({ register: registry })
+
+export const headBlock = new Gauge({ name: 'sign_indexer_head_block', help: 'Latest block number seen on the chain', labelNames: ['chain_id'], registers: [registry] })
+export const indexedBlock = new Gauge({ name: 'sign_indexer_indexed_block', help: 'Last block committed (checkpoint)', labelNames: ['chain_id'], registers: [registry] })
+export const lagBlocks = new Gauge({ name: 'sign_indexer_lag_blocks', help: 'Head block minus indexed block', labelNames: ['chain_id'], registers: [registry] })
+export const eventsTotal = new Counter({ name: 'sign_indexer_events_total', help: 'Contract events committed, by kind', labelNames: ['chain_id', 'kind'], registers: [registry] })
+export const rpcRequestDuration = new Histogram({
+  name: 'sign_indexer_rpc_request_duration_seconds',
+  help: 'JSON-RPC action latency by method',
+  labelNames: ['method'],
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  registers: [registry],
+})
+export const rpcErrors = new Counter({ name: 'sign_indexer_rpc_errors_total', help: 'JSON-RPC failures by method and error code', labelNames: ['method', 'code'], registers: [registry] })
+export const dbCommitDuration = new Histogram({
+  name: 'sign_indexer_db_commit_duration_seconds',
+  help: 'Duration of one ingest transaction (rows + journal + checkpoint)',
+  buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  registers: [registry],
+})

@@ -1,0 +1,136 @@
+/**
+ * Migrations without Prisma's native schema engine (none ships on npm): the WASM schema engine
+ * (`@prisma/schema-engine-wasm`, pinned) driven through a driver adapter. It writes the standard
+ * `_prisma_migrations` table, so history is the same as `prisma migrate deploy`; re-running is a no-op.
+ * The same `prisma/migrations` folder serves PostgreSQL and PGlite.
+ *
+ * These are internal Prisma APIs: the version is pinned in package.json and test/db.test.ts covers them.
+ */
+import { existsSync } from 'node:fs'
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { PGlite } from '@electric-sql/pglite'
+import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils'
+import { DatabaseError } from '../errors/baseError.js'
+
+const require = createRequire(import.meta.url)
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
+export const SCHEMA_PATH = join(ROOT, 'prisma/schema.prisma')
+export const MIGRATIONS_DIR = join(ROOT, 'prisma/migrations')
+const FILTERS = { externalTables: [], externalEnums: [] }
+
+// biome-ignore lint: the wasm module has no usable types for these internals
+type EngineModule = any
+
+let runtime: Promise<EngineModule> | undefined
+
+/** Instantiates the schema-engine wasm once per process (node 20 cannot import .wasm as an ES module). */
+function loadEngineModule(): Promise<EngineModule> {
+  runtime ??= (async () => {
+    const bg = await import('@prisma/schema-engine-wasm/schema_engine_bg')
+    const wasmPath = join(dirname(require.resolve('@prisma/schema-engine-wasm/schema_engine_bg')), 'schema_engine_bg.wasm')
+    const module = new WebAssembly.Module(await readFile(wasmPath))
+    const instance = new WebAssembly.Instance(module, { './schema_engine_bg.js': bg as never })
+    ;(bg as EngineModule).__wbg_set_wasm(instance.exports)
+    ;(instance.exports as EngineModule).__wbindgen_start()
+    return bg
+  })()
+  return runtime
+}
+
+/** Where migrations go: a PostgreSQL URL or an open PGlite instance. */
+export type MigrationTarget = { kind: 'postgres'; url: string } | { kind: 'pglite'; db: PGlite }
+
+async function adapterFactoryFor(target: MigrationTarget): Promise<ReturnType<typeof bindMigrationAwareSqlAdapterFactory>> {
+  if (target.kind === 'pglite') {
+    const { PrismaPGlite } = await import('pglite-prisma-adapter')
+    return bindMigrationAwareSqlAdapterFactory(new PrismaPGlite(target.db) as never)
+  }
+  const { PrismaPg } = await import('@prisma/adapter-pg')
+  return bindMigrationAwareSqlAdapterFactory(new PrismaPg({ connectionString: target.url }) as never)
+}
+
+async function withEngine<T>(target: MigrationTarget, fn: (engine: EngineModule) => Promise<T>): Promise<T> {
+  const rt = await loadEngineModule()
+  const engine = await rt.SchemaEngine.new({ datamodels: undefined }, () => {}, await adapterFactoryFor(target))
+  try {
+    return await fn(engine)
+  } finally {
+    engine.free()
+  }
+}
+
+async function readMigrationsList() {
+  const dirs = existsSync(MIGRATIONS_DIR)
+    ? (await readdir(MIGRATIONS_DIR, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort()
+    : []
+  const lockPath = join(MIGRATIONS_DIR, 'migration_lock.toml')
+  return {
+    baseDir: MIGRATIONS_DIR,
+    shadowDbInitScript: '',
+    lockfile: { path: 'migration_lock.toml', content: existsSync(lockPath) ? await readFile(lockPath, 'utf8') : null },
+    migrationDirectories: await Promise.all(
+      dirs.map(async (name) => ({
+        path: name,
+        migrationFile: {
+          path: 'migration.sql',
+          content: { tag: 'ok', value: await readFile(join(MIGRATIONS_DIR, name, 'migration.sql'), 'utf8') },
+        },
+      })),
+    ),
+  }
+}
+
+/**
+ * Applies every pending migration of `prisma/migrations` to the target (like `prisma migrate deploy`).
+ * @returns the names of the migrations applied by this call (empty when up to date).
+ * @throws {DatabaseError} when a migration fails; nothing of that migration is kept.
+ */
+export async function applyMigrations(target: MigrationTarget): Promise<string[]> {
+  try {
+    const result = await withEngine(target, async (engine) =>
+      engine.applyMigrations({ migrationsList: await readMigrationsList(), filters: FILTERS }),
+    )
+    return (result?.appliedMigrationNames as string[]) ?? []
+  } catch (error) {
+    throw new DatabaseError('Applying migrations failed', { cause: error, details: String((error as Error)?.message ?? error) })
+  }
+}
+
+/**
+ * Writes a new migration (like `prisma migrate dev --create-only`): diffs the migrations folder,
+ * applied to an in-memory PGlite shadow database, against `prisma/schema.prisma`.
+ * @returns the new migration's directory, or null when the schema has not changed.
+ */
+export async function createMigration(name: string): Promise<string | null> {
+  const { PGlite } = await import('@electric-sql/pglite')
+  const shadow = new PGlite()
+  await shadow.waitReady
+  const files = [{ path: SCHEMA_PATH, content: await readFile(SCHEMA_PATH, 'utf8') }]
+  try {
+    const list = await readMigrationsList()
+    const sql: string | null = await withEngine({ kind: 'pglite', db: shadow }, async (engine) => {
+      if (list.migrationDirectories.length) await engine.applyMigrations({ migrationsList: list, filters: FILTERS })
+      const diff = await engine.diff({
+        from: { tag: 'schemaDatasource', files, configDir: dirname(SCHEMA_PATH) },
+        to: { tag: 'schemaDatamodel', files },
+        script: true,
+        exitCode: true,
+        filters: FILTERS,
+      })
+      return diff.exitCode === 0 ? null : diff.stdout
+    })
+    if (!sql) return null
+    const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14)
+    const dir = join(MIGRATIONS_DIR, `${stamp}_${name}`)
+    await mkdir(dir, { recursive: true })
+    await writeFile(join(dir, 'migration.sql'), sql)
+    const lockPath = join(MIGRATIONS_DIR, 'migration_lock.toml')
+    if (!existsSync(lockPath)) await writeFile(lockPath, 'provider = "postgresql"\n')
+    return dir
+  } finally {
+    await shadow.close()
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * Turns raw contract logs into typed Sign Protocol events (viem `decodeEventLog` against the v1.1.x ABI).
+ * A log that does not decode is returned as a skipped log with a reason, never thrown.
+ */
+import { type Address, decodeEventLog, type Hex, type Log } from 'viem'
+import { spEventsAbi } from './abi.js'
+import { toSafeText } from './decodeData.js'
+
+type LogRef = { blockNumber: bigint; blockHash: Hex; logIndex: number; txHash: Hex; address: Address }
+
+export type SpEvent =
+  | (LogRef & { name: 'SchemaRegistered'; schemaId: bigint })
+  | (LogRef & { name: 'AttestationMade'; attestationId: bigint; indexingKey: string })
+  | (LogRef & { name: 'AttestationRevoked'; attestationId: bigint; reason: string })
+  | (LogRef & { name: 'OffchainAttestationMade'; offchainAttestationId: string })
+  | (LogRef & { name: 'OffchainAttestationRevoked'; offchainAttestationId: string; reason: string })
+
+export type SkippedLog = LogRef & { topic0: Hex | null; data: Hex; reason: string }
+
+/** Decodes logs in their given order. @returns events and skipped logs (both keep block number, hash, log index). */
+export function decodeLogs(logs: Log[]): { events: SpEvent[]; skipped: SkippedLog[] } {
+  const events: SpEvent[] = []
+  const skipped: SkippedLog[] = []
+  for (const log of logs) {
+    const ref: LogRef = {
+      blockNumber: log.blockNumber!,
+      blockHash: log.blockHash!.toLowerCase() as Hex,
+      logIndex: log.logIndex!,
+      txHash: log.transactionHash!.toLowerCase() as Hex,
+      address: log.address.toLowerCase() as Address,
+    }
+    try {
+      const { eventName, args } = decodeEventLog({ abi: spEventsAbi, data: log.data, topics: log.topics, strict: true })
+      const a = args as Record<string, unknown>
+      switch (eventName) {
+        case 'SchemaRegistered':
+          events.push({ ...ref, name: eventName, schemaId: a.schemaId as bigint })
+          break
+        case 'AttestationMade':
+          events.push({ ...ref, name: eventName, attestationId: a.attestationId as bigint, indexingKey: toSafeText(a.indexingKey as string) })
+          break
+        case 'AttestationRevoked':
+          events.push({ ...ref, name: eventName, attestationId: a.attestationId as bigint, reason: toSafeText(a.reason as string) })
+          break
+        case 'OffchainAttestationMade':
+          events.push({ ...ref, name: eventName, offchainAttestationId: toSafeText(a.attestationId as string) })
+          break
+        case 'OffchainAttestationRevoked':
+          events.push({ ...ref, name: eventName, offchainAttestationId: toSafeText(a.attestationId as string), reason: toSafeText(a.reason as string) })
+          break
+      }
+    } catch (error) {
+      const reason = (error as Error).name === 'AbiEventSignatureNotFoundError' ? 'UNKNOWN_EVENT' : 'UNDECODABLE_LOG'
+      skipped.push({ ...ref, topic0: (log.topics[0] ?? null) as Hex | null, data: log.data, reason: `${reason}: ${firstLine((error as Error).message)}` })
+    }
+  }
+  return { events, skipped }
+}
+
+function firstLine(s: string) {
+  return s.split('\n')[0]!.slice(0, 300)
+}

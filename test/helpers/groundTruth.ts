@@ -1,0 +1,92 @@
+/**
+ * Ground truth for the suites: everything the contract says (its `get*` views at the head, and its events),
+ * compared field by field with what the indexer stored. Returns the differences (empty = equal).
+ */
+import { type Address, createPublicClient, http, type PublicClient } from 'viem'
+import type { PrismaClient } from '../../src/generated/prisma/client.js'
+import { spEventsAbi, spReadAbi } from '../../src/ingest/abi.js'
+
+export function createTruthClient(rpcUrl: string): PublicClient {
+  return createPublicClient({ transport: http(rpcUrl), cacheTime: 0 }) as PublicClient
+}
+
+type Truth = {
+  attestations: Map<bigint, Record<string, unknown>>
+  schemas: Map<bigint, Record<string, unknown>>
+  offchain: Map<string, Record<string, unknown>>
+}
+
+/** Reads the whole contract state at the head plus every event from `fromBlock`. */
+export async function readGroundTruth(client: PublicClient, contract: Address, fromBlock: bigint): Promise<Truth> {
+  const [attCounter, schemaCounter] = await Promise.all([
+    client.readContract({ address: contract, abi: spReadAbi, functionName: 'attestationCounter' }),
+    client.readContract({ address: contract, abi: spReadAbi, functionName: 'schemaCounter' }),
+  ])
+  const events = await client.getContractEvents({ address: contract, abi: spEventsAbi, fromBlock, toBlock: 'latest' })
+  const indexingKeys = new Map<bigint, string>()
+  const reasons = new Map<bigint, string>()
+  const offchainIds: string[] = []
+  const offchainReasons = new Map<string, string>()
+  const offchainBlocks = new Map<string, bigint>()
+  for (const e of events) {
+    const a = e.args as Record<string, unknown>
+    if (e.eventName === 'AttestationMade') indexingKeys.set(a.attestationId as bigint, a.indexingKey as string)
+    if (e.eventName === 'AttestationRevoked') reasons.set(a.attestationId as bigint, a.reason as string)
+    if (e.eventName === 'OffchainAttestationMade') { offchainIds.push(a.attestationId as string); offchainBlocks.set(a.attestationId as string, e.blockNumber) }
+    if (e.eventName === 'OffchainAttestationRevoked') offchainReasons.set(a.attestationId as string, a.reason as string)
+  }
+  const truth: Truth = { attestations: new Map(), schemas: new Map(), offchain: new Map() }
+  const ids = (n: bigint) => Array.from({ length: Number(n) - 1 }, (_, i) => BigInt(i + 1))
+  const atts = await client.multicall({ contracts: ids(attCounter).map((id) => ({ address: contract, abi: spReadAbi, functionName: 'getAttestation', args: [id] })) as never, allowFailure: false, batchSize: 0, multicallAddress: '0xca11bde05977b3631167028862be2a173976ca11' }) as unknown as Record<string, unknown>[]
+  ids(attCounter).forEach((id, i) => {
+    const a = atts[i]!
+    truth.attestations.set(id, {
+      schemaId: a.schemaId, linkedAttestationId: a.linkedAttestationId === 0n ? null : a.linkedAttestationId, attestTimestamp: a.attestTimestamp,
+      revokeTimestamp: a.revokeTimestamp, attester: (a.attester as string).toLowerCase(), validUntil: (a.validUntil as bigint).toString(),
+      dataLocation: Number(a.dataLocation), revoked: a.revoked, recipientsRaw: (a.recipients as string[]).map((r) => r.toLowerCase()),
+      data: (a.data as string).toLowerCase(), indexingKey: indexingKeys.get(id) ?? null, revokeReason: reasons.get(id) ?? null,
+    })
+  })
+  for (const id of ids(schemaCounter)) {
+    const s = (await client.readContract({ address: contract, abi: spReadAbi, functionName: 'getSchema', args: [id] })) as unknown as Record<string, unknown>
+    truth.schemas.set(id, {
+      registrant: (s.registrant as string).toLowerCase(), revocable: s.revocable, dataLocation: Number(s.dataLocation),
+      maxValidFor: (s.maxValidFor as bigint).toString(), hook: (s.hook as string).toLowerCase(), timestamp: s.timestamp, data: s.data,
+    })
+  }
+  for (const id of offchainIds) {
+    const o = (await client.readContract({ address: contract, abi: spReadAbi, functionName: 'getOffchainAttestation', args: [id] })) as unknown as Record<string, unknown>
+    const block = await client.getBlock({ blockNumber: offchainBlocks.get(id)! })
+    const revoked = o.timestamp === 1n
+    truth.offchain.set(id, { attester: (o.attester as string).toLowerCase(), timestamp: block.timestamp, revoked, revokeReason: offchainReasons.get(id) ?? null })
+  }
+  return truth
+}
+
+/** @returns human-readable differences between the database and the ground truth (empty when equal). */
+export async function diffWithGroundTruth(prisma: PrismaClient, chainId: number, truth: Truth): Promise<string[]> {
+  const diffs: string[] = []
+  const compare = (what: string, expected: Record<string, unknown>, actual: Record<string, unknown> | undefined) => {
+    if (!actual) return diffs.push(`${what}: missing`)
+    for (const [k, v] of Object.entries(expected)) {
+      if (JSON.stringify(actual[k], big) !== JSON.stringify(v, big)) diffs.push(`${what}.${k}: expected ${JSON.stringify(v, big)}, got ${JSON.stringify(actual[k], big)}`)
+    }
+  }
+  const atts = await prisma.attestation.findMany({ where: { chainId } })
+  const byId = new Map(atts.map((a) => [a.attestationId, { ...a, validUntil: a.validUntil.toFixed(0) } as Record<string, unknown>]))
+  for (const [id, t] of truth.attestations) compare(`attestation ${id}`, t, byId.get(id))
+  for (const a of atts) if (!truth.attestations.has(a.attestationId)) diffs.push(`attestation ${a.attestationId}: not on chain`)
+  const schemas = await prisma.schema.findMany({ where: { chainId } })
+  const sById = new Map(schemas.map((s) => [s.schemaId, { ...s, maxValidFor: s.maxValidFor.toFixed(0) } as Record<string, unknown>]))
+  for (const [id, t] of truth.schemas) compare(`schema ${id}`, t, sById.get(id))
+  if (schemas.length !== truth.schemas.size) diffs.push(`schemas: ${schemas.length} stored, ${truth.schemas.size} on chain`)
+  const offs = await prisma.offchainAttestation.findMany({ where: { chainId } })
+  const oById = new Map(offs.map((o) => [o.offchainAttestationId, o as Record<string, unknown>]))
+  for (const [id, t] of truth.offchain) compare(`offchain ${id}`, t, oById.get(id))
+  if (offs.length !== truth.offchain.size) diffs.push(`offchain: ${offs.length} stored, ${truth.offchain.size} on chain`)
+  return diffs
+}
+
+function big(_k: string, v: unknown) {
+  return typeof v === 'bigint' ? v.toString() : v
+}

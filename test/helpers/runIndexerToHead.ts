@@ -1,0 +1,41 @@
+/**
+ * Test harness: runs the real indexer against a chain until its checkpoint reaches the chain's head
+ * (minus confirmations), then stops it.
+ */
+import type { Address } from 'viem'
+import { createSilentLogger } from '../../src/common/logger.js'
+import type { PrismaClient } from '../../src/generated/prisma/client.js'
+import { createIndexer, type IndexerChain } from '../../src/sync/createIndexer.js'
+
+export type DevnetLike = { rpcUrl: string; chainId: number; address: Address; deployBlock: bigint; multicall3: Address }
+
+export function devnetChain(devnet: DevnetLike, overrides: Partial<IndexerChain> = {}): IndexerChain {
+  return {
+    name: 'devnet', chainId: devnet.chainId, rpcUrls: [devnet.rpcUrl], contract: devnet.address.toLowerCase() as Address,
+    multicall3: devnet.multicall3, startBlock: devnet.deployBlock, confirmations: 0, maxBlockRange: 500, pollIntervalMs: 100,
+    ...overrides,
+  }
+}
+
+/**
+ * Starts the indexer and resolves once every chain's checkpoint is at or past `targetBlock` (default: the head
+ * when called). Stops the indexer before resolving. Rejects after `timeoutMs`.
+ */
+export async function runIndexerToHead(prisma: PrismaClient, chain: IndexerChain, opts: { targetBlock?: bigint; timeoutMs?: number; concurrency?: number } = {}) {
+  const indexer = createIndexer({ prisma, chains: [chain], logger: createSilentLogger(), concurrency: opts.concurrency })
+  const client = indexer.clients.get(chain.chainId)!
+  const target = opts.targetBlock ?? (await client.getBlockNumber({ cacheTime: 0 })) - BigInt(chain.confirmations)
+  const running = indexer.run()
+  const deadline = Date.now() + (opts.timeoutMs ?? 60_000)
+  try {
+    for (;;) {
+      const cp = await prisma.checkpoint.findUnique({ where: { chainId: chain.chainId } })
+      if (cp && cp.blockNumber >= target) return
+      if (Date.now() > deadline) throw new Error(`indexer did not reach block ${target} (at ${cp?.blockNumber ?? 'none'})`)
+      await new Promise((r) => setTimeout(r, 50))
+    }
+  } finally {
+    indexer.stop()
+    await running
+  }
+}
