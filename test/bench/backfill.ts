@@ -1,0 +1,94 @@
+/**
+ * `npm run bench` — end-to-end backfill throughput and query latency on a fresh devnet.
+ *
+ *   npm run bench -- --attestations 10000 [--per-tx 100] [--database-url postgres://…] [--concurrency 4] [--max-block-range 2000]
+ *
+ * Seeds N attestations with `attestBatch` (seeding time is reported apart and not counted), backfills them from
+ * the contract's deployment block into a fresh PostgreSQL database with the real indexer, then measures
+ * `attestation(id)` and a 50-item `attestations` page through the in-process gateway. Prints figures; asserts nothing.
+ */
+import { performance } from 'node:perf_hooks'
+import { Command } from 'commander'
+import pg from 'pg'
+import { createSilentLogger } from '../../src/common/logger.js'
+import { createDb } from '../../src/db/createDb.js'
+import { startDevnet } from '../../src/devnet/index.js'
+import { createWorkload } from '../../src/devnet/workload.js'
+import { createGateway } from '../../src/gateway/index.js'
+import { devnetChain, runIndexerToHead } from '../helpers/runIndexerToHead.js'
+
+const opts = new Command('bench')
+  .option('--attestations <n>', 'attestations to seed', '10000')
+  .option('--per-tx <n>', 'attestations per attestBatch transaction', '100')
+  .option('--database-url <url>', 'PostgreSQL server URL (a fresh database is created on it)', process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres')
+  .option('--concurrency <n>', 'block ranges fetched in parallel', '4')
+  .option('--max-block-range <n>', 'blocks per eth_getLogs range', '2000')
+  .option('--queries <n>', 'queries per latency figure', '500')
+  .parse()
+  .opts()
+
+const N = Number(opts.attestations)
+let peakRss = 0
+const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss) }, 50)
+
+const devnet = await startDevnet({ port: 0 })
+const workload = createWorkload({ rpcUrl: devnet.rpcUrl, address: devnet.address })
+let t = performance.now()
+await workload.seedBulk({ attestations: N, perTx: Number(opts.perTx) })
+const seedS = (performance.now() - t) / 1000
+
+const dbName = `sign_bench_${process.pid}`
+const admin = new pg.Client({ connectionString: opts.databaseUrl })
+await admin.connect()
+await admin.query(`CREATE DATABASE ${dbName}`)
+const url = new URL(opts.databaseUrl)
+url.pathname = `/${dbName}`
+const db = await createDb({ databaseUrl: url.toString(), poolSize: 10 })
+
+const chain = devnetChain(devnet, { maxBlockRange: Number(opts.maxBlockRange) })
+peakRss = 0
+t = performance.now()
+await runIndexerToHead(db.prisma, chain, { concurrency: Number(opts.concurrency), timeoutMs: 3_600_000 })
+const backfillS = (performance.now() - t) / 1000
+const stored = await db.prisma.attestation.count()
+const backfillPeakRss = peakRss
+
+const gateway = createGateway({ prisma: db.prisma, logger: createSilentLogger() })
+const q = async (query: string, variables: Record<string, unknown>) => {
+  const res = await gateway.yoga.fetch('http://bench/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) })
+  const body = (await res.json()) as { errors?: unknown[]; data?: unknown }
+  if (body.errors) throw new Error(JSON.stringify(body.errors))
+  return body.data
+}
+const latency = async (fn: (i: number) => Promise<unknown>) => {
+  const samples: number[] = []
+  for (let i = 0; i < Number(opts.queries); i++) {
+    const s = performance.now()
+    await fn(i)
+    samples.push(performance.now() - s)
+  }
+  samples.sort((a, b) => a - b)
+  return { p50: samples[Math.floor(samples.length * 0.5)]!, p99: samples[Math.floor(samples.length * 0.99)]! }
+}
+const one = await latency((i) =>
+  q('query($id: ID!) { attestation(id: $id) { id attester schema { id } recipients { address } decodedData } }', { id: `onchain_evm_${devnet.chainId}_0x${(1 + ((i * 7919) % N)).toString(16)}` }),
+)
+const page = await latency(() =>
+  q('query { attestations(first: 50) { edges { node { id attester schema { id } linkedAttestation { id } } } pageInfo { endCursor } } }', {}),
+)
+clearInterval(sampler)
+
+const rate = stored / backfillS
+console.log(`\nBackfill: ${stored} attestations in ${backfillS.toFixed(2)} s = ${Math.round(rate)} att/s (seeding ${seedS.toFixed(1)} s, not counted)`)
+console.log(`  peak RSS during backfill: ${(backfillPeakRss / 2 ** 20).toFixed(0)} MiB; concurrency ${opts.concurrency}, range ${opts.maxBlockRange} blocks`)
+console.log(`  vs node floor ~17,000 att/s: ${((100 * rate) / 17_000).toFixed(0)} %`)
+console.log(`attestation(id):         p50 ${one.p50.toFixed(2)} ms  p99 ${one.p99.toFixed(2)} ms  (${opts.queries} queries)`)
+console.log(`attestations(first: 50): p50 ${page.p50.toFixed(2)} ms  p99 ${page.p99.toFixed(2)} ms  (${opts.queries} queries)`)
+console.log(JSON.stringify({ attestations: stored, backfillSeconds: backfillS, attPerSecond: rate, peakRssMiB: backfillPeakRss / 2 ** 20, one, page }))
+
+await gateway.close?.()
+await db.close()
+await admin.query(`DROP DATABASE ${dbName} WITH (FORCE)`)
+await admin.end()
+await devnet.stop()
+process.exit(0)
