@@ -110,22 +110,27 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
         while ((i < ranges.length || window.length) && !signal.aborted) {
           while (i < ranges.length && window.length < concurrency * 2) {
             const [fromBlock, toBlock] = ranges[i++]!
-            const p = limit(() => fetchRange({ client, contract: chain.contract, multicall3: chain.multicall3, fromBlock, toBlock }))
+            const p = limit(async () => {
+              const started = performance.now()
+              const fetched = await fetchRange({ client, contract: chain.contract, multicall3: chain.multicall3, fromBlock, toBlock })
+              log.debug({ from_block: Number(fromBlock), to_block: Number(toBlock), logs: fetched.events.length, duration_ms: Math.round(performance.now() - started) }, 'Fetched range')
+              return fetched
+            })
             p.catch(() => {}) // awaited below in order; avoid unhandled rejections if we abandon the window
             window.push(p)
           }
           const fetched = await window.shift()!
           if (signal.aborted) break
+          const started = performance.now()
           const batch = await buildBatch(chain.chainId, fetched, getSchemaFields)
+          const built = performance.now()
           const { lastSeq } = await commitBatch(prisma, batch)
+          log.debug({ from_block: Number(batch.fromBlock), to_block: Number(batch.toBlock), build_ms: Math.round(built - started), commit_ms: Math.round(performance.now() - built) }, 'Committed range')
           for (const s of batch.schemas) schemaFields.set(s.schemaId, s.fields)
           for (const j of batch.journal) eventsTotal.inc({ chain_id: chain.chainId, kind: `${j.subjectType}_${j.kind}` })
           events += batch.journal.length
           indexedBlock.set({ chain_id: chain.chainId }, Number(batch.toBlock))
           lagBlocks.set({ chain_id: chain.chainId }, Number(head - batch.toBlock))
-          if (batch.journal.length || batch.skipped.length) {
-            log.debug({ from_block: Number(batch.fromBlock), to_block: Number(batch.toBlock), events: batch.journal.length, skipped: batch.skipped.length }, 'Committed range')
-          }
           for (const s of batch.skipped) log.warn({ block_number: Number(s.blockNumber), log_index: s.logIndex, reason: s.reason }, 'Skipped log')
           params.onCommit?.({ chainId: chain.chainId, toBlock: batch.toBlock, lastSeq })
           params.onProgress?.({ chainId: chain.chainId, phase, indexedBlock: batch.toBlock, targetBlock: safe, startBlock: chain.startBlock, events })

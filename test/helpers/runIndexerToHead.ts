@@ -3,7 +3,7 @@
  * (minus confirmations), then stops it.
  */
 import type { Address } from 'viem'
-import { createSilentLogger } from '../../src/common/logger.js'
+import { createLogger, createSilentLogger } from '../../src/common/logger.js'
 import type { PrismaClient } from '../../src/generated/prisma/client.js'
 import { createIndexer, type IndexerChain } from '../../src/sync/createIndexer.js'
 
@@ -22,7 +22,7 @@ export function devnetChain(devnet: DevnetLike, overrides: Partial<IndexerChain>
  * when called). Stops the indexer before resolving. Rejects after `timeoutMs`.
  */
 export async function runIndexerToHead(prisma: PrismaClient, chain: IndexerChain, opts: { targetBlock?: bigint; timeoutMs?: number; concurrency?: number } = {}) {
-  const indexer = createIndexer({ prisma, chains: [chain], logger: createSilentLogger(), concurrency: opts.concurrency })
+  const indexer = createIndexer({ prisma, chains: [chain], logger: process.env.TEST_LOG ? createLogger({ level: process.env.TEST_LOG }) : createSilentLogger(), concurrency: opts.concurrency })
   const client = indexer.clients.get(chain.chainId)!
   const target = opts.targetBlock ?? (await client.getBlockNumber({ cacheTime: 0 })) - BigInt(chain.confirmations)
   const running = indexer.run()
