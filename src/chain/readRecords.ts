@@ -49,7 +49,7 @@ export type ReadRecordsParameters = {
   contract: Address
   multicall3: Address
   requests: RecordRequest[]
-  /** max calls in one aggregate3 (default 300) */
+  /** max calls in one aggregate3 (default 500; measured on anvil: 500–1000 per call is 5× faster than 100) */
   callsPerMulticall?: number
 }
 
@@ -60,7 +60,7 @@ export type ReadRecordsParameters = {
  */
 export async function readRecords(params: ReadRecordsParameters): Promise<Map<string, RecordResult>> {
   const { client, contract, multicall3 } = params
-  const perCall = params.callsPerMulticall ?? 300
+  const perCall = params.callsPerMulticall ?? 500
   const byBlock = new Map<bigint, RecordRequest[]>()
   for (const r of params.requests) {
     const list = byBlock.get(r.blockNumber)

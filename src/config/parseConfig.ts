@@ -1,0 +1,345 @@
+/**
+ * The configuration's shape and its one validation pass: raw input (the JSON config file's shape, with values that may
+ * still be strings from env/flags) in, a deep-frozen typed {@link Config} out, or one {@link ConfigError} listing every
+ * problem with its path and, when known, where the value came from.
+ */
+import { z } from 'zod'
+import { ConfigError } from '../errors/baseError.js'
+import { DEFAULT_CONFIRMATIONS, describeKnownChains, getDeployment, LOCAL_CHAIN_IDS, MULTICALL3_ADDRESS, rpcUrlEnvNames } from './deployments.js'
+import { addressField, blockNumberField, booleanField, choiceField, describeValue, integerField, stringField, urlField, urlListField } from './fields.js'
+
+/** pino levels, most to least severe. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const
+/** A pino log level. */
+export type LogLevel = (typeof LOG_LEVELS)[number]
+
+/** Default `eth_getLogs` block range per request (blocks). */
+export const MAX_BLOCK_RANGE = 2_000
+/** Default head polling interval (milliseconds). */
+export const POLL_INTERVAL_MS = 2_000
+
+/** One chain to index: a Sign Protocol proxy on one EVM chain. */
+export type ChainConfig = {
+  /** name in logs and the database (`base`, or `chain-<id>` for an explicit chain without a name) */
+  name: string
+  /** EIP-155 chain id; unique across `Config.chains` */
+  chainId: number
+  /** JSON-RPC endpoints, http(s):// or ws(s)://, at least one; later ones are fallbacks */
+  rpcUrls: string[]
+  /** optional ws(s):// endpoint used only to be woken by `newHeads` */
+  wsUrl?: string
+  /** the SP proxy address, lower-case */
+  contract: `0x${string}`
+  /** first block to scan */
+  startBlock: bigint
+  /** finality depth in blocks (≥ 0), used when the node has no `finalized` tag */
+  confirmations: number
+  /** Multicall3 address, lower-case */
+  multicall3: `0x${string}`
+  /** blocks per `eth_getLogs` request (default {@link MAX_BLOCK_RANGE}) */
+  maxBlockRange: number
+  /** head polling interval in ms (default {@link POLL_INTERVAL_MS}) */
+  pollIntervalMs: number
+}
+
+/** The validated, deep-frozen configuration every subcommand receives. */
+export type Config = {
+  /** chains to index, unique chain ids; empty means "no chain configured" (the CLI then runs the embedded devnet) */
+  chains: ChainConfig[]
+  /** PostgreSQL URL (`postgres://` or `postgresql://`); absent: embedded PGlite under `dataDir` */
+  databaseUrl?: string
+  /** directory for local state (PGlite, caches); default `./data`, relative to the process's cwd */
+  dataDir: string
+  /** GraphQL server: host (default `0.0.0.0`), port (default 4000, 0 = any free port), GraphiQL on/off (default on) */
+  server: { host: string; port: number; graphiql: boolean }
+  /** default `info` */
+  logLevel: LogLevel
+  /** embedded devnet: anvil port (default 8545), block time in s (absent: mine per tx), live workload (default on). Always filled by {@link parseConfig}. */
+  devnet?: { port: number; blockTimeS?: number; workload: boolean }
+  /** GraphQL page size cap (default 100), RPC requests in flight per chain (default 4), records per read batch (default 1000) */
+  limits: { maxPageSize: number; rpcConcurrency: number; readBatchSize: number }
+}
+
+/**
+ * One chain as written in the config file (and as built from env/flags by `loadConfig`): either a built-in deployment
+ * by `chain` name/id, optionally overriding any field, or an explicit chain with `chainId`, `rpcUrl`, `contract`,
+ * `startBlock`. Values may be strings (coerced).
+ */
+export type RawChainInput = {
+  chain?: string | number
+  name?: string
+  chainId?: number | string
+  rpcUrl?: string | string[]
+  rpcUrls?: string | string[]
+  wsUrl?: string
+  contract?: string
+  startBlock?: number | string | bigint
+  confirmations?: number | string
+  multicall3?: string
+  maxBlockRange?: number | string
+  pollIntervalMs?: number | string
+}
+
+/** The config file's shape; every field optional, values may be strings (coerced). Unknown keys are problems. */
+export type RawConfigInput = {
+  /** ignored (lets editors point at a JSON schema) */
+  $schema?: string
+  chains?: RawChainInput[]
+  databaseUrl?: string
+  dataDir?: string
+  server?: { host?: string; port?: number | string; graphiql?: boolean | string }
+  logLevel?: string
+  devnet?: { port?: number | string; blockTimeS?: number | string; workload?: boolean | string }
+  limits?: { maxPageSize?: number | string; rpcConcurrency?: number | string; readBatchSize?: number | string }
+}
+
+/** Extra context for {@link parseConfig} messages. */
+export type ParseConfigOptions = {
+  /** where values came from, keyed by path (`server.port` → `env PORT`, `chains[0].rpcUrls` → `flag --rpc-url`) */
+  sources?: Record<string, string>
+  /** source for any path not in `sources` (e.g. `file /etc/sign-indexer.json`) */
+  defaultSource?: string
+  /** problems found before validation (unreadable file, conflicting flags); reported first, in the same error */
+  problems?: string[]
+}
+
+const RPC_URL = ['http:', 'https:', 'ws:', 'wss:']
+const port = integerField({ min: 0, max: 65_535 })
+
+const topSchema = z.strictObject({
+  $schema: z.unknown().optional(),
+  chains: z.unknown().optional(), // validated chain by chain, see parseChain
+  databaseUrl: urlField(['postgres:', 'postgresql:'], 'a postgres:// or postgresql:// URL'),
+  dataDir: stringField().transform((v) => v ?? './data'),
+  server: z
+    .strictObject({
+      host: stringField().transform((v) => v ?? '0.0.0.0'),
+      port: port.transform((v) => v ?? 4_000),
+      graphiql: booleanField().transform((v) => v ?? true),
+    })
+    .prefault({}),
+  logLevel: choiceField(LOG_LEVELS).transform((v) => v ?? 'info'),
+  devnet: z
+    .strictObject({
+      port: port.transform((v) => v ?? 8_545),
+      blockTimeS: integerField({ min: 1, max: 3_600 }),
+      workload: booleanField().transform((v) => v ?? true),
+    })
+    .prefault({}),
+  limits: z
+    .strictObject({
+      maxPageSize: integerField({ min: 1, max: 10_000 }).transform((v) => v ?? 100),
+      rpcConcurrency: integerField({ min: 1, max: 256 }).transform((v) => v ?? 4),
+      readBatchSize: integerField({ min: 1, max: 100_000 }).transform((v) => v ?? 1_000),
+    })
+    .prefault({}),
+})
+
+/** Makes a field required: `undefined` becomes an issue with `message` (skipped when `enabled` is false). */
+function required<T>(schema: z.ZodType<T | undefined, unknown>, message: string, enabled: boolean) {
+  return schema.transform((value, ctx): T => {
+    if (value === undefined && enabled) {
+      ctx.addIssue({ code: 'custom', message })
+      return z.NEVER
+    }
+    return value as T
+  })
+}
+
+function chainSchema(hints: { requireAll: boolean; explicitHint: string }) {
+  const { requireAll, explicitHint } = hints
+  return z.strictObject({
+    chain: z.unknown().optional(), // resolved in parseChain
+    name: stringField(),
+    chainId: required(integerField({ min: 1, max: Number.MAX_SAFE_INTEGER }), `required — give "chain" (a built-in name) or "chainId"`, requireAll),
+    rpcUrl: urlListField(RPC_URL, 'an http(s):// or ws(s):// URL'),
+    rpcUrls: urlListField(RPC_URL, 'an http(s):// or ws(s):// URL'),
+    wsUrl: urlField(['ws:', 'wss:'], 'a ws:// or wss:// URL'),
+    contract: required(addressField(), `required ${explicitHint} — pass --contract or set "contract"`, requireAll),
+    startBlock: required(blockNumberField(), `required ${explicitHint} — pass --start-block (the proxy's deployment block) or set "startBlock"`, requireAll),
+    confirmations: integerField({ min: 0, max: 100_000 }),
+    multicall3: addressField(),
+    maxBlockRange: integerField({ min: 1, max: 1_000_000 }).transform((v) => v ?? MAX_BLOCK_RANGE),
+    pollIntervalMs: integerField({ min: 50, max: 3_600_000 }).transform((v) => v ?? POLL_INTERVAL_MS),
+  })
+}
+
+type Problem = { path: string; message: string }
+
+/** `['chains', 1, 'rpcUrl']` → `chains[1].rpcUrl`. */
+function formatPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), '')
+}
+
+function toProblems(issues: readonly z.core.$ZodIssue[], prefix: readonly PropertyKey[]): Problem[] {
+  return issues.flatMap((issue) => {
+    const path = [...prefix, ...issue.path]
+    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ path: formatPath([...path, key]), message: 'unknown key' }))
+    if (issue.code === 'invalid_type') return [{ path: formatPath(path), message: `expected ${issue.expected}` }]
+    return [{ path: formatPath(path), message: issue.message }]
+  })
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+const CHAIN_FIELDS = ['chain', 'name', 'chainId', 'rpcUrl', 'rpcUrls', 'wsUrl', 'contract', 'startBlock']
+
+/** Resolves one raw chain, validates it and pushes its problems in field order (`chain`, `chainId`, `rpcUrl`, …). */
+function parseChain(raw: unknown, index: number, problems: Problem[]): ChainConfig | undefined {
+  const own: Problem[] = []
+  const chain = resolveAndParseChain(raw, index, own)
+  const rank = (p: Problem) => {
+    const i = CHAIN_FIELDS.indexOf(p.path.slice(`chains[${index}].`.length))
+    return i === -1 ? CHAIN_FIELDS.length : i
+  }
+  problems.push(...own.sort((a, b) => rank(a) - rank(b)))
+  return chain
+}
+
+/** Resolves one raw chain against the built-in table, then validates it; pushes problems, returns the chain or undefined. */
+function resolveAndParseChain(raw: unknown, index: number, problems: Problem[]): ChainConfig | undefined {
+  const at = (key: string) => `chains[${index}]${key ? `.${key}` : ''}`
+  if (!isPlainObject(raw)) {
+    problems.push({ path: at(''), message: `expected an object like { "chain": "base" } or { "chainId", "rpcUrl", "contract", "startBlock" }, got ${describeValue(raw)}` })
+    return undefined
+  }
+  const rawChainId = typeof raw.chainId === 'number' || typeof raw.chainId === 'string' ? Number(raw.chainId) : undefined
+  let deployment = undefined as ReturnType<typeof getDeployment>
+  let resolved = true
+  if (raw.chain !== undefined) {
+    deployment = typeof raw.chain === 'string' || typeof raw.chain === 'number' ? getDeployment(raw.chain) : undefined
+    if (!deployment) {
+      resolved = false
+      problems.push({ path: at('chain'), message: `unknown chain ${describeValue(raw.chain)} — known: ${describeKnownChains()}; for another chain give chainId, rpcUrl, contract and startBlock (--chain-id, --rpc-url, --contract, --start-block)` })
+    } else if (rawChainId !== undefined && Number.isInteger(rawChainId) && rawChainId !== deployment.chainId) {
+      problems.push({ path: at('chainId'), message: `${rawChainId} does not match chain "${deployment.name}" (${deployment.chainId})` })
+    }
+  } else if (rawChainId !== undefined && Number.isSafeInteger(rawChainId)) {
+    deployment = getDeployment(rawChainId)
+  }
+
+  const chainId = deployment?.chainId ?? (Number.isSafeInteger(rawChainId) ? rawChainId : undefined)
+  const defaults: Record<string, unknown> = deployment
+    ? { name: deployment.name, chainId: deployment.chainId, contract: deployment.contract, startBlock: deployment.startBlock, confirmations: deployment.confirmations, multicall3: deployment.multicall3 }
+    : { confirmations: chainId !== undefined && LOCAL_CHAIN_IDS.includes(chainId) ? 0 : DEFAULT_CONFIRMATIONS, multicall3: MULTICALL3_ADDRESS }
+  const given = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined))
+  const merged = { ...defaults, ...given }
+  const explicitHint = chainId === undefined ? 'for a chain without a built-in deployment' : `for chain id ${chainId}, which has no built-in deployment`
+
+  const result = chainSchema({ requireAll: resolved, explicitHint }).safeParse(merged)
+  const noRpc = ![merged.rpcUrl, merged.rpcUrls].some((v) => (typeof v === 'string' ? v.trim() !== '' : Array.isArray(v) && v.length > 0))
+  if (noRpc && resolved) {
+    const name = typeof merged.name === 'string' ? merged.name : undefined
+    const envNames = rpcUrlEnvNames({ chainId, name: deployment?.name ?? name })
+    const envHint = envNames.length ? ` or set ${envNames[0]}${envNames.length > 1 ? ` (or ${envNames.slice(1).join(', ')})` : ''}` : ''
+    problems.push({ path: at('rpcUrl'), message: `required — pass --rpc-url${envHint}` })
+  }
+  if (!result.success) {
+    problems.push(...toProblems(result.error.issues, ['chains', index]))
+    return undefined
+  }
+  const c = result.data
+  const rpcUrls = [...new Set([...(c.rpcUrl ?? []), ...(c.rpcUrls ?? [])])]
+  if (!rpcUrls.length) return undefined
+  return {
+    name: c.name ?? `chain-${c.chainId}`,
+    chainId: c.chainId,
+    rpcUrls,
+    ...(c.wsUrl !== undefined && { wsUrl: c.wsUrl }),
+    contract: c.contract,
+    startBlock: c.startBlock,
+    confirmations: c.confirmations ?? DEFAULT_CONFIRMATIONS,
+    multicall3: c.multicall3 ?? MULTICALL3_ADDRESS,
+    maxBlockRange: c.maxBlockRange,
+    pollIntervalMs: c.pollIntervalMs,
+  }
+}
+
+/** Chain ids must be unique: a second chain with the same id is a problem naming the first one. */
+function findDuplicateChains(rawChains: unknown[], problems: Problem[]): void {
+  const firstIndex = new Map<number, number>()
+  rawChains.forEach((raw, index) => {
+    if (!isPlainObject(raw)) return
+    const chainId = (raw.chain !== undefined && (typeof raw.chain === 'string' || typeof raw.chain === 'number') ? getDeployment(raw.chain)?.chainId : undefined) ?? Number(raw.chainId)
+    if (!Number.isSafeInteger(chainId)) return
+    const first = firstIndex.get(chainId)
+    if (first === undefined) firstIndex.set(chainId, index)
+    else problems.push({ path: `chains[${index}].chainId`, message: `duplicate chain id ${chainId} (already chains[${first}]) — each chain may be configured once` })
+  })
+}
+
+const LAST_SEGMENT = /(\.[^.[\]]+|\[\d+\])$/
+
+/** The source recorded for `path` or its nearest recorded parent (`chains[0].rpcUrl` → `chains[0]`), else the default. */
+function sourceOf(path: string, options: ParseConfigOptions): string | undefined {
+  const sources = options.sources ?? {}
+  for (let p = path; p; ) {
+    if (sources[p]) return sources[p]
+    const parent = p.replace(LAST_SEGMENT, '')
+    if (parent === p) break
+    p = parent
+  }
+  return options.defaultSource
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value)
+    for (const v of Object.values(value)) deepFreeze(v)
+  }
+  return value
+}
+
+/**
+ * Validates raw configuration once and returns it deep-frozen with every default applied.
+ *
+ * Chains: `{ chain: "base" }` (name or id from `deployments.ts`) takes the built-in contract, start block,
+ * confirmations and Multicall3, any of which the entry may override; otherwise `chainId`, `contract` and `startBlock`
+ * are required. Every chain needs an RPC URL (`rpcUrl`/`rpcUrls`, comma-separated strings allowed).
+ * Defaults: dataDir `./data`, server `0.0.0.0:4000` with GraphiQL, logLevel `info`, devnet port 8545 with workload,
+ * limits maxPageSize 100 / rpcConcurrency 4 / readBatchSize 1000, chain maxBlockRange 2000 / pollIntervalMs 2000.
+ *
+ * @param input the config file's shape; strings are coerced (`"4000"` → 4000, `"0x1"` start block → 1n).
+ * @param options value sources for messages and problems found earlier (see {@link ParseConfigOptions}).
+ * @throws {ConfigError} listing EVERY problem as `path: message (from source)`, e.g.
+ *   `chains[1].rpcUrl: required — pass --rpc-url or set RPC_URL_8453 (or RPC_URL_BASE)`.
+ */
+export function parseConfig(input: RawConfigInput, options: ParseConfigOptions = {}): Config {
+  const problems: Problem[] = []
+  const top = topSchema.safeParse(input)
+  if (!top.success) problems.push(...toProblems(top.error.issues, []))
+
+  const rawChains = isPlainObject(input) ? (input as Record<string, unknown>).chains : undefined
+  const chains: ChainConfig[] = []
+  if (rawChains !== undefined && !Array.isArray(rawChains)) problems.push({ path: 'chains', message: `expected an array of chains, got ${describeValue(rawChains)}` })
+  else if (rawChains) {
+    rawChains.forEach((raw, index) => {
+      const chain = parseChain(raw, index, problems)
+      if (chain) chains.push(chain)
+    })
+    findDuplicateChains(rawChains, problems)
+  }
+
+  const messages = [
+    ...(options.problems ?? []),
+    ...problems.map((p) => {
+      // "required" problems are about a value nobody gave: no source to name.
+      const source = p.message.startsWith('required') ? undefined : sourceOf(p.path, options)
+      return `${p.path || '(root)'}: ${p.message}${source ? ` (from ${source})` : ''}`
+    }),
+  ]
+  if (messages.length || !top.success) throw new ConfigError(messages)
+
+  const t = top.data
+  return deepFreeze<Config>({
+    chains,
+    ...(t.databaseUrl !== undefined && { databaseUrl: t.databaseUrl }),
+    dataDir: t.dataDir,
+    server: t.server,
+    logLevel: t.logLevel,
+    devnet: { port: t.devnet.port, ...(t.devnet.blockTimeS !== undefined && { blockTimeS: t.devnet.blockTimeS }), workload: t.devnet.workload },
+    limits: t.limits,
+  })
+}
