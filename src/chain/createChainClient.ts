@@ -13,7 +13,7 @@ export type CreateChainClientParameters = {
   timeoutMs?: number
   /** attempts after the first for retryable errors (default 5) */
   retryCount?: number
-  /** requests per JSON-RPC batch (default 100) */
+  /** requests per JSON-RPC batch (default 4) */
   batchSize?: number
 }
 
@@ -24,7 +24,7 @@ export function createChainClient(params: CreateChainClientParameters): PublicCl
   const transports = params.rpcUrls.map((url) =>
     url.startsWith('ws')
       ? webSocket(url, { timeout, retryCount, retryDelay: 250 })
-      : http(url, { timeout, retryCount, retryDelay: 250, batch: { batchSize: params.batchSize ?? 10, wait: 0 } }),
+      : http(url, { timeout, retryCount, retryDelay: 250, batch: { batchSize: params.batchSize ?? 4, wait: 0 } }),
   )
   const transport = transports.length === 1 ? transports[0]! : fallback(transports, { retryCount })
   return createPublicClient({

@@ -80,6 +80,15 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
       signal.addEventListener('abort', done, { once: true })
     })
 
+  const startCheckpoint = await prisma.checkpoint.findUnique({ where: { chainId: chain.chainId } })
+  if (startCheckpoint?.blockHash) {
+    const block = await client.getBlock({ blockNumber: startCheckpoint.blockNumber }).catch(() => null)
+    if (block?.hash?.toLowerCase() !== startCheckpoint.blockHash) {
+      // Reorg rollback is not implemented yet: say so loudly rather than index on top of a block that is gone.
+      log.error({ block_number: Number(startCheckpoint.blockNumber), stored_hash: startCheckpoint.blockHash, chain_hash: block?.hash ?? null }, 'Checkpoint block is not on the canonical chain (reorg or different chain); stored rows above the common ancestor may be stale')
+    }
+  }
+
   let failures = 0
   let phase: SyncProgress['phase'] = 'backfill'
   let events = 0

@@ -1,0 +1,148 @@
+/**
+ * The subcommands' bodies. Each one owns its resources and releases them on SIGINT/SIGTERM: the indexer
+ * stops after its current transaction, the server closes, the database (PGlite!) is closed, exit code 0.
+ */
+import { join } from 'node:path'
+import type { Address } from 'viem'
+import { createLogger, type Logger } from '../common/logger.js'
+import type { Config } from '../config/config.js'
+import { createDb, type Db } from '../db/createDb.js'
+import { applyMigrations } from '../db/migrate.js'
+import { resetChain } from '../db/resetChain.js'
+import { startDevnet } from '../devnet/index.js'
+import { createWorkload } from '../devnet/workload.js'
+import { createGateway, startGatewayServer } from '../gateway/index.js'
+import { createIndexer, type IndexerChain } from '../sync/createIndexer.js'
+import { createProgressReporter } from './progress.js'
+
+type Cleanup = () => Promise<void> | void
+/** `ephemeral`: a devnet started by this process, whose history is new on every run */
+type ResolvedChain = IndexerChain & { ephemeral: boolean }
+
+/** Runs cleanups in reverse order on the first SIGINT/SIGTERM, then exits 0 (a second signal exits 1 at once). */
+function onShutdown(logger: Logger, cleanups: Cleanup[]): Promise<void> {
+  return new Promise((resolve) => {
+    let stopping = false
+    const handler = async (signal: string) => {
+      if (stopping) process.exit(1)
+      stopping = true
+      logger.info({ signal }, 'Shutting down')
+      for (const cleanup of [...cleanups].reverse()) {
+        try {
+          await cleanup()
+        } catch (error) {
+          logger.error({ error }, 'Cleanup failed')
+        }
+      }
+      resolve()
+      process.exit(0)
+    }
+    process.once('SIGINT', () => void handler('SIGINT'))
+    process.once('SIGTERM', () => void handler('SIGTERM'))
+  })
+}
+
+function openDb(config: Config): Promise<Db> {
+  return createDb(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: join(config.dataDir, 'pglite') })
+}
+
+/** Starts the devnet and workload when no chain is configured; returns the chains to index. */
+async function resolveChains(config: Config, logger: Logger, cleanups: Cleanup[]): Promise<ResolvedChain[]> {
+  if (config.chains.length) return config.chains.map((c) => ({ ...c, ephemeral: false }))
+  const devnet = await startDevnet({ port: config.devnet?.port ?? 8545, blockTime: config.devnet?.blockTimeS })
+  cleanups.push(() => devnet.stop())
+  logger.info({ rpc_url: devnet.rpcUrl, contract: devnet.address, chain_id: devnet.chainId }, 'Devnet running the Sign Protocol contract')
+  if (config.devnet?.workload !== false) {
+    const workload = createWorkload({ rpcUrl: devnet.rpcUrl, address: devnet.address, logger })
+    await workload.seedScenario()
+    const controller = new AbortController()
+    const live = workload.runLive({ intervalMs: 2_000, signal: controller.signal }).catch((error) => logger.error({ error }, 'Workload stopped'))
+    cleanups.push(async () => { controller.abort(); await live })
+  }
+  return [{
+    name: 'devnet', chainId: devnet.chainId, rpcUrls: [devnet.rpcUrl], wsUrl: devnet.wsUrl, contract: devnet.address as Address,
+    multicall3: devnet.multicall3, startBlock: devnet.deployBlock, confirmations: 0, maxBlockRange: 2_000, pollIntervalMs: 1_000,
+    ephemeral: true,
+  }]
+}
+
+async function startIndexer(config: Config, db: Db, chains: ResolvedChain[], logger: Logger, cleanups: Cleanup[], onCommit?: () => void) {
+  for (const chain of chains.filter((c) => c.ephemeral)) {
+    const removed = await resetChain(db.prisma, chain.chainId)
+    if (removed) logger.info({ chain_id: chain.chainId, attestations: removed }, 'Fresh devnet: removed the previous run\'s rows for its chain id')
+  }
+  const progress = createProgressReporter(logger)
+  const indexer = createIndexer({ prisma: db.prisma, chains, logger, concurrency: config.limits.rpcConcurrency, onProgress: progress.onProgress, onCommit })
+  const running = indexer.run()
+  cleanups.push(async () => { indexer.stop(); await running; progress.stop() })
+  return indexer
+}
+
+/** `start`: index + serve; the embedded default when no chain is configured. */
+export async function runStart(config: Config): Promise<void> {
+  const logger = createLogger({ level: config.logLevel })
+  const cleanups: Cleanup[] = []
+  const done = onShutdown(logger, cleanups)
+  const chains = await resolveChains(config, logger, cleanups)
+  const db = await openDb(config)
+  cleanups.push(() => db.close())
+  const gateway = createGateway({ prisma: db.prisma, logger, maxPageSize: config.limits.maxPageSize, graphiql: config.server.graphiql })
+  const indexer = await startIndexer(config, db, chains, logger, cleanups, () => gateway.journal.notify())
+  const server = await startGatewayServer({ gateway, port: config.server.port, host: config.server.host, isReady: () => indexer.isCaughtUp() })
+  cleanups.push(() => server.close())
+  logger.info({ graphql_url: server.url, rpc_urls: chains.map((c) => c.rpcUrls[0]), contracts: chains.map((c) => c.contract), database: db.kind }, 'Sign indexer running')
+  process.stdout.write(
+    `\n  GraphQL   ${server.url}  (GraphiQL in a browser)\n${chains.map((c) => `  Chain     ${c.name} (${c.chainId})  RPC ${c.rpcUrls[0]}  contract ${c.contract}\n`).join('')}  Database  ${db.kind === 'pglite' ? `PGlite in ${join(config.dataDir, 'pglite')}` : 'PostgreSQL'}\n\n`,
+  )
+  await done
+}
+
+/** `index`: indexing only. */
+export async function runIndex(config: Config): Promise<void> {
+  const logger = createLogger({ level: config.logLevel })
+  const cleanups: Cleanup[] = []
+  const done = onShutdown(logger, cleanups)
+  const chains = await resolveChains(config, logger, cleanups)
+  const db = await openDb(config)
+  cleanups.push(() => db.close())
+  await startIndexer(config, db, chains, logger, cleanups)
+  await done
+}
+
+/** `serve`: GraphQL only (another process indexes). */
+export async function runServe(config: Config): Promise<void> {
+  const logger = createLogger({ level: config.logLevel })
+  const cleanups: Cleanup[] = []
+  const done = onShutdown(logger, cleanups)
+  const db = await openDb(config)
+  cleanups.push(() => db.close())
+  const gateway = createGateway({ prisma: db.prisma, logger, maxPageSize: config.limits.maxPageSize, graphiql: config.server.graphiql })
+  const server = await startGatewayServer({ gateway, port: config.server.port, host: config.server.host })
+  cleanups.push(() => server.close())
+  logger.info({ graphql_url: server.url }, 'GraphQL gateway running')
+  await done
+}
+
+/** `migrate`: apply pending migrations and exit. */
+export async function runMigrate(config: Config): Promise<void> {
+  const logger = createLogger({ level: config.logLevel })
+  if (config.databaseUrl) {
+    const applied = await applyMigrations({ kind: 'postgres', url: config.databaseUrl })
+    logger.info({ applied }, applied.length ? 'Migrations applied' : 'Database is up to date')
+  } else {
+    const db = await createDb({ dataDir: join(config.dataDir, 'pglite') }) // applies pending migrations
+    await db.close()
+    logger.info({ data_dir: config.dataDir }, 'Embedded database is up to date')
+  }
+  process.exit(0)
+}
+
+/** `devnet`: anvil + contract + workload, no indexing. */
+export async function runDevnet(config: Config): Promise<void> {
+  const logger = createLogger({ level: config.logLevel })
+  const cleanups: Cleanup[] = []
+  const done = onShutdown(logger, cleanups)
+  const chains = await resolveChains({ ...config, chains: [] }, logger, cleanups)
+  process.stdout.write(`\n  RPC       ${chains[0]!.rpcUrls[0]}\n  Contract  ${chains[0]!.contract}\n  Chain id  ${chains[0]!.chainId}\n\n`)
+  await done
+}

@@ -1,0 +1,43 @@
+/**
+ * `sign-indexer` — one binary, several subcommands:
+ *   start    index every configured chain and serve GraphQL (no chain configured: the embedded devnet default)
+ *   index    index only            serve    serve GraphQL only         migrate  apply database migrations
+ *   devnet   anvil + the real Sign Protocol contract + a live workload, nothing else
+ * Configuration comes from flags, environment and an optional JSON file, validated once (src/config).
+ */
+import { Command } from 'commander'
+import { createLogger } from '../common/logger.js'
+import { addConfigOptions, loadConfig } from '../config/config.js'
+import type { Config } from '../config/config.js'
+import { BaseError } from '../errors/baseError.js'
+import { runDevnet, runIndex, runMigrate, runServe, runStart } from './commands.js'
+
+const program = new Command('sign-indexer')
+  .description('Index Sign Protocol attestations into PostgreSQL and serve them over GraphQL')
+  .showHelpAfterError()
+
+function subcommand(name: string, description: string, action: (config: Config) => Promise<void>) {
+  const cmd = program.command(name).description(description)
+  addConfigOptions(cmd)
+  cmd.action(async (flags) => {
+    const config = await loadConfig({ flags, env: process.env, cwd: process.cwd() })
+    await action(config)
+  })
+  return cmd
+}
+
+subcommand('start', 'index the configured chains and serve GraphQL (embedded devnet + PGlite when no chain is configured)', runStart)
+subcommand('index', 'index the configured chains (no GraphQL server)', runIndex)
+subcommand('serve', 'serve GraphQL from the database (no indexing)', runServe)
+subcommand('migrate', 'apply pending database migrations and exit', runMigrate)
+subcommand('devnet', 'run anvil with the real Sign Protocol contract and a live workload', runDevnet)
+
+try {
+  await program.parseAsync(process.argv)
+} catch (error) {
+  const logger = createLogger()
+  if (error instanceof BaseError) {
+    process.stderr.write(`${error.message}\n`)
+  } else logger.fatal({ error }, 'Fatal error')
+  process.exit(1)
+}
