@@ -25,3 +25,26 @@ export const dbCommitDuration = new Histogram({
   buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
   registers: [registry],
 })
+
+// GraphQL gateway (src/gateway). `operation` is query | mutation | subscription | unknown; `status` is
+// ok | error (the result carried errors) | rejected (parse/validation failed, e.g. graphql-armor limits).
+export const graphqlRequests = new Counter({
+  name: 'sign_indexer_graphql_requests_total',
+  help: 'GraphQL operations by operation type and outcome',
+  labelNames: ['operation', 'status'],
+  registers: [registry],
+})
+export const graphqlRequestDuration = new Histogram({
+  name: 'sign_indexer_graphql_request_duration_seconds',
+  help: 'GraphQL execution time by operation type (subscriptions: until the source stream is set up)',
+  labelNames: ['operation'],
+  buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+  registers: [registry],
+})
+export const journalSeq = new Gauge({ name: 'sign_indexer_journal_seq', help: 'Last journal (Event) seq fanned out to subscribers', registers: [registry] })
+export const subscriptionsActive = new Gauge({ name: 'sign_indexer_subscriptions_active', help: 'Journal subscribers currently attached', registers: [registry] })
+export const subscriptionOverflows = new Counter({
+  name: 'sign_indexer_subscription_overflows_total',
+  help: 'Subscribers disconnected because their bounded buffer overflowed',
+  registers: [registry],
+})

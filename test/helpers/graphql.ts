@@ -4,9 +4,18 @@
  */
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core'
 import { type GraphQLFormattedError, print } from 'graphql'
+import type { YogaServerInstance } from 'graphql-yoga'
 
 /** Anything with a WHATWG `fetch` (a yoga instance). */
-export type Fetcher = { fetch: (input: string, init?: RequestInit) => Response | Promise<Response> }
+// biome-ignore lint/suspicious/noExplicitAny: any yoga instance, whatever its context types
+export type Fetcher = Pick<YogaServerInstance<any, any>, 'fetch'> | { fetch(input: string, init?: RequestInit): Promise<Response> }
+
+type PlainFetch = (input: string, init?: RequestInit) => Promise<Response>
+
+/** A fetcher that sends every request to a running server's GraphQL URL (instead of in-process). */
+export function httpFetcher(graphqlUrl: string): Fetcher {
+  return { fetch: (_input: string, init?: RequestInit) => fetch(graphqlUrl, init) }
+}
 
 export type GraphQLResult<T> = {
   data?: T | null
@@ -23,9 +32,9 @@ function body(document: TypedDocumentNode<unknown, unknown> | string, variables:
 export async function execute<TResult, TVariables>(
   fetcher: Fetcher,
   document: TypedDocumentNode<TResult, TVariables> | string,
-  ...[variables]: TVariables extends Record<string, never> ? [] | [TVariables] : [TVariables]
+  variables?: TVariables,
 ): Promise<GraphQLResult<TResult>> {
-  const response = await fetcher.fetch(ENDPOINT, {
+  const response = await (fetcher.fetch as PlainFetch)(ENDPOINT, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json' },
     body: body(document as TypedDocumentNode<unknown, unknown>, variables ?? {}),
@@ -47,7 +56,7 @@ export async function subscribeSse<TResult, TVariables>(
   variables: TVariables,
 ): Promise<SseSubscription<TResult>> {
   const controller = new AbortController()
-  const response = await fetcher.fetch(ENDPOINT, {
+  const response = await (fetcher.fetch as PlainFetch)(ENDPOINT, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
     body: body(document as TypedDocumentNode<unknown, unknown>, variables ?? {}),

@@ -1,0 +1,68 @@
+/**
+ * The one Pothos schema builder of the gateway (`@pothos/plugin-prisma` + `@pothos/plugin-relay`).
+ * Type files under `./types/` register themselves on it; `./schema.ts` imports every one of them and builds the
+ * schema. The Prisma client comes from the request context, never from a module singleton, so the schema can be
+ * printed without a database and several gateways can share a process.
+ */
+import SchemaBuilder from '@pothos/core'
+import PrismaPlugin from '@pothos/plugin-prisma'
+import RelayPlugin from '@pothos/plugin-relay'
+import { DateTimeResolver, JSONResolver } from 'graphql-scalars'
+import type { PrismaClient } from '../generated/prisma/client.js'
+import type PrismaTypes from '../generated/pothos-types.js'
+import { getDatamodel } from '../generated/pothos-types.js'
+import type { JournalTail } from './journal.js'
+
+/** Live values an in-process indexer may know better than the database (e.g. the head it just saw). */
+export type ChainStatusOverride = {
+  chainId: number
+  headBlock?: bigint | null
+  safeBlock?: bigint | null
+  indexedBlock?: bigint | null
+}
+
+/** Per-request context of every resolver. */
+export type GatewayContext = {
+  prisma: PrismaClient
+  journal: JournalTail
+  /** hard cap on `first`/`last` of every connection */
+  maxPageSize: number
+  getChainStatus?: () => ChainStatusOverride[] | Promise<ChainStatusOverride[]>
+  /** per-request DataLoaders, by purpose (see attestationChildren.ts) */
+  loaders: Map<string, unknown>
+}
+
+export const builder = new SchemaBuilder<{
+  PrismaTypes: PrismaTypes
+  Context: GatewayContext
+  DefaultFieldNullability: false
+  DefaultEdgesNullability: false
+  DefaultNodeNullability: false
+  Scalars: {
+    DateTime: { Input: Date; Output: Date }
+    JSON: { Input: unknown; Output: unknown }
+  }
+}>({
+  plugins: [PrismaPlugin, RelayPlugin],
+  defaultFieldNullability: false,
+  prisma: {
+    client: (ctx) => ctx.prisma,
+    dmmf: getDatamodel(),
+    filterConnectionTotalCount: true,
+    onUnusedQuery: process.env.NODE_ENV === 'production' ? null : 'warn',
+  },
+  relay: {
+    // Records are addressed by SignScan ids, not Relay global ids: no `node`/`nodes` root fields.
+    nodeQueryOptions: false,
+    nodesQueryOptions: false,
+    nodesOnConnection: true,
+    edgesFieldOptions: { nullable: false },
+    nodeFieldOptions: { nullable: false },
+  },
+})
+
+builder.addScalarType('DateTime', DateTimeResolver)
+builder.addScalarType('JSON', JSONResolver)
+
+builder.queryType({ description: 'Sign Protocol attestations, schemas and indexer status' })
+builder.subscriptionType({ description: 'Live attestation changes, fed from the journal after each commit' })

@@ -1,0 +1,190 @@
+/**
+ * The GraphQL gateway as a value: a graphql-yoga instance over the Pothos schema, the journal tail feeding its
+ * subscriptions, and a graphql-ws attachment for an HTTP server. Test it in-process with `gateway.yoga.fetch`.
+ *
+ * Routes served by `yoga` itself: `/graphql` (queries; subscriptions over SSE; GraphiQL in a browser),
+ * `/healthz` (200 while the process is up), `/readyz` (200 when ready, else 503), `/metrics` (Prometheus).
+ */
+import type { Server } from 'node:http'
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor'
+import { type ExecutionArgs, GraphQLError } from 'graphql'
+import { useServer } from 'graphql-ws/use/ws'
+import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga'
+import { WebSocketServer } from 'ws'
+import type { Logger } from '../common/logger.js'
+import { registry } from '../common/metrics.js'
+import type { PrismaClient } from '../generated/prisma/client.js'
+import type { ChainStatusOverride, GatewayContext } from './builder.js'
+import { maskGatewayError } from './errors.js'
+import { createJournalTail, type JournalTail } from './journal.js'
+import { schema } from './schema.js'
+import { useGraphqlMetrics } from './useGraphqlMetrics.js'
+
+/** graphql-armor limits: hostile documents are rejected at validation, before any resolver runs. */
+export const ARMOR_LIMITS = { maxDepth: 12, maxAliases: 30, maxCost: 5000, maxTokens: 2000, maxDirectives: 20 } as const
+
+export type ReadinessCheck = () => boolean | Promise<boolean>
+
+export type CreateGatewayParameters = {
+  prisma: PrismaClient
+  logger: Logger
+  /** live head/safe/indexed blocks from an in-process indexer; merged over the database values */
+  getChainStatus?: () => ChainStatusOverride[] | Promise<ChainStatusOverride[]>
+  /** `/readyz` says 200 when this returns true; default: the database answers `SELECT 1` */
+  isReady?: ReadinessCheck
+  /** hard cap on `first`/`last` of every connection (default 100) */
+  maxPageSize?: number
+  /** serve GraphiQL on GET /graphql from a browser (default true) */
+  graphiql?: boolean
+  /** journal poll interval when nobody calls `journal.notify()`, in ms (default 500) */
+  journalPollMs?: number
+  /** per-subscriber buffer, in events (default 1000) */
+  subscriberBufferSize?: number
+}
+
+export type Gateway = {
+  yoga: YogaServerInstance<Record<string, unknown>, GatewayContext>
+  /** the tail feeding subscriptions; the in-process indexer calls `journal.notify()` after each commit */
+  journal: JournalTail
+  /** replaces the readiness check (e.g. once an indexer exists: "caught up with the head") */
+  setReadinessCheck(check: ReadinessCheck): void
+  /** serves graphql-ws on `httpServer` at the GraphQL path; returns a function that closes it */
+  attachWebSocket(httpServer: Server): () => Promise<void>
+  /** closes WebSocket attachments and the journal (ending every subscription); idempotent */
+  close(): Promise<void>
+}
+
+/**
+ * Creates the gateway. Does not listen: hand `yoga` to `http.createServer` (see `startGatewayServer`) or call
+ * `yoga.fetch` in-process. The journal tail starts at once, at the journal's current end.
+ * @returns the gateway; errors reaching clients are masked unless they carry `extensions.code`
+ */
+export function createGateway(params: CreateGatewayParameters): Gateway {
+  const { prisma, logger } = params
+  const maxPageSize = params.maxPageSize ?? 100
+  const journal = createJournalTail({
+    prisma,
+    pollIntervalMs: params.journalPollMs ?? 500,
+    bufferSize: params.subscriberBufferSize,
+    logger: logger.child({ component: 'journal' }),
+  })
+  let isReady: ReadinessCheck = params.isReady ?? (async () => (await prisma.$queryRaw`SELECT 1`, true))
+
+  const yoga = createYoga<Record<string, unknown>, GatewayContext>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    healthCheckEndpoint: '/healthz',
+    graphiql: params.graphiql ?? true,
+    landingPage: false,
+    logging: {
+      debug: (...args) => logger.debug({ args }, 'yoga'),
+      info: (...args) => logger.info({ args }, 'yoga'),
+      warn: (...args) => logger.warn({ args }, 'yoga'),
+      error: (...args) => logger.error({ error: args[0] instanceof Error ? args[0] : undefined, args }, 'GraphQL error'),
+    },
+    maskedErrors: { maskError: maskGatewayError },
+    context: () => ({ prisma, journal, maxPageSize, getChainStatus: params.getChainStatus, loaders: new Map() }),
+    plugins: [
+      useOpsEndpoints(() => isReady(), logger),
+      useGraphqlMetrics(),
+      EnvelopArmorPlugin({
+        maxDepth: { n: ARMOR_LIMITS.maxDepth, ignoreIntrospection: true, flattenFragments: true },
+        maxAliases: { n: ARMOR_LIMITS.maxAliases },
+        costLimit: { maxCost: ARMOR_LIMITS.maxCost, ignoreIntrospection: true },
+        maxTokens: { n: ARMOR_LIMITS.maxTokens },
+        maxDirectives: { n: ARMOR_LIMITS.maxDirectives },
+        blockFieldSuggestion: { enabled: true },
+      }),
+    ],
+  })
+
+  const detachers = new Set<() => Promise<void>>()
+
+  function attachWebSocket(httpServer: Server): () => Promise<void> {
+    const wss = new WebSocketServer({ server: httpServer, path: yoga.graphqlEndpoint })
+    // yoga's recipe: run graphql-ws operations through the same envelop pipeline (context, armor, masking).
+    const disposable = useServer(
+      {
+        execute: (args) => (args.rootValue as EnvelopedRoot).execute(args) as never,
+        subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args) as never,
+        onSubscribe: async (ctx, _id, payload) => {
+          const { schema: enveloped, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+            ...ctx,
+            req: ctx.extra.request,
+            socket: ctx.extra.socket,
+            params: payload,
+          })
+          // parse/validate throw for graphql-armor rejections: hand them to the client as errors
+          let document: ExecutionArgs['document']
+          try {
+            document = parse(payload.query)
+            const errors = validate(enveloped, document)
+            if (errors.length) return errors
+          } catch (error) {
+            if (error instanceof GraphQLError) return [error]
+            throw error
+          }
+          const args: ExecutionArgs = {
+            schema: enveloped,
+            operationName: payload.operationName,
+            document,
+            variableValues: payload.variables,
+            contextValue: await contextFactory(),
+            rootValue: { execute, subscribe } satisfies EnvelopedRoot,
+          }
+          return args
+        },
+      },
+      wss,
+    )
+    const detach = async () => {
+      if (!detachers.delete(detach)) return
+      await disposable.dispose()
+      await new Promise<void>((resolve) => wss.close(() => resolve()))
+    }
+    detachers.add(detach)
+    return detach
+  }
+
+  let closing: Promise<void> | undefined
+  return {
+    yoga,
+    journal,
+    setReadinessCheck: (check) => {
+      isReady = check
+    },
+    attachWebSocket,
+    close: () => {
+      closing ??= (async () => {
+        await Promise.all([...detachers].map((detach) => detach()))
+        await journal.close()
+        await yoga.dispose()
+      })()
+      return closing
+    },
+  }
+}
+
+type EnvelopedRoot = {
+  execute: (args: ExecutionArgs) => unknown
+  subscribe: (args: ExecutionArgs) => unknown
+}
+
+/** `/readyz` and `/metrics` (yoga serves `/healthz` itself, see `healthCheckEndpoint`). */
+function useOpsEndpoints(check: ReadinessCheck, logger: Logger): Plugin {
+  return {
+    async onRequest({ url, endResponse, fetchAPI }) {
+      if (url.pathname === '/readyz') {
+        let ready = false
+        try {
+          ready = await check()
+        } catch (error) {
+          logger.warn({ error }, 'Readiness check failed')
+        }
+        endResponse(new fetchAPI.Response(ready ? 'ready\n' : 'not ready\n', { status: ready ? 200 : 503 }))
+      } else if (url.pathname === '/metrics') {
+        endResponse(new fetchAPI.Response(await registry.metrics(), { status: 200, headers: { 'content-type': registry.contentType } }))
+      }
+    },
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * Expected GraphQL failures. Each is a `GraphQLError` with a stable `extensions.code`, so yoga's error
+ * masking lets it through unchanged; anything else that escapes a resolver is masked as
+ * `INTERNAL_SERVER_ERROR` (see `maskGatewayError`).
+ */
+import { GraphQLError } from 'graphql'
+import { maskError as maskYogaError } from 'graphql-yoga'
+import { PothosValidationError } from '@pothos/core'
+
+/** The request is malformed: a bad id, a filter value that does not parse, a page larger than the cap. */
+export class BadUserInputError extends GraphQLError {
+  constructor(message: string, extensions: Record<string, unknown> = {}) {
+    super(message, { extensions: { ...extensions, code: 'BAD_USER_INPUT' } })
+    this.name = 'BadUserInputError'
+  }
+}
+
+/**
+ * A subscriber fell behind the journal and its bounded buffer overflowed. `extensions.cursor` is the journal
+ * `seq` (decimal string) of the last event it received: a client resumes from there.
+ */
+export class SubscriptionOverflowError extends GraphQLError {
+  readonly cursor: string
+  constructor(cursor: string) {
+    super('Subscriber fell behind the event stream and was disconnected; resume from the cursor', {
+      extensions: { code: 'SUBSCRIPTION_OVERFLOW', cursor },
+    })
+    this.name = 'SubscriptionOverflowError'
+    this.cursor = cursor
+  }
+}
+
+/**
+ * Yoga `maskedErrors.maskError`: Pothos validation errors (an invalid connection cursor, `first` and `last`
+ * together) become `BAD_USER_INPUT`; our own `GraphQLError`s pass; everything else is masked by yoga's default.
+ * @param error what a resolver or the executor threw (usually a located `GraphQLError` wrapping it)
+ * @returns the error to send to the client
+ */
+export function maskGatewayError(error: unknown, message: string, isDev?: boolean): Error {
+  const original = error instanceof GraphQLError ? error.originalError : undefined
+  const pothos = error instanceof PothosValidationError ? error : original instanceof PothosValidationError ? original : undefined
+  if (pothos) {
+    const located = error instanceof GraphQLError ? error : undefined
+    return new GraphQLError(pothos.message, {
+      nodes: located?.nodes,
+      source: located?.source,
+      positions: located?.positions,
+      path: located?.path,
+      extensions: { code: 'BAD_USER_INPUT' },
+    })
+  }
+  return maskYogaError(error, message, isDev)
+}

@@ -1,0 +1,16 @@
+/** Public surface of the GraphQL gateway. */
+export { type ChainStatusOverride, type GatewayContext } from './builder.js'
+export { ARMOR_LIMITS, createGateway, type CreateGatewayParameters, type Gateway, type ReadinessCheck } from './createGateway.js'
+export { BadUserInputError, SubscriptionOverflowError } from './errors.js'
+export { parseFullId, toFullId, toHexId } from './ids.js'
+export {
+  createJournalTail,
+  type CreateJournalTailParameters,
+  type JournalEvent,
+  JournalOverflowError,
+  type JournalSubscribeOptions,
+  type JournalSubscription,
+  type JournalTail,
+} from './journal.js'
+export { printGatewaySchema, schema } from './schema.js'
+export { type GatewayServer, startGatewayServer, type StartGatewayServerParameters } from './startGatewayServer.js'

@@ -1,0 +1,386 @@
+/**
+ * Journal tail: follows the `Event` table (written by ingest in the same transaction as the rows it describes)
+ * in increasing `seq` order and fans each committed event out to in-process subscribers.
+ *
+ * - Wakes on `notify()` (the in-process indexer calls it after each commit) and otherwise polls.
+ * - Delivers in `seq` order with no gap: a missing seq may belong to a transaction that has not committed yet
+ *   (seq is taken at insert, rows become visible at commit; two chains commit concurrently). The tail holds
+ *   back until every transaction that was running when it saw the hole has ended (PostgreSQL
+ *   `pg_current_snapshot()` xmin passes the xmax it noted, plus a short grace), then re-reads: a seq still
+ *   missing was rolled back (or burnt by a crash) and is skipped. `gapTimeoutMs` is the last resort when a
+ *   hole stays open that long (an unrelated transaction left open, or no snapshot functions).
+ * - Every subscriber has a bounded buffer; one that falls behind is ended with a `JournalOverflowError` carrying
+ *   its resume cursor instead of growing memory.
+ * - Cursors are `seq` values as decimal strings. `subscribe({ after })` replays from the table what came after a
+ *   cursor, then continues live with no gap and no duplicate: the seam for resumable GraphQL subscriptions.
+ *
+ * Events carry small string facts only; consumers re-read the rows they describe.
+ */
+import type { Logger } from '../common/logger.js'
+import { createSilentLogger } from '../common/logger.js'
+import { journalSeq, subscriptionOverflows, subscriptionsActive } from '../common/metrics.js'
+import { BaseError } from '../errors/baseError.js'
+import type { EventKind, PrismaClient, SubjectType } from '../generated/prisma/client.js'
+
+/** One journal entry, as strings and small numbers (safe to JSON-serialise, e.g. for Redis pub/sub). */
+export type JournalEvent = {
+  /** the journal cursor: `Event.seq` as a decimal string */
+  seq: string
+  chainId: number
+  kind: EventKind
+  subjectType: SubjectType
+  /** decimal attestation or schema id, or the off-chain attestation id */
+  subjectId: string
+  blockNumber: string
+  blockHash: string
+  logIndex: number
+}
+
+/** A subscriber's buffer overflowed; `cursor` is the seq of the last event it consumed (resume after it). */
+export class JournalOverflowError extends BaseError {
+  readonly cursor: string
+  constructor(cursor: string, bufferSize: number) {
+    super('Journal subscriber fell behind and was disconnected', {
+      code: 'JOURNAL_OVERFLOW',
+      details: `more than ${bufferSize} undelivered events; resume after seq ${cursor}`,
+    })
+    this.cursor = cursor
+  }
+}
+
+export type CreateJournalTailParameters = {
+  prisma: PrismaClient
+  /** poll interval when nobody calls `notify()`, in ms (default 500) */
+  pollIntervalMs?: number
+  /** start cursor: deliver events with seq > after; default: the highest seq at startup (only new events) */
+  after?: string
+  /** rows read per query (default 500) */
+  batchSize?: number
+  /** default per-subscriber buffer, in events (default 1000) */
+  bufferSize?: number
+  /** last resort: a missing seq is skipped after this long even if transactions are still open, in ms (default 60000) */
+  gapTimeoutMs?: number
+  logger?: Logger
+}
+
+export type JournalSubscribeOptions = {
+  /** replay events with seq > after from the table first, then continue live */
+  after?: string
+  /** only events for which this returns true are buffered and delivered */
+  filter?: (event: JournalEvent) => boolean
+  /** overrides the tail's default buffer size, in events */
+  bufferSize?: number
+}
+
+/** An async iterator of journal events; ends when closed (by the consumer or the tail). */
+export type JournalSubscription = AsyncIterableIterator<JournalEvent> & {
+  /** seq up to which this subscriber has consumed (or filtered out) everything; null before the tail is ready */
+  readonly cursor: string | null
+  /** detaches the subscriber; a pending `next()` resolves done */
+  close(): void
+}
+
+export type JournalTail = {
+  /** resolves once the start position is known (the tail retries the database until then) */
+  readonly ready: Promise<void>
+  /** asks for an immediate read (call after each commit); cheap and safe to call often */
+  notify(): void
+  subscribe(options?: JournalSubscribeOptions): JournalSubscription
+  stats(): { position: string | null; subscribers: number }
+  /** stops polling and ends every subscription */
+  close(): Promise<void>
+}
+
+type EventRow = {
+  seq: bigint
+  chainId: number
+  kind: EventKind
+  subjectType: SubjectType
+  subjectId: string
+  blockNumber: bigint
+  blockHash: string
+  logIndex: number
+}
+
+type Subscriber = { push(event: JournalEvent): void; end(): void }
+
+const MAX_BACKOFF_MS = 30_000
+const GAP_RECHECK_MS = 50
+/** a hole is never declared final sooner than this, in ms (covers a writer between nextval and its first write) */
+const GAP_GRACE_MS = 250
+
+/**
+ * Creates and starts a journal tail over `prisma.event`.
+ * @returns the tail; reads never throw to callers: database errors are logged and retried with backoff
+ */
+export function createJournalTail(params: CreateJournalTailParameters): JournalTail {
+  const { prisma } = params
+  const pollIntervalMs = params.pollIntervalMs ?? 500
+  const batchSize = params.batchSize ?? 500
+  const defaultBufferSize = params.bufferSize ?? 1000
+  const gapTimeoutMs = params.gapTimeoutMs ?? 60_000
+  const logger = params.logger ?? createSilentLogger()
+
+  const subscribers = new Set<Subscriber>()
+  let position: bigint | undefined
+  let initialPosition: bigint | undefined
+  /** a hole at seq `at`, seen at `since`; `horizon` = snapshot xmax noted then (undefined: not yet read) */
+  let gap: { at: bigint; since: number; horizon?: bigint } | undefined
+  let snapshotsWork = true
+  let closed = false
+  let running: Promise<void> | undefined
+  let wakeRequested = false
+  let timer: NodeJS.Timeout | undefined
+  let failures = 0
+
+  let resolveReady!: () => void
+  const ready = new Promise<void>((resolve) => (resolveReady = resolve))
+  let resolveClosed!: () => void
+  const closedSignal = new Promise<void>((resolve) => (resolveClosed = resolve))
+
+  function readRange(after: bigint, upTo?: bigint): Promise<EventRow[]> {
+    return prisma.event.findMany({
+      where: { seq: upTo === undefined ? { gt: after } : { gt: after, lte: upTo } },
+      orderBy: { seq: 'asc' },
+      take: batchSize,
+    })
+  }
+
+  /** Reads `pg_current_snapshot()` bounds; undefined when the database cannot tell (then only the timeout skips). */
+  async function readSnapshot(): Promise<{ xmin: bigint; xmax: bigint } | undefined> {
+    if (!snapshotsWork) return undefined
+    try {
+      const [row] = await prisma.$queryRaw<{ xmin: string; xmax: string }[]>`
+        SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin, pg_snapshot_xmax(pg_current_snapshot())::text AS xmax`
+      return { xmin: BigInt(row.xmin), xmax: BigInt(row.xmax) }
+    } catch (error) {
+      snapshotsWork = false
+      logger.warn({ error }, 'Snapshot functions unavailable; journal holes are skipped after the gap timeout')
+      return undefined
+    }
+  }
+
+  /**
+   * Fans out the contiguous prefix of `rows`; returns how many were consumed.
+   * @param xmin oldest running transaction id, read BEFORE `rows`: when it has passed the hole's horizon, every
+   *   transaction that could fill the hole had ended before `rows` were read, so a hole still there is final
+   */
+  function deliver(rows: EventRow[], xmin: bigint | undefined): number {
+    let consumed = 0
+    for (const row of rows) {
+      const expected = (position as bigint) + 1n
+      if (row.seq !== expected) {
+        const now = Date.now()
+        if (gap?.at !== expected) gap = { at: expected, since: now }
+        const settled = gap.horizon !== undefined && xmin !== undefined && xmin >= gap.horizon && now - gap.since >= GAP_GRACE_MS
+        if (!settled && now - gap.since < gapTimeoutMs) break
+        logger.warn({ from_seq: expected.toString(), to_seq: (row.seq - 1n).toString(), settled }, 'Journal gap skipped')
+      }
+      gap = undefined
+      position = row.seq
+      const event = toJournalEvent(row)
+      for (const subscriber of subscribers) subscriber.push(event)
+      consumed++
+    }
+    if (position !== undefined) journalSeq.set(Number(position))
+    return consumed
+  }
+
+  async function tick(): Promise<void> {
+    wakeRequested = false
+    try {
+      if (position === undefined) {
+        const max = params.after !== undefined ? BigInt(params.after) : await readMaxSeq(prisma)
+        if (closed) return
+        position = initialPosition = max
+        resolveReady()
+      }
+      for (;;) {
+        const xmin = gap?.horizon !== undefined ? (await readSnapshot())?.xmin : undefined
+        const rows = await readRange(position)
+        if (closed) return
+        const consumed = deliver(rows, xmin)
+        if (gap && gap.horizon === undefined) gap.horizon = (await readSnapshot())?.xmax
+        if (rows.length < batchSize || consumed < rows.length) break
+      }
+      failures = 0
+    } catch (error) {
+      failures++
+      logger.warn({ error, failures }, 'Journal read failed; retrying')
+    }
+  }
+
+  function schedule(delayMs: number) {
+    if (closed) return
+    clearTimeout(timer)
+    timer = setTimeout(run, delayMs)
+    timer.unref()
+  }
+
+  function run() {
+    if (closed || running) return
+    running = tick().finally(() => {
+      running = undefined
+      const backoff = failures ? Math.min(pollIntervalMs * 2 ** failures, MAX_BACKOFF_MS) : pollIntervalMs
+      schedule(wakeRequested ? 0 : gap ? Math.min(GAP_RECHECK_MS, backoff) : backoff)
+    })
+  }
+
+  function notify() {
+    if (closed) return
+    if (running) wakeRequested = true
+    else schedule(0)
+  }
+
+  function subscribe(options: JournalSubscribeOptions = {}): JournalSubscription {
+    const limit = options.bufferSize ?? defaultBufferSize
+    const filter = options.filter ?? (() => true)
+    let queue: JournalEvent[] = []
+    const after = options.after !== undefined ? BigInt(options.after) : undefined
+    let cursor = after
+    // Replay window (replayAfter, registeredAt]: rows the tail had passed when this subscriber attached.
+    let replayAfter = cursor
+    let replayed: JournalEvent[] = []
+    let registeredAt = position
+    let failure: JournalOverflowError | undefined
+    let done = false
+    let waiter: (() => void) | undefined
+    const wake = () => {
+      waiter?.()
+      waiter = undefined
+    }
+    const replaying = () => replayAfter !== undefined
+
+    const subscriber: Subscriber = {
+      push(event) {
+        if (done || failure) return
+        // a cursor ahead of this tail (another replica's) must not see those events twice
+        if (after !== undefined && BigInt(event.seq) <= after) return
+        if (!filter(event)) {
+          if (!queue.length && !replaying()) cursor = BigInt(event.seq)
+          return
+        }
+        if (queue.length >= limit) {
+          failure = new JournalOverflowError(String(cursor ?? registeredAt ?? initialPosition ?? 0n), limit)
+          queue = []
+          detach()
+          subscriptionOverflows.inc()
+          logger.info({ cursor: failure.cursor, buffer_size: limit }, 'Journal subscriber overflowed')
+          wake()
+          return
+        }
+        queue.push(event)
+        wake()
+      },
+      end() {
+        done = true
+        detach()
+        wake()
+      },
+    }
+    const detach = () => {
+      if (subscribers.delete(subscriber)) subscriptionsActive.dec()
+    }
+    if (!closed) {
+      subscribers.add(subscriber)
+      subscriptionsActive.inc()
+    } else done = true
+
+    const iterator: JournalSubscription = {
+      get cursor() {
+        const value = cursor ?? registeredAt ?? initialPosition
+        return value === undefined ? null : value.toString()
+      },
+      close() {
+        subscriber.end()
+      },
+      [Symbol.asyncIterator]() {
+        return iterator
+      },
+      async return() {
+        subscriber.end()
+        return { done: true, value: undefined }
+      },
+      async next(): Promise<IteratorResult<JournalEvent>> {
+        for (;;) {
+          if (failure) {
+            const error = failure
+            failure = undefined
+            done = true
+            throw error
+          }
+          if (done) return { done: true, value: undefined }
+          if (initialPosition === undefined) {
+            await Promise.race([ready, closedSignal])
+            continue
+          }
+          registeredAt ??= initialPosition
+          if (replayed.length) {
+            const event = replayed.shift() as JournalEvent
+            cursor = BigInt(event.seq)
+            return { done: false, value: event }
+          }
+          if (replayAfter !== undefined) {
+            if (replayAfter >= registeredAt) {
+              cursor = cursor === undefined || cursor < registeredAt ? registeredAt : cursor
+              replayAfter = undefined
+              continue
+            }
+            const rows = await readRange(replayAfter, registeredAt)
+            if (!rows.length) {
+              replayAfter = registeredAt
+              continue
+            }
+            replayAfter = rows[rows.length - 1].seq
+            replayed = rows.map(toJournalEvent).filter(filter)
+            if (!replayed.length) cursor = replayAfter
+            continue
+          }
+          if (queue.length) {
+            const event = queue.shift() as JournalEvent
+            cursor = BigInt(event.seq)
+            return { done: false, value: event }
+          }
+          await new Promise<void>((resolve) => (waiter = resolve))
+        }
+      },
+    }
+    return iterator
+  }
+
+  async function close() {
+    if (closed) return
+    closed = true
+    clearTimeout(timer)
+    resolveClosed()
+    for (const subscriber of [...subscribers]) subscriber.end()
+    await running
+  }
+
+  schedule(0)
+  return {
+    ready,
+    notify,
+    subscribe,
+    stats: () => ({ position: position === undefined ? null : position.toString(), subscribers: subscribers.size }),
+    close,
+  }
+}
+
+async function readMaxSeq(prisma: PrismaClient): Promise<bigint> {
+  const { _max } = await prisma.event.aggregate({ _max: { seq: true } })
+  return _max.seq ?? 0n
+}
+
+function toJournalEvent(row: EventRow): JournalEvent {
+  return {
+    seq: row.seq.toString(),
+    chainId: row.chainId,
+    kind: row.kind,
+    subjectType: row.subjectType,
+    subjectId: row.subjectId,
+    blockNumber: row.blockNumber.toString(),
+    blockHash: row.blockHash,
+    logIndex: row.logIndex,
+  }
+}

@@ -1,0 +1,58 @@
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { Gateway, ReadinessCheck } from './createGateway.js'
+
+export type StartGatewayServerParameters = {
+  gateway: Gateway
+  /** TCP port; 0 picks a free one (the returned `url` has the real port) */
+  port: number
+  /** interface to bind (default 127.0.0.1) */
+  host?: string
+  /** `/readyz` answers 200 only while this returns true (e.g. the indexer has caught up with the head) */
+  isReady?: ReadinessCheck
+  /** also close the gateway (journal, subscriptions) when the server closes (default true) */
+  closeGateway?: boolean
+}
+
+export type GatewayServer = {
+  /** e.g. `http://127.0.0.1:4000/graphql` */
+  url: string
+  /** stops accepting connections, ends WebSocket and SSE streams, closes the gateway unless told not to */
+  close(): Promise<void>
+}
+
+/**
+ * Serves a gateway over HTTP: `/graphql` (queries, SSE subscriptions, GraphiQL) plus graphql-ws on the same
+ * path, and `/healthz`, `/readyz`, `/metrics`.
+ * @throws the listen error (e.g. `EADDRINUSE`) when the port cannot be bound
+ */
+export async function startGatewayServer(params: StartGatewayServerParameters): Promise<GatewayServer> {
+  const { gateway } = params
+  const host = params.host ?? '127.0.0.1'
+  if (params.isReady) gateway.setReadinessCheck(params.isReady)
+  const server = createServer(gateway.yoga)
+  const detachWebSocket = gateway.attachWebSocket(server)
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(params.port, host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  const { port } = server.address() as AddressInfo
+  const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host
+  let closing: Promise<void> | undefined
+  return {
+    url: `http://${urlHost}:${port}${gateway.yoga.graphqlEndpoint}`,
+    close: () => {
+      closing ??= (async () => {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+        await detachWebSocket()
+        if (params.closeGateway !== false) await gateway.close()
+        server.closeAllConnections()
+        await closed
+      })()
+      return closing
+    },
+  }
+}

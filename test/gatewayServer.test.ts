@@ -1,0 +1,124 @@
+/**
+ * The gateway served over HTTP: health, readiness and metrics routes, graphql-ws subscriptions on the GraphQL
+ * path (same pipeline: context, armor), and a slow SSE subscriber disconnected with its resume cursor.
+ */
+import { print } from 'graphql'
+import { createClient } from 'graphql-ws'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import WebSocket from 'ws'
+import { createSilentLogger } from '../src/common/logger.js'
+import { createDb, type Db } from '../src/db/createDb.js'
+import { createGateway, type Gateway, type GatewayServer, startGatewayServer, toFullId } from '../src/gateway/index.js'
+import { CHAIN, makeAttestation, rules, seedGatewayFixtures } from './fixtures/gatewayFixtures.js'
+import { IndexerStatusDocument, OnAttestationCreatedDocument } from './generated/graphql.js'
+import { createTestDatabase, type TestDatabase } from './helpers/database.js'
+import { execute, httpFetcher, subscribeSse, waitFor } from './helpers/graphql.js'
+
+let database: TestDatabase
+let db: Db
+let gateway: Gateway
+let server: GatewayServer
+let ready = false
+let nextId = 100
+
+async function commitAttestation(target: Gateway): Promise<number> {
+  const n = nextId++
+  const row = makeAttestation(n)
+  await db.prisma.$transaction([
+    db.prisma.attestation.create({ data: row }),
+    db.prisma.event.create({ data: { chainId: CHAIN, kind: 'CREATED', subjectType: 'ATTESTATION', subjectId: String(n), blockNumber: row.blockNumber, blockHash: row.blockHash, logIndex: 0 } }),
+  ])
+  target.journal.notify()
+  return n
+}
+
+beforeAll(async () => {
+  database = await createTestDatabase('sitest_gateway_server')
+  db = await createDb({ databaseUrl: database.url })
+  await seedGatewayFixtures(db.prisma)
+  gateway = createGateway({ prisma: db.prisma, logger: createSilentLogger(), journalPollMs: 50 })
+  server = await startGatewayServer({ gateway, port: 0, host: '127.0.0.1', isReady: () => ready })
+})
+
+afterAll(async () => {
+  await server?.close()
+  await db?.close()
+  await database?.drop()
+})
+
+describe('HTTP routes', () => {
+  it('serves /healthz always, /readyz from the readiness check, /metrics in Prometheus format', async () => {
+    const base = server.url.replace(/\/graphql$/, '')
+    expect((await fetch(`${base}/healthz`)).status).toBe(200)
+    expect((await fetch(`${base}/readyz`)).status).toBe(503)
+    ready = true
+    expect((await fetch(`${base}/readyz`)).status).toBe(200)
+
+    const status = await execute(httpFetcher(server.url), IndexerStatusDocument)
+    expect(status.data?.indexerStatus.map((s) => s.chainId)).toEqual([10, CHAIN])
+    const metrics = await fetch(`${base}/metrics`)
+    expect(metrics.headers.get('content-type')).toMatch(/text\/plain/)
+    const text = await metrics.text()
+    expect(text).toMatch(/sign_indexer_graphql_requests_total\{operation="query",status="ok"\} \d+/)
+    expect(text).toContain('sign_indexer_graphql_request_duration_seconds_bucket')
+    for (const name of ['sign_indexer_head_block', 'sign_indexer_indexed_block', 'sign_indexer_lag_blocks', 'sign_indexer_events_total', 'sign_indexer_rpc_request_duration_seconds', 'sign_indexer_rpc_errors_total', 'sign_indexer_db_commit_duration_seconds']) {
+      expect(text).toContain(`# TYPE ${name} `)
+    }
+  })
+})
+
+describe('graphql-ws', () => {
+  it('delivers journal events to a WebSocket subscriber and applies the same limits', async () => {
+    const client = createClient({ url: server.url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, lazy: true })
+    try {
+      const iterator = client.iterate({ query: print(OnAttestationCreatedDocument), variables: { where: { chainId: CHAIN } } })
+      const first = iterator.next()
+      await waitFor(() => gateway.journal.stats().subscribers === 1, 10_000, 'a WebSocket subscriber')
+      const n = await commitAttestation(gateway)
+      const result = await first
+      expect(result.value).toEqual({ data: { attestationCreated: { id: toFullId(CHAIN, BigInt(n)), attester: expect.any(String), revoked: false, schema: { id: toFullId(CHAIN, rules.schemaId(n)) } } } })
+      await iterator.return?.()
+      await waitFor(() => gateway.journal.stats().subscribers === 0, 10_000, 'the subscriber to detach')
+
+      const deep = `subscription { attestationCreated { ${'linkedAttestation { '.repeat(15)}id${' }'.repeat(15)} } }`
+      await expect(client.iterate({ query: deep }).next()).rejects.toSatisfy((errors: unknown) =>
+        JSON.stringify(errors).includes('limit of'),
+      )
+    } finally {
+      await client.dispose()
+    }
+  })
+})
+
+describe('slow subscribers', () => {
+  it('ends an SSE subscription that cannot keep up with SUBSCRIPTION_OVERFLOW and a resume cursor', async () => {
+    const small = createGateway({ prisma: db.prisma, logger: createSilentLogger(), journalPollMs: 20, subscriberBufferSize: 2 })
+    try {
+      await small.journal.ready
+      const subscription = await subscribeSse(small.yoga, OnAttestationCreatedDocument, {})
+      await waitFor(() => small.journal.stats().subscribers === 1, 10_000, 'an SSE subscriber')
+      // one commit of 20 attestations: the tail fans them out in one go, faster than any consumer
+      const rows = Array.from({ length: 20 }, () => makeAttestation(nextId++))
+      await db.prisma.$transaction([
+        db.prisma.attestation.createMany({ data: rows }),
+        db.prisma.event.createMany({
+          data: rows.map((r) => ({ chainId: CHAIN, kind: 'CREATED' as const, subjectType: 'ATTESTATION' as const, subjectId: r.attestationId.toString(), blockNumber: r.blockNumber, blockHash: r.blockHash, logIndex: 0 })),
+        }),
+      ])
+      small.journal.notify()
+      await waitFor(() => small.journal.stats().subscribers === 0, 10_000, 'the slow subscriber to be dropped')
+      const results = []
+      for (;;) {
+        const result = await subscription.next()
+        results.push(result)
+        if (result.errors) break
+      }
+      const overflow = results.at(-1)!.errors![0]
+      expect(overflow.extensions).toMatchObject({ code: 'SUBSCRIPTION_OVERFLOW', cursor: expect.stringMatching(/^\d+$/) })
+      expect(results.length).toBeLessThanOrEqual(3)
+      subscription.close()
+    } finally {
+      await small.close()
+    }
+  })
+})

@@ -1,0 +1,18 @@
+import { createRequire } from 'node:module'
+import { defineConfig } from 'vitest/config'
+
+const require = createRequire(import.meta.url)
+
+export default defineConfig({
+  resolve: {
+    // One graphql module for everything: vite would otherwise load graphql's .mjs for our code while yoga and
+    // Pothos (externalised) load its .js ("Cannot use GraphQLObjectType from another module or realm").
+    // Exact match only, so deep imports such as `graphql/language/parser` keep resolving normally.
+    alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }],
+  },
+  test: {
+    pool: 'forks',
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+  },
+})
