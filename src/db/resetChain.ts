@@ -7,8 +7,10 @@ import type { PrismaClient } from '../generated/prisma/client.js'
 
 /** @returns the number of attestations removed. */
 export async function resetChain(prisma: PrismaClient, chainId: number): Promise<number> {
-  const [, , removed] = await prisma.$transaction([
+  const [, , , , removed] = await prisma.$transaction([
     prisma.recipient.deleteMany({ where: { chainId } }),
+    prisma.verification.deleteMany({ where: { chainId } }),
+    prisma.verificationJob.deleteMany({ where: { chainId } }),
     prisma.offchainAttestation.deleteMany({ where: { chainId } }),
     prisma.attestation.deleteMany({ where: { chainId } }),
     prisma.schema.deleteMany({ where: { chainId } }),

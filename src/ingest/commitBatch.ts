@@ -41,6 +41,11 @@ export async function commitBatch(prisma: PrismaClient, batch: Batch): Promise<C
           batch.skipped.map((s) => ({ chainId, blockNumber: s.blockNumber, logIndex: s.logIndex, blockHash: s.blockHash, txHash: s.txHash, topic0: s.topic0, data: s.data, reason: s.reason })),
           { onConflictDoNothing: true },
         )
+        // The verify stage's work, durable in the same transaction: it never blocks this commit.
+        await bulkInsert(tx, 'VerificationJob', [
+          ...batch.attestations.map((a) => ({ chainId, attestationId: a.attestationId, cause: 'CREATED' })),
+          ...batch.revocations.filter((r) => r.subject === 'attestation').map((r) => ({ chainId, attestationId: r.id, cause: 'REVOKED' })),
+        ])
         const seqs = await bulkInsertReturning(tx, 'Event', batch.journal, 'seq')
         const firstSeq = seqs.length ? BigInt(seqs[0]!.seq as bigint) : null
         const lastSeq = seqs.length ? BigInt(seqs[seqs.length - 1]!.seq as bigint) : null

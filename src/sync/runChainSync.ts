@@ -97,11 +97,16 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
       try {
         const checkpoint = await prisma.checkpoint.findUnique({ where: { chainId: chain.chainId } })
         const next = checkpoint ? checkpoint.blockNumber + 1n : chain.startBlock
-        const head = await client.getBlockNumber({ cacheTime: 0 })
+        const latest = await client.getBlock({ blockTag: 'latest' })
+        const head = latest.number!
         const safe = head - BigInt(chain.confirmations)
+        const finalized = await getFinalizedBlock(client, safe)
         headBlock.set({ chain_id: chain.chainId }, Number(head))
         lagBlocks.set({ chain_id: chain.chainId }, Number(head - (next - 1n)))
-        await prisma.chain.update({ where: { chainId: chain.chainId }, data: { headBlock: head, safeBlock: safe } })
+        await prisma.chain.update({
+          where: { chainId: chain.chainId },
+          data: { headBlock: head, headTimestamp: latest.timestamp, safeBlock: safe, finalizedBlock: finalized },
+        })
         if (next > safe) {
           if (phase === 'backfill') {
             phase = 'live'
@@ -163,4 +168,17 @@ export function splitRange(from: bigint, to: bigint, size: bigint): [bigint, big
   const out: [bigint, bigint][] = []
   for (let start = from; start <= to; start += size) out.push([start, start + size - 1n < to ? start + size - 1n : to])
   return out
+}
+
+/**
+ * The node's `finalized` block (RPC block tag, post-merge chains and most L2s); `fallback` (head minus the
+ * configured confirmations) when the node does not know the tag.
+ */
+async function getFinalizedBlock(client: PublicClient, fallback: bigint): Promise<bigint> {
+  try {
+    const block = await client.getBlock({ blockTag: 'finalized' })
+    return block.number ?? fallback
+  } catch {
+    return fallback
+  }
 }
