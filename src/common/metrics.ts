@@ -48,3 +48,4 @@ export const subscriptionOverflows = new Counter({
   help: 'Subscribers disconnected because their bounded buffer overflowed',
   registers: [registry],
 })
+export const reorgsTotal = new Counter({ name: 'sign_indexer_reorgs_total', help: 'Reorgs detected and rolled back', labelNames: ['chain_id'], registers: [registry] })

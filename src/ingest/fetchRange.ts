@@ -18,6 +18,14 @@ export type FetchedRange = {
   /** headers of every block with a log, plus `toBlock` */
   blocks: Map<bigint, BlockHeader>
   senders: Map<Hex, Address>
+  /** every header of the range was fetched and links to its parent */
+  verified: boolean
+}
+
+function blockNumbers(from: bigint, to: bigint): bigint[] {
+  const out: bigint[] = []
+  for (let n = from; n <= to; n++) out.push(n)
+  return out
 }
 
 export type FetchRangeParameters = {
@@ -26,6 +34,11 @@ export type FetchRangeParameters = {
   multicall3: Address
   fromBlock: bigint
   toBlock: bigint
+  /**
+   * Fetch every block header of the range and check their parent-hash links (ranges above the finalized block,
+   * where reorgs happen). The committer then checks the first header's parent against the checkpoint.
+   */
+  verifyChain?: boolean
 }
 
 /** @throws {RpcError} when any of the underlying RPC calls fails after retries. */
@@ -41,7 +54,7 @@ export async function fetchRange(params: FetchRangeParameters): Promise<FetchedR
   }
   const [records, blocks, senders] = await Promise.all([
     readRecords({ client, contract, multicall3, requests }),
-    getBlockHeaders(client, [...logs.map((l) => l.blockNumber!), toBlock]),
+    getBlockHeaders(client, params.verifyChain ? blockNumbers(fromBlock, toBlock) : [...logs.map((l) => l.blockNumber!), toBlock]),
     getTransactionSenders(client, events.filter((e) => e.name !== 'AttestationRevoked' && e.name !== 'OffchainAttestationRevoked').map((e) => e.txHash)),
   ])
   for (const l of logs) {
@@ -50,5 +63,12 @@ export async function fetchRange(params: FetchRangeParameters): Promise<FetchedR
       throw new RpcError('eth_getLogs', `block ${l.blockNumber} changed while fetching (reorg in progress)`, { retryable: true })
     }
   }
-  return { fromBlock, toBlock, events, skipped, records, blocks, senders }
+  if (params.verifyChain) {
+    for (let n = fromBlock + 1n; n <= toBlock; n++) {
+      if (blocks.get(n)!.parentHash !== blocks.get(n - 1n)!.hash) {
+        throw new RpcError('eth_getBlockByNumber', `block ${n} does not link to block ${n - 1n} (reorg in progress)`, { retryable: true })
+      }
+    }
+  }
+  return { fromBlock, toBlock, events, skipped, records, blocks, senders, verified: Boolean(params.verifyChain) }
 }

@@ -9,7 +9,10 @@
 import pLimit from 'p-limit'
 import type { Address, PublicClient } from 'viem'
 import type { Logger } from '../common/logger.js'
-import { eventsTotal, headBlock, indexedBlock, lagBlocks } from '../common/metrics.js'
+import { eventsTotal, headBlock, indexedBlock, lagBlocks, reorgsTotal } from '../common/metrics.js'
+import { RpcError } from '../errors/baseError.js'
+import { rollbackChain } from '../ingest/rollbackChain.js'
+import { detectReorg } from './detectReorg.js'
 import type { PrismaClient } from '../generated/prisma/client.js'
 import { buildBatch } from '../ingest/buildBatch.js'
 import { commitBatch } from '../ingest/commitBatch.js'
@@ -45,6 +48,8 @@ export type RunChainSyncParameters = {
 }
 
 const MAX_BACKOFF_MS = 30_000
+/** blocks per range above the finalized block, where every header is fetched */
+const UNFINALIZED_RANGE = 50n
 
 /**
  * Runs until `signal` aborts. Never throws for RPC or database failures: it logs them, backs off
@@ -80,27 +85,34 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
       signal.addEventListener('abort', done, { once: true })
     })
 
-  const startCheckpoint = await prisma.checkpoint.findUnique({ where: { chainId: chain.chainId } })
-  if (startCheckpoint?.blockHash) {
-    const block = await client.getBlock({ blockNumber: startCheckpoint.blockNumber }).catch(() => null)
-    if (block?.hash?.toLowerCase() !== startCheckpoint.blockHash) {
-      // Reorg rollback is not implemented yet: say so loudly rather than index on top of a block that is gone.
-      log.error({ block_number: Number(startCheckpoint.blockNumber), stored_hash: startCheckpoint.blockHash, chain_hash: block?.hash ?? null }, 'Checkpoint block is not on the canonical chain (reorg or different chain); stored rows above the common ancestor may be stale')
-    }
-  }
-
+  let lastFinalized: bigint | null = null
   let failures = 0
   let phase: SyncProgress['phase'] = 'backfill'
   let events = 0
   try {
     while (!signal.aborted) {
       try {
+        const reorg = await detectReorg(prisma, client, chain.chainId, chain.startBlock)
+        if (reorg) {
+          const deep = lastFinalized !== null && reorg.ancestor.number < lastFinalized
+          const fields = { from_block: Number(reorg.from.number), to_block: Number(reorg.ancestor.number), depth: Number(reorg.from.number - reorg.ancestor.number), beyond_window: reorg.beyondWindow }
+          if (deep || reorg.beyondWindow) log.error(fields, 'Reorg deeper than finality: re-syncing from the last block still canonical')
+          else log.warn(fields, 'Reorg detected: rolling back to the common ancestor')
+          const result = await rollbackChain(prisma, chain.chainId, reorg.ancestor)
+          reorgsTotal.inc({ chain_id: chain.chainId })
+          schemaFields.clear()
+          log.info({ removed_events: result.removedEvents, removed_attestations: result.removedAttestations, unrevoked: result.unrevoked }, 'Rolled back')
+          params.onCommit?.({ chainId: chain.chainId, toBlock: reorg.ancestor.number, lastSeq: result.lastSeq })
+          continue
+        }
         const checkpoint = await prisma.checkpoint.findUnique({ where: { chainId: chain.chainId } })
         const next = checkpoint ? checkpoint.blockNumber + 1n : chain.startBlock
+        let parentHash = checkpoint?.blockHash || null
         const latest = await client.getBlock({ blockTag: 'latest' })
         const head = latest.number!
         const safe = head - BigInt(chain.confirmations)
         const finalized = await getFinalizedBlock(client, safe)
+        lastFinalized = finalized
         headBlock.set({ chain_id: chain.chainId }, Number(head))
         lagBlocks.set({ chain_id: chain.chainId }, Number(head - (next - 1n)))
         await prisma.chain.update({
@@ -117,16 +129,21 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
           await sleep(chain.pollIntervalMs)
           continue
         }
-        const ranges = splitRange(next, safe, BigInt(chain.maxBlockRange))
+        // Below the finalized block: big ranges, headers only where needed. Above it (reorgs possible): small
+        // ranges with every header fetched and parent links checked.
+        const ranges: [bigint, bigint, boolean][] = [
+          ...(next <= finalized ? splitRange(next, finalized < safe ? finalized : safe, BigInt(chain.maxBlockRange)).map(([a, b]) => [a, b, false] as [bigint, bigint, boolean]) : []),
+          ...(safe > finalized ? splitRange(next > finalized ? next : finalized + 1n, safe, BigInt(chain.maxBlockRange) < UNFINALIZED_RANGE ? BigInt(chain.maxBlockRange) : UNFINALIZED_RANGE).map(([a, b]) => [a, b, true] as [bigint, bigint, boolean]) : []),
+        ]
         const limit = pLimit(concurrency)
         const window: Promise<FetchedRange>[] = []
         let i = 0
         while ((i < ranges.length || window.length) && !signal.aborted) {
           while (i < ranges.length && window.length < concurrency * 2) {
-            const [fromBlock, toBlock] = ranges[i++]!
+            const [fromBlock, toBlock, verifyChain] = ranges[i++]!
             const p = limit(async () => {
               const started = performance.now()
-              const fetched = await fetchRange({ client, contract: chain.contract, multicall3: chain.multicall3, fromBlock, toBlock })
+              const fetched = await fetchRange({ client, contract: chain.contract, multicall3: chain.multicall3, fromBlock, toBlock, verifyChain })
               log.debug({ from_block: Number(fromBlock), to_block: Number(toBlock), logs: fetched.events.length, duration_ms: Math.round(performance.now() - started) }, 'Fetched range')
               return fetched
             })
@@ -135,11 +152,16 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
           }
           const fetched = await window.shift()!
           if (signal.aborted) break
+          const first = fetched.blocks.get(fetched.fromBlock)
+          if (fetched.verified && parentHash && first && first.parentHash !== parentHash) {
+            throw new RpcError('eth_getBlockByNumber', `block ${fetched.fromBlock} does not build on the committed block (reorg)`, { retryable: true })
+          }
           const started = performance.now()
           const batch = await buildBatch(chain.chainId, fetched, getSchemaFields)
           const built = performance.now()
           const { lastSeq } = await commitBatch(prisma, batch)
           log.debug({ from_block: Number(batch.fromBlock), to_block: Number(batch.toBlock), build_ms: Math.round(built - started), commit_ms: Math.round(performance.now() - built) }, 'Committed range')
+          parentHash = batch.toBlockHash || null
           for (const s of batch.schemas) schemaFields.set(s.schemaId, s.fields)
           for (const j of batch.journal) eventsTotal.inc({ chain_id: chain.chainId, kind: `${j.subjectType}_${j.kind}` })
           events += batch.journal.length

@@ -1,0 +1,48 @@
+/**
+ * Reorg detection by block hash: the checkpoint's block must still be canonical. When it is not, the common
+ * ancestor is the highest block of the stored window (`Block` rows: every block with a committed log, every
+ * range end, and every block of ranges above the finalized block) whose hash the node still returns for its number.
+ */
+import type { PublicClient } from 'viem'
+import type { PrismaClient } from '../generated/prisma/client.js'
+import { timed } from '../chain/timed.js'
+
+export type Reorg = {
+  /** the stale checkpoint */
+  from: { number: bigint; hash: string }
+  /** highest stored block still canonical; `hash: ''` when the whole window is stale (deeper than it) */
+  ancestor: { number: bigint; hash: string }
+  /** true when no stored block matched: the reorg is deeper than the window */
+  beyondWindow: boolean
+}
+
+const LOOKUP_BATCH = 16
+
+async function canonicalHash(client: PublicClient, number: bigint): Promise<string | null> {
+  try {
+    const block = await timed('eth_getBlockByNumber', () => client.getBlock({ blockNumber: number }))
+    return block.hash?.toLowerCase() ?? null
+  } catch {
+    return null // beyond the node's head after the reorg: not canonical
+  }
+}
+
+/**
+ * @returns null when the checkpoint is canonical (or there is none), else the reorg to roll back.
+ * @throws RPC errors from `eth_getBlockByNumber` other than "block not found" propagate through viem's retries.
+ */
+export async function detectReorg(prisma: PrismaClient, client: PublicClient, chainId: number, startBlock: bigint): Promise<Reorg | null> {
+  const checkpoint = await prisma.checkpoint.findUnique({ where: { chainId } })
+  if (!checkpoint?.blockHash) return null
+  if ((await canonicalHash(client, checkpoint.blockNumber)) === checkpoint.blockHash) return null
+  const from = { number: checkpoint.blockNumber, hash: checkpoint.blockHash }
+  const stored = await prisma.block.findMany({ where: { chainId, number: { lt: checkpoint.blockNumber } }, orderBy: { number: 'desc' }, select: { number: true, hash: true } })
+  for (let i = 0; i < stored.length; i += LOOKUP_BATCH) {
+    const chunk = stored.slice(i, i + LOOKUP_BATCH)
+    const hashes = await Promise.all(chunk.map((b) => canonicalHash(client, b.number)))
+    const match = chunk.findIndex((b, j) => hashes[j] === b.hash)
+    if (match >= 0) return { from, ancestor: chunk[match]!, beyondWindow: false }
+  }
+  const lowest = stored.length ? stored[stored.length - 1]!.number - 1n : startBlock - 1n
+  return { from, ancestor: { number: lowest < startBlock - 1n ? startBlock - 1n : lowest, hash: '' }, beyondWindow: true }
+}
