@@ -1,13 +1,20 @@
 /**
- * The parallel part of ingest: for one block range, fetch the logs and everything the commit will need
- * (records pinned at each log's block, block headers, transaction senders). Pure network, no database.
+ * The parallel part of ingest, pure network (no database), in two steps:
+ * 1. {@link getRangeLogs}: `eth_getLogs` for a block range, decoded, cut into pieces of at most `maxLogsPerPiece`
+ *    logs at block boundaries (a block is never split, so each piece can carry its own checkpoint);
+ * 2. {@link fetchPiece}: everything the commit of one piece needs — records pinned at each log's block, block
+ *    headers, transaction senders.
+ * Pieces let the committer start on the first part of a dense range while the rest is still being read.
  */
 import type { Address, Hex, PublicClient } from 'viem'
-import { type BlockHeader, getBlockHeaders, getTransactionSenders, readRecords, type RecordRequest, type RecordResult } from '../chain/readRecords.js'
 import { getLogsInRange } from '../chain/getLogsInRange.js'
+import { type BlockHeader, getBlockHeaders, getTransactionSenders, readRecords, type RecordRequest, type RecordResult } from '../chain/readRecords.js'
 import { RpcError } from '../errors/baseError.js'
 import { SP_TOPIC0S } from './abi.js'
 import { decodeLogs, type SkippedLog, type SpEvent } from './decodeLogs.js'
+
+/** A piece of a range whose logs are known and whose records are still to be read. */
+export type RangePiece = { fromBlock: bigint; toBlock: bigint; events: SpEvent[]; skipped: SkippedLog[]; logBlocks: Map<bigint, Hex> }
 
 export type FetchedRange = {
   fromBlock: bigint
@@ -15,37 +22,72 @@ export type FetchedRange = {
   events: SpEvent[]
   skipped: SkippedLog[]
   records: Map<string, RecordResult>
-  /** headers of every block with a log, plus `toBlock` */
+  /** headers of every block with a log, plus `toBlock` (every block when `verified`) */
   blocks: Map<bigint, BlockHeader>
   senders: Map<Hex, Address>
   /** every header of the range was fetched and links to its parent */
   verified: boolean
 }
 
-function blockNumbers(from: bigint, to: bigint): bigint[] {
-  const out: bigint[] = []
-  for (let n = from; n <= to; n++) out.push(n)
-  return out
+export type GetRangeLogsParameters = {
+  client: PublicClient
+  contract: Address
+  fromBlock: bigint
+  toBlock: bigint
+  /** default 2,500 */
+  maxLogsPerPiece?: number
 }
 
-export type FetchRangeParameters = {
+/**
+ * @returns the range's logs as ordered pieces covering [fromBlock, toBlock] without gaps (at least one piece).
+ * @throws {RpcError} when `eth_getLogs` fails after retries and range splitting.
+ */
+export async function getRangeLogs(params: GetRangeLogsParameters): Promise<RangePiece[]> {
+  const { client, contract, fromBlock, toBlock } = params
+  const max = params.maxLogsPerPiece ?? 2_500
+  const logs = await getLogsInRange({ client, address: contract, topic0s: SP_TOPIC0S, fromBlock, toBlock })
+  const logBlocks = new Map<bigint, Hex>()
+  for (const l of logs) logBlocks.set(l.blockNumber!, l.blockHash!.toLowerCase() as Hex)
+  const { events, skipped } = decodeLogs(logs)
+  const pieces: RangePiece[] = []
+  let current: RangePiece = { fromBlock, toBlock, events: [], skipped: [], logBlocks: new Map() }
+  const entries = [...events.map((e) => ({ e, s: null })), ...skipped.map((s) => ({ e: null, s }))].sort((a, b) => {
+    const x = (a.e ?? a.s)!
+    const y = (b.e ?? b.s)!
+    return x.blockNumber === y.blockNumber ? x.logIndex - y.logIndex : x.blockNumber < y.blockNumber ? -1 : 1
+  })
+  for (const { e, s } of entries) {
+    const block = (e ?? s)!.blockNumber
+    const size = current.events.length + current.skipped.length
+    if (size >= max && block > current.fromBlock && !current.logBlocks.has(block)) {
+      current.toBlock = block - 1n
+      pieces.push(current)
+      current = { fromBlock: block, toBlock, events: [], skipped: [], logBlocks: new Map() }
+    }
+    if (e) current.events.push(e)
+    else current.skipped.push(s!)
+    current.logBlocks.set(block, logBlocks.get(block)!)
+  }
+  pieces.push(current)
+  return pieces
+}
+
+export type FetchPieceParameters = {
   client: PublicClient
   contract: Address
   multicall3: Address
-  fromBlock: bigint
-  toBlock: bigint
+  piece: RangePiece
   /**
-   * Fetch every block header of the range and check their parent-hash links (ranges above the finalized block,
+   * Fetch every block header of the piece and check their parent-hash links (ranges above the finalized block,
    * where reorgs happen). The committer then checks the first header's parent against the checkpoint.
    */
   verifyChain?: boolean
 }
 
-/** @throws {RpcError} when any of the underlying RPC calls fails after retries. */
-export async function fetchRange(params: FetchRangeParameters): Promise<FetchedRange> {
-  const { client, contract, multicall3, fromBlock, toBlock } = params
-  const logs = await getLogsInRange({ client, address: contract, topic0s: SP_TOPIC0S, fromBlock, toBlock })
-  const { events, skipped } = decodeLogs(logs)
+/** @throws {RpcError} when a read fails after retries, or when a block changed under the logs (reorg in progress). */
+export async function fetchPiece(params: FetchPieceParameters): Promise<FetchedRange> {
+  const { client, contract, multicall3, piece } = params
+  const { fromBlock, toBlock, events, skipped } = piece
   const requests: RecordRequest[] = []
   for (const e of events) {
     if (e.name === 'AttestationMade') requests.push({ kind: 'attestation', id: e.attestationId, blockNumber: e.blockNumber })
@@ -54,13 +96,12 @@ export async function fetchRange(params: FetchRangeParameters): Promise<FetchedR
   }
   const [records, blocks, senders] = await Promise.all([
     readRecords({ client, contract, multicall3, requests }),
-    getBlockHeaders(client, params.verifyChain ? blockNumbers(fromBlock, toBlock) : [...logs.map((l) => l.blockNumber!), toBlock]),
+    getBlockHeaders(client, params.verifyChain ? blockNumbers(fromBlock, toBlock) : [...piece.logBlocks.keys(), toBlock]),
     getTransactionSenders(client, events.filter((e) => e.name !== 'AttestationRevoked' && e.name !== 'OffchainAttestationRevoked').map((e) => e.txHash)),
   ])
-  for (const l of logs) {
-    const header = blocks.get(l.blockNumber!)
-    if (header && header.hash !== l.blockHash?.toLowerCase()) {
-      throw new RpcError('eth_getLogs', `block ${l.blockNumber} changed while fetching (reorg in progress)`, { retryable: true })
+  for (const [number, hash] of piece.logBlocks) {
+    if (blocks.get(number)?.hash !== hash) {
+      throw new RpcError('eth_getLogs', `block ${number} changed while fetching (reorg in progress)`, { retryable: true })
     }
   }
   if (params.verifyChain) {
@@ -71,4 +112,10 @@ export async function fetchRange(params: FetchRangeParameters): Promise<FetchedR
     }
   }
   return { fromBlock, toBlock, events, skipped, records, blocks, senders, verified: Boolean(params.verifyChain) }
+}
+
+function blockNumbers(from: bigint, to: bigint): bigint[] {
+  const out: bigint[] = []
+  for (let n = from; n <= to; n++) out.push(n)
+  return out
 }

@@ -17,7 +17,7 @@ import type { PrismaClient } from '../generated/prisma/client.js'
 import { buildBatch } from '../ingest/buildBatch.js'
 import { commitBatch } from '../ingest/commitBatch.js'
 import type { SchemaField } from '../ingest/decodeData.js'
-import { type FetchedRange, fetchRange } from '../ingest/fetchRange.js'
+import { type FetchedRange, fetchPiece, getRangeLogs } from '../ingest/fetchRange.js'
 
 export type ChainSyncConfig = {
   name: string
@@ -50,6 +50,11 @@ export type RunChainSyncParameters = {
 const MAX_BACKOFF_MS = 30_000
 /** blocks per range above the finalized block, where every header is fetched */
 const UNFINALIZED_RANGE = 50n
+/**
+ * Pieces whose records are read at the same time. Measured on anvil: reading pieces one or two at a time lets the
+ * first piece's commit overlap the next reads; reading all at once finishes them together and serialises commits.
+ */
+const PIECES_READ_AT_ONCE = 2
 
 /**
  * Runs until `signal` aborts. Never throws for RPC or database failures: it logs them, backs off
@@ -135,42 +140,82 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
           ...(next <= finalized ? splitRange(next, finalized < safe ? finalized : safe, BigInt(chain.maxBlockRange)).map(([a, b]) => [a, b, false] as [bigint, bigint, boolean]) : []),
           ...(safe > finalized ? splitRange(next > finalized ? next : finalized + 1n, safe, BigInt(chain.maxBlockRange) < UNFINALIZED_RANGE ? BigInt(chain.maxBlockRange) : UNFINALIZED_RANGE).map(([a, b]) => [a, b, true] as [bigint, bigint, boolean]) : []),
         ]
-        const limit = pLimit(concurrency)
-        const window: Promise<FetchedRange>[] = []
-        let i = 0
-        while ((i < ranges.length || window.length) && !signal.aborted) {
-          while (i < ranges.length && window.length < concurrency * 2) {
-            const [fromBlock, toBlock, verifyChain] = ranges[i++]!
-            const p = limit(async () => {
-              const started = performance.now()
-              const fetched = await fetchRange({ client, contract: chain.contract, multicall3: chain.multicall3, fromBlock, toBlock, verifyChain })
-              log.debug({ from_block: Number(fromBlock), to_block: Number(toBlock), logs: fetched.events.length, duration_ms: Math.round(performance.now() - started) }, 'Fetched range')
-              return fetched
+        // Pipeline: getLogs for up to 2×concurrency ranges ahead; each range's logs are cut into pieces whose
+        // records are read under `pieceSlots`. A piece holds its slot from read until commit, and slots are
+        // requested in commit order, so at most 2×concurrency pieces are in memory and a slow database stalls
+        // the readers (backpressure) instead of letting fetched data pile up.
+        const rangeLimit = pLimit(concurrency)
+        const pieceSlots = pLimit(concurrency * 2)
+        const readLimit = pLimit(PIECES_READ_AT_ONCE)
+        const slots: { fetched: Promise<FetchedRange>; release: () => void }[] = []
+        let abandoned = false
+        let queued: Promise<unknown> = Promise.resolve()
+        const startRange = ([fromBlock, toBlock, verifyChain]: [bigint, bigint, boolean]) => {
+          const logsReady = rangeLimit(() => getRangeLogs({ client, contract: chain.contract, fromBlock, toBlock }))
+          const previous = queued
+          const piecesReady = logsReady.then(async (pieces) => {
+            await previous // queue this range's pieces only after the earlier ranges' pieces: FIFO = commit order
+            return pieces.map((piece) => {
+              let release!: () => void
+              const committed = new Promise<void>((r) => { release = r })
+              let deliver!: (f: FetchedRange) => void
+              let fail!: (e: unknown) => void
+              const fetched = new Promise<FetchedRange>((res, rej) => { deliver = res; fail = rej })
+              fetched.catch(() => {})
+              void pieceSlots(async () => {
+                if (abandoned) return fail(new Error('pipeline abandoned'))
+                const started = performance.now()
+                try {
+                  const result = await readLimit(() => fetchPiece({ client, contract: chain.contract, multicall3: chain.multicall3, piece, verifyChain }))
+                  log.debug({ from_block: Number(piece.fromBlock), to_block: Number(piece.toBlock), logs: piece.events.length, duration_ms: Math.round(performance.now() - started) }, 'Fetched piece')
+                  deliver(result)
+                } catch (error) {
+                  return fail(error)
+                }
+                await committed
+              })
+              const slot = { fetched, release }
+              slots.push(slot)
+              return slot
             })
-            p.catch(() => {}) // awaited below in order; avoid unhandled rejections if we abandon the window
-            window.push(p)
+          })
+          queued = piecesReady.catch(() => {})
+          piecesReady.catch(() => {})
+          return piecesReady
+        }
+        const rangeWindow: ReturnType<typeof startRange>[] = []
+        let i = 0
+        try {
+          while ((i < ranges.length || rangeWindow.length) && !signal.aborted) {
+            while (i < ranges.length && rangeWindow.length < concurrency * 2) rangeWindow.push(startRange(ranges[i++]!))
+            for (const slot of await rangeWindow.shift()!) {
+              const fetched = await slot.fetched
+              if (signal.aborted) break
+              const first = fetched.blocks.get(fetched.fromBlock)
+              if (fetched.verified && parentHash && first && first.parentHash !== parentHash) {
+                throw new RpcError('eth_getBlockByNumber', `block ${fetched.fromBlock} does not build on the committed block (reorg)`, { retryable: true })
+              }
+              const started = performance.now()
+              const batch = await buildBatch(chain.chainId, fetched, getSchemaFields)
+              const built = performance.now()
+              const { lastSeq } = await commitBatch(prisma, batch)
+              slot.release()
+              log.debug({ from_block: Number(batch.fromBlock), to_block: Number(batch.toBlock), build_ms: Math.round(built - started), commit_ms: Math.round(performance.now() - built) }, 'Committed range')
+              parentHash = batch.toBlockHash || null
+              for (const s of batch.schemas) schemaFields.set(s.schemaId, s.fields)
+              for (const j of batch.journal) eventsTotal.inc({ chain_id: chain.chainId, kind: `${j.subjectType}_${j.kind}` })
+              events += batch.journal.length
+              indexedBlock.set({ chain_id: chain.chainId }, Number(batch.toBlock))
+              lagBlocks.set({ chain_id: chain.chainId }, Number(head - batch.toBlock))
+              for (const s of batch.skipped) log.warn({ block_number: Number(s.blockNumber), log_index: s.logIndex, reason: s.reason }, 'Skipped log')
+              params.onCommit?.({ chainId: chain.chainId, toBlock: batch.toBlock, lastSeq })
+              params.onProgress?.({ chainId: chain.chainId, phase, indexedBlock: batch.toBlock, targetBlock: safe, startBlock: chain.startBlock, events })
+              failures = 0
+            }
           }
-          const fetched = await window.shift()!
-          if (signal.aborted) break
-          const first = fetched.blocks.get(fetched.fromBlock)
-          if (fetched.verified && parentHash && first && first.parentHash !== parentHash) {
-            throw new RpcError('eth_getBlockByNumber', `block ${fetched.fromBlock} does not build on the committed block (reorg)`, { retryable: true })
-          }
-          const started = performance.now()
-          const batch = await buildBatch(chain.chainId, fetched, getSchemaFields)
-          const built = performance.now()
-          const { lastSeq } = await commitBatch(prisma, batch)
-          log.debug({ from_block: Number(batch.fromBlock), to_block: Number(batch.toBlock), build_ms: Math.round(built - started), commit_ms: Math.round(performance.now() - built) }, 'Committed range')
-          parentHash = batch.toBlockHash || null
-          for (const s of batch.schemas) schemaFields.set(s.schemaId, s.fields)
-          for (const j of batch.journal) eventsTotal.inc({ chain_id: chain.chainId, kind: `${j.subjectType}_${j.kind}` })
-          events += batch.journal.length
-          indexedBlock.set({ chain_id: chain.chainId }, Number(batch.toBlock))
-          lagBlocks.set({ chain_id: chain.chainId }, Number(head - batch.toBlock))
-          for (const s of batch.skipped) log.warn({ block_number: Number(s.blockNumber), log_index: s.logIndex, reason: s.reason }, 'Skipped log')
-          params.onCommit?.({ chainId: chain.chainId, toBlock: batch.toBlock, lastSeq })
-          params.onProgress?.({ chainId: chain.chainId, phase, indexedBlock: batch.toBlock, targetBlock: safe, startBlock: chain.startBlock, events })
-          failures = 0
+        } finally {
+          abandoned = true
+          for (const slot of slots) slot.release()
         }
       } catch (error) {
         if (signal.aborted) break
