@@ -72,7 +72,7 @@ async function startIndexer(config: Config, db: Db, chains: ResolvedChain[], log
     if (removed) logger.info({ chain_id: chain.chainId, attestations: removed }, 'Fresh devnet: removed the previous run\'s rows for its chain id')
   }
   const progress = createProgressReporter(logger)
-  const indexer = createIndexer({ prisma: db.prisma, chains, logger, concurrency: config.limits.rpcConcurrency, onProgress: progress.onProgress, onCommit })
+  const indexer = createIndexer({ prisma: db.prisma, chains, logger, databaseUrl: config.databaseUrl, concurrency: config.limits.rpcConcurrency, onProgress: progress.onProgress, onCommit })
   const running = indexer.run()
   cleanups.push(async () => { indexer.stop(); await running; progress.stop() })
   return indexer

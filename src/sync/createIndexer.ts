@@ -4,6 +4,7 @@
 import type { Address, PublicClient } from 'viem'
 import { createChainClient } from '../chain/createChainClient.js'
 import type { Logger } from '../common/logger.js'
+import { acquireWriterLock } from '../db/writerLock.js'
 import type { PrismaClient } from '../generated/prisma/client.js'
 import { type ChainSyncConfig, runChainSync, type SyncProgress } from './runChainSync.js'
 
@@ -13,6 +14,8 @@ export type CreateIndexerParameters = {
   prisma: PrismaClient
   chains: IndexerChain[]
   logger: Logger
+  /** PostgreSQL URL: when given, each chain is written only while this process holds its advisory lock */
+  databaseUrl?: string
   /** ranges fetched in parallel per chain (default 4) */
   concurrency?: number
   onCommit?: (e: { chainId: number; toBlock: bigint; lastSeq: bigint | null }) => void
@@ -39,22 +42,34 @@ export function createIndexer(params: CreateIndexerParameters): Indexer {
     clients,
     async run() {
       await Promise.all(
-        params.chains.map((chain) =>
-          runChainSync({
-            prisma: params.prisma,
-            client: clients.get(chain.chainId)!,
-            wsClient: chain.wsUrl ? createChainClient({ chainId: chain.chainId, rpcUrls: [chain.wsUrl] }) : undefined,
-            chain: { ...chain, contract: chain.contract.toLowerCase() as Address },
-            logger: params.logger,
-            signal: controller.signal,
-            concurrency: params.concurrency,
-            onCommit: params.onCommit,
-            onProgress: (p) => {
-              if (p.phase === 'live') caughtUp.add(p.chainId)
-              params.onProgress?.(p)
-            },
-          }),
-        ),
+        params.chains.map(async (chain) => {
+          while (!controller.signal.aborted) {
+            const lock = params.databaseUrl
+              ? await acquireWriterLock({ databaseUrl: params.databaseUrl, chainId: chain.chainId, logger: params.logger, signal: controller.signal })
+              : null
+            if (params.databaseUrl && !lock) return // stopped while waiting
+            const signal = lock ? AbortSignal.any([controller.signal, lock.lost]) : controller.signal
+            try {
+              await runChainSync({
+                prisma: params.prisma,
+                client: clients.get(chain.chainId)!,
+                wsClient: chain.wsUrl ? createChainClient({ chainId: chain.chainId, rpcUrls: [chain.wsUrl] }) : undefined,
+                chain: { ...chain, contract: chain.contract.toLowerCase() as Address },
+                logger: params.logger,
+                signal,
+                concurrency: params.concurrency,
+                onCommit: params.onCommit,
+                onProgress: (p) => {
+                  if (p.phase === 'live') caughtUp.add(p.chainId)
+                  params.onProgress?.(p)
+                },
+              })
+            } finally {
+              await lock?.release()
+            }
+            if (!lock) return
+          }
+        }),
       )
     },
     stop: () => controller.abort(),

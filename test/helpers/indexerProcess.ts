@@ -1,0 +1,40 @@
+/**
+ * Runs the real CLI (`bin/sign-indexer.mjs index`) as a child process, for tests that kill it.
+ */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { writeFile } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..')
+
+export type IndexerProcess = { child: ChildProcess; output: () => string; ready: Promise<void>; exited: Promise<number | null> }
+
+/** Writes a config file for one devnet chain and returns its path. */
+export async function writeChainConfig(path: string, chain: { rpcUrl: string; chainId: number; contract: string; startBlock: bigint; maxBlockRange: number }) {
+  await writeFile(path, JSON.stringify({
+    chains: [{ chainId: chain.chainId, rpcUrl: chain.rpcUrl, contract: chain.contract, startBlock: Number(chain.startBlock), confirmations: 0, maxBlockRange: chain.maxBlockRange, pollIntervalMs: 100 }],
+  }))
+  return path
+}
+
+/** Spawns `sign-indexer index --config <file> --database-url <url>`; `ready` resolves once it holds the writer lock. */
+export function spawnIndexer(configPath: string, databaseUrl: string): IndexerProcess {
+  const child = spawn(process.execPath, [join(ROOT, 'bin/sign-indexer.mjs'), 'index', '--config', configPath, '--database-url', databaseUrl, '--log-level', 'info'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, LOG_LEVEL: 'info' },
+  })
+  let out = ''
+  let markReady!: () => void
+  const ready = new Promise<void>((r) => { markReady = r })
+  const onData = (d: Buffer) => {
+    out += d.toString()
+    if (out.length > 200_000) out = out.slice(-100_000)
+    if (out.includes('Writer lock acquired')) markReady()
+  }
+  child.stdout!.on('data', onData)
+  child.stderr!.on('data', onData)
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => { markReady(); resolve(code) }))
+  return { child, output: () => out, ready, exited }
+}
