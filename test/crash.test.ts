@@ -128,3 +128,23 @@ async function createDbCheckpoint(url: string, chainId: number): Promise<bigint 
     await client.end()
   }
 }
+
+it('a second indexer waits as a hot standby and takes over when the writer dies', async () => {
+  const config = await writeChainConfig(join(dir, 'standby.json'), { rpcUrl: devnet.rpcUrl, chainId: devnet.chainId, contract: devnet.address, startBlock: devnet.deployBlock, maxBlockRange: 50 })
+  const first = spawnIndexer(config, database.url)
+  await first.ready
+  const second = spawnIndexer(config, database.url)
+  try {
+    const deadline = Date.now() + 30_000
+    while (!second.output().includes('hot standby') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+    expect(second.output()).toContain('hot standby')
+    expect(second.output()).not.toContain('Writer lock acquired')
+    first.child.kill('SIGKILL')
+    await first.exited
+    await second.ready
+    expect(second.output()).toContain('Writer lock acquired')
+  } finally {
+    second.child.kill('SIGTERM')
+    await second.exited
+  }
+}, 120_000)
