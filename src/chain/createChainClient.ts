@@ -1,9 +1,13 @@
 /**
  * JSON-RPC client construction: the only place that builds viem transports.
  * HTTP requests issued in the same tick are sent as one JSON-RPC batch; several URLs fail over in order
- * (viem `fallback`); every request has a timeout; retryable failures are retried with exponential backoff.
+ * (viem `fallback`); every request has a timeout. Retries and adaptive concurrency belong to the client's
+ * governor (rpcGovernor.ts), used through `timed(client, method, fn)`.
  */
 import { createPublicClient, fallback, http, type PublicClient, webSocket } from 'viem'
+import type { Logger } from '../common/logger.js'
+import { createRpcGovernor } from './rpcGovernor.js'
+import { setGovernor } from './timed.js'
 
 export type CreateChainClientParameters = {
   chainId: number
@@ -11,8 +15,12 @@ export type CreateChainClientParameters = {
   rpcUrls: string[]
   /** per-request timeout, ms (default 20 000) */
   timeoutMs?: number
-  /** attempts after the first for retryable errors (default 5) */
+  /** retries for retryable errors, done by the chain's governor (default 6); the transports themselves never retry */
   retryCount?: number
+  /** starting / maximum adaptive concurrency (default 8 / 32) */
+  initialConcurrency?: number
+  maxConcurrency?: number
+  logger?: Logger
   /** requests per JSON-RPC batch (default 4) */
   batchSize?: number
 }
@@ -20,14 +28,13 @@ export type CreateChainClientParameters = {
 /** A viem public client for one chain. Block numbers are never cached (`cacheTime: 0`). */
 export function createChainClient(params: CreateChainClientParameters): PublicClient {
   const timeout = params.timeoutMs ?? 20_000
-  const retryCount = params.retryCount ?? 5
   const transports = params.rpcUrls.map((url) =>
     url.startsWith('ws')
-      ? webSocket(url, { timeout, retryCount, retryDelay: 250 })
-      : http(url, { timeout, retryCount, retryDelay: 250, batch: { batchSize: params.batchSize ?? 4, wait: 0 } }),
+      ? webSocket(url, { timeout, retryCount: 0 })
+      : http(url, { timeout, retryCount: 0, batch: { batchSize: params.batchSize ?? 4, wait: 0 } }),
   )
-  const transport = transports.length === 1 ? transports[0]! : fallback(transports, { retryCount })
-  return createPublicClient({
+  const transport = transports.length === 1 ? transports[0]! : fallback(transports, { retryCount: 0 })
+  const client = createPublicClient({
     transport,
     cacheTime: 0,
     pollingInterval: 1_000,
@@ -39,4 +46,6 @@ export function createChainClient(params: CreateChainClientParameters): PublicCl
       rpcUrls: { default: { http: params.rpcUrls } },
     },
   }) as PublicClient
+  setGovernor(client, createRpcGovernor({ chainId: params.chainId, logger: params.logger, retryCount: params.retryCount, initialConcurrency: params.initialConcurrency, maxConcurrency: params.maxConcurrency }))
+  return client
 }

@@ -4,6 +4,7 @@
  */
 import type { Address, Hex, Log, PublicClient } from 'viem'
 import { RpcError } from '../errors/baseError.js'
+import { classifyRpcError } from './rpcGovernor.js'
 import { timed } from './timed.js'
 
 const RANGE_ERROR = /more than \d+ results|block range|range too large|too many|limit exceeded|response size|exceed/i
@@ -14,6 +15,8 @@ export type GetLogsInRangeParameters = {
   topic0s: Hex[]
   fromBlock: bigint
   toBlock: bigint
+  /** incremented each time the provider refused a range and it was split in two */
+  stats?: { splits: number }
 }
 
 /**
@@ -24,7 +27,7 @@ export async function getLogsInRange(params: GetLogsInRangeParameters): Promise<
   const { client, address, topic0s, fromBlock, toBlock } = params
   let logs: Log[]
   try {
-    logs = await timed('eth_getLogs', () =>
+    logs = await timed(client, 'eth_getLogs', () =>
       client.request({
         method: 'eth_getLogs',
         params: [{ address, topics: [topic0s], fromBlock: toQuantity(fromBlock), toBlock: toQuantity(toBlock) }],
@@ -32,7 +35,8 @@ export async function getLogsInRange(params: GetLogsInRangeParameters): Promise<
     )
   } catch (error) {
     const message = String((error as { details?: string })?.details ?? (error as Error)?.message)
-    if (toBlock > fromBlock && RANGE_ERROR.test(message)) {
+    if (toBlock > fromBlock && (RANGE_ERROR.test(message) || classifyRpcError(error) === 'range')) {
+      if (params.stats) params.stats.splits++
       const mid = fromBlock + (toBlock - fromBlock) / 2n
       const left = await getLogsInRange({ ...params, toBlock: mid })
       const right = await getLogsInRange({ ...params, fromBlock: mid + 1n })

@@ -84,7 +84,7 @@ export async function readRecords(params: ReadRecordsParameters): Promise<Map<st
       // sub-call is data (allowFailure) and becomes a skipped log with the reason.
       let results: readonly { success: boolean; returnData: Hex }[]
       try {
-        const { data } = await timed('eth_call:aggregate3', () =>
+        const { data } = await timed(client, 'eth_call:aggregate3', () =>
           client.call({ to: multicall3, data: encodeFunctionData({ abi: multicall3Abi, functionName: 'aggregate3', args: [calls] }), blockNumber }),
         )
         results = decodeFunctionResult({ abi: multicall3Abi, functionName: 'aggregate3', data: data ?? '0x' })
@@ -118,7 +118,7 @@ export async function getBlockHeaders(client: PublicClient, numbers: bigint[]): 
   const out = new Map<bigint, BlockHeader>()
   await Promise.all(
     [...new Set(numbers)].map(async (n) => {
-      const b = await timed('eth_getBlockByNumber', () => client.getBlock({ blockNumber: n }))
+      const b = await timed(client, 'eth_getBlockByNumber', () => client.getBlock({ blockNumber: n }))
       out.set(n, { number: n, hash: b.hash!.toLowerCase() as Hex, parentHash: b.parentHash.toLowerCase() as Hex, timestamp: b.timestamp })
     }),
   )
@@ -130,7 +130,7 @@ export async function getTransactionSenders(client: PublicClient, hashes: Hex[])
   const out = new Map<Hex, Address>()
   await Promise.all(
     [...new Set(hashes)].map(async (hash) => {
-      const tx = await timed('eth_getTransactionByHash', () => client.getTransaction({ hash }))
+      const tx = await timed(client, 'eth_getTransactionByHash', () => client.getTransaction({ hash }))
       out.set(hash, tx.from.toLowerCase() as Address)
     }),
   )

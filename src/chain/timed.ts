@@ -1,17 +1,25 @@
+import type { PublicClient } from 'viem'
 import { rpcErrors, rpcRequestDuration } from '../common/metrics.js'
+import { createRpcGovernor, type RpcGovernor } from './rpcGovernor.js'
+
+const governors = new WeakMap<object, RpcGovernor>()
+
+/** Attaches a governor (concurrency control + retries) to a client built by createChainClient. */
+export function setGovernor(client: PublicClient, governor: RpcGovernor): void {
+  governors.set(client, governor)
+}
 
 /**
- * Runs one RPC action and records its latency (`sign_indexer_rpc_request_duration_seconds{method}`) and
- * failures (`sign_indexer_rpc_errors_total{method,code}`). Rethrows the error unchanged.
+ * Runs one RPC action of `client` through its governor (adaptive concurrency, retries with jittered backoff,
+ * latency and error metrics). Clients without a governor get one with defaults on first use.
  */
-export async function timed<T>(method: string, fn: () => Promise<T>): Promise<T> {
-  const end = rpcRequestDuration.startTimer({ method })
-  try {
-    return await fn()
-  } catch (error) {
-    rpcErrors.inc({ method, code: String((error as { code?: unknown })?.code ?? (error as Error)?.name ?? 'unknown') })
-    throw error
-  } finally {
-    end()
+export function timed<T>(client: PublicClient, method: string, fn: () => Promise<T>): Promise<T> {
+  let governor = governors.get(client)
+  if (!governor) {
+    governor = createRpcGovernor({ chainId: client.chain?.id ?? 0 })
+    governors.set(client, governor)
   }
+  return governor.run(method, fn)
 }
+
+export { rpcErrors, rpcRequestDuration }

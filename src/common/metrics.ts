@@ -49,3 +49,5 @@ export const subscriptionOverflows = new Counter({
   registers: [registry],
 })
 export const reorgsTotal = new Counter({ name: 'sign_indexer_reorgs_total', help: 'Reorgs detected and rolled back', labelNames: ['chain_id'], registers: [registry] })
+export const rpcRetries = new Counter({ name: 'sign_indexer_rpc_retries_total', help: 'JSON-RPC retries by method and failure kind', labelNames: ['method', 'kind'], registers: [registry] })
+export const rpcConcurrency = new Gauge({ name: 'sign_indexer_rpc_concurrency', help: 'Current adaptive (AIMD) JSON-RPC concurrency limit', labelNames: ['chain_id'], registers: [registry] })

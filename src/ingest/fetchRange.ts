@@ -14,7 +14,15 @@ import { SP_TOPIC0S } from './abi.js'
 import { decodeLogs, type SkippedLog, type SpEvent } from './decodeLogs.js'
 
 /** A piece of a range whose logs are known and whose records are still to be read. */
-export type RangePiece = { fromBlock: bigint; toBlock: bigint; events: SpEvent[]; skipped: SkippedLog[]; logBlocks: Map<bigint, Hex> }
+export type RangePiece = {
+  fromBlock: bigint
+  toBlock: bigint
+  events: SpEvent[]
+  skipped: SkippedLog[]
+  logBlocks: Map<bigint, Hex>
+  /** how many times the provider refused the range and it had to be split (adaptive range sizing) */
+  rangeSplits: number
+}
 
 export type FetchedRange = {
   fromBlock: bigint
@@ -45,12 +53,13 @@ export type GetRangeLogsParameters = {
 export async function getRangeLogs(params: GetRangeLogsParameters): Promise<RangePiece[]> {
   const { client, contract, fromBlock, toBlock } = params
   const max = params.maxLogsPerPiece ?? 2_500
-  const logs = await getLogsInRange({ client, address: contract, topic0s: SP_TOPIC0S, fromBlock, toBlock })
+  const stats = { splits: 0 }
+  const logs = await getLogsInRange({ client, address: contract, topic0s: SP_TOPIC0S, fromBlock, toBlock, stats })
   const logBlocks = new Map<bigint, Hex>()
   for (const l of logs) logBlocks.set(l.blockNumber!, l.blockHash!.toLowerCase() as Hex)
   const { events, skipped } = decodeLogs(logs)
   const pieces: RangePiece[] = []
-  let current: RangePiece = { fromBlock, toBlock, events: [], skipped: [], logBlocks: new Map() }
+  let current: RangePiece = { fromBlock, toBlock, events: [], skipped: [], logBlocks: new Map(), rangeSplits: stats.splits }
   const entries = [...events.map((e) => ({ e, s: null })), ...skipped.map((s) => ({ e: null, s }))].sort((a, b) => {
     const x = (a.e ?? a.s)!
     const y = (b.e ?? b.s)!
@@ -62,7 +71,7 @@ export async function getRangeLogs(params: GetRangeLogsParameters): Promise<Rang
     if (size >= max && block > current.fromBlock && !current.logBlocks.has(block)) {
       current.toBlock = block - 1n
       pieces.push(current)
-      current = { fromBlock: block, toBlock, events: [], skipped: [], logBlocks: new Map() }
+      current = { fromBlock: block, toBlock, events: [], skipped: [], logBlocks: new Map(), rangeSplits: stats.splits }
     }
     if (e) current.events.push(e)
     else current.skipped.push(s!)

@@ -37,7 +37,7 @@ export function createIndexer(params: CreateIndexerParameters): Indexer {
   const controller = new AbortController()
   const caughtUp = new Set<number>()
   const clients = new Map<number, PublicClient>()
-  for (const chain of params.chains) clients.set(chain.chainId, createChainClient({ chainId: chain.chainId, rpcUrls: chain.rpcUrls }))
+  for (const chain of params.chains) clients.set(chain.chainId, createChainClient({ chainId: chain.chainId, rpcUrls: chain.rpcUrls, logger: params.logger }))
   return {
     clients,
     async run() {

@@ -20,7 +20,7 @@ const LOOKUP_BATCH = 16
 
 async function canonicalHash(client: PublicClient, number: bigint): Promise<string | null> {
   try {
-    const block = await timed('eth_getBlockByNumber', () => client.getBlock({ blockNumber: number }))
+    const block = await timed(client, 'eth_getBlockByNumber', () => client.getBlock({ blockNumber: number }))
     return block.hash?.toLowerCase() ?? null
   } catch {
     return null // beyond the node's head after the reorg: not canonical

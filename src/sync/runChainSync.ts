@@ -10,6 +10,7 @@ import pLimit from 'p-limit'
 import type { Address, PublicClient } from 'viem'
 import type { Logger } from '../common/logger.js'
 import { eventsTotal, headBlock, indexedBlock, lagBlocks, reorgsTotal } from '../common/metrics.js'
+import { timed } from '../chain/timed.js'
 import { RpcError } from '../errors/baseError.js'
 import { rollbackChain } from '../ingest/rollbackChain.js'
 import { detectReorg } from './detectReorg.js'
@@ -91,6 +92,8 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
     })
 
   let lastFinalized: bigint | null = null
+  const maxRange = BigInt(chain.maxBlockRange)
+  let rangeSize = maxRange
   let failures = 0
   let phase: SyncProgress['phase'] = 'backfill'
   let events = 0
@@ -113,7 +116,7 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
         const checkpoint = await prisma.checkpoint.findUnique({ where: { chainId: chain.chainId } })
         const next = checkpoint ? checkpoint.blockNumber + 1n : chain.startBlock
         let parentHash = checkpoint?.blockHash || null
-        const latest = await client.getBlock({ blockTag: 'latest' })
+        const latest = await timed(client, 'eth_getBlockByNumber', () => client.getBlock({ blockTag: 'latest' }))
         const head = latest.number!
         const safe = head - BigInt(chain.confirmations)
         const finalized = await getFinalizedBlock(client, safe)
@@ -135,11 +138,21 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
           continue
         }
         // Below the finalized block: big ranges, headers only where needed. Above it (reorgs possible): small
-        // ranges with every header fetched and parent links checked.
-        const ranges: [bigint, bigint, boolean][] = [
-          ...(next <= finalized ? splitRange(next, finalized < safe ? finalized : safe, BigInt(chain.maxBlockRange)).map(([a, b]) => [a, b, false] as [bigint, bigint, boolean]) : []),
-          ...(safe > finalized ? splitRange(next > finalized ? next : finalized + 1n, safe, BigInt(chain.maxBlockRange) < UNFINALIZED_RANGE ? BigInt(chain.maxBlockRange) : UNFINALIZED_RANGE).map(([a, b]) => [a, b, true] as [bigint, bigint, boolean]) : []),
-        ]
+        // ranges with every header fetched and parent links checked. Ranges are cut lazily so the size adapts:
+        // halved when the provider refuses a range, grown by a quarter after each range it accepts.
+        let cursor = next
+        const nextRange = (): [bigint, bigint, boolean] | null => {
+          if (cursor > safe) return null
+          const unfinalized = cursor > finalized
+          let size = unfinalized ? (rangeSize < UNFINALIZED_RANGE ? rangeSize : UNFINALIZED_RANGE) : rangeSize
+          if (size < 1n) size = 1n
+          let to = cursor + size - 1n
+          if (!unfinalized && to > finalized) to = finalized
+          if (to > safe) to = safe
+          const range: [bigint, bigint, boolean] = [cursor, to, unfinalized]
+          cursor = to + 1n
+          return range
+        }
         // Pipeline: getLogs for up to 2×concurrency ranges ahead; each range's logs are cut into pieces whose
         // records are read under `pieceSlots`. A piece holds its slot from read until commit, and slots are
         // requested in commit order, so at most 2×concurrency pieces are in memory and a slow database stalls
@@ -151,7 +164,13 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
         let abandoned = false
         let queued: Promise<unknown> = Promise.resolve()
         const startRange = ([fromBlock, toBlock, verifyChain]: [bigint, bigint, boolean]) => {
-          const logsReady = rangeLimit(() => getRangeLogs({ client, contract: chain.contract, fromBlock, toBlock }))
+          const logsReady = rangeLimit(() => getRangeLogs({ client, contract: chain.contract, fromBlock, toBlock })).then((pieces) => {
+            const split = pieces.some((p) => p.rangeSplits > 0)
+            const span = toBlock - fromBlock + 1n
+            if (split) rangeSize = span / 2n > 1n ? span / 2n : 1n
+            else if (span >= rangeSize && rangeSize < maxRange) rangeSize = rangeSize + rangeSize / 4n + 1n > maxRange ? maxRange : rangeSize + rangeSize / 4n + 1n
+            return pieces
+          })
           const previous = queued
           const piecesReady = logsReady.then(async (pieces) => {
             await previous // queue this range's pieces only after the earlier ranges' pieces: FIFO = commit order
@@ -184,10 +203,13 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
           return piecesReady
         }
         const rangeWindow: ReturnType<typeof startRange>[] = []
-        let i = 0
+        let pending = nextRange()
         try {
-          while ((i < ranges.length || rangeWindow.length) && !signal.aborted) {
-            while (i < ranges.length && rangeWindow.length < concurrency * 2) rangeWindow.push(startRange(ranges[i++]!))
+          while ((pending || rangeWindow.length) && !signal.aborted) {
+            while (pending && rangeWindow.length < concurrency * 2) {
+              rangeWindow.push(startRange(pending))
+              pending = nextRange()
+            }
             for (const slot of await rangeWindow.shift()!) {
               const fetched = await slot.fetched
               if (signal.aborted) break
@@ -228,13 +250,6 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
   } finally {
     unwatch?.()
   }
-}
-
-/** Splits [from, to] into consecutive inclusive ranges of at most `size` blocks. */
-export function splitRange(from: bigint, to: bigint, size: bigint): [bigint, bigint][] {
-  const out: [bigint, bigint][] = []
-  for (let start = from; start <= to; start += size) out.push([start, start + size - 1n < to ? start + size - 1n : to])
-  return out
 }
 
 /**
