@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest'
+import { classifyRpcError, createRpcGovernor } from './rpcGovernor.js'
+
+const httpError = (status: number, headers: Record<string, string> = {}) =>
+  Object.assign(new Error(`HTTP ${status}`), { name: 'HttpRequestError', status, headers: new Headers(headers) })
+
+describe('classifyRpcError', () => {
+  it('tells range errors, congestion, transient and fatal failures apart', () => {
+    expect(classifyRpcError(Object.assign(new Error('x'), { code: -32005, details: 'query returned more than 10000 results' }))).toBe('range')
+    expect(classifyRpcError(Object.assign(new Error('block range too large'), { code: -32602 }))).toBe('range')
+    expect(classifyRpcError(httpError(429))).toBe('congestion')
+    expect(classifyRpcError(Object.assign(new Error('The request took too long to respond.'), { name: 'TimeoutError' }))).toBe('congestion')
+    expect(classifyRpcError(httpError(502))).toBe('transient')
+    expect(classifyRpcError(new Error('Unexpected end of JSON input'))).toBe('transient')
+    expect(classifyRpcError(Object.assign(new Error('execution reverted'), { code: 3 }))).toBe('fatal')
+  })
+})
+
+describe('createRpcGovernor', () => {
+  it('retries transient failures and returns the eventual result', async () => {
+    const governor = createRpcGovernor({ chainId: 1, baseDelayMs: 1 })
+    let calls = 0
+    const result = await governor.run('eth_test', async () => {
+      if (++calls < 3) throw httpError(500)
+      return 'ok'
+    })
+    expect(result).toBe('ok')
+    expect(calls).toBe(3)
+  })
+
+  it('throws range and fatal errors at once', async () => {
+    const governor = createRpcGovernor({ chainId: 1, baseDelayMs: 1 })
+    let calls = 0
+    await expect(governor.run('eth_getLogs', async () => { calls++; throw new Error('query returned more than 10000 results') })).rejects.toThrow(/10000/)
+    expect(calls).toBe(1)
+  })
+
+  it('halves concurrency on congestion and grows it back on success (AIMD)', async () => {
+    const governor = createRpcGovernor({ chainId: 1, baseDelayMs: 1, initialConcurrency: 8 })
+    let first = true
+    await governor.run('eth_test', async () => {
+      if (first) { first = false; throw httpError(429) }
+      return 1
+    })
+    expect(governor.concurrency()).toBe(4)
+    for (let i = 0; i < 20; i++) await governor.run('eth_test', async () => 1)
+    expect(governor.concurrency()).toBeGreaterThan(4)
+  })
+
+  it('waits for Retry-After when the provider sends one', async () => {
+    const governor = createRpcGovernor({ chainId: 1, baseDelayMs: 1 })
+    let calls = 0
+    const started = Date.now()
+    await governor.run('eth_test', async () => {
+      if (++calls === 1) throw httpError(429, { 'Retry-After': '1' })
+      return 1
+    })
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950)
+  })
+})
