@@ -32,10 +32,14 @@ export async function getLogsInRange(params: GetLogsInRangeParameters): Promise<
         method: 'eth_getLogs',
         params: [{ address, topics: [topic0s], fromBlock: toQuantity(fromBlock), toBlock: toQuantity(toBlock) }],
       }) as Promise<Log[]>,
+      // a multi-block range that keeps failing is split rather than retried at length
+      { retryCount: toBlock > fromBlock ? 2 : undefined },
     )
   } catch (error) {
     const message = String((error as { details?: string })?.details ?? (error as Error)?.message)
-    if (toBlock > fromBlock && (RANGE_ERROR.test(message) || classifyRpcError(error) === 'range')) {
+    // Split on explicit range errors, and on any failure of a multi-block range that survived the retries
+    // (oversized responses surface as timeouts, resets or cut bodies, not as range errors).
+    if (toBlock > fromBlock && (RANGE_ERROR.test(message) || classifyRpcError(error) !== 'fatal')) {
       if (params.stats) params.stats.splits++
       const mid = fromBlock + (toBlock - fromBlock) / 2n
       const left = await getLogsInRange({ ...params, toBlock: mid })

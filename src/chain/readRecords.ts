@@ -4,10 +4,13 @@
  * concurrently so the HTTP transport packs them into JSON-RPC batches. Reads are pinned to the log's block
  * number (state at the end of that block).
  */
-import { type Address, decodeFunctionResult, encodeFunctionData, type Hex, multicall3Abi, type PublicClient } from 'viem'
+import { type Address, decodeFunctionResult, encodeFunctionData, type Hex, multicall3Abi, type PublicClient, toFunctionSelector } from 'viem'
 import { RpcError } from '../errors/baseError.js'
 import { spReadAbi } from '../ingest/abi.js'
+import { decodeAttestationResult } from './decodeAttestationResult.js'
 import { timed } from './timed.js'
+
+const GET_ATTESTATION_SELECTOR = toFunctionSelector('getAttestation(uint64)')
 
 export type RecordRequest =
   | { kind: 'attestation'; id: bigint; blockNumber: bigint }
@@ -78,7 +81,9 @@ export async function readRecords(params: ReadRecordsParameters): Promise<Map<st
       const calls = requests.map((r, i) => ({
         target: contract,
         allowFailure: true,
-        callData: encodeFunctionData({ abi: spReadAbi, functionName: fns[i]!, args: [r.id] } as never),
+        callData: r.kind === 'attestation'
+          ? (`${GET_ATTESTATION_SELECTOR}${(r.id as bigint).toString(16).padStart(64, '0')}` as Hex)
+          : encodeFunctionData({ abi: spReadAbi, functionName: fns[i]!, args: [r.id] } as never),
       }))
       // A failed eth_call (transport, node, body too large) throws and the range is retried; a reverting
       // sub-call is data (allowFailure) and becomes a skipped log with the reason.
@@ -99,7 +104,8 @@ export async function readRecords(params: ReadRecordsParameters): Promise<Map<st
           return
         }
         try {
-          const value = decodeFunctionResult({ abi: spReadAbi, functionName: fns[i]!, data: res.returnData } as never)
+          const value = (r.kind === 'attestation' ? decodeAttestationResult(res.returnData) : null) ??
+            decodeFunctionResult({ abi: spReadAbi, functionName: fns[i]!, data: res.returnData } as never)
           out.set(recordKey(r), { ok: true, value: value as never })
         } catch (error) {
           out.set(recordKey(r), { ok: false, error: `undecodable return data: ${String((error as Error).message).split('\n')[0]}` })

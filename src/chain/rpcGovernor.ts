@@ -63,7 +63,7 @@ export type RpcGovernorOptions = {
 
 export type RpcGovernor = {
   /** Runs one RPC action under the concurrency limit with retries; rethrows the last error. */
-  run<T>(method: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T>
+  run<T>(method: string, fn: () => Promise<T>, opts?: { signal?: AbortSignal; retryCount?: number }): Promise<T>
   /** current concurrency limit */
   concurrency(): number
 }
@@ -98,7 +98,8 @@ export function createRpcGovernor(options: RpcGovernorOptions): RpcGovernor {
 
   return {
     concurrency: () => queue.concurrency,
-    async run<T>(method: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    async run<T>(method: string, fn: () => Promise<T>, opts: { signal?: AbortSignal; retryCount?: number } = {}): Promise<T> {
+      const retries = opts.retryCount ?? retryCount
       for (let attempt = 0; ; attempt++) {
         try {
           const result = await queue.add(async () => {
@@ -115,7 +116,7 @@ export function createRpcGovernor(options: RpcGovernorOptions): RpcGovernor {
           const kind = classifyRpcError(error)
           rpcErrors.inc({ method, code: kind })
           if (kind === 'congestion') decrease(method)
-          if (kind === 'range' || kind === 'fatal' || attempt >= retryCount || signal?.aborted) throw error
+          if (kind === 'range' || kind === 'fatal' || attempt >= retries || opts.signal?.aborted) throw error
           const delay = retryAfterMs(error) ?? Math.min(maxDelay, base * 2 ** attempt) * (0.5 + Math.random())
           rpcRetries.inc({ method, kind })
           options.logger?.debug({ chain_id: options.chainId, method, attempt: attempt + 1, kind, delay_ms: Math.round(delay) }, 'Retrying RPC request')

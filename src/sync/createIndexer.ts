@@ -16,6 +16,8 @@ export type CreateIndexerParameters = {
   logger: Logger
   /** PostgreSQL URL: when given, each chain is written only while this process holds its advisory lock */
   databaseUrl?: string
+  /** per-request JSON-RPC timeout, ms (default 20 000) */
+  rpcTimeoutMs?: number
   /** ranges fetched in parallel per chain (default 4) */
   concurrency?: number
   onCommit?: (e: { chainId: number; toBlock: bigint; lastSeq: bigint | null }) => void
@@ -37,7 +39,7 @@ export function createIndexer(params: CreateIndexerParameters): Indexer {
   const controller = new AbortController()
   const caughtUp = new Set<number>()
   const clients = new Map<number, PublicClient>()
-  for (const chain of params.chains) clients.set(chain.chainId, createChainClient({ chainId: chain.chainId, rpcUrls: chain.rpcUrls, logger: params.logger }))
+  for (const chain of params.chains) clients.set(chain.chainId, createChainClient({ chainId: chain.chainId, rpcUrls: chain.rpcUrls, logger: params.logger, timeoutMs: params.rpcTimeoutMs }))
   return {
     clients,
     async run() {

@@ -51,6 +51,26 @@ export type RunChainSyncParameters = {
 const MAX_BACKOFF_MS = 30_000
 /** blocks per range above the finalized block, where every header is fetched */
 const UNFINALIZED_RANGE = 50n
+/** first eth_getLogs range, in blocks: grown from there while ranges stay below TARGET_LOGS_PER_RANGE */
+const INITIAL_RANGE = 100n
+/** logs one range should bring back: bounds the memory a range holds before its pieces are committed */
+const TARGET_LOGS_PER_RANGE = 10_000n
+
+/**
+ * Adaptive eth_getLogs range size: halved when the provider refused a range (it had to be split), scaled down
+ * when a range held more than TARGET_LOGS_PER_RANGE logs, doubled while ranges are sparse (< 1/4 of the target),
+ * never above the configured maximum.
+ */
+export function nextRangeSize(current: bigint, max: bigint, span: bigint, pieces: { rangeSplits: number; events: unknown[]; skipped: unknown[] }[]): bigint {
+  const logs = BigInt(pieces.reduce((n, p) => n + p.events.length + p.skipped.length, 0))
+  let size = current
+  if (pieces.some((p) => p.rangeSplits > 0)) size = span / 2n
+  else if (logs > TARGET_LOGS_PER_RANGE) size = (span * TARGET_LOGS_PER_RANGE) / logs
+  else if (logs < TARGET_LOGS_PER_RANGE / 4n && span >= current) size = current * 2n
+  if (size < 1n) size = 1n
+  return size > max ? max : size
+}
+
 /**
  * Pieces whose records are read at the same time. Measured on anvil: reading pieces one or two at a time lets the
  * first piece's commit overlap the next reads; reading all at once finishes them together and serialises commits.
@@ -93,7 +113,7 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
 
   let lastFinalized: bigint | null = null
   const maxRange = BigInt(chain.maxBlockRange)
-  let rangeSize = maxRange
+  let rangeSize = maxRange < INITIAL_RANGE ? maxRange : INITIAL_RANGE
   let failures = 0
   let phase: SyncProgress['phase'] = 'backfill'
   let events = 0
@@ -160,15 +180,12 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
         const rangeLimit = pLimit(concurrency)
         const pieceSlots = pLimit(concurrency * 2)
         const readLimit = pLimit(PIECES_READ_AT_ONCE)
-        const slots: { fetched: Promise<FetchedRange>; release: () => void }[] = []
+        const slots = new Set<{ fetched: Promise<FetchedRange>; release: () => void }>()
         let abandoned = false
         let queued: Promise<unknown> = Promise.resolve()
         const startRange = ([fromBlock, toBlock, verifyChain]: [bigint, bigint, boolean]) => {
           const logsReady = rangeLimit(() => getRangeLogs({ client, contract: chain.contract, fromBlock, toBlock })).then((pieces) => {
-            const split = pieces.some((p) => p.rangeSplits > 0)
-            const span = toBlock - fromBlock + 1n
-            if (split) rangeSize = span / 2n > 1n ? span / 2n : 1n
-            else if (span >= rangeSize && rangeSize < maxRange) rangeSize = rangeSize + rangeSize / 4n + 1n > maxRange ? maxRange : rangeSize + rangeSize / 4n + 1n
+            rangeSize = nextRangeSize(rangeSize, maxRange, toBlock - fromBlock + 1n, pieces)
             return pieces
           })
           const previous = queued
@@ -193,8 +210,14 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
                 }
                 await committed
               })
-              const slot = { fetched, release }
-              slots.push(slot)
+              const slot = {
+                fetched,
+                release: () => {
+                  release()
+                  slots.delete(slot) // drop the fetched data as soon as it is committed
+                },
+              }
+              slots.add(slot)
               return slot
             })
           })
