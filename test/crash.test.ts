@@ -11,22 +11,11 @@ import { createDb } from '../src/db/createDb.js'
 import { createDevClients, createSpWriter, createWorkload, type Devnet, schemaJson, SCORE_FIELDS, startDevnet, tupleScore } from '../src/devnet/index.js'
 import { createTestDatabase } from './helpers/database.js'
 import { createTruthClient, diffWithGroundTruth, readGroundTruth } from './helpers/groundTruth.js'
+import { mulberry32 } from './helpers/faultProxy.js'
 import { spawnIndexer, writeChainConfig } from './helpers/indexerProcess.js'
 
 const KILLS = Number(process.env.CRASH_KILLS ?? 20)
 const SEED = Number(process.env.CRASH_SEED ?? 42)
-
-/** mulberry32: a tiny seeded PRNG, so a failing run can be replayed with the same CRASH_SEED. */
-function prng(seed: number) {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 let devnet: Devnet
 let database: { url: string; drop(): Promise<void> }
@@ -49,7 +38,7 @@ afterAll(async () => {
 })
 
 it(`survives ${KILLS} SIGKILLs (seed ${SEED}) with no gap, no duplicate, no stale row`, async () => {
-  const random = prng(SEED)
+  const random = mulberry32(SEED) // seeded: a failing run replays with the same CRASH_SEED
   const truthClient = createTruthClient(devnet.rpcUrl)
   const rpc = (method: string, params: unknown[] = []) => truthClient.request({ method: method as never, params: params as never })
   const writer = createSpWriter(await createDevClients(devnet.rpcUrl), devnet.address)
