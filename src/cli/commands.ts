@@ -12,6 +12,7 @@ import { resetChain } from '../db/resetChain.js'
 import { startDevnet } from '../devnet/index.js'
 import { createWorkload } from '../devnet/workload.js'
 import { createGateway, startGatewayServer } from '../gateway/index.js'
+import { createJournalNotifier } from '../gateway/journalNotifier.js'
 import { createIndexer, type IndexerChain } from '../sync/createIndexer.js'
 import { createProgressReporter } from './progress.js'
 
@@ -66,13 +67,19 @@ async function resolveChains(config: Config, logger: Logger, cleanups: Cleanup[]
   }]
 }
 
-async function startIndexer(config: Config, db: Db, chains: ResolvedChain[], logger: Logger, cleanups: Cleanup[], onCommit?: () => void) {
+async function openNotifier(config: Config, logger: Logger, cleanups: Cleanup[]) {
+  const notifier = await createJournalNotifier({ kind: config.pubsub, databaseUrl: config.databaseUrl, redisUrl: config.redisUrl, logger })
+  cleanups.push(() => notifier.close())
+  return notifier
+}
+
+async function startIndexer(config: Config, db: Db, chains: ResolvedChain[], logger: Logger, cleanups: Cleanup[], onCommit?: (seq: string) => void) {
   for (const chain of chains.filter((c) => c.ephemeral)) {
     const removed = await resetChain(db.prisma, chain.chainId)
     if (removed) logger.info({ chain_id: chain.chainId, attestations: removed }, 'Fresh devnet: removed the previous run\'s rows for its chain id')
   }
   const progress = createProgressReporter(logger)
-  const indexer = createIndexer({ prisma: db.prisma, chains, logger, databaseUrl: config.databaseUrl, concurrency: config.limits.rpcConcurrency, onProgress: progress.onProgress, onCommit })
+  const indexer = createIndexer({ prisma: db.prisma, chains, logger, databaseUrl: config.databaseUrl, concurrency: config.limits.rpcConcurrency, onProgress: progress.onProgress, onCommit: (e) => e.lastSeq !== null && onCommit?.(e.lastSeq.toString()) })
   const running = indexer.run()
   cleanups.push(async () => { indexer.stop(); await running; progress.stop() })
   return indexer
@@ -87,7 +94,9 @@ export async function runStart(config: Config): Promise<void> {
   const db = await openDb(config)
   cleanups.push(() => db.close())
   const gateway = createGateway({ prisma: db.prisma, logger, maxPageSize: config.limits.maxPageSize, graphiql: config.server.graphiql })
-  const indexer = await startIndexer(config, db, chains, logger, cleanups, () => gateway.journal.notify())
+  const notifier = await openNotifier(config, logger, cleanups)
+  notifier.subscribe(() => gateway.journal.notify())
+  const indexer = await startIndexer(config, db, chains, logger, cleanups, (seq) => void notifier.publish(seq).catch(() => {}))
   const server = await startGatewayServer({ gateway, port: config.server.port, host: config.server.host, isReady: () => indexer.isCaughtUp() })
   cleanups.push(() => server.close())
   logger.info({ graphql_url: server.url, rpc_urls: chains.map((c) => c.rpcUrls[0]), contracts: chains.map((c) => c.contract), database: db.kind }, 'Sign indexer running')
@@ -105,7 +114,8 @@ export async function runIndex(config: Config): Promise<void> {
   const chains = await resolveChains(config, logger, cleanups)
   const db = await openDb(config)
   cleanups.push(() => db.close())
-  await startIndexer(config, db, chains, logger, cleanups)
+  const notifier = await openNotifier(config, logger, cleanups)
+  await startIndexer(config, db, chains, logger, cleanups, (seq) => void notifier.publish(seq).catch((error) => logger.warn({ error }, 'Journal notification failed')))
   await done
 }
 
@@ -117,6 +127,8 @@ export async function runServe(config: Config): Promise<void> {
   const db = await openDb(config)
   cleanups.push(() => db.close())
   const gateway = createGateway({ prisma: db.prisma, logger, maxPageSize: config.limits.maxPageSize, graphiql: config.server.graphiql })
+  const notifier = await openNotifier(config, logger, cleanups)
+  notifier.subscribe(() => gateway.journal.notify())
   const server = await startGatewayServer({ gateway, port: config.server.port, host: config.server.host })
   cleanups.push(() => server.close())
   logger.info({ graphql_url: server.url }, 'GraphQL gateway running')

@@ -27,6 +27,8 @@ export function addConfigOptions(command: Command): Command {
     .option('--contract <address>', 'Sign Protocol proxy address (explicit chain, or overrides the built-in one)')
     .option('--start-block <block>', 'first block to scan (explicit chain, or overrides the built-in one)')
     .option('--confirmations <blocks>', "finality depth for every chain when the node has no 'finalized' tag (env CONFIRMATIONS; default per chain)")
+    .option('--pubsub <kind>', 'how gateway replicas hear of new journal entries: none | postgres | redis (env PUBSUB; default postgres with a database URL, else none)')
+    .option('--redis-url <url>', 'Redis URL for --pubsub redis (env REDIS_URL)')
     .option('--database-url <url>', 'PostgreSQL URL (env DATABASE_URL); default: embedded PGlite in <data-dir>/pglite')
     .option('--data-dir <path>', 'directory for local state (env DATA_DIR; default ./data)')
     .option('--port <port>', 'GraphQL server port, 0 for any free port (env PORT; default 4000)')

@@ -30,6 +30,8 @@ export type ConfigFlags = {
   /** `--confirmations <n>` for every chain */
   confirmations?: string | number
   databaseUrl?: string
+  pubsub?: string
+  redisUrl?: string
   dataDir?: string
   port?: string | number
   host?: string
@@ -143,9 +145,9 @@ export async function loadConfig(params: LoadConfigParameters = {}): Promise<Con
     target[key!] = value
     sources[path] = source
   }
-  const envLayer: [string, string][] = [['databaseUrl', 'DATABASE_URL'], ['dataDir', 'DATA_DIR'], ['server.port', 'PORT'], ['server.host', 'HOST'], ['logLevel', 'LOG_LEVEL'], ['devnet.port', 'DEVNET_PORT']]
+  const envLayer: [string, string][] = [['databaseUrl', 'DATABASE_URL'], ['dataDir', 'DATA_DIR'], ['server.port', 'PORT'], ['server.host', 'HOST'], ['logLevel', 'LOG_LEVEL'], ['devnet.port', 'DEVNET_PORT'], ['pubsub', 'PUBSUB'], ['redisUrl', 'REDIS_URL']]
   for (const [path, name] of envLayer) set(path, env[name], `env ${name}`)
-  const flagLayer: [string, keyof ConfigFlags, string][] = [['databaseUrl', 'databaseUrl', '--database-url'], ['dataDir', 'dataDir', '--data-dir'], ['server.port', 'port', '--port'], ['server.host', 'host', '--host'], ['logLevel', 'logLevel', '--log-level'], ['server.graphiql', 'graphiql', '--graphiql']]
+  const flagLayer: [string, keyof ConfigFlags, string][] = [['databaseUrl', 'databaseUrl', '--database-url'], ['dataDir', 'dataDir', '--data-dir'], ['server.port', 'port', '--port'], ['server.host', 'host', '--host'], ['logLevel', 'logLevel', '--log-level'], ['server.graphiql', 'graphiql', '--graphiql'], ['pubsub', 'pubsub', '--pubsub'], ['redisUrl', 'redisUrl', '--redis-url']]
   for (const [path, key, flag] of flagLayer) set(path, flags[key], `flag ${flag}`)
 
   // Chains: the command line's selection replaces the file's list.

@@ -58,6 +58,13 @@ export type Config = {
   devnet?: { port: number; blockTimeS?: number; workload: boolean }
   /** GraphQL page size cap (default 100), RPC requests in flight per chain (default 4), records per read batch (default 1000) */
   limits: { maxPageSize: number; rpcConcurrency: number; readBatchSize: number }
+  /**
+   * How gateway replicas hear that the journal advanced: `none` (single process), `postgres` (LISTEN/NOTIFY),
+   * `redis` (pub/sub through @graphql-yoga/redis-event-target; needs `redisUrl`). Default: `postgres` with a
+   * databaseUrl, else `none`.
+   */
+  pubsub: 'none' | 'postgres' | 'redis'
+  redisUrl?: string
 }
 
 /**
@@ -91,6 +98,8 @@ export type RawConfigInput = {
   logLevel?: string
   devnet?: { port?: number | string; blockTimeS?: number | string; workload?: boolean | string }
   limits?: { maxPageSize?: number | string; rpcConcurrency?: number | string; readBatchSize?: number | string }
+  pubsub?: string
+  redisUrl?: string
 }
 
 /** Extra context for {@link parseConfig} messages. */
@@ -119,6 +128,8 @@ const topSchema = z.strictObject({
     })
     .prefault({}),
   logLevel: choiceField(LOG_LEVELS).transform((v) => v ?? 'info'),
+  pubsub: choiceField(['none', 'postgres', 'redis'] as const),
+  redisUrl: urlField(['redis:', 'rediss:'], 'a redis:// or rediss:// URL'),
   devnet: z
     .strictObject({
       port: port.transform((v) => v ?? 8_545),
@@ -341,5 +352,7 @@ export function parseConfig(input: RawConfigInput, options: ParseConfigOptions =
     logLevel: t.logLevel,
     devnet: { port: t.devnet.port, ...(t.devnet.blockTimeS !== undefined && { blockTimeS: t.devnet.blockTimeS }), workload: t.devnet.workload },
     limits: t.limits,
+    pubsub: t.pubsub ?? (t.databaseUrl ? 'postgres' : 'none'),
+    ...(t.redisUrl !== undefined && { redisUrl: t.redisUrl }),
   })
 }

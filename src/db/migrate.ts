@@ -43,22 +43,43 @@ function loadEngineModule(): Promise<EngineModule> {
 /** Where migrations go: a PostgreSQL URL or an open PGlite instance. */
 export type MigrationTarget = { kind: 'postgres'; url: string } | { kind: 'pglite'; db: PGlite }
 
-async function adapterFactoryFor(target: MigrationTarget): Promise<ReturnType<typeof bindMigrationAwareSqlAdapterFactory>> {
+/** Adapters the engine opened on a PostgreSQL target: disposed after use, or their pool keeps the session
+ * (and the engine's migration advisory lock 72707369) alive and blocks every other migrator. */
+type Opened = { dispose(): Promise<void> }
+
+async function adapterFactoryFor(target: MigrationTarget, opened: Opened[]) {
   if (target.kind === 'pglite') {
     const { PrismaPGlite } = await import('pglite-prisma-adapter')
     return bindMigrationAwareSqlAdapterFactory(new PrismaPGlite(target.db) as never)
   }
   const { PrismaPg } = await import('@prisma/adapter-pg')
-  return bindMigrationAwareSqlAdapterFactory(new PrismaPg({ connectionString: target.url }) as never)
+  const inner = new PrismaPg({ connectionString: target.url })
+  const tracking = {
+    provider: inner.provider,
+    adapterName: inner.adapterName,
+    connect: async () => {
+      const adapter = await inner.connect()
+      opened.push(adapter)
+      return adapter
+    },
+    connectToShadowDb: async () => {
+      const adapter = await inner.connectToShadowDb()
+      opened.push(adapter)
+      return adapter
+    },
+  }
+  return bindMigrationAwareSqlAdapterFactory(tracking as never)
 }
 
 async function withEngine<T>(target: MigrationTarget, fn: (engine: EngineModule) => Promise<T>): Promise<T> {
   const rt = await loadEngineModule()
-  const engine = await rt.SchemaEngine.new({ datamodels: undefined }, () => {}, await adapterFactoryFor(target))
+  const opened: Opened[] = []
+  const engine = await rt.SchemaEngine.new({ datamodels: undefined }, () => {}, await adapterFactoryFor(target, opened))
   try {
     return await fn(engine)
   } finally {
     engine.free()
+    await Promise.allSettled(opened.map((a) => a.dispose()))
   }
 }
 

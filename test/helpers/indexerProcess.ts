@@ -19,8 +19,18 @@ export async function writeChainConfig(path: string, chain: { rpcUrl: string; ch
 }
 
 /** Spawns `sign-indexer index --config <file> --database-url <url>`; `ready` resolves once it holds the writer lock. */
-export function spawnIndexer(configPath: string, databaseUrl: string): IndexerProcess {
-  const child = spawn(process.execPath, [join(ROOT, 'bin/sign-indexer.mjs'), 'index', '--config', configPath, '--database-url', databaseUrl, '--log-level', 'info'], {
+export function spawnIndexer(configPath: string, databaseUrl: string, extraArgs: string[] = []): IndexerProcess {
+  return spawnCli(['index', '--config', configPath, '--database-url', databaseUrl, '--log-level', 'info', ...extraArgs], 'Writer lock acquired')
+}
+
+/** Spawns `sign-indexer serve` on a free port; `ready` resolves once it listens, `url()` is its GraphQL URL. */
+export function spawnGateway(databaseUrl: string, extraArgs: string[] = []): IndexerProcess & { url(): string } {
+  const proc = spawnCli(['serve', '--database-url', databaseUrl, '--port', '0', '--host', '127.0.0.1', '--log-level', 'info', ...extraArgs], 'GraphQL gateway running')
+  return { ...proc, url: () => /"graphql_url":"([^"]+)"/.exec(proc.output())?.[1] ?? '' }
+}
+
+function spawnCli(args: string[], readyText: string): IndexerProcess {
+  const child = spawn(process.execPath, [join(ROOT, 'bin/sign-indexer.mjs'), ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, LOG_LEVEL: 'info' },
@@ -31,7 +41,7 @@ export function spawnIndexer(configPath: string, databaseUrl: string): IndexerPr
   const onData = (d: Buffer) => {
     out += d.toString()
     if (out.length > 200_000) out = out.slice(-100_000)
-    if (out.includes('Writer lock acquired')) markReady()
+    if (out.includes(readyText)) markReady()
   }
   child.stdout!.on('data', onData)
   child.stderr!.on('data', onData)
