@@ -75,6 +75,7 @@ describe('parseConfig', () => {
       logLevel: 'info',
       devnet: { port: 8545, workload: true },
       limits: { maxPageSize: 100, rpcConcurrency: 4, readBatchSize: 1000 },
+      pubsub: 'none',
     })
     expect(Object.isFrozen(config)).toBe(true)
     expect(Object.isFrozen(config.chains[0]!.rpcUrls)).toBe(true)
