@@ -52,7 +52,7 @@ const MAX_BACKOFF_MS = 30_000
 /** blocks per range above the finalized block, where every header is fetched */
 const UNFINALIZED_RANGE = 50n
 /** first eth_getLogs range, in blocks: grown from there while ranges stay below TARGET_LOGS_PER_RANGE */
-const INITIAL_RANGE = 100n
+const INITIAL_RANGE = 10n
 /** logs one range should bring back: bounds the memory a range holds before its pieces are committed */
 const TARGET_LOGS_PER_RANGE = 10_000n
 
