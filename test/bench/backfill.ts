@@ -1,11 +1,13 @@
 /**
  * `npm run bench` — end-to-end backfill throughput and query latency on a fresh devnet.
  *
- *   npm run bench -- --attestations 10000 [--per-tx 100] [--database-url postgres://…] [--concurrency 4] [--max-block-range 2000]
+ *   npm run bench -- --attestations 10000 [--per-tx 100] [--database-url postgres://…] [--max-block-range 2000]
  *
  * Seeds N attestations with `attestBatch` (seeding time is reported apart and not counted), backfills them from
- * the contract's deployment block into a fresh PostgreSQL database with the real indexer, then measures
+ * the contract's deployment block into a fresh PostgreSQL database with the real indexer running as its own process
+ * (`sign-indexer index`, so its peak RSS — VmHWM from /proc — is the indexer's alone), then measures
  * `attestation(id)` and a 50-item `attestations` page through the in-process gateway. Prints figures; asserts nothing.
+ * The clock starts when the indexer holds its writer lock (process start-up and migrations excluded).
  */
 import { performance } from 'node:perf_hooks'
 import { Command } from 'commander'
@@ -15,21 +17,22 @@ import { createDb } from '../../src/db/createDb.js'
 import { startDevnet } from '../../src/devnet/index.js'
 import { createWorkload } from '../../src/devnet/workload.js'
 import { createGateway } from '../../src/gateway/index.js'
-import { devnetChain, runIndexerToHead } from '../helpers/runIndexerToHead.js'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createTruthClient } from '../helpers/groundTruth.js'
+import { spawnIndexer, writeChainConfig } from '../helpers/indexerProcess.js'
 
 const opts = new Command('bench')
   .option('--attestations <n>', 'attestations to seed', '10000')
   .option('--per-tx <n>', 'attestations per attestBatch transaction', '100')
   .option('--database-url <url>', 'PostgreSQL server URL (a fresh database is created on it)', process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres')
-  .option('--concurrency <n>', 'block ranges fetched in parallel', '4')
   .option('--max-block-range <n>', 'blocks per eth_getLogs range', '2000')
   .option('--queries <n>', 'queries per latency figure', '500')
   .parse()
   .opts()
 
 const N = Number(opts.attestations)
-let peakRss = 0
-const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss) }, 50)
 
 const devnet = await startDevnet({ port: 0 })
 const workload = createWorkload({ rpcUrl: devnet.rpcUrl, address: devnet.address })
@@ -45,13 +48,27 @@ const url = new URL(opts.databaseUrl)
 url.pathname = `/${dbName}`
 const db = await createDb({ databaseUrl: url.toString(), poolSize: 10 })
 
-const chain = devnetChain(devnet, { maxBlockRange: Number(opts.maxBlockRange) })
-peakRss = 0
+const dir = await mkdtemp(join(tmpdir(), 'sign-bench-'))
+const config = await writeChainConfig(join(dir, 'chain.json'), { rpcUrl: devnet.rpcUrl, chainId: devnet.chainId, contract: devnet.address, startBlock: devnet.deployBlock, maxBlockRange: Number(opts.maxBlockRange) })
+const head = await db.prisma.$queryRawUnsafe<{ n: bigint }[]>('SELECT 0::bigint AS n').then(() => createTruthClient(devnet.rpcUrl).getBlockNumber({ cacheTime: 0 }))
+const indexer = spawnIndexer(config, url.toString())
+await indexer.ready
 t = performance.now()
-await runIndexerToHead(db.prisma, chain, { concurrency: Number(opts.concurrency), timeoutMs: 3_600_000 })
+let indexerPeakKiB = 0
+for (;;) {
+  const status = await readFile(`/proc/${indexer.child.pid}/status`, 'utf8').catch(() => '')
+  indexerPeakKiB = Math.max(indexerPeakKiB, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0))
+  const cp = await db.prisma.checkpoint.findUnique({ where: { chainId: devnet.chainId } })
+  if (cp && cp.blockNumber >= head) break
+  if (indexer.child.exitCode !== null) throw new Error(`indexer exited: ${indexer.output()}`)
+  await new Promise((r) => setTimeout(r, 20))
+}
 const backfillS = (performance.now() - t) / 1000
+indexer.child.kill('SIGTERM')
+await indexer.exited
+await rm(dir, { recursive: true, force: true })
 const stored = await db.prisma.attestation.count()
-const backfillPeakRss = peakRss
+const backfillPeakRss = indexerPeakKiB * 1024
 
 const gateway = createGateway({ prisma: db.prisma, logger: createSilentLogger() })
 const q = async (query: string, variables: Record<string, unknown>) => {
@@ -76,11 +93,10 @@ const one = await latency((i) =>
 const page = await latency(() =>
   q('query { attestations(first: 50) { edges { node { id attester schema { id } linkedAttestation { id } } } pageInfo { endCursor } } }', {}),
 )
-clearInterval(sampler)
 
 const rate = stored / backfillS
 console.log(`\nBackfill: ${stored} attestations in ${backfillS.toFixed(2)} s = ${Math.round(rate)} att/s (seeding ${seedS.toFixed(1)} s, not counted)`)
-console.log(`  peak RSS during backfill: ${(backfillPeakRss / 2 ** 20).toFixed(0)} MiB; concurrency ${opts.concurrency}, range ${opts.maxBlockRange} blocks`)
+console.log(`  indexer process peak RSS (VmHWM): ${(backfillPeakRss / 2 ** 20).toFixed(0)} MiB; max range ${opts.maxBlockRange} blocks`)
 console.log(`  vs node floor ~17,000 att/s: ${((100 * rate) / 17_000).toFixed(0)} %`)
 console.log(`attestation(id):         p50 ${one.p50.toFixed(2)} ms  p99 ${one.p99.toFixed(2)} ms  (${opts.queries} queries)`)
 console.log(`attestations(first: 50): p50 ${page.p50.toFixed(2)} ms  p99 ${page.p99.toFixed(2)} ms  (${opts.queries} queries)`)

@@ -1,0 +1,93 @@
+/**
+ * `npm run soak -- --minutes N [--seed S] [--fault-rate 0.05]` — the whole system under pressure for N minutes:
+ * a live workload on the devnet, the real CLI indexer reading through the fault-injecting proxy, SIGKILLed and
+ * restarted at seeded random moments, random reorgs (anvil_reorg, depth 1–8). At the end the faults stop, a last
+ * indexer converges, and the WHOLE database is compared with the ground truth read from the contract.
+ * Prints kills, reorgs, faults survived, rows compared and differences (must be 0); exits 1 on any difference.
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Command } from 'commander'
+import { createDb } from '../../src/db/createDb.js'
+import { createWorkload, startDevnet } from '../../src/devnet/index.js'
+import { createTestDatabase } from '../helpers/database.js'
+import { createFaultProxy, FAULT_KINDS, mulberry32 } from '../helpers/faultProxy.js'
+import { createTruthClient, diffWithGroundTruth, readGroundTruth } from '../helpers/groundTruth.js'
+import { type IndexerProcess, spawnIndexer, writeChainConfig } from '../helpers/indexerProcess.js'
+
+const opts = new Command('soak')
+  .option('--minutes <n>', 'duration of the pressure phase', '10')
+  .option('--seed <n>', 'seed for kills, reorgs and faults', '1')
+  .option('--fault-rate <r>', 'probability of each fault kind per request', '0.03')
+  .parse()
+  .opts()
+
+const random = mulberry32(Number(opts.seed))
+const devnet = await startDevnet({ port: 0 })
+const workload = createWorkload({ rpcUrl: devnet.rpcUrl, address: devnet.address })
+await workload.seedScenario()
+await workload.seedBulk({ attestations: 2_000, perTx: 50, txPerBlock: 1 })
+const proxy = await createFaultProxy({ target: devnet.rpcUrl, seed: Number(opts.seed), rates: Object.fromEntries(FAULT_KINDS.filter((k) => k !== 'lagging').map((k) => [k, Number(opts.faultRate)])) })
+const database = await createTestDatabase('soak')
+await (await createDb({ databaseUrl: database.url })).close()
+const dir = await mkdtemp(join(tmpdir(), 'sign-soak-'))
+const config = await writeChainConfig(join(dir, 'chain.json'), { rpcUrl: proxy.url, chainId: devnet.chainId, contract: devnet.address, startBlock: devnet.deployBlock, maxBlockRange: 20 })
+const truthClient = createTruthClient(devnet.rpcUrl)
+const rpc = (method: string, params: unknown[] = []) => truthClient.request({ method: method as never, params: params as never })
+
+const live = new AbortController()
+const liveRun = workload.runLive({ intervalMs: 300, signal: live.signal }).catch((error) => console.error('workload stopped:', error))
+const end = Date.now() + Number(opts.minutes) * 60_000
+let kills = 0
+let reorgs = 0
+let current: IndexerProcess | null = null
+console.log(`soak: ${opts.minutes} min, seed ${opts.seed}, fault rate ${opts.faultRate} per kind`)
+while (Date.now() < end) {
+  current = spawnIndexer(config, database.url)
+  await current.ready
+  const lifetime = 1_000 + Math.floor(random() * 8_000)
+  const until = Date.now() + lifetime
+  while (Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 500))
+    if (random() < 0.08) {
+      await rpc('anvil_reorg', [1 + Math.floor(random() * 8), []]).catch((error) => console.error('reorg failed:', error))
+      reorgs++
+    }
+  }
+  current.child.kill('SIGKILL')
+  await current.exited
+  kills++
+  if (kills % 10 === 0) console.log(`  ${Math.round((end - Date.now()) / 1000)} s left: ${kills} kills, ${reorgs} reorgs, faults ${JSON.stringify(proxy.stats())}`)
+}
+live.abort()
+await liveRun
+proxy.setEnabled(false)
+
+const last = spawnIndexer(config, database.url)
+await last.ready
+const db = await createDb({ databaseUrl: database.url, migrate: false })
+let diffs: string[] = ['did not converge']
+const deadline = Date.now() + 180_000
+while (Date.now() < deadline) {
+  const head = await truthClient.getBlockNumber({ cacheTime: 0 })
+  const cp = await db.prisma.checkpoint.findUnique({ where: { chainId: devnet.chainId } })
+  if (cp?.blockNumber === head) {
+    diffs = await diffWithGroundTruth(db.prisma, devnet.chainId, await readGroundTruth(truthClient, devnet.address, devnet.deployBlock))
+    if (!diffs.length) break
+  }
+  await new Promise((r) => setTimeout(r, 500))
+}
+const rows = { attestations: await db.prisma.attestation.count(), schemas: await db.prisma.schema.count(), offchain: await db.prisma.offchainAttestation.count(), journal: await db.prisma.event.count() }
+const faults = proxy.stats()
+last.child.kill('SIGTERM')
+const exitCode = await last.exited
+await db.close()
+await proxy.close()
+await database.drop()
+await devnet.stop()
+await rm(dir, { recursive: true, force: true })
+console.log(`\nSoak ${opts.minutes} min (seed ${opts.seed}): ${kills} SIGKILLs, ${reorgs} reorgs, faults injected ${JSON.stringify(faults)}`)
+console.log(`Rows compared with the contract: ${JSON.stringify(rows)}; graceful stop exit code ${exitCode}`)
+console.log(`Differences: ${diffs.length}${diffs.length ? `\n  ${diffs.slice(0, 20).join('\n  ')}` : ''}`)
+process.exit(diffs.length || exitCode !== 0 ? 1 : 0)
