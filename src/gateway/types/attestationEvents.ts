@@ -1,0 +1,138 @@
+/**
+ * `attestationEvents(where, after, finality)`: ONE ordered stream of everything that happens to attestations —
+ * CREATED, REVOKED, STATUS_CHANGED, REMOVED (a reorg took a CREATED or REVOKED back) — each with a cursor (the
+ * journal `seq`). `after: cursor` replays from the database what the subscriber missed, then continues live with
+ * no gap and no duplicate (the journal tail's contract). A subscriber whose bounded buffer overflows is ended
+ * with a `SUBSCRIPTION_OVERFLOW` error carrying its resume cursor.
+ *
+ * Finality: ingestion runs at each chain's configured confirmation depth, so `SAFE` (default) and `LATEST` deliver
+ * as soon as a block is committed (run with confirmations 0 for the true head, and expect REMOVED entries);
+ * `FINALIZED` holds each event until its block is at or below the chain's finalized block.
+ *
+ * Filters: chainId and kinds apply to the journal facts; schemaId / attester / recipient need the row, so an
+ * event whose attestation no longer exists (REMOVED after a reorg) is delivered whenever its chain and kind match.
+ */
+import { GraphQLError } from 'graphql'
+import { builder, type GatewayContext } from '../builder.js'
+import { SubscriptionOverflowError } from '../errors.js'
+import { toFullId } from '../ids.js'
+import { type JournalEvent, JournalOverflowError } from '../journal.js'
+import { toAttestationWhereInput } from './attestationWhere.js'
+
+/** Live subscriptions served by this process at most; one more gets a SUBSCRIPTION_LIMIT error. */
+export const MAX_SUBSCRIPTIONS = Number(process.env.MAX_SUBSCRIPTIONS ?? 20_000)
+const FINALITY_POLL_MS = 1_000
+
+const AttestationEventKind = builder.enumType('AttestationEventKind', { values: ['CREATED', 'REVOKED', 'STATUS_CHANGED', 'REMOVED'] as const })
+const Finality = builder.enumType('Finality', {
+  description: 'When an event is delivered: at the head, at the configured confirmation depth, or once finalized',
+  values: ['LATEST', 'SAFE', 'FINALIZED'] as const,
+})
+
+const AttestationEventsWhere = builder.inputType('AttestationEventsWhere', {
+  fields: (t) => ({
+    chainId: t.int(),
+    schemaId: t.id({ description: 'SignScan full schema id, or a numeric id' }),
+    attester: t.string(),
+    recipient: t.string(),
+    kinds: t.field({ type: [AttestationEventKind], description: 'default: every kind' }),
+  }),
+})
+
+type Payload = { event: JournalEvent; overflowCursor?: undefined } | { event?: undefined; overflowCursor: string }
+
+const AttestationEvent = builder.objectRef<JournalEvent>('AttestationEvent')
+AttestationEvent.implement({
+  description: 'One journal entry about an attestation, in commit order',
+  fields: (t) => ({
+    cursor: t.string({ description: 'pass as `after` to resume right after this event', resolve: (e) => e.seq }),
+    kind: t.field({ type: AttestationEventKind, resolve: (e) => e.kind }),
+    chainId: t.exposeInt('chainId'),
+    attestationId: t.id({ description: 'SignScan full id', resolve: (e) => toFullId(e.chainId, BigInt(e.subjectId)) }),
+    blockNumber: t.string({ resolve: (e) => e.blockNumber }),
+    blockHash: t.string({ resolve: (e) => e.blockHash }),
+    logIndex: t.exposeInt('logIndex'),
+    attestation: t.prismaField({
+      type: 'Attestation',
+      nullable: true,
+      description: 'the attestation as stored now; null when a reorg removed it',
+      resolve: (query, e, _args, ctx) =>
+        ctx.prisma.attestation.findUnique({ ...query, where: { chainId_attestationId: { chainId: e.chainId, attestationId: BigInt(e.subjectId) } } }),
+    }),
+  }),
+})
+
+function follow(ctx: GatewayContext, args: { where?: { chainId?: number | null; schemaId?: string | number | null; attester?: string | null; recipient?: string | null; kinds?: string[] | null } | null; after?: string | null; finality?: string | null }): AsyncIterable<Payload> {
+  if (ctx.journal.stats().subscribers >= MAX_SUBSCRIPTIONS) {
+    throw new GraphQLError('Too many live subscriptions on this gateway; retry later or on another replica', { extensions: { code: 'SUBSCRIPTION_LIMIT' } })
+  }
+  if (args.after != null && !/^\d+$/.test(args.after)) throw new GraphQLError('`after` must be a cursor from an earlier event', { extensions: { code: 'BAD_USER_INPUT' } })
+  const where = args.where ?? {}
+  const kinds = new Set(where.kinds?.length ? where.kinds : ['CREATED', 'REVOKED', 'STATUS_CHANGED', 'REMOVED'])
+  const rowWhere = toAttestationWhereInput({ schemaId: where.schemaId, attester: where.attester, recipient: where.recipient })
+  const needsRow = Object.keys(rowWhere).length > 0
+  const subscription = ctx.journal.subscribe({
+    after: args.after ?? undefined,
+    filter: (e) => e.subjectType === 'ATTESTATION' && kinds.has(e.kind) && (where.chainId == null || e.chainId === where.chainId),
+  })
+  let finished = false
+  const waitFinalized = async (e: JournalEvent) => {
+    while (!finished) {
+      const chain = await ctx.prisma.chain.findUnique({ where: { chainId: e.chainId }, select: { finalizedBlock: true } })
+      if (chain?.finalizedBlock != null && chain.finalizedBlock >= BigInt(e.blockNumber)) return
+      await new Promise((r) => setTimeout(r, FINALITY_POLL_MS))
+    }
+  }
+  const iterator: AsyncIterableIterator<Payload> = {
+    [Symbol.asyncIterator]: () => iterator,
+    async next() {
+      if (finished) return { done: true, value: undefined }
+      try {
+        for (;;) {
+          const result = await subscription.next()
+          if (result.done) {
+            finished = true
+            return { done: true, value: undefined }
+          }
+          const e = result.value
+          if (needsRow) {
+            const row = await ctx.prisma.attestation.findFirst({ where: { AND: [{ chainId: e.chainId, attestationId: BigInt(e.subjectId) }, rowWhere] }, select: { attestationId: true } })
+            const exists = row ? true : (await ctx.prisma.attestation.count({ where: { chainId: e.chainId, attestationId: BigInt(e.subjectId) } })) > 0
+            if (!row && (exists || e.kind !== 'REMOVED')) continue
+          }
+          if (args.finality === 'FINALIZED') await waitFinalized(e)
+          return { done: false, value: { event: e } }
+        }
+      } catch (error) {
+        finished = true
+        subscription.close()
+        if (error instanceof JournalOverflowError) return { done: false, value: { overflowCursor: error.cursor } }
+        throw error
+      }
+    },
+    async return() {
+      finished = true
+      subscription.close()
+      return { done: true, value: undefined }
+    },
+  }
+  return iterator
+}
+
+builder.subscriptionFields((t) => ({
+  attestationEvents: t.field({
+    type: AttestationEvent,
+    description: 'Every attestation event matching `where`, in commit order; `after` resumes from a cursor with no gap and no duplicate',
+    args: {
+      where: t.arg({ type: AttestationEventsWhere }),
+      after: t.arg.string({ description: 'cursor of the last event received' }),
+      finality: t.arg({ type: Finality, defaultValue: 'SAFE' }),
+    },
+    subscribe: (_root, args, ctx) => follow(ctx, args as never),
+    resolve: (payload) => {
+      const p = payload as unknown as Payload
+      if (p.overflowCursor !== undefined) throw new SubscriptionOverflowError(p.overflowCursor)
+      return p.event
+    },
+  }),
+}))
