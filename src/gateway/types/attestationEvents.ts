@@ -12,6 +12,7 @@
  * Filters: chainId and kinds apply to the journal facts; schemaId / attester / recipient need the row, so an
  * event whose attestation no longer exists (REMOVED after a reorg) is delivered whenever its chain and kind match.
  */
+import DataLoader from 'dataloader'
 import { GraphQLError } from 'graphql'
 import { builder, type GatewayContext } from '../builder.js'
 import { SubscriptionOverflowError } from '../errors.js'
@@ -56,11 +57,39 @@ AttestationEvent.implement({
       type: 'Attestation',
       nullable: true,
       description: 'the attestation as stored now; null when a reorg removed it',
-      resolve: (query, e, _args, ctx) =>
-        ctx.prisma.attestation.findUnique({ ...query, where: { chainId_attestationId: { chainId: e.chainId, attestationId: BigInt(e.subjectId) } } }),
+      // Thousands of subscribers resolve the same event in the same tick: one batched query per selection shape.
+      resolve: (query, e, _args, ctx) => loaderFor(ctx, query).load(`${e.chainId}:${e.subjectId}`) as never,
     }),
   }),
 })
+
+const loaders = new WeakMap<object, Map<string, DataLoader<string, unknown>>>()
+
+/**
+ * A DataLoader per gateway (keyed by its Prisma client) and per Prisma selection, without a cache (every tick
+ * reads fresh rows): loads for `chainId:attestationId` keys in one tick become one `findMany`.
+ */
+function loaderFor(ctx: GatewayContext, query: object): DataLoader<string, unknown> {
+  let byShape = loaders.get(ctx.prisma)
+  if (!byShape) loaders.set(ctx.prisma, (byShape = new Map()))
+  const shape = JSON.stringify(query)
+  let loader = byShape.get(shape)
+  if (!loader) {
+    loader = new DataLoader<string, unknown>(
+      async (keys) => {
+        const pairs = keys.map((k) => k.split(':')).map(([c, id]) => ({ chainId: Number(c), attestationId: BigInt(id!) }))
+        const q = query as { select?: Record<string, unknown>; include?: Record<string, unknown> }
+        const select = q.select ? { ...q.select, chainId: true, attestationId: true } : undefined
+        const rows = (await ctx.prisma.attestation.findMany({ ...(select ? { select } : { include: q.include }), where: { OR: pairs } } as never)) as { chainId: number; attestationId: bigint }[]
+        const byKey = new Map(rows.map((r) => [`${r.chainId}:${r.attestationId}`, r]))
+        return keys.map((k) => byKey.get(k) ?? null)
+      },
+      { cache: false, maxBatchSize: 500 },
+    )
+    if (byShape.size < 100) byShape.set(shape, loader) // bounded: exotic selections just go unbatched
+  }
+  return loader
+}
 
 function follow(ctx: GatewayContext, args: { where?: { chainId?: number | null; schemaId?: string | number | null; attester?: string | null; recipient?: string | null; kinds?: string[] | null } | null; after?: string | null; finality?: string | null }): AsyncIterable<Payload> {
   if (ctx.journal.stats().subscribers >= MAX_SUBSCRIPTIONS) {
