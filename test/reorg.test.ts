@@ -123,3 +123,47 @@ describe('reorgs while following the head', () => {
     expect([...live.values()].every((v) => v === 0 || v === 1)).toBe(true)
   })
 })
+
+describe('reorg during backfill', () => {
+  it('depth 5 while the indexer is still catching up', async () => {
+    const chainDevnet = await startDevnet({ port: 0 })
+    const database2 = await createTestDatabase('reorg_backfill')
+    const db2 = await createDb({ databaseUrl: database2.url })
+    const truth = () => createTruthClient(chainDevnet.rpcUrl)
+    try {
+      const workload = createWorkload({ rpcUrl: chainDevnet.rpcUrl, address: chainDevnet.address })
+      await workload.seedScenario()
+      await workload.seedBulk({ attestations: 400, perTx: 10, txPerBlock: 1 })
+      const head = await truth().getBlockNumber({ cacheTime: 0 })
+      const backfill = createIndexer({ prisma: db2.prisma, chains: [devnetChain(chainDevnet, { maxBlockRange: 1, pollIntervalMs: 50 })], logger: createSilentLogger(), concurrency: 1 })
+      const run = backfill.run()
+      for (;;) {
+        const cp = await db2.prisma.checkpoint.findUnique({ where: { chainId: chainDevnet.chainId } })
+        if (cp && cp.blockNumber >= head - 3n) break
+        await new Promise((r) => setTimeout(r, 5))
+      }
+      const before = await db2.prisma.checkpoint.findUniqueOrThrow({ where: { chainId: chainDevnet.chainId } })
+      expect(before.blockNumber).toBeLessThan(head) // still backfilling
+      await truth().request({ method: 'anvil_reorg' as never, params: [5, []] as never })
+      const deadline = Date.now() + 60_000
+      let diffs: string[] = ['not converged']
+      while (Date.now() < deadline) {
+        const cp = await db2.prisma.checkpoint.findUnique({ where: { chainId: chainDevnet.chainId } })
+        const block = cp ? await truth().getBlock({ blockNumber: cp.blockNumber }).catch(() => null) : null
+        if (cp && block?.hash === cp.blockHash && cp.blockNumber === (await truth().getBlockNumber({ cacheTime: 0 }))) {
+          diffs = await diffWithGroundTruth(db2.prisma, chainDevnet.chainId, await readGroundTruth(truth(), chainDevnet.address, chainDevnet.deployBlock))
+          if (!diffs.length) break
+        }
+        await new Promise((r) => setTimeout(r, 100))
+      }
+      backfill.stop()
+      await run
+      expect(diffs).toEqual([])
+      expect(await db2.prisma.event.count({ where: { kind: 'REMOVED' } })).toBeGreaterThan(0)
+    } finally {
+      await db2.close()
+      await database2.drop()
+      await chainDevnet.stop()
+    }
+  }, 120_000)
+})

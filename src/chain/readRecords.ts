@@ -8,6 +8,7 @@ import { type Address, decodeFunctionResult, encodeFunctionData, type Hex, multi
 import { RpcError } from '../errors/baseError.js'
 import { spReadAbi } from '../ingest/abi.js'
 import { decodeAttestationResult } from './decodeAttestationResult.js'
+import { classifyRpcError } from './rpcGovernor.js'
 import { timed } from './timed.js'
 
 const GET_ATTESTATION_SELECTOR = toFunctionSelector('getAttestation(uint64)')
@@ -75,42 +76,55 @@ export async function readRecords(params: ReadRecordsParameters): Promise<Map<st
     for (let i = 0; i < list.length; i += perCall) chunks.push({ blockNumber, requests: list.slice(i, i + perCall) })
   }
   const out = new Map<string, RecordResult>()
-  await Promise.all(
-    chunks.map(async ({ blockNumber, requests }) => {
-      const fns = requests.map((r) => (r.kind === 'attestation' ? 'getAttestation' : r.kind === 'schema' ? 'getSchema' : 'getOffchainAttestation'))
-      const calls = requests.map((r, i) => ({
-        target: contract,
-        allowFailure: true,
-        callData: r.kind === 'attestation'
-          ? (`${GET_ATTESTATION_SELECTOR}${(r.id as bigint).toString(16).padStart(64, '0')}` as Hex)
-          : encodeFunctionData({ abi: spReadAbi, functionName: fns[i]!, args: [r.id] } as never),
-      }))
-      // A failed eth_call (transport, node, body too large) throws and the range is retried; a reverting
-      // sub-call is data (allowFailure) and becomes a skipped log with the reason.
-      let results: readonly { success: boolean; returnData: Hex }[]
-      try {
-        const { data } = await timed(client, 'eth_call:aggregate3', () =>
-          client.call({ to: multicall3, data: encodeFunctionData({ abi: multicall3Abi, functionName: 'aggregate3', args: [calls] }), blockNumber }),
-        )
-        results = decodeFunctionResult({ abi: multicall3Abi, functionName: 'aggregate3', data: data ?? '0x' })
-      } catch (error) {
-        throw new RpcError('eth_call', `aggregate3 of ${requests.length} reads at block ${blockNumber} failed`, { cause: error })
-      }
+  /**
+   * One aggregate3 at `blockNumber`. When the multicall itself reverts (out of gas under the node's eth_call gas
+   * cap, or any revert of the aggregate) the chunk is split in halves and each half retried: a cap we do not know
+   * costs a few more calls, never a stuck range.
+   */
+  const aggregate = async (blockNumber: bigint, requests: RecordRequest[]): Promise<{ requests: RecordRequest[]; fns: string[]; results: readonly { success: boolean; returnData: Hex }[] }[]> => {
+    const fns = requests.map((r) => (r.kind === 'attestation' ? 'getAttestation' : r.kind === 'schema' ? 'getSchema' : 'getOffchainAttestation'))
+    const calls = requests.map((r, i) => ({
+      target: contract,
+      allowFailure: true,
+      callData: r.kind === 'attestation'
+        ? (`${GET_ATTESTATION_SELECTOR}${(r.id as bigint).toString(16).padStart(64, '0')}` as Hex)
+        : encodeFunctionData({ abi: spReadAbi, functionName: fns[i]!, args: [r.id] } as never),
+    }))
+    try {
+      const { data } = await timed(client, 'eth_call:aggregate3', () =>
+        client.call({ to: multicall3, data: encodeFunctionData({ abi: multicall3Abi, functionName: 'aggregate3', args: [calls] }), blockNumber }),
+      )
+      const results = decodeFunctionResult({ abi: multicall3Abi, functionName: 'aggregate3', data: data ?? '0x' })
       if (results.length !== requests.length) throw new RpcError('eth_call', `aggregate3 returned ${results.length} results for ${requests.length} calls`)
-      requests.forEach((r, i) => {
-        const res = results[i]!
-        if (!res.success) {
-          out.set(recordKey(r), { ok: false, error: `reverted (${res.returnData.slice(0, 10)})` })
-          return
-        }
-        try {
-          const value = (r.kind === 'attestation' ? decodeAttestationResult(res.returnData) : null) ??
-            decodeFunctionResult({ abi: spReadAbi, functionName: fns[i]!, data: res.returnData } as never)
-          out.set(recordKey(r), { ok: true, value: value as never })
-        } catch (error) {
-          out.set(recordKey(r), { ok: false, error: `undecodable return data: ${String((error as Error).message).split('\n')[0]}` })
-        }
-      })
+      return [{ requests, fns, results }]
+    } catch (error) {
+      if (requests.length > 1 && classifyRpcError(error) === 'fatal') {
+        const half = Math.ceil(requests.length / 2)
+        const [left, right] = await Promise.all([aggregate(blockNumber, requests.slice(0, half)), aggregate(blockNumber, requests.slice(half))])
+        return [...left, ...right]
+      }
+      if (error instanceof RpcError) throw error
+      throw new RpcError('eth_call', `aggregate3 of ${requests.length} reads at block ${blockNumber} failed`, { cause: error })
+    }
+  }
+  await Promise.all(
+    chunks.map(async ({ blockNumber, requests: chunk }) => {
+      for (const { requests, fns, results } of await aggregate(blockNumber, chunk)) {
+        requests.forEach((r, i) => {
+          const res = results[i]!
+          if (!res.success) {
+            out.set(recordKey(r), { ok: false, error: `reverted (${res.returnData.slice(0, 10)})` })
+            return
+          }
+          try {
+            const value = (r.kind === 'attestation' ? decodeAttestationResult(res.returnData) : null) ??
+              decodeFunctionResult({ abi: spReadAbi, functionName: fns[i]!, data: res.returnData } as never)
+            out.set(recordKey(r), { ok: true, value: value as never })
+          } catch (error) {
+            out.set(recordKey(r), { ok: false, error: `undecodable return data: ${String((error as Error).message).split('\n')[0]}` })
+          }
+        })
+      }
     }),
   )
   return out

@@ -37,7 +37,7 @@ export async function readGroundTruth(client: PublicClient, contract: Address, f
   }
   const truth: Truth = { attestations: new Map(), schemas: new Map(), offchain: new Map() }
   const ids = (n: bigint) => Array.from({ length: Number(n) - 1 }, (_, i) => BigInt(i + 1))
-  const atts = await client.multicall({ contracts: ids(attCounter).map((id) => ({ address: contract, abi: spReadAbi, functionName: 'getAttestation', args: [id] })) as never, allowFailure: false, batchSize: 20_000, multicallAddress: '0xca11bde05977b3631167028862be2a173976ca11' }) as unknown as Record<string, unknown>[]
+  const atts = await client.multicall({ contracts: ids(attCounter).map((id) => ({ address: contract, abi: spReadAbi, functionName: 'getAttestation', args: [id] })) as never, allowFailure: false, batchSize: 4_000, multicallAddress: '0xca11bde05977b3631167028862be2a173976ca11' }) as unknown as Record<string, unknown>[]
   ids(attCounter).forEach((id, i) => {
     const a = atts[i]!
     truth.attestations.set(id, {
