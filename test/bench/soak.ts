@@ -68,7 +68,7 @@ const last = spawnIndexer(config, database.url)
 await last.ready
 const db = await createDb({ databaseUrl: database.url, migrate: false })
 let diffs: string[] = ['did not converge']
-const deadline = Date.now() + 180_000
+const deadline = Date.now() + 300_000
 while (Date.now() < deadline) {
   const head = await truthClient.getBlockNumber({ cacheTime: 0 })
   const cp = await db.prisma.checkpoint.findUnique({ where: { chainId: devnet.chainId } })
@@ -77,6 +77,11 @@ while (Date.now() < deadline) {
     if (!diffs.length) break
   }
   await new Promise((r) => setTimeout(r, 500))
+}
+if (diffs.length) {
+  const cp = await db.prisma.checkpoint.findUnique({ where: { chainId: devnet.chainId } })
+  console.log(`checkpoint ${cp?.blockNumber} ${cp?.blockHash}; head ${await truthClient.getBlockNumber({ cacheTime: 0 })}`)
+  console.log(`last indexer output (tail):\n${last.output().slice(-6000)}`)
 }
 const rows = { attestations: await db.prisma.attestation.count(), schemas: await db.prisma.schema.count(), offchain: await db.prisma.offchainAttestation.count(), journal: await db.prisma.event.count() }
 const faults = proxy.stats()
