@@ -52,7 +52,7 @@ const MAX_BACKOFF_MS = 30_000
 /** blocks per range above the finalized block, where every header is fetched */
 const UNFINALIZED_RANGE = 50n
 /** first eth_getLogs range, in blocks: grown from there while ranges stay below TARGET_LOGS_PER_RANGE */
-const INITIAL_RANGE = 10n
+const INITIAL_RANGE = 2n
 /** logs one range should bring back: bounds the memory a range holds before its pieces are committed */
 const TARGET_LOGS_PER_RANGE = 10_000n
 
@@ -186,6 +186,7 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
         const startRange = ([fromBlock, toBlock, verifyChain]: [bigint, bigint, boolean]) => {
           const logsReady = rangeLimit(() => getRangeLogs({ client, contract: chain.contract, fromBlock, toBlock })).then((pieces) => {
             rangeSize = nextRangeSize(rangeSize, maxRange, toBlock - fromBlock + 1n, pieces)
+            rangesSeen++
             return pieces
           })
           const previous = queued
@@ -226,10 +227,12 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
           return piecesReady
         }
         const rangeWindow: ReturnType<typeof startRange>[] = []
+        let rangesSeen = 0
         let pending = nextRange()
         try {
           while ((pending || rangeWindow.length) && !signal.aborted) {
-            while (pending && rangeWindow.length < concurrency * 2) {
+            // slow start: one range until the first answer has sized the next ones (log density is unknown)
+            while (pending && rangeWindow.length < (rangesSeen === 0 ? 1 : concurrency * 2)) {
               rangeWindow.push(startRange(pending))
               pending = nextRange()
             }
