@@ -14,6 +14,28 @@ export const BLOCK_WINDOW = 256n
 
 export type CommitResult = { firstSeq: bigint | null; lastSeq: bigint | null }
 
+type Tx = Pick<PrismaClient, '$queryRawUnsafe'>
+
+/**
+ * Locks the chain's checkpoint row for the rest of the transaction (`FOR UPDATE`) and checks it is where this
+ * writer expects. Every writer of a chain (commits, rollbacks) goes through this row, so two writers that overlap —
+ * e.g. a killed indexer's last transaction still in flight while its successor starts — serialise here and the
+ * later one fails instead of writing rows the checkpoint does not account for.
+ * @param expected the block the checkpoint must be at, or `null` to only lock it
+ * @throws {DatabaseError} (retryable) when the checkpoint is elsewhere; the caller resumes from the checkpoint.
+ */
+export async function assertCheckpoint(tx: Tx, chainId: number, expected: bigint | null, expectedHash?: string): Promise<void> {
+  const rows = await tx.$queryRawUnsafe<{ blockNumber: bigint; blockHash: string }[]>(
+    'SELECT "blockNumber", "blockHash" FROM "Checkpoint" WHERE "chainId" = $1 FOR UPDATE',
+    chainId,
+  )
+  const row = rows[0]
+  if (expected === null || !row) return
+  if (BigInt(row.blockNumber) !== expected || (expectedHash !== undefined && row.blockHash !== expectedHash)) {
+    throw new DatabaseError(`Checkpoint of chain ${chainId} is at block ${row.blockNumber}, expected ${expected}: another writer or a rollback moved it`, { retryable: true })
+  }
+}
+
 /**
  * Writes one batch atomically and moves the chain's checkpoint to `batch.toBlock`.
  * @throws {DatabaseError} (retryable) when the transaction fails; nothing of the batch is kept.
@@ -24,6 +46,7 @@ export async function commitBatch(prisma: PrismaClient, batch: Batch): Promise<C
     return await prisma.$transaction(
       async (tx) => {
         const { chainId } = batch
+        await assertCheckpoint(tx, chainId, batch.fromBlock - 1n)
         await bulkInsert(tx, 'Schema', batch.schemas)
         await bulkInsert(tx, 'Attestation', batch.attestations)
         await bulkInsert(tx, 'Recipient', batch.recipients)

@@ -13,18 +13,22 @@
 import type { PrismaClient } from '../generated/prisma/client.js'
 import { bulkInsert } from '../db/bulkInsert.js'
 import { DatabaseError } from '../errors/baseError.js'
+import { assertCheckpoint } from './commitBatch.js'
 
 export type RollbackResult = { removedEvents: number; removedAttestations: number; unrevoked: number; lastSeq: bigint | null }
 
 /**
  * @param ancestor the highest block still canonical (number and hash); everything above it is undone
+ * @param from the checkpoint the reorg was detected against; the rollback aborts if the checkpoint moved since
  * @throws {DatabaseError} (retryable) when the transaction fails; nothing is changed then.
  */
-export async function rollbackChain(prisma: PrismaClient, chainId: number, ancestor: { number: bigint; hash: string }): Promise<RollbackResult> {
+export async function rollbackChain(prisma: PrismaClient, chainId: number, ancestor: { number: bigint; hash: string }, from?: { number: bigint; hash: string }): Promise<RollbackResult> {
   const above = { gt: ancestor.number }
   try {
     return await prisma.$transaction(
       async (tx) => {
+        // the reorg was detected against this checkpoint: if another writer moved it since, detect again
+        await assertCheckpoint(tx, chainId, from ? from.number : null, from?.hash)
         const undone = await tx.event.findMany({
           where: { chainId, blockNumber: above, kind: { in: ['CREATED', 'REVOKED'] } },
           orderBy: { seq: 'desc' },

@@ -126,7 +126,7 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
           const fields = { from_block: Number(reorg.from.number), to_block: Number(reorg.ancestor.number), depth: Number(reorg.from.number - reorg.ancestor.number), beyond_window: reorg.beyondWindow }
           if (deep || reorg.beyondWindow) log.error(fields, 'Reorg deeper than finality: re-syncing from the last block still canonical')
           else log.warn(fields, 'Reorg detected: rolling back to the common ancestor')
-          const result = await rollbackChain(prisma, chain.chainId, reorg.ancestor)
+          const result = await rollbackChain(prisma, chain.chainId, reorg.ancestor, reorg.from)
           reorgsTotal.inc({ chain_id: chain.chainId })
           schemaFields.clear()
           log.info({ removed_events: result.removedEvents, removed_attestations: result.removedAttestations, unrevoked: result.unrevoked }, 'Rolled back')

@@ -33,7 +33,7 @@ function spawnCli(args: string[], readyText: string): IndexerProcess {
   const child = spawn(process.execPath, [join(ROOT, 'bin/sign-indexer.mjs'), ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, LOG_LEVEL: 'info' },
+    env: { ...process.env, LOG_LEVEL: 'info', ...(process.env.INDEXER_NODE_OPTIONS && { NODE_OPTIONS: process.env.INDEXER_NODE_OPTIONS }) },
   })
   let out = ''
   let markReady!: () => void
