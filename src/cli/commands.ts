@@ -14,6 +14,7 @@ import { createWorkload } from '../devnet/workload.js'
 import { createGateway, startGatewayServer } from '../gateway/index.js'
 import { createJournalNotifier } from '../gateway/journalNotifier.js'
 import { createIndexer, type IndexerChain } from '../sync/createIndexer.js'
+import { createVerifier, type Verifier } from '../verify/index.js'
 import { createProgressReporter } from './progress.js'
 
 type Cleanup = () => Promise<void> | void
@@ -85,7 +86,18 @@ async function startIndexer(config: Config, db: Db, chains: ResolvedChain[], log
   return indexer
 }
 
-/** `start`: index + serve; the embedded default when no chain is configured. */
+/** Verifier workers when neither `--verifiers` nor `VERIFIERS` says otherwise. */
+const DEFAULT_VERIFIERS = 2
+
+/** Starts the verify stage's workers (and its re-check scheduler) in this process; stopped on shutdown. */
+function startVerifier(config: Config, db: Db, logger: Logger, cleanups: Cleanup[], onCommit?: (seq: string) => void): Verifier {
+  const verifier = createVerifier({ prisma: db.prisma, logger, workers: config.verifiers ?? DEFAULT_VERIFIERS, onCommit: (e) => onCommit?.(e.lastSeq.toString()) })
+  const running = verifier.run()
+  cleanups.push(async () => { verifier.stop(); await running })
+  return verifier
+}
+
+/** `start`: index + verify + serve; the embedded default when no chain is configured. */
 export async function runStart(config: Config): Promise<void> {
   const logger = createLogger({ level: config.logLevel })
   const cleanups: Cleanup[] = []
@@ -96,7 +108,9 @@ export async function runStart(config: Config): Promise<void> {
   const gateway = createGateway({ prisma: db.prisma, logger, maxPageSize: config.limits.maxPageSize, graphiql: config.server.graphiql })
   const notifier = await openNotifier(config, logger, cleanups)
   notifier.subscribe(() => gateway.journal.notify())
-  const indexer = await startIndexer(config, db, chains, logger, cleanups, (seq) => void notifier.publish(seq).catch(() => {}))
+  const publish = (seq: string) => void notifier.publish(seq).catch(() => {})
+  const verifier = startVerifier(config, db, logger, cleanups, publish)
+  const indexer = await startIndexer(config, db, chains, logger, cleanups, (seq) => { publish(seq); verifier.notify() })
   const server = await startGatewayServer({ gateway, port: config.server.port, host: config.server.host, isReady: () => indexer.isCaughtUp() })
   cleanups.push(() => server.close())
   logger.info({ graphql_url: server.url, rpc_urls: chains.map((c) => c.rpcUrls[0]), contracts: chains.map((c) => c.contract), database: db.kind }, 'Sign indexer running')
@@ -116,6 +130,18 @@ export async function runIndex(config: Config): Promise<void> {
   cleanups.push(() => db.close())
   const notifier = await openNotifier(config, logger, cleanups)
   await startIndexer(config, db, chains, logger, cleanups, (seq) => void notifier.publish(seq).catch((error) => logger.warn({ error }, 'Journal notification failed')))
+  await done
+}
+
+/** `verify`: the verify stage's workers only (other processes index and serve); `--verifiers` of them. */
+export async function runVerify(config: Config): Promise<void> {
+  const logger = createLogger({ level: config.logLevel })
+  const cleanups: Cleanup[] = []
+  const done = onShutdown(logger, cleanups)
+  const db = await openDb(config)
+  cleanups.push(() => db.close())
+  const notifier = await openNotifier(config, logger, cleanups)
+  startVerifier(config, db, logger, cleanups, (seq) => void notifier.publish(seq).catch((error) => logger.warn({ error }, 'Journal notification failed')))
   await done
 }
 

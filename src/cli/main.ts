@@ -1,7 +1,8 @@
 /**
  * `sign-indexer` — one binary, several subcommands:
- *   start    index every configured chain and serve GraphQL (no chain configured: the embedded devnet default)
+ *   start    index every configured chain, verify and serve GraphQL (no chain configured: the embedded devnet default)
  *   index    index only            serve    serve GraphQL only         migrate  apply database migrations
+ *   verify   verifier workers only (the verify stage as its own process)
  *   devnet   anvil + the real Sign Protocol contract + a live workload, nothing else
  * Configuration comes from flags, environment and an optional JSON file, validated once (src/config).
  */
@@ -10,7 +11,7 @@ import { createLogger } from '../common/logger.js'
 import { addConfigOptions, loadConfig } from '../config/config.js'
 import type { Config } from '../config/config.js'
 import { BaseError } from '../errors/baseError.js'
-import { runDevnet, runIndex, runMigrate, runServe, runStart } from './commands.js'
+import { runDevnet, runIndex, runMigrate, runServe, runStart, runVerify } from './commands.js'
 
 const program = new Command('sign-indexer')
   .description('Index Sign Protocol attestations into PostgreSQL and serve them over GraphQL')
@@ -26,9 +27,10 @@ function subcommand(name: string, description: string, action: (config: Config) 
   return cmd
 }
 
-subcommand('start', 'index the configured chains and serve GraphQL (embedded devnet + PGlite when no chain is configured)', runStart)
+subcommand('start', 'index the configured chains, verify attestations and serve GraphQL (embedded devnet + PGlite when no chain is configured)', runStart)
 subcommand('index', 'index the configured chains (no GraphQL server)', runIndex)
 subcommand('serve', 'serve GraphQL from the database (no indexing)', runServe)
+subcommand('verify', 'run verifier workers (--verifiers, default 2) on the database: the verify stage as its own process', runVerify)
 subcommand('migrate', 'apply pending database migrations and exit', runMigrate)
 subcommand('devnet', 'run anvil with the real Sign Protocol contract and a live workload', runDevnet)
 

@@ -34,6 +34,7 @@ export function addConfigOptions(command: Command): Command {
     .option('--port <port>', 'GraphQL server port, 0 for any free port (env PORT; default 4000)')
     .option('--host <host>', 'GraphQL server host (env HOST; default 0.0.0.0)')
     .option('--log-level <level>', 'fatal, error, warn, info, debug or trace (env LOG_LEVEL; default info)')
+    .option('--verifiers <n>', 'verifier workers in this process, 0 to run none (env VERIFIERS; default 2)')
     .option('--graphiql', 'serve GraphiQL on the GraphQL endpoint (default)')
     .option('--no-graphiql', 'do not serve GraphiQL')
 }

@@ -65,6 +65,8 @@ export type Config = {
    */
   pubsub: 'none' | 'postgres' | 'redis'
   redisUrl?: string
+  /** verifier workers run by `start` and `verify` (0..64); absent: the CLI's default (2) */
+  verifiers?: number
 }
 
 /**
@@ -100,6 +102,7 @@ export type RawConfigInput = {
   limits?: { maxPageSize?: number | string; rpcConcurrency?: number | string; readBatchSize?: number | string }
   pubsub?: string
   redisUrl?: string
+  verifiers?: number | string
 }
 
 /** Extra context for {@link parseConfig} messages. */
@@ -130,6 +133,7 @@ const topSchema = z.strictObject({
   logLevel: choiceField(LOG_LEVELS).transform((v) => v ?? 'info'),
   pubsub: choiceField(['none', 'postgres', 'redis'] as const),
   redisUrl: urlField(['redis:', 'rediss:'], 'a redis:// or rediss:// URL'),
+  verifiers: integerField({ min: 0, max: 64 }),
   devnet: z
     .strictObject({
       port: port.transform((v) => v ?? 8_545),
@@ -354,5 +358,6 @@ export function parseConfig(input: RawConfigInput, options: ParseConfigOptions =
     limits: t.limits,
     pubsub: t.pubsub ?? (t.databaseUrl ? 'postgres' : 'none'),
     ...(t.redisUrl !== undefined && { redisUrl: t.redisUrl }),
+    ...(t.verifiers !== undefined && { verifiers: t.verifiers }),
   })
 }

@@ -44,8 +44,8 @@ export async function rollbackChain(prisma: PrismaClient, chainId: number, ances
         const ids = removedAttestations.map((a) => a.attestationId)
         if (ids.length) {
           await tx.recipient.deleteMany({ where: { chainId, attestationId: { in: ids } } })
-          await tx.verification.deleteMany({ where: { chainId, attestationId: { in: ids } } })
           await tx.verificationJob.deleteMany({ where: { chainId, attestationId: { in: ids } } })
+          await tx.verification.deleteMany({ where: { chainId, attestationId: { in: ids } } })
           await tx.attestation.deleteMany({ where: { chainId, attestationId: { in: ids } } })
         }
         const unrevokedRows = await tx.attestation.findMany({ where: { chainId, revokeBlockNumber: above }, select: { attestationId: true } })

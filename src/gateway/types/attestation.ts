@@ -1,6 +1,7 @@
 /**
  * `Attestation` (Sign Protocol `Attestation` struct + the event's indexing key + where it was mined) and the
- * root fields `attestation(id)` and `attestations(...)`. Relations (schema, linked attestation, children,
+ * root fields `attestation(id)` and `attestations(...)`. Verification and lineage fields are added by
+ * verification.ts and lineage.ts. Relations (schema, linked attestation, children,
  * recipients) are loaded through Pothos' Prisma query planning (children per parent through
  * attestationChildren.ts): a constant number of queries per page, no N+1.
  */
@@ -9,7 +10,7 @@ import { builder } from '../builder.js'
 import { parseFullId, toFullId, toHexId } from '../ids.js'
 import { assertPageSize, defaultPageSize } from '../pagination.js'
 import { toDateFromSeconds, toUint64String } from '../time.js'
-import { AttestationOrder, AttestationWhere, toAttestationOrderBy, toAttestationWhereInput } from './attestationWhere.js'
+import { AttestationOrder, AttestationWhere, toAttestationOrderBy, toAttestationWhereInputWithLineage } from './attestationWhere.js'
 import { DataLocation, toDataLocation } from './dataLocation.js'
 
 /** Prisma cursor of attestation connections: the compound primary key. */
@@ -102,9 +103,9 @@ builder.queryFields((t) => ({
         where: t.arg({ type: AttestationWhere }),
         orderBy: t.arg({ type: AttestationOrder, defaultValue: 'ATTESTATION_ID_DESC' }),
       },
-      resolve: (query, _root, args, ctx) =>
-        ctx.prisma.attestation.findMany({ ...query, where: toAttestationWhereInput(args.where), orderBy: toAttestationOrderBy(args.orderBy) }),
-      totalCount: (_connection, args, ctx) => ctx.prisma.attestation.count({ where: toAttestationWhereInput(args.where) }),
+      resolve: async (query, _root, args, ctx) =>
+        ctx.prisma.attestation.findMany({ ...query, where: await toAttestationWhereInputWithLineage(ctx, args.where), orderBy: toAttestationOrderBy(args.orderBy) }),
+      totalCount: async (_connection, args, ctx) => ctx.prisma.attestation.count({ where: await toAttestationWhereInputWithLineage(ctx, args.where) }),
     },
     { name: 'AttestationConnection' },
   ),

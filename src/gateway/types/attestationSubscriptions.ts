@@ -1,7 +1,7 @@
 /**
- * Subscriptions `attestationCreated` and `attestationRevoked`, over SSE and graphql-ws. They are fed ONLY from
- * the journal tail (committed `Event` rows, in seq order), never from the indexer's memory: what a subscriber
- * sees is always in the database. Each event is a small string fact; the attestation is re-read with the
+ * Subscriptions `attestationCreated`, `attestationRevoked` and `attestationStatusChanged`, over SSE and
+ * graphql-ws. They are fed ONLY from the journal tail (committed `Event` rows, in seq order), never from the
+ * indexer's or the verifier's memory: what a subscriber sees is always in the database. Each event is a small string fact; the attestation is re-read with the
  * subscriber's selection.
  */
 import type { Prisma } from '../../generated/prisma/client.js'
@@ -9,25 +9,28 @@ import { builder, type GatewayContext } from '../builder.js'
 import { SubscriptionOverflowError } from '../errors.js'
 import { type JournalEvent, JournalOverflowError } from '../journal.js'
 import { type AttestationFilter, AttestationSubscriptionWhere, toAttestationWhereInput } from './attestationWhere.js'
+import { VerificationStatus } from './verification.js'
 
 /** What flows from `subscribe` to `resolve`: a journal event, or the news that the subscriber overflowed. */
 export type AttestationSubscriptionPayload = { event: JournalEvent; overflowCursor?: undefined } | { event?: undefined; overflowCursor: string }
 
 /**
  * Follows the journal for attestation events of one kind that match `where`.
- * Filters on chain id are applied to the journal facts; the others by one primary-key query per event.
+ * Filters on chain id are applied to the journal facts; the others (and `extra`) by one primary-key query per event.
  * When the subscriber's buffer overflows, yields one `overflowCursor` payload (the resolver turns it into a
  * `SUBSCRIPTION_OVERFLOW` error carrying the cursor) and ends.
  * @throws {BadUserInputError} synchronously, when `where` does not parse
  */
 export function followAttestations(
   ctx: GatewayContext,
-  kind: 'CREATED' | 'REVOKED',
+  kind: 'CREATED' | 'REVOKED' | 'STATUS_CHANGED',
   where: AttestationFilter | null | undefined,
+  extra?: Prisma.AttestationWhereInput,
 ): AsyncIterable<AttestationSubscriptionPayload> {
   const chainId = where?.chainId ?? undefined
-  const prismaWhere = toAttestationWhereInput({ ...where, chainId: undefined })
-  const needsRowCheck = Object.keys(prismaWhere).length > 0
+  const filter = toAttestationWhereInput({ ...where, chainId: undefined })
+  const prismaWhere = extra ? { AND: [filter, extra] } : filter
+  const needsRowCheck = Object.keys(filter).length > 0 || extra !== undefined
   const journal = ctx.journal
 
   // Attach now (not on the first pull) so the stream starts at subscription time; `return()` detaches even
@@ -100,6 +103,22 @@ builder.subscriptionFields((t) => ({
     description: 'Each revocation committed from now on of an attestation matching `where` (journal REVOKED events)',
     args: { where: t.arg({ type: AttestationSubscriptionWhere }) },
     subscribe: (_root, args, ctx) => followAttestations(ctx, 'REVOKED', args.where),
+    resolve: (query, payload, _args, ctx) => loadAttestation(query, payload as AttestationSubscriptionPayload, ctx),
+  }),
+}))
+
+builder.subscriptionFields((t) => ({
+  attestationStatusChanged: t.prismaField({
+    type: 'Attestation',
+    nullable: true,
+    description:
+      'Each verdict change from now on (journal STATUS_CHANGED entries written by the verify stage: a first verdict, a revocation, an expiry on the chain clock, enough confirmations, a lineage change) of an attestation matching `where`; select `verification` for the new verdict',
+    args: {
+      where: t.arg({ type: AttestationSubscriptionWhere }),
+      statuses: t.arg({ type: [VerificationStatus], description: 'only while the verdict has one of these statuses (default: any)' }),
+    },
+    subscribe: (_root, args, ctx) =>
+      followAttestations(ctx, 'STATUS_CHANGED', args.where, args.statuses?.length ? { verification: { is: { status: { in: args.statuses } } } } : undefined),
     resolve: (query, payload, _args, ctx) => loadAttestation(query, payload as AttestationSubscriptionPayload, ctx),
   }),
 }))

@@ -5,9 +5,10 @@
  */
 import { getAddress } from 'viem'
 import type { Prisma } from '../../generated/prisma/client.js'
-import { builder } from '../builder.js'
+import { builder, type GatewayContext } from '../builder.js'
 import { BadUserInputError } from '../errors.js'
-import { parseIdFilter, parseUint64 } from '../ids.js'
+import { parseFullId, parseIdFilter, parseUint64 } from '../ids.js'
+import { getLineageIds, LINEAGE_DEPTH_CAP, LINEAGE_MAX_NODES } from '../lineage.js'
 
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/
 
@@ -31,6 +32,8 @@ export type AttestationFilter = {
   linkedAttestationId?: string | number | null
   attestTimestampGte?: string | null
   attestTimestampLte?: string | null
+  /** only in `AttestationWhere`: resolved by {@link toAttestationWhereInputWithLineage} */
+  inLineageOf?: string | number | null
 }
 
 export const AttestationWhere = builder.inputType('AttestationWhere', {
@@ -45,6 +48,9 @@ export const AttestationWhere = builder.inputType('AttestationWhere', {
     linkedAttestationId: t.id({ description: 'children of this attestation: full id, or numeric id (decimal or 0x hex)' }),
     attestTimestampGte: t.string({ description: 'attestTimestamp >= this, unix seconds (decimal string)' }),
     attestTimestampLte: t.string({ description: 'attestTimestamp <= this, unix seconds (decimal string)' }),
+    inLineageOf: t.id({
+      description: `ancestors and descendants of this attestation (SignScan full id), not the attestation itself; each direction walked up to ${LINEAGE_DEPTH_CAP} generations and ${LINEAGE_MAX_NODES} attestations`,
+    }),
   }),
 })
 
@@ -71,6 +77,7 @@ export const AttestationOrder = builder.enumType('AttestationOrder', {
  */
 export function toAttestationWhereInput(where: AttestationFilter | null | undefined): Prisma.AttestationWhereInput {
   if (!where) return {}
+  if (where.inLineageOf != null) throw new Error('inLineageOf needs toAttestationWhereInputWithLineage')
   const and: Prisma.AttestationWhereInput[] = []
   if (where.chainId != null) and.push({ chainId: where.chainId })
   if (where.schemaId != null) {
@@ -88,6 +95,21 @@ export function toAttestationWhereInput(where: AttestationFilter | null | undefi
   if (where.attestTimestampGte != null) and.push({ attestTimestamp: { gte: parseUint64(where.attestTimestampGte, 'attestTimestampGte') } })
   if (where.attestTimestampLte != null) and.push({ attestTimestamp: { lte: parseUint64(where.attestTimestampLte, 'attestTimestampLte') } })
   return and.length ? { AND: and } : {}
+}
+
+/**
+ * Like {@link toAttestationWhereInput}, and resolves `inLineageOf` with one recursive CTE (memoised per request,
+ * so a page and its totalCount walk the lineage once).
+ * @throws {BadUserInputError} as toAttestationWhereInput, or when `inLineageOf` is not a full id
+ */
+export async function toAttestationWhereInputWithLineage(ctx: GatewayContext, where: AttestationFilter | null | undefined): Promise<Prisma.AttestationWhereInput> {
+  if (where?.inLineageOf == null) return toAttestationWhereInput(where)
+  const { chainId, id } = parseFullId(String(where.inLineageOf), 'inLineageOf')
+  const memoKey = `inLineageOf:${chainId}:${id}`
+  let ids = ctx.loaders.get(memoKey) as Promise<bigint[]> | undefined
+  if (!ids) ctx.loaders.set(memoKey, (ids = getLineageIds(ctx.prisma, { chainId, attestationId: id })))
+  const rest = toAttestationWhereInput({ ...where, inLineageOf: undefined })
+  return { AND: [rest, { chainId, attestationId: { in: await ids } }] }
 }
 
 /**

@@ -1,0 +1,179 @@
+/**
+ * Lineage queries: the linked-attestation graph walked in SQL with ONE recursive CTE per question, never one
+ * query per hop. Every walk is cycle-safe (a node already on the path is not entered again: only malformed
+ * links, LINKED_NOT_LOWER_ID, can make a cycle), bounded in depth (LINEAGE_DEPTH_CAP) and in breadth (a walk
+ * stops after LINEAGE_MAX_NODES nodes: PostgreSQL evaluates a recursive CTE lazily, level by level, so a LIMIT
+ * over it ends the recursion early). Ancestors follow `linkedAttestationId` (the primary key); descendants use
+ * the (chainId, linkedAttestationId, attestationId) index.
+ *
+ * Rows are then read with the selection Pothos planned (`loadAttestations`), batched across every lineage field
+ * of the request, so relations under lineage nodes (schema, …) cost a constant number of queries.
+ */
+import DataLoader from 'dataloader'
+import type { Attestation, PrismaClient } from '../generated/prisma/client.js'
+import type { GatewayContext } from './builder.js'
+import { BadUserInputError } from './errors.js'
+
+/** Deepest `maxDepth` a lineage query accepts. */
+export const LINEAGE_DEPTH_CAP = 50
+/** Nodes one lineage walk visits at most (beyond: `truncated`). */
+export const LINEAGE_MAX_NODES = 10_000
+
+export type LineageDirection = 'ANCESTORS' | 'DESCENDANTS'
+export type LineageKey = { chainId: number; attestationId: bigint }
+export type LineageItem = { attestationId: bigint; depth: number }
+export type LineagePage = { items: LineageItem[]; total: number; truncated: boolean }
+
+const STEP = {
+  ANCESTORS: `SELECT p."attestationId", p."linkedAttestationId", w.depth + 1, w.path || p."attestationId"
+    FROM walk w JOIN "Attestation" p ON p."chainId" = $1 AND p."attestationId" = w.next_id
+    WHERE w.depth < $3 AND NOT p."attestationId" = ANY(w.path)`,
+  DESCENDANTS: `SELECT c."attestationId", c."linkedAttestationId", w.depth + 1, w.path || c."attestationId"
+    FROM walk w JOIN "Attestation" c ON c."chainId" = $1 AND c."linkedAttestationId" = w.id
+    WHERE w.depth < $3 AND NOT c."attestationId" = ANY(w.path)`,
+} as const
+
+function walkSql(direction: LineageDirection): string {
+  return `WITH RECURSIVE walk(id, next_id, depth, path) AS (
+    SELECT a."attestationId", a."linkedAttestationId", 0, ARRAY[a."attestationId"]
+    FROM "Attestation" a WHERE a."chainId" = $1 AND a."attestationId" = $2::bigint
+    UNION ALL ${STEP[direction]}
+  ), bounded AS (SELECT id, depth FROM walk WHERE depth > 0 LIMIT $4)`
+}
+
+/**
+ * One page of an attestation's lineage, ordered by (depth, attestation id): nearest first.
+ * @param maxDepth 1..LINEAGE_DEPTH_CAP generations
+ * @param after the (depth, id) of the last item of the previous page, or null
+ * @param take items to return (the caller asks one more to learn `hasNextPage`)
+ * @returns the items, the size of the walk (within the caps) and whether the node cap cut it
+ */
+export async function getLineagePage(
+  prisma: PrismaClient,
+  key: LineageKey,
+  direction: LineageDirection,
+  maxDepth: number,
+  after: LineageItem | null,
+  take: number,
+): Promise<LineagePage> {
+  const rows = await prisma.$queryRawUnsafe<{ total: number; id: string | null; depth: number | null }[]>(
+    `${walkSql(direction)}
+    SELECT t.total, p.id, p.depth FROM (SELECT count(*)::int AS total FROM bounded) t
+    LEFT JOIN LATERAL (
+      SELECT id::text AS id, depth FROM bounded WHERE (depth, id) > ($5::int, $6::bigint) ORDER BY depth, id LIMIT $7
+    ) p ON true`,
+    key.chainId, key.attestationId.toString(), maxDepth, LINEAGE_MAX_NODES, after?.depth ?? 0, (after?.attestationId ?? 0n).toString(), take,
+  )
+  const total = rows[0]?.total ?? 0
+  const items = rows.filter((r) => r.id !== null).map((r) => ({ attestationId: BigInt(r.id!), depth: r.depth! }))
+  return { items, total, truncated: total >= LINEAGE_MAX_NODES }
+}
+
+/**
+ * Every attestation in the lineage of `key` — its ancestors and its descendants (not itself), each walk capped
+ * at LINEAGE_DEPTH_CAP generations and LINEAGE_MAX_NODES nodes — in ONE statement (two recursive CTEs).
+ * @returns attestation ids on `key.chainId`
+ */
+export async function getLineageIds(prisma: PrismaClient, key: LineageKey): Promise<bigint[]> {
+  const rows = await prisma.$queryRawUnsafe<{ id: string }[]>(
+    `WITH RECURSIVE up(id, next_id, depth, path) AS (
+      SELECT a."attestationId", a."linkedAttestationId", 0, ARRAY[a."attestationId"]
+      FROM "Attestation" a WHERE a."chainId" = $1 AND a."attestationId" = $2::bigint
+      UNION ALL
+      SELECT p."attestationId", p."linkedAttestationId", w.depth + 1, w.path || p."attestationId"
+      FROM up w JOIN "Attestation" p ON p."chainId" = $1 AND p."attestationId" = w.next_id
+      WHERE w.depth < $3 AND NOT p."attestationId" = ANY(w.path)
+    ), down(id, depth, path) AS (
+      SELECT a."attestationId", 0, ARRAY[a."attestationId"]
+      FROM "Attestation" a WHERE a."chainId" = $1 AND a."attestationId" = $2::bigint
+      UNION ALL
+      SELECT c."attestationId", w.depth + 1, w.path || c."attestationId"
+      FROM down w JOIN "Attestation" c ON c."chainId" = $1 AND c."linkedAttestationId" = w.id
+      WHERE w.depth < $3 AND NOT c."attestationId" = ANY(w.path)
+    )
+    SELECT id::text AS id FROM up WHERE depth > 0
+    UNION SELECT id::text FROM (SELECT id FROM down WHERE depth > 0 LIMIT $4) d`,
+    key.chainId, key.attestationId.toString(), LINEAGE_DEPTH_CAP, LINEAGE_MAX_NODES,
+  )
+  return rows.map((r) => BigInt(r.id))
+}
+
+/** Where an attestation's ancestor chain ends: the root's id and its depth; null when the chain loops. */
+export type LineageRoot = { rootId: bigint; depth: number } | null
+
+/**
+ * Loads the lineage root of many attestations in ONE recursive CTE (per request tick, through a DataLoader).
+ * The root is the farthest indexed ancestor within LINEAGE_DEPTH_CAP generations (the attestation itself when it
+ * links to nothing); a chain that loops has no root (null).
+ */
+export function lineageRootLoader(ctx: GatewayContext): DataLoader<LineageKey, LineageRoot, string> {
+  let loader = ctx.loaders.get('lineageRoot') as DataLoader<LineageKey, LineageRoot, string> | undefined
+  if (!loader) {
+    loader = new DataLoader<LineageKey, LineageRoot, string>(
+      async (keys) => {
+        const rows = await ctx.prisma.$queryRawUnsafe<{ ord: number; id: string; depth: number; cycle: boolean }[]>(
+          `WITH RECURSIVE walk(ord, chain_id, id, next_id, depth, path) AS (
+            SELECT k.ord::int, a."chainId", a."attestationId", a."linkedAttestationId", 0, ARRAY[a."attestationId"]
+            FROM unnest($1::int[], $2::text[]) WITH ORDINALITY AS k(chain_id, id, ord)
+            JOIN "Attestation" a ON a."chainId" = k.chain_id AND a."attestationId" = k.id::bigint
+            UNION ALL
+            SELECT w.ord, p."chainId", p."attestationId", p."linkedAttestationId", w.depth + 1, w.path || p."attestationId"
+            FROM walk w JOIN "Attestation" p ON p."chainId" = w.chain_id AND p."attestationId" = w.next_id
+            WHERE w.depth < $3 AND NOT p."attestationId" = ANY(w.path)
+          )
+          SELECT DISTINCT ON (ord) ord, id::text AS id, depth, COALESCE(next_id = ANY(path), false) AS cycle
+          FROM walk ORDER BY ord, depth DESC`,
+          keys.map((k) => k.chainId), keys.map((k) => k.attestationId.toString()), LINEAGE_DEPTH_CAP,
+        )
+        const byOrd = new Map(rows.map((r) => [Number(r.ord), r]))
+        return keys.map((_k, i) => {
+          const row = byOrd.get(i + 1)
+          return !row || row.cycle ? null : { rootId: BigInt(row.id), depth: row.depth }
+        })
+      },
+      { cacheKeyFn: (k) => `${k.chainId}:${k.attestationId}` },
+    )
+    ctx.loaders.set('lineageRoot', loader)
+  }
+  return loader
+}
+
+/**
+ * Reads attestation rows with a Pothos-planned selection, for any number of keys per tick in ONE query (plus
+ * the selection's relation queries). One DataLoader per request and selection.
+ */
+export function loadAttestations(ctx: GatewayContext, query: object, keys: readonly LineageKey[]): Promise<(Attestation | null)[]> {
+  const cacheKey = `attestationRows:${JSON.stringify(query, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v))}`
+  let loader = ctx.loaders.get(cacheKey) as DataLoader<LineageKey, Attestation | null, string> | undefined
+  if (!loader) {
+    loader = new DataLoader<LineageKey, Attestation | null, string>(
+      async (batch) => {
+        const rows = await ctx.prisma.attestation.findMany({
+          ...query,
+          where: { chainId: { in: [...new Set(batch.map((k) => k.chainId))] }, attestationId: { in: [...new Set(batch.map((k) => k.attestationId))] } },
+        })
+        const byKey = new Map(rows.map((r) => [`${r.chainId}:${r.attestationId}`, r]))
+        return batch.map((k) => byKey.get(`${k.chainId}:${k.attestationId}`) ?? null)
+      },
+      { cacheKeyFn: (k) => `${k.chainId}:${k.attestationId}` },
+    )
+    ctx.loaders.set(cacheKey, loader)
+  }
+  return loader.loadMany(keys).then((rows) => rows.map((r) => (r instanceof Error ? null : r)))
+}
+
+/** Lineage cursor: opaque base64url of `depth:attestationId`. */
+export function toLineageCursor(item: LineageItem): string {
+  return Buffer.from(`lineage:${item.depth}:${item.attestationId}`).toString('base64url')
+}
+
+/**
+ * Reads a cursor made by {@link toLineageCursor}.
+ * @returns the (depth, attestation id) of the item the cursor points at
+ * @throws {BadUserInputError} when the cursor did not come from a lineage connection
+ */
+export function parseLineageCursor(cursor: string): LineageItem {
+  const match = /^lineage:(\d{1,3}):(\d{1,20})$/.exec(Buffer.from(cursor, 'base64url').toString())
+  if (!match) throw new BadUserInputError(`Invalid lineage cursor "${cursor}"`, { argument: 'after' })
+  return { depth: Number(match[1]), attestationId: BigInt(match[2]!) }
+}

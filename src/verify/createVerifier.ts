@@ -1,0 +1,151 @@
+/**
+ * The verify stage's loop: N workers draining the `VerificationJob` queue (see runVerificationBatch.ts) and one
+ * scheduler queuing time-based re-checks (see scheduleRechecks.ts). Ingest only inserts jobs in its own commit
+ * transaction and never waits for this stage; this stage only reads what ingest committed. The one place of the
+ * stage that decides to retry and back off: failures are logged, the batch's jobs are parked, the loop goes on.
+ */
+import type { Logger } from '../common/logger.js'
+import type { PrismaClient } from '../generated/prisma/client.js'
+import { verificationJobsTotal, verificationRechecksTotal, verificationStatusChangesTotal } from './metrics.js'
+import { runVerificationBatch, type VerificationBatchHooks } from './runVerificationBatch.js'
+import { scheduleRechecks } from './scheduleRechecks.js'
+
+/** Idle poll interval of the workers and interval of the scheduler, in ms. */
+export const VERIFY_POLL_INTERVAL_MS = 1_000
+/** Jobs claimed per transaction. */
+export const VERIFY_BATCH_SIZE = 250
+/** Longest a worker may hold a claim (its transaction), in ms. */
+export const VERIFY_LOCK_MS = 30_000
+
+const MAX_BACKOFF_MS = 30_000
+
+export type CreateVerifierParameters = {
+  prisma: PrismaClient
+  logger: Logger
+  /** concurrent workers (each its own transaction and connection); default 2; 0 runs only the scheduler */
+  workers?: number
+  /** idle poll / scheduler interval in ms (default {@link VERIFY_POLL_INTERVAL_MS}) */
+  pollIntervalMs?: number
+  /** jobs per transaction (default {@link VERIFY_BATCH_SIZE}) */
+  batchSize?: number
+  /** claim (transaction) limit in ms (default {@link VERIFY_LOCK_MS}) */
+  lockMs?: number
+  /** run the re-check scheduler in this process (default true) */
+  schedule?: boolean
+  /** after each commit that wrote journal entries: the last seq (wake gateways with it) */
+  onCommit?: (e: { lastSeq: bigint; changed: number }) => void
+  /** fault injection and instrumentation inside the batch transaction (tests) */
+  hooks?: VerificationBatchHooks
+}
+
+export type VerifierStats = { batches: number; jobs: number; changed: number; failures: number; rechecks: number; finalized: number }
+
+export type Verifier = {
+  /** Starts the workers and the scheduler; resolves when all have stopped after `stop()`. */
+  run(): Promise<void>
+  /** Asks every loop to stop after its current transaction. */
+  stop(): void
+  /** Wakes idle workers now (call after ingest commits new jobs). Cheap; safe to call often. */
+  notify(): void
+  /** counters since creation */
+  stats(): VerifierStats
+}
+
+/**
+ * Builds the verifier; nothing runs until `run()`.
+ * @returns the verifier; its loops never throw (database errors are logged and retried with backoff)
+ */
+export function createVerifier(params: CreateVerifierParameters): Verifier {
+  const { prisma } = params
+  const logger = params.logger.child({ component: 'verifier' })
+  const workers = params.workers ?? 2
+  const pollIntervalMs = params.pollIntervalMs ?? VERIFY_POLL_INTERVAL_MS
+  const batchSize = params.batchSize ?? VERIFY_BATCH_SIZE
+  const lockMs = params.lockMs ?? VERIFY_LOCK_MS
+  const stats: VerifierStats = { batches: 0, jobs: 0, changed: 0, failures: 0, rechecks: 0, finalized: 0 }
+  let stopped = false
+  const sleepers = new Set<() => void>()
+
+  const wakeAll = () => {
+    for (const wake of [...sleepers]) wake()
+  }
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer)
+        sleepers.delete(done)
+        resolve()
+      }
+      const timer = setTimeout(done, ms)
+      sleepers.add(done)
+    })
+
+  async function runWorker(index: number): Promise<void> {
+    let failures = 0
+    while (!stopped) {
+      try {
+        const result = await runVerificationBatch({ prisma, batchSize, lockMs, hooks: params.hooks })
+        failures = 0
+        if (result.jobs > 0) {
+          stats.batches++
+          stats.jobs += result.jobs
+          stats.changed += result.changed
+          verificationJobsTotal.inc({ result: 'done' }, result.jobs)
+          for (const status of result.statuses) verificationStatusChangesTotal.inc({ status })
+          if (result.lastSeq !== null) params.onCommit?.({ lastSeq: result.lastSeq, changed: result.changed })
+          logger.debug({ worker: index, jobs: result.jobs, verified: result.verified, changed: result.changed }, 'Verified a batch')
+          continue
+        }
+        await sleep(pollIntervalMs)
+      } catch (error) {
+        failures++
+        stats.failures++
+        verificationJobsTotal.inc({ result: 'failed' })
+        const backoff = Math.min(MAX_BACKOFF_MS, 100 * 2 ** Math.min(failures, 10)) * (0.5 + Math.random() / 2)
+        logger.warn({ worker: index, error, attempt: failures, backoff_ms: Math.round(backoff) }, 'Verification batch failed; its jobs are parked and retried')
+        if (!stopped) await sleep(backoff)
+      }
+    }
+  }
+
+  async function runScheduler(): Promise<void> {
+    let failures = 0
+    while (!stopped) {
+      try {
+        const { rechecks, finalized } = await scheduleRechecks(prisma)
+        failures = 0
+        stats.finalized += finalized
+        if (rechecks > 0) {
+          stats.rechecks += rechecks
+          verificationRechecksTotal.inc(rechecks)
+          logger.debug({ jobs: rechecks, finalized }, 'Queued re-checks')
+          wakeAll()
+        }
+      } catch (error) {
+        failures++
+        logger.warn({ error, attempt: failures }, 'Re-check scheduling failed; retrying')
+      }
+      if (!stopped) await sleep(failures ? Math.min(MAX_BACKOFF_MS, pollIntervalMs * 2 ** failures) : pollIntervalMs)
+    }
+  }
+
+  let running: Promise<void> | undefined
+  return {
+    run() {
+      running ??= (async () => {
+        logger.info({ workers, batch_size: batchSize }, 'Verifier running')
+        const loops = Array.from({ length: workers }, (_, i) => runWorker(i))
+        if (params.schedule !== false) loops.push(runScheduler())
+        await Promise.all(loops)
+        logger.info(stats, 'Verifier stopped')
+      })()
+      return running
+    },
+    stop() {
+      stopped = true
+      wakeAll()
+    },
+    notify: wakeAll,
+    stats: () => ({ ...stats }),
+  }
+}
