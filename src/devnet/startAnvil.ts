@@ -69,7 +69,9 @@ function installExitHook(): void {
 
 /**
  * Path of the anvil executable: the platform package's native binary (`@foundry-rs/anvil-<os>-<arch>/bin/anvil`)
- * resolved from `@foundry-rs/anvil`'s own location, or `ANVIL_BIN` when set. Spawning the binary directly (not the
+ * — a direct optional dependency: depending on the `@foundry-rs/anvil` wrapper instead puts its other-platform
+ * packages, which this registry does not serve, in the lock file and breaks `npm ci` — or `ANVIL_BIN` when set.
+ * Spawning the binary directly (not the
  * `bin.mjs` node wrapper) means killing our child kills anvil itself.
  *
  * @throws AnvilError when no binary exists for this platform
@@ -80,15 +82,13 @@ export function resolveAnvilBinary(): string {
   const exe = process.platform === 'win32' ? 'anvil.exe' : 'anvil'
   const platformPackage = `@foundry-rs/anvil-${process.platform}-${arch}`
   try {
-    const wrapperDir = dirname(require.resolve('@foundry-rs/anvil/package.json'))
-    const fromWrapper = createRequire(join(wrapperDir, 'package.json'))
-    const binary = join(dirname(fromWrapper.resolve(`${platformPackage}/package.json`)), 'bin', exe)
+    const binary = join(dirname(require.resolve(`${platformPackage}/package.json`)), 'bin', exe)
     if (existsSync(binary)) return binary
   } catch {
     // fall through
   }
   throw new AnvilError(`anvil binary not found (package ${platformPackage})`, {
-    details: 'Install @foundry-rs/anvil with its optional dependencies, or set ANVIL_BIN to an anvil executable.',
+    details: `Install ${platformPackage} (the registry here serves only the linux-x64 build, an optional dependency), or set ANVIL_BIN to an anvil executable.`,
   })
 }
 
