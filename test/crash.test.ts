@@ -10,7 +10,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import { createDb } from '../src/db/createDb.js'
 import { createDevClients, createSpWriter, createWorkload, type Devnet, schemaJson, SCORE_FIELDS, startDevnet, tupleScore } from '../src/devnet/index.js'
 import { createTestDatabase } from './helpers/database.js'
-import { createTruthClient, diffWithGroundTruth, readGroundTruth } from './helpers/groundTruth.js'
+import { createTruthClient, waitForGroundTruth } from './helpers/groundTruth.js'
 import { mulberry32 } from './helpers/faultProxy.js'
 import { spawnIndexer, writeChainConfig } from './helpers/indexerProcess.js'
 
@@ -72,17 +72,7 @@ it(`survives ${KILLS} SIGKILLs (seed ${SEED}) with no gap, no duplicate, no stal
   await last.ready
   const db = await createDb({ databaseUrl: database.url, migrate: false })
   try {
-    const deadline = Date.now() + 90_000
-    let diffs: string[] = ['not started']
-    while (Date.now() < deadline) {
-      const head = await truthClient.getBlockNumber({ cacheTime: 0 })
-      const cp = await db.prisma.checkpoint.findUnique({ where: { chainId: devnet.chainId } })
-      if (cp?.blockNumber === head) {
-        diffs = await diffWithGroundTruth(db.prisma, devnet.chainId, await readGroundTruth(truthClient, devnet.address, devnet.deployBlock))
-        if (!diffs.length) break
-      }
-      await new Promise((r) => setTimeout(r, 200))
-    }
+    const diffs = await waitForGroundTruth({ prisma: db.prisma, chainId: devnet.chainId, client: truthClient, contract: devnet.address, fromBlock: devnet.deployBlock, timeoutMs: 90_000 })
     expect(diffs).toEqual([])
     // Journal: every change appears once; a retracted one has exactly one REMOVED after it.
     const journal = await db.prisma.event.findMany({ where: { chainId: devnet.chainId }, orderBy: { seq: 'asc' } })

@@ -7,7 +7,6 @@ import { RpcError } from '../errors/baseError.js'
 import { classifyRpcError } from './rpcGovernor.js'
 import { timed } from './timed.js'
 
-const RANGE_ERROR = /more than \d+ results|block range|range too large|too many|limit exceeded|response size|exceed/i
 
 export type GetLogsInRangeParameters = {
   client: PublicClient
@@ -39,7 +38,7 @@ export async function getLogsInRange(params: GetLogsInRangeParameters): Promise<
     const message = String((error as { details?: string })?.details ?? (error as Error)?.message)
     // Split on explicit range errors, and on any failure of a multi-block range that survived the retries
     // (oversized responses surface as timeouts, resets or cut bodies, not as range errors).
-    if (toBlock > fromBlock && (RANGE_ERROR.test(message) || classifyRpcError(error) !== 'fatal')) {
+    if (toBlock > fromBlock && classifyRpcError(error) !== 'fatal') {
       if (params.stats) params.stats.splits++
       const mid = fromBlock + (toBlock - fromBlock) / 2n
       const left = await getLogsInRange({ ...params, toBlock: mid })

@@ -1,5 +1,4 @@
 import type { PublicClient } from 'viem'
-import { rpcErrors, rpcRequestDuration } from '../common/metrics.js'
 import { createRpcGovernor, type RpcGovernor } from './rpcGovernor.js'
 
 const governors = new WeakMap<object, RpcGovernor>()
@@ -21,5 +20,3 @@ export function timed<T>(client: PublicClient, method: string, fn: () => Promise
   }
   return governor.run(method, fn, opts)
 }
-
-export { rpcErrors, rpcRequestDuration }

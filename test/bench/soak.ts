@@ -13,7 +13,7 @@ import { createDb } from '../../src/db/createDb.js'
 import { createWorkload, startDevnet } from '../../src/devnet/index.js'
 import { createTestDatabase } from '../helpers/database.js'
 import { createFaultProxy, FAULT_KINDS, mulberry32 } from '../helpers/faultProxy.js'
-import { createTruthClient, diffWithGroundTruth, readGroundTruth } from '../helpers/groundTruth.js'
+import { createTruthClient, waitForGroundTruth } from '../helpers/groundTruth.js'
 import { type IndexerProcess, spawnIndexer, writeChainConfig } from '../helpers/indexerProcess.js'
 
 const opts = new Command('soak')
@@ -67,17 +67,7 @@ proxy.setEnabled(false)
 const last = spawnIndexer(config, database.url)
 await last.ready
 const db = await createDb({ databaseUrl: database.url, migrate: false })
-let diffs: string[] = ['did not converge']
-const deadline = Date.now() + 300_000
-while (Date.now() < deadline) {
-  const head = await truthClient.getBlockNumber({ cacheTime: 0 })
-  const cp = await db.prisma.checkpoint.findUnique({ where: { chainId: devnet.chainId } })
-  if (cp?.blockNumber === head) {
-    diffs = await diffWithGroundTruth(db.prisma, devnet.chainId, await readGroundTruth(truthClient, devnet.address, devnet.deployBlock))
-    if (!diffs.length) break
-  }
-  await new Promise((r) => setTimeout(r, 500))
-}
+const diffs = await waitForGroundTruth({ prisma: db.prisma, chainId: devnet.chainId, client: truthClient, contract: devnet.address, fromBlock: devnet.deployBlock, timeoutMs: 300_000, pollMs: 500 })
 if (diffs.length) {
   const cp = await db.prisma.checkpoint.findUnique({ where: { chainId: devnet.chainId } })
   console.log(`checkpoint ${cp?.blockNumber} ${cp?.blockHash}; head ${await truthClient.getBlockNumber({ cacheTime: 0 })}`)

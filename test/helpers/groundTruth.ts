@@ -90,3 +90,23 @@ export async function diffWithGroundTruth(prisma: PrismaClient, chainId: number,
 function big(_k: string, v: unknown) {
   return typeof v === 'bigint' ? v.toString() : v
 }
+
+/**
+ * Polls until the checkpoint of `chainId` is at the chain's head and the database equals the ground truth.
+ * @returns the last differences seen: empty when converged, `['did not converge']` when the checkpoint never
+ *   reached the head within `timeoutMs`.
+ */
+export async function waitForGroundTruth(params: { prisma: PrismaClient; chainId: number; client: PublicClient; contract: Address; fromBlock: bigint; timeoutMs: number; pollMs?: number }): Promise<string[]> {
+  const deadline = Date.now() + params.timeoutMs
+  let diffs = ['did not converge']
+  while (Date.now() < deadline) {
+    const head = await params.client.getBlockNumber({ cacheTime: 0 })
+    const cp = await params.prisma.checkpoint.findUnique({ where: { chainId: params.chainId } })
+    if (cp?.blockNumber === head) {
+      diffs = await diffWithGroundTruth(params.prisma, params.chainId, await readGroundTruth(params.client, params.contract, params.fromBlock))
+      if (!diffs.length) return diffs
+    }
+    await new Promise((r) => setTimeout(r, params.pollMs ?? 200))
+  }
+  return diffs
+}
