@@ -74,7 +74,7 @@ describe('parseConfig', () => {
       server: { host: '0.0.0.0', port: 4000, graphiql: true },
       logLevel: 'info',
       devnet: { port: 8545, workload: true },
-      limits: { maxPageSize: 100, rpcConcurrency: 4, readBatchSize: 1000 },
+      limits: { maxPageSize: 100, rpcConcurrency: 4, readBatchSize: 1000, maxSubscriptions: 20_000, maxSubscriptionsPerConnection: 100 },
       pubsub: 'none',
     })
     expect(Object.isFrozen(config)).toBe(true)

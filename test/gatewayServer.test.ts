@@ -90,6 +90,36 @@ describe('graphql-ws', () => {
   })
 })
 
+describe('subscription limits', () => {
+  it('refuses an operation beyond the per-connection limit and a subscription beyond the process-wide limit, with SUBSCRIPTION_LIMIT', async () => {
+    const limited = createGateway({ prisma: db.prisma, logger: createSilentLogger(), journalPollMs: 50, maxSubscriptions: 3, maxSubscriptionsPerConnection: 2 })
+    const limitedServer = await startGatewayServer({ gateway: limited, port: 0, host: '127.0.0.1' })
+    const wsUrl = limitedServer.url.replace(/^http/, 'ws')
+    const query = `subscription { attestationEvents(where: { chainId: ${CHAIN} }) { cursor } }`
+    const clients = [0, 1, 2].map(() => createClient({ url: wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true }))
+    const outcome = (client: (typeof clients)[number]) =>
+      new Promise<string>((resolve) => {
+        client.subscribe({ query }, { next: (r) => resolve(r.errors ? JSON.stringify(r.errors) : 'event'), error: (e) => resolve(JSON.stringify(e)), complete: () => resolve('complete') })
+      })
+    try {
+      const [a, b] = clients as [(typeof clients)[number], (typeof clients)[number], (typeof clients)[number]]
+      const firstTwo = [outcome(a), outcome(a)]
+      await waitFor(() => limited.journal.stats().subscribers === 2, 10_000, 'two subscriptions on one connection')
+      expect(await outcome(a)).toContain('SUBSCRIPTION_LIMIT') // third operation on the same connection
+      const onSecond = outcome(b)
+      await waitFor(() => limited.journal.stats().subscribers === 3, 10_000, 'a subscription on a second connection')
+      expect(await outcome(clients[2]!)).toContain('SUBSCRIPTION_LIMIT') // fourth in the process
+      expect(limited.journal.stats().subscribers).toBe(3)
+      // the accepted ones still deliver
+      await commitAttestation(limited)
+      expect(await Promise.all([...firstTwo, onSecond])).toEqual(['event', 'event', 'event'])
+    } finally {
+      for (const client of clients) await client.dispose()
+      await limitedServer.close()
+    }
+  })
+})
+
 describe('slow subscribers', () => {
   it('ends an SSE subscription that cannot keep up with SUBSCRIPTION_OVERFLOW and a resume cursor', async () => {
     const small = createGateway({ prisma: db.prisma, logger: createSilentLogger(), journalPollMs: 20, subscriberBufferSize: 2 })

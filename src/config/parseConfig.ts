@@ -56,8 +56,12 @@ export type Config = {
   logLevel: LogLevel
   /** embedded devnet: anvil port (default 8545), block time in s (absent: mine per tx), live workload (default on). Always filled by {@link parseConfig}. */
   devnet?: { port: number; blockTimeS?: number; workload: boolean }
-  /** GraphQL page size cap (default 100), RPC requests in flight per chain (default 4), records per read batch (default 1000) */
-  limits: { maxPageSize: number; rpcConcurrency: number; readBatchSize: number }
+  /**
+   * GraphQL page size cap (default 100), RPC requests in flight per chain (default 4), records per read batch
+   * (default 1000), live subscriptions per gateway process (default 20,000) and operations at once per graphql-ws
+   * connection (default 100)
+   */
+  limits: { maxPageSize: number; rpcConcurrency: number; readBatchSize: number; maxSubscriptions: number; maxSubscriptionsPerConnection: number }
   /**
    * How gateway replicas hear that the journal advanced: `none` (single process), `postgres` (LISTEN/NOTIFY),
    * `redis` (pub/sub through @graphql-yoga/redis-event-target; needs `redisUrl`). Default: `postgres` with a
@@ -99,7 +103,7 @@ export type RawConfigInput = {
   server?: { host?: string; port?: number | string; graphiql?: boolean | string }
   logLevel?: string
   devnet?: { port?: number | string; blockTimeS?: number | string; workload?: boolean | string }
-  limits?: { maxPageSize?: number | string; rpcConcurrency?: number | string; readBatchSize?: number | string }
+  limits?: { maxPageSize?: number | string; rpcConcurrency?: number | string; readBatchSize?: number | string; maxSubscriptions?: number | string; maxSubscriptionsPerConnection?: number | string }
   pubsub?: string
   redisUrl?: string
   verifiers?: number | string
@@ -146,6 +150,8 @@ const topSchema = z.strictObject({
       maxPageSize: integerField({ min: 1, max: 10_000 }).transform((v) => v ?? 100),
       rpcConcurrency: integerField({ min: 1, max: 256 }).transform((v) => v ?? 4),
       readBatchSize: integerField({ min: 1, max: 100_000 }).transform((v) => v ?? 1_000),
+      maxSubscriptions: integerField({ min: 1, max: 1_000_000 }).transform((v) => v ?? 20_000),
+      maxSubscriptionsPerConnection: integerField({ min: 1, max: 10_000 }).transform((v) => v ?? 100),
     })
     .prefault({}),
 })
@@ -314,7 +320,8 @@ function deepFreeze<T>(value: T): T {
  * confirmations and Multicall3, any of which the entry may override; otherwise `chainId`, `contract` and `startBlock`
  * are required. Every chain needs an RPC URL (`rpcUrl`/`rpcUrls`, comma-separated strings allowed).
  * Defaults: dataDir `./data`, server `0.0.0.0:4000` with GraphiQL, logLevel `info`, devnet port 8545 with workload,
- * limits maxPageSize 100 / rpcConcurrency 4 / readBatchSize 1000, chain maxBlockRange 2000 / pollIntervalMs 2000.
+ * limits maxPageSize 100 / rpcConcurrency 4 / readBatchSize 1000 / maxSubscriptions 20,000 /
+ * maxSubscriptionsPerConnection 100, chain maxBlockRange 2000 / pollIntervalMs 2000.
  *
  * @param input the config file's shape; strings are coerced (`"4000"` → 4000, `"0x1"` start block → 1n).
  * @param options value sources for messages and problems found earlier (see {@link ParseConfigOptions}).

@@ -27,6 +27,8 @@ export type GatewayContext = {
   journal: JournalTail
   /** hard cap on `first`/`last` of every connection */
   maxPageSize: number
+  /** live subscriptions this process serves at most */
+  maxSubscriptions: number
   getChainStatus?: () => ChainStatusOverride[] | Promise<ChainStatusOverride[]>
   /** per-request DataLoaders, by purpose (see attestationChildren.ts) */
   loaders: Map<string, unknown>

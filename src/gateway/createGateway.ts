@@ -40,6 +40,10 @@ export type CreateGatewayParameters = {
   journalPollMs?: number
   /** per-subscriber buffer, in events (default 1000) */
   subscriberBufferSize?: number
+  /** live subscriptions this process serves at most (default 20,000); one more gets a SUBSCRIPTION_LIMIT error */
+  maxSubscriptions?: number
+  /** operations one graphql-ws connection may run at once (default 100); an SSE request carries exactly one */
+  maxSubscriptionsPerConnection?: number
 }
 
 export type Gateway = {
@@ -62,6 +66,8 @@ export type Gateway = {
 export function createGateway(params: CreateGatewayParameters): Gateway {
   const { prisma, logger } = params
   const maxPageSize = params.maxPageSize ?? 100
+  const maxPerConnection = params.maxSubscriptionsPerConnection ?? 100
+  const maxSubscriptions = params.maxSubscriptions ?? 20_000
   const journal = createJournalTail({
     prisma,
     pollIntervalMs: params.journalPollMs ?? 500,
@@ -83,7 +89,7 @@ export function createGateway(params: CreateGatewayParameters): Gateway {
       error: (...args) => logger.error({ error: args[0] instanceof Error ? args[0] : undefined, args }, 'GraphQL error'),
     },
     maskedErrors: { maskError: maskGatewayError },
-    context: () => ({ prisma, journal, maxPageSize, getChainStatus: params.getChainStatus, loaders: new Map() }),
+    context: () => ({ prisma, journal, maxPageSize, maxSubscriptions, getChainStatus: params.getChainStatus, loaders: new Map() }),
     plugins: [
       useOpsEndpoints(() => isReady(), logger),
       useGraphqlMetrics(),
@@ -108,6 +114,10 @@ export function createGateway(params: CreateGatewayParameters): Gateway {
         execute: (args) => (args.rootValue as EnvelopedRoot).execute(args) as never,
         subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args) as never,
         onSubscribe: async (ctx, _id, payload) => {
+          // graphql-ws has already registered this operation in ctx.subscriptions
+          if (Object.keys(ctx.subscriptions).length > maxPerConnection) {
+            return [new GraphQLError(`At most ${maxPerConnection} operations at once on one connection; open another connection`, { extensions: { code: 'SUBSCRIPTION_LIMIT' } })]
+          }
           const { schema: enveloped, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
             ...ctx,
             req: ctx.extra.request,

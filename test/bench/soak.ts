@@ -71,6 +71,12 @@ const diffs = await waitForGroundTruth({ prisma: db.prisma, chainId: devnet.chai
 if (diffs.length) {
   const cp = await db.prisma.checkpoint.findUnique({ where: { chainId: devnet.chainId } })
   console.log(`checkpoint ${cp?.blockNumber} ${cp?.blockHash}; head ${await truthClient.getBlockNumber({ cacheTime: 0 })}`)
+  // Which blocks above the checkpoint does the node not serve? (anvil has been seen answering null after reorgs.)
+  const from = Number(cp?.blockNumber ?? devnet.deployBlock)
+  for (let n = Math.max(0, from - 3); n <= from + 30; n++) {
+    const block = (await rpc('eth_getBlockByNumber', [`0x${n.toString(16)}`, false])) as { hash: string; parentHash: string } | null
+    console.log(`  block ${n}: ${block ? `${block.hash} parent ${block.parentHash}` : 'null'}`)
+  }
   console.log(`last indexer output (tail):\n${last.output().slice(-6000)}`)
 }
 const rows = { attestations: await db.prisma.attestation.count(), schemas: await db.prisma.schema.count(), offchain: await db.prisma.offchainAttestation.count(), journal: await db.prisma.event.count() }

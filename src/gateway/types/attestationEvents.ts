@@ -20,8 +20,6 @@ import { toFullId } from '../ids.js'
 import { type JournalEvent, JournalOverflowError } from '../journal.js'
 import { toAttestationWhereInput } from './attestationWhere.js'
 
-/** Live subscriptions served by this process at most; one more gets a SUBSCRIPTION_LIMIT error. */
-export const MAX_SUBSCRIPTIONS = Number(process.env.MAX_SUBSCRIPTIONS ?? 20_000)
 const FINALITY_POLL_MS = 1_000
 
 const AttestationEventKind = builder.enumType('AttestationEventKind', { values: ['CREATED', 'REVOKED', 'STATUS_CHANGED', 'REMOVED'] as const })
@@ -77,7 +75,8 @@ function loaderFor(ctx: GatewayContext, query: object): DataLoader<string, unkno
   if (!loader) {
     loader = new DataLoader<string, unknown>(
       async (keys) => {
-        const pairs = keys.map((k) => k.split(':')).map(([c, id]) => ({ chainId: Number(c), attestationId: BigInt(id!) }))
+        // Every subscriber loads the same few keys: query each distinct key once.
+        const pairs = [...new Set(keys)].map((k) => k.split(':')).map(([c, id]) => ({ chainId: Number(c), attestationId: BigInt(id!) }))
         const q = query as { select?: Record<string, unknown>; include?: Record<string, unknown> }
         const select = q.select ? { ...q.select, chainId: true, attestationId: true } : undefined
         const rows = (await ctx.prisma.attestation.findMany({ ...(select ? { select } : { include: q.include }), where: { OR: pairs } } as never)) as { chainId: number; attestationId: bigint }[]
@@ -92,7 +91,7 @@ function loaderFor(ctx: GatewayContext, query: object): DataLoader<string, unkno
 }
 
 function follow(ctx: GatewayContext, args: { where?: { chainId?: number | null; schemaId?: string | number | null; attester?: string | null; recipient?: string | null; kinds?: string[] | null } | null; after?: string | null; finality?: string | null }): AsyncIterable<Payload> {
-  if (ctx.journal.stats().subscribers >= MAX_SUBSCRIPTIONS) {
+  if (ctx.journal.stats().subscribers >= ctx.maxSubscriptions) {
     throw new GraphQLError('Too many live subscriptions on this gateway; retry later or on another replica', { extensions: { code: 'SUBSCRIPTION_LIMIT' } })
   }
   if (args.after != null && !/^\d+$/.test(args.after)) throw new GraphQLError('`after` must be a cursor from an earlier event', { extensions: { code: 'BAD_USER_INPUT' } })
