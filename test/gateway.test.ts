@@ -336,6 +336,11 @@ describe('indexerStatus', () => {
 })
 
 describe('subscriptions over SSE', () => {
+  // the default delivery level is SAFE: let the fixture chain's safe block cover the blocks committed below
+  beforeAll(async () => {
+    await db.prisma.chain.update({ where: { chainId: CHAIN }, data: { safeBlock: 1_000_000n } })
+  })
+
   async function commitAttestation(n: number, overrides = {}) {
     const row = makeAttestation(n, overrides)
     const [, event] = await db.prisma.$transaction([

@@ -36,6 +36,8 @@ beforeAll(async () => {
   database = await createTestDatabase('sitest_gateway_server')
   db = await createDb({ databaseUrl: database.url })
   await seedGatewayFixtures(db.prisma)
+  // the default delivery level is SAFE: let the fixture chain's safe block cover the blocks committed here
+  await db.prisma.chain.update({ where: { chainId: CHAIN }, data: { safeBlock: 1_000_000n } })
   gateway = createGateway({ prisma: db.prisma, logger: createSilentLogger(), journalPollMs: 50 })
   server = await startGatewayServer({ gateway, port: 0, host: '127.0.0.1', isReady: () => ready })
 })

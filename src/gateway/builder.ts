@@ -11,7 +11,7 @@ import { DateTimeResolver, JSONResolver } from 'graphql-scalars'
 import type { PrismaClient } from '../generated/prisma/client.js'
 import type PrismaTypes from '../generated/pothos-types.js'
 import { getDatamodel } from '../generated/pothos-types.js'
-import type { JournalTail } from './journal.js'
+import type { JournalHub } from './journalHub.js'
 
 /** Live values an in-process indexer may know better than the database (e.g. the head it just saw). */
 export type ChainStatusOverride = {
@@ -24,7 +24,7 @@ export type ChainStatusOverride = {
 /** Per-request context of every resolver. */
 export type GatewayContext = {
   prisma: PrismaClient
-  journal: JournalTail
+  journal: JournalHub
   /** hard cap on `first`/`last` of every connection */
   maxPageSize: number
   /** live subscriptions this process serves at most */

@@ -16,7 +16,7 @@ import { registry } from '../common/metrics.js'
 import type { PrismaClient } from '../generated/prisma/client.js'
 import type { ChainStatusOverride, GatewayContext } from './builder.js'
 import { maskGatewayError } from './errors.js'
-import { createJournalTail, type JournalTail } from './journal.js'
+import { createJournalHub, type JournalHub } from './journalHub.js'
 import { schema } from './schema.js'
 import { useGraphqlMetrics } from './useGraphqlMetrics.js'
 
@@ -48,8 +48,8 @@ export type CreateGatewayParameters = {
 
 export type Gateway = {
   yoga: YogaServerInstance<Record<string, unknown>, GatewayContext>
-  /** the tail feeding subscriptions; the in-process indexer calls `journal.notify()` after each commit */
-  journal: JournalTail
+  /** the tails feeding subscriptions, one per finality level; the in-process indexer calls `journal.notify()` after each commit */
+  journal: JournalHub
   /** replaces the readiness check (e.g. once an indexer exists: "caught up with the head") */
   setReadinessCheck(check: ReadinessCheck): void
   /** serves graphql-ws on `httpServer` at the GraphQL path; returns a function that closes it */
@@ -68,7 +68,7 @@ export function createGateway(params: CreateGatewayParameters): Gateway {
   const maxPageSize = params.maxPageSize ?? 100
   const maxPerConnection = params.maxSubscriptionsPerConnection ?? 100
   const maxSubscriptions = params.maxSubscriptions ?? 20_000
-  const journal = createJournalTail({
+  const journal = createJournalHub({
     prisma,
     pollIntervalMs: params.journalPollMs ?? 500,
     bufferSize: params.subscriberBufferSize,

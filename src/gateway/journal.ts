@@ -20,7 +20,7 @@ import type { Logger } from '../common/logger.js'
 import { createSilentLogger } from '../common/logger.js'
 import { journalSeq, subscriptionOverflows, subscriptionsActive } from '../common/metrics.js'
 import { BaseError } from '../errors/baseError.js'
-import type { EventKind, PrismaClient, SubjectType } from '../generated/prisma/client.js'
+import type { EventKind, Finality, PrismaClient, SubjectType } from '../generated/prisma/client.js'
 
 /** One journal entry, as strings and small numbers (safe to JSON-serialise, e.g. for Redis pub/sub). */
 export type JournalEvent = {
@@ -34,6 +34,8 @@ export type JournalEvent = {
   blockNumber: string
   blockHash: string
   logIndex: number
+  /** REMOVED only: how final the retracted entry had become (LATEST / SAFE / FINALIZED); null otherwise */
+  finality: Finality | null
 }
 
 /** A subscriber's buffer overflowed; `cursor` is the seq of the last event it consumed (resume after it). */
@@ -48,6 +50,19 @@ export class JournalOverflowError extends BaseError {
   }
 }
 
+/**
+ * Holds entries back and drops some, for delivery by finality (see finalityGate.ts). Both calls get entries in seq
+ * order and may read the database; a gated tail passes an entry only when `releasable` lets it.
+ */
+export type JournalGate = {
+  /** how long a prefix of `events` may be delivered now; the rest is read again on the next poll */
+  releasable(events: JournalEvent[]): Promise<number>
+  /** seqs of the (releasable) `events` that this tail's subscribers never see */
+  dropped(events: JournalEvent[]): Promise<Set<string>>
+  /** the lowest seq not releasable yet (null: none): a tail without `after` starts just before it */
+  firstHeld(): Promise<bigint | null>
+}
+
 export type CreateJournalTailParameters = {
   prisma: PrismaClient
   /** poll interval when nobody calls `notify()`, in ms (default 500) */
@@ -60,6 +75,8 @@ export type CreateJournalTailParameters = {
   bufferSize?: number
   /** last resort: a missing seq is skipped after this long even if transactions are still open, in ms (default 60000) */
   gapTimeoutMs?: number
+  /** holds entries until they may be delivered and drops some (default: every entry as committed) */
+  gate?: JournalGate
   logger?: Logger
 }
 
@@ -100,11 +117,13 @@ type EventRow = {
   blockNumber: bigint
   blockHash: string
   logIndex: number
+  finality: Finality | null
 }
 
-type Subscriber = { push(event: JournalEvent): void; end(): void }
+type Subscriber = { push(event: JournalEvent, dropped: boolean): void; end(): void }
 
 const MAX_BACKOFF_MS = 30_000
+const NO_DROPS: ReadonlySet<string> = new Set()
 const GAP_RECHECK_MS = 50
 /** a hole is never declared final sooner than this, in ms (covers a writer between nextval and its first write) */
 const GAP_GRACE_MS = 250
@@ -165,7 +184,7 @@ export function createJournalTail(params: CreateJournalTailParameters): JournalT
    * @param xmin oldest running transaction id, read BEFORE `rows`: when it has passed the hole's horizon, every
    *   transaction that could fill the hole had ended before `rows` were read, so a hole still there is final
    */
-  function deliver(rows: EventRow[], xmin: bigint | undefined): number {
+  function deliver(rows: EventRow[], xmin: bigint | undefined, dropped: ReadonlySet<string>): number {
     let consumed = 0
     for (const row of rows) {
       const expected = (position as bigint) + 1n
@@ -179,7 +198,8 @@ export function createJournalTail(params: CreateJournalTailParameters): JournalT
       gap = undefined
       position = row.seq
       const event = toJournalEvent(row)
-      for (const subscriber of subscribers) subscriber.push(event)
+      const drop = dropped.has(event.seq)
+      for (const subscriber of subscribers) subscriber.push(event, drop)
       consumed++
     }
     if (position !== undefined) journalSeq.set(Number(position))
@@ -190,18 +210,32 @@ export function createJournalTail(params: CreateJournalTailParameters): JournalT
     wakeRequested = false
     try {
       if (position === undefined) {
-        const max = params.after !== undefined ? BigInt(params.after) : await readMaxSeq(prisma)
+        let max = params.after !== undefined ? BigInt(params.after) : await readMaxSeq(prisma)
+        if (params.after === undefined && params.gate) {
+          // "new" at a gated level means "not released yet", not "not committed yet"
+          const held = await params.gate.firstHeld()
+          if (held !== null && held - 1n < max) max = held - 1n
+        }
         if (closed) return
         position = initialPosition = max
         resolveReady()
       }
       for (;;) {
         const xmin = gap?.horizon !== undefined ? (await readSnapshot())?.xmin : undefined
-        const rows = await readRange(position)
+        const read = await readRange(position)
+        let rows = read
+        let dropped = NO_DROPS
+        if (params.gate && rows.length) {
+          // judged again on every read: held entries stay in the table, not in memory
+          const events = rows.map(toJournalEvent)
+          const release = await params.gate.releasable(events)
+          rows = rows.slice(0, release)
+          if (release) dropped = await params.gate.dropped(events.slice(0, release))
+        }
         if (closed) return
-        const consumed = deliver(rows, xmin)
+        const consumed = deliver(rows, xmin, dropped)
         if (gap && gap.horizon === undefined) gap.horizon = (await readSnapshot())?.xmax
-        if (rows.length < batchSize || consumed < rows.length) break
+        if (read.length < batchSize || consumed < read.length) break
       }
       failures = 0
     } catch (error) {
@@ -252,11 +286,11 @@ export function createJournalTail(params: CreateJournalTailParameters): JournalT
     const replaying = () => replayAfter !== undefined
 
     const subscriber: Subscriber = {
-      push(event) {
+      push(event, dropped) {
         if (done || failure) return
         // a cursor ahead of this tail (another replica's) must not see those events twice
         if (after !== undefined && BigInt(event.seq) <= after) return
-        if (!filter(event)) {
+        if (dropped || !filter(event)) {
           if (!queue.length && !replaying()) cursor = BigInt(event.seq)
           return
         }
@@ -332,7 +366,10 @@ export function createJournalTail(params: CreateJournalTailParameters): JournalT
               continue
             }
             replayAfter = rows[rows.length - 1].seq
-            replayed = rows.map(toJournalEvent).filter(filter)
+            const events = rows.map(toJournalEvent)
+            // every replayed entry is at or below the tail's position, so already released by its gate
+            const dropped = params.gate ? await params.gate.dropped(events) : NO_DROPS
+            replayed = events.filter((e) => !dropped.has(e.seq) && filter(e))
             if (!replayed.length) cursor = replayAfter
             continue
           }
@@ -382,5 +419,6 @@ function toJournalEvent(row: EventRow): JournalEvent {
     blockNumber: row.blockNumber.toString(),
     blockHash: row.blockHash,
     logIndex: row.logIndex,
+    finality: row.finality,
   }
 }

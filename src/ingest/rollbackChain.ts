@@ -4,7 +4,9 @@
  *   off-chain attestations, skipped logs, block headers);
  * - revocations above it are undone on records that stay (revoked = false, revocation fields cleared);
  * - every journal entry above it gets a mirror `REMOVED` entry (same subject, block hash and log index as the
- *   entry it retracts), so subscribers learn exactly what disappeared;
+ *   entry it retracts), so subscribers learn exactly what disappeared; its `finality` says how final the retracted
+ *   block had become (judged against the chain row's safe and finalized blocks, the ones the gateway delivers by),
+ *   so SAFE and FINALIZED subscribers see a retraction only of what they had been given;
  * - records whose state changed are queued for the verify stage;
  * - the checkpoint moves down to the ancestor.
  * Re-ingesting the canonical blocks afterwards is the sync loop's job. Attestation ids are per-contract counters:
@@ -40,6 +42,12 @@ export async function rollbackChain(prisma: PrismaClient, chainId: number, ances
         const done = new Set(retracted.map(key))
         const removals = undone.filter((e) => !done.has(key(e)))
 
+        const heights = await tx.chain.findUnique({ where: { chainId }, select: { safeBlock: true, finalizedBlock: true } })
+        const finalityOf = (block: bigint) =>
+          heights?.finalizedBlock != null && block <= heights.finalizedBlock ? 'FINALIZED' as const
+          : heights?.safeBlock != null && block <= heights.safeBlock ? 'SAFE' as const
+          : 'LATEST' as const
+
         const removedAttestations = await tx.attestation.findMany({ where: { chainId, blockNumber: above }, select: { attestationId: true } })
         const ids = removedAttestations.map((a) => a.attestationId)
         if (ids.length) {
@@ -63,7 +71,7 @@ export async function rollbackChain(prisma: PrismaClient, chainId: number, ances
         await tx.block.deleteMany({ where: { chainId, number: above } })
         await bulkInsert(tx, 'VerificationJob', unrevokedRows.map((r) => ({ chainId, attestationId: r.attestationId, cause: 'REVOKED' })))
         const seqs = await tx.event.createManyAndReturn({
-          data: removals.map((e) => ({ chainId, kind: 'REMOVED' as const, subjectType: e.subjectType, subjectId: e.subjectId, blockNumber: e.blockNumber, blockHash: e.blockHash, logIndex: e.logIndex })),
+          data: removals.map((e) => ({ chainId, kind: 'REMOVED' as const, subjectType: e.subjectType, subjectId: e.subjectId, blockNumber: e.blockNumber, blockHash: e.blockHash, logIndex: e.logIndex, finality: finalityOf(e.blockNumber) })),
           select: { seq: true },
         })
         await tx.checkpoint.upsert({

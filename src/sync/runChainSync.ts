@@ -1,5 +1,5 @@
 /**
- * The per-chain stage loop: backfill from the checkpoint (or start block) to the safe head in parallel ranges
+ * The per-chain stage loop: backfill from the checkpoint (or start block) to the head in parallel ranges
  * committed strictly in order, then follow the head (WebSocket `newHeads` when a ws URL is configured, polling
  * `eth_blockNumber` otherwise). The one place that decides to retry, back off or give up on an error.
  *
@@ -138,7 +138,7 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
         let parentHash = checkpoint?.blockHash || null
         const latest = await timed(client, 'eth_getBlockByNumber', () => client.getBlock({ blockTag: 'latest' }))
         const head = latest.number!
-        const safe = head - BigInt(chain.confirmations)
+        const safe = head > BigInt(chain.confirmations) ? head - BigInt(chain.confirmations) : 0n
         const finalized = await getFinalizedBlock(client, safe)
         lastFinalized = finalized
         headBlock.set({ chain_id: chain.chainId }, Number(head))
@@ -147,12 +147,15 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
           where: { chainId: chain.chainId },
           data: { headBlock: head, headTimestamp: latest.timestamp, safeBlock: safe, finalizedBlock: finalized },
         })
-        if (next > safe) {
+        // Ingest runs at the head: confirmations only set the chain's safe block, which the gateway uses to hold
+        // SAFE deliveries (and the verify stage to report PENDING confirmations). Blocks above the finalized one
+        // are kept in the block window and rolled back on a reorg.
+        if (next > head) {
           if (phase === 'backfill') {
             phase = 'live'
             log.info({ block_number: Number(next - 1n) }, 'Backfill complete, following the head')
           }
-          params.onProgress?.({ chainId: chain.chainId, phase, indexedBlock: next - 1n, targetBlock: safe, startBlock: chain.startBlock, events })
+          params.onProgress?.({ chainId: chain.chainId, phase, indexedBlock: next - 1n, targetBlock: head, startBlock: chain.startBlock, events })
           failures = 0
           await sleep(chain.pollIntervalMs)
           continue
@@ -162,13 +165,13 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
         // halved when the provider refuses a range, grown by a quarter after each range it accepts.
         let cursor = next
         const nextRange = (): [bigint, bigint, boolean] | null => {
-          if (cursor > safe) return null
+          if (cursor > head) return null
           const unfinalized = cursor > finalized
           let size = unfinalized ? (rangeSize < UNFINALIZED_RANGE ? rangeSize : UNFINALIZED_RANGE) : rangeSize
           if (size < 1n) size = 1n
           let to = cursor + size - 1n
           if (!unfinalized && to > finalized) to = finalized
-          if (to > safe) to = safe
+          if (to > head) to = head
           const range: [bigint, bigint, boolean] = [cursor, to, unfinalized]
           cursor = to + 1n
           return range
@@ -257,7 +260,7 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
               lagBlocks.set({ chain_id: chain.chainId }, Number(head - batch.toBlock))
               for (const s of batch.skipped) log.warn({ block_number: Number(s.blockNumber), log_index: s.logIndex, reason: s.reason }, 'Skipped log')
               params.onCommit?.({ chainId: chain.chainId, toBlock: batch.toBlock, lastSeq })
-              params.onProgress?.({ chainId: chain.chainId, phase, indexedBlock: batch.toBlock, targetBlock: safe, startBlock: chain.startBlock, events })
+              params.onProgress?.({ chainId: chain.chainId, phase, indexedBlock: batch.toBlock, targetBlock: head, startBlock: chain.startBlock, events })
               failures = 0
             }
           }

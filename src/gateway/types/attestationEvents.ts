@@ -5,9 +5,9 @@
  * no gap and no duplicate (the journal tail's contract). A subscriber whose bounded buffer overflows is ended
  * with a `SUBSCRIPTION_OVERFLOW` error carrying its resume cursor.
  *
- * Finality: ingestion runs at each chain's configured confirmation depth, so `SAFE` (default) and `LATEST` deliver
- * as soon as a block is committed (run with confirmations 0 for the true head, and expect REMOVED entries);
- * `FINALIZED` holds each event until its block is at or below the chain's finalized block.
+ * Finality (see finalityGate.ts): ingestion commits at the head. `LATEST` delivers as committed, with REMOVED
+ * entries when a reorg takes one back; `SAFE` (default) holds each event until its block is `confirmations` deep
+ * and never shows what a reorg took back before then; `FINALIZED` holds until the chain's finalized block.
  *
  * Filters: chainId and kinds apply to the journal facts; schemaId / attester / recipient need the row, so an
  * event whose attestation no longer exists (REMOVED after a reorg) is delivered whenever its chain and kind match.
@@ -18,9 +18,10 @@ import { builder, type GatewayContext } from '../builder.js'
 import { SubscriptionOverflowError } from '../errors.js'
 import { toFullId } from '../ids.js'
 import { type JournalEvent, JournalOverflowError } from '../journal.js'
+import type { Prisma } from '../../generated/prisma/client.js'
+import type { DeliveryLevel } from '../finalityGate.js'
 import { toAttestationWhereInput } from './attestationWhere.js'
 
-const FINALITY_POLL_MS = 1_000
 
 const AttestationEventKind = builder.enumType('AttestationEventKind', { values: ['CREATED', 'REVOKED', 'STATUS_CHANGED', 'REMOVED'] as const })
 const Finality = builder.enumType('Finality', {
@@ -38,7 +39,8 @@ const AttestationEventsWhere = builder.inputType('AttestationEventsWhere', {
   }),
 })
 
-type Payload = { event: JournalEvent; overflowCursor?: undefined } | { event?: undefined; overflowCursor: string }
+/** What flows from `subscribe` to `resolve`: a journal event, or the news that the subscriber overflowed. */
+export type AttestationEventPayload = { event: JournalEvent; overflowCursor?: undefined } | { event?: undefined; overflowCursor: string }
 
 const AttestationEvent = builder.objectRef<JournalEvent>('AttestationEvent')
 AttestationEvent.implement({
@@ -90,28 +92,39 @@ function loaderFor(ctx: GatewayContext, query: object): DataLoader<string, unkno
   return loader
 }
 
-function follow(ctx: GatewayContext, args: { where?: { chainId?: number | null; schemaId?: string | number | null; attester?: string | null; recipient?: string | null; kinds?: string[] | null } | null; after?: string | null; finality?: string | null }): AsyncIterable<Payload> {
+export type FollowAttestationEventsOptions = {
+  where?: { chainId?: number | null; schemaId?: string | number | null; attester?: string | null; recipient?: string | null; kinds?: readonly string[] | null } | null
+  after?: string | null
+  finality?: DeliveryLevel | null
+  /** a further row condition (e.g. a verification status) an event's attestation must meet */
+  extra?: Prisma.AttestationWhereInput
+}
+
+/**
+ * Follows the journal at one delivery level for attestation events matching `where`: chain id and kinds are judged
+ * on the journal facts, the other filters (and `extra`) by one primary-key query per event. A REMOVED event whose
+ * attestation no longer exists is delivered whenever chain and kind match. When the subscriber's buffer
+ * overflows, yields one `overflowCursor` payload (the resolver turns it into SUBSCRIPTION_OVERFLOW) and ends.
+ * Attaches at once, so the stream starts at subscription time.
+ * @throws {GraphQLError} SUBSCRIPTION_LIMIT above the process-wide limit; BAD_USER_INPUT for a malformed cursor or filter
+ */
+export function followAttestationEvents(ctx: GatewayContext, options: FollowAttestationEventsOptions): AsyncIterableIterator<AttestationEventPayload> {
   if (ctx.journal.stats().subscribers >= ctx.maxSubscriptions) {
     throw new GraphQLError('Too many live subscriptions on this gateway; retry later or on another replica', { extensions: { code: 'SUBSCRIPTION_LIMIT' } })
   }
-  if (args.after != null && !/^\d+$/.test(args.after)) throw new GraphQLError('`after` must be a cursor from an earlier event', { extensions: { code: 'BAD_USER_INPUT' } })
-  const where = args.where ?? {}
+  if (options.after != null && !/^\d+$/.test(options.after)) throw new GraphQLError('`after` must be a cursor from an earlier event', { extensions: { code: 'BAD_USER_INPUT' } })
+  const where = options.where ?? {}
   const kinds = new Set(where.kinds?.length ? where.kinds : ['CREATED', 'REVOKED', 'STATUS_CHANGED', 'REMOVED'])
-  const rowWhere = toAttestationWhereInput({ schemaId: where.schemaId, attester: where.attester, recipient: where.recipient })
-  const needsRow = Object.keys(rowWhere).length > 0
+  const filterWhere = toAttestationWhereInput({ schemaId: where.schemaId, attester: where.attester, recipient: where.recipient })
+  const rowWhere = options.extra ? { AND: [filterWhere, options.extra] } : filterWhere
+  const needsRow = Object.keys(filterWhere).length > 0 || options.extra !== undefined
   const subscription = ctx.journal.subscribe({
-    after: args.after ?? undefined,
+    after: options.after ?? undefined,
+    finality: options.finality ?? 'SAFE',
     filter: (e) => e.subjectType === 'ATTESTATION' && kinds.has(e.kind) && (where.chainId == null || e.chainId === where.chainId),
   })
   let finished = false
-  const waitFinalized = async (e: JournalEvent) => {
-    while (!finished) {
-      const chain = await ctx.prisma.chain.findUnique({ where: { chainId: e.chainId }, select: { finalizedBlock: true } })
-      if (chain?.finalizedBlock != null && chain.finalizedBlock >= BigInt(e.blockNumber)) return
-      await new Promise((r) => setTimeout(r, FINALITY_POLL_MS))
-    }
-  }
-  const iterator: AsyncIterableIterator<Payload> = {
+  const iterator: AsyncIterableIterator<AttestationEventPayload> = {
     [Symbol.asyncIterator]: () => iterator,
     async next() {
       if (finished) return { done: true, value: undefined }
@@ -128,7 +141,6 @@ function follow(ctx: GatewayContext, args: { where?: { chainId?: number | null; 
             const exists = row ? true : (await ctx.prisma.attestation.count({ where: { chainId: e.chainId, attestationId: BigInt(e.subjectId) } })) > 0
             if (!row && (exists || e.kind !== 'REMOVED')) continue
           }
-          if (args.finality === 'FINALIZED') await waitFinalized(e)
           return { done: false, value: { event: e } }
         }
       } catch (error) {
@@ -156,9 +168,9 @@ builder.subscriptionFields((t) => ({
       after: t.arg.string({ description: 'cursor of the last event received' }),
       finality: t.arg({ type: Finality, defaultValue: 'SAFE' }),
     },
-    subscribe: (_root, args, ctx) => follow(ctx, args as never),
+    subscribe: (_root, args, ctx) => followAttestationEvents(ctx, args as FollowAttestationEventsOptions),
     resolve: (payload) => {
-      const p = payload as unknown as Payload
+      const p = payload as unknown as AttestationEventPayload
       if (p.overflowCursor !== undefined) throw new SubscriptionOverflowError(p.overflowCursor)
       return p.event
     },
