@@ -78,6 +78,17 @@ if (diffs.length) {
     console.log(`  block ${n}: ${block ? `${block.hash} parent ${block.parentHash}` : 'null'}`)
   }
   console.log(`last indexer output (tail):\n${last.output().slice(-6000)}`)
+  // Rows whose block is not canonical any more (the stale data a missed rollback would leave).
+  const rowsByBlock = await db.prisma.attestation.groupBy({ by: ['blockNumber', 'blockHash'], where: { chainId: devnet.chainId }, _count: true, orderBy: { blockNumber: 'asc' } })
+  for (const r of rowsByBlock) {
+    const block = (await rpc('eth_getBlockByNumber', [`0x${r.blockNumber.toString(16)}`, false])) as { hash: string } | null
+    if (block?.hash !== r.blockHash) console.log(`  stale: ${r._count} attestation(s) at block ${r.blockNumber} ${r.blockHash}, canonical ${block?.hash ?? 'none'}`)
+  }
+  const stored = await db.prisma.block.findMany({ where: { chainId: devnet.chainId }, orderBy: { number: 'asc' } })
+  for (const b of stored) {
+    const block = (await rpc('eth_getBlockByNumber', [`0x${b.number.toString(16)}`, false])) as { hash: string } | null
+    if (block?.hash !== b.hash) console.log(`  stale window block ${b.number} ${b.hash}, canonical ${block?.hash ?? 'none'}`)
+  }
 }
 const rows = { attestations: await db.prisma.attestation.count(), schemas: await db.prisma.schema.count(), offchain: await db.prisma.offchainAttestation.count(), journal: await db.prisma.event.count() }
 const faults = proxy.stats()
@@ -85,7 +96,8 @@ last.child.kill('SIGTERM')
 const exitCode = await last.exited
 await db.close()
 await proxy.close()
-await database.drop()
+if (diffs.length && process.env.SOAK_KEEP_DB) console.log(`database kept: ${database.url}`)
+else await database.drop()
 await devnet.stop()
 await rm(dir, { recursive: true, force: true })
 console.log(`\nSoak ${opts.minutes} min (seed ${opts.seed}): ${kills} SIGKILLs, ${reorgs} reorgs, faults injected ${JSON.stringify(faults)}`)
