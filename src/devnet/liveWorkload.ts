@@ -60,6 +60,17 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   })
 }
 
+export type LiveWorkloadOptions = {
+  intervalMs: number
+  signal: AbortSignal
+  /**
+   * Runs each action (send + wait for the receipt); lets a caller keep actions and chain surgery apart — anvil's
+   * `anvil_reorg` racing a transaction being mined has left its chain inconsistent (a block that answers null,
+   * attestation ids out of block order).
+   */
+  around?: <T>(action: () => Promise<T>) => Promise<T>
+}
+
 /**
  * Every `intervalMs` (ms) sends 1-3 random SP actions — register a schema, attest (tuple / flat / undecodable data;
  * address / string / odd / no recipients; sometimes validUntil), attest linked to one of the same attester's
@@ -72,7 +83,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
  * @param sp write helpers bound to the SP contract (create it with `signal` so receipt waits stop on abort)
  * @param log pino logger (`debug` per action, `warn` per failure)
  */
-export async function runLive(sp: SpWriter, log: Logger, opts: { intervalMs: number; signal: AbortSignal }): Promise<void> {
+export async function runLive(sp: SpWriter, log: Logger, opts: LiveWorkloadOptions): Promise<void> {
   const { signal } = opts
   const schemas: { id: bigint; revocable: boolean }[] = []
   const mine = new Map<number, Mine[]>(ATTESTERS.map((a) => [a, []]))
@@ -164,7 +175,7 @@ export async function runLive(sp: SpWriter, log: Logger, opts: { intervalMs: num
     const count = 1 + rand(3)
     for (let i = 0; i < count && !signal.aborted; i++) {
       const kind = pickAction()
-      const running = act(kind)
+      const running = opts.around ? opts.around(() => act(kind)) : act(kind)
       running.catch(() => undefined) // may settle after the abort; its outcome is ignored then
       try {
         const result = await Promise.race([running, aborted])

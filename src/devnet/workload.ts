@@ -6,7 +6,7 @@ import { type Address, encodeAbiParameters, type Hash, type Hex, parseEventLogs,
 import { createSilentLogger, type Logger } from '../common/logger.js'
 import { type BulkSummary, seedBulk } from './bulkWorkload.js'
 import { createDevClients, devAccount, DevnetTxError, type DevClients } from './deploySp.js'
-import { runLive } from './liveWorkload.js'
+import { type LiveWorkloadOptions, runLive } from './liveWorkload.js'
 import {
   addressRecipient,
   type AttestationInput,
@@ -98,7 +98,7 @@ export type Workload = {
    * Random create/attest/link/batch/delegated/revoke/offchain actions every `intervalMs` ms until `signal` aborts;
    * failures are logged at `warn` and the loop continues. Never rejects.
    */
-  runLive(opts: { intervalMs: number; signal: AbortSignal }): Promise<void>
+  runLive(opts: LiveWorkloadOptions): Promise<void>
 }
 
 /**

@@ -36,8 +36,22 @@ const config = await writeChainConfig(join(dir, 'chain.json'), { rpcUrl: proxy.u
 const truthClient = createTruthClient(devnet.rpcUrl)
 const rpc = (method: string, params: unknown[] = []) => truthClient.request({ method: method as never, params: params as never })
 
+// Reorgs never overlap a workload transaction: anvil_reorg racing a transaction being mined has left anvil's chain
+// inconsistent (a block answering null; attestation ids out of block order, so the "truth" itself was impossible).
+let surgery: Promise<unknown> = Promise.resolve()
+let inFlight: Promise<unknown> = Promise.resolve()
+const around = <T>(action: () => Promise<T>): Promise<T> => {
+  const run = surgery.then(action)
+  inFlight = Promise.allSettled([inFlight, run])
+  return run
+}
+const reorg = (depth: number) => {
+  const done = inFlight.then(() => rpc('anvil_reorg', [depth, []]))
+  surgery = done.catch(() => undefined)
+  return done
+}
 const live = new AbortController()
-const liveRun = workload.runLive({ intervalMs: 300, signal: live.signal }).catch((error) => console.error('workload stopped:', error))
+const liveRun = workload.runLive({ intervalMs: 300, signal: live.signal, around }).catch((error) => console.error('workload stopped:', error))
 const end = Date.now() + Number(opts.minutes) * 60_000
 let kills = 0
 let reorgs = 0
@@ -51,7 +65,7 @@ while (Date.now() < end) {
   while (Date.now() < until) {
     await new Promise((r) => setTimeout(r, 500))
     if (random() < 0.08) {
-      await rpc('anvil_reorg', [1 + Math.floor(random() * 8), []]).catch((error) => console.error('reorg failed:', error))
+      await reorg(1 + Math.floor(random() * 8)).catch((error) => console.error('reorg failed:', error))
       reorgs++
     }
   }
