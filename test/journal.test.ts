@@ -180,6 +180,17 @@ describe('journal tail', () => {
     resumed.close()
   })
 
+  it('hands a burst 5 times its buffer to a subscriber that keeps reading, without overflow', async () => {
+    const journal = tail({ pollIntervalMs: 20, bufferSize: 4 })
+    await journal.ready
+    const reader = journal.subscribe()
+    const burst = await append(20)
+    journal.notify()
+    expect((await take(reader, 20)).map((e) => e.seq)).toEqual(burst)
+    expect(journal.stats().subscribers).toBe(1)
+    reader.close()
+  })
+
   it('replays from an old cursor through a filter, then continues live', async () => {
     const journal = tail({ pollIntervalMs: 20, batchSize: 2 })
     await journal.ready

@@ -27,8 +27,8 @@ export type GatewayContext = {
   journal: JournalHub
   /** hard cap on `first`/`last` of every connection */
   maxPageSize: number
-  /** live subscriptions this process serves at most */
-  maxSubscriptions: number
+  /** subscriptions: the cursor of the journal event behind the latest result (see useSharedSubscriptions.ts) */
+  lastEventSeq?: string
   getChainStatus?: () => ChainStatusOverride[] | Promise<ChainStatusOverride[]>
   /** per-request DataLoaders, by purpose (see attestationChildren.ts) */
   loaders: Map<string, unknown>

@@ -19,6 +19,7 @@ import { maskGatewayError } from './errors.js'
 import { createJournalHub, type JournalHub } from './journalHub.js'
 import { schema } from './schema.js'
 import { useGraphqlMetrics } from './useGraphqlMetrics.js'
+import { createSharedSubscriptions } from './useSharedSubscriptions.js'
 
 /** graphql-armor limits: hostile documents are rejected at validation, before any resolver runs. */
 export const ARMOR_LIMITS = { maxDepth: 12, maxAliases: 30, maxCost: 5000, maxTokens: 2000, maxDirectives: 20 } as const
@@ -50,6 +51,8 @@ export type Gateway = {
   yoga: YogaServerInstance<Record<string, unknown>, GatewayContext>
   /** the tails feeding subscriptions, one per finality level; the in-process indexer calls `journal.notify()` after each commit */
   journal: JournalHub
+  /** live subscribers (each client subscription) and the distinct executions serving them (shared when identical) */
+  subscriptionStats(): { subscribers: number; executions: number }
   /** replaces the readiness check (e.g. once an indexer exists: "caught up with the head") */
   setReadinessCheck(check: ReadinessCheck): void
   /** serves graphql-ws on `httpServer` at the GraphQL path; returns a function that closes it */
@@ -74,6 +77,12 @@ export function createGateway(params: CreateGatewayParameters): Gateway {
     bufferSize: params.subscriberBufferSize,
     logger: logger.child({ component: 'journal' }),
   })
+  const subscriptions = createSharedSubscriptions({
+    bufferSize: params.subscriberBufferSize,
+    maxSubscriptions,
+    lastSeqOf: (contextValue) => (contextValue as GatewayContext).lastEventSeq,
+    startCursor: () => journal.stats().position,
+  })
   let isReady: ReadinessCheck = params.isReady ?? (async () => (await prisma.$queryRaw`SELECT 1`, true))
 
   const yoga = createYoga<Record<string, unknown>, GatewayContext>({
@@ -89,7 +98,7 @@ export function createGateway(params: CreateGatewayParameters): Gateway {
       error: (...args) => logger.error({ error: args[0] instanceof Error ? args[0] : undefined, args }, 'GraphQL error'),
     },
     maskedErrors: { maskError: maskGatewayError },
-    context: () => ({ prisma, journal, maxPageSize, maxSubscriptions, getChainStatus: params.getChainStatus, loaders: new Map() }),
+    context: () => ({ prisma, journal, maxPageSize, getChainStatus: params.getChainStatus, loaders: new Map() }),
     plugins: [
       useOpsEndpoints(() => isReady(), logger),
       useGraphqlMetrics(),
@@ -101,6 +110,7 @@ export function createGateway(params: CreateGatewayParameters): Gateway {
         maxDirectives: { n: ARMOR_LIMITS.maxDirectives },
         blockFieldSuggestion: { enabled: true },
       }),
+      subscriptions.plugin, // last: wraps the subscribe function every other plugin has set
     ],
   })
 
@@ -160,6 +170,7 @@ export function createGateway(params: CreateGatewayParameters): Gateway {
   return {
     yoga,
     journal,
+    subscriptionStats: subscriptions.stats,
     setReadinessCheck: (check) => {
       isReady = check
     },

@@ -9,7 +9,9 @@
  *   `pg_current_snapshot()` xmin passes the xmax it noted, plus a short grace), then re-reads: a seq still
  *   missing was rolled back (or burnt by a crash) and is skipped. `gapTimeoutMs` is the last resort when a
  *   hole stays open that long (an unrelated transaction left open, or no snapshot functions).
- * - Every subscriber has a bounded buffer; one that falls behind is ended with a `JournalOverflowError` carrying
+ * - Every subscriber has a bounded buffer. Entries are handed out in slices of at most half a buffer; before each
+ *   slice the tail gives full buffers up to `overflowGraceMs` to drain, so one big commit does not overflow
+ *   subscribers that keep up. One that is still full after that (it fell behind) is ended with a `JournalOverflowError` carrying
  *   its resume cursor instead of growing memory.
  * - Cursors are `seq` values as decimal strings. `subscribe({ after })` replays from the table what came after a
  *   cursor, then continues live with no gap and no duplicate: the seam for resumable GraphQL subscriptions.
@@ -75,6 +77,8 @@ export type CreateJournalTailParameters = {
   bufferSize?: number
   /** last resort: a missing seq is skipped after this long even if transactions are still open, in ms (default 60000) */
   gapTimeoutMs?: number
+  /** how long a full subscriber buffer may hold the tail back before that subscriber overflows, in ms (default 2000) */
+  overflowGraceMs?: number
   /** holds entries until they may be delivered and drops some (default: every entry as committed) */
   gate?: JournalGate
   logger?: Logger
@@ -120,7 +124,7 @@ type EventRow = {
   finality: Finality | null
 }
 
-type Subscriber = { push(event: JournalEvent, dropped: boolean): void; end(): void }
+type Subscriber = { push(event: JournalEvent, dropped: boolean): void; end(): void; room(): number }
 
 const MAX_BACKOFF_MS = 30_000
 const NO_DROPS: ReadonlySet<string> = new Set()
@@ -138,6 +142,8 @@ export function createJournalTail(params: CreateJournalTailParameters): JournalT
   const batchSize = params.batchSize ?? 500
   const defaultBufferSize = params.bufferSize ?? 1000
   const gapTimeoutMs = params.gapTimeoutMs ?? 60_000
+  const overflowGraceMs = params.overflowGraceMs ?? 2_000
+  const slice = Math.max(1, Math.floor(defaultBufferSize / 2))
   const logger = params.logger ?? createSilentLogger()
 
   const subscribers = new Set<Subscriber>()
@@ -206,6 +212,17 @@ export function createJournalTail(params: CreateJournalTailParameters): JournalT
     return consumed
   }
 
+  /** Waits (at most `overflowGraceMs`) until every subscriber has room for `n` more entries. */
+  async function waitForRoom(n: number): Promise<void> {
+    const deadline = Date.now() + overflowGraceMs
+    while (!closed && Date.now() < deadline) {
+      let full = false
+      for (const subscriber of subscribers) if (subscriber.room() < n) { full = true; break }
+      if (!full) return
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+  }
+
   async function tick(): Promise<void> {
     wakeRequested = false
     try {
@@ -233,7 +250,15 @@ export function createJournalTail(params: CreateJournalTailParameters): JournalT
           if (release) dropped = await params.gate.dropped(events.slice(0, release))
         }
         if (closed) return
-        const consumed = deliver(rows, xmin, dropped)
+        let consumed = 0
+        for (let i = 0; i < rows.length; i += slice) {
+          const part = rows.slice(i, i + slice)
+          await waitForRoom(part.length)
+          if (closed) return
+          const n = deliver(part, xmin, dropped)
+          consumed += n
+          if (n < part.length) break
+        }
         if (gap && gap.horizon === undefined) gap.horizon = (await readSnapshot())?.xmax
         if (read.length < batchSize || consumed < read.length) break
       }
@@ -311,6 +336,7 @@ export function createJournalTail(params: CreateJournalTailParameters): JournalT
         detach()
         wake()
       },
+      room: () => limit - queue.length,
     }
     const detach = () => {
       if (subscribers.delete(subscriber)) subscriptionsActive.dec()

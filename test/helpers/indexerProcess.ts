@@ -30,7 +30,9 @@ export function spawnGateway(databaseUrl: string, extraArgs: string[] = []): Ind
 }
 
 function spawnCli(args: string[], readyText: string): IndexerProcess {
-  const child = spawn(process.execPath, [join(ROOT, 'bin/sign-indexer.mjs'), ...args], {
+  // INDEXER_NODE_ARGS: node flags NODE_OPTIONS refuses (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` for benches)
+  const nodeArgs = process.env.INDEXER_NODE_ARGS?.split(' ').filter(Boolean) ?? []
+  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'bin/sign-indexer.mjs'), ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, LOG_LEVEL: 'info', ...(process.env.INDEXER_NODE_OPTIONS && { NODE_OPTIONS: process.env.INDEXER_NODE_OPTIONS }) },

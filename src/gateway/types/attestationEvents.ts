@@ -106,12 +106,10 @@ export type FollowAttestationEventsOptions = {
  * attestation no longer exists is delivered whenever chain and kind match. When the subscriber's buffer
  * overflows, yields one `overflowCursor` payload (the resolver turns it into SUBSCRIPTION_OVERFLOW) and ends.
  * Attaches at once, so the stream starts at subscription time.
- * @throws {GraphQLError} SUBSCRIPTION_LIMIT above the process-wide limit; BAD_USER_INPUT for a malformed cursor or filter
+ * Sets `ctx.lastEventSeq` to the cursor of each event it yields (shared executions read it: useSharedSubscriptions.ts).
+ * @throws {GraphQLError} BAD_USER_INPUT for a malformed cursor or filter
  */
 export function followAttestationEvents(ctx: GatewayContext, options: FollowAttestationEventsOptions): AsyncIterableIterator<AttestationEventPayload> {
-  if (ctx.journal.stats().subscribers >= ctx.maxSubscriptions) {
-    throw new GraphQLError('Too many live subscriptions on this gateway; retry later or on another replica', { extensions: { code: 'SUBSCRIPTION_LIMIT' } })
-  }
   if (options.after != null && !/^\d+$/.test(options.after)) throw new GraphQLError('`after` must be a cursor from an earlier event', { extensions: { code: 'BAD_USER_INPUT' } })
   const where = options.where ?? {}
   const kinds = new Set(where.kinds?.length ? where.kinds : ['CREATED', 'REVOKED', 'STATUS_CHANGED', 'REMOVED'])
@@ -141,6 +139,7 @@ export function followAttestationEvents(ctx: GatewayContext, options: FollowAtte
             const exists = row ? true : (await ctx.prisma.attestation.count({ where: { chainId: e.chainId, attestationId: BigInt(e.subjectId) } })) > 0
             if (!row && (exists || e.kind !== 'REMOVED')) continue
           }
+          ctx.lastEventSeq = e.seq
           return { done: false, value: { event: e } }
         }
       } catch (error) {
