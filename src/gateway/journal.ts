@@ -147,6 +147,8 @@ export function createJournalTail(params: CreateJournalTailParameters): JournalT
   const logger = params.logger ?? createSilentLogger()
 
   const subscribers = new Set<Subscriber>()
+  /** when each subscriber was first seen without room (see waitForRoom) */
+  const fullSince = new WeakMap<Subscriber, number>()
   let position: bigint | undefined
   let initialPosition: bigint | undefined
   /** a hole at seq `at`, seen at `since`; `horizon` = snapshot xmax noted then (undefined: not yet read) */
@@ -212,13 +214,23 @@ export function createJournalTail(params: CreateJournalTailParameters): JournalT
     return consumed
   }
 
-  /** Waits (at most `overflowGraceMs`) until every subscriber has room for `n` more entries. */
+  /**
+   * Waits until every subscriber has room for `n` more entries, except those that have been full for longer than
+   * `overflowGraceMs` (the next push overflows them): a slow subscriber stalls the tail at most once, for the grace.
+   */
   async function waitForRoom(n: number): Promise<void> {
-    const deadline = Date.now() + overflowGraceMs
-    while (!closed && Date.now() < deadline) {
-      let full = false
-      for (const subscriber of subscribers) if (subscriber.room() < n) { full = true; break }
-      if (!full) return
+    while (!closed) {
+      const now = Date.now()
+      let waiting = false
+      for (const subscriber of subscribers) {
+        if (subscriber.room() >= n) fullSince.delete(subscriber)
+        else {
+          const since = fullSince.get(subscriber) ?? now
+          fullSince.set(subscriber, since)
+          if (now - since < overflowGraceMs) waiting = true
+        }
+      }
+      if (!waiting) return
       await new Promise((resolve) => setTimeout(resolve, 10))
     }
   }

@@ -51,6 +51,7 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
   const documentIds = new WeakMap<DocumentNode, number>()
   let nextDocumentId = 0
   const shared = new Map<string, Shared>()
+  const fullSince = new WeakMap<Listener, number>()
   let subscribers = 0
 
   const keyOf = (args: { document: DocumentNode; operationName?: string | null; variableValues?: Record<string, unknown> | null }): string | null => {
@@ -199,9 +200,22 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
               const next = await source.next()
               if (next.done || stopped) break
               const seq = options.lastSeqOf(a.contextValue)
-              // give full queues a grace period to drain: a burst must not overflow subscribers that keep up
-              const deadline = Date.now() + overflowGraceMs
-              while (!stopped && Date.now() < deadline && [...group.listeners].some((l) => l.room() < 1)) await new Promise((r) => setTimeout(r, 10))
+              // give each full queue ONE grace period to drain (a burst must not overflow subscribers that keep up);
+              // a queue full for longer than that overflows on this push instead of stalling everyone again
+              for (;;) {
+                const now = Date.now()
+                let waiting = false
+                for (const l of group.listeners) {
+                  if (l.room() >= 1) fullSince.delete(l)
+                  else {
+                    const since = fullSince.get(l) ?? now
+                    fullSince.set(l, since)
+                    if (now - since < overflowGraceMs) waiting = true
+                  }
+                }
+                if (!waiting || stopped) break
+                await new Promise((r) => setTimeout(r, 10))
+              }
               for (const listener of [...group.listeners]) listener.push(next.value, seq)
             }
             for (const listener of [...group.listeners]) listener.end()
