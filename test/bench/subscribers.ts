@@ -85,7 +85,11 @@ for (let i = 0; i < N; i++) {
     closers.push(() => void client.dispose())
     client.subscribe<{ attestationEvents: { attestationId: string } }>({ query: QUERY, variables: { c: devnet.chainId } }, {
       next: (r) => (r.errors ? errors++ : onEvent(i, r.data!.attestationEvents.attestationId)),
-      error: (e) => { errors++; console.error('graphql-ws subscriber failed:', String((e as Error)?.message ?? e)) },
+      error: (e) => {
+        errors++
+        const close = e as { code?: number; reason?: string; message?: string }
+        console.error('graphql-ws subscriber failed:', close.code !== undefined ? `close ${close.code} ${close.reason ?? ''}` : String(close.message ?? e))
+      },
       complete: () => {},
     })
   }
@@ -107,6 +111,11 @@ while (Date.now() < end) {
 const drainDeadline = Date.now() + 30_000
 while (received.some((n) => n < produced) && Date.now() < drainDeadline) await new Promise((r) => setTimeout(r, 200))
 
+// what the gateway itself says (journal position, subscriptions, overflows) and how much CPU it used
+const metrics = await fetch(url.replace(/\/graphql$/, '/metrics')).then((r) => r.text()).catch(() => '')
+const pick = (name: string) => metrics.split('\n').filter((l) => l.startsWith(name)).join('; ')
+const stat = (await readFile(`/proc/${gateway.child.pid}/stat`, 'utf8').catch(() => '')).split(' ')
+console.log(`  gateway: ${pick('sign_indexer_journal_seq')} | ${pick('sign_indexer_subscriptions_active')} | ${pick('sign_indexer_subscription_overflows_total')} | CPU ${((Number(stat[13]) + Number(stat[14])) / 100).toFixed(1)} s`)
 const status = await readFile(`/proc/${gateway.child.pid}/status`, 'utf8').catch(() => '')
 const gatewayPeakMiB = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024
 const lost = received.reduce((sum, n) => sum + Math.max(0, produced - n), 0)
