@@ -4,44 +4,28 @@
  * PostgreSQL, the real indexer feeding the journal, the gateway over SSE (yoga.fetch).
  */
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { createSilentLogger } from '../src/common/logger.js'
-import { createDb, type Db } from '../src/db/createDb.js'
-import { createDevClients, createSpWriter, type Devnet, schemaJson, SCORE_FIELDS, type SpWriter, startDevnet, tupleScore } from '../src/devnet/index.js'
-import { createGateway, type Gateway } from '../src/gateway/index.js'
-import { createIndexer, type Indexer } from '../src/sync/createIndexer.js'
+import type { Db } from '../src/db/createDb.js'
+import { type Devnet, type SpWriter, tupleScore } from '../src/devnet/index.js'
+import type { Gateway } from '../src/gateway/index.js'
 import { OnAttestationEventsDocument } from './generated/graphql.js'
-import { createTestDatabase } from './helpers/database.js'
 import { subscribeSse } from './helpers/graphql.js'
 import { createTruthClient } from './helpers/groundTruth.js'
-import { devnetChain } from './helpers/runIndexerToHead.js'
+import { type LiveStack, startLiveStack } from './helpers/liveStack.js'
 
+let stack: LiveStack
 let devnet: Devnet
-let database: { url: string; drop(): Promise<void> }
 let db: Db
 let gateway: Gateway
-let indexer: Indexer
-let running: Promise<void>
 let writer: SpWriter
 let schemaId: bigint
 
 beforeAll(async () => {
-  devnet = await startDevnet({ port: 0 })
-  writer = createSpWriter(await createDevClients(devnet.rpcUrl), devnet.address)
-  schemaId = await writer.register(1, { data: schemaJson('events', 'events test', SCORE_FIELDS) })
-  database = await createTestDatabase('events')
-  db = await createDb({ databaseUrl: database.url })
-  gateway = createGateway({ prisma: db.prisma, logger: createSilentLogger(), journalPollMs: 100 })
-  indexer = createIndexer({ prisma: db.prisma, chains: [devnetChain(devnet, { pollIntervalMs: 50 })], logger: createSilentLogger(), onCommit: () => gateway.journal.notify() })
-  running = indexer.run()
+  stack = await startLiveStack('events')
+  ;({ devnet, db, gateway, writer, schemaId } = stack)
 })
 
 afterAll(async () => {
-  indexer?.stop()
-  await running
-  await gateway?.close()
-  await db?.close()
-  await database?.drop()
-  await devnet?.stop()
+  await stack?.stop()
 })
 
 const fullId = (id: bigint) => `onchain_evm_${devnet.chainId}_0x${id.toString(16)}`

@@ -4,45 +4,29 @@
  * default) sees neither — only what is 2 blocks deep; `FINALIZED` waits for the node's finalized block.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { createSilentLogger } from '../src/common/logger.js'
-import { createDb, type Db } from '../src/db/createDb.js'
-import { createDevClients, createSpWriter, type Devnet, schemaJson, SCORE_FIELDS, type SpWriter, startDevnet, tupleScore } from '../src/devnet/index.js'
-import { createGateway, type Gateway } from '../src/gateway/index.js'
-import { createIndexer, type Indexer } from '../src/sync/createIndexer.js'
+import type { Db } from '../src/db/createDb.js'
+import { type Devnet, type SpWriter, tupleScore } from '../src/devnet/index.js'
+import type { Gateway } from '../src/gateway/index.js'
 import { OnAttestationEventsDocument } from './generated/graphql.js'
-import { createTestDatabase } from './helpers/database.js'
 import { subscribeSse, waitFor } from './helpers/graphql.js'
 import { createTruthClient } from './helpers/groundTruth.js'
-import { devnetChain } from './helpers/runIndexerToHead.js'
+import { type LiveStack, startLiveStack } from './helpers/liveStack.js'
 
 const CONFIRMATIONS = 2
+let stack: LiveStack
 let devnet: Devnet
-let database: { url: string; drop(): Promise<void> }
 let db: Db
 let gateway: Gateway
-let indexer: Indexer
-let running: Promise<void>
 let writer: SpWriter
 let schemaId: bigint
 
 beforeAll(async () => {
-  devnet = await startDevnet({ port: 0 })
-  writer = createSpWriter(await createDevClients(devnet.rpcUrl), devnet.address)
-  schemaId = await writer.register(1, { data: schemaJson('finality', 'finality test', SCORE_FIELDS) })
-  database = await createTestDatabase('finality')
-  db = await createDb({ databaseUrl: database.url })
-  gateway = createGateway({ prisma: db.prisma, logger: createSilentLogger(), journalPollMs: 50 })
-  indexer = createIndexer({ prisma: db.prisma, chains: [devnetChain(devnet, { confirmations: CONFIRMATIONS, pollIntervalMs: 50 })], logger: createSilentLogger(), onCommit: () => gateway.journal.notify() })
-  running = indexer.run()
+  stack = await startLiveStack('finality', { confirmations: CONFIRMATIONS, journalPollMs: 50 })
+  ;({ devnet, db, gateway, writer, schemaId } = stack)
 })
 
 afterAll(async () => {
-  indexer?.stop()
-  await running
-  await gateway?.close()
-  await db?.close()
-  await database?.drop()
-  await devnet?.stop()
+  await stack?.stop()
 })
 
 it('delivers LATEST at once with REMOVED on a reorg, SAFE only what is confirmed, FINALIZED only what is finalized', async () => {
