@@ -5,6 +5,7 @@
  */
 import type { PrismaClient } from '../generated/prisma/client.js'
 import { bulkInsert, bulkInsertReturning } from '../db/bulkInsert.js'
+import { forgetQueryArguments } from '../db/forgetQueryArguments.js'
 import { dbCommitDuration } from '../common/metrics.js'
 import { DatabaseError } from '../errors/baseError.js'
 import type { Batch } from './buildBatch.js'
@@ -89,5 +90,6 @@ export async function commitBatch(prisma: PrismaClient, batch: Batch): Promise<C
     throw new DatabaseError(`Committing blocks ${batch.fromBlock}-${batch.toBlock} failed`, { cause: error, retryable: true, details: (error as Error)?.message })
   } finally {
     end()
+    forgetQueryArguments() // the multi-megabyte bulk-insert JSON must not live on in Prisma's debug history
   }
 }

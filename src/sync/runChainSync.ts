@@ -3,8 +3,9 @@
  * committed strictly in order, then follow the head (WebSocket `newHeads` when a ws URL is configured, polling
  * `eth_blockNumber` otherwise). The one place that decides to retry, back off or give up on an error.
  *
- * Bounded: at most `concurrency` ranges are fetched at once and at most `2 × concurrency` fetched ranges wait
- * for the committer; when the database is slow, fetching stops (backpressure) instead of buffering.
+ * Bounded: at most `concurrency` ranges (each aiming at TARGET_LOGS_PER_RANGE logs) are fetched ahead of the committer
+ * and at most MAX_LOGS_IN_FLIGHT logs hold read records; when the database is slow, fetching stops (backpressure)
+ * instead of buffering.
  */
 import pLimit from 'p-limit'
 import type { Address, PublicClient } from 'viem'
@@ -14,6 +15,7 @@ import { timed } from '../chain/timed.js'
 import { RpcError } from '../errors/baseError.js'
 import { rollbackChain } from '../ingest/rollbackChain.js'
 import { detectReorg } from './detectReorg.js'
+import { createLogBudget } from './logBudget.js'
 import type { PrismaClient } from '../generated/prisma/client.js'
 import { buildBatch } from '../ingest/buildBatch.js'
 import { commitBatch } from '../ingest/commitBatch.js'
@@ -53,8 +55,12 @@ const MAX_BACKOFF_MS = 30_000
 const UNFINALIZED_RANGE = 50n
 /** first eth_getLogs range, in blocks: grown from there while ranges stay below TARGET_LOGS_PER_RANGE */
 const INITIAL_RANGE = 2n
-/** logs one range should bring back: bounds the memory a range holds before its pieces are committed */
-const TARGET_LOGS_PER_RANGE = 10_000n
+/**
+ * logs one range should bring back: bounds the memory a range holds before its pieces are committed. With
+ * `concurrency` ranges ahead of the committer, at most ~concurrency × this many logs (and their records) are in
+ * memory at once — what keeps the indexer's heap flat whatever the size of the backfill.
+ */
+const TARGET_LOGS_PER_RANGE = 5_000n
 
 /**
  * Adaptive eth_getLogs range size: halved when the provider refused a range (it had to be split), scaled down
@@ -76,6 +82,8 @@ export function nextRangeSize(current: bigint, max: bigint, span: bigint, pieces
  * first piece's commit overlap the next reads; reading all at once finishes them together and serialises commits.
  */
 const PIECES_READ_AT_ONCE = 2
+/** logs (with their decoded events and read records) held between read and commit, at most — see logBudget.ts */
+const MAX_LOGS_IN_FLIGHT = 10_000
 
 /**
  * Runs until `signal` aborts. Never throws for RPC or database failures: it logs them, backs off
@@ -176,12 +184,12 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
           cursor = to + 1n
           return range
         }
-        // Pipeline: getLogs for up to 2×concurrency ranges ahead; each range's logs are cut into pieces whose
-        // records are read under `pieceSlots`. A piece holds its slot from read until commit, and slots are
-        // requested in commit order, so at most 2×concurrency pieces are in memory and a slow database stalls
-        // the readers (backpressure) instead of letting fetched data pile up.
+        // Pipeline: getLogs for up to `concurrency` ranges ahead; each range's logs are cut into pieces whose
+        // records are read under the log budget. A piece holds its share of the budget from read until commit, and
+        // shares are requested in commit order, so at most MAX_LOGS_IN_FLIGHT logs (or one denser block) are in
+        // memory and a slow database stalls the readers (backpressure) instead of letting fetched data pile up.
         const rangeLimit = pLimit(concurrency)
-        const pieceSlots = pLimit(concurrency * 2)
+        const budget = createLogBudget(MAX_LOGS_IN_FLIGHT)
         const readLimit = pLimit(PIECES_READ_AT_ONCE)
         const slots = new Set<{ fetched: Promise<FetchedRange>; release: () => void }>()
         let abandoned = false
@@ -192,9 +200,12 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
             rangesSeen++
             return pieces
           })
-          const previous = queued
+          let previous: Promise<unknown> | undefined = queued
           const piecesReady = logsReady.then(async (pieces) => {
             await previous // queue this range's pieces only after the earlier ranges' pieces: FIFO = commit order
+            // every closure of this range shares this scope: holding `previous` would chain every earlier range's
+            // pieces (and their records) into memory for as long as this range's slots live
+            previous = undefined
             return pieces.map((piece) => {
               let release!: () => void
               const committed = new Promise<void>((r) => { release = r })
@@ -202,17 +213,21 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
               let fail!: (e: unknown) => void
               const fetched = new Promise<FetchedRange>((res, rej) => { deliver = res; fail = rej })
               fetched.catch(() => {})
-              void pieceSlots(async () => {
-                if (abandoned) return fail(new Error('pipeline abandoned'))
-                const started = performance.now()
+              void budget.acquire(piece.events.length + piece.skipped.length).then(async (releaseBudget) => {
                 try {
-                  const result = await readLimit(() => fetchPiece({ client, contract: chain.contract, multicall3: chain.multicall3, piece, verifyChain }))
-                  log.debug({ from_block: Number(piece.fromBlock), to_block: Number(piece.toBlock), logs: piece.events.length, duration_ms: Math.round(performance.now() - started) }, 'Fetched piece')
-                  deliver(result)
-                } catch (error) {
-                  return fail(error)
+                  if (abandoned) return fail(new Error('pipeline abandoned'))
+                  const started = performance.now()
+                  try {
+                    const result = await readLimit(() => fetchPiece({ client, contract: chain.contract, multicall3: chain.multicall3, piece, verifyChain }))
+                    log.debug({ from_block: Number(piece.fromBlock), to_block: Number(piece.toBlock), logs: piece.events.length, duration_ms: Math.round(performance.now() - started) }, 'Fetched piece')
+                    deliver(result)
+                  } catch (error) {
+                    return fail(error)
+                  }
+                  await committed
+                } finally {
+                  releaseBudget()
                 }
-                await committed
               })
               const slot = {
                 fetched,
@@ -225,7 +240,7 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
               return slot
             })
           })
-          queued = piecesReady.catch(() => {})
+          queued = piecesReady.then(() => undefined, () => undefined) // settles with this range, holds none of it
           piecesReady.catch(() => {})
           return piecesReady
         }
@@ -235,7 +250,7 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
         try {
           while ((pending || rangeWindow.length) && !signal.aborted) {
             // slow start: one range until the first answer has sized the next ones (log density is unknown)
-            while (pending && rangeWindow.length < (rangesSeen === 0 ? 1 : concurrency * 2)) {
+            while (pending && rangeWindow.length < (rangesSeen === 0 ? 1 : concurrency)) {
               rangeWindow.push(startRange(pending))
               pending = nextRange()
             }

@@ -60,7 +60,9 @@ for (;;) {
   indexerPeakKiB = Math.max(indexerPeakKiB, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0))
   const cp = await db.prisma.checkpoint.findUnique({ where: { chainId: devnet.chainId } })
   if (cp && cp.blockNumber >= head) break
-  if (indexer.child.exitCode !== null) throw new Error(`indexer exited: ${indexer.output()}`)
+  if (indexer.child.exitCode !== null || indexer.child.signalCode !== null) {
+    throw new Error(`indexer exited (${indexer.child.exitCode ?? indexer.child.signalCode}): ${indexer.output().slice(-3000)}`)
+  }
   await new Promise((r) => setTimeout(r, 20))
 }
 const backfillS = (performance.now() - t) / 1000
