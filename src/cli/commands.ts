@@ -97,15 +97,26 @@ function startVerifier(config: Config, db: Db, logger: Logger, cleanups: Cleanup
   return verifier
 }
 
-/** `start`: index + verify + serve; the embedded default when no chain is configured. */
-export async function runStart(config: Config): Promise<void> {
+/** Every command's start: the logger, the cleanup list run on shutdown, and the promise that resolves then. */
+function beginCommand(config: Config): { logger: Logger; cleanups: Cleanup[]; done: Promise<void> } {
   const logger = createLogger({ level: config.logLevel })
   const cleanups: Cleanup[] = []
-  const done = onShutdown(logger, cleanups)
+  return { logger, cleanups, done: onShutdown(logger, cleanups) }
+}
+
+/** The gateway with the configured limits (page size, subscriptions) and GraphiQL setting. */
+function createConfiguredGateway(config: Config, db: Db, logger: Logger) {
+  const { maxPageSize, maxSubscriptions, maxSubscriptionsPerConnection } = config.limits
+  return createGateway({ prisma: db.prisma, logger, maxPageSize, maxSubscriptions, maxSubscriptionsPerConnection, graphiql: config.server.graphiql })
+}
+
+/** `start`: index + verify + serve; the embedded default when no chain is configured. */
+export async function runStart(config: Config): Promise<void> {
+  const { logger, cleanups, done } = beginCommand(config)
   const chains = await resolveChains(config, logger, cleanups)
   const db = await openDb(config)
   cleanups.push(() => db.close())
-  const gateway = createGateway({ prisma: db.prisma, logger, maxPageSize: config.limits.maxPageSize, maxSubscriptions: config.limits.maxSubscriptions, maxSubscriptionsPerConnection: config.limits.maxSubscriptionsPerConnection, graphiql: config.server.graphiql })
+  const gateway = createConfiguredGateway(config, db, logger)
   const notifier = await openNotifier(config, logger, cleanups)
   notifier.subscribe(() => gateway.journal.notify())
   const publish = (seq: string) => void notifier.publish(seq).catch(() => {})
@@ -122,9 +133,7 @@ export async function runStart(config: Config): Promise<void> {
 
 /** `index`: indexing only. */
 export async function runIndex(config: Config): Promise<void> {
-  const logger = createLogger({ level: config.logLevel })
-  const cleanups: Cleanup[] = []
-  const done = onShutdown(logger, cleanups)
+  const { logger, cleanups, done } = beginCommand(config)
   const chains = await resolveChains(config, logger, cleanups)
   const db = await openDb(config)
   cleanups.push(() => db.close())
@@ -135,9 +144,7 @@ export async function runIndex(config: Config): Promise<void> {
 
 /** `verify`: the verify stage's workers only (other processes index and serve); `--verifiers` of them. */
 export async function runVerify(config: Config): Promise<void> {
-  const logger = createLogger({ level: config.logLevel })
-  const cleanups: Cleanup[] = []
-  const done = onShutdown(logger, cleanups)
+  const { logger, cleanups, done } = beginCommand(config)
   const db = await openDb(config)
   cleanups.push(() => db.close())
   const notifier = await openNotifier(config, logger, cleanups)
@@ -147,12 +154,10 @@ export async function runVerify(config: Config): Promise<void> {
 
 /** `serve`: GraphQL only (another process indexes). */
 export async function runServe(config: Config): Promise<void> {
-  const logger = createLogger({ level: config.logLevel })
-  const cleanups: Cleanup[] = []
-  const done = onShutdown(logger, cleanups)
+  const { logger, cleanups, done } = beginCommand(config)
   const db = await openDb(config)
   cleanups.push(() => db.close())
-  const gateway = createGateway({ prisma: db.prisma, logger, maxPageSize: config.limits.maxPageSize, maxSubscriptions: config.limits.maxSubscriptions, maxSubscriptionsPerConnection: config.limits.maxSubscriptionsPerConnection, graphiql: config.server.graphiql })
+  const gateway = createConfiguredGateway(config, db, logger)
   const notifier = await openNotifier(config, logger, cleanups)
   notifier.subscribe(() => gateway.journal.notify())
   const server = await startGatewayServer({ gateway, port: config.server.port, host: config.server.host })
@@ -177,9 +182,7 @@ export async function runMigrate(config: Config): Promise<void> {
 
 /** `devnet`: anvil + contract + workload, no indexing. */
 export async function runDevnet(config: Config): Promise<void> {
-  const logger = createLogger({ level: config.logLevel })
-  const cleanups: Cleanup[] = []
-  const done = onShutdown(logger, cleanups)
+  const { logger, cleanups, done } = beginCommand(config)
   const chains = await resolveChains({ ...config, chains: [] }, logger, cleanups)
   process.stdout.write(`\n  RPC       ${chains[0]!.rpcUrls[0]}\n  Contract  ${chains[0]!.contract}\n  Chain id  ${chains[0]!.chainId}\n\n`)
   await done
