@@ -27,8 +27,8 @@ export type GatewayContext = {
   journal: JournalHub
   /** hard cap on `first`/`last` of every connection */
   maxPageSize: number
-  /** subscriptions: the cursor of the journal event behind the latest result (see useSharedSubscriptions.ts) */
-  lastEventSeq?: string
+  /** subscriptions: the journal cursor of this operation's event stream (see useSharedSubscriptions.ts) */
+  eventCursor?: () => string | null
   getChainStatus?: () => ChainStatusOverride[] | Promise<ChainStatusOverride[]>
   /** per-request DataLoaders, by purpose (see attestationChildren.ts) */
   loaders: Map<string, unknown>

@@ -80,8 +80,7 @@ export function createGateway(params: CreateGatewayParameters): Gateway {
   const subscriptions = createSharedSubscriptions({
     bufferSize: params.subscriberBufferSize,
     maxSubscriptions,
-    lastSeqOf: (contextValue) => (contextValue as GatewayContext).lastEventSeq,
-    startCursor: () => journal.stats().position,
+    cursorOf: (contextValue) => (contextValue as GatewayContext).eventCursor?.(),
   })
   let isReady: ReadinessCheck = params.isReady ?? (async () => (await prisma.$queryRaw`SELECT 1`, true))
 

@@ -22,6 +22,7 @@ import type { Logger } from '../common/logger.js'
 import { createSilentLogger } from '../common/logger.js'
 import { journalSeq, subscriptionOverflows, subscriptionsActive } from '../common/metrics.js'
 import { BaseError } from '../errors/baseError.js'
+import { createOverflowGrace } from './overflowGrace.js'
 import type { EventKind, Finality, PrismaClient, SubjectType } from '../generated/prisma/client.js'
 
 /** One journal entry, as strings and small numbers (safe to JSON-serialise, e.g. for Redis pub/sub). */
@@ -147,8 +148,7 @@ export function createJournalTail(params: CreateJournalTailParameters): JournalT
   const logger = params.logger ?? createSilentLogger()
 
   const subscribers = new Set<Subscriber>()
-  /** when each subscriber was first seen without room (see waitForRoom) */
-  const fullSince = new WeakMap<Subscriber, number>()
+  const grace = createOverflowGrace<Subscriber>(overflowGraceMs)
   let position: bigint | undefined
   let initialPosition: bigint | undefined
   /** a hole at seq `at`, seen at `since`; `horizon` = snapshot xmax noted then (undefined: not yet read) */
@@ -214,27 +214,6 @@ export function createJournalTail(params: CreateJournalTailParameters): JournalT
     return consumed
   }
 
-  /**
-   * Waits until every subscriber has room for `n` more entries, except those that have been full for longer than
-   * `overflowGraceMs` (the next push overflows them): a slow subscriber stalls the tail at most once, for the grace.
-   */
-  async function waitForRoom(n: number): Promise<void> {
-    while (!closed) {
-      const now = Date.now()
-      let waiting = false
-      for (const subscriber of subscribers) {
-        if (subscriber.room() >= n) fullSince.delete(subscriber)
-        else {
-          const since = fullSince.get(subscriber) ?? now
-          fullSince.set(subscriber, since)
-          if (now - since < overflowGraceMs) waiting = true
-        }
-      }
-      if (!waiting) return
-      await new Promise((resolve) => setTimeout(resolve, 10))
-    }
-  }
-
   async function tick(): Promise<void> {
     wakeRequested = false
     try {
@@ -265,7 +244,7 @@ export function createJournalTail(params: CreateJournalTailParameters): JournalT
         let consumed = 0
         for (let i = 0; i < rows.length; i += slice) {
           const part = rows.slice(i, i + slice)
-          await waitForRoom(part.length)
+          await grace.waitForRoom(subscribers, (subscriber) => subscriber.room(), part.length, () => closed)
           if (closed) return
           const n = deliver(part, xmin, dropped)
           consumed += n

@@ -2,7 +2,7 @@ import { type ExecutionResult, parse } from 'graphql'
 import { describe, expect, it } from 'vitest'
 import { createSharedSubscriptions } from './useSharedSubscriptions.js'
 
-type Ctx = { lastEventSeq?: string }
+type Ctx = { cursor?: string }
 type SubscribeFn = (args: unknown) => Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult>
 
 /** Runs the plugin's onSubscribe for one subscriber and returns the iterator it would serve. */
@@ -12,14 +12,14 @@ async function subscribe(plugin: ReturnType<typeof createSharedSubscriptions>['p
   return (await fn({ document, variableValues, contextValue: ctx })) as AsyncIterableIterator<ExecutionResult>
 }
 
-/** A source of `count` results; each sets the context's cursor the way followAttestationEvents does. */
+/** A source of `count` results; each moves the context's journal cursor the way followAttestationEvents does. */
 function source(count: number, executions: { n: number }): SubscribeFn {
   return async (args) => {
     executions.n++
     const ctx = (args as { contextValue: Ctx }).contextValue
     return (async function* () {
       for (let i = 1; i <= count; i++) {
-        ctx.lastEventSeq = String(100 + i)
+        ctx.cursor = String(100 + i)
         yield { data: { n: i } }
       }
     })()
@@ -30,7 +30,8 @@ describe('shared subscriptions', () => {
   const document = parse('subscription { attestationEvents { cursor } }')
 
   it('executes identical subscriptions once; a reader that keeps up gets everything, one that stopped reading overflows with the cursor of its last event', async () => {
-    const shared = createSharedSubscriptions({ bufferSize: 4, overflowGraceMs: 50, lastSeqOf: (c) => (c as Ctx).lastEventSeq, startCursor: () => '100' })
+    const ctx: Ctx = { cursor: '100' }
+    const shared = createSharedSubscriptions({ bufferSize: 4, overflowGraceMs: 50, cursorOf: (c) => (c as Ctx).cursor })
     const executions = { n: 0 }
     const gate: { open?: () => void } = {}
     const opened = new Promise<void>((r) => (gate.open = r))
@@ -38,28 +39,35 @@ describe('shared subscriptions', () => {
       const inner = (await source(20, executions)(args)) as AsyncIterableIterator<ExecutionResult>
       return { [Symbol.asyncIterator]() { return this }, next: async () => (await opened, inner.next()), return: async () => inner.return!() } as AsyncIterableIterator<ExecutionResult>
     }
-    const fast = await subscribe(shared.plugin, slowSource, document)
-    const slow = await subscribe(shared.plugin, slowSource, document)
+    const fast = await subscribe(shared.plugin, slowSource, document, {}, ctx)
+    const slow = await subscribe(shared.plugin, slowSource, document, {}, ctx)
     expect(shared.stats()).toEqual({ subscribers: 2, executions: 1 })
     expect(executions.n).toBe(1)
     gate.open!()
     const slowFirst = await slow.next()
     expect(slowFirst.value).toEqual({ data: { n: 1 } })
     const got: number[] = []
-    for (let i = 0; i < 20; i++) got.push(((await fast.next()).value as { data: { n: number } }).data.n)
+    for (let i = 0; i < 10; i++) got.push(((await fast.next()).value as { data: { n: number } }).data.n)
+    // a subscriber joining mid-stream that never reads: its resume cursor is where it joined, not where the stream is later
+    const joinedAt = ctx.cursor
+    const late = await subscribe(shared.plugin, slowSource, document, {}, ctx)
+    for (let i = 10; i < 20; i++) got.push(((await fast.next()).value as { data: { n: number } }).data.n)
     expect(got).toEqual(Array.from({ length: 20 }, (_, i) => i + 1))
     const rest: ExecutionResult[] = []
     for (let r = await slow.next(); !r.done; r = await slow.next()) rest.push(r.value)
     const overflow = rest.at(-1)!
     expect(overflow.errors?.[0]?.extensions).toMatchObject({ code: 'SUBSCRIPTION_OVERFLOW', cursor: '101' })
     expect(rest.slice(0, -1).map((r) => (r.data as { n: number }).n)).toEqual([]) // its queue was cleared on overflow
+    const lateOverflow = (await late.next()).value as ExecutionResult
+    expect(lateOverflow.errors?.[0]?.extensions).toMatchObject({ code: 'SUBSCRIPTION_OVERFLOW', cursor: joinedAt })
+    expect(Number(joinedAt)).toBeGreaterThan(101)
     expect(shared.stats().subscribers).toBe(1)
     await fast.return!()
     expect(shared.stats()).toEqual({ subscribers: 0, executions: 0 })
   })
 
   it('never shares a subscription that resumes from a cursor, and refuses one beyond the limit', async () => {
-    const shared = createSharedSubscriptions({ maxSubscriptions: 2, lastSeqOf: () => undefined, startCursor: () => null })
+    const shared = createSharedSubscriptions({ maxSubscriptions: 2, cursorOf: () => undefined })
     const executions = { n: 0 }
     const withAfter = parse('subscription($after: String) { attestationEvents(after: $after) { cursor } }')
     const a = await subscribe(shared.plugin, source(1, executions), withAfter, { after: '5' })

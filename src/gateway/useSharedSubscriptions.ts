@@ -6,12 +6,14 @@
  * handed to each subscriber's own bounded queue.
  *
  * - Key: the parsed document object (yoga caches parses by source text) + the JSON of the variables. Operations
- *   with `after` are never shared (each replays its own past).
+ *   with `after` are never shared (each replays its own past); they run as a group of one, with the same queue.
  * - A subscriber attaches at the shared stream's current point: it may see events committed an instant before it
  *   subscribed, never fewer than a fresh subscription would.
  * - Each subscriber's queue holds at most `bufferSize` results; the shared execution waits up to `overflowGraceMs`
  *   for a full queue to drain, then a subscriber still full (it fell behind) is ended with a
- *   `SUBSCRIPTION_OVERFLOW` error carrying the cursor of the last event it received (see `lastSeqOf`).
+ *   `SUBSCRIPTION_OVERFLOW` error carrying its resume cursor: the execution's journal cursor (`cursorOf`) right
+ *   after the last result it received, or at the moment it joined if it received none — never a later point, so
+ *   resuming leaves no gap.
  * - The shared execution ends when its last subscriber leaves.
  * - `maxSubscriptions` counts every subscriber (shared or not); one more gets `SUBSCRIPTION_LIMIT`.
  *
@@ -21,6 +23,7 @@ import type { Plugin } from '@envelop/core'
 import { type DocumentNode, type ExecutionResult, GraphQLError, Kind, type OperationDefinitionNode } from 'graphql'
 import { subscriptionOverflows } from '../common/metrics.js'
 import { SubscriptionOverflowError } from './errors.js'
+import { createOverflowGrace } from './overflowGrace.js'
 
 export type SharedSubscriptionsOptions = {
   /** results a subscriber may have queued before it is ended with SUBSCRIPTION_OVERFLOW (default 1000) */
@@ -29,14 +32,16 @@ export type SharedSubscriptionsOptions = {
   overflowGraceMs?: number
   /** subscribers this process serves at most (default 20,000) */
   maxSubscriptions?: number
-  /** the journal cursor of the event behind the latest result of a shared execution (read right after it) */
-  lastSeqOf: (contextValue: unknown) => string | undefined
-  /** the cursor given to a subscriber that overflowed before receiving anything */
-  startCursor: () => string | null
+  /**
+   * The journal cursor of an execution (decimal seq string): everything up to it has been consumed by the
+   * execution's source. Read with the execution's context value; undefined while unknown.
+   */
+  cursorOf: (contextValue: unknown) => string | null | undefined
 }
 
-type Listener = { push(result: ExecutionResult, seq: string | undefined): void; end(error?: unknown): void; room(): number }
-type Shared = { listeners: Set<Listener>; stop(): void }
+type Listener = { push(result: ExecutionResult, cursor: string | undefined): void; end(error?: unknown): void; room(): number }
+/** One execution and its listeners; `key` null for an unshared one (never in the registry). */
+type Group = { key: string | null; listeners: Set<Listener>; cursor(): string | undefined; stop(): void }
 
 export type SharedSubscriptions = {
   plugin: Plugin
@@ -44,16 +49,22 @@ export type SharedSubscriptions = {
   stats(): { subscribers: number; executions: number }
 }
 
+/**
+ * Creates the plugin (add it LAST to the envelop plugin list: it wraps the subscribe function the others have set)
+ * and its counters.
+ * @returns `plugin`; `stats()` = live subscribers and running executions
+ */
 export function createSharedSubscriptions(options: SharedSubscriptionsOptions): SharedSubscriptions {
   const bufferSize = options.bufferSize ?? 1000
   const maxSubscriptions = options.maxSubscriptions ?? 20_000
-  const overflowGraceMs = options.overflowGraceMs ?? 2_000
+  const grace = createOverflowGrace<Listener>(options.overflowGraceMs ?? 2_000)
   const documentIds = new WeakMap<DocumentNode, number>()
   let nextDocumentId = 0
-  const shared = new Map<string, Shared>()
-  const fullSince = new WeakMap<Listener, number>()
+  const shared = new Map<string, Group>()
+  const groups = new Set<Group>()
   let subscribers = 0
 
+  /** The sharing key of a subscription operation, or null when it must run alone (it resumes from a cursor). */
   const keyOf = (args: { document: DocumentNode; operationName?: string | null; variableValues?: Record<string, unknown> | null }): string | null => {
     const variables = args.variableValues ?? {}
     const operation = args.document.definitions.find(
@@ -61,7 +72,6 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
     )
     const root = operation?.selectionSet.selections[0]
     if (!operation || operation.operation !== 'subscription' || root?.kind !== Kind.FIELD) return null
-    // a resume cursor replays this subscriber's own past: never shared
     const after = root.arguments?.find((arg) => arg.name.value === 'after')?.value
     if (after && after.kind !== Kind.NULL && (after.kind !== Kind.VARIABLE || variables[after.name.value] != null)) return null
     let id = documentIds.get(args.document)
@@ -69,10 +79,10 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
     return `${id}:${args.operationName ?? ''}:${JSON.stringify(variables)}`
   }
 
-  /** One subscriber's view: a bounded queue over the shared results. */
-  function listen(group: Shared, key: string): AsyncIterableIterator<ExecutionResult> {
-    const queue: ExecutionResult[] = []
-    let lastSeq: string | undefined
+  /** One subscriber's view: a bounded queue over the group's results. */
+  function listen(group: Group): AsyncIterableIterator<ExecutionResult> {
+    const queue: { result: ExecutionResult; cursor: string | undefined }[] = []
+    let cursor = group.cursor() // where a subscriber that receives nothing resumes: the point it joined at
     let done = false
     let failure: ExecutionResult | undefined
     let wake: (() => void) | undefined
@@ -80,22 +90,19 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
       if (!group.listeners.delete(listener)) return
       subscribers--
       if (!group.listeners.size) {
-        shared.delete(key)
+        if (group.key !== null && shared.get(group.key) === group) shared.delete(group.key)
         group.stop()
       }
     }
     const listener: Listener = {
-      push(result, seq) {
+      push(result, resultCursor) {
         if (done) return
         if (queue.length >= bufferSize) {
           subscriptionOverflows.inc()
-          failure = { errors: [new SubscriptionOverflowError(lastSeq ?? options.startCursor() ?? '0')] }
+          failure = { errors: [new SubscriptionOverflowError(cursor ?? '0')] }
           queue.length = 0
           leave()
-        } else {
-          queue.push(result)
-          lastSeqs.set(result, seq)
-        }
+        } else queue.push({ result, cursor: resultCursor })
         wake?.()
       },
       end(error) {
@@ -105,17 +112,16 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
       },
       room: () => bufferSize - queue.length,
     }
-    const lastSeqs = new WeakMap<ExecutionResult, string | undefined>()
     group.listeners.add(listener)
     subscribers++
     const iterator: AsyncIterableIterator<ExecutionResult> = {
       [Symbol.asyncIterator]: () => iterator,
       async next() {
         for (;;) {
-          if (queue.length) {
-            const value = queue.shift()!
-            lastSeq = lastSeqs.get(value) ?? lastSeq
-            return { done: false, value }
+          const head = queue.shift()
+          if (head) {
+            cursor = head.cursor ?? cursor
+            return { done: false, value: head.result }
           }
           if (failure) {
             const value = failure
@@ -139,6 +145,41 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
     return iterator
   }
 
+  /** Starts pumping `source` into a new group's listeners; registers it under `key` unless null. */
+  function startGroup(key: string | null, source: AsyncIterableIterator<ExecutionResult>, contextValue: unknown): Group {
+    let stopped = false
+    const group: Group = {
+      key,
+      listeners: new Set(),
+      cursor: () => options.cursorOf(contextValue) ?? undefined,
+      stop: () => {
+        stopped = true
+        groups.delete(group)
+        void source.return?.()
+      },
+    }
+    if (key !== null) shared.set(key, group)
+    groups.add(group)
+    void (async () => {
+      try {
+        for (;;) {
+          const next = await source.next()
+          if (next.done || stopped) break
+          const cursor = group.cursor()
+          await grace.waitForRoom(group.listeners, (l) => l.room(), 1, () => stopped)
+          for (const listener of [...group.listeners]) listener.push(next.value, cursor)
+        }
+        for (const listener of [...group.listeners]) listener.end()
+      } catch (error) {
+        for (const listener of [...group.listeners]) listener.end(error)
+      } finally {
+        groups.delete(group)
+        if (key !== null && shared.get(key) === group) shared.delete(key)
+      }
+    })()
+    return group
+  }
+
   const plugin: Plugin = {
     onSubscribe({ args, subscribeFn, setSubscribeFn }) {
       if (subscribers >= maxSubscriptions) {
@@ -146,89 +187,23 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
         return
       }
       const key = keyOf(args as never)
-      if (key === null) {
-        // not shared, still counted
-        setSubscribeFn(async (a) => {
-          const result = await subscribeFn(a)
-          if (!(Symbol.asyncIterator in (result as object))) return result
-          const inner = result as AsyncIterableIterator<ExecutionResult>
-          subscribers++
-          let counted = true
-          const release = () => {
-            if (counted) subscribers--
-            counted = false
-          }
-          return {
-            [Symbol.asyncIterator]() { return this },
-            next: async () => {
-              const r = await inner.next().catch((e) => { release(); throw e })
-              if (r.done) release()
-              return r
-            },
-            return: async () => {
-              release()
-              return (await inner.return?.()) ?? { done: true, value: undefined }
-            },
-          } as AsyncIterableIterator<ExecutionResult>
-        })
-        return
-      }
       setSubscribeFn(async (a) => {
-        const existing = shared.get(key)
-        if (existing) return listen(existing, key)
+        const existing = key === null ? undefined : shared.get(key)
+        if (existing) return listen(existing)
         const result = await subscribeFn(a)
-        if (!(Symbol.asyncIterator in (result as object))) return result // an error result: not shared
-        const raced = shared.get(key) // another subscriber created it while we awaited
+        if (!(Symbol.asyncIterator in (result as object))) return result // an error result: nothing to share
         const source = result as AsyncIterableIterator<ExecutionResult>
+        const raced = key === null ? undefined : shared.get(key) // created by another subscriber while we awaited
         if (raced) {
           void source.return?.()
-          return listen(raced, key)
+          return listen(raced)
         }
-        let stopped = false
-        const group: Shared = {
-          listeners: new Set(),
-          stop: () => {
-            stopped = true
-            void source.return?.()
-          },
-        }
-        shared.set(key, group)
-        const iterator = listen(group, key)
-        void (async () => {
-          try {
-            for (;;) {
-              const next = await source.next()
-              if (next.done || stopped) break
-              const seq = options.lastSeqOf(a.contextValue)
-              // give each full queue ONE grace period to drain (a burst must not overflow subscribers that keep up);
-              // a queue full for longer than that overflows on this push instead of stalling everyone again
-              for (;;) {
-                const now = Date.now()
-                let waiting = false
-                for (const l of group.listeners) {
-                  if (l.room() >= 1) fullSince.delete(l)
-                  else {
-                    const since = fullSince.get(l) ?? now
-                    fullSince.set(l, since)
-                    if (now - since < overflowGraceMs) waiting = true
-                  }
-                }
-                if (!waiting || stopped) break
-                await new Promise((r) => setTimeout(r, 10))
-              }
-              for (const listener of [...group.listeners]) listener.push(next.value, seq)
-            }
-            for (const listener of [...group.listeners]) listener.end()
-          } catch (error) {
-            for (const listener of [...group.listeners]) listener.end(error)
-          } finally {
-            if (shared.get(key) === group) shared.delete(key)
-          }
-        })()
-        return iterator
+        // listen before the pump's first step, so the first result is not missed
+        const group = startGroup(key, source, a.contextValue)
+        return listen(group)
       })
     },
   }
 
-  return { plugin, stats: () => ({ subscribers, executions: shared.size }) }
+  return { plugin, stats: () => ({ subscribers, executions: groups.size }) }
 }

@@ -106,7 +106,7 @@ export type FollowAttestationEventsOptions = {
  * attestation no longer exists is delivered whenever chain and kind match. When the subscriber's buffer
  * overflows, yields one `overflowCursor` payload (the resolver turns it into SUBSCRIPTION_OVERFLOW) and ends.
  * Attaches at once, so the stream starts at subscription time.
- * Sets `ctx.lastEventSeq` to the cursor of each event it yields (shared executions read it: useSharedSubscriptions.ts).
+ * Sets `ctx.eventCursor` to the journal subscription's cursor (shared executions read it: useSharedSubscriptions.ts).
  * @throws {GraphQLError} BAD_USER_INPUT for a malformed cursor or filter
  */
 export function followAttestationEvents(ctx: GatewayContext, options: FollowAttestationEventsOptions): AsyncIterableIterator<AttestationEventPayload> {
@@ -121,6 +121,7 @@ export function followAttestationEvents(ctx: GatewayContext, options: FollowAtte
     finality: options.finality ?? 'SAFE',
     filter: (e) => e.subjectType === 'ATTESTATION' && kinds.has(e.kind) && (where.chainId == null || e.chainId === where.chainId),
   })
+  ctx.eventCursor = () => subscription.cursor
   let finished = false
   const iterator: AsyncIterableIterator<AttestationEventPayload> = {
     [Symbol.asyncIterator]: () => iterator,
@@ -139,7 +140,6 @@ export function followAttestationEvents(ctx: GatewayContext, options: FollowAtte
             const exists = row ? true : (await ctx.prisma.attestation.count({ where: { chainId: e.chainId, attestationId: BigInt(e.subjectId) } })) > 0
             if (!row && (exists || e.kind !== 'REMOVED')) continue
           }
-          ctx.lastEventSeq = e.seq
           return { done: false, value: { event: e } }
         }
       } catch (error) {
