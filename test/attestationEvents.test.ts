@@ -4,34 +4,27 @@
  * PostgreSQL, the real indexer feeding the journal, the gateway over SSE (yoga.fetch).
  */
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import type { Db } from '../src/db/createDb.js'
-import { type Devnet, type SpWriter, tupleScore } from '../src/devnet/index.js'
-import type { Gateway } from '../src/gateway/index.js'
+import { tupleScore } from '../src/devnet/index.js'
 import { OnAttestationEventsDocument } from './generated/graphql.js'
 import { subscribeSse } from './helpers/graphql.js'
 import { createTruthClient } from './helpers/groundTruth.js'
 import { type LiveStack, startLiveStack } from './helpers/liveStack.js'
 
 let stack: LiveStack
-let devnet: Devnet
-let db: Db
-let gateway: Gateway
-let writer: SpWriter
-let schemaId: bigint
 
 beforeAll(async () => {
   stack = await startLiveStack('events')
-  ;({ devnet, db, gateway, writer, schemaId } = stack)
 })
 
 afterAll(async () => {
   await stack?.stop()
 })
 
-const fullId = (id: bigint) => `onchain_evm_${devnet.chainId}_0x${id.toString(16)}`
-const attest = (name: string) => writer.attest(1, { schemaId, data: tupleScore(name, 1n) }, name)
+const fullId = (id: bigint) => `onchain_evm_${stack.devnet.chainId}_0x${id.toString(16)}`
+const attest = (name: string) => stack.writer.attest(1, { schemaId: stack.schemaId, data: tupleScore(name, 1n) }, name)
 
 it('resumes after a cursor with no gap and no duplicate, then continues live; reorgs arrive as REMOVED', async () => {
+  const { devnet, gateway, writer } = stack
   const where = { chainId: devnet.chainId }
   const first = await subscribeSse(gateway.yoga, OnAttestationEventsDocument, { where })
   const a1 = await attest('a1')
@@ -70,7 +63,7 @@ it('resumes after a cursor with no gap and no duplicate, then continues live; re
 }, 120_000)
 
 it('rejects a malformed cursor', async () => {
-  const sub = await subscribeSse(gateway.yoga, OnAttestationEventsDocument, { after: 'not-a-cursor' })
+  const sub = await subscribeSse(stack.gateway.yoga, OnAttestationEventsDocument, { after: 'not-a-cursor' })
   const result = await sub.next(10_000)
   expect(result.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT')
   sub.close()

@@ -4,9 +4,7 @@
  * default) sees neither — only what is 2 blocks deep; `FINALIZED` waits for the node's finalized block.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import type { Db } from '../src/db/createDb.js'
-import { type Devnet, type SpWriter, tupleScore } from '../src/devnet/index.js'
-import type { Gateway } from '../src/gateway/index.js'
+import { tupleScore } from '../src/devnet/index.js'
 import { OnAttestationEventsDocument } from './generated/graphql.js'
 import { subscribeSse, waitFor } from './helpers/graphql.js'
 import { createTruthClient } from './helpers/groundTruth.js'
@@ -14,15 +12,9 @@ import { type LiveStack, startLiveStack } from './helpers/liveStack.js'
 
 const CONFIRMATIONS = 2
 let stack: LiveStack
-let devnet: Devnet
-let db: Db
-let gateway: Gateway
-let writer: SpWriter
-let schemaId: bigint
 
 beforeAll(async () => {
   stack = await startLiveStack('finality', { confirmations: CONFIRMATIONS, journalPollMs: 50 })
-  ;({ devnet, db, gateway, writer, schemaId } = stack)
 })
 
 afterAll(async () => {
@@ -30,6 +22,7 @@ afterAll(async () => {
 })
 
 it('delivers LATEST at once with REMOVED on a reorg, SAFE only what is confirmed, FINALIZED only what is finalized', async () => {
+  const { devnet, db, gateway, writer, schemaId } = stack
   const truth = createTruthClient(devnet.rpcUrl)
   const rpc = (method: string, params: unknown[] = []) => truth.request({ method: method as never, params: params as never })
   const fullId = (id: bigint) => `onchain_evm_${devnet.chainId}_0x${id.toString(16)}`

@@ -14,6 +14,7 @@ import { Debug } from '@prisma/client/runtime/client'
 const RUNTIME_HISTORY = 100
 const filler = Debug('sign-indexer:forget-query-arguments')
 
+/** Empties both debug histories (synchronous, never throws); call after a transaction that passed large parameters. */
 export function forgetQueryArguments(): void {
   clearLogs()
   for (let i = 0; i <= RUNTIME_HISTORY; i++) filler('')

@@ -13,7 +13,10 @@ export type JournalHubSubscribeOptions = JournalSubscribeOptions & {
   finality?: DeliveryLevel
 }
 
-/** The tails of every level behind the journal-tail interface; `subscribe` picks the level. */
+/**
+ * The tails of every level behind the journal-tail interface; `subscribe` picks the level. `ready` and
+ * `stats().position` are the SAFE tail's; `stats().subscribers` counts every tail's.
+ */
 export type JournalHub = Omit<JournalTail, 'subscribe'> & {
   subscribe(options?: JournalHubSubscribeOptions): JournalSubscription
   /** the tail of one level (created if needed) */

@@ -12,6 +12,10 @@ export type LogBudget = {
   stats(): { inUse: number; waiting: number }
 }
 
+/**
+ * @param size units (logs) in flight at most; a single request larger than this is capped to it and granted alone
+ * @returns the budget; `acquire` never rejects, and each release function is idempotent
+ */
 export function createLogBudget(size: number): LogBudget {
   let inUse = 0
   const waiting: { units: number; grant: (release: () => void) => void }[] = []
