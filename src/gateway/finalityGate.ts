@@ -87,16 +87,17 @@ export function createFinalityGate(prisma: PrismaClient, level: Exclude<Delivery
           where: { chainId, kind: 'REMOVED', blockNumber: { gte: min, lte: max } },
           select: { seq: true, subjectType: true, subjectId: true, blockHash: true, logIndex: true, finality: true },
         })
-        // retracted before it reached this level: the REMOVED entry's finality is below the level
-        const early = new Map<string, bigint[]>()
+        // retracted before it reached this level: a later REMOVED entry for it whose finality is below the level
+        const lastEarlyRemoval = new Map<string, bigint>()
         for (const r of removals) {
           if (reaches(r.finality)) continue
           const key = `${r.subjectType}:${r.subjectId}:${r.blockHash}:${r.logIndex}`
-          early.set(key, [...(early.get(key) ?? []), r.seq])
+          const seen = lastEarlyRemoval.get(key)
+          if (seen === undefined || r.seq > seen) lastEarlyRemoval.set(key, r.seq)
         }
         for (const e of list) {
-          const seqs = early.get(`${e.subjectType}:${e.subjectId}:${e.blockHash}:${e.logIndex}`)
-          if (seqs?.some((s) => s > BigInt(e.seq))) drop.add(e.seq)
+          const removal = lastEarlyRemoval.get(`${e.subjectType}:${e.subjectId}:${e.blockHash}:${e.logIndex}`)
+          if (removal !== undefined && removal > BigInt(e.seq)) drop.add(e.seq)
         }
       }
       return drop
