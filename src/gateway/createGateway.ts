@@ -10,11 +10,12 @@ import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor'
 import { type ExecutionArgs, GraphQLError } from 'graphql'
 import { useServer } from 'graphql-ws/use/ws'
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga'
-import { WebSocketServer } from 'ws'
+import { type WebSocket, WebSocketServer } from 'ws'
 import type { Logger } from '../common/logger.js'
 import { registry } from '../common/metrics.js'
 import type { PrismaClient } from '../generated/prisma/client.js'
 import type { ChainStatusOverride, GatewayContext } from './builder.js'
+import { createDirectDelivery } from './directTransports.js'
 import { maskGatewayError } from './errors.js'
 import { createJournalHub, type JournalHub } from './journalHub.js'
 import { schema } from './schema.js'
@@ -82,6 +83,7 @@ export function createGateway(params: CreateGatewayParameters): Gateway {
     maxSubscriptions,
     cursorOf: (contextValue) => (contextValue as GatewayContext).eventCursor?.(),
   })
+  const delivery = createDirectDelivery({ subscriptions, maskError: maskGatewayError })
   let isReady: ReadinessCheck = params.isReady ?? (async () => (await prisma.$queryRaw`SELECT 1`, true))
 
   const yoga = createYoga<Record<string, unknown>, GatewayContext>({
@@ -110,6 +112,7 @@ export function createGateway(params: CreateGatewayParameters): Gateway {
         blockFieldSuggestion: { enabled: true },
       }),
       subscriptions.plugin, // last: wraps the subscribe function every other plugin has set
+      delivery.ssePlugin, // after yoga's result processors: takes over SSE for shared subscriptions
     ],
   })
 
@@ -121,8 +124,13 @@ export function createGateway(params: CreateGatewayParameters): Gateway {
     const disposable = useServer(
       {
         execute: (args) => (args.rootValue as EnvelopedRoot).execute(args) as never,
-        subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args) as never,
-        onSubscribe: async (ctx, _id, payload) => {
+        subscribe: async (args) => {
+          const result = await (args.rootValue as EnvelopedRoot).subscribe(args)
+          const { wsOperation } = args.contextValue as { wsOperation?: { id: string; socket: WebSocket } }
+          if (!wsOperation || !result || typeof result !== 'object' || !(Symbol.asyncIterator in result)) return result as never
+          return delivery.webSocketStream(wsOperation, result as AsyncIterableIterator<unknown>, wsOperation.socket, wsOperation.id) as never
+        },
+        onSubscribe: async (ctx, id, payload) => {
           // graphql-ws has already registered this operation in ctx.subscriptions
           if (Object.keys(ctx.subscriptions).length > maxPerConnection) {
             return [new GraphQLError(`At most ${maxPerConnection} operations at once on one connection; open another connection`, { extensions: { code: 'SUBSCRIPTION_LIMIT' } })]
@@ -148,7 +156,7 @@ export function createGateway(params: CreateGatewayParameters): Gateway {
             operationName: payload.operationName,
             document,
             variableValues: payload.variables,
-            contextValue: await contextFactory(),
+            contextValue: Object.assign(await contextFactory(), { wsOperation: { id, socket: ctx.extra.socket } }),
             rootValue: { execute, subscribe } satisfies EnvelopedRoot,
           }
           return args

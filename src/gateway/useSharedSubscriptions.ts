@@ -47,6 +47,27 @@ export type SharedSubscriptions = {
   plugin: Plugin
   /** live subscribers (shared or not) and distinct executions */
   stats(): { subscribers: number; executions: number }
+  /**
+   * The direct view of the subscription started with this context value (or its `request` / `wsOperation`), for a
+   * transport that writes pre-serialized frames itself (see directTransports.ts); undefined when there is none.
+   */
+  direct(key: object): DirectSubscription | undefined
+}
+
+/**
+ * A subscriber's queue read without a promise per result: a transport drains everything queued at once when woken.
+ * Reading through `drain` and through the iterator's `next` must not be mixed.
+ */
+export type DirectSubscription = {
+  /**
+   * Takes every queued result, in order (the last may be a SUBSCRIPTION_OVERFLOW or source-failure error result);
+   * `done` once nothing more will come (the subscriber has then left).
+   */
+  drain(): { results: ExecutionResult[]; done: boolean }
+  /** `callback` runs synchronously whenever a result is queued or the subscription ends (one callback; replaces) */
+  onWake(callback: () => void): void
+  /** leaves the execution (same as the iterator's `return`); idempotent */
+  close(): void
 }
 
 /**
@@ -62,6 +83,7 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
   let nextDocumentId = 0
   const shared = new Map<string, Group>()
   const groups = new Set<Group>()
+  const directs = new WeakMap<object, DirectSubscription>()
   let subscribers = 0
 
   /** The sharing key of a subscription operation, or null when it must run alone (it resumes from a cursor). */
@@ -80,12 +102,13 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
   }
 
   /** One subscriber's view: a bounded queue over the group's results. */
-  function listen(group: Group): AsyncIterableIterator<ExecutionResult> {
+  function listen(group: Group, contextValue: unknown): AsyncIterableIterator<ExecutionResult> {
     const queue: { result: ExecutionResult; cursor: string | undefined }[] = []
     let cursor = group.cursor() // where a subscriber that receives nothing resumes: the point it joined at
     let done = false
     let failure: ExecutionResult | undefined
     let wake: (() => void) | undefined
+    let wakeDirect: (() => void) | undefined
     const leave = () => {
       if (!group.listeners.delete(listener)) return
       subscribers--
@@ -104,11 +127,13 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
           leave()
         } else queue.push({ result, cursor: resultCursor })
         wake?.()
+        wakeDirect?.()
       },
       end(error) {
         if (error !== undefined && !done) failure = { errors: [error instanceof GraphQLError ? error : new GraphQLError('Subscription source failed', { originalError: error as Error })] }
         done = true
         wake?.()
+        wakeDirect?.()
       },
       room: () => bufferSize - queue.length,
     }
@@ -141,6 +166,32 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
         wake?.()
         return { done: true, value: undefined }
       },
+    }
+    const direct: DirectSubscription = {
+      drain() {
+        const taken = queue.splice(0, queue.length)
+        const results = taken.map((entry) => entry.result)
+        if (taken.length) cursor = taken.findLast((entry) => entry.cursor !== undefined)?.cursor ?? cursor
+        if (failure) {
+          results.push(failure)
+          failure = undefined
+          done = true
+          leave()
+        }
+        return { results, done }
+      },
+      onWake(callback) {
+        wakeDirect = callback
+      },
+      close() {
+        done = true
+        leave()
+      },
+    }
+    if (contextValue && typeof contextValue === 'object') {
+      // keyed by the context and by the objects it carries, which survive a plugin copying the context
+      const { request, wsOperation } = contextValue as { request?: unknown; wsOperation?: unknown }
+      for (const key of [contextValue, request, wsOperation]) if (key && typeof key === 'object') directs.set(key, direct)
     }
     return iterator
   }
@@ -189,21 +240,21 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
       const key = keyOf(args as never)
       setSubscribeFn(async (a) => {
         const existing = key === null ? undefined : shared.get(key)
-        if (existing) return listen(existing)
+        if (existing) return listen(existing, a.contextValue)
         const result = await subscribeFn(a)
         if (!(Symbol.asyncIterator in (result as object))) return result // an error result: nothing to share
         const source = result as AsyncIterableIterator<ExecutionResult>
         const raced = key === null ? undefined : shared.get(key) // created by another subscriber while we awaited
         if (raced) {
           void source.return?.()
-          return listen(raced)
+          return listen(raced, a.contextValue)
         }
         // listen before the pump's first step, so the first result is not missed
         const group = startGroup(key, source, a.contextValue)
-        return listen(group)
+        return listen(group, a.contextValue)
       })
     },
   }
 
-  return { plugin, stats: () => ({ subscribers, executions: groups.size }) }
+  return { plugin, stats: () => ({ subscribers, executions: groups.size }), direct: (key) => directs.get(key) }
 }

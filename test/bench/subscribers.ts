@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { Command } from 'commander'
-import { createClient } from 'graphql-ws'
+import { request as httpRequest } from 'node:http'
 import WebSocket from 'ws'
 import { createDb } from '../../src/db/createDb.js'
 import { createDevClients, createSpWriter, schemaJson, SCORE_FIELDS, startDevnet, tupleScore } from '../../src/devnet/index.js'
@@ -29,7 +29,7 @@ const opts = new Command('bench-subscribers')
 const N = Number(opts.subscribers)
 const RATE = Number(opts.rate)
 const SECONDS = Number(opts.seconds)
-const QUERY = 'subscription($c: Int) { attestationEvents(where: { chainId: $c, kinds: [CREATED] }) { attestationId } }'
+const QUERY = 'subscription($c: Int, $after: String) { attestationEvents(where: { chainId: $c, kinds: [CREATED] }, after: $after) { cursor attestationId } }'
 
 const devnet = await startDevnet({ port: 0 })
 const writer = createSpWriter(await createDevClients(devnet.rpcUrl), devnet.address)
@@ -46,58 +46,113 @@ await Promise.all([gateway.ready, indexer.ready])
 const url = gateway.url()
 
 const sentAt = new Map<string, number>()
+/** per subscriber: events received, last cursor, duplicates / out-of-order cursors seen, resubscriptions */
 const received: number[] = new Array(N).fill(0)
-const latencies: number[] = []
-const onEvent = (i: number, id: string) => {
-  received[i]!++
-  const sent = sentAt.get(id)
-  if (sent !== undefined && i % 10 === 0) latencies.push(performance.now() - sent)
-}
+const lastCursor: (bigint | undefined)[] = new Array(N).fill(undefined)
+let duplicates = 0
+let resumes = 0
+let overflows = 0
 let errors = 0
-const closers: (() => void)[] = []
-for (let i = 0; i < N; i++) {
-  if (i % 2 === 0) {
-    const controller = new AbortController()
-    closers.push(() => controller.abort())
-    void fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream' }, body: JSON.stringify({ query: QUERY, variables: { c: devnet.chainId } }), signal: controller.signal })
-      .then(async (res) => {
-        let buffer = ''
-        const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader()
-        for (;;) {
-          const { value, done } = await reader.read()
-          if (done) break
-          buffer += value
-          let split: number
-          while ((split = buffer.indexOf('\n\n')) >= 0) {
-            const frame = buffer.slice(0, split)
-            buffer = buffer.slice(split + 2)
-            const data = frame.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5)).join('')
-            if (!data) continue
-            const parsed = JSON.parse(data) as { data?: { attestationEvents?: { attestationId: string } }; errors?: unknown }
-            if (parsed.errors) errors++
-            else if (parsed.data?.attestationEvents) onEvent(i, parsed.data.attestationEvents.attestationId)
-          }
-        }
-      })
-      .catch((error) => { if (!controller.signal.aborted) { errors++; console.error('SSE subscriber failed:', String(error)) } })
-  } else {
-    const client = createClient({ url: url.replace('http', 'ws'), webSocketImpl: WebSocket, lazy: false, retryAttempts: 0 })
-    closers.push(() => void client.dispose())
-    client.subscribe<{ attestationEvents: { attestationId: string } }>({ query: QUERY, variables: { c: devnet.chainId } }, {
-      next: (r) => (r.errors ? errors++ : onEvent(i, r.data!.attestationEvents.attestationId)),
-      error: (e) => {
-        errors++
-        const close = e as { code?: number; reason?: string; message?: string }
-        console.error('graphql-ws subscriber failed:', close.code !== undefined ? `close ${close.code} ${close.reason ?? ''}` : String(close.message ?? e))
-      },
-      complete: () => {},
-    })
+const latencies: number[] = []
+const ID = /"attestationId":"([^"]+)"/
+const CURSOR = /"cursor":"(\d+)"/
+/** One `next` payload (JSON text). Cheap on purpose: 10,000 subscribers at 100 events/s is a million a second. */
+const onPayload = (i: number, json: string): boolean => {
+  if (json.includes('"errors"')) {
+    const parsed = JSON.parse(json) as { errors?: { extensions?: { code?: string; cursor?: string } }[] }
+    const error = parsed.errors?.[0]
+    if (error?.extensions?.code === 'SUBSCRIPTION_OVERFLOW') overflows++
+    else {
+      errors++
+      console.error(`subscriber ${i}: ${json.slice(0, 300)}`)
+    }
+    return false // the stream ends after an error; the client resumes from its last cursor
   }
+  const cursor = BigInt(CURSOR.exec(json)?.[1] ?? '-1')
+  const previous = lastCursor[i]
+  if (previous !== undefined && cursor <= previous) {
+    duplicates++
+    return true
+  }
+  lastCursor[i] = cursor
+  received[i]!++
+  if (i % 10 === 0) {
+    const sent = sentAt.get(ID.exec(json)?.[1] ?? '')
+    if (sent !== undefined) latencies.push(performance.now() - sent)
+  }
+  return true
+}
+const body = (i: number) => JSON.stringify({ query: QUERY, variables: { c: devnet.chainId, after: lastCursor[i] === undefined ? null : String(lastCursor[i]) } })
+const wsUrl = new URL(url.replace('http', 'ws'))
+const closers: (() => void)[] = []
+let closing = false
+
+/** SSE over node:http: frames split on a blank line, `data:` taken as is (yoga sends one data line per event). */
+function subscribeSse(i: number) {
+  const request = httpRequest(url, { method: 'POST', agent: false, headers: { 'content-type': 'application/json', accept: 'text/event-stream' } }, (response) => {
+    response.setEncoding('utf8')
+    let buffer = ''
+    let ended = false
+    response.on('data', (chunk: string) => {
+      buffer += chunk
+      let split: number
+      while ((split = buffer.indexOf('\n\n')) >= 0) {
+        const frame = buffer.slice(0, split)
+        buffer = buffer.slice(split + 2)
+        const data = frame.indexOf('data: {')
+        if (data >= 0 && !ended && !onPayload(i, frame.slice(data + 6))) ended = true
+      }
+    })
+    response.on('end', () => resume(i, subscribeSse))
+    response.on('error', () => {})
+  })
+  request.on('error', (error) => {
+    if (!closing) console.error(`SSE subscriber ${i}: ${String(error)}`)
+    resume(i, subscribeSse, true)
+  })
+  request.end(body(i))
+  closers[i] = () => request.destroy()
+}
+
+/** graphql-ws (graphql-transport-ws) over `ws`: init, subscribe, read Next messages as text. */
+function subscribeWs(i: number) {
+  const socket = new WebSocket(wsUrl, 'graphql-transport-ws')
+  let ended = false
+  socket.on('open', () => socket.send('{"type":"connection_init"}'))
+  socket.on('message', (raw) => {
+    const text = raw.toString()
+    if (text.startsWith('{"id":"1","type":"next"')) {
+      if (!ended && !onPayload(i, text.slice(text.indexOf('"payload":') + 10, -1))) ended = true
+    } else if (text.includes('"connection_ack"')) socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: JSON.parse(body(i)) }))
+    else if (text.includes('"type":"complete"')) socket.close()
+    else if (text.includes('"type":"error"')) {
+      errors++
+      console.error(`graphql-ws subscriber ${i}: ${text.slice(0, 300)}`)
+    }
+  })
+  socket.on('close', () => resume(i, subscribeWs))
+  socket.on('error', (error) => {
+    if (!closing) console.error(`graphql-ws subscriber ${i}: ${String(error)}`)
+  })
+  closers[i] = () => socket.terminate()
+}
+
+/** A production client resumes after its last cursor when its stream ends (overflow, disconnect). */
+function resume(i: number, subscribe: (i: number) => void, failed = false) {
+  if (closing) return
+  resumes++
+  setTimeout(() => subscribe(i), failed ? 500 : 50 + Math.random() * 200)
+}
+
+for (let i = 0; i < N; i++) {
+  if (i % 2 === 0) subscribeSse(i)
+  else subscribeWs(i)
   if (i % 200 === 199) await new Promise((r) => setTimeout(r, 50)) // do not SYN-flood our own gateway
 }
 await new Promise((r) => setTimeout(r, 3_000)) // let every subscription attach
 
 const perTick = Math.max(1, Math.round(RATE / 10))
+const productionStarted = performance.now()
 const end = Date.now() + SECONDS * 1_000
 let produced = 0
 while (Date.now() < end) {
@@ -108,8 +163,17 @@ while (Date.now() < end) {
   produced += ids.length
   await new Promise((r) => setTimeout(r, Math.max(0, 100 - (Date.now() - tick))))
 }
-const drainDeadline = Date.now() + 30_000
-while (received.some((n) => n < produced) && Date.now() < drainDeadline) await new Promise((r) => setTimeout(r, 200))
+const productionEnded = performance.now()
+// wait while deliveries progress (a saturated gateway delivers late, not never); give up after 30 s without progress
+let total = received.reduce((a, b) => a + b, 0)
+let lastProgress = Date.now()
+while (total < produced * N && Date.now() - lastProgress < 30_000) {
+  await new Promise((r) => setTimeout(r, 500))
+  const now = received.reduce((a, b) => a + b, 0)
+  if (now > total) lastProgress = Date.now()
+  total = now
+}
+const drainSeconds = (performance.now() - productionEnded) / 1_000
 
 // what the gateway itself says (journal position, subscriptions, overflows) and how much CPU it used
 const metrics = await fetch(url.replace(/\/graphql$/, '/metrics')).then((r) => r.text()).catch(() => '')
@@ -123,10 +187,12 @@ latencies.sort((a, b) => a - b)
 const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? Number.NaN
 console.log(`\nSubscribers: ${N} (${Math.ceil(N / 2)} SSE, ${Math.floor(N / 2)} graphql-ws); produced ${produced} attestations at ~${RATE}/s for ${SECONDS} s`)
 console.log(`  delivery latency (tx sent → client received): p50 ${pct(0.5).toFixed(0)} ms, p99 ${pct(0.99).toFixed(0)} ms (${latencies.length} samples)`)
-console.log(`  events lost: ${lost} of ${produced * N}; subscriber errors: ${errors}`)
+console.log(`  events lost: ${lost} of ${produced * N}; duplicates: ${duplicates}; subscriber errors: ${errors}; overflows: ${overflows}; resubscriptions: ${resumes}`)
+console.log(`  last delivery ${drainSeconds.toFixed(1)} s after production ended; ${(total / ((performance.now() - productionStarted) / 1_000)).toFixed(0)} deliveries/s overall`)
 console.log(`  gateway peak RSS (VmHWM): ${gatewayPeakMiB.toFixed(0)} MiB`)
-console.log(JSON.stringify({ subscribers: N, rate: RATE, produced, p50: pct(0.5), p99: pct(0.99), lost, errors, gatewayPeakMiB }))
+console.log(JSON.stringify({ subscribers: N, rate: RATE, produced, p50: pct(0.5), p99: pct(0.99), lost, duplicates, errors, overflows, resumes, drainSeconds, gatewayPeakMiB }))
 
+closing = true
 for (const close of closers) close()
 gateway.child.kill('SIGTERM')
 indexer.child.kill('SIGTERM')
