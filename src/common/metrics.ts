@@ -43,6 +43,11 @@ export const graphqlRequestDuration = new Histogram({
 })
 export const journalSeq = new Gauge({ name: 'sign_indexer_journal_seq', help: 'Last journal (Event) seq fanned out to subscribers', registers: [registry] })
 export const subscriptionsActive = new Gauge({ name: 'sign_indexer_subscriptions_active', help: 'Journal subscribers currently attached', registers: [registry] })
+export const liveSubscribers = new Gauge({
+  name: 'sign_indexer_live_subscribers',
+  help: 'Client subscriptions this gateway serves (each subscriber of a shared execution counts)',
+  registers: [registry],
+})
 export const subscriptionOverflows = new Counter({
   name: 'sign_indexer_subscription_overflows_total',
   help: 'Subscribers disconnected because their bounded buffer overflowed',

@@ -21,7 +21,7 @@
  */
 import type { Plugin } from '@envelop/core'
 import { type DocumentNode, type ExecutionResult, GraphQLError, Kind, type OperationDefinitionNode } from 'graphql'
-import { subscriptionOverflows } from '../common/metrics.js'
+import { liveSubscribers, subscriptionOverflows } from '../common/metrics.js'
 import { SubscriptionOverflowError } from './errors.js'
 import { createOverflowGrace } from './overflowGrace.js'
 
@@ -112,6 +112,7 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
     const leave = () => {
       if (!group.listeners.delete(listener)) return
       subscribers--
+      liveSubscribers.dec()
       if (!group.listeners.size) {
         if (group.key !== null && shared.get(group.key) === group) shared.delete(group.key)
         group.stop()
@@ -139,6 +140,7 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
     }
     group.listeners.add(listener)
     subscribers++
+    liveSubscribers.inc()
     const iterator: AsyncIterableIterator<ExecutionResult> = {
       [Symbol.asyncIterator]: () => iterator,
       async next() {

@@ -48,6 +48,8 @@ const url = gateway.url()
 const sentAt = new Map<string, number>()
 /** per subscriber: events received, last cursor, duplicates / out-of-order cursors seen, resubscriptions */
 const received: number[] = new Array(N).fill(0)
+/** how far each subscriber's current attempt got: 0 connecting, 1 connected, 2 subscription open (SSE headers / graphql-ws ack) */
+const stage: number[] = new Array(N).fill(0)
 const lastCursor: (bigint | undefined)[] = new Array(N).fill(undefined)
 let duplicates = 0
 let resumes = 0
@@ -89,7 +91,9 @@ let closing = false
 
 /** SSE over node:http: frames split on a blank line, `data:` taken as is (yoga sends one data line per event). */
 function subscribeSse(i: number) {
+  stage[i] = 0
   const request = httpRequest(url, { method: 'POST', agent: false, headers: { 'content-type': 'application/json', accept: 'text/event-stream' } }, (response) => {
+    stage[i] = 2
     response.setEncoding('utf8')
     let buffer = ''
     let ended = false
@@ -110,6 +114,7 @@ function subscribeSse(i: number) {
     if (!closing) console.error(`SSE subscriber ${i}: ${String(error)}`)
     resume(i, subscribeSse, true)
   })
+  request.on('socket', (socket) => socket.once('connect', () => (stage[i] = Math.max(stage[i]!, 1))))
   request.end(body(i))
   closers[i] = () => request.destroy()
 }
@@ -118,12 +123,16 @@ function subscribeSse(i: number) {
 function subscribeWs(i: number) {
   const socket = new WebSocket(wsUrl, 'graphql-transport-ws')
   let ended = false
-  socket.on('open', () => socket.send('{"type":"connection_init"}'))
+  stage[i] = 0
+  socket.on('open', () => {
+    stage[i] = 1
+    socket.send('{"type":"connection_init"}')
+  })
   socket.on('message', (raw) => {
     const text = raw.toString()
     if (text.startsWith('{"id":"1","type":"next"')) {
       if (!ended && !onPayload(i, text.slice(text.indexOf('"payload":') + 10, -1))) ended = true
-    } else if (text.includes('"connection_ack"')) socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: JSON.parse(body(i)) }))
+    } else if (text.includes('"connection_ack"')) (stage[i] = 2), socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: JSON.parse(body(i)) }))
     else if (text.includes('"type":"complete"')) socket.close()
     else if (text.includes('"type":"error"')) {
       errors++
@@ -149,7 +158,14 @@ for (let i = 0; i < N; i++) {
   else subscribeWs(i)
   if (i % 200 === 199) await new Promise((r) => setTimeout(r, 50)) // do not SYN-flood our own gateway
 }
-await new Promise((r) => setTimeout(r, 3_000)) // let every subscription attach
+// production starts once the gateway serves every subscription (a late subscriber would miss the first events)
+const metric = async (name: string) => {
+  const text = await fetch(url.replace(/\/graphql$/, '/metrics')).then((r) => r.text()).catch(() => '')
+  return Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? 0)
+}
+const attachStarted = performance.now()
+while ((await metric('sign_indexer_live_subscribers')) < N && performance.now() - attachStarted < 300_000) await new Promise((r) => setTimeout(r, 500))
+console.log(`  ${await metric('sign_indexer_live_subscribers')} subscriptions attached after ${((performance.now() - attachStarted) / 1_000).toFixed(1)} s`)
 
 const perTick = Math.max(1, Math.round(RATE / 10))
 const productionStarted = performance.now()
@@ -179,7 +195,7 @@ const drainSeconds = (performance.now() - productionEnded) / 1_000
 const metrics = await fetch(url.replace(/\/graphql$/, '/metrics')).then((r) => r.text()).catch(() => '')
 const pick = (name: string) => metrics.split('\n').filter((l) => l.startsWith(name)).join('; ')
 const stat = (await readFile(`/proc/${gateway.child.pid}/stat`, 'utf8').catch(() => '')).split(' ')
-console.log(`  gateway: ${pick('sign_indexer_journal_seq')} | ${pick('sign_indexer_subscriptions_active')} | ${pick('sign_indexer_subscription_overflows_total')} | CPU ${((Number(stat[13]) + Number(stat[14])) / 100).toFixed(1)} s`)
+console.log(`  gateway: ${pick('sign_indexer_journal_seq')} | ${pick('sign_indexer_live_subscribers')} | ${pick('sign_indexer_subscription_overflows_total')} | CPU ${((Number(stat[13]) + Number(stat[14])) / 100).toFixed(1)} s`)
 const status = await readFile(`/proc/${gateway.child.pid}/status`, 'utf8').catch(() => '')
 const gatewayPeakMiB = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024
 const lost = received.reduce((sum, n) => sum + Math.max(0, produced - n), 0)
@@ -190,6 +206,13 @@ console.log(`  delivery latency (tx sent → client received): p50 ${pct(0.5).to
 console.log(`  events lost: ${lost} of ${produced * N}; duplicates: ${duplicates}; subscriber errors: ${errors}; overflows: ${overflows}; resubscriptions: ${resumes}`)
 console.log(`  last delivery ${drainSeconds.toFixed(1)} s after production ended; ${(total / ((performance.now() - productionStarted) / 1_000)).toFixed(0)} deliveries/s overall`)
 console.log(`  gateway peak RSS (VmHWM): ${gatewayPeakMiB.toFixed(0)} MiB`)
+for (const [name, parity] of [['SSE', 0], ['graphql-ws', 1]] as const) {
+  const mine = received.filter((_, i) => i % 2 === parity)
+  const complete = mine.filter((n) => n >= produced).length
+  const none = mine.filter((n) => n === 0).length
+  const stages = [0, 1, 2].map((k) => received.filter((n, i) => i % 2 === parity && n === 0 && stage[i] === k).length)
+  console.log(`  ${name}: ${complete} subscribers got every event, ${mine.length - complete - none} some, ${none} none (of which ${stages[0]} still connecting, ${stages[1]} connected but not subscribed, ${stages[2]} subscribed)`)
+}
 console.log(JSON.stringify({ subscribers: N, rate: RATE, produced, p50: pct(0.5), p99: pct(0.99), lost, duplicates, errors, overflows, resumes, drainSeconds, gatewayPeakMiB }))
 
 closing = true
