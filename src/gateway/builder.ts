@@ -29,6 +29,10 @@ export type GatewayContext = {
   maxPageSize: number
   /** subscriptions: the journal cursor of this operation's event stream (see useSharedSubscriptions.ts) */
   eventCursor?: () => string | null
+  /** subscriptions: events this operation's stream can deliver without waiting (see useSharedSubscriptions.ts) */
+  eventsBuffered?: () => number
+  /** subscriptions: the next `limit` events this operation's stream holds, not consumed (for reading their rows ahead) */
+  upcomingEvents?: (limit: number) => readonly { chainId: number; subjectType: string; subjectId: string; seq: string }[]
   getChainStatus?: () => ChainStatusOverride[] | Promise<ChainStatusOverride[]>
   /** per-request DataLoaders, by purpose (see attestationChildren.ts) */
   loaders: Map<string, unknown>

@@ -82,6 +82,7 @@ export function createGateway(params: CreateGatewayParameters): Gateway {
     bufferSize: params.subscriberBufferSize,
     maxSubscriptions,
     cursorOf: (contextValue) => (contextValue as GatewayContext).eventCursor?.(),
+    bufferedOf: (contextValue) => (contextValue as GatewayContext).eventsBuffered?.(),
   })
   const delivery = createDirectDelivery({ subscriptions, maskError: maskGatewayError })
   let isReady: ReadinessCheck = params.isReady ?? (async () => (await prisma.$queryRaw`SELECT 1`, true))

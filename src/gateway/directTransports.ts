@@ -18,7 +18,7 @@
  *   `{"id":…,"type":"next","payload":<json>}` (the protocol's Next message) and the iterator ends when the
  *   subscription does, so graphql-ws sends `complete` after the last result. While the socket's `bufferedAmount`
  *   is above 1 MiB, draining waits (re-checked every 50 ms).
- * Wakes are batched: a fan-out wakes thousands of subscribers in one turn; each is flushed once, on `setImmediate`.
+ * Wakes are batched: a fan-out wakes thousands of subscribers; each is flushed once per 10 ms window.
  */
 import { Readable } from 'node:stream'
 import { type ExecutionResult, GraphQLError } from 'graphql'
@@ -33,6 +33,8 @@ const MASKED_MESSAGE = 'Unexpected error.'
 const PING_INTERVAL_MS = 12_000
 const WS_HIGH_WATER_BYTES = 1 << 20
 const WS_RECHECK_MS = 50
+/** how long a woken subscriber waits for more events before its frames are written, ms */
+const FLUSH_WINDOW_MS = 10
 
 /**
  * A result's JSON, computed once per result object (every subscriber of a shared execution gets the same object).
@@ -55,7 +57,10 @@ export function createResultSerializer(maskError: MaskError): (result: Execution
   }
 }
 
-/** Runs each woken flush once per event-loop turn. */
+/**
+ * Runs each woken flush once per window of `FLUSH_WINDOW_MS`: a subscriber gets at most one write per window,
+ * whatever the event rate (the shared execution already hands results over in batches, see useSharedSubscriptions).
+ */
 function createWakeBatch(): (flush: () => void) => void {
   const pending = new Set<() => void>()
   let scheduled = false
@@ -69,7 +74,7 @@ function createWakeBatch(): (flush: () => void) => void {
     pending.add(flush)
     if (!scheduled) {
       scheduled = true
-      setImmediate(run)
+      setTimeout(run, FLUSH_WINDOW_MS)
     }
   }
 }

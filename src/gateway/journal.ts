@@ -98,6 +98,10 @@ export type JournalSubscribeOptions = {
 export type JournalSubscription = AsyncIterableIterator<JournalEvent> & {
   /** seq up to which this subscriber has consumed (or filtered out) everything; null before the tail is ready */
   readonly cursor: string | null
+  /** events `next()` can hand out without waiting (replayed or buffered live) */
+  readonly buffered: number
+  /** the next `limit` of those events, in order, without consuming them */
+  peek(limit: number): JournalEvent[]
   /** detaches the subscriber; a pending `next()` resolves done */
   close(): void
 }
@@ -341,6 +345,13 @@ export function createJournalTail(params: CreateJournalTailParameters): JournalT
       get cursor() {
         const value = cursor ?? registeredAt ?? initialPosition
         return value === undefined ? null : value.toString()
+      },
+      get buffered() {
+        return queue.length + replayed.length
+      },
+      peek(limit) {
+        const ahead = replayed.slice(0, limit)
+        return ahead.length < limit && replayAfter === undefined ? ahead.concat(queue.slice(0, limit - ahead.length)) : ahead
       },
       close() {
         subscriber.end()

@@ -48,9 +48,12 @@ describe('shared subscriptions', () => {
     expect(slowFirst.value).toEqual({ data: { n: 1 } })
     const got: number[] = []
     for (let i = 0; i < 10; i++) got.push(((await fast.next()).value as { data: { n: number } }).data.n)
-    // a subscriber joining mid-stream that never reads: its resume cursor is where it joined, not where the stream is later
-    const joinedAt = ctx.cursor
+    // two subscribers joining mid-stream at the same point: one reads, one never does. The silent one's resume
+    // cursor must sit right before the first result the reader got (no gap, no duplicate), not where the stream is later
     const late = await subscribe(shared.plugin, slowSource, document, {}, ctx)
+    const lateReader = await subscribe(shared.plugin, slowSource, document, {}, ctx)
+    const lateFirst = ((await lateReader.next()).value as { data: { n: number } }).data.n
+    void lateReader.return!()
     for (let i = 10; i < 20; i++) got.push(((await fast.next()).value as { data: { n: number } }).data.n)
     expect(got).toEqual(Array.from({ length: 20 }, (_, i) => i + 1))
     const rest: ExecutionResult[] = []
@@ -59,8 +62,8 @@ describe('shared subscriptions', () => {
     expect(overflow.errors?.[0]?.extensions).toMatchObject({ code: 'SUBSCRIPTION_OVERFLOW', cursor: '101' })
     expect(rest.slice(0, -1).map((r) => (r.data as { n: number }).n)).toEqual([]) // its queue was cleared on overflow
     const lateOverflow = (await late.next()).value as ExecutionResult
-    expect(lateOverflow.errors?.[0]?.extensions).toMatchObject({ code: 'SUBSCRIPTION_OVERFLOW', cursor: joinedAt })
-    expect(Number(joinedAt)).toBeGreaterThan(101)
+    expect(lateOverflow.errors?.[0]?.extensions).toMatchObject({ code: 'SUBSCRIPTION_OVERFLOW', cursor: String(100 + lateFirst - 1) })
+    expect(lateFirst).toBeGreaterThan(2)
     expect(shared.stats().subscribers).toBe(1)
     await fast.return!()
     expect(shared.stats()).toEqual({ subscribers: 0, executions: 0 })

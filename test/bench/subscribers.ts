@@ -29,7 +29,7 @@ const opts = new Command('bench-subscribers')
 const N = Number(opts.subscribers)
 const RATE = Number(opts.rate)
 const SECONDS = Number(opts.seconds)
-const QUERY = 'subscription($c: Int, $after: String) { attestationEvents(where: { chainId: $c, kinds: [CREATED] }, after: $after) { cursor attestationId } }'
+const QUERY = 'subscription($c: Int, $after: String) { attestationEvents(where: { chainId: $c, kinds: [CREATED] }, after: $after) { cursor attestation { indexingKey } } }'
 
 const devnet = await startDevnet({ port: 0 })
 const writer = createSpWriter(await createDevClients(devnet.rpcUrl), devnet.address)
@@ -56,7 +56,7 @@ let resumes = 0
 let overflows = 0
 let errors = 0
 const latencies: number[] = []
-const ID = /"attestationId":"([^"]+)"/
+const KEY = /"indexingKey":"([^"]+)"/
 const CURSOR = /"cursor":"(\d+)"/
 /** One `next` payload (JSON text). Cheap on purpose: 10,000 subscribers at 100 events/s is a million a second. */
 const onPayload = (i: number, json: string): boolean => {
@@ -79,7 +79,7 @@ const onPayload = (i: number, json: string): boolean => {
   lastCursor[i] = cursor
   received[i]!++
   if (i % 10 === 0) {
-    const sent = sentAt.get(ID.exec(json)?.[1] ?? '')
+    const sent = sentAt.get(KEY.exec(json)?.[1] ?? '')
     if (sent !== undefined) latencies.push(performance.now() - sent)
   }
   return true
@@ -167,18 +167,39 @@ const attachStarted = performance.now()
 while ((await metric('sign_indexer_live_subscribers')) < N && performance.now() - attachStarted < 300_000) await new Promise((r) => setTimeout(r, 500))
 console.log(`  ${await metric('sign_indexer_live_subscribers')} subscriptions attached after ${((performance.now() - attachStarted) / 1_000).toFixed(1)} s`)
 
+// the offered load: every 100 ms one attestBatch of RATE/10, from whichever of PRODUCERS accounts has none in
+// flight (a batch waits for its receipt; under load that takes longer than a tick, so one account could not keep up)
+const PRODUCERS = [1, 2, 3, 4]
 const perTick = Math.max(1, Math.round(RATE / 10))
 const productionStarted = performance.now()
 const end = Date.now() + SECONDS * 1_000
 let produced = 0
-while (Date.now() < end) {
-  const tick = Date.now()
-  const sent = performance.now()
-  const ids = await writer.attestBatch(1, Array.from({ length: perTick }, (_, k) => ({ schemaId, data: tupleScore(`l${produced + k}`, 1n) })), Array.from({ length: perTick }, (_, k) => `load-${produced + k}`))
-  for (const id of ids) sentAt.set(`onchain_evm_${devnet.chainId}_0x${id.toString(16)}`, sent)
-  produced += ids.length
-  await new Promise((r) => setTimeout(r, Math.max(0, 100 - (Date.now() - tick))))
+let offered = 0
+let skippedTicks = 0
+const busy = new Set<number>()
+const inFlight = new Set<Promise<void>>()
+for (let tick = Date.now(); tick < end; tick += 100) {
+  const account = PRODUCERS.find((a) => !busy.has(a))
+  if (account === undefined) skippedTicks++
+  else {
+    const keys = Array.from({ length: perTick }, (_, k) => `load-${offered + k}`)
+    offered += perTick
+    busy.add(account)
+    const sent = performance.now()
+    for (const key of keys) sentAt.set(key, sent)
+    const batch = writer
+      .attestBatch(account, keys.map((key) => ({ schemaId, data: tupleScore(key, 1n) })), keys)
+      .then((ids) => void (produced += ids.length))
+      .catch((error) => console.error('attestBatch failed:', String(error)))
+      .finally(() => {
+        busy.delete(account)
+        inFlight.delete(batch)
+      })
+    inFlight.add(batch)
+  }
+  await new Promise((r) => setTimeout(r, Math.max(0, tick + 100 - Date.now())))
 }
+await Promise.all(inFlight)
 const productionEnded = performance.now()
 // wait while deliveries progress (a saturated gateway delivers late, not never); give up after 30 s without progress
 let total = received.reduce((a, b) => a + b, 0)
@@ -201,7 +222,7 @@ const gatewayPeakMiB = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024
 const lost = received.reduce((sum, n) => sum + Math.max(0, produced - n), 0)
 latencies.sort((a, b) => a - b)
 const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? Number.NaN
-console.log(`\nSubscribers: ${N} (${Math.ceil(N / 2)} SSE, ${Math.floor(N / 2)} graphql-ws); produced ${produced} attestations at ~${RATE}/s for ${SECONDS} s`)
+console.log(`\nSubscribers: ${N} (${Math.ceil(N / 2)} SSE, ${Math.floor(N / 2)} graphql-ws); produced ${produced} attestations in ${SECONDS} s (offered ${RATE}/s; ${skippedTicks} ticks skipped with every producer busy)`)
 console.log(`  delivery latency (tx sent → client received): p50 ${pct(0.5).toFixed(0)} ms, p99 ${pct(0.99).toFixed(0)} ms (${latencies.length} samples)`)
 console.log(`  events lost: ${lost} of ${produced * N}; duplicates: ${duplicates}; subscriber errors: ${errors}; overflows: ${overflows}; resubscriptions: ${resumes}`)
 console.log(`  last delivery ${drainSeconds.toFixed(1)} s after production ended; ${(total / ((performance.now() - productionStarted) / 1_000)).toFixed(0)} deliveries/s overall`)

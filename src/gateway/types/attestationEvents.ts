@@ -56,12 +56,41 @@ AttestationEvent.implement({
     attestation: t.prismaField({
       type: 'Attestation',
       nullable: true,
-      description: 'the attestation as stored now; null when a reorg removed it',
-      // Thousands of subscribers resolve the same event in the same tick: one batched query per selection shape.
-      resolve: (query, e, _args, ctx) => loaderFor(ctx, query).load(`${e.chainId}:${e.subjectId}`) as never,
+      description: 'the attestation as stored when the event is delivered (the rows of a burst of events are read together); null when a reorg removed it',
+      resolve: (query, e, _args, ctx) => loadAhead(ctx, query, e) as never,
     }),
   }),
 })
+
+/** Rows read ahead for one execution: valid for its events up to `throughSeq`, for one selection shape. */
+type Lookahead = { shape: string; throughSeq: bigint; rows: Map<string, unknown> }
+const lookaheads = new WeakMap<GatewayContext, Lookahead>()
+/** how many upcoming events' rows are read with the one being resolved */
+const LOOKAHEAD_EVENTS = 200
+
+/**
+ * The attestation of event `e`. An execution resolves its events one after another, each waiting for its row; a
+ * shared execution serving 10,000 subscribers behind a busy event loop got one event through per loop turn. So the
+ * rows of the events the journal subscription already holds (`ctx.upcomingEvents`) are read in the same query and
+ * kept for those events. A kept row was read after every one of them was committed; an event beyond them reads
+ * afresh. Thousands of unshared executions resolving the same event in one tick still share one query (DataLoader).
+ */
+async function loadAhead(ctx: GatewayContext, query: object, e: JournalEvent): Promise<unknown> {
+  const key = `${e.chainId}:${e.subjectId}`
+  const shape = JSON.stringify(query)
+  const seq = BigInt(e.seq)
+  const ahead = lookaheads.get(ctx)
+  if (ahead && ahead.shape === shape && seq <= ahead.throughSeq && ahead.rows.has(key)) return ahead.rows.get(key)
+  const upcoming = (ctx.upcomingEvents?.(LOOKAHEAD_EVENTS) ?? []).filter((u) => u.subjectType === 'ATTESTATION' && BigInt(u.seq) > seq)
+  const loader = loaderFor(ctx, query)
+  if (!upcoming.length) return loader.load(key)
+  const keys = [...new Set([key, ...upcoming.map((u) => `${u.chainId}:${u.subjectId}`)])]
+  const rows = await loader.loadMany(keys)
+  const failed = rows.find((r) => r instanceof Error)
+  if (failed) throw failed
+  lookaheads.set(ctx, { shape, throughSeq: BigInt(upcoming[upcoming.length - 1]!.seq), rows: new Map(keys.map((k, i) => [k, rows[i]])) })
+  return rows[0]
+}
 
 const loaders = new WeakMap<object, Map<string, DataLoader<string, unknown>>>()
 
@@ -106,7 +135,8 @@ export type FollowAttestationEventsOptions = {
  * attestation no longer exists is delivered whenever chain and kind match. When the subscriber's buffer
  * overflows, yields one `overflowCursor` payload (the resolver turns it into SUBSCRIPTION_OVERFLOW) and ends.
  * Attaches at once, so the stream starts at subscription time.
- * Sets `ctx.eventCursor` to the journal subscription's cursor (shared executions read it: useSharedSubscriptions.ts).
+ * Sets `ctx.eventCursor` / `ctx.eventsBuffered` to the journal subscription's cursor and ready count (shared
+ * executions read them: useSharedSubscriptions.ts).
  * @throws {GraphQLError} BAD_USER_INPUT for a malformed cursor or filter
  */
 export function followAttestationEvents(ctx: GatewayContext, options: FollowAttestationEventsOptions): AsyncIterableIterator<AttestationEventPayload> {
@@ -122,6 +152,8 @@ export function followAttestationEvents(ctx: GatewayContext, options: FollowAtte
     filter: (e) => e.subjectType === 'ATTESTATION' && kinds.has(e.kind) && (where.chainId == null || e.chainId === where.chainId),
   })
   ctx.eventCursor = () => subscription.cursor
+  ctx.eventsBuffered = () => subscription.buffered
+  ctx.upcomingEvents = (limit) => subscription.peek(limit)
   let finished = false
   const iterator: AsyncIterableIterator<AttestationEventPayload> = {
     [Symbol.asyncIterator]: () => iterator,
