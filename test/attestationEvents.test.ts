@@ -62,6 +62,31 @@ it('resumes after a cursor with no gap and no duplicate, then continues live; re
   second.close()
 }, 120_000)
 
+it('gives every event of a burst its own attestation, read once the burst is committed', async () => {
+  const { devnet, gateway, writer } = stack
+  const where = { chainId: devnet.chainId }
+  const live = await subscribeSse(gateway.yoga, OnAttestationEventsDocument, { where })
+  const marker = await attest('burst-marker')
+  const start = (await live.next(20_000)).data!.attestationEvents!
+  expect(start.attestationId).toBe(fullId(marker))
+  live.close()
+  // a burst the resumed subscription replays from its buffer: rows are read ahead for the events it holds
+  const ids = await writer.attestBatch(1, Array.from({ length: 8 }, (_, i) => ({ schemaId: stack.schemaId, data: tupleScore(`burst-${i}`, 1n) })), Array.from({ length: 8 }, (_, i) => `burst-${i}`))
+  await writer.revoke(1, ids[2]!, 'burst')
+  const resumed = await subscribeSse(gateway.yoga, OnAttestationEventsDocument, { where, after: start.cursor })
+  const seen: { kind: string; id: string; attestation: { id: string; revoked: boolean } | null | undefined }[] = []
+  while (seen.length < 9) {
+    const e = (await resumed.next(20_000)).data!.attestationEvents!
+    seen.push({ kind: e.kind, id: e.attestationId, attestation: e.attestation })
+  }
+  resumed.close()
+  expect(seen.map((e) => [e.kind, e.id])).toEqual([...ids.map((id) => ['CREATED', fullId(id)]), ['REVOKED', fullId(ids[2]!)]])
+  for (const e of seen) expect(e.attestation?.id).toBe(e.id)
+  // delivered after the revocation was committed: the CREATED event's row already shows it, as the REVOKED one does
+  expect(seen.filter((e) => e.id === fullId(ids[2]!)).map((e) => e.attestation?.revoked)).toEqual([true, true])
+  expect(seen.filter((e) => e.id !== fullId(ids[2]!)).every((e) => e.attestation?.revoked === false)).toBe(true)
+}, 60_000)
+
 it('rejects a malformed cursor', async () => {
   const sub = await subscribeSse(stack.gateway.yoga, OnAttestationEventsDocument, { after: 'not-a-cursor' })
   const result = await sub.next(10_000)

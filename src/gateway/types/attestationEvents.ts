@@ -75,7 +75,7 @@ const LOOKAHEAD_EVENTS = 200
  * kept for those events. A kept row was read after every one of them was committed; an event beyond them reads
  * afresh. Thousands of unshared executions resolving the same event in one tick still share one query (DataLoader).
  */
-async function loadAhead(ctx: GatewayContext, query: object, e: JournalEvent): Promise<unknown> {
+export async function loadAhead(ctx: GatewayContext, query: object, e: JournalEvent): Promise<unknown> {
   const key = `${e.chainId}:${e.subjectId}`
   const shape = JSON.stringify(query)
   const seq = BigInt(e.seq)

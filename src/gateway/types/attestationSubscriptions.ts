@@ -7,7 +7,7 @@
 import type { Prisma } from '../../generated/prisma/client.js'
 import { builder, type GatewayContext } from '../builder.js'
 import { SubscriptionOverflowError } from '../errors.js'
-import { type AttestationEventPayload, followAttestationEvents } from './attestationEvents.js'
+import { type AttestationEventPayload, followAttestationEvents, loadAhead } from './attestationEvents.js'
 import { type AttestationFilter, AttestationSubscriptionWhere, toAttestationWhereInput } from './attestationWhere.js'
 import { VerificationStatus } from './verification.js'
 
@@ -27,15 +27,14 @@ export function followAttestations(
   return followAttestationEvents(ctx, { where: { chainId: where?.chainId, kinds: [kind] }, extra: Object.keys(combined).length ? combined : undefined })
 }
 
-/** Re-reads the attestation an event is about, with the subscriber's selection; null if it vanished (reorg). */
+/** Reads the attestation an event is about, with the subscriber's selection (read ahead in bursts, see loadAhead); null if it vanished (reorg). */
 function loadAttestation<T extends object>(
   query: T,
   payload: AttestationEventPayload,
   ctx: GatewayContext,
 ) {
   if (payload.overflowCursor !== undefined) throw new SubscriptionOverflowError(payload.overflowCursor)
-  const { chainId, subjectId } = payload.event
-  return ctx.prisma.attestation.findUnique({ ...query, where: { chainId_attestationId: { chainId, attestationId: BigInt(subjectId) } } })
+  return loadAhead(ctx, query, payload.event) as Promise<never>
 }
 
 builder.subscriptionFields((t) => ({
