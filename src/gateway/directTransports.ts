@@ -17,7 +17,8 @@
  * - graphql-ws: the operation's iterator yields nothing; each result is sent on the WebSocket as
  *   `{"id":…,"type":"next","payload":<json>}` (the protocol's Next message) and the iterator ends when the
  *   subscription does, so graphql-ws sends `complete` after the last result. While the socket's `bufferedAmount`
- *   is above 1 MiB, draining waits (re-checked every 50 ms).
+ *   is above 16 KiB (as a Node stream would), draining waits (re-checked every 50 ms): the backlog of a slow
+ *   subscriber stays in its bounded queue as references to shared results, not as bytes per socket.
  * Wakes are batched: a fan-out wakes thousands of subscribers; each is flushed once per 10 ms window.
  */
 import { Readable } from 'node:stream'
@@ -31,7 +32,7 @@ export type MaskError = (error: unknown, message: string, isDev?: boolean) => Er
 
 const MASKED_MESSAGE = 'Unexpected error.'
 const PING_INTERVAL_MS = 12_000
-const WS_HIGH_WATER_BYTES = 1 << 20
+const WS_HIGH_WATER_BYTES = 16 * 1024
 const WS_RECHECK_MS = 50
 /** how long a woken subscriber waits for more events before its frames are written, ms */
 const FLUSH_WINDOW_MS = 10

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { Command } from 'commander'
+import { execFileSync } from 'node:child_process'
 import { request as httpRequest } from 'node:http'
 import WebSocket from 'ws'
 import { createDb } from '../../src/db/createDb.js'
@@ -167,6 +168,19 @@ const attachStarted = performance.now()
 while ((await metric('sign_indexer_live_subscribers')) < N && performance.now() - attachStarted < 300_000) await new Promise((r) => setTimeout(r, 500))
 console.log(`  ${await metric('sign_indexer_live_subscribers')} subscriptions attached after ${((performance.now() - attachStarted) / 1_000).toFixed(1)} s`)
 
+/** CPU seconds used so far by every process of these names (`ps -C … -o times=`), and by this process */
+const cpuNow = () => {
+  const of = (...args: string[]) => {
+    try {
+      return execFileSync('ps', [...args, '-o', 'times='], { encoding: 'utf8' }).split('\n').filter(Boolean).reduce((sum, t) => sum + Number(t), 0)
+    } catch {
+      return 0 // ps exits 1 when no process matches
+    }
+  }
+  const usage = process.cpuUsage()
+  return { gateway: of('-p', String(gateway.child.pid)), indexer: of('-p', String(indexer.child.pid)), anvil: of('-C', 'anvil'), postgres: of('-C', 'postgres'), clients: (usage.user + usage.system) / 1e6 }
+}
+const cpuBefore = cpuNow()
 // the offered load: every 100 ms one attestBatch of RATE/10, from whichever of PRODUCERS accounts has none in
 // flight (a batch waits for its receipt; under load that takes longer than a tick, so one account could not keep up)
 const PRODUCERS = [1, 2, 3, 4]
@@ -211,6 +225,8 @@ while (total < produced * N && Date.now() - lastProgress < 30_000) {
   total = now
 }
 const drainSeconds = (performance.now() - productionEnded) / 1_000
+const cpuAfter = cpuNow()
+const cpuUsed = Object.entries(cpuAfter).map(([name, seconds]) => `${name} ${(seconds - cpuBefore[name as keyof typeof cpuBefore]).toFixed(0)} s`).join(', ')
 
 // what the gateway itself says (journal position, subscriptions, overflows) and how much CPU it used
 const metrics = await fetch(url.replace(/\/graphql$/, '/metrics')).then((r) => r.text()).catch(() => '')
@@ -227,6 +243,7 @@ console.log(`  delivery latency (tx sent → client received): p50 ${pct(0.5).to
 console.log(`  events lost: ${lost} of ${produced * N}; duplicates: ${duplicates}; subscriber errors: ${errors}; overflows: ${overflows}; resubscriptions: ${resumes}`)
 console.log(`  last delivery ${drainSeconds.toFixed(1)} s after production ended; ${(total / ((performance.now() - productionStarted) / 1_000)).toFixed(0)} deliveries/s overall`)
 console.log(`  gateway peak RSS (VmHWM): ${gatewayPeakMiB.toFixed(0)} MiB`)
+console.log(`  CPU used from production start to last delivery (${((performance.now() - productionStarted) / 1_000).toFixed(0)} s on 2 cores): ${cpuUsed}`)
 for (const [name, parity] of [['SSE', 0], ['graphql-ws', 1]] as const) {
   const mine = received.filter((_, i) => i % 2 === parity)
   const complete = mine.filter((n) => n >= produced).length
