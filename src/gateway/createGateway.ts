@@ -84,7 +84,7 @@ export function createGateway(params: CreateGatewayParameters): Gateway {
     cursorOf: (contextValue) => (contextValue as GatewayContext).eventCursor?.(),
     bufferedOf: (contextValue) => (contextValue as GatewayContext).eventsBuffered?.(),
   })
-  const delivery = createDirectDelivery({ subscriptions, maskError: maskGatewayError })
+  const delivery = createDirectDelivery({ subscriptions, maskError: maskGatewayError, logger: logger.child({ component: 'subscriptions' }) })
   let isReady: ReadinessCheck = params.isReady ?? (async () => (await prisma.$queryRaw`SELECT 1`, true))
 
   const yoga = createYoga<Record<string, unknown>, GatewayContext>({

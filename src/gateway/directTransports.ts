@@ -7,8 +7,8 @@
  * bridged into a Node stream, two TextEncoder calls and a JSON.stringify; graphql-ws stringified every message.
  * bench:subscribers (N = 10,000) spent a third of the gateway's CPU in garbage collection on that path.
  *
- * Here each shared result is serialized once (errors masked with the gateway's `maskError`, as yoga would) and the
- * same bytes go to every subscriber:
+ * Here each shared result is serialized once per transport (errors masked with the gateway's `maskError`, as yoga
+ * would) and every subscriber gets those bytes:
  * - SSE: a Node `Readable` response body fed by `DirectSubscription.drain()`: everything queued since the last
  *   wake is pushed as one chunk (`event: next\ndata: <json>\n\n` per result, exactly yoga's framing, then
  *   `event: complete`). When the socket pushes back (`push` returns false) draining stops, results wait in the
@@ -25,6 +25,7 @@ import { Readable } from 'node:stream'
 import { type ExecutionResult, GraphQLError } from 'graphql'
 import type { Plugin } from 'graphql-yoga'
 import type { WebSocket } from 'ws'
+import type { Logger } from '../common/logger.js'
 import type { DirectSubscription, SharedSubscriptions } from './useSharedSubscriptions.js'
 
 /** yoga's `maskError` signature: (error, default message, development mode) → the error a client may see */
@@ -39,19 +40,27 @@ const FLUSH_WINDOW_MS = 10
 
 /**
  * A result's JSON, computed once per result object (every subscriber of a shared execution gets the same object).
- * Errors are masked like yoga's useMaskedErrors does: a GraphQLError with `extensions.code` is kept, anything
- * else becomes "Unexpected error.".
+ * Errors are masked as yoga's maskedErrors does (`maskError`; an error it replaces is logged, as yoga logs it);
+ * `omitInternals` also drops the `http` and `unexpected` extensions, as yoga's SSE processor does (graphql-ws
+ * sends them as they are).
  */
-export function createResultSerializer(maskError: MaskError): (result: ExecutionResult) => string {
+export function createResultSerializer(maskError: MaskError, logger: Logger, omitInternals: boolean): (result: ExecutionResult) => string {
   const cache = new WeakMap<ExecutionResult, string>()
   const isDev = globalThis.process?.env?.NODE_ENV === 'development'
+  const shownError = (error: GraphQLError) => {
+    const masked = maskError(error, MASKED_MESSAGE, isDev)
+    if (masked !== error) logger.error({ error: error.originalError ?? error }, 'Subscription error (masked for the client)')
+    const json: { message: string; extensions?: Record<string, unknown> } = masked instanceof GraphQLError ? masked.toJSON() : { message: masked.message }
+    if (omitInternals && json.extensions) {
+      const { http: _http, unexpected: _unexpected, ...extensions } = json.extensions
+      json.extensions = Object.keys(extensions).length ? extensions : undefined
+    }
+    return json
+  }
   return (result) => {
     let json = cache.get(result)
     if (json === undefined) {
-      const shown = result.errors?.length
-        ? { ...result, errors: result.errors.map((error) => maskError(error, MASKED_MESSAGE, isDev)).map((e) => (e instanceof GraphQLError ? e.toJSON() : { message: e.message })) }
-        : result
-      json = JSON.stringify(shown)
+      json = JSON.stringify(result.errors?.length ? { ...result, errors: result.errors.map(shownError) } : result)
       cache.set(result, json)
     }
     return json
@@ -62,14 +71,20 @@ export function createResultSerializer(maskError: MaskError): (result: Execution
  * Runs each woken flush once per window of `FLUSH_WINDOW_MS`: a subscriber gets at most one write per window,
  * whatever the event rate (the shared execution already hands results over in batches, see useSharedSubscriptions).
  */
-function createWakeBatch(): (flush: () => void) => void {
+function createWakeBatch(logger: Logger): (flush: () => void) => void {
   const pending = new Set<() => void>()
   let scheduled = false
   const run = () => {
     scheduled = false
     const flushes = [...pending]
     pending.clear()
-    for (const flush of flushes) flush()
+    for (const flush of flushes) {
+      try {
+        flush()
+      } catch (error) {
+        logger.error({ error }, 'Writing subscription results failed') // the others still get theirs
+      }
+    }
   }
   return (flush) => {
     pending.add(flush)
@@ -107,11 +122,11 @@ export type DirectDelivery = {
 }
 
 /** Direct SSE and graphql-ws delivery over `subscriptions`, with errors masked by `maskError`. */
-export function createDirectDelivery(params: { subscriptions: SharedSubscriptions; maskError: MaskError }): DirectDelivery {
-  const serialize = createResultSerializer(params.maskError)
-  const wakeBatch = createWakeBatch()
+export function createDirectDelivery(params: { subscriptions: SharedSubscriptions; maskError: MaskError; logger: Logger }): DirectDelivery {
+  const serialize = createResultSerializer(params.maskError, params.logger, false)
+  const wakeBatch = createWakeBatch(params.logger)
   return {
-    ssePlugin: createSsePlugin(params.subscriptions, serialize, wakeBatch),
+    ssePlugin: createSsePlugin(params.subscriptions, createResultSerializer(params.maskError, params.logger, true), wakeBatch),
     webSocketStream(key, source, socket, id) {
       const direct = params.subscriptions.direct(key)
       return direct ? createWebSocketStream({ direct, source, socket, id, serialize, wakeBatch }) : source
@@ -138,6 +153,7 @@ function createSsePlugin(subscriptions: SharedSubscriptions, serialize: (result:
     const flush = () => {
       if (paused || ended) return
       const { results, done } = direct.drain()
+      // one chunk per wake: the cached frame itself, or the batch's frames copied into one buffer (one write)
       if (results.length) paused = !body.push(results.length === 1 ? frameOf(results[0]!) : Buffer.concat(results.map(frameOf)))
       if (done) {
         ended = true

@@ -69,6 +69,55 @@ describe('shared subscriptions', () => {
     expect(shared.stats()).toEqual({ subscribers: 0, executions: 0 })
   })
 
+  it('hands results over in batches; a subscriber that overflows inside a batch gets nothing after its cursor', async () => {
+    const ctx: Ctx = { cursor: '100' }
+    // the source always says more events are buffered, so results go out in batches of bufferSize / 4 = 3
+    const shared = createSharedSubscriptions({ bufferSize: 12, overflowGraceMs: 20, cursorOf: (c) => (c as Ctx).cursor, bufferedOf: () => 1 })
+    const executions = { n: 0 }
+    const fast = await subscribe(shared.plugin, source(40, executions), document, {}, ctx)
+    const slow = await subscribe(shared.plugin, source(40, executions), document, {}, ctx)
+    const firstOfSlow = ((await slow.next()).value as { data: { n: number } }).data.n
+    const got: number[] = []
+    for (let i = 0; i < 40; i++) got.push(((await fast.next()).value as { data: { n: number } }).data.n)
+    expect(got).toEqual(Array.from({ length: 40 }, (_, i) => i + 1))
+    const rest: ExecutionResult[] = []
+    for (let r = await slow.next(); !r.done; r = await slow.next()) rest.push(r.value)
+    // whatever it was still given before overflowing continues right after its first result, then the error
+    // carries the cursor of the last result it actually received: resuming there leaves no gap and no duplicate
+    const delivered = rest.slice(0, -1).map((r) => (r.data as { n: number }).n)
+    expect(delivered).toEqual(Array.from({ length: delivered.length }, (_, i) => firstOfSlow + 1 + i))
+    expect(rest.at(-1)!.errors?.[0]?.extensions).toMatchObject({ code: 'SUBSCRIPTION_OVERFLOW', cursor: String(100 + firstOfSlow + delivered.length) })
+    await fast.return!()
+    expect(shared.stats()).toEqual({ subscribers: 0, executions: 0 })
+  })
+
+  it('does not hold a result back longer than holdMs when the buffered events never turn into results', async () => {
+    const ctx: Ctx = { cursor: '100' }
+    const shared = createSharedSubscriptions({ holdMs: 30, cursorOf: (c) => (c as Ctx).cursor, bufferedOf: () => 4 })
+    // one result, then a source that keeps skipping (filtered-out events) and has nothing more to give
+    const stalling: SubscribeFn = async () => {
+      let first = true
+      return {
+        [Symbol.asyncIterator]() {
+          return this
+        },
+        next: () => (first ? ((first = false), Promise.resolve({ done: false, value: { data: { n: 1 } } })) : new Promise<IteratorResult<ExecutionResult>>(() => {})),
+        return: async () => ({ done: true, value: undefined }),
+      } as AsyncIterableIterator<ExecutionResult>
+    }
+    const sub = await subscribe(shared.plugin, stalling, document, {}, ctx)
+    const first = await Promise.race([sub.next(), new Promise((resolve) => setTimeout(() => resolve('held'), 2_000))])
+    expect(first).toEqual({ done: false, value: { data: { n: 1 } } })
+    await sub.return!()
+  })
+
+  it('stops counting a subscriber once its source has ended', async () => {
+    const shared = createSharedSubscriptions({ cursorOf: () => undefined })
+    const sub = await subscribe(shared.plugin, source(2, { n: 0 }), document)
+    for (let r = await sub.next(); !r.done; r = await sub.next());
+    expect(shared.stats()).toEqual({ subscribers: 0, executions: 0 })
+  })
+
   it('never shares a subscription that resumes from a cursor, and refuses one beyond the limit', async () => {
     const shared = createSharedSubscriptions({ maxSubscriptions: 2, cursorOf: () => undefined })
     const executions = { n: 0 }

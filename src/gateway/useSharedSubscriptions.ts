@@ -117,6 +117,7 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
     let wake: (() => void) | undefined
     let wakeDirect: (() => void) | undefined
     const leave = () => {
+      queue.length = 0 // nothing queued outlives the subscriber (the group may keep running for others)
       if (!group.listeners.delete(listener)) return
       subscribers--
       liveSubscribers.dec()
@@ -127,7 +128,7 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
     }
     const listener: Listener = {
       push(result, resultCursor) {
-        if (done) return
+        if (done || failure) return // after an overflow nothing more is queued: the client resumes from the cursor
         if (queue.length >= bufferSize) {
           subscriptionOverflows.inc()
           failure = { errors: [new SubscriptionOverflowError(cursor ?? '0')] }
@@ -138,7 +139,7 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
         wakeDirect?.()
       },
       end(error) {
-        if (error !== undefined && !done) failure = { errors: [error instanceof GraphQLError ? error : new GraphQLError('Subscription source failed', { originalError: error as Error })] }
+        if (error !== undefined && !done && !failure) failure = { errors: [error instanceof GraphQLError ? error : new GraphQLError('Subscription source failed', { originalError: error as Error })] }
         done = true
         wake?.()
         wakeDirect?.()
@@ -164,7 +165,10 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
             leave()
             return { done: false, value }
           }
-          if (done) return { done: true, value: undefined }
+          if (done) {
+            leave() // the source ended: this subscriber no longer counts
+            return { done: true, value: undefined }
+          }
           await new Promise<void>((resolve) => (wake = resolve))
           wake = undefined
         }
@@ -185,8 +189,8 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
           results.push(failure)
           failure = undefined
           done = true
-          leave()
         }
+        if (done) leave()
         return { results, done }
       },
       onWake(callback) {
@@ -238,13 +242,29 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
           for (const listener of [...group.listeners]) for (const { result, cursor } of results) listener.push(result, cursor)
           handedOver = results.findLast((r) => r.cursor !== undefined)?.cursor ?? handedOver
         }
+        let pending: Promise<IteratorResult<ExecutionResult>> | undefined
+        let holdTimer: ReturnType<typeof setTimeout> | undefined
         for (;;) {
-          const next = await source.next()
+          pending ??= source.next()
+          let next: IteratorResult<ExecutionResult> | undefined
+          if (batch.length) {
+            // a held batch goes out after `holdMs` even if the source's next result is slow to come (its buffered
+            // events may all be filtered out, and the next match be far away)
+            const wait = holdMs - (performance.now() - batchStarted)
+            next = wait <= 0 ? undefined : await Promise.race([pending, new Promise<undefined>((resolve) => (holdTimer = setTimeout(() => resolve(undefined), wait)))])
+            clearTimeout(holdTimer)
+            if (next === undefined) {
+              await handOver()
+              if (stopped) break
+              continue
+            }
+          } else next = await pending
+          pending = undefined
           if (next.done || stopped) break
           if (!batch.length) batchStarted = performance.now()
           batch.push({ result: next.value, cursor: options.cursorOf(contextValue) ?? undefined })
           const more = (options.bufferedOf?.(contextValue) ?? 0) > 0
-          if (!more || batch.length >= maxBatch || performance.now() - batchStarted >= holdMs) await handOver()
+          if (!more || batch.length >= maxBatch) await handOver()
         }
         if (batch.length && !stopped) await handOver()
         for (const listener of [...group.listeners]) listener.end()
