@@ -9,14 +9,16 @@
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
 import { performance } from 'node:perf_hooks'
 import { Command } from 'commander'
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { request as httpRequest } from 'node:http'
 import WebSocket from 'ws'
 import { createDb } from '../../src/db/createDb.js'
-import { createDevClients, createSpWriter, schemaJson, SCORE_FIELDS, startDevnet, tupleScore } from '../../src/devnet/index.js'
+import { createDevClients, createSpWriter, schemaJson, SCORE_FIELDS, startDevnet } from '../../src/devnet/index.js'
 import { createTestDatabase } from '../helpers/database.js'
 import { createTruthClient } from '../helpers/groundTruth.js'
 import { spawnGateway, spawnIndexer, writeChainConfig } from '../helpers/indexerProcess.js'
@@ -81,7 +83,7 @@ const onPayload = (i: number, json: string): boolean => {
   received[i]!++
   if (i % 10 === 0) {
     const sent = sentAt.get(KEY.exec(json)?.[1] ?? '')
-    if (sent !== undefined) latencies.push(performance.now() - sent)
+    if (sent !== undefined) latencies.push(performance.timeOrigin + performance.now() - sent)
   }
   return true
 }
@@ -181,39 +183,16 @@ const cpuNow = () => {
   return { gateway: of('-p', String(gateway.child.pid)), indexer: of('-p', String(indexer.child.pid)), anvil: of('-C', 'anvil'), postgres: of('-C', 'postgres'), clients: (usage.user + usage.system) / 1e6 }
 }
 const cpuBefore = cpuNow()
-// the offered load: every 100 ms one attestBatch of RATE/10, from whichever of PRODUCERS accounts has none in
-// flight (a batch waits for its receipt; under load that takes longer than a tick, so one account could not keep up)
-const PRODUCERS = [1, 2, 3, 4]
-const perTick = Math.max(1, Math.round(RATE / 10))
+// the offered load comes from its own process (see produceLoad.ts): the subscriber sockets here cannot delay it
 const productionStarted = performance.now()
-const end = Date.now() + SECONDS * 1_000
+const producer = spawn(process.execPath, ['--import', 'tsx', join(dirname(fileURLToPath(import.meta.url)), 'produceLoad.ts'), '--rpc', devnet.rpcUrl, '--contract', devnet.address, '--schema', String(schemaId), '--rate', String(RATE), '--seconds', String(SECONDS)], { stdio: ['ignore', 'pipe', 'inherit'] })
 let produced = 0
-let offered = 0
 let skippedTicks = 0
-const busy = new Set<number>()
-const inFlight = new Set<Promise<void>>()
-for (let tick = Date.now(); tick < end; tick += 100) {
-  const account = PRODUCERS.find((a) => !busy.has(a))
-  if (account === undefined) skippedTicks++
-  else {
-    const keys = Array.from({ length: perTick }, (_, k) => `load-${offered + k}`)
-    offered += perTick
-    busy.add(account)
-    const sent = performance.now()
-    for (const key of keys) sentAt.set(key, sent)
-    const batch = writer
-      .attestBatch(account, keys.map((key) => ({ schemaId, data: tupleScore(key, 1n) })), keys)
-      .then((ids) => void (produced += ids.length))
-      .catch((error) => console.error('attestBatch failed:', String(error)))
-      .finally(() => {
-        busy.delete(account)
-        inFlight.delete(batch)
-      })
-    inFlight.add(batch)
-  }
-  await new Promise((r) => setTimeout(r, Math.max(0, tick + 100 - Date.now())))
+for await (const line of createInterface({ input: producer.stdout! })) {
+  const [what, a, b, c] = line.split(' ')
+  if (what === 'sent') for (let k = 0; k < Number(b); k++) sentAt.set(`load-${Number(a) + k}`, Number(c))
+  else if (what === 'done') [produced, skippedTicks] = [Number(a), Number(b)]
 }
-await Promise.all(inFlight)
 const productionEnded = performance.now()
 // wait while deliveries progress (a saturated gateway delivers late, not never); give up after 30 s without progress
 let total = received.reduce((a, b) => a + b, 0)
