@@ -31,6 +31,8 @@ export type GatewayContext = {
   eventCursor?: () => string | null
   /** subscriptions: events this operation's stream can deliver without waiting (see useSharedSubscriptions.ts) */
   eventsBuffered?: () => number
+  /** subscriptions: true while a resumed operation's stream still replays history (see useSharedSubscriptions.ts) */
+  eventsReplaying?: () => boolean
   /** subscriptions: the next `limit` events this operation's stream holds, not consumed (for reading their rows ahead) */
   upcomingEvents?: (limit: number) => readonly { chainId: number; subjectType: string; subjectId: string; seq: string }[]
   getChainStatus?: () => ChainStatusOverride[] | Promise<ChainStatusOverride[]>

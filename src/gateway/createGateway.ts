@@ -83,6 +83,7 @@ export function createGateway(params: CreateGatewayParameters): Gateway {
     maxSubscriptions,
     cursorOf: (contextValue) => (contextValue as GatewayContext).eventCursor?.(),
     bufferedOf: (contextValue) => (contextValue as GatewayContext).eventsBuffered?.(),
+    replayingOf: (contextValue) => (contextValue as GatewayContext).eventsReplaying?.(),
   })
   const delivery = createDirectDelivery({ subscriptions, maskError: maskGatewayError, logger: logger.child({ component: 'subscriptions' }) })
   let isReady: ReadinessCheck = params.isReady ?? (async () => (await prisma.$queryRaw`SELECT 1`, true))

@@ -102,6 +102,8 @@ export type JournalSubscription = AsyncIterableIterator<JournalEvent> & {
   readonly buffered: number
   /** the next `limit` of those events, in order, without consuming them */
   peek(limit: number): JournalEvent[]
+  /** true until the replay of a resumed subscription (`after`) has reached the live stream */
+  readonly replaying: boolean
   /** detaches the subscriber; a pending `next()` resolves done */
   close(): void
 }
@@ -348,6 +350,9 @@ export function createJournalTail(params: CreateJournalTailParameters): JournalT
       },
       get buffered() {
         return queue.length + replayed.length
+      },
+      get replaying() {
+        return !done && (replayAfter !== undefined || replayed.length > 0)
       },
       peek(limit) {
         const ahead = replayed.slice(0, limit)

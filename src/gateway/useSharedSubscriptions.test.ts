@@ -118,7 +118,119 @@ describe('shared subscriptions', () => {
     expect(shared.stats()).toEqual({ subscribers: 0, executions: 0 })
   })
 
-  it('never shares a subscription that resumes from a cursor, and refuses one beyond the limit', async () => {
+  /** A journal of seqs 1..n; each execution follows it from `after` (or its end) and says when it is replaying. */
+  function fakeJournal() {
+    let length = 0
+    const waiters = new Set<() => void>()
+    const executions = { n: 0 }
+    const subscribeFn: SubscribeFn = async (args) => {
+      const { contextValue, variableValues } = args as { contextValue: Ctx & { replaying?: boolean }; variableValues: { after?: string | null } }
+      executions.n++
+      let position = variableValues.after != null ? Number(variableValues.after) : length
+      const liveFrom = length
+      let closed = false
+      contextValue.cursor = String(position)
+      contextValue.replaying = position < liveFrom
+      ;(contextValue as { buffered?: () => number }).buffered = () => length - position
+      return {
+        [Symbol.asyncIterator]() {
+          return this
+        },
+        async next() {
+          while (!closed && position >= length) await new Promise<void>((resolve) => waiters.add(resolve))
+          if (closed) return { done: true, value: undefined }
+          position++
+          contextValue.cursor = String(position)
+          contextValue.replaying = position < liveFrom
+          return { done: false, value: { data: { seq: position } } }
+        },
+        async return() {
+          closed = true
+          for (const wake of waiters) wake()
+          return { done: true, value: undefined }
+        },
+      } as AsyncIterableIterator<ExecutionResult>
+    }
+    const append = (count: number) => {
+      length += count
+      for (const wake of waiters) wake()
+      waiters.clear()
+    }
+    return { subscribeFn, append, executions }
+  }
+  const resumable = parse('subscription($after: String) { attestationEvents(after: $after) { cursor } }')
+  const seqs = async (it: AsyncIterableIterator<ExecutionResult>, count: number) => {
+    const out: number[] = []
+    for (let i = 0; i < count; i++) out.push(((await it.next()).value as { data: { seq: number } }).data.seq)
+    return out
+  }
+  const sharedOptions = () => createSharedSubscriptions({ cursorOf: (c) => (c as Ctx).cursor, replayingOf: (c) => (c as { replaying?: boolean }).replaying })
+
+  it('a resumed subscription replays alone, then merges into the shared execution with no gap and no duplicate', async () => {
+    const journal = fakeJournal()
+    const shared = sharedOptions()
+    journal.append(5)
+    const fresh = await subscribe(shared.plugin, journal.subscribeFn, resumable, { after: null }, {})
+    journal.append(2)
+    expect(await seqs(fresh, 2)).toEqual([6, 7])
+    const resumed = await subscribe(shared.plugin, journal.subscribeFn, resumable, { after: '2' }, {})
+    expect(shared.stats().executions).toBe(2)
+    expect(await seqs(resumed, 5)).toEqual([3, 4, 5, 6, 7])
+    journal.append(5)
+    expect(await seqs(resumed, 5)).toEqual([8, 9, 10, 11, 12])
+    expect(await seqs(fresh, 5)).toEqual([8, 9, 10, 11, 12])
+    expect(shared.stats()).toEqual({ subscribers: 2, executions: 1 })
+    journal.append(1)
+    expect(await seqs(resumed, 1)).toEqual([13])
+    expect(await seqs(fresh, 1)).toEqual([13])
+    await resumed.return!()
+    await fresh.return!()
+    expect(shared.stats()).toEqual({ subscribers: 0, executions: 0 })
+  })
+
+  it('a resumed subscription with nobody to merge into becomes the shared execution once it is live', async () => {
+    const journal = fakeJournal()
+    const shared = sharedOptions()
+    journal.append(4)
+    const resumed = await subscribe(shared.plugin, journal.subscribeFn, resumable, { after: '1' }, {})
+    expect(await seqs(resumed, 3)).toEqual([2, 3, 4])
+    journal.append(1)
+    expect(await seqs(resumed, 1)).toEqual([5])
+    const fresh = await subscribe(shared.plugin, journal.subscribeFn, resumable, { after: null }, {})
+    expect(journal.executions.n).toBe(1) // joined the formerly resumed execution
+    journal.append(2)
+    expect(await seqs(fresh, 2)).toEqual([6, 7])
+    expect(await seqs(resumed, 2)).toEqual([6, 7])
+    await resumed.return!()
+    await fresh.return!()
+  })
+
+  it('a resumed subscription that overtakes a held-up shared execution skips what it already got when it merges', async () => {
+    const journal = fakeJournal()
+    // batches of 2 (bufferSize / 4); a full subscriber holds the shared execution back for up to 10 s
+    const shared = createSharedSubscriptions({
+      bufferSize: 8,
+      overflowGraceMs: 10_000,
+      cursorOf: (c) => (c as Ctx).cursor,
+      replayingOf: (c) => (c as { replaying?: boolean }).replaying,
+      bufferedOf: (c) => (c as { buffered?: () => number }).buffered?.(),
+    })
+    journal.append(5)
+    const fresh = await subscribe(shared.plugin, journal.subscribeFn, resumable, { after: null }, {})
+    journal.append(8) // 6..13 fill the non-reading subscriber's queue
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    journal.append(2) // 14, 15: the shared execution holds them, waiting for room
+    const resumed = await subscribe(shared.plugin, journal.subscribeFn, resumable, { after: '10' }, {})
+    expect(await seqs(resumed, 4)).toEqual([11, 12, 13, 14]) // replayed alone; merged after handing over 13-14
+    expect(await seqs(fresh, 8)).toEqual([6, 7, 8, 9, 10, 11, 12, 13])
+    expect(await seqs(resumed, 1)).toEqual([15]) // 14 came again from the shared execution and was skipped
+    expect(await seqs(fresh, 2)).toEqual([14, 15])
+    expect(shared.stats()).toEqual({ subscribers: 2, executions: 1 })
+    await resumed.return!()
+    await fresh.return!()
+  })
+
+  it('runs resumed subscriptions alone while they catch up, and refuses one beyond the limit', async () => {
     const shared = createSharedSubscriptions({ maxSubscriptions: 2, cursorOf: () => undefined })
     const executions = { n: 0 }
     const withAfter = parse('subscription($after: String) { attestationEvents(after: $after) { cursor } }')

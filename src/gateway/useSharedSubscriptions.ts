@@ -5,8 +5,10 @@
  * allocation). Here every identical subscription without a resume cursor shares ONE execution: its results are
  * handed to each subscriber's own bounded queue.
  *
- * - Key: the parsed document object (yoga caches parses by source text) + the JSON of the variables. Operations
- *   with `after` are never shared (each replays its own past); they run as a group of one, with the same queue.
+ * - Key: the parsed document object (yoga caches parses by source text) + the JSON of the variables, without the
+ *   `after` variable. An operation resuming `after` a cursor replays its own past alone (a group of one, same
+ *   queue), then, once caught up, merges into the shared execution (its subscriber skips what it already got) or,
+ *   if there is none, becomes it: reconnect waves (gateway restarts, overloads) end up shared again.
  * - A subscriber attaches at the shared stream's current point: it may see events committed an instant before it
  *   subscribed, never fewer than a fresh subscription would.
  * - Each subscriber's queue holds at most `bufferSize` results; the shared execution waits up to `overflowGraceMs`
@@ -42,11 +44,25 @@ export type SharedSubscriptionsOptions = {
   cursorOf: (contextValue: unknown) => string | null | undefined
   /** How many events an execution's source can hand out without waiting (0 when unknown). */
   bufferedOf?: (contextValue: unknown) => number | undefined
+  /**
+   * True while an execution's source is still replaying history (a resumed subscription before it reaches the
+   * live stream). A resumed execution becomes the shared one only once this is false (default: never).
+   */
+  replayingOf?: (contextValue: unknown) => boolean | undefined
 }
 
-type Listener = { push(result: ExecutionResult, cursor: string | undefined): void; end(error?: unknown): void; room(): number }
-/** One execution and its listeners; `key` null for an unshared one (never in the registry). */
-type Group = { key: string | null; listeners: Set<Listener>; cursor(): string | undefined; stop(): void }
+type Listener = {
+  push(result: ExecutionResult, cursor: string | undefined): void
+  end(error?: unknown): void
+  room(): number
+  /** moves to another execution; results with a cursor at or below `skipThrough` are then ignored */
+  moveTo(group: Group, skipThrough: string): void
+}
+/**
+ * One execution and its listeners; `key` null for an unshared one (not in the registry). `baseKey`: for a resumed
+ * execution, the key of the shared execution it may merge into (or become).
+ */
+type Group = { key: string | null; baseKey: string | null; listeners: Set<Listener>; cursor(): string | undefined; stop(): void }
 
 export type SharedSubscriptions = {
   plugin: Plugin
@@ -93,23 +109,33 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
   const directs = new WeakMap<object, DirectSubscription>()
   let subscribers = 0
 
-  /** The sharing key of a subscription operation, or null when it must run alone (it resumes from a cursor). */
-  const keyOf = (args: { document: DocumentNode; operationName?: string | null; variableValues?: Record<string, unknown> | null }): string | null => {
-    const variables = args.variableValues ?? {}
+  /**
+   * The sharing key of a subscription operation (null: not shareable), and whether it resumes from a cursor. A
+   * resumed operation runs alone until it has caught up; its `key` is then the one of the same operation without
+   * `after` (the `after` variable is left out of every key), so it can merge into that execution or become it.
+   */
+  const keyOf = (args: { document: DocumentNode; operationName?: string | null; variableValues?: Record<string, unknown> | null }): { key: string; resumes: boolean } | null => {
+    const variables = { ...(args.variableValues ?? {}) }
     const operation = args.document.definitions.find(
       (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && (!args.operationName || d.name?.value === args.operationName),
     )
     const root = operation?.selectionSet.selections[0]
     if (!operation || operation.operation !== 'subscription' || root?.kind !== Kind.FIELD) return null
     const after = root.arguments?.find((arg) => arg.name.value === 'after')?.value
-    if (after && after.kind !== Kind.NULL && (after.kind !== Kind.VARIABLE || variables[after.name.value] != null)) return null
+    let resumes = false
+    if (after?.kind === Kind.VARIABLE) {
+      resumes = variables[after.name.value] != null
+      delete variables[after.name.value]
+    } else if (after && after.kind !== Kind.NULL) return null // a literal cursor in the document: runs alone
     let id = documentIds.get(args.document)
     if (id === undefined) documentIds.set(args.document, (id = nextDocumentId++))
-    return `${id}:${args.operationName ?? ''}:${JSON.stringify(variables)}`
+    return { key: `${id}:${args.operationName ?? ''}:${JSON.stringify(variables)}`, resumes }
   }
 
   /** One subscriber's view: a bounded queue over the group's results. */
-  function listen(group: Group, contextValue: unknown): AsyncIterableIterator<ExecutionResult> {
+  function listen(joined: Group, contextValue: unknown): AsyncIterableIterator<ExecutionResult> {
+    let group = joined
+    let skipThrough: bigint | undefined
     const queue: { result: ExecutionResult; cursor: string | undefined }[] = []
     let cursor = group.cursor() // where a subscriber that receives nothing resumes: the point it joined at
     let done = false
@@ -129,6 +155,10 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
     const listener: Listener = {
       push(result, resultCursor) {
         if (done || failure) return // after an overflow nothing more is queued: the client resumes from the cursor
+        if (skipThrough !== undefined && resultCursor !== undefined) {
+          if (BigInt(resultCursor) <= skipThrough) return // already delivered by the execution it came from
+          skipThrough = undefined
+        }
         if (queue.length >= bufferSize) {
           subscriptionOverflows.inc()
           failure = { errors: [new SubscriptionOverflowError(cursor ?? '0')] }
@@ -145,6 +175,12 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
         wakeDirect?.()
       },
       room: () => bufferSize - queue.length,
+      moveTo(target, through) {
+        group.listeners.delete(listener)
+        group = target
+        skipThrough = BigInt(through)
+        target.listeners.add(listener)
+      },
     }
     group.listeners.add(listener)
     subscribers++
@@ -209,12 +245,19 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
     return iterator
   }
 
-  /** Starts pumping `source` into a new group's listeners; registers it under `key` unless null. */
-  function startGroup(key: string | null, source: AsyncIterableIterator<ExecutionResult>, contextValue: unknown): Group {
+  /**
+   * Starts pumping `source` into a new group's listeners; registers it under `key` unless null. A resumed group
+   * (`baseKey`) checks after each hand-over whether it has caught up: with no shared execution under `baseKey`
+   * and its source no longer replaying, it becomes that execution; with one whose hand-over point it has reached,
+   * its listeners move there (skipping what they already got) and it stops. So a wave of reconnecting clients
+   * (a gateway restart, an overload) costs one replay each, not one execution each for as long as they stay.
+   */
+  function startGroup(key: string | null, source: AsyncIterableIterator<ExecutionResult>, contextValue: unknown, baseKey: string | null = null): Group {
     let stopped = false
     let handedOver: string | undefined = options.cursorOf(contextValue) ?? undefined
     const group: Group = {
       key,
+      baseKey,
       listeners: new Set(),
       // a joiner's position: right after the last result handed to listeners (results the pump still holds,
       // or is resolving, reach the joiner too), or the source's own position before any was handed over
@@ -241,6 +284,22 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
           await grace.waitForRoom(group.listeners, (l) => l.room(), results.length, () => stopped)
           for (const listener of [...group.listeners]) for (const { result, cursor } of results) listener.push(result, cursor)
           handedOver = results.findLast((r) => r.cursor !== undefined)?.cursor ?? handedOver
+          if (group.baseKey !== null && group.key === null && !batch.length) mergeIfCaughtUp()
+        }
+        const mergeIfCaughtUp = () => {
+          const base = shared.get(group.baseKey!)
+          if (!base) {
+            if (options.replayingOf?.(contextValue) === false) {
+              group.key = group.baseKey
+              shared.set(group.key!, group)
+            }
+            return
+          }
+          const through = handedOver
+          const baseAt = base.cursor()
+          if (through === undefined || baseAt === undefined || BigInt(through) < BigInt(baseAt)) return
+          for (const listener of [...group.listeners]) listener.moveTo(base, through)
+          group.stop()
         }
         let pending: Promise<IteratorResult<ExecutionResult>> | undefined
         let holdTimer: ReturnType<typeof setTimeout> | undefined
@@ -275,7 +334,7 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
         }
       } finally {
         groups.delete(group)
-        if (key !== null && shared.get(key) === group) shared.delete(key)
+        if (group.key !== null && shared.get(group.key) === group) shared.delete(group.key)
       }
     })()
     return group
@@ -287,7 +346,9 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
         setSubscribeFn(() => ({ errors: [new GraphQLError('Too many live subscriptions on this gateway; retry later or on another replica', { extensions: { code: 'SUBSCRIPTION_LIMIT' } })] }))
         return
       }
-      const key = keyOf(args as never)
+      const keyed = keyOf(args as never)
+      const key = keyed && !keyed.resumes ? keyed.key : null
+      const baseKey = keyed?.resumes ? keyed.key : null
       setSubscribeFn(async (a) => {
         const existing = key === null ? undefined : shared.get(key)
         if (existing) return listen(existing, a.contextValue)
@@ -300,7 +361,7 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
           return listen(raced, a.contextValue)
         }
         // listen before the pump's first step, so the first result is not missed
-        const group = startGroup(key, source, a.contextValue)
+        const group = startGroup(key, source, a.contextValue, baseKey)
         return listen(group, a.contextValue)
       })
     },

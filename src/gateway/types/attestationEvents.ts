@@ -153,6 +153,7 @@ export function followAttestationEvents(ctx: GatewayContext, options: FollowAtte
   })
   ctx.eventCursor = () => subscription.cursor
   ctx.eventsBuffered = () => subscription.buffered
+  ctx.eventsReplaying = () => subscription.replaying
   ctx.upcomingEvents = (limit) => subscription.peek(limit)
   let finished = false
   const iterator: AsyncIterableIterator<AttestationEventPayload> = {
