@@ -48,6 +48,11 @@ export const liveSubscribers = new Gauge({
   help: 'Client subscriptions this gateway serves (each subscriber of a shared execution counts)',
   registers: [registry],
 })
+export const subscriptionExecutions = new Gauge({
+  name: 'sign_indexer_subscription_executions',
+  help: 'GraphQL executions serving live subscriptions (identical ones share one; a resumed one runs alone until it merges)',
+  registers: [registry],
+})
 export const subscriptionOverflows = new Counter({
   name: 'sign_indexer_subscription_overflows_total',
   help: 'Subscribers disconnected because their bounded buffer overflowed',

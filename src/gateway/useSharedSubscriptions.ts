@@ -24,7 +24,7 @@
  */
 import type { Plugin } from '@envelop/core'
 import { type DocumentNode, type ExecutionResult, GraphQLError, Kind, type OperationDefinitionNode } from 'graphql'
-import { liveSubscribers, subscriptionOverflows } from '../common/metrics.js'
+import { liveSubscribers, subscriptionExecutions, subscriptionOverflows } from '../common/metrics.js'
 import { SubscriptionOverflowError } from './errors.js'
 import { createOverflowGrace } from './overflowGrace.js'
 
@@ -62,7 +62,15 @@ type Listener = {
  * One execution and its listeners; `key` null for an unshared one (not in the registry). `baseKey`: for a resumed
  * execution, the key of the shared execution it may merge into (or become).
  */
-type Group = { key: string | null; baseKey: string | null; listeners: Set<Listener>; cursor(): string | undefined; stop(): void }
+type Group = {
+  key: string | null
+  baseKey: string | null
+  listeners: Set<Listener>
+  cursor(): string | undefined
+  stop(): void
+  /** resumed executions waiting to merge into this one at its next hand-over */
+  mergers: Set<Group>
+}
 
 export type SharedSubscriptions = {
   plugin: Plugin
@@ -245,6 +253,13 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
     return iterator
   }
 
+  /** Moves every listener of `merger` into `base` (skipping results up to `through`, which they have) and stops it. */
+  function absorb(merger: Group, base: Group, through: string): void {
+    base.mergers.delete(merger)
+    for (const listener of [...merger.listeners]) listener.moveTo(base, through)
+    merger.stop()
+  }
+
   /**
    * Starts pumping `source` into a new group's listeners; registers it under `key` unless null. A resumed group
    * (`baseKey`) checks after each hand-over whether it has caught up: with no shared execution under `baseKey`
@@ -258,18 +273,21 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
     const group: Group = {
       key,
       baseKey,
+      mergers: new Set(),
       listeners: new Set(),
       // a joiner's position: right after the last result handed to listeners (results the pump still holds,
       // or is resolving, reach the joiner too), or the source's own position before any was handed over
       cursor: () => handedOver ?? options.cursorOf(contextValue) ?? undefined,
       stop: () => {
+        if (group.baseKey !== null) shared.get(group.baseKey)?.mergers.delete(group)
         stopped = true
-        groups.delete(group)
+        if (groups.delete(group)) subscriptionExecutions.dec()
         void source.return?.()
       },
     }
     if (key !== null) shared.set(key, group)
     groups.add(group)
+    subscriptionExecutions.inc()
     let batch: { result: ExecutionResult; cursor: string | undefined }[] = []
     let batchStarted = 0
     void (async () => {
@@ -282,11 +300,19 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
           const results = batch
           batch = []
           await grace.waitForRoom(group.listeners, (l) => l.room(), results.length, () => stopped)
+          // a resumed execution that has handed over everything up to where this one is now joins before these
+          // results (in lockstep with this one, it would otherwise always be a hand-over behind and never merge)
+          const at = group.cursor()
+          for (const merger of group.mergers) {
+            const through = merger.cursor()
+            if (at !== undefined && through !== undefined && BigInt(through) >= BigInt(at)) absorb(merger, group, through)
+          }
           for (const listener of [...group.listeners]) for (const { result, cursor } of results) listener.push(result, cursor)
           handedOver = results.findLast((r) => r.cursor !== undefined)?.cursor ?? handedOver
           if (group.baseKey !== null && group.key === null && !batch.length) mergeIfCaughtUp()
         }
         const mergeIfCaughtUp = () => {
+          if (stopped) return
           const base = shared.get(group.baseKey!)
           if (!base) {
             if (options.replayingOf?.(contextValue) === false) {
@@ -297,9 +323,8 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
           }
           const through = handedOver
           const baseAt = base.cursor()
-          if (through === undefined || baseAt === undefined || BigInt(through) < BigInt(baseAt)) return
-          for (const listener of [...group.listeners]) listener.moveTo(base, through)
-          group.stop()
+          if (through !== undefined && baseAt !== undefined && BigInt(through) >= BigInt(baseAt)) absorb(group, base, through)
+          else if (options.replayingOf?.(contextValue) === false) base.mergers.add(group) // close behind: join at its next hand-over
         }
         let pending: Promise<IteratorResult<ExecutionResult>> | undefined
         let holdTimer: ReturnType<typeof setTimeout> | undefined
@@ -333,7 +358,7 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
           listener.end(error)
         }
       } finally {
-        groups.delete(group)
+        if (groups.delete(group)) subscriptionExecutions.dec()
         if (group.key !== null && shared.get(group.key) === group) shared.delete(group.key)
       }
     })()

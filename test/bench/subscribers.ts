@@ -27,11 +27,13 @@ const opts = new Command('bench-subscribers')
   .option('--subscribers <n>', 'concurrent subscribers (half SSE, half graphql-ws)', '1000')
   .option('--rate <n>', 'attestations per second produced', '100')
   .option('--seconds <n>', 'production time', '20')
+  .option('--reconnect <fraction>', 'halfway through production, drop this fraction of the connections at once (they resume after their cursor)', '0')
   .parse()
   .opts()
 const N = Number(opts.subscribers)
 const RATE = Number(opts.rate)
 const SECONDS = Number(opts.seconds)
+const RECONNECT = Number(opts.reconnect)
 const QUERY = 'subscription($c: Int, $after: String) { attestationEvents(where: { chainId: $c, kinds: [CREATED] }, after: $after) { cursor attestation { indexingKey } } }'
 
 const devnet = await startDevnet({ port: 0 })
@@ -90,10 +92,14 @@ const onPayload = (i: number, json: string): boolean => {
 const body = (i: number) => JSON.stringify({ query: QUERY, variables: { c: devnet.chainId, after: lastCursor[i] === undefined ? null : String(lastCursor[i]) } })
 const wsUrl = new URL(url.replace('http', 'ws'))
 const closers: (() => void)[] = []
+const reconnectors: (() => void)[] = []
+const attempt: number[] = new Array(N).fill(0)
+const resuming: boolean[] = new Array(N).fill(false)
 let closing = false
 
 /** SSE over node:http: frames split on a blank line, `data:` taken as is (yoga sends one data line per event). */
 function subscribeSse(i: number) {
+  const mine = ++attempt[i]!
   stage[i] = 0
   const request = httpRequest(url, { method: 'POST', agent: false, headers: { 'content-type': 'application/json', accept: 'text/event-stream' } }, (response) => {
     stage[i] = 2
@@ -110,20 +116,22 @@ function subscribeSse(i: number) {
         if (data >= 0 && !ended && !onPayload(i, frame.slice(data + 6))) ended = true
       }
     })
-    response.on('end', () => resume(i, subscribeSse))
+    response.on('end', () => resume(i, mine, subscribeSse))
     response.on('error', () => {})
   })
   request.on('error', (error) => {
-    if (!closing) console.error(`SSE subscriber ${i}: ${String(error)}`)
-    resume(i, subscribeSse, true)
+    if (!closing && attempt[i] === mine) console.error(`SSE subscriber ${i}: ${String(error)}`)
+    resume(i, mine, subscribeSse, true)
   })
   request.on('socket', (socket) => socket.once('connect', () => (stage[i] = Math.max(stage[i]!, 1))))
   request.end(body(i))
   closers[i] = () => request.destroy()
+  reconnectors[i] = () => (request.destroy(), resume(i, mine, subscribeSse))
 }
 
 /** graphql-ws (graphql-transport-ws) over `ws`: init, subscribe, read Next messages as text. */
 function subscribeWs(i: number) {
+  const mine = ++attempt[i]!
   const socket = new WebSocket(wsUrl, 'graphql-transport-ws')
   let ended = false
   stage[i] = 0
@@ -142,18 +150,23 @@ function subscribeWs(i: number) {
       console.error(`graphql-ws subscriber ${i}: ${text.slice(0, 300)}`)
     }
   })
-  socket.on('close', () => resume(i, subscribeWs))
+  socket.on('close', () => resume(i, mine, subscribeWs))
   socket.on('error', (error) => {
-    if (!closing) console.error(`graphql-ws subscriber ${i}: ${String(error)}`)
+    if (!closing && attempt[i] === mine) console.error(`graphql-ws subscriber ${i}: ${String(error)}`)
   })
   closers[i] = () => socket.terminate()
+  reconnectors[i] = () => socket.terminate() // its close event resumes
 }
 
-/** A production client resumes after its last cursor when its stream ends (overflow, disconnect). */
-function resume(i: number, subscribe: (i: number) => void, failed = false) {
-  if (closing) return
+/**
+ * A production client resumes after its last cursor when its stream ends (overflow, disconnect). `mine` is the
+ * attempt that ended: a late event of an attempt already replaced starts nothing.
+ */
+function resume(i: number, mine: number, subscribe: (i: number) => void, failed = false) {
+  if (closing || attempt[i] !== mine || resuming[i]) return
+  resuming[i] = true
+  setTimeout(() => ((resuming[i] = false), subscribe(i)), failed ? 500 : 50 + Math.random() * 200)
   resumes++
-  setTimeout(() => subscribe(i), failed ? 500 : 50 + Math.random() * 200)
 }
 
 for (let i = 0; i < N; i++) {
@@ -188,6 +201,13 @@ const productionStarted = performance.now()
 const producer = spawn(process.execPath, ['--import', 'tsx', join(dirname(fileURLToPath(import.meta.url)), 'produceLoad.ts'), '--rpc', devnet.rpcUrl, '--contract', devnet.address, '--schema', String(schemaId), '--rate', String(RATE), '--seconds', String(SECONDS)], { stdio: ['ignore', 'pipe', 'inherit'] })
 let produced = 0
 let skippedTicks = 0
+// a reconnect wave: every k-th connection dropped at once, halfway through production
+const wave = RECONNECT > 0 ? setTimeout(() => {
+  const step = Math.max(1, Math.round(1 / RECONNECT))
+  let dropped = 0
+  for (let i = 0; i < N; i += step) reconnectors[i]?.(), dropped++
+  console.log(`  reconnect wave: dropped ${dropped} connections`)
+}, (SECONDS * 1_000) / 2) : undefined
 for await (const line of createInterface({ input: producer.stdout! })) {
   const [what, a, b, c] = line.split(' ')
   if (what === 'sent') for (let k = 0; k < Number(b); k++) sentAt.set(`load-${Number(a) + k}`, Number(c))
@@ -211,7 +231,8 @@ const cpuUsed = Object.entries(cpuAfter).map(([name, seconds]) => `${name} ${(se
 const metrics = await fetch(url.replace(/\/graphql$/, '/metrics')).then((r) => r.text()).catch(() => '')
 const pick = (name: string) => metrics.split('\n').filter((l) => l.startsWith(name)).join('; ')
 const stat = (await readFile(`/proc/${gateway.child.pid}/stat`, 'utf8').catch(() => '')).split(' ')
-console.log(`  gateway: ${pick('sign_indexer_journal_seq')} | ${pick('sign_indexer_live_subscribers')} | ${pick('sign_indexer_subscription_overflows_total')} | CPU ${((Number(stat[13]) + Number(stat[14])) / 100).toFixed(1)} s`)
+clearTimeout(wave)
+console.log(`  gateway: ${pick('sign_indexer_journal_seq')} | ${pick('sign_indexer_live_subscribers')} | ${pick('sign_indexer_subscription_executions')} | ${pick('sign_indexer_subscription_overflows_total')} | CPU ${((Number(stat[13]) + Number(stat[14])) / 100).toFixed(1)} s`)
 const status = await readFile(`/proc/${gateway.child.pid}/status`, 'utf8').catch(() => '')
 const gatewayPeakMiB = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024
 const lost = received.reduce((sum, n) => sum + Math.max(0, produced - n), 0)
