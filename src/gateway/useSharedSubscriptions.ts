@@ -67,6 +67,8 @@ type Group = {
   baseKey: string | null
   listeners: Set<Listener>
   cursor(): string | undefined
+  /** the cursor of the last result handed to listeners (or the start point); never a result still in flight */
+  handedOverCursor(): string | undefined
   stop(): void
   /** resumed executions waiting to merge into this one at its next hand-over */
   mergers: Set<Group>
@@ -278,6 +280,7 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
       // a joiner's position: right after the last result handed to listeners (results the pump still holds,
       // or is resolving, reach the joiner too), or the source's own position before any was handed over
       cursor: () => handedOver ?? options.cursorOf(contextValue) ?? undefined,
+      handedOverCursor: () => handedOver,
       stop: () => {
         if (group.baseKey !== null) shared.get(group.baseKey)?.mergers.delete(group)
         stopped = true
@@ -304,7 +307,7 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
           // results (in lockstep with this one, it would otherwise always be a hand-over behind and never merge)
           const at = group.cursor()
           for (const merger of group.mergers) {
-            const through = merger.cursor()
+            const through = merger.handedOverCursor()
             if (at !== undefined && through !== undefined && BigInt(through) >= BigInt(at)) absorb(merger, group, through)
           }
           for (const listener of [...group.listeners]) for (const { result, cursor } of results) listener.push(result, cursor)
