@@ -211,6 +211,42 @@ describe('shared subscriptions', () => {
     await fresh.return!()
   })
 
+  it('lets at most maxCatchingUp resumed subscriptions replay at once; the next starts when one has merged', async () => {
+    const journal = fakeJournal()
+    // queues of 4 and a long grace: a resumed subscriber that does not read cannot finish its replay
+    const shared = createSharedSubscriptions({ maxCatchingUp: 1, bufferSize: 4, overflowGraceMs: 10_000, cursorOf: (c) => (c as Ctx).cursor, replayingOf: (c) => (c as { replaying?: boolean }).replaying })
+    journal.append(6)
+    const fresh = await subscribe(shared.plugin, journal.subscribeFn, resumable, { after: null }, {})
+    const first = await subscribe(shared.plugin, journal.subscribeFn, resumable, { after: '0' }, {})
+    let secondStarted = false
+    const secondPromise = subscribe(shared.plugin, journal.subscribeFn, resumable, { after: '3' }, {}).then((it) => ((secondStarted = true), it))
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect([journal.executions.n, secondStarted]).toEqual([2, false]) // waiting in line
+    expect(await seqs(first, 6)).toEqual([1, 2, 3, 4, 5, 6]) // caught up and merged: its slot goes to the next
+    const second = await secondPromise
+    expect(await seqs(second, 3)).toEqual([4, 5, 6])
+    expect(shared.stats()).toEqual({ subscribers: 3, executions: 1 })
+    journal.append(1)
+    for (const it of [fresh, first, second]) expect(await seqs(it, 1)).toEqual([7])
+    for (const it of [fresh, first, second]) await it.return!()
+  })
+
+  it('a resumed subscription at the head with nothing to replay merges without waiting for an event', async () => {
+    const journal = fakeJournal()
+    const shared = sharedOptions()
+    journal.append(3)
+    const fresh = await subscribe(shared.plugin, journal.subscribeFn, resumable, { after: null }, {})
+    const resumed = await subscribe(shared.plugin, journal.subscribeFn, resumable, { after: '3' }, {})
+    expect(shared.stats().executions).toBe(2)
+    await new Promise((resolve) => setTimeout(resolve, 600))
+    expect(shared.stats().executions).toBe(1)
+    journal.append(1)
+    expect(await seqs(resumed, 1)).toEqual([4])
+    expect(await seqs(fresh, 1)).toEqual([4])
+    await resumed.return!()
+    await fresh.return!()
+  })
+
   it('a resumed subscription with nobody to merge into becomes the shared execution once it is live', async () => {
     const journal = fakeJournal()
     const shared = sharedOptions()

@@ -8,7 +8,9 @@
  * - Key: the parsed document object (yoga caches parses by source text) + the JSON of the variables, without the
  *   `after` variable. An operation resuming `after` a cursor replays its own past alone (a group of one, same
  *   queue), then, once caught up, merges into the shared execution (its subscriber skips what it already got) or,
- *   if there is none, becomes it: reconnect waves (gateway restarts, overloads) end up shared again.
+ *   if there is none, becomes it: reconnect waves (gateway restarts, overloads) end up shared again. At most
+ *   `maxCatchingUp` resumed executions replay at once (a slot is held until the execution merges, becomes
+ *   shared or ends); the others wait in line.
  * - A subscriber attaches at the shared stream's current point: it may see events committed an instant before it
  *   subscribed, never fewer than a fresh subscription would.
  * - Each subscriber's queue holds at most `bufferSize` results; the shared execution waits up to `overflowGraceMs`
@@ -23,10 +25,14 @@
  * Sharing is sound because no subscription resolver reads per-request state (no auth, no per-user fields).
  */
 import type { Plugin } from '@envelop/core'
+import pLimit from 'p-limit'
 import { type DocumentNode, type ExecutionResult, GraphQLError, Kind, type OperationDefinitionNode } from 'graphql'
 import { liveSubscribers, subscriptionExecutions, subscriptionOverflows } from '../common/metrics.js'
 import { SubscriptionOverflowError } from './errors.js'
 import { createOverflowGrace } from './overflowGrace.js'
+
+/** how often an idle resumed execution checks whether it can merge, ms */
+const IDLE_MERGE_CHECK_MS = 250
 
 export type SharedSubscriptionsOptions = {
   /** results a subscriber may have queued before it is ended with SUBSCRIPTION_OVERFLOW (default 1000) */
@@ -49,6 +55,11 @@ export type SharedSubscriptionsOptions = {
    * live stream). A resumed execution becomes the shared one only once this is false (default: never).
    */
   replayingOf?: (contextValue: unknown) => boolean | undefined
+  /**
+   * Resumed executions replaying at once (default 50); further resumed subscriptions wait in line (their events
+   * wait in the table), so a reconnect wave is worked through instead of replayed all at once.
+   */
+  maxCatchingUp?: number
 }
 
 type Listener = {
@@ -112,6 +123,7 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
   const grace = createOverflowGrace<Listener>(options.overflowGraceMs ?? 2_000)
   const holdMs = options.holdMs ?? 50
   const maxBatch = Math.max(1, Math.floor(bufferSize / 4))
+  const catchUp = pLimit(options.maxCatchingUp ?? 50)
   const documentIds = new WeakMap<DocumentNode, number>()
   let nextDocumentId = 0
   const shared = new Map<string, Group>()
@@ -269,7 +281,7 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
    * its listeners move there (skipping what they already got) and it stops. So a wave of reconnecting clients
    * (a gateway restart, an overload) costs one replay each, not one execution each for as long as they stay.
    */
-  function startGroup(key: string | null, source: AsyncIterableIterator<ExecutionResult>, contextValue: unknown, baseKey: string | null = null): Group {
+  function startGroup(key: string | null, source: AsyncIterableIterator<ExecutionResult>, contextValue: unknown, baseKey: string | null = null, caughtUp: () => void = () => {}): Group {
     let stopped = false
     let handedOver: string | undefined = options.cursorOf(contextValue) ?? undefined
     const group: Group = {
@@ -283,6 +295,7 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
       handedOverCursor: () => handedOver,
       stop: () => {
         if (group.baseKey !== null) shared.get(group.baseKey)?.mergers.delete(group)
+        caughtUp()
         stopped = true
         if (groups.delete(group)) subscriptionExecutions.dec()
         void source.return?.()
@@ -321,13 +334,17 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
             if (options.replayingOf?.(contextValue) === false) {
               group.key = group.baseKey
               shared.set(group.key!, group)
+              caughtUp()
             }
             return
           }
           const through = handedOver
           const baseAt = base.cursor()
           if (through !== undefined && baseAt !== undefined && BigInt(through) >= BigInt(baseAt)) absorb(group, base, through)
-          else if (options.replayingOf?.(contextValue) === false) base.mergers.add(group) // close behind: join at its next hand-over
+          else if (options.replayingOf?.(contextValue) === false) {
+            base.mergers.add(group) // live and close behind: joins at the base's next hand-over
+            caughtUp() // no replay left: its catching-up slot can go to the next in line
+          }
         }
         let pending: Promise<IteratorResult<ExecutionResult>> | undefined
         let holdTimer: ReturnType<typeof setTimeout> | undefined
@@ -343,6 +360,16 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
             if (next === undefined) {
               await handOver()
               if (stopped) break
+              continue
+            }
+          } else if (group.baseKey !== null && group.key === null) {
+            // a resumed execution with nothing to hand over: its replay may have ended with no result, so check
+            // now and then whether it can merge (or become shared) instead of waiting for the next event
+            let idleTimer: ReturnType<typeof setTimeout> | undefined
+            next = await Promise.race([pending, new Promise<undefined>((resolve) => (idleTimer = setTimeout(() => resolve(undefined), IDLE_MERGE_CHECK_MS)))])
+            clearTimeout(idleTimer)
+            if (next === undefined) {
+              if (!batch.length) mergeIfCaughtUp()
               continue
             }
           } else next = await pending
@@ -361,6 +388,7 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
           listener.end(error)
         }
       } finally {
+        caughtUp()
         if (groups.delete(group)) subscriptionExecutions.dec()
         if (group.key !== null && shared.get(group.key) === group) shared.delete(group.key)
       }
@@ -380,8 +408,23 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
       setSubscribeFn(async (a) => {
         const existing = key === null ? undefined : shared.get(key)
         if (existing) return listen(existing, a.contextValue)
-        const result = await subscribeFn(a)
-        if (!(Symbol.asyncIterator in (result as object))) return result // an error result: nothing to share
+        // a resumed subscription waits for a catching-up slot, held until it merges, becomes shared or ends
+        let caughtUp = () => {}
+        if (baseKey !== null) {
+          const held = new Promise<void>((resolve) => (caughtUp = resolve))
+          await new Promise<void>((acquired) => void catchUp(() => (acquired(), held)))
+        }
+        let result: Awaited<ReturnType<typeof subscribeFn>>
+        try {
+          result = await subscribeFn(a)
+        } catch (error) {
+          caughtUp()
+          throw error
+        }
+        if (!(Symbol.asyncIterator in (result as object))) {
+          caughtUp()
+          return result // an error result: nothing to share
+        }
         const source = result as AsyncIterableIterator<ExecutionResult>
         const raced = key === null ? undefined : shared.get(key) // created by another subscriber while we awaited
         if (raced) {
@@ -389,7 +432,7 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
           return listen(raced, a.contextValue)
         }
         // listen before the pump's first step, so the first result is not missed
-        const group = startGroup(key, source, a.contextValue, baseKey)
+        const group = startGroup(key, source, a.contextValue, baseKey, caughtUp)
         return listen(group, a.contextValue)
       })
     },
