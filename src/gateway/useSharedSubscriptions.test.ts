@@ -164,7 +164,8 @@ describe('shared subscriptions', () => {
     for (let i = 0; i < count; i++) out.push(((await it.next()).value as { data: { seq: number } }).data.seq)
     return out
   }
-  const sharedOptions = () => createSharedSubscriptions({ cursorOf: (c) => (c as Ctx).cursor, replayingOf: (c) => (c as { replaying?: boolean }).replaying })
+  // recentResults 0: these tests are about resumes that replay (see the last resume test for the recent results)
+  const sharedOptions = () => createSharedSubscriptions({ recentResults: 0, cursorOf: (c) => (c as Ctx).cursor, replayingOf: (c) => (c as { replaying?: boolean }).replaying })
 
   it('a resumed subscription replays alone, then merges into the shared execution with no gap and no duplicate', async () => {
     const journal = fakeJournal()
@@ -214,7 +215,7 @@ describe('shared subscriptions', () => {
   it('lets at most maxCatchingUp resumed subscriptions replay at once; the next starts when one has merged', async () => {
     const journal = fakeJournal()
     // queues of 4 and a long grace: a resumed subscriber that does not read cannot finish its replay
-    const shared = createSharedSubscriptions({ maxCatchingUp: 1, bufferSize: 4, overflowGraceMs: 10_000, cursorOf: (c) => (c as Ctx).cursor, replayingOf: (c) => (c as { replaying?: boolean }).replaying })
+    const shared = createSharedSubscriptions({ recentResults: 0, maxCatchingUp: 1, bufferSize: 4, overflowGraceMs: 10_000, cursorOf: (c) => (c as Ctx).cursor, replayingOf: (c) => (c as { replaying?: boolean }).replaying })
     journal.append(6)
     const fresh = await subscribe(shared.plugin, journal.subscribeFn, resumable, { after: null }, {})
     const first = await subscribe(shared.plugin, journal.subscribeFn, resumable, { after: '0' }, {})
@@ -268,6 +269,7 @@ describe('shared subscriptions', () => {
     const journal = fakeJournal()
     // batches of 2 (bufferSize / 4); a full subscriber holds the shared execution back for up to 10 s
     const shared = createSharedSubscriptions({
+      recentResults: 0,
       bufferSize: 8,
       overflowGraceMs: 10_000,
       cursorOf: (c) => (c as Ctx).cursor,
@@ -287,6 +289,25 @@ describe('shared subscriptions', () => {
     expect(shared.stats()).toEqual({ subscribers: 2, executions: 1 })
     await resumed.return!()
     await fresh.return!()
+  })
+
+  it('serves a resume from the shared execution\'s recent results when they cover its cursor, else replays it', async () => {
+    const journal = fakeJournal()
+    const shared = createSharedSubscriptions({ recentResults: 3, cursorOf: (c) => (c as Ctx).cursor, replayingOf: (c) => (c as { replaying?: boolean }).replaying })
+    journal.append(5)
+    const fresh = await subscribe(shared.plugin, journal.subscribeFn, resumable, { after: null }, {})
+    journal.append(4)
+    expect(await seqs(fresh, 4)).toEqual([6, 7, 8, 9]) // it keeps 7, 8, 9: a resume after 6 or later needs nothing else
+    const recentResume = await subscribe(shared.plugin, journal.subscribeFn, resumable, { after: '6' }, {})
+    expect(journal.executions.n).toBe(1)
+    expect(await seqs(recentResume, 3)).toEqual([7, 8, 9])
+    const oldResume = await subscribe(shared.plugin, journal.subscribeFn, resumable, { after: '4' }, {}) // 5, 6 are gone
+    expect(journal.executions.n).toBe(2)
+    expect(await seqs(oldResume, 5)).toEqual([5, 6, 7, 8, 9])
+    journal.append(1)
+    for (const it of [fresh, recentResume, oldResume]) expect(await seqs(it, 1)).toEqual([10])
+    expect(shared.stats()).toEqual({ subscribers: 3, executions: 1 })
+    for (const it of [fresh, recentResume, oldResume]) await it.return!()
   })
 
   it('runs resumed subscriptions alone while they catch up, and refuses one beyond the limit', async () => {

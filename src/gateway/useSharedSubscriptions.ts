@@ -60,6 +60,11 @@ export type SharedSubscriptionsOptions = {
    * wait in the table), so a reconnect wave is worked through instead of replayed all at once.
    */
   maxCatchingUp?: number
+  /**
+   * Results a shared execution keeps after handing them over (default: bufferSize). A subscription resuming
+   * `after` a cursor they cover joins at once, its queue filled from them: no execution, no replay. 0 disables.
+   */
+  recentResults?: number
 }
 
 type Listener = {
@@ -83,6 +88,11 @@ type Group = {
   stop(): void
   /** resumed executions waiting to merge into this one at its next hand-over */
   mergers: Set<Group>
+  /**
+   * The results after `after` (a cursor) this execution handed over, when it still holds all of them (its recent
+   * results, at most bufferSize); undefined when `after` is before what it holds.
+   */
+  recentAfter(after: string): { result: ExecutionResult; cursor: string | undefined }[] | undefined
 }
 
 export type SharedSubscriptions = {
@@ -124,6 +134,7 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
   const holdMs = options.holdMs ?? 50
   const maxBatch = Math.max(1, Math.floor(bufferSize / 4))
   const catchUp = pLimit(options.maxCatchingUp ?? 50)
+  const recentLimit = options.recentResults ?? bufferSize
   const documentIds = new WeakMap<DocumentNode, number>()
   let nextDocumentId = 0
   const shared = new Map<string, Group>()
@@ -136,7 +147,7 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
    * resumed operation runs alone until it has caught up; its `key` is then the one of the same operation without
    * `after` (the `after` variable is left out of every key), so it can merge into that execution or become it.
    */
-  const keyOf = (args: { document: DocumentNode; operationName?: string | null; variableValues?: Record<string, unknown> | null }): { key: string; resumes: boolean } | null => {
+  const keyOf = (args: { document: DocumentNode; operationName?: string | null; variableValues?: Record<string, unknown> | null }): { key: string; resumes: boolean; after?: string } | null => {
     const variables = { ...(args.variableValues ?? {}) }
     const operation = args.document.definitions.find(
       (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && (!args.operationName || d.name?.value === args.operationName),
@@ -145,21 +156,24 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
     if (!operation || operation.operation !== 'subscription' || root?.kind !== Kind.FIELD) return null
     const after = root.arguments?.find((arg) => arg.name.value === 'after')?.value
     let resumes = false
+    let afterValue: string | undefined
     if (after?.kind === Kind.VARIABLE) {
       resumes = variables[after.name.value] != null
+      if (resumes) afterValue = String(variables[after.name.value])
       delete variables[after.name.value]
     } else if (after && after.kind !== Kind.NULL) return null // a literal cursor in the document: runs alone
     let id = documentIds.get(args.document)
     if (id === undefined) documentIds.set(args.document, (id = nextDocumentId++))
-    return { key: `${id}:${args.operationName ?? ''}:${JSON.stringify(variables)}`, resumes }
+    return { key: `${id}:${args.operationName ?? ''}:${JSON.stringify(variables)}`, resumes, after: afterValue }
   }
 
   /** One subscriber's view: a bounded queue over the group's results. */
-  function listen(joined: Group, contextValue: unknown): AsyncIterableIterator<ExecutionResult> {
+  function listen(joined: Group, contextValue: unknown, resumed?: { after: string; recent: { result: ExecutionResult; cursor: string | undefined }[] }): AsyncIterableIterator<ExecutionResult> {
     let group = joined
     let skipThrough: bigint | undefined
-    const queue: { result: ExecutionResult; cursor: string | undefined }[] = []
-    let cursor = group.cursor() // where a subscriber that receives nothing resumes: the point it joined at
+    const queue: { result: ExecutionResult; cursor: string | undefined }[] = resumed ? [...resumed.recent] : []
+    // where a subscriber that receives nothing resumes: the point it joined at (or resumed from)
+    let cursor = resumed ? resumed.after : group.cursor()
     let done = false
     let failure: ExecutionResult | undefined
     let wake: (() => void) | undefined
@@ -284,10 +298,18 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
   function startGroup(key: string | null, source: AsyncIterableIterator<ExecutionResult>, contextValue: unknown, baseKey: string | null = null, caughtUp: () => void = () => {}): Group {
     let stopped = false
     let handedOver: string | undefined = options.cursorOf(contextValue) ?? undefined
+    // the last results handed over, and the cursor through which results may be missing from them
+    const recent: { result: ExecutionResult; cursor: string | undefined }[] = []
+    let recentFloor = handedOver
     const group: Group = {
       key,
       baseKey,
       mergers: new Set(),
+      recentAfter(after) {
+        if (recentLimit === 0 || recentFloor === undefined || !/^\d+$/.test(after) || BigInt(after) < BigInt(recentFloor)) return undefined
+        const from = BigInt(after)
+        return recent.filter((entry) => entry.cursor !== undefined && BigInt(entry.cursor) > from)
+      },
       listeners: new Set(),
       // a joiner's position: right after the last result handed to listeners (results the pump still holds,
       // or is resolving, reach the joiner too), or the source's own position before any was handed over
@@ -325,6 +347,11 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
           }
           for (const listener of [...group.listeners]) for (const { result, cursor } of results) listener.push(result, cursor)
           handedOver = results.findLast((r) => r.cursor !== undefined)?.cursor ?? handedOver
+          for (const entry of results) {
+            if (entry.cursor === undefined) recentFloor = undefined // cannot tell what a resume would miss
+            recent.push(entry)
+          }
+          if (recent.length > recentLimit) recentFloor = recent.splice(0, recent.length - recentLimit).at(-1)?.cursor ?? recentFloor
           if (group.baseKey !== null && group.key === null && !batch.length) mergeIfCaughtUp()
         }
         const mergeIfCaughtUp = () => {
@@ -408,6 +435,10 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
       setSubscribeFn(async (a) => {
         const existing = key === null ? undefined : shared.get(key)
         if (existing) return listen(existing, a.contextValue)
+        // a resume the shared execution can serve from its recent results needs no execution of its own
+        const base = baseKey === null ? undefined : shared.get(baseKey)
+        const recent = base && keyed?.after !== undefined ? base.recentAfter(keyed.after) : undefined
+        if (base && recent) return listen(base, a.contextValue, { after: keyed!.after!, recent })
         // a resumed subscription waits for a catching-up slot, held until it merges, becomes shared or ends
         let caughtUp = () => {}
         if (baseKey !== null) {
