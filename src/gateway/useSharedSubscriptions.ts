@@ -61,7 +61,7 @@ export type SharedSubscriptionsOptions = {
    */
   maxCatchingUp?: number
   /**
-   * Results a shared execution keeps after handing them over (default: bufferSize). A subscription resuming
+   * Results a shared execution keeps after handing them over (default: 2 × bufferSize). A subscription resuming
    * `after` a cursor they cover joins at once, its queue filled from them: no execution, no replay. 0 disables.
    */
   recentResults?: number
@@ -134,7 +134,7 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
   const holdMs = options.holdMs ?? 50
   const maxBatch = Math.max(1, Math.floor(bufferSize / 4))
   const catchUp = pLimit(options.maxCatchingUp ?? 50)
-  const recentLimit = options.recentResults ?? bufferSize
+  const recentLimit = options.recentResults ?? 2 * bufferSize
   const documentIds = new WeakMap<DocumentNode, number>()
   let nextDocumentId = 0
   const shared = new Map<string, Group>()
