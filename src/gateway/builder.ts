@@ -11,6 +11,7 @@ import { DateTimeResolver, JSONResolver } from 'graphql-scalars'
 import type { PrismaClient } from '../generated/prisma/client.js'
 import type PrismaTypes from '../generated/pothos-types.js'
 import { getDatamodel } from '../generated/pothos-types.js'
+import type { JournalSubscription } from './journal.js'
 import type { JournalHub } from './journalHub.js'
 
 /** Live values an in-process indexer may know better than the database (e.g. the head it just saw). */
@@ -27,14 +28,11 @@ export type GatewayContext = {
   journal: JournalHub
   /** hard cap on `first`/`last` of every connection */
   maxPageSize: number
-  /** subscriptions: the journal cursor of this operation's event stream (see useSharedSubscriptions.ts) */
-  eventCursor?: () => string | null
-  /** subscriptions: events this operation's stream can deliver without waiting (see useSharedSubscriptions.ts) */
-  eventsBuffered?: () => number
-  /** subscriptions: true while a resumed operation's stream still replays history (see useSharedSubscriptions.ts) */
-  eventsReplaying?: () => boolean
-  /** subscriptions: the next `limit` events this operation's stream holds, not consumed (for reading their rows ahead) */
-  upcomingEvents?: (limit: number) => readonly { chainId: number; subjectType: string; subjectId: string; seq: string }[]
+  /**
+   * subscriptions: the journal subscription feeding this operation — its cursor, the events it holds and whether it
+   * still replays (read by shared executions, useSharedSubscriptions.ts, and by `loadAhead`)
+   */
+  eventStream?: Pick<JournalSubscription, 'cursor' | 'buffered' | 'replaying' | 'peek'>
   getChainStatus?: () => ChainStatusOverride[] | Promise<ChainStatusOverride[]>
   /** per-request DataLoaders, by purpose (see attestationChildren.ts) */
   loaders: Map<string, unknown>

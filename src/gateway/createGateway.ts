@@ -81,9 +81,7 @@ export function createGateway(params: CreateGatewayParameters): Gateway {
   const subscriptions = createSharedSubscriptions({
     bufferSize: params.subscriberBufferSize,
     maxSubscriptions,
-    cursorOf: (contextValue) => (contextValue as GatewayContext).eventCursor?.(),
-    bufferedOf: (contextValue) => (contextValue as GatewayContext).eventsBuffered?.(),
-    replayingOf: (contextValue) => (contextValue as GatewayContext).eventsReplaying?.(),
+    streamOf: (contextValue) => (contextValue as GatewayContext).eventStream,
   })
   const delivery = createDirectDelivery({ subscriptions, maskError: maskGatewayError, logger: logger.child({ component: 'subscriptions' }) })
   let isReady: ReadinessCheck = params.isReady ?? (async () => (await prisma.$queryRaw`SELECT 1`, true))

@@ -2,7 +2,12 @@ import { type ExecutionResult, parse } from 'graphql'
 import { describe, expect, it } from 'vitest'
 import { createSharedSubscriptions } from './useSharedSubscriptions.js'
 
-type Ctx = { cursor?: string }
+type Ctx = { cursor?: string; replaying?: boolean; buffered?: () => number }
+/** The shared-subscriptions view of a test context (`buffered` overrides what the context says; replaying unless told). */
+const streamOf = (buffered?: number) => (c: unknown) => {
+  const ctx = c as Ctx
+  return { cursor: ctx.cursor ?? null, buffered: buffered ?? ctx.buffered?.() ?? 0, replaying: ctx.replaying ?? true }
+}
 type SubscribeFn = (args: unknown) => Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult>
 
 /** Runs the plugin's onSubscribe for one subscriber and returns the iterator it would serve. */
@@ -31,7 +36,7 @@ describe('shared subscriptions', () => {
 
   it('executes identical subscriptions once; a reader that keeps up gets everything, one that stopped reading overflows with the cursor of its last event', async () => {
     const ctx: Ctx = { cursor: '100' }
-    const shared = createSharedSubscriptions({ bufferSize: 4, overflowGraceMs: 50, cursorOf: (c) => (c as Ctx).cursor })
+    const shared = createSharedSubscriptions({ bufferSize: 4, overflowGraceMs: 50, streamOf: streamOf() })
     const executions = { n: 0 }
     const gate: { open?: () => void } = {}
     const opened = new Promise<void>((r) => (gate.open = r))
@@ -72,7 +77,7 @@ describe('shared subscriptions', () => {
   it('hands results over in batches; a subscriber that overflows inside a batch gets nothing after its cursor', async () => {
     const ctx: Ctx = { cursor: '100' }
     // the source always says more events are buffered, so results go out in batches of bufferSize / 4 = 3
-    const shared = createSharedSubscriptions({ bufferSize: 12, overflowGraceMs: 20, cursorOf: (c) => (c as Ctx).cursor, bufferedOf: () => 1 })
+    const shared = createSharedSubscriptions({ bufferSize: 12, overflowGraceMs: 20, streamOf: streamOf(1) })
     const executions = { n: 0 }
     const fast = await subscribe(shared.plugin, source(40, executions), document, {}, ctx)
     const slow = await subscribe(shared.plugin, source(40, executions), document, {}, ctx)
@@ -93,7 +98,7 @@ describe('shared subscriptions', () => {
 
   it('does not hold a result back longer than holdMs when the buffered events never turn into results', async () => {
     const ctx: Ctx = { cursor: '100' }
-    const shared = createSharedSubscriptions({ holdMs: 30, cursorOf: (c) => (c as Ctx).cursor, bufferedOf: () => 4 })
+    const shared = createSharedSubscriptions({ holdMs: 30, streamOf: streamOf(4) })
     // one result, then a source that keeps skipping (filtered-out events) and has nothing more to give
     const stalling: SubscribeFn = async () => {
       let first = true
@@ -112,7 +117,7 @@ describe('shared subscriptions', () => {
   })
 
   it('stops counting a subscriber once its source has ended', async () => {
-    const shared = createSharedSubscriptions({ cursorOf: () => undefined })
+    const shared = createSharedSubscriptions({ streamOf: () => undefined })
     const sub = await subscribe(shared.plugin, source(2, { n: 0 }), document)
     for (let r = await sub.next(); !r.done; r = await sub.next());
     expect(shared.stats()).toEqual({ subscribers: 0, executions: 0 })
@@ -124,14 +129,14 @@ describe('shared subscriptions', () => {
     const waiters = new Set<() => void>()
     const executions = { n: 0 }
     const subscribeFn: SubscribeFn = async (args) => {
-      const { contextValue, variableValues } = args as { contextValue: Ctx & { replaying?: boolean }; variableValues: { after?: string | null } }
+      const { contextValue, variableValues } = args as { contextValue: Ctx; variableValues: { after?: string | null } }
       executions.n++
       let position = variableValues.after != null ? Number(variableValues.after) : length
       const liveFrom = length
       let closed = false
       contextValue.cursor = String(position)
       contextValue.replaying = position < liveFrom
-      ;(contextValue as { buffered?: () => number }).buffered = () => length - position
+      contextValue.buffered = () => length - position
       return {
         [Symbol.asyncIterator]() {
           return this
@@ -165,7 +170,7 @@ describe('shared subscriptions', () => {
     return out
   }
   // recentResults 0: these tests are about resumes that replay (see the last resume test for the recent results)
-  const sharedOptions = () => createSharedSubscriptions({ recentResults: 0, cursorOf: (c) => (c as Ctx).cursor, replayingOf: (c) => (c as { replaying?: boolean }).replaying })
+  const sharedOptions = () => createSharedSubscriptions({ recentResults: 0, streamOf: streamOf(0) })
 
   it('a resumed subscription replays alone, then merges into the shared execution with no gap and no duplicate', async () => {
     const journal = fakeJournal()
@@ -215,7 +220,7 @@ describe('shared subscriptions', () => {
   it('lets at most maxCatchingUp resumed subscriptions replay at once; the next starts when one has merged', async () => {
     const journal = fakeJournal()
     // queues of 4 and a long grace: a resumed subscriber that does not read cannot finish its replay
-    const shared = createSharedSubscriptions({ recentResults: 0, maxCatchingUp: 1, bufferSize: 4, overflowGraceMs: 10_000, cursorOf: (c) => (c as Ctx).cursor, replayingOf: (c) => (c as { replaying?: boolean }).replaying })
+    const shared = createSharedSubscriptions({ recentResults: 0, maxCatchingUp: 1, bufferSize: 4, overflowGraceMs: 10_000, streamOf: streamOf(0) })
     journal.append(6)
     const fresh = await subscribe(shared.plugin, journal.subscribeFn, resumable, { after: null }, {})
     const first = await subscribe(shared.plugin, journal.subscribeFn, resumable, { after: '0' }, {})
@@ -272,9 +277,7 @@ describe('shared subscriptions', () => {
       recentResults: 0,
       bufferSize: 8,
       overflowGraceMs: 10_000,
-      cursorOf: (c) => (c as Ctx).cursor,
-      replayingOf: (c) => (c as { replaying?: boolean }).replaying,
-      bufferedOf: (c) => (c as { buffered?: () => number }).buffered?.(),
+      streamOf: streamOf(),
     })
     journal.append(5)
     const fresh = await subscribe(shared.plugin, journal.subscribeFn, resumable, { after: null }, {})
@@ -293,7 +296,7 @@ describe('shared subscriptions', () => {
 
   it('serves a resume from the shared execution\'s recent results when they cover its cursor, else replays it', async () => {
     const journal = fakeJournal()
-    const shared = createSharedSubscriptions({ recentResults: 3, cursorOf: (c) => (c as Ctx).cursor, replayingOf: (c) => (c as { replaying?: boolean }).replaying })
+    const shared = createSharedSubscriptions({ recentResults: 3, streamOf: streamOf(0) })
     journal.append(5)
     const fresh = await subscribe(shared.plugin, journal.subscribeFn, resumable, { after: null }, {})
     journal.append(4)
@@ -311,7 +314,7 @@ describe('shared subscriptions', () => {
   })
 
   it('runs resumed subscriptions alone while they catch up, and refuses one beyond the limit', async () => {
-    const shared = createSharedSubscriptions({ maxSubscriptions: 2, cursorOf: () => undefined })
+    const shared = createSharedSubscriptions({ maxSubscriptions: 2, streamOf: () => undefined })
     const executions = { n: 0 }
     const withAfter = parse('subscription($after: String) { attestationEvents(after: $after) { cursor } }')
     const a = await subscribe(shared.plugin, source(1, executions), withAfter, { after: '5' })

@@ -15,7 +15,7 @@
  *   subscribed, never fewer than a fresh subscription would.
  * - Each subscriber's queue holds at most `bufferSize` results; the shared execution waits up to `overflowGraceMs`
  *   for a full queue to drain, then a subscriber still full (it fell behind) is ended with a
- *   `SUBSCRIPTION_OVERFLOW` error carrying its resume cursor: the execution's journal cursor (`cursorOf`) right
+ *   `SUBSCRIPTION_OVERFLOW` error carrying its resume cursor: the execution's journal cursor (`streamOf`) right
  *   after the last result it received, or, if it received none, right after the last result the execution had
  *   handed to subscribers when it joined (it gets every later one) — so resuming leaves no gap and no duplicate.
  * - While the source still holds events, results are collected for up to `holdMs` and handed over together.
@@ -44,17 +44,10 @@ export type SharedSubscriptionsOptions = {
   /** how long results may be collected while the source still holds events, before subscribers see them, ms (default 50) */
   holdMs?: number
   /**
-   * The journal cursor of an execution (decimal seq string): everything up to it has been consumed by the
-   * execution's source. Read with the execution's context value; undefined while unknown.
+   * The event stream feeding an execution, read with the execution's context value; undefined when unknown (its
+   * results then carry no cursor, are not batched, and a resumed execution never merges).
    */
-  cursorOf: (contextValue: unknown) => string | null | undefined
-  /** How many events an execution's source can hand out without waiting (0 when unknown). */
-  bufferedOf?: (contextValue: unknown) => number | undefined
-  /**
-   * True while an execution's source is still replaying history (a resumed subscription before it reaches the
-   * live stream). A resumed execution becomes the shared one only once this is false (default: never).
-   */
-  replayingOf?: (contextValue: unknown) => boolean | undefined
+  streamOf: (contextValue: unknown) => EventStreamState | undefined
   /**
    * Resumed executions replaying at once (default 50); further resumed subscriptions wait in line (their events
    * wait in the table), so a reconnect wave is worked through instead of replayed all at once.
@@ -65,6 +58,16 @@ export type SharedSubscriptionsOptions = {
    * `after` a cursor they cover joins at once, its queue filled from them: no execution, no replay. 0 disables.
    */
   recentResults?: number
+}
+
+/** What an execution's source says of itself (a journal subscription, journal.ts). */
+export type EventStreamState = {
+  /** decimal seq through which the source has consumed (or filtered out) every event; null while unknown */
+  readonly cursor: string | null
+  /** events it can hand out without waiting */
+  readonly buffered: number
+  /** true while a resumed source still replays history; a resumed execution merges or becomes shared after */
+  readonly replaying: boolean
 }
 
 type Listener = {
@@ -89,8 +92,8 @@ type Group = {
   /** resumed executions waiting to merge into this one at its next hand-over */
   mergers: Set<Group>
   /**
-   * The results after `after` (a cursor) this execution handed over, when it still holds all of them (its recent
-   * results, at most bufferSize); undefined when `after` is before what it holds.
+   * The results after `after` (a cursor) this execution handed over, when it still holds all of them (its last
+   * `recentResults`); undefined when `after` is before what it holds.
    */
   recentAfter(after: string): { result: ExecutionResult; cursor: string | undefined }[] | undefined
 }
@@ -125,7 +128,8 @@ export type DirectSubscription = {
 /**
  * Creates the plugin (add it LAST to the envelop plugin list: it wraps the subscribe function the others have set)
  * and its counters.
- * @returns `plugin`; `stats()` = live subscribers and running executions
+ * @returns `plugin`; `stats()` = live subscribers and running executions; `direct(key)` = a subscriber's
+ *   drain-based view for the direct transports
  */
 export function createSharedSubscriptions(options: SharedSubscriptionsOptions): SharedSubscriptions {
   const bufferSize = options.bufferSize ?? 1000
@@ -135,6 +139,8 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
   const maxBatch = Math.max(1, Math.floor(bufferSize / 4))
   const catchUp = pLimit(options.maxCatchingUp ?? 50)
   const recentLimit = options.recentResults ?? 2 * bufferSize
+  const cursorOf = (contextValue: unknown) => options.streamOf(contextValue)?.cursor ?? undefined
+  const isLive = (contextValue: unknown) => options.streamOf(contextValue)?.replaying === false
   const documentIds = new WeakMap<DocumentNode, number>()
   let nextDocumentId = 0
   const shared = new Map<string, Group>()
@@ -183,10 +189,7 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
       if (!group.listeners.delete(listener)) return
       subscribers--
       liveSubscribers.dec()
-      if (!group.listeners.size) {
-        if (group.key !== null && shared.get(group.key) === group) shared.delete(group.key)
-        group.stop()
-      }
+      if (!group.listeners.size) group.stop()
     }
     const listener: Listener = {
       push(result, resultCursor) {
@@ -297,7 +300,7 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
    */
   function startGroup(key: string | null, source: AsyncIterableIterator<ExecutionResult>, contextValue: unknown, baseKey: string | null = null, caughtUp: () => void = () => {}): Group {
     let stopped = false
-    let handedOver: string | undefined = options.cursorOf(contextValue) ?? undefined
+    let handedOver = cursorOf(contextValue)
     // the last results handed over, and the cursor through which results may be missing from them
     const recent: { result: ExecutionResult; cursor: string | undefined }[] = []
     let recentFloor = handedOver
@@ -313,15 +316,20 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
       listeners: new Set(),
       // a joiner's position: right after the last result handed to listeners (results the pump still holds,
       // or is resolving, reach the joiner too), or the source's own position before any was handed over
-      cursor: () => handedOver ?? options.cursorOf(contextValue) ?? undefined,
+      cursor: () => handedOver ?? cursorOf(contextValue),
       handedOverCursor: () => handedOver,
       stop: () => {
         if (group.baseKey !== null) shared.get(group.baseKey)?.mergers.delete(group)
-        caughtUp()
         stopped = true
-        if (groups.delete(group)) subscriptionExecutions.dec()
+        retire()
         void source.return?.()
       },
+    }
+    /** Out of the registry and the counts, its catching-up slot freed; idempotent. */
+    const retire = () => {
+      caughtUp()
+      if (groups.delete(group)) subscriptionExecutions.dec()
+      if (group.key !== null && shared.get(group.key) === group) shared.delete(group.key)
     }
     if (key !== null) shared.set(key, group)
     groups.add(group)
@@ -352,13 +360,14 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
             recent.push(entry)
           }
           if (recent.length > recentLimit) recentFloor = recent.splice(0, recent.length - recentLimit).at(-1)?.cursor ?? recentFloor
-          if (group.baseKey !== null && group.key === null && !batch.length) mergeIfCaughtUp()
+          mergeIfCaughtUp()
         }
+        /** A resumed execution that has caught up merges into the shared one, or becomes it (see above). */
         const mergeIfCaughtUp = () => {
-          if (stopped) return
-          const base = shared.get(group.baseKey!)
+          if (stopped || group.baseKey === null || group.key !== null) return
+          const base = shared.get(group.baseKey)
           if (!base) {
-            if (options.replayingOf?.(contextValue) === false) {
+            if (isLive(contextValue)) {
               group.key = group.baseKey
               shared.set(group.key!, group)
               caughtUp()
@@ -368,7 +377,7 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
           const through = handedOver
           const baseAt = base.cursor()
           if (through !== undefined && baseAt !== undefined && BigInt(through) >= BigInt(baseAt)) absorb(group, base, through)
-          else if (options.replayingOf?.(contextValue) === false) {
+          else if (isLive(contextValue)) {
             base.mergers.add(group) // live and close behind: joins at the base's next hand-over
             caughtUp() // no replay left: its catching-up slot can go to the next in line
           }
@@ -396,15 +405,15 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
             next = await Promise.race([pending, new Promise<undefined>((resolve) => (idleTimer = setTimeout(() => resolve(undefined), IDLE_MERGE_CHECK_MS)))])
             clearTimeout(idleTimer)
             if (next === undefined) {
-              if (!batch.length) mergeIfCaughtUp()
+              mergeIfCaughtUp()
               continue
             }
           } else next = await pending
           pending = undefined
           if (next.done || stopped) break
           if (!batch.length) batchStarted = performance.now()
-          batch.push({ result: next.value, cursor: options.cursorOf(contextValue) ?? undefined })
-          const more = (options.bufferedOf?.(contextValue) ?? 0) > 0
+          batch.push({ result: next.value, cursor: cursorOf(contextValue) })
+          const more = (options.streamOf(contextValue)?.buffered ?? 0) > 0
           if (!more || batch.length >= maxBatch) await handOver()
         }
         if (batch.length && !stopped) await handOver()
@@ -415,9 +424,7 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
           listener.end(error)
         }
       } finally {
-        caughtUp()
-        if (groups.delete(group)) subscriptionExecutions.dec()
-        if (group.key !== null && shared.get(group.key) === group) shared.delete(group.key)
+        retire()
       }
     })()
     return group

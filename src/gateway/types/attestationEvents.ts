@@ -71,9 +71,12 @@ const LOOKAHEAD_EVENTS = 200
 /**
  * The attestation of event `e`. An execution resolves its events one after another, each waiting for its row; a
  * shared execution serving 10,000 subscribers behind a busy event loop got one event through per loop turn. So the
- * rows of the events the journal subscription already holds (`ctx.upcomingEvents`) are read in the same query and
+ * rows of the events the journal subscription already holds (`ctx.eventStream.peek`) are read in the same query and
  * kept for those events. A kept row was read after every one of them was committed; an event beyond them reads
  * afresh. Thousands of unshared executions resolving the same event in one tick still share one query (DataLoader).
+ * @param query the Pothos/Prisma selection of the `attestation` field
+ * @returns the row (shaped by `query`) or null when it no longer exists (a reorg removed it)
+ * @throws the database error of the batched read
  */
 export async function loadAhead(ctx: GatewayContext, query: object, e: JournalEvent): Promise<unknown> {
   const key = `${e.chainId}:${e.subjectId}`
@@ -81,8 +84,8 @@ export async function loadAhead(ctx: GatewayContext, query: object, e: JournalEv
   const seq = BigInt(e.seq)
   const ahead = lookaheads.get(ctx)
   if (ahead && ahead.shape === shape && seq <= ahead.throughSeq && ahead.rows.has(key)) return ahead.rows.get(key)
-  const upcoming = (ctx.upcomingEvents?.(LOOKAHEAD_EVENTS) ?? []).filter((u) => u.subjectType === 'ATTESTATION' && BigInt(u.seq) > seq)
-  const loader = loaderFor(ctx, query)
+  const upcoming = (ctx.eventStream?.peek(LOOKAHEAD_EVENTS) ?? []).filter((u) => u.subjectType === 'ATTESTATION' && BigInt(u.seq) > seq)
+  const loader = loaderFor(ctx, query, shape)
   if (!upcoming.length) return loader.load(key)
   const keys = [...new Set([key, ...upcoming.map((u) => `${u.chainId}:${u.subjectId}`)])]
   const rows = await loader.loadMany(keys)
@@ -98,10 +101,9 @@ const loaders = new WeakMap<object, Map<string, DataLoader<string, unknown>>>()
  * A DataLoader per gateway (keyed by its Prisma client) and per Prisma selection, without a cache (every tick
  * reads fresh rows): loads for `chainId:attestationId` keys in one tick become one `findMany`.
  */
-function loaderFor(ctx: GatewayContext, query: object): DataLoader<string, unknown> {
+function loaderFor(ctx: GatewayContext, query: object, shape = JSON.stringify(query)): DataLoader<string, unknown> {
   let byShape = loaders.get(ctx.prisma)
   if (!byShape) loaders.set(ctx.prisma, (byShape = new Map()))
-  const shape = JSON.stringify(query)
   let loader = byShape.get(shape)
   if (!loader) {
     loader = new DataLoader<string, unknown>(
@@ -135,8 +137,8 @@ export type FollowAttestationEventsOptions = {
  * attestation no longer exists is delivered whenever chain and kind match. When the subscriber's buffer
  * overflows, yields one `overflowCursor` payload (the resolver turns it into SUBSCRIPTION_OVERFLOW) and ends.
  * Attaches at once, so the stream starts at subscription time.
- * Sets `ctx.eventCursor` / `ctx.eventsBuffered` to the journal subscription's cursor and ready count (shared
- * executions read them: useSharedSubscriptions.ts).
+ * Sets `ctx.eventStream` to the journal subscription (shared executions read its cursor, ready count and replay
+ * state: useSharedSubscriptions.ts).
  * @throws {GraphQLError} BAD_USER_INPUT for a malformed cursor or filter
  */
 export function followAttestationEvents(ctx: GatewayContext, options: FollowAttestationEventsOptions): AsyncIterableIterator<AttestationEventPayload> {
@@ -151,10 +153,7 @@ export function followAttestationEvents(ctx: GatewayContext, options: FollowAtte
     finality: options.finality ?? 'SAFE',
     filter: (e) => e.subjectType === 'ATTESTATION' && kinds.has(e.kind) && (where.chainId == null || e.chainId === where.chainId),
   })
-  ctx.eventCursor = () => subscription.cursor
-  ctx.eventsBuffered = () => subscription.buffered
-  ctx.eventsReplaying = () => subscription.replaying
-  ctx.upcomingEvents = (limit) => subscription.peek(limit)
+  ctx.eventStream = subscription
   let finished = false
   const iterator: AsyncIterableIterator<AttestationEventPayload> = {
     [Symbol.asyncIterator]: () => iterator,
