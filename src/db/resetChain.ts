@@ -4,21 +4,29 @@
  * previous run describe blocks that no longer exist.
  */
 import type { PrismaClient } from '../generated/prisma/client.js'
+import { deleteAttestations, deleteSchemas } from './deleteRecords.js'
 
-/** @returns the number of attestations removed. */
+/**
+ * @returns the number of attestations removed.
+ * @throws the database's error when the transaction fails; nothing is removed then.
+ */
 export async function resetChain(prisma: PrismaClient, chainId: number): Promise<number> {
-  const [, , , , removed] = await prisma.$transaction([
-    prisma.recipient.deleteMany({ where: { chainId } }),
-    prisma.verification.deleteMany({ where: { chainId } }),
-    prisma.verificationJob.deleteMany({ where: { chainId } }),
-    prisma.offchainAttestation.deleteMany({ where: { chainId } }),
-    prisma.attestation.deleteMany({ where: { chainId } }),
-    prisma.schema.deleteMany({ where: { chainId } }),
-    prisma.event.deleteMany({ where: { chainId } }),
-    prisma.skippedLog.deleteMany({ where: { chainId } }),
-    prisma.block.deleteMany({ where: { chainId } }),
-    prisma.checkpoint.deleteMany({ where: { chainId } }),
-    prisma.chain.deleteMany({ where: { chainId } }),
-  ])
-  return removed.count
+  return prisma.$transaction(
+    async (tx) => {
+      await tx.recipient.deleteMany({ where: { chainId } })
+      await tx.verification.deleteMany({ where: { chainId } })
+      await tx.verificationJob.deleteMany({ where: { chainId } })
+      await tx.offchainAttestation.deleteMany({ where: { chainId } })
+      // linked attestations are removed together with what they link to (see deleteRecords.ts)
+      const removed = await deleteAttestations(tx, chainId, null)
+      await deleteSchemas(tx, chainId, null)
+      await tx.event.deleteMany({ where: { chainId } })
+      await tx.skippedLog.deleteMany({ where: { chainId } })
+      await tx.block.deleteMany({ where: { chainId } })
+      await tx.checkpoint.deleteMany({ where: { chainId } })
+      await tx.chain.deleteMany({ where: { chainId } })
+      return removed
+    },
+    { timeout: 120_000, maxWait: 30_000 },
+  )
 }

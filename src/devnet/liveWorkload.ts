@@ -34,10 +34,7 @@ type ActionKind = (typeof ACTIONS)[number][0]
 
 type Mine = { id: bigint; revocable: boolean; revoked: boolean }
 
-const rand = (n: number) => Math.floor(Math.random() * n)
-const pick = <T>(xs: readonly T[]): T => xs[rand(xs.length)]!
-
-function pickAction(): ActionKind {
+function pickAction(rand: (n: number) => number): ActionKind {
   let r = rand(ACTIONS.reduce((sum, [, w]) => sum + w, 0))
   for (const [kind, w] of ACTIONS) {
     if (r < w) return kind
@@ -69,6 +66,8 @@ export type LiveWorkloadOptions = {
    * attestation ids out of block order).
    */
   around?: <T>(action: () => Promise<T>) => Promise<T>
+  /** uniform [0, 1) source for every choice (default `Math.random`); pass a seeded one to replay a run */
+  random?: () => number
 }
 
 /**
@@ -85,6 +84,9 @@ export type LiveWorkloadOptions = {
  */
 export async function runLive(sp: SpWriter, log: Logger, opts: LiveWorkloadOptions): Promise<void> {
   const { signal } = opts
+  const random = opts.random ?? Math.random
+  const rand = (n: number) => Math.floor(random() * n)
+  const pick = <T>(xs: readonly T[]): T => xs[rand(xs.length)]!
   const schemas: { id: bigint; revocable: boolean }[] = []
   const mine = new Map<number, Mine[]>(ATTESTERS.map((a) => [a, []]))
   const offchain = new Map<number, string[]>(ATTESTERS.map((a) => [a, []]))
@@ -171,10 +173,24 @@ export async function runLive(sp: SpWriter, log: Logger, opts: LiveWorkloadOptio
     if (signal.aborted) resolve('aborted')
     signal.addEventListener('abort', () => resolve('aborted'), { once: true })
   })
+  /**
+   * A reorg takes records back and the counters with them, and the new branch re-uses those ids: forget what the
+   * canonical chain no longer holds, so links, attestations and revocations keep targeting records that exist.
+   */
+  const forgetRolledBack = async () => {
+    const next = await sp.counters()
+    for (let i = schemas.length - 1; i >= 0; i--) if (schemas[i]!.id >= next.schemas) schemas.splice(i, 1)
+    for (const list of mine.values()) for (let i = list.length - 1; i >= 0; i--) if (list[i]!.id >= next.attestations) list.splice(i, 1)
+  }
   while (!signal.aborted) {
+    try {
+      await (opts.around ? opts.around(forgetRolledBack) : forgetRolledBack())
+    } catch (error) {
+      if (!signal.aborted) log.warn({ error }, 'live workload could not read the counters; continuing')
+    }
     const count = 1 + rand(3)
     for (let i = 0; i < count && !signal.aborted; i++) {
-      const kind = pickAction()
+      const kind = pickAction(rand)
       const running = opts.around ? opts.around(() => act(kind)) : act(kind)
       running.catch(() => undefined) // may settle after the abort; its outcome is ignored then
       try {

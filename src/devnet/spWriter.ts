@@ -108,6 +108,8 @@ export type SpWriter = {
   attestOffchainDelegated(signerIdx: number, senderIdx: number, offchainId: string): Promise<void>
   attestOffchainBatch(idx: number, offchainIds: string[]): Promise<void>
   revokeOffchain(idx: number, offchainId: string, reason: string): Promise<void>
+  /** `schemaCounter()` and `attestationCounter()` at the head: the NEXT ids (a reorg can move them back) */
+  counters(): Promise<{ schemas: bigint; attestations: bigint }>
 }
 
 type WriteName = ContractFunctionName<typeof spAbi, 'nonpayable' | 'payable'>
@@ -193,6 +195,13 @@ export function createSpWriter(c: DevClients, address: Address, signal?: AbortSi
     },
     async revokeOffchain(idx, offchainId, reason) {
       await send(idx, 'revokeOffchain', [offchainId, reason, '0x'])
+    },
+    async counters() {
+      const [schemas, attestations] = await Promise.all([
+        read({ address, abi: spAbi, functionName: 'schemaCounter' }),
+        read({ address, abi: spAbi, functionName: 'attestationCounter' }),
+      ])
+      return { schemas, attestations }
     },
   }
 }

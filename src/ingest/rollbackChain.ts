@@ -14,6 +14,7 @@
  */
 import type { PrismaClient } from '../generated/prisma/client.js'
 import { bulkInsert } from '../db/bulkInsert.js'
+import { deleteAttestations, deleteSchemas } from '../db/deleteRecords.js'
 import { DatabaseError } from '../errors/baseError.js'
 import { assertCheckpoint } from './commitBatch.js'
 
@@ -54,7 +55,7 @@ export async function rollbackChain(prisma: PrismaClient, chainId: number, ances
           await tx.recipient.deleteMany({ where: { chainId, attestationId: { in: ids } } })
           await tx.verificationJob.deleteMany({ where: { chainId, attestationId: { in: ids } } })
           await tx.verification.deleteMany({ where: { chainId, attestationId: { in: ids } } })
-          await tx.attestation.deleteMany({ where: { chainId, attestationId: { in: ids } } })
+          await deleteAttestations(tx, chainId, ancestor.number) // the same rows: those committed above the ancestor
         }
         const unrevokedRows = await tx.attestation.findMany({ where: { chainId, revokeBlockNumber: above }, select: { attestationId: true } })
         await tx.attestation.updateMany({
@@ -66,7 +67,7 @@ export async function rollbackChain(prisma: PrismaClient, chainId: number, ances
           where: { chainId, revokeBlockNumber: above },
           data: { revoked: false, revokeTimestamp: null, revokeReason: null, revokeTxHash: null, revokeBlockNumber: null, revokeBlockHash: null, revokeLogIndex: null },
         })
-        await tx.schema.deleteMany({ where: { chainId, blockNumber: above } })
+        await deleteSchemas(tx, chainId, ancestor.number)
         await tx.skippedLog.deleteMany({ where: { chainId, blockNumber: above } })
         await tx.block.deleteMany({ where: { chainId, number: above } })
         await bulkInsert(tx, 'VerificationJob', unrevokedRows.map((r) => ({ chainId, attestationId: r.attestationId, cause: 'REVOKED' })))
