@@ -39,8 +39,10 @@ function onShutdown(logger: Logger, cleanups: Cleanup[]): Promise<void> {
       resolve()
       process.exit(0)
     }
-    process.once('SIGINT', () => void handler('SIGINT'))
-    process.once('SIGTERM', () => void handler('SIGTERM'))
+    // `on`, not `once`: a listener that removed itself left the devnet's signal hook alone, which then re-raised
+    // the signal and killed the process mid-shutdown (exit 130 instead of 0); a second signal exits 1 above
+    process.on('SIGINT', () => void handler('SIGINT'))
+    process.on('SIGTERM', () => void handler('SIGTERM'))
   })
 }
 
