@@ -3,15 +3,19 @@
  * `getAttestation` / `getSchema` / `getOffchainAttestation` calls whose logs are in that block), issued
  * concurrently so the HTTP transport packs them into JSON-RPC batches. Reads are pinned to the log's block
  * number (state at the end of that block).
+ *
+ * Where Multicall3 has no code at the block (chains without it, blocks before its deployment: multicall3Support.ts),
+ * or its answer is not an aggregate3 result (another contract at that address), the same reads are plain
+ * `eth_call`s (readRecordsByCall.ts) with the same results: a revert is a per-record failure either way.
  */
-import { type Address, decodeFunctionResult, encodeFunctionData, type Hex, multicall3Abi, type PublicClient, toFunctionSelector } from 'viem'
+import { type Address, decodeFunctionResult, encodeFunctionData, type Hex, multicall3Abi, type PublicClient } from 'viem'
+import type { Logger } from '../common/logger.js'
 import { RpcError } from '../errors/baseError.js'
-import { spReadAbi } from '../ingest/abi.js'
-import { decodeAttestationResult } from './decodeAttestationResult.js'
+import { getMulticall3Support } from './multicall3Support.js'
+import { parseRevert, readRecordsByCall } from './readRecordsByCall.js'
+import { decodeRecordReturn, encodeRecordCall, revertedRecord } from './recordCalls.js'
 import { classifyRpcError } from './rpcGovernor.js'
 import { timed } from './timed.js'
-
-const GET_ATTESTATION_SELECTOR = toFunctionSelector('getAttestation(uint64)')
 
 export type RecordRequest =
   | { kind: 'attestation'; id: bigint; blockNumber: bigint }
@@ -51,19 +55,26 @@ export const recordKey = (r: RecordRequest) => `${r.kind}:${r.id}:${r.blockNumbe
 export type ReadRecordsParameters = {
   client: PublicClient
   contract: Address
+  /** the Multicall3 address; whether it has code is checked per block (multicall3Support.ts, cached per client) */
   multicall3: Address
   requests: RecordRequest[]
   /** max calls in one aggregate3 (default 250: ~110 KB of calldata, so a JSON-RPC batch of 4 stays far below anvil's body limit, between 2 and 5 MB) */
   callsPerMulticall?: number
+  /** receives the one warning per chain when reads go without Multicall3 */
+  logger?: Logger
 }
+
+/** The outcome of one aggregate3: its sub-call results, or `null` when its answer was not Multicall3's. */
+type Aggregated = { requests: RecordRequest[]; results: readonly { success: boolean; returnData: Hex }[] | null; error?: unknown }
 
 /**
  * @returns a map from {@link recordKey} to the decoded struct, or to the reason the call failed
  *   (a reverting call is data, not an exception).
- * @throws {RpcError} when the multicall itself fails after retries.
+ * @throws {RpcError} when a multicall, an `eth_getCode` or a plain `eth_call` fails after retries.
  */
 export async function readRecords(params: ReadRecordsParameters): Promise<Map<string, RecordResult>> {
   const { client, contract, multicall3 } = params
+  const support = getMulticall3Support({ client, address: multicall3, logger: params.logger })
   const perCall = params.callsPerMulticall ?? 250
   const byBlock = new Map<bigint, RecordRequest[]>()
   for (const r of params.requests) {
@@ -79,50 +90,55 @@ export async function readRecords(params: ReadRecordsParameters): Promise<Map<st
   /**
    * One aggregate3 at `blockNumber`. When the multicall itself reverts (out of gas under the node's eth_call gas
    * cap, or any revert of the aggregate) the chunk is split in halves and each half retried: a cap we do not know
-   * costs a few more calls, never a stuck range.
+   * costs a few more calls, never a stuck range. An answer that does not decode as aggregate3's (`0x` from an address
+   * without code, or another contract's data), or a single call whose aggregate still reverts, is `results: null`:
+   * the caller reads those records with plain eth_calls instead of retrying what would fail again.
    */
-  const aggregate = async (blockNumber: bigint, requests: RecordRequest[]): Promise<{ requests: RecordRequest[]; fns: string[]; results: readonly { success: boolean; returnData: Hex }[] }[]> => {
-    const fns = requests.map((r) => (r.kind === 'attestation' ? 'getAttestation' : r.kind === 'schema' ? 'getSchema' : 'getOffchainAttestation'))
-    const calls = requests.map((r, i) => ({
-      target: contract,
-      allowFailure: true,
-      callData: r.kind === 'attestation'
-        ? (`${GET_ATTESTATION_SELECTOR}${(r.id as bigint).toString(16).padStart(64, '0')}` as Hex)
-        : encodeFunctionData({ abi: spReadAbi, functionName: fns[i]!, args: [r.id] } as never),
-    }))
+  const aggregate = async (blockNumber: bigint, requests: RecordRequest[]): Promise<Aggregated[]> => {
+    const calls = requests.map((r) => ({ target: contract, allowFailure: true, callData: encodeRecordCall(r) }))
+    let data: Hex | undefined
     try {
-      const { data } = await timed(client, 'eth_call:aggregate3', () =>
+      const answer = await timed(client, 'eth_call:aggregate3', () =>
         client.call({ to: multicall3, data: encodeFunctionData({ abi: multicall3Abi, functionName: 'aggregate3', args: [calls] }), blockNumber }),
       )
-      const results = decodeFunctionResult({ abi: multicall3Abi, functionName: 'aggregate3', data: data ?? '0x' })
-      if (results.length !== requests.length) throw new RpcError('eth_call', `aggregate3 returned ${results.length} results for ${requests.length} calls`)
-      return [{ requests, fns, results }]
+      data = answer.data
     } catch (error) {
       if (requests.length > 1 && classifyRpcError(error) === 'fatal') {
         const half = Math.ceil(requests.length / 2)
         const [left, right] = await Promise.all([aggregate(blockNumber, requests.slice(0, half)), aggregate(blockNumber, requests.slice(half))])
         return [...left, ...right]
       }
+      if (requests.length === 1 && parseRevert(error)) return [{ requests, results: null, error }]
       if (error instanceof RpcError) throw error
       throw new RpcError('eth_call', `aggregate3 of ${requests.length} reads at block ${blockNumber} failed`, { cause: error })
     }
+    try {
+      const results = decodeFunctionResult({ abi: multicall3Abi, functionName: 'aggregate3', data: data ?? '0x' })
+      if (results.length !== requests.length) throw new Error(`aggregate3 returned ${results.length} results for ${requests.length} calls`)
+      return [{ requests, results }]
+    } catch (error) {
+      return [{ requests, results: null, error }]
+    }
+  }
+  const byCall = async (blockNumber: bigint, requests: RecordRequest[]) => {
+    const results = await readRecordsByCall({ client, contract, blockNumber, requests })
+    requests.forEach((r, i) => out.set(recordKey(r), results[i]!))
   }
   await Promise.all(
     chunks.map(async ({ blockNumber, requests: chunk }) => {
-      for (const { requests, fns, results } of await aggregate(blockNumber, chunk)) {
+      if (!(await support.hasCodeAt(blockNumber))) {
+        support.recordFallback('no_code', blockNumber, chunk.length)
+        return byCall(blockNumber, chunk)
+      }
+      for (const { requests, results, error } of await aggregate(blockNumber, chunk)) {
+        if (!results) {
+          support.recordFallback('bad_result', blockNumber, requests.length, error)
+          await byCall(blockNumber, requests)
+          continue
+        }
         requests.forEach((r, i) => {
           const res = results[i]!
-          if (!res.success) {
-            out.set(recordKey(r), { ok: false, error: `reverted (${res.returnData.slice(0, 10)})` })
-            return
-          }
-          try {
-            const value = (r.kind === 'attestation' ? decodeAttestationResult(res.returnData) : null) ??
-              decodeFunctionResult({ abi: spReadAbi, functionName: fns[i]!, data: res.returnData } as never)
-            out.set(recordKey(r), { ok: true, value: value as never })
-          } catch (error) {
-            out.set(recordKey(r), { ok: false, error: `undecodable return data: ${String((error as Error).message).split('\n')[0]}` })
-          }
+          out.set(recordKey(r), res.success ? decodeRecordReturn(r, res.returnData) : revertedRecord(res.returnData))
         })
       }
     }),

@@ -61,3 +61,9 @@ export const subscriptionOverflows = new Counter({
 export const reorgsTotal = new Counter({ name: 'sign_indexer_reorgs_total', help: 'Reorgs detected and rolled back', labelNames: ['chain_id'], registers: [registry] })
 export const rpcRetries = new Counter({ name: 'sign_indexer_rpc_retries_total', help: 'JSON-RPC retries by method and failure kind', labelNames: ['method', 'kind'], registers: [registry] })
 export const rpcConcurrency = new Gauge({ name: 'sign_indexer_rpc_concurrency', help: 'Current adaptive (AIMD) JSON-RPC concurrency limit', labelNames: ['chain_id'], registers: [registry] })
+export const multicallFallbackReads = new Counter({
+  name: 'sign_indexer_multicall_fallback_reads_total',
+  help: 'Records read with plain eth_call instead of Multicall3 aggregate3, by reason (no_code: no code at the Multicall3 address at the block; bad_result: its answer was not an aggregate3 result)',
+  labelNames: ['chain_id', 'reason'],
+  registers: [registry],
+})

@@ -195,29 +195,56 @@ export async function installMulticall3(clients: DevClients): Promise<boolean> {
   return true
 }
 
+/** Options of {@link deploySp}. */
+export type DeploySpParameters = {
+  /** JSON-RPC URL of an anvil node running chain 31337 */
+  rpcUrl: string
+  /**
+   * Install Multicall3 at `MULTICALL3_ADDRESS` first (default true). With false the chain has no code there, like a
+   * chain where Multicall3 was never deployed; `installMulticall3` can add it later (present from then on only).
+   */
+  multicall3?: boolean
+  /**
+   * Put SP at this address instead of a fresh one (e.g. a production proxy's address such as Base's): SP is deployed
+   * normally, its runtime code (`eth_getCode`) copied there with `anvil_setCode`, and `initialize(1, 1)` called on
+   * the copy (its storage is empty, so the initializer is open). The normally deployed instance is left unused.
+   */
+  address?: Address
+}
+
 /**
  * Deploys SP v1.1.3 directly (no ERC1967 proxy) from dev account 0 and calls `initialize(1, 1)` (so the first
- * schema and attestation ids are 1), after installing Multicall3 (see `installMulticall3`). Compiles SP first
- * (`compileSp`, cached).
+ * schema and attestation ids are 1), after installing Multicall3 (see `installMulticall3`) unless
+ * `multicall3: false`. Compiles SP first (`compileSp`, cached).
  *
- * @param opts.rpcUrl JSON-RPC URL of an anvil node running chain 31337
- * @returns `{ address, deployBlock }` — the SP address and the block number of its creation transaction
+ * @returns `{ address, deployBlock }` — the SP address and the first block worth scanning: the block of its creation
+ *   transaction, or with `opts.address` the block of the `initialize` call (the copied code has no creation block)
  * @throws DevnetDeployError when the chain id is not 31337 (SP's constructor then disables initializers, so
- *   `initialize` would revert `InvalidInitialization()`); DevnetTxError when a transaction reverts
+ *   `initialize` would revert `InvalidInitialization()`) or when `opts.address` already holds code; DevnetTxError when
+ *   a transaction reverts
  */
-export async function deploySp(opts: { rpcUrl: string }): Promise<{ address: Address; deployBlock: bigint }> {
+export async function deploySp(opts: DeploySpParameters): Promise<{ address: Address; deployBlock: bigint }> {
   const clients = await createDevClients(opts.rpcUrl)
   const { publicClient, wallet, chain } = clients
   if (chain.id !== SP_DEV_CHAIN_ID) {
     throw new DevnetDeployError(`SP can only be initialized without a proxy on chain ${SP_DEV_CHAIN_ID}, not ${chain.id}`)
   }
-  const [artifact] = await Promise.all([compileSp(), installMulticall3(clients)])
+  const [artifact] = await Promise.all([compileSp(), opts.multicall3 === false ? false : installMulticall3(clients)])
   const deployed = await sendAndWait(publicClient, 'deploy SP', () =>
     wallet(0).deployContract({ abi: spAbi, bytecode: artifact.bytecode }),
   )
-  const address = getAddress(deployed.contractAddress!)
-  await sendAndWait(publicClient, 'SP.initialize(1, 1)', () =>
+  let address = getAddress(deployed.contractAddress!)
+  if (opts.address) {
+    const target = getAddress(opts.address)
+    const existing = await publicClient.getCode({ address: target })
+    if (existing && existing !== '0x') throw new DevnetDeployError(`cannot put SP at ${target}: code is already there`)
+    const runtime = await publicClient.getCode({ address, blockNumber: deployed.blockNumber })
+    if (!runtime || runtime === '0x') throw new DevnetDeployError('SP deployment left no code')
+    await clients.testClient.setCode({ address: target, bytecode: runtime })
+    address = target
+  }
+  const initialized = await sendAndWait(publicClient, 'SP.initialize(1, 1)', () =>
     wallet(0).writeContract({ address, abi: spAbi, functionName: 'initialize', args: [1n, 1n] }),
   )
-  return { address, deployBlock: deployed.blockNumber }
+  return { address, deployBlock: opts.address ? initialized.blockNumber : deployed.blockNumber }
 }

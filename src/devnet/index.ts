@@ -16,6 +16,7 @@ export {
   DevnetTxError,
   type DevClients,
   deploySp,
+  type DeploySpParameters,
   installMulticall3,
   loadMulticall3Bytecode,
   MULTICALL3_ADDRESS,
@@ -50,7 +51,7 @@ export { type BulkSummary, createWorkload, type ScenarioSummary, type Workload }
 export { runLive } from './liveWorkload.js'
 export { seedBulk } from './bulkWorkload.js'
 
-/** A running devnet: anvil + SP (initialized with counters 1, 1) + Multicall3 at its canonical address. */
+/** A running devnet: anvil + SP (initialized with counters 1, 1) + Multicall3 at its canonical address (unless started without). */
 export type Devnet = {
   rpcUrl: string
   wsUrl: string
@@ -59,6 +60,7 @@ export type Devnet = {
   address: Address
   /** block number of the SP creation transaction (first block worth scanning) */
   deployBlock: bigint
+  /** the canonical Multicall3 address, to configure the indexer with; holds no code when started with `multicall3: false` */
   multicall3: Address
   /** kills anvil; idempotent */
   stop(): Promise<void>
@@ -71,12 +73,14 @@ export type Devnet = {
  * @param opts.port TCP port (default 0: a free one)
  * @param opts.blockTime seconds per block (default: automine)
  * @param opts.args extra anvil CLI arguments
+ * @param opts.multicall3 install Multicall3 (default true); false builds a chain without it (see `deploySp`)
+ * @param opts.spAddress put SP at this address (e.g. a production proxy's, such as Base's) via `anvil_setCode`
  * @throws AnvilError, SolcCompileError, DevnetDeployError, DevnetTxError — anvil is stopped before rethrowing
  */
-export async function startDevnet(opts: { port?: number; blockTime?: number; args?: string[] } = {}): Promise<Devnet> {
+export async function startDevnet(opts: { port?: number; blockTime?: number; args?: string[]; multicall3?: boolean; spAddress?: Address } = {}): Promise<Devnet> {
   const anvil = await startAnvil({ port: opts.port, blockTime: opts.blockTime, args: opts.args, chainId: SP_DEV_CHAIN_ID })
   try {
-    const { address, deployBlock } = await deploySp({ rpcUrl: anvil.rpcUrl })
+    const { address, deployBlock } = await deploySp({ rpcUrl: anvil.rpcUrl, multicall3: opts.multicall3, address: opts.spAddress })
     return {
       rpcUrl: anvil.rpcUrl,
       wsUrl: anvil.wsUrl,

@@ -7,6 +7,7 @@
  * Pieces let the committer start on the first part of a dense range while the rest is still being read.
  */
 import type { Address, Hex, PublicClient } from 'viem'
+import type { Logger } from '../common/logger.js'
 import { getLogsInRange } from '../chain/getLogsInRange.js'
 import { type BlockHeader, getBlockHeaders, getTransactionSenders, readRecords, type RecordRequest, type RecordResult } from '../chain/readRecords.js'
 import { RpcError } from '../errors/baseError.js'
@@ -91,6 +92,8 @@ export type FetchPieceParameters = {
    * where reorgs happen). The committer then checks the first header's parent against the checkpoint.
    */
   verifyChain?: boolean
+  /** receives the one warning per chain when records are read without Multicall3 (see readRecords) */
+  logger?: Logger
 }
 
 /** @throws {RpcError} when a read fails after retries, or when a block changed under the logs (reorg in progress). */
@@ -104,7 +107,7 @@ export async function fetchPiece(params: FetchPieceParameters): Promise<FetchedR
     else if (e.name === 'OffchainAttestationMade') requests.push({ kind: 'offchain', id: e.offchainAttestationId, blockNumber: e.blockNumber })
   }
   const [records, blocks, senders] = await Promise.all([
-    readRecords({ client, contract, multicall3, requests }),
+    readRecords({ client, contract, multicall3, requests, logger: params.logger }),
     getBlockHeaders(client, params.verifyChain ? blockNumbers(fromBlock, toBlock) : [...piece.logBlocks.keys(), toBlock]),
     getTransactionSenders(client, events.filter((e) => e.name !== 'AttestationRevoked' && e.name !== 'OffchainAttestationRevoked').map((e) => e.txHash)),
   ])

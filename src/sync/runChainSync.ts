@@ -218,7 +218,7 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
                   if (abandoned) return fail(new Error('pipeline abandoned'))
                   const started = performance.now()
                   try {
-                    const result = await readLimit(() => fetchPiece({ client, contract: chain.contract, multicall3: chain.multicall3, piece, verifyChain }))
+                    const result = await readLimit(() => fetchPiece({ client, contract: chain.contract, multicall3: chain.multicall3, piece, verifyChain, logger: log }))
                     log.debug({ from_block: Number(piece.fromBlock), to_block: Number(piece.toBlock), logs: piece.events.length, duration_ms: Math.round(performance.now() - started) }, 'Fetched piece')
                     deliver(result)
                   } catch (error) {

@@ -16,7 +16,7 @@ type Truth = {
   offchain: Map<string, Record<string, unknown>>
 }
 
-/** Reads the whole contract state at the head plus every event from `fromBlock`. */
+/** Reads the whole contract state at the head plus every event from `fromBlock` (with or without Multicall3 on the chain). */
 export async function readGroundTruth(client: PublicClient, contract: Address, fromBlock: bigint): Promise<Truth> {
   const [attCounter, schemaCounter] = await Promise.all([
     client.readContract({ address: contract, abi: spReadAbi, functionName: 'attestationCounter' }),
@@ -37,7 +37,10 @@ export async function readGroundTruth(client: PublicClient, contract: Address, f
   }
   const truth: Truth = { attestations: new Map(), schemas: new Map(), offchain: new Map() }
   const ids = (n: bigint) => Array.from({ length: Number(n) - 1 }, (_, i) => BigInt(i + 1))
-  const atts = await client.multicall({ contracts: ids(attCounter).map((id) => ({ address: contract, abi: spReadAbi, functionName: 'getAttestation', args: [id] })) as never, allowFailure: false, batchSize: 4_000, multicallAddress: '0xca11bde05977b3631167028862be2a173976ca11' }) as unknown as Record<string, unknown>[]
+  // Multicall3 where the chain has it; viem's deployless multicall (a contract-creation eth_call) where it has not
+  const multicall3 = '0xca11bde05977b3631167028862be2a173976ca11'
+  const hasMulticall3 = ((await client.getCode({ address: multicall3 })) ?? '0x') !== '0x'
+  const atts = await client.multicall({ contracts: ids(attCounter).map((id) => ({ address: contract, abi: spReadAbi, functionName: 'getAttestation', args: [id] })) as never, allowFailure: false, batchSize: 4_000, ...(hasMulticall3 ? { multicallAddress: multicall3 } : { deployless: true }) }) as unknown as Record<string, unknown>[]
   ids(attCounter).forEach((id, i) => {
     const a = atts[i]!
     truth.attestations.set(id, {

@@ -3,7 +3,7 @@
  * (minus confirmations), then stops it.
  */
 import type { Address } from 'viem'
-import { createLogger, createSilentLogger } from '../../src/common/logger.js'
+import { createLogger, createSilentLogger, type Logger } from '../../src/common/logger.js'
 import type { PrismaClient } from '../../src/generated/prisma/client.js'
 import { createIndexer, type IndexerChain } from '../../src/sync/createIndexer.js'
 
@@ -19,10 +19,12 @@ export function devnetChain(devnet: DevnetLike, overrides: Partial<IndexerChain>
 
 /**
  * Starts the indexer and resolves once every chain's checkpoint is at or past `targetBlock` (default: the head
- * when called). Stops the indexer before resolving. Rejects after `timeoutMs`.
+ * when called). Stops the indexer before resolving. Rejects after `timeoutMs`. `logger` defaults to a silent one
+ * (or to level `TEST_LOG` when that variable is set).
  */
-export async function runIndexerToHead(prisma: PrismaClient, chain: IndexerChain, opts: { targetBlock?: bigint; timeoutMs?: number; concurrency?: number } = {}) {
-  const indexer = createIndexer({ prisma, chains: [chain], logger: process.env.TEST_LOG ? createLogger({ level: process.env.TEST_LOG }) : createSilentLogger(), concurrency: opts.concurrency })
+export async function runIndexerToHead(prisma: PrismaClient, chain: IndexerChain, opts: { targetBlock?: bigint; timeoutMs?: number; concurrency?: number; logger?: Logger } = {}) {
+  const logger = opts.logger ?? (process.env.TEST_LOG ? createLogger({ level: process.env.TEST_LOG }) : createSilentLogger())
+  const indexer = createIndexer({ prisma, chains: [chain], logger, concurrency: opts.concurrency })
   const client = indexer.clients.get(chain.chainId)!
   const target = opts.targetBlock ?? (await client.getBlockNumber({ cacheTime: 0 })) - BigInt(chain.confirmations)
   const running = indexer.run()

@@ -1,0 +1,41 @@
+/**
+ * Calldata and return data of the three SP record reads, shared by the Multicall3 path (readRecords.ts) and the
+ * plain `eth_call` path (readRecordsByCall.ts) so both encode, decode and report failures identically:
+ * `getAttestation(uint64)`, `getSchema(uint64)`, `getOffchainAttestation(string)` (sign-protocol-facts.md, "Structs").
+ */
+import { decodeFunctionResult, encodeFunctionData, type Hex, toFunctionSelector } from 'viem'
+import { spReadAbi } from '../ingest/abi.js'
+import { decodeAttestationResult } from './decodeAttestationResult.js'
+import type { RecordRequest, RecordResult } from './readRecords.js'
+
+const GET_ATTESTATION_SELECTOR = toFunctionSelector('getAttestation(uint64)')
+
+/** The SP view function that reads a request's record. */
+export function recordFunctionName(r: RecordRequest): 'getAttestation' | 'getSchema' | 'getOffchainAttestation' {
+  return r.kind === 'attestation' ? 'getAttestation' : r.kind === 'schema' ? 'getSchema' : 'getOffchainAttestation'
+}
+
+/** @returns the calldata of the request's SP view call (`getAttestation` encoded by hand: it is the hot path). */
+export function encodeRecordCall(r: RecordRequest): Hex {
+  if (r.kind === 'attestation') return `${GET_ATTESTATION_SELECTOR}${r.id.toString(16).padStart(64, '0')}` as Hex
+  return encodeFunctionData({ abi: spReadAbi, functionName: recordFunctionName(r), args: [r.id] } as never)
+}
+
+/**
+ * Decodes the return data of a successful call: the fast `getAttestation` decoder first, viem's strict decoder
+ * otherwise. Never throws: data that does not decode is `{ ok: false, error: 'undecodable return data: …' }`.
+ */
+export function decodeRecordReturn(r: RecordRequest, data: Hex): RecordResult {
+  try {
+    const value = (r.kind === 'attestation' ? decodeAttestationResult(data) : null) ??
+      decodeFunctionResult({ abi: spReadAbi, functionName: recordFunctionName(r), data } as never)
+    return { ok: true, value: value as never }
+  } catch (error) {
+    return { ok: false, error: `undecodable return data: ${String((error as Error).message).split('\n')[0]}` }
+  }
+}
+
+/** The result of a call that reverted: `reverted (<first 4 bytes of the revert data, or 0x>)`. */
+export function revertedRecord(revertData: Hex | undefined): RecordResult {
+  return { ok: false, error: `reverted (${(revertData ?? '0x').slice(0, 10)})` }
+}
