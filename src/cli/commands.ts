@@ -5,6 +5,7 @@
 import { join } from 'node:path'
 import type { Address } from 'viem'
 import { createLogger, type Logger } from '../common/logger.js'
+import { redactUrl } from '../common/redactUrl.js'
 import type { Config } from '../config/config.js'
 import { createDb, type Db } from '../db/createDb.js'
 import { applyMigrations } from '../db/migrate.js'
@@ -124,9 +125,9 @@ export async function runStart(config: Config): Promise<void> {
   const indexer = await startIndexer(config, db, chains, logger, cleanups, (seq) => { publish(seq); verifier.notify() })
   const server = await startGatewayServer({ gateway, port: config.server.port, host: config.server.host, isReady: () => indexer.isCaughtUp() })
   cleanups.push(() => server.close())
-  logger.info({ graphql_url: server.url, rpc_urls: chains.map((c) => c.rpcUrls[0]), contracts: chains.map((c) => c.contract), database: db.kind }, 'Sign indexer running')
+  logger.info({ graphql_url: server.url, rpc_urls: chains.map((c) => redactUrl(c.rpcUrls[0]!)), contracts: chains.map((c) => c.contract), database: db.kind }, 'Sign indexer running')
   process.stdout.write(
-    `\n  GraphQL   ${server.url}  (GraphiQL in a browser)\n${chains.map((c) => `  Chain     ${c.name} (${c.chainId})  RPC ${c.rpcUrls[0]}  contract ${c.contract}\n`).join('')}  Database  ${db.kind === 'pglite' ? `PGlite in ${join(config.dataDir, 'pglite')}` : 'PostgreSQL'}\n\n`,
+    `\n  GraphQL   ${server.url}  (GraphiQL in a browser)\n${chains.map((c) => `  Chain     ${c.name} (${c.chainId})  RPC ${redactUrl(c.rpcUrls[0]!)}  contract ${c.contract}\n`).join('')}  Database  ${db.kind === 'pglite' ? `PGlite in ${join(config.dataDir, 'pglite')}` : 'PostgreSQL'}\n\n`,
   )
   await done
 }
@@ -184,6 +185,6 @@ export async function runMigrate(config: Config): Promise<void> {
 export async function runDevnet(config: Config): Promise<void> {
   const { logger, cleanups, done } = beginCommand(config)
   const chains = await resolveChains({ ...config, chains: [] }, logger, cleanups)
-  process.stdout.write(`\n  RPC       ${chains[0]!.rpcUrls[0]}\n  Contract  ${chains[0]!.contract}\n  Chain id  ${chains[0]!.chainId}\n\n`)
+  process.stdout.write(`\n  RPC       ${redactUrl(chains[0]!.rpcUrls[0]!)}\n  Contract  ${chains[0]!.contract}\n  Chain id  ${chains[0]!.chainId}\n\n`)
   await done
 }
