@@ -61,3 +61,15 @@ export const subscriptionOverflows = new Counter({
 export const reorgsTotal = new Counter({ name: 'sign_indexer_reorgs_total', help: 'Reorgs detected and rolled back', labelNames: ['chain_id'], registers: [registry] })
 export const rpcRetries = new Counter({ name: 'sign_indexer_rpc_retries_total', help: 'JSON-RPC retries by method and failure kind', labelNames: ['method', 'kind'], registers: [registry] })
 export const rpcConcurrency = new Gauge({ name: 'sign_indexer_rpc_concurrency', help: 'Current adaptive (AIMD) JSON-RPC concurrency limit', labelNames: ['chain_id'], registers: [registry] })
+export const chainConsecutiveFailures = new Gauge({
+  name: 'sign_indexer_chain_consecutive_failures',
+  help: 'Sync steps of the chain that failed in a row (0 once a step succeeds)',
+  labelNames: ['chain_id'],
+  registers: [registry],
+})
+export const chainStalled = new Gauge({
+  name: 'sign_indexer_chain_stalled',
+  help: '1 while the chain is stalled (limits.stallAfterFailures failures in a row, or the RPC node is on another chain), else 0',
+  labelNames: ['chain_id'],
+  registers: [registry],
+})

@@ -12,8 +12,10 @@ import type { Address, PublicClient } from 'viem'
 import type { Logger } from '../common/logger.js'
 import { eventsTotal, headBlock, indexedBlock, lagBlocks, reorgsTotal } from '../common/metrics.js'
 import { timed } from '../chain/timed.js'
+import { defaultReadyLagBlocks, defaultReadyStaleMs, STALL_AFTER_FAILURES } from '../config/parseConfig.js'
 import { RpcError } from '../errors/baseError.js'
 import { rollbackChain } from '../ingest/rollbackChain.js'
+import { type ChainHealth, createChainHealth } from './chainHealth.js'
 import { detectReorg } from './detectReorg.js'
 import { createLogBudget } from './logBudget.js'
 import type { PrismaClient } from '../generated/prisma/client.js'
@@ -31,6 +33,10 @@ export type ChainSyncConfig = {
   confirmations: number
   maxBlockRange: number
   pollIntervalMs: number
+  /** readiness: most blocks behind the head (default {@link defaultReadyLagBlocks}) */
+  readyLagBlocks?: number
+  /** readiness: ms without a completed step after which the chain is not ready (default {@link defaultReadyStaleMs}) */
+  readyStaleMs?: number
 }
 
 export type SyncProgress = { chainId: number; phase: 'backfill' | 'live'; indexedBlock: bigint; targetBlock: bigint; startBlock: bigint; events: number }
@@ -48,6 +54,8 @@ export type RunChainSyncParameters = {
   /** called after every commit with the last journal seq written (null when the range had no event) */
   onCommit?: (e: { chainId: number; toBlock: bigint; lastSeq: bigint | null }) => void
   onProgress?: (p: SyncProgress) => void
+  /** where the loop reports head, progress and failures (default: one built from `chain`, writing the `Chain` row) */
+  health?: ChainHealth
 }
 
 const MAX_BACKOFF_MS = 30_000
@@ -86,8 +94,9 @@ const PIECES_READ_AT_ONCE = 2
 const MAX_LOGS_IN_FLIGHT = 10_000
 
 /**
- * Runs until `signal` aborts. Never throws for RPC or database failures: it logs them, backs off
- * (exponential, jittered, capped at 30 s) and resumes from the committed checkpoint.
+ * Runs until `signal` aborts. Never throws for RPC or database failures: it reports them to `health` (which logs
+ * them and may declare the chain stalled), backs off (exponential, jittered, capped at 30 s) and resumes from the
+ * committed checkpoint.
  */
 export async function runChainSync(params: RunChainSyncParameters): Promise<void> {
   const { prisma, client, chain, logger, signal } = params
@@ -102,6 +111,15 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
     schemaFields.set(schemaId, fields)
     return fields
   }
+
+  const health = params.health ?? createChainHealth({
+    chainId: chain.chainId,
+    logger,
+    prisma,
+    readyLagBlocks: chain.readyLagBlocks ?? defaultReadyLagBlocks(chain.confirmations),
+    readyStaleMs: chain.readyStaleMs ?? defaultReadyStaleMs(chain.pollIntervalMs),
+    stallAfterFailures: STALL_AFTER_FAILURES,
+  })
 
   await prisma.chain.upsert({
     where: { chainId: chain.chainId },
@@ -138,6 +156,7 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
           reorgsTotal.inc({ chain_id: chain.chainId })
           schemaFields.clear()
           log.info({ removed_events: result.removedEvents, removed_attestations: result.removedAttestations, unrevoked: result.unrevoked }, 'Rolled back')
+          health.recordRollback(reorg.ancestor.number)
           params.onCommit?.({ chainId: chain.chainId, toBlock: reorg.ancestor.number, lastSeq: result.lastSeq })
           continue
         }
@@ -148,6 +167,7 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
         const head = latest.number!
         const safe = head > BigInt(chain.confirmations) ? head - BigInt(chain.confirmations) : 0n
         const finalized = await getFinalizedBlock(client, safe)
+        health.recordHead(head)
         lastFinalized = finalized
         headBlock.set({ chain_id: chain.chainId }, Number(head))
         lagBlocks.set({ chain_id: chain.chainId }, Number(head - (next - 1n)))
@@ -165,6 +185,7 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
           }
           params.onProgress?.({ chainId: chain.chainId, phase, indexedBlock: next - 1n, targetBlock: head, startBlock: chain.startBlock, events })
           failures = 0
+          health.recordProgress(next - 1n)
           await sleep(chain.pollIntervalMs)
           continue
         }
@@ -277,6 +298,7 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
               params.onCommit?.({ chainId: chain.chainId, toBlock: batch.toBlock, lastSeq })
               params.onProgress?.({ chainId: chain.chainId, phase, indexedBlock: batch.toBlock, targetBlock: head, startBlock: chain.startBlock, events })
               failures = 0
+              health.recordProgress(batch.toBlock)
             }
           }
         } finally {
@@ -287,7 +309,7 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
         if (signal.aborted) break
         failures++
         const backoff = Math.min(MAX_BACKOFF_MS, 250 * 2 ** Math.min(failures, 10)) * (0.5 + Math.random() / 2)
-        log.error({ error, attempt: failures, backoff_ms: Math.round(backoff) }, 'Sync step failed; resuming from the checkpoint')
+        health.recordFailure(error, { backoffMs: backoff })
         await sleep(backoff)
       }
     }
