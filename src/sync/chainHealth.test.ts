@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createLogger } from '../common/logger.js'
 import { registry } from '../common/metrics.js'
-import { DatabaseError } from '../errors/baseError.js'
+import { ChainIdMismatchError, DatabaseError } from '../errors/baseError.js'
 import { createChainHealth, describeError, errorCode } from './chainHealth.js'
 
 function setup(chainId: number, level = 'info') {
@@ -56,6 +56,14 @@ describe('chain health', () => {
     expect(health.isReady()).toBe(true)
     expect(health.status()).toMatchObject({ consecutiveFailures: 0, stalled: false, lastError: { code: 'DATABASE' } })
     expect(await gauge('sign_indexer_chain_stalled', 1002)).toBe(0)
+  })
+
+  it('stalls at once when the node is on another chain', () => {
+    const { health, lines } = setup(1003)
+    health.recordFailure(new ChainIdMismatchError({ expected: 1, actual: 31337, name: 'ethereum' }))
+    expect(health.status()).toMatchObject({ stalled: true, consecutiveFailures: 1, lastError: { code: 'CHAIN_ID_MISMATCH' } })
+    expect(lines).toHaveLength(1)
+    expect(lines[0]!.msg).toMatch(/^Chain stalled: the RPC node is on another chain/)
   })
 })
 

@@ -11,7 +11,7 @@ import { BaseError as ViemBaseError } from 'viem'
 import type { Logger } from '../common/logger.js'
 import { chainConsecutiveFailures, chainStalled } from '../common/metrics.js'
 import { redactText } from '../common/redactUrl.js'
-import { BaseError } from '../errors/baseError.js'
+import { BaseError, ChainIdMismatchError } from '../errors/baseError.js'
 import type { PrismaClient } from '../generated/prisma/client.js'
 
 /** While stalled, a warning repeats the error at most this often (the failures in between log at debug). */
@@ -134,10 +134,10 @@ export function createChainHealth(params: ChainHealthParameters): ChainHealth {
       lastError = { code: errorCode(error), message: describeError(error), at: new Date(now()) }
       rowDirty = true
       const fields = { reason: lastError.message, attempt: failures, backoff_ms: opts.backoffMs === undefined ? undefined : Math.round(opts.backoffMs) }
-      if (!stalledSince && failures >= limit) {
+      if (!stalledSince && (failures >= limit || error instanceof ChainIdMismatchError)) {
         stalledSince = lastError.at
         remindedAt = now()
-        const why = `the same sync step failed ${failures} time${failures === 1 ? '' : 's'} in a row; retrying with backoff`
+        const why = error instanceof ChainIdMismatchError ? 'the RPC node is on another chain; nothing is committed until it is back on this one' : `the same sync step failed ${failures} time${failures === 1 ? '' : 's'} in a row; retrying with backoff`
         log.error({ error, consecutive_failures: failures, backoff_ms: fields.backoff_ms }, `Chain stalled: ${why}`)
       } else if (!stalledSince) {
         log.warn(fields, 'Sync step failed; resuming from the checkpoint')

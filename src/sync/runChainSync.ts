@@ -11,9 +11,11 @@ import pLimit from 'p-limit'
 import type { Address, PublicClient } from 'viem'
 import type { Logger } from '../common/logger.js'
 import { eventsTotal, headBlock, indexedBlock, lagBlocks, reorgsTotal } from '../common/metrics.js'
+import { assertChainId } from '../chain/assertChainId.js'
+import { getRpcFailureCount } from '../chain/createChainClient.js'
 import { timed } from '../chain/timed.js'
 import { defaultReadyLagBlocks, defaultReadyStaleMs, STALL_AFTER_FAILURES } from '../config/parseConfig.js'
-import { RpcError } from '../errors/baseError.js'
+import { ChainIdMismatchError, RpcError } from '../errors/baseError.js'
 import { rollbackChain } from '../ingest/rollbackChain.js'
 import { type ChainHealth, createChainHealth } from './chainHealth.js'
 import { detectReorg } from './detectReorg.js'
@@ -93,10 +95,18 @@ const PIECES_READ_AT_ONCE = 2
 /** logs (with their decoded events and read records) held between read and commit, at most — see logBudget.ts */
 const MAX_LOGS_IN_FLIGHT = 10_000
 
+/** `eth_chainId` is asked again after any RPC failure, and at least this often (ms). */
+const CHAIN_ID_RECHECK_MS = 60_000
+
 /**
  * Runs until `signal` aborts. Never throws for RPC or database failures: it reports them to `health` (which logs
  * them and may declare the chain stalled), backs off (exponential, jittered, capped at 30 s) and resumes from the
  * committed checkpoint.
+ *
+ * The node's chain id (`eth_chainId`) must equal `chain.chainId`: asked before the first step, again before anything
+ * read after an RPC failure is written (the client may have reconnected or failed over to another node), and every
+ * minute. A later mismatch stalls the chain: nothing is rolled back or committed until the node is right again.
+ * @throws {ChainIdMismatchError} when the node's first answer is another chain (a configuration error)
  */
 export async function runChainSync(params: RunChainSyncParameters): Promise<void> {
   const { prisma, client, chain, logger, signal } = params
@@ -120,6 +130,15 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
     readyStaleMs: chain.readyStaleMs ?? defaultReadyStaleMs(chain.pollIntervalMs),
     stallAfterFailures: STALL_AFTER_FAILURES,
   })
+  let chainIdVerified = false // eth_chainId has matched at least once in this run
+  let chainIdChecked = { rpcFailures: -1, at: 0 } // the client's failure count and the time at the last check
+  const ensureChainId = async () => {
+    const rpcFailures = getRpcFailureCount(client)
+    if (rpcFailures === chainIdChecked.rpcFailures && performance.now() - chainIdChecked.at < CHAIN_ID_RECHECK_MS) return
+    await assertChainId({ client, chainId: chain.chainId, name: chain.name })
+    chainIdVerified = true
+    chainIdChecked = { rpcFailures, at: performance.now() } // the count before asking: a failure since then asks again
+  }
 
   await prisma.chain.upsert({
     where: { chainId: chain.chainId },
@@ -146,12 +165,14 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
   try {
     while (!signal.aborted) {
       try {
+        await ensureChainId()
         const reorg = await detectReorg(prisma, client, chain.chainId, chain.startBlock)
         if (reorg) {
           const deep = lastFinalized !== null && reorg.ancestor.number < lastFinalized
           const fields = { from_block: Number(reorg.from.number), to_block: Number(reorg.ancestor.number), depth: Number(reorg.from.number - reorg.ancestor.number), beyond_window: reorg.beyondWindow }
           if (deep || reorg.beyondWindow) log.error(fields, 'Reorg deeper than finality: re-syncing from the last block still canonical')
           else log.warn(fields, 'Reorg detected: rolling back to the common ancestor')
+          await ensureChainId() // the hashes compared may come from a node reached after a failure
           const result = await rollbackChain(prisma, chain.chainId, reorg.ancestor, reorg.from)
           reorgsTotal.inc({ chain_id: chain.chainId })
           schemaFields.clear()
@@ -167,6 +188,7 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
         const head = latest.number!
         const safe = head > BigInt(chain.confirmations) ? head - BigInt(chain.confirmations) : 0n
         const finalized = await getFinalizedBlock(client, safe)
+        await ensureChainId()
         health.recordHead(head)
         lastFinalized = finalized
         headBlock.set({ chain_id: chain.chainId }, Number(head))
@@ -278,6 +300,7 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
             for (const slot of await rangeWindow.shift()!) {
               const fetched = await slot.fetched
               if (signal.aborted) break
+              await ensureChainId() // before writing anything read after an RPC failure
               const first = fetched.blocks.get(fetched.fromBlock)
               if (fetched.verified && parentHash && first && first.parentHash !== parentHash) {
                 throw new RpcError('eth_getBlockByNumber', `block ${fetched.fromBlock} does not build on the committed block (reorg)`, { retryable: true })
@@ -310,6 +333,11 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
         failures++
         const backoff = Math.min(MAX_BACKOFF_MS, 250 * 2 ** Math.min(failures, 10)) * (0.5 + Math.random() / 2)
         health.recordFailure(error, { backoffMs: backoff })
+        if (error instanceof ChainIdMismatchError && !chainIdVerified) {
+          await health.flush()
+          throw error // the configuration names another chain than the node's: refuse to start
+        }
+        chainIdChecked.rpcFailures = -1 // whatever failed, ask the node which chain it is before going on
         await sleep(backoff)
       }
     }
