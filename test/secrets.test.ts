@@ -69,6 +69,8 @@ it('prints no credential, query string or key of an RPC or database URL, in the 
   }
 
   const lines = output.split('\n')
+  const leaks = lines.filter((line) => SECRETS.some((secret) => line.includes(secret)))
+  expect(leaks, `lines leaking a secret:\n${leaks.slice(0, 5).map((l) => l.slice(0, 300)).join('\n')}`).toEqual([])
   // not vacuous: the banner, the running line and an RPC error with its (redacted) URL are all there
   const redacted = `http://***@127.0.0.1:${proxyPort}/v2/***?***`
   expect(lines.some((l) => l.includes(`RPC ${redacted}`))).toBe(true)
@@ -78,6 +80,4 @@ it('prints no credential, query string or key of an RPC or database URL, in the 
   expect(failure).toContain(`"url":"http://127.0.0.1:${proxyPort}/v2/***?***"`)
   expect(failure).toContain(`URL: http://127.0.0.1:${proxyPort}/v2/***?***`)
   expect(lines.filter((l) => l.includes('HTTP request failed')).length).toBeGreaterThan(0)
-  const leaks = lines.filter((line) => SECRETS.some((secret) => line.includes(secret)))
-  expect(leaks, `lines leaking a secret:\n${leaks.slice(0, 5).join('\n')}`).toEqual([])
 })

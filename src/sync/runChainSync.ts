@@ -168,11 +168,11 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
         await ensureChainId()
         const reorg = await detectReorg(prisma, client, chain.chainId, chain.startBlock)
         if (reorg) {
+          await ensureChainId() // the hashes compared may come from a node reached after a failure
           const deep = lastFinalized !== null && reorg.ancestor.number < lastFinalized
           const fields = { from_block: Number(reorg.from.number), to_block: Number(reorg.ancestor.number), depth: Number(reorg.from.number - reorg.ancestor.number), beyond_window: reorg.beyondWindow }
           if (deep || reorg.beyondWindow) log.error(fields, 'Reorg deeper than finality: re-syncing from the last block still canonical')
           else log.warn(fields, 'Reorg detected: rolling back to the common ancestor')
-          await ensureChainId() // the hashes compared may come from a node reached after a failure
           const result = await rollbackChain(prisma, chain.chainId, reorg.ancestor, reorg.from)
           reorgsTotal.inc({ chain_id: chain.chainId })
           schemaFields.clear()
