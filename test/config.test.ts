@@ -69,12 +69,13 @@ describe('parseConfig', () => {
       chains: [{
         name: 'base', chainId: 8453, rpcUrls: ['https://base.example'], contract: '0x2b3224d080452276a76690341e5cfa81a945a985',
         startBlock: 11877970n, confirmations: 10, multicall3: '0xca11bde05977b3631167028862be2a173976ca11', maxBlockRange: 2000, pollIntervalMs: 2000,
+        readyLagBlocks: 30, readyStaleMs: 26_000,
       }],
       dataDir: './data',
       server: { host: '0.0.0.0', port: 4000, graphiql: true },
       logLevel: 'info',
       devnet: { port: 8545, workload: true },
-      limits: { maxPageSize: 100, rpcConcurrency: 4, readBatchSize: 1000, maxSubscriptions: 20_000, maxSubscriptionsPerConnection: 100 },
+      limits: { maxPageSize: 100, rpcConcurrency: 4, readBatchSize: 1000, maxSubscriptions: 20_000, maxSubscriptionsPerConnection: 100, stallAfterFailures: 5 },
       pubsub: 'none',
     })
     expect(Object.isFrozen(config)).toBe(true)
@@ -95,6 +96,23 @@ describe('parseConfig', () => {
     expect(config.chains[0]).toMatchObject({ rpcUrls: ['https://a.example', 'wss://b.example'], startBlock: 16n, confirmations: 0, contract: '0x996a99676d286fcefcc1920369548c62ff7d6d11' })
     expect(config.server).toEqual({ host: '0.0.0.0', port: 8080, graphiql: false })
     expect(config.logLevel).toBe('debug')
+  })
+
+  it('takes the readiness and stall limits, and never echoes the secret of an unparseable URL', async () => {
+    const config = parseConfig({
+      chains: [{ chain: 'base', rpcUrl: 'https://base.example', readyLagBlocks: '3', readyStaleMs: 5_000 }],
+      limits: { stallAfterFailures: '2' },
+    })
+    expect(config.chains[0]).toMatchObject({ readyLagBlocks: 3, readyStaleMs: 5_000 })
+    expect(config.limits.stallAfterFailures).toBe(2)
+    expect((await loadConfig({ env: { STALL_AFTER_FAILURES: '7' } })).limits.stallAfterFailures).toBe(7)
+    const problems = await problemsOf(() => parseConfig({ chains: [{ chain: 'base', rpcUrl: 'https://user:s3cret@[bad/v2/K3y0123456789abcdef', readyLagBlocks: -1 }], limits: { stallAfterFailures: 0 } }))
+    expect(problems).toEqual(expect.arrayContaining([
+      'chains[0].rpcUrl: expected an http(s):// or ws(s):// URL, got "https://***@[bad/v2/***"',
+      'chains[0].readyLagBlocks: expected an integer from 0 to 1000000, got -1',
+      'limits.stallAfterFailures: expected an integer from 1 to 1000, got 0',
+    ]))
+    expect(problems.join('\n')).not.toMatch(/s3cret|K3y0123456789abcdef/)
   })
 
   it('reports every problem at once, each with its path', async () => {
@@ -155,6 +173,7 @@ describe('loadConfig', () => {
     expect(config.chains).toEqual([{
       name: 'chain-31337', chainId: 31337, rpcUrls: ['http://127.0.0.1:8545'], contract: EXPLICIT, startBlock: 7n,
       confirmations: 0, multicall3: '0xca11bde05977b3631167028862be2a173976ca11', maxBlockRange: 2000, pollIntervalMs: 2000,
+      readyLagBlocks: 10, readyStaleMs: 26_000,
     }])
   })
 

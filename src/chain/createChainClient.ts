@@ -30,12 +30,14 @@ export type CreateChainClientParameters = {
 /** A viem public client for one chain. Block numbers are never cached (`cacheTime: 0`). */
 export function createChainClient(params: CreateChainClientParameters): PublicClient {
   const timeout = params.timeoutMs ?? 20_000
+  const failures = { count: 0 }
+  // counted per URL: viem's fallback hides a failure whose request another URL then answered
   const transports = params.rpcUrls.map((url) =>
-    url.startsWith('ws')
+    counting(url.startsWith('ws')
       ? webSocket(url, { timeout, retryCount: 0 })
-      : http(url, { timeout, retryCount: 0, batch: { batchSize: params.batchSize ?? 4, wait: 0 } }),
+      : http(url, { timeout, retryCount: 0, batch: { batchSize: params.batchSize ?? 4, wait: 0 } }), failures),
   )
-  const transport = validating(transports.length === 1 ? transports[0]! : fallback(transports, { retryCount: 0 }))
+  const transport = validating(transports.length === 1 ? transports[0]! : fallback(transports, { retryCount: 0 }), failures)
   const client = createPublicClient({
     transport,
     cacheTime: 0,
@@ -48,19 +50,55 @@ export function createChainClient(params: CreateChainClientParameters): PublicCl
       rpcUrls: { default: { http: params.rpcUrls } },
     },
   }) as PublicClient
+  failureCounts.set(client, failures)
   setGovernor(client, createRpcGovernor({ chainId: params.chainId, logger: params.logger, retryCount: params.retryCount, initialConcurrency: params.initialConcurrency, maxConcurrency: params.maxConcurrency }))
   return client
 }
 
-/** Wraps a transport so every result passes {@link validateRpcResult} before viem sees it. */
-function validating(inner: Transport): Transport {
+const failureCounts = new WeakMap<PublicClient, { count: number }>()
+
+/**
+ * How many JSON-RPC requests of `client` have failed so far (transport errors, error answers, results refused by
+ * {@link validateRpcResult}), retried ones included; 0 for a client not built by {@link createChainClient}. A change
+ * tells the stage loop the connection may have been re-established, or failed over, to another node since it last
+ * looked (it then re-checks `eth_chainId`).
+ */
+export function getRpcFailureCount(client: PublicClient): number {
+  return failureCounts.get(client)?.count ?? 0
+}
+
+/** Wraps a transport so every failed request adds 1 to `failures.count`. */
+function counting(inner: Transport, failures: { count: number }): Transport {
+  return (opts) => {
+    const built = inner(opts)
+    return {
+      ...built,
+      request: (async (args: unknown, options?: unknown) => {
+        try {
+          return await (built.request as (a: unknown, o?: unknown) => Promise<unknown>)(args, options)
+        } catch (error) {
+          failures.count++
+          throw error
+        }
+      }) as typeof built.request,
+    }
+  }
+}
+
+/** Wraps a transport so every result passes {@link validateRpcResult} before viem sees it; a refused one is counted. */
+function validating(inner: Transport, failures: { count: number }): Transport {
   return (opts) => {
     const built = inner(opts)
     return {
       ...built,
       request: (async (args: { method: string; params?: unknown }, options?: unknown) => {
         const result = await (built.request as (a: unknown, o?: unknown) => Promise<unknown>)(args, options)
-        validateRpcResult(args.method, result)
+        try {
+          validateRpcResult(args.method, result)
+        } catch (error) {
+          failures.count++
+          throw error
+        }
         return result
       }) as typeof built.request,
     }

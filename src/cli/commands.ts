@@ -5,8 +5,10 @@
 import { join } from 'node:path'
 import type { Address } from 'viem'
 import { createLogger, type Logger } from '../common/logger.js'
+import { redactText, redactUrl } from '../common/redactUrl.js'
 import type { Config } from '../config/config.js'
 import { createDb, type Db } from '../db/createDb.js'
+import { BaseError } from '../errors/baseError.js'
 import { applyMigrations } from '../db/migrate.js'
 import { resetChain } from '../db/resetChain.js'
 import { startDevnet } from '../devnet/index.js'
@@ -21,29 +23,44 @@ type Cleanup = () => Promise<void> | void
 /** `ephemeral`: a devnet started by this process, whose history is new on every run */
 type ResolvedChain = IndexerChain & { ephemeral: boolean }
 
-/** Runs cleanups in reverse order on the first SIGINT/SIGTERM, then exits 0 (a second signal exits 1 at once). */
-function onShutdown(logger: Logger, cleanups: Cleanup[]): Promise<void> {
-  return new Promise((resolve) => {
-    let stopping = false
-    const handler = async (signal: string) => {
-      if (stopping) process.exit(1)
-      stopping = true
-      logger.info({ signal }, 'Shutting down')
-      for (const cleanup of [...cleanups].reverse()) {
-        try {
-          await cleanup()
-        } catch (error) {
-          logger.error({ error }, 'Cleanup failed')
-        }
+/**
+ * Runs cleanups in reverse order on the first SIGINT/SIGTERM, then exits 0 (a second signal exits 1 at once).
+ * `fail(error)` does the same for a component that cannot go on (e.g. a chain whose node is on another chain), and
+ * exits 1 after printing the error (a BaseError's message as plain text on stderr, like a configuration error).
+ */
+function onShutdown(logger: Logger, cleanups: Cleanup[]): { done: Promise<void>; fail: (error: unknown) => void } {
+  let stopping = false
+  let resolveDone!: () => void
+  const done = new Promise<void>((resolve) => { resolveDone = resolve })
+  const stop = async (code: number) => {
+    for (const cleanup of [...cleanups].reverse()) {
+      try {
+        await cleanup()
+      } catch (error) {
+        logger.error({ error }, 'Cleanup failed')
       }
-      resolve()
-      process.exit(0)
     }
-    // `on`, not `once`: a listener that removed itself left the devnet's signal hook alone, which then re-raised
-    // the signal and killed the process mid-shutdown (exit 130 instead of 0); a second signal exits 1 above
-    process.on('SIGINT', () => void handler('SIGINT'))
-    process.on('SIGTERM', () => void handler('SIGTERM'))
-  })
+    resolveDone()
+    process.exit(code)
+  }
+  const handler = (signal: string) => {
+    if (stopping) process.exit(1)
+    stopping = true
+    logger.info({ signal }, 'Shutting down')
+    void stop(0)
+  }
+  // `on`, not `once`: a listener that removed itself left the devnet's signal hook alone, which then re-raised
+  // the signal and killed the process mid-shutdown (exit 130 instead of 0); a second signal exits 1 above
+  process.on('SIGINT', () => handler('SIGINT'))
+  process.on('SIGTERM', () => handler('SIGTERM'))
+  const fail = (error: unknown) => {
+    if (stopping) return
+    stopping = true
+    logger.fatal({ error }, `Stopping: ${error instanceof BaseError ? error.shortMessage : 'fatal error'}`)
+    if (error instanceof BaseError) process.stderr.write(`${redactText(error.message)}\n`)
+    void stop(1)
+  }
+  return { done, fail }
 }
 
 function openDb(config: Config): Promise<Db> {
@@ -76,15 +93,21 @@ async function openNotifier(config: Config, logger: Logger, cleanups: Cleanup[])
   return notifier
 }
 
-async function startIndexer(config: Config, db: Db, chains: ResolvedChain[], logger: Logger, cleanups: Cleanup[], onCommit?: (seq: string) => void) {
+/** Starts the indexer; a chain that refuses to run (wrong chain id) stops the process through `fail`. */
+async function startIndexer(config: Config, db: Db, chains: ResolvedChain[], command: Command, onCommit?: (seq: string) => void) {
+  const { logger, cleanups } = command
   for (const chain of chains.filter((c) => c.ephemeral)) {
     const removed = await resetChain(db.prisma, chain.chainId)
     if (removed) logger.info({ chain_id: chain.chainId, attestations: removed }, 'Fresh devnet: removed the previous run\'s rows for its chain id')
   }
   const progress = createProgressReporter(logger)
-  const indexer = createIndexer({ prisma: db.prisma, chains, logger, databaseUrl: config.databaseUrl, concurrency: config.limits.rpcConcurrency, onProgress: progress.onProgress, onCommit: (e) => e.lastSeq !== null && onCommit?.(e.lastSeq.toString()) })
+  const indexer = createIndexer({
+    prisma: db.prisma, chains, logger, databaseUrl: config.databaseUrl, concurrency: config.limits.rpcConcurrency, stallAfterFailures: config.limits.stallAfterFailures,
+    onProgress: progress.onProgress, onCommit: (e) => e.lastSeq !== null && onCommit?.(e.lastSeq.toString()),
+  })
   const running = indexer.run()
-  cleanups.push(async () => { indexer.stop(); await running; progress.stop() })
+  running.catch(command.fail)
+  cleanups.push(async () => { indexer.stop(); await running.catch(() => {}); progress.stop() })
   return indexer
 }
 
@@ -99,11 +122,14 @@ function startVerifier(config: Config, db: Db, logger: Logger, cleanups: Cleanup
   return verifier
 }
 
-/** Every command's start: the logger, the cleanup list run on shutdown, and the promise that resolves then. */
-function beginCommand(config: Config): { logger: Logger; cleanups: Cleanup[]; done: Promise<void> } {
+/** A running command's logger, the cleanup list run on shutdown, the promise that resolves then, and `fail`. */
+type Command = { logger: Logger; cleanups: Cleanup[]; done: Promise<void>; fail: (error: unknown) => void }
+
+/** Every command's start (see {@link onShutdown}). */
+function beginCommand(config: Config): Command {
   const logger = createLogger({ level: config.logLevel })
   const cleanups: Cleanup[] = []
-  return { logger, cleanups, done: onShutdown(logger, cleanups) }
+  return { logger, cleanups, ...onShutdown(logger, cleanups) }
 }
 
 /** The gateway with the configured limits (page size, subscriptions) and GraphiQL setting. */
@@ -114,7 +140,8 @@ function createConfiguredGateway(config: Config, db: Db, logger: Logger) {
 
 /** `start`: index + verify + serve; the embedded default when no chain is configured. */
 export async function runStart(config: Config): Promise<void> {
-  const { logger, cleanups, done } = beginCommand(config)
+  const command = beginCommand(config)
+  const { logger, cleanups, done } = command
   const chains = await resolveChains(config, logger, cleanups)
   const db = await openDb(config)
   cleanups.push(() => db.close())
@@ -123,24 +150,25 @@ export async function runStart(config: Config): Promise<void> {
   notifier.subscribe(() => gateway.journal.notify())
   const publish = (seq: string) => void notifier.publish(seq).catch(() => {})
   const verifier = startVerifier(config, db, logger, cleanups, publish)
-  const indexer = await startIndexer(config, db, chains, logger, cleanups, (seq) => { publish(seq); verifier.notify() })
-  const server = await startGatewayServer({ gateway, port: config.server.port, host: config.server.host, isReady: () => indexer.isCaughtUp() })
+  const indexer = await startIndexer(config, db, chains, command, (seq) => { publish(seq); verifier.notify() })
+  const server = await startGatewayServer({ gateway, port: config.server.port, host: config.server.host, isReady: () => indexer.isReady() })
   cleanups.push(() => server.close())
-  logger.info({ graphql_url: server.url, rpc_urls: chains.map((c) => c.rpcUrls[0]), contracts: chains.map((c) => c.contract), database: db.kind }, 'Sign indexer running')
+  logger.info({ graphql_url: server.url, rpc_urls: chains.map((c) => redactUrl(c.rpcUrls[0]!)), contracts: chains.map((c) => c.contract), database: db.kind }, 'Sign indexer running')
   process.stdout.write(
-    `\n  GraphQL   ${server.url}  (GraphiQL in a browser)\n${chains.map((c) => `  Chain     ${c.name} (${c.chainId})  RPC ${c.rpcUrls[0]}  contract ${c.contract}\n`).join('')}  Database  ${db.kind === 'pglite' ? `PGlite in ${join(config.dataDir, 'pglite')}` : 'PostgreSQL'}\n\n`,
+    `\n  GraphQL   ${server.url}  (GraphiQL in a browser)\n${chains.map((c) => `  Chain     ${c.name} (${c.chainId})  RPC ${redactUrl(c.rpcUrls[0]!)}  contract ${c.contract}\n`).join('')}  Database  ${db.kind === 'pglite' ? `PGlite in ${join(config.dataDir, 'pglite')}` : 'PostgreSQL'}\n\n`,
   )
   await done
 }
 
 /** `index`: indexing only. */
 export async function runIndex(config: Config): Promise<void> {
-  const { logger, cleanups, done } = beginCommand(config)
+  const command = beginCommand(config)
+  const { logger, cleanups, done } = command
   const chains = await resolveChains(config, logger, cleanups)
   const db = await openDb(config)
   cleanups.push(() => db.close())
   const notifier = await openNotifier(config, logger, cleanups)
-  await startIndexer(config, db, chains, logger, cleanups, (seq) => void notifier.publish(seq).catch((error) => logger.warn({ error }, 'Journal notification failed')))
+  await startIndexer(config, db, chains, command, (seq) => void notifier.publish(seq).catch((error) => logger.warn({ error }, 'Journal notification failed')))
   await done
 }
 
@@ -186,6 +214,6 @@ export async function runMigrate(config: Config): Promise<void> {
 export async function runDevnet(config: Config): Promise<void> {
   const { logger, cleanups, done } = beginCommand(config)
   const chains = await resolveChains({ ...config, chains: [] }, logger, cleanups)
-  process.stdout.write(`\n  RPC       ${chains[0]!.rpcUrls[0]}\n  Contract  ${chains[0]!.contract}\n  Chain id  ${chains[0]!.chainId}\n\n`)
+  process.stdout.write(`\n  RPC       ${redactUrl(chains[0]!.rpcUrls[0]!)}\n  Contract  ${chains[0]!.contract}\n  Chain id  ${chains[0]!.chainId}\n\n`)
   await done
 }

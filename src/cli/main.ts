@@ -8,6 +8,7 @@
  */
 import { Command } from 'commander'
 import { createLogger } from '../common/logger.js'
+import { redactText } from '../common/redactUrl.js'
 import { addConfigOptions, loadConfig } from '../config/config.js'
 import type { Config } from '../config/config.js'
 import { BaseError } from '../errors/baseError.js'
@@ -39,7 +40,7 @@ try {
 } catch (error) {
   const logger = createLogger()
   if (error instanceof BaseError) {
-    process.stderr.write(`${error.message}\n`)
+    process.stderr.write(`${redactText(error.message)}\n`)
   } else logger.fatal({ error }, 'Fatal error')
   process.exit(1)
 }

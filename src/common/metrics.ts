@@ -67,3 +67,15 @@ export const multicallFallbackReads = new Counter({
   labelNames: ['chain_id', 'reason'],
   registers: [registry],
 })
+export const chainConsecutiveFailures = new Gauge({
+  name: 'sign_indexer_chain_consecutive_failures',
+  help: 'Sync steps of the chain that failed in a row (0 once a step succeeds)',
+  labelNames: ['chain_id'],
+  registers: [registry],
+})
+export const chainStalled = new Gauge({
+  name: 'sign_indexer_chain_stalled',
+  help: '1 while the chain is stalled (limits.stallAfterFailures failures in a row, or the RPC node is on another chain), else 0',
+  labelNames: ['chain_id'],
+  registers: [registry],
+})

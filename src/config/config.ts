@@ -12,6 +12,8 @@ export { type ConfigFlags, loadConfig, type LoadConfigParameters } from './loadC
 export {
   type ChainConfig,
   type Config,
+  defaultReadyLagBlocks,
+  defaultReadyStaleMs,
   LOG_LEVELS,
   type LogLevel,
   MAX_BLOCK_RANGE,
@@ -20,4 +22,6 @@ export {
   POLL_INTERVAL_MS,
   type RawChainInput,
   type RawConfigInput,
+  RPC_TIMEOUT_MS,
+  STALL_AFTER_FAILURES,
 } from './parseConfig.js'

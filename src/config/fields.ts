@@ -6,6 +6,7 @@
  */
 import { isAddress } from 'viem'
 import { z } from 'zod'
+import { redactUrl } from '../common/redactUrl.js'
 
 /** A short, quoted rendering of a bad input for an error message (strings longer than 60 chars are cut). */
 export function describeValue(value: unknown): string {
@@ -83,7 +84,7 @@ function checkUrl(value: string, protocols: readonly string[], what: string): { 
   try {
     url = new URL(value.trim())
   } catch {
-    return { problem: `expected ${what}, got ${describeValue(value)}` }
+    return { problem: `expected ${what}, got ${describeValue(redactUrl(value))}` }
   }
   // Only the scheme is echoed: the rest of a URL often carries an API key or a password.
   if (!protocols.includes(url.protocol)) return { problem: `expected ${what}, got a ${url.protocol}// URL` }

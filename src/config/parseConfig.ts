@@ -17,6 +17,23 @@ export type LogLevel = (typeof LOG_LEVELS)[number]
 export const MAX_BLOCK_RANGE = 2_000
 /** Default head polling interval (milliseconds). */
 export const POLL_INTERVAL_MS = 2_000
+/** Default `limits.stallAfterFailures`: sync steps failing in a row before a chain is reported stalled. */
+export const STALL_AFTER_FAILURES = 5
+/** The indexer's JSON-RPC request timeout (milliseconds), part of the default {@link defaultReadyStaleMs}. */
+export const RPC_TIMEOUT_MS = 20_000
+
+/**
+ * Default `readyLagBlocks` of a chain: twice its confirmations plus 10 blocks of slack (blocks produced between two
+ * polls and during a step), e.g. 10 on a devnet (0 confirmations), 34 on Ethereum (12).
+ */
+export function defaultReadyLagBlocks(confirmations: number): number {
+  return 2 * confirmations + 10
+}
+
+/** Default `readyStaleMs` of a chain: three poll intervals plus one JSON-RPC timeout, e.g. 26 s for a 2 s poll. */
+export function defaultReadyStaleMs(pollIntervalMs: number, rpcTimeoutMs = RPC_TIMEOUT_MS): number {
+  return 3 * pollIntervalMs + rpcTimeoutMs
+}
 
 /** One chain to index: a Sign Protocol proxy on one EVM chain. */
 export type ChainConfig = {
@@ -40,6 +57,10 @@ export type ChainConfig = {
   maxBlockRange: number
   /** head polling interval in ms (default {@link POLL_INTERVAL_MS}) */
   pollIntervalMs: number
+  /** `/readyz`: most blocks the indexed block may trail the head (default {@link defaultReadyLagBlocks}) */
+  readyLagBlocks: number
+  /** `/readyz`: ms without a completed sync step after which the chain is not ready (default {@link defaultReadyStaleMs}) */
+  readyStaleMs: number
 }
 
 /** The validated, deep-frozen configuration every subcommand receives. */
@@ -59,9 +80,10 @@ export type Config = {
   /**
    * GraphQL page size cap (default 100), RPC requests in flight per chain (default 4), records per read batch
    * (default 1000), live subscriptions per gateway process (default 20,000) and operations at once per graphql-ws
-   * connection (default 100)
+   * connection (default 100), sync steps failing in a row before a chain is reported stalled (default
+   * {@link STALL_AFTER_FAILURES})
    */
-  limits: { maxPageSize: number; rpcConcurrency: number; readBatchSize: number; maxSubscriptions: number; maxSubscriptionsPerConnection: number }
+  limits: { maxPageSize: number; rpcConcurrency: number; readBatchSize: number; maxSubscriptions: number; maxSubscriptionsPerConnection: number; stallAfterFailures: number }
   /**
    * How gateway replicas hear that the journal advanced: `none` (single process), `postgres` (LISTEN/NOTIFY),
    * `redis` (pub/sub through @graphql-yoga/redis-event-target; needs `redisUrl`). Default: `postgres` with a
@@ -91,6 +113,8 @@ export type RawChainInput = {
   multicall3?: string
   maxBlockRange?: number | string
   pollIntervalMs?: number | string
+  readyLagBlocks?: number | string
+  readyStaleMs?: number | string
 }
 
 /** The config file's shape; every field optional, values may be strings (coerced). Unknown keys are problems. */
@@ -103,7 +127,7 @@ export type RawConfigInput = {
   server?: { host?: string; port?: number | string; graphiql?: boolean | string }
   logLevel?: string
   devnet?: { port?: number | string; blockTimeS?: number | string; workload?: boolean | string }
-  limits?: { maxPageSize?: number | string; rpcConcurrency?: number | string; readBatchSize?: number | string; maxSubscriptions?: number | string; maxSubscriptionsPerConnection?: number | string }
+  limits?: { maxPageSize?: number | string; rpcConcurrency?: number | string; readBatchSize?: number | string; maxSubscriptions?: number | string; maxSubscriptionsPerConnection?: number | string; stallAfterFailures?: number | string }
   pubsub?: string
   redisUrl?: string
   verifiers?: number | string
@@ -152,6 +176,7 @@ const topSchema = z.strictObject({
       readBatchSize: integerField({ min: 1, max: 100_000 }).transform((v) => v ?? 1_000),
       maxSubscriptions: integerField({ min: 1, max: 1_000_000 }).transform((v) => v ?? 20_000),
       maxSubscriptionsPerConnection: integerField({ min: 1, max: 10_000 }).transform((v) => v ?? 100),
+      stallAfterFailures: integerField({ min: 1, max: 1_000 }).transform((v) => v ?? STALL_AFTER_FAILURES),
     })
     .prefault({}),
 })
@@ -182,6 +207,8 @@ function chainSchema(hints: { requireAll: boolean; explicitHint: string }) {
     multicall3: addressField(),
     maxBlockRange: integerField({ min: 1, max: 1_000_000 }).transform((v) => v ?? MAX_BLOCK_RANGE),
     pollIntervalMs: integerField({ min: 50, max: 3_600_000 }).transform((v) => v ?? POLL_INTERVAL_MS),
+    readyLagBlocks: integerField({ min: 0, max: 1_000_000 }),
+    readyStaleMs: integerField({ min: 100, max: 86_400_000 }),
   })
 }
 
@@ -262,6 +289,7 @@ function resolveAndParseChain(raw: unknown, index: number, problems: Problem[]):
     return undefined
   }
   const c = result.data
+  const confirmations = c.confirmations ?? DEFAULT_CONFIRMATIONS
   const rpcUrls = [...new Set([...(c.rpcUrl ?? []), ...(c.rpcUrls ?? [])])]
   if (!rpcUrls.length) return undefined
   return {
@@ -271,10 +299,12 @@ function resolveAndParseChain(raw: unknown, index: number, problems: Problem[]):
     ...(c.wsUrl !== undefined && { wsUrl: c.wsUrl }),
     contract: c.contract,
     startBlock: c.startBlock,
-    confirmations: c.confirmations ?? DEFAULT_CONFIRMATIONS,
+    confirmations,
     multicall3: c.multicall3 ?? MULTICALL3_ADDRESS,
     maxBlockRange: c.maxBlockRange,
     pollIntervalMs: c.pollIntervalMs,
+    readyLagBlocks: c.readyLagBlocks ?? defaultReadyLagBlocks(confirmations),
+    readyStaleMs: c.readyStaleMs ?? defaultReadyStaleMs(c.pollIntervalMs),
   }
 }
 
@@ -321,7 +351,8 @@ function deepFreeze<T>(value: T): T {
  * are required. Every chain needs an RPC URL (`rpcUrl`/`rpcUrls`, comma-separated strings allowed).
  * Defaults: dataDir `./data`, server `0.0.0.0:4000` with GraphiQL, logLevel `info`, devnet port 8545 with workload,
  * limits maxPageSize 100 / rpcConcurrency 4 / readBatchSize 1000 / maxSubscriptions 20,000 /
- * maxSubscriptionsPerConnection 100, chain maxBlockRange 2000 / pollIntervalMs 2000.
+ * maxSubscriptionsPerConnection 100 / stallAfterFailures 5, chain maxBlockRange 2000 / pollIntervalMs 2000 /
+ * readyLagBlocks 2 × confirmations + 10 / readyStaleMs 3 × pollIntervalMs + 20 s.
  *
  * @param input the config file's shape; strings are coerced (`"4000"` → 4000, `"0x1"` start block → 1n).
  * @param options value sources for messages and problems found earlier (see {@link ParseConfigOptions}).

@@ -55,3 +55,22 @@ export class DecodeError extends BaseError {
     super(shortMessage, { code: 'DECODE', ...opts })
   }
 }
+
+/**
+ * The RPC node serves another chain than the one configured (`eth_chainId`, EIP-695, differs from the chain id):
+ * indexing it would store another chain's data under this chain id. Not retryable as such; the stage loop refuses to
+ * start (exit 1) when the first answer differs, and stalls the chain (no commit) when a later one does, e.g. after a
+ * reconnect or a fail-over to a wrongly configured node.
+ */
+export class ChainIdMismatchError extends BaseError {
+  readonly expected: number
+  readonly actual: number
+  constructor(opts: { expected: number; actual: number; name: string }) {
+    super(`The RPC node answers eth_chainId ${opts.actual}, but chain "${opts.name}" is configured as chain id ${opts.expected}`, {
+      code: 'CHAIN_ID_MISMATCH',
+      details: `Refusing to index chain ${opts.actual}'s data as chain ${opts.expected}: point the RPC URL (--rpc-url, RPC_URL_${opts.expected}) at a node of chain ${opts.expected}, or fix the chain id (--chain-id).`,
+    })
+    this.expected = opts.expected
+    this.actual = opts.actual
+  }
+}

@@ -4,8 +4,10 @@
 import type { Address, PublicClient } from 'viem'
 import { createChainClient } from '../chain/createChainClient.js'
 import type { Logger } from '../common/logger.js'
+import { defaultReadyLagBlocks, defaultReadyStaleMs, STALL_AFTER_FAILURES } from '../config/parseConfig.js'
 import { acquireWriterLock } from '../db/writerLock.js'
 import type { PrismaClient } from '../generated/prisma/client.js'
+import { type ChainHealth, type ChainHealthStatus, createChainHealth } from './chainHealth.js'
 import { type ChainSyncConfig, runChainSync, type SyncProgress } from './runChainSync.js'
 
 export type IndexerChain = ChainSyncConfig & { rpcUrls: string[]; wsUrl?: string }
@@ -20,29 +22,50 @@ export type CreateIndexerParameters = {
   rpcTimeoutMs?: number
   /** ranges fetched in parallel per chain (default 4) */
   concurrency?: number
+  /** sync steps failing in a row before a chain is reported stalled (default 5; `limits.stallAfterFailures`) */
+  stallAfterFailures?: number
   onCommit?: (e: { chainId: number; toBlock: bigint; lastSeq: bigint | null }) => void
   onProgress?: (p: SyncProgress) => void
 }
 
 export type Indexer = {
-  /** Starts every chain loop; resolves when all have stopped after `stop()`. */
+  /**
+   * Starts every chain loop; resolves when all have stopped after `stop()`.
+   * @throws {ChainIdMismatchError} when a chain's node is on another chain at start: every loop is stopped first
+   */
   run(): Promise<void>
   /** Asks every loop to stop after its current step (an open transaction commits or rolls back as a whole). */
   stop(): void
-  /** true when every chain has reached its safe head at least once */
-  isCaughtUp(): boolean
+  /**
+   * true while every chain is ready now: not stalled, a sync step completed within its `readyStaleMs`, and its
+   * indexed block within `readyLagBlocks` of the last head seen (see ChainHealth)
+   */
+  isReady(): boolean
+  /** each chain's health, in configuration order */
+  status(): ChainHealthStatus[]
   clients: Map<number, PublicClient>
 }
 
 /** Builds the indexer; nothing runs until `run()`. */
 export function createIndexer(params: CreateIndexerParameters): Indexer {
   const controller = new AbortController()
-  const caughtUp = new Set<number>()
   const clients = new Map<number, PublicClient>()
-  for (const chain of params.chains) clients.set(chain.chainId, createChainClient({ chainId: chain.chainId, rpcUrls: chain.rpcUrls, logger: params.logger, timeoutMs: params.rpcTimeoutMs }))
+  const health = new Map<number, ChainHealth>()
+  for (const chain of params.chains) {
+    clients.set(chain.chainId, createChainClient({ chainId: chain.chainId, rpcUrls: chain.rpcUrls, logger: params.logger, timeoutMs: params.rpcTimeoutMs }))
+    health.set(chain.chainId, createChainHealth({
+      chainId: chain.chainId,
+      logger: params.logger,
+      prisma: params.prisma,
+      readyLagBlocks: chain.readyLagBlocks ?? defaultReadyLagBlocks(chain.confirmations),
+      readyStaleMs: chain.readyStaleMs ?? defaultReadyStaleMs(chain.pollIntervalMs, params.rpcTimeoutMs),
+      stallAfterFailures: params.stallAfterFailures ?? STALL_AFTER_FAILURES,
+    }))
+  }
   return {
     clients,
     async run() {
+      let fatal: { error: unknown } | undefined
       await Promise.all(
         params.chains.map(async (chain) => {
           while (!controller.signal.aborted) {
@@ -60,12 +83,14 @@ export function createIndexer(params: CreateIndexerParameters): Indexer {
                 logger: params.logger,
                 signal,
                 concurrency: params.concurrency,
+                health: health.get(chain.chainId),
                 onCommit: params.onCommit,
-                onProgress: (p) => {
-                  if (p.phase === 'live') caughtUp.add(p.chainId)
-                  params.onProgress?.(p)
-                },
+                onProgress: params.onProgress,
               })
+            } catch (error) {
+              fatal ??= { error } // a chain that refuses to run stops them all
+              controller.abort()
+              return
             } finally {
               await lock?.release()
             }
@@ -73,8 +98,10 @@ export function createIndexer(params: CreateIndexerParameters): Indexer {
           }
         }),
       )
+      if (fatal) throw fatal.error
     },
     stop: () => controller.abort(),
-    isCaughtUp: () => params.chains.every((c) => caughtUp.has(c.chainId)),
+    isReady: () => params.chains.every((c) => health.get(c.chainId)!.isReady()),
+    status: () => params.chains.map((c) => health.get(c.chainId)!.status()),
   }
 }

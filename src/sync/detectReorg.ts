@@ -3,7 +3,7 @@
  * ancestor is the highest block of the stored window (`Block` rows: every block with a committed log, every
  * range end, and every block of ranges above the finalized block) whose hash the node still returns for its number.
  */
-import type { PublicClient } from 'viem'
+import { BlockNotFoundError, type PublicClient } from 'viem'
 import type { PrismaClient } from '../generated/prisma/client.js'
 import { timed } from '../chain/timed.js'
 
@@ -18,18 +18,25 @@ export type Reorg = {
 
 const LOOKUP_BATCH = 16
 
+/** How nodes that answer with an error instead of `null` say a block number is beyond their head. */
+const NO_SUCH_BLOCK = /header not found|unknown block|block not found|not found: block/i
+
 async function canonicalHash(client: PublicClient, number: bigint): Promise<string | null> {
   try {
     const block = await timed(client, 'eth_getBlockByNumber', () => client.getBlock({ blockNumber: number }))
     return block.hash?.toLowerCase() ?? null
-  } catch {
-    return null // beyond the node's head after the reorg: not canonical
+  } catch (error) {
+    // beyond the node's head after the reorg: not canonical. Any other failure (timeout, 5xx, reset) says nothing
+    // about the block: treating it as "not canonical" rolled a healthy chain back to its start block.
+    if (error instanceof BlockNotFoundError || NO_SUCH_BLOCK.test(String((error as Error)?.message ?? ''))) return null
+    throw error
   }
 }
 
 /**
  * @returns null when the checkpoint is canonical (or there is none), else the reorg to roll back.
- * @throws RPC errors from `eth_getBlockByNumber` other than "block not found" propagate through viem's retries.
+ * @throws RPC errors from `eth_getBlockByNumber` other than "block not found" (after the client's retries): the
+ *   caller's step fails and is retried; no reorg is concluded from a failed request.
  */
 export async function detectReorg(prisma: PrismaClient, client: PublicClient, chainId: number, startBlock: bigint): Promise<Reorg | null> {
   const checkpoint = await prisma.checkpoint.findUnique({ where: { chainId } })

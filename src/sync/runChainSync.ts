@@ -11,9 +11,13 @@ import pLimit from 'p-limit'
 import type { Address, PublicClient } from 'viem'
 import type { Logger } from '../common/logger.js'
 import { eventsTotal, headBlock, indexedBlock, lagBlocks, reorgsTotal } from '../common/metrics.js'
+import { assertChainId } from '../chain/assertChainId.js'
+import { getRpcFailureCount } from '../chain/createChainClient.js'
 import { timed } from '../chain/timed.js'
-import { RpcError } from '../errors/baseError.js'
+import { defaultReadyLagBlocks, defaultReadyStaleMs, STALL_AFTER_FAILURES } from '../config/parseConfig.js'
+import { ChainIdMismatchError, RpcError } from '../errors/baseError.js'
 import { rollbackChain } from '../ingest/rollbackChain.js'
+import { type ChainHealth, createChainHealth } from './chainHealth.js'
 import { detectReorg } from './detectReorg.js'
 import { createLogBudget } from './logBudget.js'
 import type { PrismaClient } from '../generated/prisma/client.js'
@@ -31,6 +35,10 @@ export type ChainSyncConfig = {
   confirmations: number
   maxBlockRange: number
   pollIntervalMs: number
+  /** readiness: most blocks behind the head (default {@link defaultReadyLagBlocks}) */
+  readyLagBlocks?: number
+  /** readiness: ms without a completed step after which the chain is not ready (default {@link defaultReadyStaleMs}) */
+  readyStaleMs?: number
 }
 
 export type SyncProgress = { chainId: number; phase: 'backfill' | 'live'; indexedBlock: bigint; targetBlock: bigint; startBlock: bigint; events: number }
@@ -48,6 +56,8 @@ export type RunChainSyncParameters = {
   /** called after every commit with the last journal seq written (null when the range had no event) */
   onCommit?: (e: { chainId: number; toBlock: bigint; lastSeq: bigint | null }) => void
   onProgress?: (p: SyncProgress) => void
+  /** where the loop reports head, progress and failures (default: one built from `chain`, writing the `Chain` row) */
+  health?: ChainHealth
 }
 
 const MAX_BACKOFF_MS = 30_000
@@ -85,9 +95,18 @@ const PIECES_READ_AT_ONCE = 2
 /** logs (with their decoded events and read records) held between read and commit, at most — see logBudget.ts */
 const MAX_LOGS_IN_FLIGHT = 10_000
 
+/** `eth_chainId` is asked again after any RPC failure, and at least this often (ms). */
+const CHAIN_ID_RECHECK_MS = 60_000
+
 /**
- * Runs until `signal` aborts. Never throws for RPC or database failures: it logs them, backs off
- * (exponential, jittered, capped at 30 s) and resumes from the committed checkpoint.
+ * Runs until `signal` aborts. Never throws for RPC or database failures: it reports them to `health` (which logs
+ * them and may declare the chain stalled), backs off (exponential, jittered, capped at 30 s) and resumes from the
+ * committed checkpoint.
+ *
+ * The node's chain id (`eth_chainId`) must equal `chain.chainId`: asked before the first step, again before anything
+ * read after an RPC failure is written (the client may have reconnected or failed over to another node), and every
+ * minute. A later mismatch stalls the chain: nothing is rolled back or committed until the node is right again.
+ * @throws {ChainIdMismatchError} when the node's first answer is another chain (a configuration error)
  */
 export async function runChainSync(params: RunChainSyncParameters): Promise<void> {
   const { prisma, client, chain, logger, signal } = params
@@ -101,6 +120,24 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
     const fields = (row.fields as SchemaField[] | null) ?? null
     schemaFields.set(schemaId, fields)
     return fields
+  }
+
+  const health = params.health ?? createChainHealth({
+    chainId: chain.chainId,
+    logger,
+    prisma,
+    readyLagBlocks: chain.readyLagBlocks ?? defaultReadyLagBlocks(chain.confirmations),
+    readyStaleMs: chain.readyStaleMs ?? defaultReadyStaleMs(chain.pollIntervalMs),
+    stallAfterFailures: STALL_AFTER_FAILURES,
+  })
+  let chainIdVerified = false // eth_chainId has matched at least once in this run
+  let chainIdChecked = { rpcFailures: -1, at: 0 } // the client's failure count and the time at the last check
+  const ensureChainId = async () => {
+    const rpcFailures = getRpcFailureCount(client)
+    if (rpcFailures === chainIdChecked.rpcFailures && performance.now() - chainIdChecked.at < CHAIN_ID_RECHECK_MS) return
+    await assertChainId({ client, chainId: chain.chainId, name: chain.name })
+    chainIdVerified = true
+    chainIdChecked = { rpcFailures, at: performance.now() } // the count before asking: a failure since then asks again
   }
 
   await prisma.chain.upsert({
@@ -128,8 +165,10 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
   try {
     while (!signal.aborted) {
       try {
+        await ensureChainId()
         const reorg = await detectReorg(prisma, client, chain.chainId, chain.startBlock)
         if (reorg) {
+          await ensureChainId() // the hashes compared may come from a node reached after a failure
           const deep = lastFinalized !== null && reorg.ancestor.number < lastFinalized
           const fields = { from_block: Number(reorg.from.number), to_block: Number(reorg.ancestor.number), depth: Number(reorg.from.number - reorg.ancestor.number), beyond_window: reorg.beyondWindow }
           if (deep || reorg.beyondWindow) log.error(fields, 'Reorg deeper than finality: re-syncing from the last block still canonical')
@@ -138,6 +177,7 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
           reorgsTotal.inc({ chain_id: chain.chainId })
           schemaFields.clear()
           log.info({ removed_events: result.removedEvents, removed_attestations: result.removedAttestations, unrevoked: result.unrevoked }, 'Rolled back')
+          health.recordRollback(reorg.ancestor.number)
           params.onCommit?.({ chainId: chain.chainId, toBlock: reorg.ancestor.number, lastSeq: result.lastSeq })
           continue
         }
@@ -148,6 +188,8 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
         const head = latest.number!
         const safe = head > BigInt(chain.confirmations) ? head - BigInt(chain.confirmations) : 0n
         const finalized = await getFinalizedBlock(client, safe)
+        await ensureChainId()
+        health.recordHead(head)
         lastFinalized = finalized
         headBlock.set({ chain_id: chain.chainId }, Number(head))
         lagBlocks.set({ chain_id: chain.chainId }, Number(head - (next - 1n)))
@@ -165,6 +207,7 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
           }
           params.onProgress?.({ chainId: chain.chainId, phase, indexedBlock: next - 1n, targetBlock: head, startBlock: chain.startBlock, events })
           failures = 0
+          health.recordProgress(next - 1n)
           await sleep(chain.pollIntervalMs)
           continue
         }
@@ -257,6 +300,7 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
             for (const slot of await rangeWindow.shift()!) {
               const fetched = await slot.fetched
               if (signal.aborted) break
+              await ensureChainId() // before writing anything read after an RPC failure
               const first = fetched.blocks.get(fetched.fromBlock)
               if (fetched.verified && parentHash && first && first.parentHash !== parentHash) {
                 throw new RpcError('eth_getBlockByNumber', `block ${fetched.fromBlock} does not build on the committed block (reorg)`, { retryable: true })
@@ -277,6 +321,7 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
               params.onCommit?.({ chainId: chain.chainId, toBlock: batch.toBlock, lastSeq })
               params.onProgress?.({ chainId: chain.chainId, phase, indexedBlock: batch.toBlock, targetBlock: head, startBlock: chain.startBlock, events })
               failures = 0
+              health.recordProgress(batch.toBlock)
             }
           }
         } finally {
@@ -287,7 +332,12 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
         if (signal.aborted) break
         failures++
         const backoff = Math.min(MAX_BACKOFF_MS, 250 * 2 ** Math.min(failures, 10)) * (0.5 + Math.random() / 2)
-        log.error({ error, attempt: failures, backoff_ms: Math.round(backoff) }, 'Sync step failed; resuming from the checkpoint')
+        health.recordFailure(error, { backoffMs: backoff })
+        if (error instanceof ChainIdMismatchError && !chainIdVerified) {
+          await health.flush()
+          throw error // the configuration names another chain than the node's: refuse to start
+        }
+        chainIdChecked.rpcFailures = -1 // whatever failed, ask the node which chain it is before going on
         await sleep(backoff)
       }
     }

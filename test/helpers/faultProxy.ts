@@ -74,6 +74,8 @@ export type FaultProxy = {
   setRates(rates: FaultRates): void
   /** when disabled, every request is forwarded untouched, counted as `passed` and draws no random numbers */
   setEnabled(enabled: boolean): void
+  /** forwards to another upstream from now on (same rules as `target`), e.g. to play a reconnect to another node */
+  setTarget(target: string): void
   /** stops listening and destroys every open connection (including requests held by `timeout`); idempotent */
   close(): Promise<void>
 }
@@ -228,7 +230,7 @@ function corruptText(text: string, rng: () => number): string {
  * @throws Error when `target` is not a plain-http loopback URL, RangeError when a rate is outside 0..1
  */
 export async function createFaultProxy(opts: FaultProxyOptions): Promise<FaultProxy> {
-  const target = validateTarget(opts.target)
+  let target = validateTarget(opts.target)
   const lagBlocks = BigInt(opts.lagBlocks ?? 5)
   if (lagBlocks < 0n) throw new RangeError('lagBlocks must be >= 0')
   let rates = normaliseRates(opts.rates)
@@ -471,6 +473,9 @@ export async function createFaultProxy(opts: FaultProxyOptions): Promise<FaultPr
     },
     setEnabled: (value) => {
       enabled = value
+    },
+    setTarget: (next) => {
+      target = validateTarget(next) // kept-alive sockets are pooled per host:port: none is reused across targets
     },
     close: () =>
       (closePromise ??= new Promise<void>((resolve) => {

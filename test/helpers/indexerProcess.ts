@@ -29,13 +29,17 @@ export function spawnGateway(databaseUrl: string, extraArgs: string[] = []): Ind
   return { ...proc, url: () => /"graphql_url":"([^"]+)"/.exec(proc.output())?.[1] ?? '' }
 }
 
-function spawnCli(args: string[], readyText: string): IndexerProcess {
+/**
+ * Spawns `sign-indexer <args>` (e.g. `['start', '--config', path]`) with `env` over this process's environment;
+ * `ready` resolves once `readyText` appears in its output (or it exits). `output()` keeps the last ~100 KB: listen on `child.stdout`/`child.stderr` for all of it.
+ */
+export function spawnCli(args: string[], readyText: string, env: Record<string, string> = {}): IndexerProcess {
   // INDEXER_NODE_ARGS: node flags NODE_OPTIONS refuses (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` for benches)
   const nodeArgs = process.env.INDEXER_NODE_ARGS?.split(' ').filter(Boolean) ?? []
   const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'bin/sign-indexer.mjs'), ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, LOG_LEVEL: 'info', ...(process.env.INDEXER_NODE_OPTIONS && { NODE_OPTIONS: process.env.INDEXER_NODE_OPTIONS }) },
+    env: { ...process.env, LOG_LEVEL: 'info', ...(process.env.INDEXER_NODE_OPTIONS && { NODE_OPTIONS: process.env.INDEXER_NODE_OPTIONS }), ...env },
   })
   let out = ''
   let markReady!: () => void
