@@ -1,7 +1,7 @@
 /**
  * `npm run soak -- --minutes N [--seed S] [--fault-rate 0.05]` — the whole system under pressure for N minutes:
  * a live workload on the devnet, the real CLI indexer reading through the fault-injecting proxy, SIGKILLed and
- * restarted at seeded random moments, random reorgs (anvil_reorg, depth 1–8). At the end the faults stop, a last
+ * restarted at seeded random moments, random reorgs (anvil_reorg, depth 1–16, covering linked attestations: the count is printed). At the end the faults stop, a last
  * indexer converges, and the WHOLE database is compared with the ground truth read from the contract.
  * Prints kills, reorgs, faults survived, rows compared and differences (must be 0); exits 1 on any difference.
  */
@@ -51,10 +51,13 @@ const reorg = (depth: number) => {
   return done
 }
 const live = new AbortController()
-const liveRun = workload.runLive({ intervalMs: 300, signal: live.signal, around }).catch((error) => console.error('workload stopped:', error))
+const liveRun = workload.runLive({ intervalMs: 300, signal: live.signal, around, random: mulberry32(Number(opts.seed) + 1) }).catch((error) => console.error('workload stopped:', error))
 const end = Date.now() + Number(opts.minutes) * 60_000
 let kills = 0
 let reorgs = 0
+/** attestations a reorg took back while the one they link to went with them (the case that once stalled the chain) */
+let linkedRolledBack = 0
+const watch = await createDb({ databaseUrl: database.url, migrate: false })
 let current: IndexerProcess | null = null
 console.log(`soak: ${opts.minutes} min, seed ${opts.seed}, fault rate ${opts.faultRate} per kind`)
 while (Date.now() < end) {
@@ -65,7 +68,12 @@ while (Date.now() < end) {
   while (Date.now() < until) {
     await new Promise((r) => setTimeout(r, 500))
     if (random() < 0.08) {
-      await reorg(1 + Math.floor(random() * 8)).catch((error) => console.error('reorg failed:', error))
+      const depth = 1 + Math.floor(random() * 16)
+      const ancestor = (await truthClient.getBlockNumber({ cacheTime: 0 })) - BigInt(depth)
+      const above = await watch.prisma.attestation.findMany({ where: { chainId: devnet.chainId, blockNumber: { gt: ancestor } }, select: { attestationId: true, linkedAttestationId: true } })
+      const ids = new Set(above.map((a) => a.attestationId))
+      linkedRolledBack += above.filter((a) => a.linkedAttestationId !== null && ids.has(a.linkedAttestationId)).length
+      await reorg(depth).catch((error) => console.error('reorg failed:', error))
       reorgs++
     }
   }
@@ -76,6 +84,7 @@ while (Date.now() < end) {
 }
 live.abort()
 await liveRun
+await watch.close()
 proxy.setEnabled(false)
 
 const last = spawnIndexer(config, database.url)
@@ -114,7 +123,7 @@ if (diffs.length && process.env.SOAK_KEEP_DB) console.log(`database kept: ${data
 else await database.drop()
 await devnet.stop()
 await rm(dir, { recursive: true, force: true })
-console.log(`\nSoak ${opts.minutes} min (seed ${opts.seed}): ${kills} SIGKILLs, ${reorgs} reorgs, faults injected ${JSON.stringify(faults)}`)
+console.log(`\nSoak ${opts.minutes} min (seed ${opts.seed}): ${kills} SIGKILLs, ${reorgs} reorgs (depth 1-16; ${linkedRolledBack} attestations rolled back with the attestation they link to), faults injected ${JSON.stringify(faults)}`)
 console.log(`Rows compared with the contract: ${JSON.stringify(rows)}; graceful stop exit code ${exitCode}`)
 console.log(`Differences: ${diffs.length}${diffs.length ? `\n  ${diffs.slice(0, 20).join('\n  ')}` : ''}`)
 process.exit(diffs.length || exitCode !== 0 ? 1 : 0)
