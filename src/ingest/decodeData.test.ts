@@ -108,6 +108,16 @@ describe('poison pills', () => {
     const d = decodeAttestationData(encodeAbiParameters([{ type }], [value] as never), 0, [{ name: 'x', type }])
     expect(d).toEqual({ encoding: null, value: null, error: expect.stringMatching(/^DATA_NOT_STORABLE/) })
   })
+  it('a string starting with U+FEFF decodes as it is (viem\'s decoder drops it and the data looked undecodable)', () => {
+    const fields = [{ name: 's', type: 'string' }, { name: 'l', type: 'string[]' }]
+    const data = encodeAbiParameters([{ type: 'tuple', components: [{ type: 'string' }, { type: 'string[]' }] }], [['\ufeffx', ['\ufeff']]])
+    expect(decodeAttestationData(data, 0, fields)).toEqual({ encoding: 'TUPLE', value: { s: '\ufeffx', l: ['\ufeff'] }, error: null })
+    expect(decodeAttestationData(encodeAbiParameters([{ type: 'string' }], ['\ufeffbafy']), 2, null).value).toEqual({ cid: '\ufeffbafy' })
+    expect(decodeRecipient(encodeAbiParameters([{ type: 'string' }], ['\ufeffbob'])).text).toBe('\ufeffbob')
+    // invalid UTF-8 in a string field still does not decode (as before: its re-encoding differed)
+    const invalid = encodeAbiParameters([{ type: 'bytes' }], ['0xff'])
+    expect(decodeAttestationData(invalid, 0, [{ name: 's', type: 'string' }]).error).toMatch(/^DATA_UNDECODABLE/)
+  })
   it('a string recipient abi.encode("a\\0b") is stored as text with U+FFFD, raw kept; text too long to index is null', () => {
     const raw = encodeAbiParameters([{ type: 'string' }], ['a\u0000b'])
     expect(decodeRecipient(raw)).toEqual({ raw, address: null, text: 'a\uFFFDb' })

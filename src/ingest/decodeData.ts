@@ -5,7 +5,7 @@
  * storable as it is (text and JSON through `src/db/toStorable.ts`: no NUL, no lone surrogate, bounded depth).
  * Semantics: sign-protocol-facts.md, items 11–13.
  */
-import { type AbiParameter, decodeAbiParameters, encodeAbiParameters, type Hex, isHex } from 'viem'
+import { type AbiParameter, decodeAbiParameters, encodeAbiParameters, type Hex, hexToBytes, isHex } from 'viem'
 import { MAX_JSON_DEPTH, toIndexableText, toStorableJson, toStorableText } from '../db/toStorable.js'
 
 /** DataLocation enum of the contract (uint8). */
@@ -99,19 +99,22 @@ export type DecodedData =
  */
 export function decodeAttestationData(data: Hex, dataLocation: number, fields: SchemaField[] | null): DecodedData {
   if (dataLocation === 1 || dataLocation === 2) {
-    const cid = tryDecode([{ type: 'string' }], data)
-    return cid ? { encoding: 'CID', value: { cid: toStorableText(cid[0] as string) }, error: null } : { encoding: null, value: null, error: 'DATA_BAD_CID: data is not abi.encode(string)' }
+    const cid = tryDecodeString(data)
+    return cid !== null ? { encoding: 'CID', value: { cid: toStorableText(cid) }, error: null } : { encoding: null, value: null, error: 'DATA_BAD_CID: data is not abi.encode(string)' }
   }
   if (dataLocation !== 0) return { encoding: null, value: null, error: 'DATA_CUSTOM_LOCATION: CUSTOM data location is not decoded' }
   if (!fields) return { encoding: null, value: null, error: 'DATA_NO_SCHEMA_FIELDS: schema has no ABI fields to decode against' }
   if (fields.length === 0) return data === '0x' ? { encoding: 'FLAT', value: {}, error: null } : { encoding: null, value: null, error: 'DATA_UNDECODABLE: schema has no fields but data is not empty' }
   // Decoded without names (viem then returns arrays for every tuple) and named here: viem assigns a component named
-  // `__proto__` with `value[name] = …`, which sets the prototype and drops the field.
-  const params = fields.map(withoutNames)
+  // `__proto__` with `value[name] = …`, which sets the prototype and drops the field. Strings are decoded as bytes
+  // and turned into text here (see toText).
+  const params = fields.map(toRawParameter)
   const tuple = tryDecode([{ type: 'tuple', components: params }], data)
-  if (tuple) return toStored('TUPLE', fields, tuple[0] as unknown[])
+  const asTuple = tuple && toStored('TUPLE', fields, tuple[0] as unknown[])
+  if (asTuple) return asTuple
   const flat = tryDecode(params, data)
-  if (flat) return toStored('FLAT', fields, flat as unknown[])
+  const asFlat = flat && toStored('FLAT', fields, flat as unknown[])
+  if (asFlat) return asFlat
   return { encoding: null, value: null, error: 'DATA_UNDECODABLE: data decodes neither as a tuple nor as a flat list of the schema fields' }
 }
 
@@ -124,20 +127,51 @@ function tryDecode(params: readonly AbiParameter[], data: Hex): readonly unknown
   }
 }
 
-/** The ABI parameter of a field with every name left out (components included). Depth bounded by the schema JSON. */
-function withoutNames(field: SchemaField): AbiParameter {
-  return (field.components ? { type: field.type, components: field.components.map(withoutNames) } : { type: field.type }) as AbiParameter
+/**
+ * The ABI parameter a field is decoded with: no names (components included), `string` as `bytes` (same encoding).
+ * Depth bounded by the schema JSON.
+ */
+function toRawParameter(field: SchemaField): AbiParameter {
+  const type = field.type.replace(/^string/, 'bytes')
+  return (field.components ? { type, components: field.components.map(toRawParameter) } : { type }) as AbiParameter
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+
+/**
+ * A `string` value's bytes as text. viem decodes strings with a default TextDecoder, which drops a leading U+FEFF
+ * (so the re-encoding check failed and valid data was reported undecodable) and replaces invalid UTF-8.
+ * @throws {TypeError} on invalid UTF-8 (such data counts as not decoding, as it did when re-encoding differed)
+ */
+function toText(hex: Hex): string {
+  return UTF8.decode(hexToBytes(hex))
+}
+
+/** `abi.encode(string)` → the string (leading U+FEFF kept), or null when data is not that or not UTF-8. */
+function tryDecodeString(data: Hex): string | null {
+  const raw = tryDecode([{ type: 'bytes' }], data)
+  try {
+    return raw ? toText(raw[0] as Hex) : null
+  } catch {
+    return null
+  }
 }
 
 const ARRAY_SUFFIX = /\[\d*\]$/
 
 /**
- * Field name → value, tuples (at any depth, inside arrays too) as objects keyed by component name. Every name is an
- * own key (`__proto__` too); an empty name becomes `field<i>`; of two equal names the later wins.
+ * Field name → value, tuples (at any depth, inside arrays too) as objects keyed by component name, strings as text.
+ * Every name is an own key (`__proto__` too); an empty name becomes `field<i>`; of two equal names the later wins.
+ * @returns the decoded data, DATA_NOT_STORABLE when it nests too deep, or null when a string is not UTF-8.
  */
-function toStored(encoding: 'TUPLE' | 'FLAT', fields: SchemaField[], values: unknown[]): DecodedData {
+function toStored(encoding: 'TUPLE' | 'FLAT', fields: SchemaField[], values: unknown[]): DecodedData | null {
   const tooDeep = { found: false }
-  const named = toNamed(fields, values, MAX_JSON_DEPTH, tooDeep)
+  let named: Record<string, unknown>
+  try {
+    named = toNamed(fields, values, MAX_JSON_DEPTH, tooDeep)
+  } catch {
+    return null
+  }
   const stored = tooDeep.found ? null : toStorableJson(named)
   if (!stored || stored.error !== null) return { encoding: null, value: null, error: `DATA_NOT_STORABLE: decoded data nests deeper than ${MAX_JSON_DEPTH} levels` }
   return { encoding, value: stored.value as Record<string, unknown>, error: null }
@@ -151,9 +185,10 @@ function toNamed(fields: SchemaField[], values: unknown[], depthLeft: number, to
   return out
 }
 
+/** `depthLeft`: containers still allowed at this level (the top object used one). */
 function toNamedValue(type: string, components: SchemaField[] | undefined, value: unknown, depthLeft: number, tooDeep: { found: boolean }): unknown {
-  if (!components || !Array.isArray(value)) return value
-  if (depthLeft <= 0) {
+  if (!Array.isArray(value)) return type === 'string' && typeof value === 'string' ? toText(value as Hex) : value
+  if (depthLeft <= 0 || tooDeep.found) {
     tooDeep.found = true
     return null
   }
@@ -161,7 +196,7 @@ function toNamedValue(type: string, components: SchemaField[] | undefined, value
     const element = type.replace(ARRAY_SUFFIX, '')
     return value.map((v) => toNamedValue(element, components, v, depthLeft - 1, tooDeep))
   }
-  return toNamed(components, value, depthLeft, tooDeep)
+  return components ? toNamed(components, value, depthLeft, tooDeep) : value
 }
 
 export type DecodedRecipient = { raw: Hex; address: string | null; text: string | null }
@@ -175,8 +210,8 @@ export type DecodedRecipient = { raw: Hex; address: string | null; text: string 
 export function decodeRecipient(raw: Hex): DecodedRecipient {
   const hex = raw.toLowerCase() as Hex
   if (hex.length === 66 && /^0x0{24}/.test(hex)) return { raw: hex, address: `0x${hex.slice(26)}`, text: null }
-  const str = tryDecode([{ type: 'string' }], hex)
-  if (str) return { raw: hex, address: null, text: toIndexableText(str[0] as string) }
+  const str = tryDecodeString(hex)
+  if (str !== null) return { raw: hex, address: null, text: toIndexableText(str) }
   if (hex.length === 42 && isHex(hex)) return { raw: hex, address: hex, text: null } // packed 20-byte address
   return { raw: hex, address: null, text: null }
 }

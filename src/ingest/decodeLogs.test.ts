@@ -40,8 +40,10 @@ describe('decodeLogs', () => {
     const { events } = decodeLogs([
       log(0, [SP_TOPICS.AttestationMade], encodeAbiParameters([{ type: 'uint64' }, { type: 'string' }], [1n, 'a\u0000b'])),
       log(1, [SP_TOPICS.OffchainAttestationMade], made),
+      log(2, [SP_TOPICS.AttestationRevoked], encodeAbiParameters([{ type: 'uint64' }, { type: 'string' }], [1n, '\ufeffwhy'])),
     ])
     expect(events[0]).toMatchObject({ indexingKey: 'a\u0000b', topic0: SP_TOPICS.AttestationMade })
+    expect(events[2]).toMatchObject({ reason: '\ufeffwhy' }) // viem's own decoding drops a leading U+FEFF
     expect(events[1]).toMatchObject({ offchainAttestationId: 'id\u0000x', topic0: SP_TOPICS.OffchainAttestationMade, data: made })
   })
 })

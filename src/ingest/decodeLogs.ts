@@ -1,10 +1,11 @@
 /**
  * Turns raw contract logs into typed Sign Protocol events (viem `decodeEventLog` against the v1.1.x ABI).
  * A log that does not decode is returned as a skipped log with a reason, never thrown.
- * Strings stay exactly as decoded (UTF-8, invalid sequences as U+FFFD, NUL kept): an off-chain attestation id is read
- * back from the contract by this string, so it must not change here. Rows are made storable in `buildBatch`.
+ * Strings stay exactly as decoded (UTF-8, invalid sequences as U+FFFD, NUL and a leading U+FEFF kept): an off-chain
+ * attestation id is read back from the contract by this string, so it must not change here. Rows are made storable
+ * in `buildBatch`.
  */
-import { type Address, decodeEventLog, type Hex, type Log } from 'viem'
+import { type Address, decodeAbiParameters, decodeEventLog, type Hex, hexToBytes, type Log } from 'viem'
 import { spEventsAbi } from './abi.js'
 
 /** Where a log is, and its raw topic0 and data (kept so a log that cannot be stored is kept raw as a SkippedLog). */
@@ -35,7 +36,7 @@ export function decodeLogs(logs: Log[]): { events: SpEvent[]; skipped: SkippedLo
     }
     try {
       const { eventName, args } = decodeEventLog({ abi: spEventsAbi, data: log.data, topics: log.topics, strict: true })
-      const a = args as Record<string, unknown>
+      const a = { ...(args as Record<string, unknown>), ...exactStrings(eventName, log.data) }
       switch (eventName) {
         case 'SchemaRegistered':
           events.push({ ...ref, name: eventName, schemaId: a.schemaId as bigint })
@@ -59,6 +60,22 @@ export function decodeLogs(logs: Log[]): { events: SpEvent[]; skipped: SkippedLo
     }
   }
   return { events, skipped }
+}
+
+const TEXT = new TextDecoder('utf-8', { ignoreBOM: true })
+
+/**
+ * The event's string arguments decoded again as bytes, then as lenient UTF-8 that keeps a leading U+FEFF (viem's
+ * default TextDecoder drops it: an indexing key "\uFEFFk" became "k", an off-chain id read back another record).
+ */
+function exactStrings(eventName: string, data: Hex): Record<string, string> {
+  const inputs = spEventsAbi.find((e) => e.name === eventName)!.inputs
+  const values = decodeAbiParameters(inputs.map((i) => ({ type: i.type === 'string' ? 'bytes' : i.type })), data)
+  const out: Record<string, string> = {}
+  inputs.forEach((input, i) => {
+    if (input.type === 'string') out[input.name!] = TEXT.decode(hexToBytes(values[i] as Hex))
+  })
+  return out
 }
 
 function firstLine(s: string) {
