@@ -92,23 +92,23 @@ export async function commitBatchResilient(params: CommitBatchResilientParameter
 
   // Greedy bisection in log order: a chunk that commits together with everything accepted before it is accepted
   // whole; one that does not is halved; a single log that does not is refused. A refusal that only arises between
-  // two logs (a duplicate key) refuses the later one. `known` skips the trial whose outcome is known (the whole range).
+  // two logs (a duplicate key) refuses the later one. Every log ends up accepted or refused.
   const accepted = new Set<number>()
   const refused = new Map<number, string>()
-  const visit = async (from: number, to: number, known: string | null): Promise<void> => {
-    if (from >= to) return
-    const reason = known ?? (await probe(new Set([...accepted, ...range(from, to)])))
-    if (reason === null) {
-      for (const i of range(from, to)) accepted.add(i)
-    } else if (to - from === 1) {
-      refused.set(from, reason)
-    } else {
-      const mid = from + Math.floor((to - from) / 2)
-      await visit(from, mid, null)
-      await visit(mid, to, null)
-    }
+  const halve = async (from: number, to: number) => {
+    const mid = from + Math.floor((to - from) / 2)
+    await visit(from, mid)
+    await visit(mid, to)
   }
-  await visit(0, events.length, events.length > 1 ? 'the whole range' : null)
+  const visit = async (from: number, to: number): Promise<void> => {
+    if (from >= to) return
+    const reason = await probe(new Set([...accepted, ...range(from, to)]))
+    if (reason === null) for (const i of range(from, to)) accepted.add(i)
+    else if (to - from === 1) refused.set(from, reason)
+    else await halve(from, to)
+  }
+  if (events.length > 1) await halve(0, events.length) // the whole range is known to be refused
+  else await visit(0, events.length)
 
   const rejected: SkippedLog[] = [...refused].map(([i, reason]) => {
     const e = events[i]!
