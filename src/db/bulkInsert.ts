@@ -6,15 +6,21 @@
  *
  * Values must be JSON-ready: bigint as decimal strings, Date as ISO strings, JSON columns as nested values,
  * arrays as arrays. Column names are the Prisma field names (they are the SQL column names in this schema).
+ *
+ * Because every column travels inside one JSON document, one string PostgreSQL cannot read (a NUL, a lone
+ * surrogate) in ANY column fails the whole statement. Rows are expected storable already (`toStorable.ts`, applied
+ * where rows are built, with reasons); as the last guard every string VALUE is passed through `toStorableText` here
+ * too (object keys inside JSON columns cannot be rewritten by a replacer: they must come from `toStorableJson`).
  */
 import type { PrismaClient } from '../generated/prisma/client.js'
+import { toStorableText } from './toStorable.js'
 
 type Tx = Pick<PrismaClient, '$executeRawUnsafe' | '$queryRawUnsafe'>
 
 const IDENT = /^[A-Za-z][A-Za-z0-9_]*$/
 
 function toJsonText(rows: readonly Record<string, unknown>[]): string {
-  return JSON.stringify(rows, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))
+  return JSON.stringify(rows, (_k, v) => (typeof v === 'bigint' ? v.toString() : typeof v === 'string' ? toStorableText(v) : v))
 }
 
 function columnList(table: string, rows: readonly Record<string, unknown>[]) {

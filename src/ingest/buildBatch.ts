@@ -2,12 +2,18 @@
  * The ordered, pure part of ingest: turns one fetched range into the rows to write, in (blockNumber, logIndex)
  * order. Runs in commit order so a schema registered in an earlier range is known when its attestations are
  * decoded. Semantics follow sign-protocol-facts.md (born-revoked, off-chain timestamp sentinel, delegation).
+ *
+ * Every value in the rows is storable (`src/db/toStorable.ts`): strings from the chain carry U+FFFD where they had
+ * NUL or a lone surrogate, JSON is depth-bounded, indexed text fits its index. The exact bytes stay in
+ * `Attestation.data`, `recipientsRaw` and `Recipient.raw`; a log whose record cannot be stored at all (an off-chain
+ * attestation id too long to index) becomes a SkippedLog with its raw topic0 and data and the reason.
  */
-import type { Address, Hex } from 'viem'
+import type { Hex } from 'viem'
 import type { OnchainAttestation, OnchainOffchainAttestation, OnchainSchema } from '../chain/readRecords.js'
 import { recordKey } from '../chain/readRecords.js'
-import { decodeAttestationData, decodeRecipient, parseSchemaData, type SchemaField, toJson, toSafeText } from './decodeData.js'
-import type { SkippedLog } from './decodeLogs.js'
+import { MAX_INDEXED_TEXT_BYTES, toIndexableText, toIndexableTextTruncated, toStorableText } from '../db/toStorable.js'
+import { decodeAttestationData, decodeRecipient, parseSchemaData, type SchemaField } from './decodeData.js'
+import type { SkippedLog, SpEvent } from './decodeLogs.js'
 import type { FetchedRange } from './fetchRange.js'
 
 export type SchemaRow = {
@@ -60,7 +66,8 @@ export type SchemaFieldsLookup = (schemaId: bigint) => Promise<SchemaField[] | n
 /**
  * @param fetched one range from {@link fetchRange}
  * @param getSchemaFields lookup for schemas registered before this range
- * @returns rows ready for {@link commitBatch}; records whose read failed become skipped logs with the reason.
+ * @returns rows ready for {@link commitBatch}, every value storable; records whose read failed (or whose off-chain id
+ *   cannot be indexed) become skipped logs with the raw log and the reason. Throws only what `getSchemaFields` throws.
  */
 export async function buildBatch(chainId: number, fetched: FetchedRange, getSchemaFields: SchemaFieldsLookup): Promise<Batch> {
   const toBlockHash = fetched.blocks.get(fetched.toBlock)?.hash ?? ''
@@ -73,8 +80,13 @@ export async function buildBatch(chainId: number, fetched: FetchedRange, getSche
   const localSchemas = new Map<bigint, SchemaField[] | null>()
   const attestations = new Map<bigint, AttestationRow>()
   const offchain = new Map<string, OffchainRow>()
-  const skip = (e: { blockNumber: bigint; blockHash: Hex; logIndex: number; txHash: Hex; address: Address }, reason: string) =>
-    batch.skipped.push({ ...e, chainId, topic0: null, data: '0x', reason })
+  const skip = (e: SpEvent, reason: string) => batch.skipped.push({
+    chainId, blockNumber: e.blockNumber, blockHash: e.blockHash, logIndex: e.logIndex, txHash: e.txHash, address: e.address,
+    topic0: e.topic0, data: e.data, reason,
+  })
+  const offchainIdTooLong = (e: SpEvent) => skip(e, `OFFCHAIN_ID_TOO_LONG: the off-chain attestation id is longer than ${MAX_INDEXED_TEXT_BYTES} UTF-8 bytes, which an index cannot hold`)
+  /** an id or a contract error in a reason: storable and short */
+  const brief = (text: string) => toStorableText(text.length > 200 ? `${text.slice(0, 200)}…` : text)
 
   for (const e of fetched.events) {
     const header = fetched.blocks.get(e.blockNumber)!
@@ -85,13 +97,12 @@ export async function buildBatch(chainId: number, fetched: FetchedRange, getSche
         const res = fetched.records.get(recordKey({ kind: 'schema', id: e.schemaId, blockNumber: e.blockNumber }))
         if (!res?.ok) { skip(e, `READ_FAILED: getSchema(${e.schemaId}): ${res?.error ?? 'missing'}`); break }
         const s = res.value as OnchainSchema
-        const data = toSafeText(s.data)
-        const parsed = parseSchemaData(data)
+        const parsed = parseSchemaData(s.data)
         localSchemas.set(e.schemaId, parsed.fields)
         batch.schemas.push({
           chainId, schemaId: e.schemaId, registrant: s.registrant.toLowerCase(), revocable: s.revocable, dataLocation: Number(s.dataLocation),
-          maxValidFor: s.maxValidFor.toString(), hook: s.hook.toLowerCase(), timestamp: s.timestamp, data,
-          dataJson: parsed.json === null ? null : toJson(parsed.json), fields: parsed.fields, dataError: parsed.error,
+          maxValidFor: s.maxValidFor.toString(), hook: s.hook.toLowerCase(), timestamp: s.timestamp, data: toStorableText(s.data),
+          dataJson: parsed.json, fields: parsed.fields, dataError: parsed.error,
           txHash: e.txHash, txFrom, ...at,
         })
         batch.journal.push({ chainId, kind: 'CREATED', subjectType: 'SCHEMA', subjectId: e.schemaId.toString(), ...at })
@@ -111,7 +122,7 @@ export async function buildBatch(chainId: number, fetched: FetchedRange, getSche
           attestTimestamp: a.attestTimestamp, revokeTimestamp: a.revokeTimestamp, attester: a.attester.toLowerCase(),
           validUntil: a.validUntil.toString(), dataLocation: Number(a.dataLocation), revoked: a.revoked,
           recipientsRaw: a.recipients.map((r) => r.toLowerCase()), data: a.data.toLowerCase(),
-          decodedData: decoded.value, dataEncoding: decoded.encoding, decodeError: decoded.error, indexingKey: e.indexingKey,
+          decodedData: decoded.value, dataEncoding: decoded.encoding, decodeError: decoded.error, indexingKey: toIndexableTextTruncated(e.indexingKey),
           txHash: e.txHash, txFrom, ...at, blockTimestamp: header.timestamp,
           revokeReason: null, revokeTxHash: null, revokeBlockNumber: null, revokeBlockHash: null, revokeLogIndex: null,
         }
@@ -122,10 +133,11 @@ export async function buildBatch(chainId: number, fetched: FetchedRange, getSche
         break
       }
       case 'AttestationRevoked': {
-        const revoke = { reason: e.reason, revokeTimestamp: header.timestamp, txHash: e.txHash, ...at }
+        const reason = toStorableText(e.reason)
+        const revoke = { reason, revokeTimestamp: header.timestamp, txHash: e.txHash, ...at }
         const row = attestations.get(e.attestationId)
         if (row) {
-          Object.assign(row, { revoked: true, revokeTimestamp: header.timestamp, revokeReason: e.reason, revokeTxHash: e.txHash,
+          Object.assign(row, { revoked: true, revokeTimestamp: header.timestamp, revokeReason: reason, revokeTxHash: e.txHash,
             revokeBlockNumber: e.blockNumber, revokeBlockHash: e.blockHash, revokeLogIndex: e.logIndex })
         } else batch.revocations.push({ subject: 'attestation', id: e.attestationId, ...revoke })
         batch.journal.push({ chainId, kind: 'REVOKED', subjectType: 'ATTESTATION', subjectId: e.attestationId.toString(), ...at })
@@ -133,27 +145,32 @@ export async function buildBatch(chainId: number, fetched: FetchedRange, getSche
       }
       case 'OffchainAttestationMade': {
         const res = fetched.records.get(recordKey({ kind: 'offchain', id: e.offchainAttestationId, blockNumber: e.blockNumber }))
-        if (!res?.ok) { skip(e, `READ_FAILED: getOffchainAttestation(${e.offchainAttestationId}): ${res?.error ?? 'missing'}`); break }
+        if (!res?.ok) { skip(e, `READ_FAILED: getOffchainAttestation(${brief(e.offchainAttestationId)}): ${res?.error ?? 'missing'}`); break }
+        const id = toIndexableText(e.offchainAttestationId) // the stored key of its row and journal entries
+        if (id === null) { offchainIdTooLong(e); break }
         const o = res.value as OnchainOffchainAttestation
         // The contract stores block.timestamp at creation and overwrites it with 1 on revocation: the creation
         // block's timestamp is the original time even when the read already sees the sentinel.
         const row: OffchainRow = {
-          chainId, offchainAttestationId: e.offchainAttestationId, attester: o.attester.toLowerCase(), timestamp: header.timestamp,
+          chainId, offchainAttestationId: id, attester: o.attester.toLowerCase(), timestamp: header.timestamp,
           revoked: false, revokeTimestamp: null, revokeReason: null, revokeTxHash: null, revokeBlockNumber: null, revokeBlockHash: null,
           revokeLogIndex: null, txHash: e.txHash, txFrom, ...at, blockTimestamp: header.timestamp,
         }
         offchain.set(e.offchainAttestationId, row)
         batch.offchain.push(row)
-        batch.journal.push({ chainId, kind: 'CREATED', subjectType: 'OFFCHAIN_ATTESTATION', subjectId: e.offchainAttestationId, ...at })
+        batch.journal.push({ chainId, kind: 'CREATED', subjectType: 'OFFCHAIN_ATTESTATION', subjectId: id, ...at })
         break
       }
       case 'OffchainAttestationRevoked': {
+        const id = toIndexableText(e.offchainAttestationId) // the stored key of its row and journal entries
+        if (id === null) { offchainIdTooLong(e); break }
+        const reason = toStorableText(e.reason)
         const row = offchain.get(e.offchainAttestationId)
         if (row) {
-          Object.assign(row, { revoked: true, revokeTimestamp: header.timestamp, revokeReason: e.reason, revokeTxHash: e.txHash,
+          Object.assign(row, { revoked: true, revokeTimestamp: header.timestamp, revokeReason: reason, revokeTxHash: e.txHash,
             revokeBlockNumber: e.blockNumber, revokeBlockHash: e.blockHash, revokeLogIndex: e.logIndex })
-        } else batch.revocations.push({ subject: 'offchain', id: e.offchainAttestationId, reason: e.reason, revokeTimestamp: header.timestamp, txHash: e.txHash, ...at })
-        batch.journal.push({ chainId, kind: 'REVOKED', subjectType: 'OFFCHAIN_ATTESTATION', subjectId: e.offchainAttestationId, ...at })
+        } else batch.revocations.push({ subject: 'offchain', id, reason, revokeTimestamp: header.timestamp, txHash: e.txHash, ...at })
+        batch.journal.push({ chainId, kind: 'REVOKED', subjectType: 'OFFCHAIN_ATTESTATION', subjectId: id, ...at })
         break
       }
     }

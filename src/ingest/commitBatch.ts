@@ -3,11 +3,12 @@
  * transaction (invariants 1 and 2 of ARCHITECTURE.md). A crash before COMMIT leaves nothing of the range; after it,
  * the checkpoint says the range is done, so a restart neither repeats nor skips it.
  */
-import type { PrismaClient } from '../generated/prisma/client.js'
+import type { Prisma, PrismaClient } from '../generated/prisma/client.js'
 import { bulkInsert, bulkInsertReturning } from '../db/bulkInsert.js'
 import { forgetQueryArguments } from '../db/forgetQueryArguments.js'
 import { dbCommitDuration } from '../common/metrics.js'
 import { DatabaseError } from '../errors/baseError.js'
+import { isDataError } from '../db/getSqlState.js'
 import type { Batch } from './buildBatch.js'
 
 /** Window of block headers kept for reorg detection, in blocks. */
@@ -39,57 +40,63 @@ export async function assertCheckpoint(tx: Tx, chainId: number, expected: bigint
 
 /**
  * Writes one batch atomically and moves the chain's checkpoint to `batch.toBlock`.
- * @throws {DatabaseError} (retryable) when the transaction fails; nothing of the batch is kept.
+ * @throws {DatabaseError} when the transaction fails; nothing of the batch is kept. `retryable` is false when the
+ *   database refused the values themselves (SQLSTATE class 22/23/54, see isDataError): the same batch will fail
+ *   again, which `commitBatchResilient` resolves by isolating the offending logs.
  */
 export async function commitBatch(prisma: PrismaClient, batch: Batch): Promise<CommitResult> {
   const end = dbCommitDuration.startTimer()
   try {
-    return await prisma.$transaction(
-      async (tx) => {
-        const { chainId } = batch
-        await assertCheckpoint(tx, chainId, batch.fromBlock - 1n)
-        await bulkInsert(tx, 'Schema', batch.schemas)
-        await bulkInsert(tx, 'Attestation', batch.attestations)
-        await bulkInsert(tx, 'Recipient', batch.recipients)
-        await bulkInsert(tx, 'OffchainAttestation', batch.offchain)
-        for (const r of batch.revocations) {
-          const data = {
-            revoked: true, revokeTimestamp: r.revokeTimestamp, revokeReason: r.reason, revokeTxHash: r.txHash,
-            revokeBlockNumber: r.blockNumber, revokeBlockHash: r.blockHash, revokeLogIndex: r.logIndex,
-          }
-          if (r.subject === 'attestation') await tx.attestation.updateMany({ where: { chainId, attestationId: r.id as bigint }, data })
-          else await tx.offchainAttestation.updateMany({ where: { chainId, offchainAttestationId: r.id as string }, data })
-        }
-        await bulkInsert(
-          tx, 'SkippedLog',
-          batch.skipped.map((s) => ({ chainId, blockNumber: s.blockNumber, logIndex: s.logIndex, blockHash: s.blockHash, txHash: s.txHash, topic0: s.topic0, data: s.data, reason: s.reason })),
-          { onConflictDoNothing: true },
-        )
-        // The verify stage's work, durable in the same transaction: it never blocks this commit.
-        await bulkInsert(tx, 'VerificationJob', [
-          ...batch.attestations.map((a) => ({ chainId, attestationId: a.attestationId, cause: 'CREATED' })),
-          ...batch.revocations.filter((r) => r.subject === 'attestation').map((r) => ({ chainId, attestationId: r.id, cause: 'REVOKED' })),
-        ])
-        const seqs = await bulkInsertReturning(tx, 'Event', batch.journal, 'seq')
-        const firstSeq = seqs.length ? BigInt(seqs[0]!.seq as bigint) : null
-        const lastSeq = seqs.length ? BigInt(seqs[seqs.length - 1]!.seq as bigint) : null
-        if (batch.blocks.length) {
-          await bulkInsert(tx, 'Block', batch.blocks, { onConflictDoNothing: true })
-          await tx.block.deleteMany({ where: { chainId, number: { lt: batch.toBlock - BLOCK_WINDOW } } })
-        }
-        await tx.checkpoint.upsert({
-          where: { chainId },
-          create: { chainId, blockNumber: batch.toBlock, blockHash: batch.toBlockHash },
-          update: { blockNumber: batch.toBlock, blockHash: batch.toBlockHash, logIndex: -1 },
-        })
-        return { firstSeq, lastSeq }
-      },
-      { timeout: 120_000, maxWait: 30_000 },
-    )
+    return await prisma.$transaction((tx) => writeBatch(tx, batch), { timeout: 120_000, maxWait: 30_000 })
   } catch (error) {
-    throw new DatabaseError(`Committing blocks ${batch.fromBlock}-${batch.toBlock} failed`, { cause: error, retryable: true, details: (error as Error)?.message })
+    throw new DatabaseError(`Committing blocks ${batch.fromBlock}-${batch.toBlock} failed`, { cause: error, retryable: !isDataError(error), details: (error as Error)?.message })
   } finally {
     end()
     forgetQueryArguments() // the multi-megabyte bulk-insert JSON must not live on in Prisma's debug history
   }
+}
+
+/**
+ * The statements of {@link commitBatch}, inside a transaction the caller opened (a probe of `commitBatchResilient`
+ * runs them and rolls back).
+ * @throws whatever Prisma throws (the transaction is then unusable), or the checkpoint's DatabaseError.
+ */
+export async function writeBatch(tx: Prisma.TransactionClient, batch: Batch): Promise<CommitResult> {
+  const { chainId } = batch
+  await assertCheckpoint(tx, chainId, batch.fromBlock - 1n)
+  await bulkInsert(tx, 'Schema', batch.schemas)
+  await bulkInsert(tx, 'Attestation', batch.attestations)
+  await bulkInsert(tx, 'Recipient', batch.recipients)
+  await bulkInsert(tx, 'OffchainAttestation', batch.offchain)
+  for (const r of batch.revocations) {
+    const data = {
+      revoked: true, revokeTimestamp: r.revokeTimestamp, revokeReason: r.reason, revokeTxHash: r.txHash,
+      revokeBlockNumber: r.blockNumber, revokeBlockHash: r.blockHash, revokeLogIndex: r.logIndex,
+    }
+    if (r.subject === 'attestation') await tx.attestation.updateMany({ where: { chainId, attestationId: r.id as bigint }, data })
+    else await tx.offchainAttestation.updateMany({ where: { chainId, offchainAttestationId: r.id as string }, data })
+  }
+  await bulkInsert(
+    tx, 'SkippedLog',
+    batch.skipped.map((s) => ({ chainId, blockNumber: s.blockNumber, logIndex: s.logIndex, blockHash: s.blockHash, txHash: s.txHash, topic0: s.topic0, data: s.data, reason: s.reason })),
+    { onConflictDoNothing: true },
+  )
+  // The verify stage's work, durable in the same transaction: it never blocks this commit.
+  await bulkInsert(tx, 'VerificationJob', [
+    ...batch.attestations.map((a) => ({ chainId, attestationId: a.attestationId, cause: 'CREATED' })),
+    ...batch.revocations.filter((r) => r.subject === 'attestation').map((r) => ({ chainId, attestationId: r.id, cause: 'REVOKED' })),
+  ])
+  const seqs = await bulkInsertReturning(tx, 'Event', batch.journal, 'seq')
+  const firstSeq = seqs.length ? BigInt(seqs[0]!.seq as bigint) : null
+  const lastSeq = seqs.length ? BigInt(seqs[seqs.length - 1]!.seq as bigint) : null
+  if (batch.blocks.length) {
+    await bulkInsert(tx, 'Block', batch.blocks, { onConflictDoNothing: true })
+    await tx.block.deleteMany({ where: { chainId, number: { lt: batch.toBlock - BLOCK_WINDOW } } })
+  }
+  await tx.checkpoint.upsert({
+    where: { chainId },
+    create: { chainId, blockNumber: batch.toBlock, blockHash: batch.toBlockHash },
+    update: { blockNumber: batch.toBlock, blockHash: batch.toBlockHash, logIndex: -1 },
+  })
+  return { firstSeq, lastSeq }
 }

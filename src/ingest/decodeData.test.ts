@@ -54,3 +54,74 @@ describe('decodeRecipient', () => {
     expect(decodeRecipient('0x1234' as Hex)).toEqual({ raw: '0x1234', address: null, text: null })
   })
 })
+
+// Poison pills: values anyone can put on chain that PostgreSQL cannot store as they are (issue 11, section 2).
+// Every result must be storable: no NUL, no lone surrogate, JSON at most MAX_JSON_DEPTH deep — and complete.
+const unstorable = (value: unknown, depth = 0): boolean => {
+  if (typeof value === 'string') return /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(value)
+  if (value === null || typeof value !== 'object') return false
+  if (depth >= 64) return true
+  return Object.entries(value).some(([k, v]) => unstorable(k) || unstorable(v, depth + 1))
+}
+
+describe('poison pills', () => {
+  it('schema data {"name":"\\ud800"}: the lone surrogate becomes U+FFFD', () => {
+    const r = parseSchemaData('{"name":"\\ud800","data":[{"name":"\\ud800x","type":"string"}]}')
+    expect(r.json).toEqual({ name: '\uFFFD', data: [{ name: '\uFFFDx', type: 'string' }] })
+    expect(r.fields).toEqual([{ name: '\uFFFDx', type: 'string' }])
+    expect(unstorable(r.json)).toBe(false)
+  })
+  it('schema data of 5,000 nested arrays: kept out of the JSON column with a reason, never thrown', () => {
+    const r = parseSchemaData(`${'['.repeat(5_000)}${']'.repeat(5_000)}`)
+    expect(r).toEqual({ json: null, fields: null, error: expect.stringMatching(/^SCHEMA_JSON_TOO_DEEP/) })
+    expect(parseSchemaData('['.repeat(5_000)).error).toMatch(/^SCHEMA_NOT_JSON/)
+  })
+  it('a field name and a JSON key with \\u0000 are stored with U+FFFD, and the data decodes under it', () => {
+    const r = parseSchemaData('{"k\\u0000":1,"data":[{"name":"a\\u0000b","type":"string"}]}')
+    expect(Object.keys(r.json as object)).toEqual(['k\uFFFD', 'data'])
+    expect(r.fields).toEqual([{ name: 'a\uFFFDb', type: 'string' }])
+    const d = decodeAttestationData(encodeAbiParameters([{ type: 'string' }], ['v\u0000']), 0, r.fields)
+    expect(d).toEqual({ encoding: 'FLAT', value: { 'a\uFFFDb': 'v\uFFFD' }, error: null })
+  })
+  it('a field named __proto__ is kept as an own key (tuple and flat), in nested tuples too', () => {
+    const fields = parseSchemaData(JSON.stringify({
+      data: [{ name: '__proto__', type: 'string' }, { name: 'constructor', type: 'uint8' }, { name: 't', type: 'tuple', components: [{ name: '__proto__', type: 'bool' }] }],
+    })).fields!
+    const params = [{ type: 'string' }, { type: 'uint8' }, { type: 'tuple', components: [{ type: 'bool' }] }] as const
+    const values = ['p', 7, [true]] as const
+    for (const [data, encoding] of [[encodeAbiParameters([{ type: 'tuple', components: params }], [values] as never), 'TUPLE'], [encodeAbiParameters(params, values as never), 'FLAT']] as const) {
+      const d = decodeAttestationData(data, 0, fields)
+      expect(d.encoding).toBe(encoding)
+      expect(Object.getOwnPropertyNames(d.value)).toEqual(['__proto__', 'constructor', 't'])
+      expect(JSON.parse(JSON.stringify(d.value))).toEqual(JSON.parse('{"__proto__":"p","constructor":7,"t":{"__proto__":true}}'))
+    }
+  })
+  it('an IPFS/Arweave CID with NUL is stored with U+FFFD (the exact bytes stay in data)', () => {
+    for (const location of [1, 2]) {
+      expect(decodeAttestationData(encodeAbiParameters([{ type: 'string' }], ['bafy\u0000x']), location, null)).toEqual({ encoding: 'CID', value: { cid: 'bafy\uFFFDx' }, error: null })
+    }
+  })
+  it('data nested deeper than the JSON bound decodes to a reason, not a value', () => {
+    let value: unknown = []
+    for (let i = 0; i < 69; i++) value = [value]
+    const type = `uint8${'[]'.repeat(70)}`
+    const d = decodeAttestationData(encodeAbiParameters([{ type }], [value] as never), 0, [{ name: 'x', type }])
+    expect(d).toEqual({ encoding: null, value: null, error: expect.stringMatching(/^DATA_NOT_STORABLE/) })
+  })
+  it('a string starting with U+FEFF decodes as it is (viem\'s decoder drops it and the data looked undecodable)', () => {
+    const fields = [{ name: 's', type: 'string' }, { name: 'l', type: 'string[]' }]
+    const data = encodeAbiParameters([{ type: 'tuple', components: [{ type: 'string' }, { type: 'string[]' }] }], [['\ufeffx', ['\ufeff']]])
+    expect(decodeAttestationData(data, 0, fields)).toEqual({ encoding: 'TUPLE', value: { s: '\ufeffx', l: ['\ufeff'] }, error: null })
+    expect(decodeAttestationData(encodeAbiParameters([{ type: 'string' }], ['\ufeffbafy']), 2, null).value).toEqual({ cid: '\ufeffbafy' })
+    expect(decodeRecipient(encodeAbiParameters([{ type: 'string' }], ['\ufeffbob'])).text).toBe('\ufeffbob')
+    // invalid UTF-8 in a string field still does not decode (as before: its re-encoding differed)
+    const invalid = encodeAbiParameters([{ type: 'bytes' }], ['0xff'])
+    expect(decodeAttestationData(invalid, 0, [{ name: 's', type: 'string' }]).error).toMatch(/^DATA_UNDECODABLE/)
+  })
+  it('a string recipient abi.encode("a\\0b") is stored as text with U+FFFD, raw kept; text too long to index is null', () => {
+    const raw = encodeAbiParameters([{ type: 'string' }], ['a\u0000b'])
+    expect(decodeRecipient(raw)).toEqual({ raw, address: null, text: 'a\uFFFDb' })
+    const long = encodeAbiParameters([{ type: 'string' }], ['x'.repeat(3_000)])
+    expect(decodeRecipient(long)).toEqual({ raw: long, address: null, text: null })
+  })
+})

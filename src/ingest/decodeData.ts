@@ -1,10 +1,12 @@
 /**
  * Pure decoders for what Sign Protocol stores as opaque bytes: schema data (usually JSON with ABI types),
  * attestation data (abi.encode of the schema fields, tuple or flat) and recipients (bytes[]).
- * Nothing here throws on bad input: every result says what it could decode and why not.
+ * Nothing here throws on bad input: every result says what it could decode and why not. Every value returned is
+ * storable as it is (text and JSON through `src/db/toStorable.ts`: no NUL, no lone surrogate, bounded depth).
  * Semantics: sign-protocol-facts.md, items 11–13.
  */
-import { type AbiParameter, decodeAbiParameters, encodeAbiParameters, type Hex, hexToString, isHex } from 'viem'
+import { type AbiParameter, decodeAbiParameters, encodeAbiParameters, type Hex, hexToBytes, isHex } from 'viem'
+import { MAX_JSON_DEPTH, toIndexableText, toStorableJson, toStorableText } from '../db/toStorable.js'
 
 /** DataLocation enum of the contract (uint8). */
 export const DATA_LOCATION = ['ONCHAIN', 'ARWEAVE', 'IPFS', 'CUSTOM'] as const
@@ -12,9 +14,9 @@ export const DATA_LOCATION = ['ONCHAIN', 'ARWEAVE', 'IPFS', 'CUSTOM'] as const
 export type SchemaField = { name: string; type: string; components?: SchemaField[] }
 
 export type ParsedSchemaData = {
-  /** the JSON value when `data` is JSON, else null */
+  /** the JSON value when `data` is JSON (storable: see toStorableJson), else null */
   json: unknown | null
-  /** ABI fields from `json.data` when present and well formed, else null */
+  /** ABI fields from `json.data` when present and well formed (names storable), else null */
   fields: SchemaField[] | null
   /** why json or fields are missing */
   error: string | null
@@ -23,15 +25,23 @@ export type ParsedSchemaData = {
 /**
  * Parses a schema's `data` string: JSON `{"name","description","data":[{"name","type"}]}` by convention
  * (not enforced by the contract: anything is tolerated).
+ * @param data the string as the contract returns it (not yet made storable: a NUL outside a JSON string makes it
+ *   "not JSON", as it is)
+ * @returns the storable JSON and fields; JSON escapes that PostgreSQL cannot hold (`\u0000`, a lone `\ud800`) come
+ *   back as U+FFFD, a `__proto__` key stays an own key; JSON nested deeper than MAX_JSON_DEPTH is not kept
+ *   (`SCHEMA_JSON_TOO_DEEP`). Never throws.
  */
 export function parseSchemaData(data: string): ParsedSchemaData {
-  let json: unknown
+  let parsed: unknown
   try {
-    json = JSON.parse(data)
+    parsed = JSON.parse(data)
   } catch {
     return { json: null, fields: null, error: 'SCHEMA_NOT_JSON: schema data is not JSON' }
   }
-  const list = (json as { data?: unknown } | null)?.data
+  const storable = toStorableJson(parsed)
+  if (storable.error !== null) return { json: null, fields: null, error: `SCHEMA_JSON_TOO_DEEP: schema data JSON ${storable.error}` }
+  const json = storable.value
+  const list = json !== null && typeof json === 'object' && Object.hasOwn(json, 'data') ? (json as { data?: unknown }).data : undefined
   if (!Array.isArray(list)) return { json, fields: null, error: 'SCHEMA_NO_FIELDS: JSON has no "data" array of fields' }
   const fields: SchemaField[] = []
   for (const [i, f] of list.entries()) {
@@ -40,7 +50,7 @@ export function parseSchemaData(data: string): ParsedSchemaData {
     fields.push(field)
   }
   const bad = findBadType(fields)
-  if (bad) return { json, fields: null, error: `SCHEMA_BAD_TYPE: "${bad}" is not an ABI type` }
+  if (bad) return { json, fields: null, error: `SCHEMA_BAD_TYPE: "${bad.length > 100 ? `${bad.slice(0, 100)}…` : bad}" is not an ABI type` }
   return { json, fields, error: null }
 }
 
@@ -59,9 +69,11 @@ function findBadType(fields: SchemaField[]): string | null {
   return null
 }
 
+/** Recursion is bounded: `value` comes from toStorableJson (at most MAX_JSON_DEPTH levels). */
 function toField(value: unknown): SchemaField | null {
-  if (!value || typeof value !== 'object') return null
-  const { name, type, components } = value as Record<string, unknown>
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return null
+  const own = (key: string) => (Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined)
+  const [name, type, components] = [own('name'), own('type'), own('components')]
   if (typeof type !== 'string' || !/^[a-z0-9[\]()]+$/i.test(type)) return null
   const field: SchemaField = { name: typeof name === 'string' ? name : '', type }
   if (Array.isArray(components)) {
@@ -81,20 +93,28 @@ export type DecodedData =
  * Decodes attestation data against its schema. ONCHAIN: tuple first, then flat (the SDK's order); a decoding
  * only counts when re-encoding gives the same bytes, which rejects "successful" flat decodes of tuple data.
  * ARWEAVE/IPFS: `abi.encode(string cid)`. CUSTOM: not decoded.
+ * @returns a storable value (strings with NUL or lone surrogates carry U+FFFD instead: the exact bytes are `data`;
+ *   every field is an own key, `__proto__` included), or the reason there is none — `DATA_NOT_STORABLE` when the
+ *   decoded value nests deeper than MAX_JSON_DEPTH (the data does decode against the schema). Never throws.
  */
 export function decodeAttestationData(data: Hex, dataLocation: number, fields: SchemaField[] | null): DecodedData {
   if (dataLocation === 1 || dataLocation === 2) {
-    const cid = tryDecode([{ type: 'string' }], data)
-    return cid ? { encoding: 'CID', value: { cid: cid[0] as string }, error: null } : { encoding: null, value: null, error: 'DATA_BAD_CID: data is not abi.encode(string)' }
+    const cid = tryDecodeString(data)
+    return cid !== null ? { encoding: 'CID', value: { cid: toStorableText(cid) }, error: null } : { encoding: null, value: null, error: 'DATA_BAD_CID: data is not abi.encode(string)' }
   }
   if (dataLocation !== 0) return { encoding: null, value: null, error: 'DATA_CUSTOM_LOCATION: CUSTOM data location is not decoded' }
   if (!fields) return { encoding: null, value: null, error: 'DATA_NO_SCHEMA_FIELDS: schema has no ABI fields to decode against' }
   if (fields.length === 0) return data === '0x' ? { encoding: 'FLAT', value: {}, error: null } : { encoding: null, value: null, error: 'DATA_UNDECODABLE: schema has no fields but data is not empty' }
-  const params = fields as AbiParameter[]
+  // Decoded without names (viem then returns arrays for every tuple) and named here: viem assigns a component named
+  // `__proto__` with `value[name] = …`, which sets the prototype and drops the field. Strings are decoded as bytes
+  // and turned into text here (see toText).
+  const params = fields.map(toRawParameter)
   const tuple = tryDecode([{ type: 'tuple', components: params }], data)
-  if (tuple) return { encoding: 'TUPLE', value: toNamed(fields, Object.values(tuple[0] as object)), error: null }
+  const asTuple = tuple && toStored('TUPLE', fields, tuple[0] as unknown[])
+  if (asTuple) return asTuple
   const flat = tryDecode(params, data)
-  if (flat) return { encoding: 'FLAT', value: toNamed(fields, flat as unknown[]), error: null }
+  const asFlat = flat && toStored('FLAT', fields, flat as unknown[])
+  if (asFlat) return asFlat
   return { encoding: null, value: null, error: 'DATA_UNDECODABLE: data decodes neither as a tuple nor as a flat list of the schema fields' }
 }
 
@@ -107,21 +127,76 @@ function tryDecode(params: readonly AbiParameter[], data: Hex): readonly unknown
   }
 }
 
-function toNamed(fields: SchemaField[], values: unknown[]): Record<string, unknown> {
+/**
+ * The ABI parameter a field is decoded with: no names (components included), `string` as `bytes` (same encoding).
+ * Depth bounded by the schema JSON.
+ */
+function toRawParameter(field: SchemaField): AbiParameter {
+  const type = field.type.replace(/^string/, 'bytes')
+  return (field.components ? { type, components: field.components.map(toRawParameter) } : { type }) as AbiParameter
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+
+/**
+ * A `string` value's bytes as text. viem decodes strings with a default TextDecoder, which drops a leading U+FEFF
+ * (so the re-encoding check failed and valid data was reported undecodable) and replaces invalid UTF-8.
+ * @throws {TypeError} on invalid UTF-8 (such data counts as not decoding, as it did when re-encoding differed)
+ */
+function toText(hex: Hex): string {
+  return UTF8.decode(hexToBytes(hex))
+}
+
+/** `abi.encode(string)` → the string (leading U+FEFF kept), or null when data is not that or not UTF-8. */
+function tryDecodeString(data: Hex): string | null {
+  const raw = tryDecode([{ type: 'bytes' }], data)
+  try {
+    return raw ? toText(raw[0] as Hex) : null
+  } catch {
+    return null
+  }
+}
+
+const ARRAY_SUFFIX = /\[\d*\]$/
+
+/**
+ * Field name → value, tuples (at any depth, inside arrays too) as objects keyed by component name, strings as text.
+ * Every name is an own key (`__proto__` too); an empty name becomes `field<i>`; of two equal names the later wins.
+ * @returns the decoded data, DATA_NOT_STORABLE when it nests too deep, or null when a string is not UTF-8.
+ */
+function toStored(encoding: 'TUPLE' | 'FLAT', fields: SchemaField[], values: unknown[]): DecodedData | null {
+  const tooDeep = { found: false }
+  let named: Record<string, unknown>
+  try {
+    named = toNamed(fields, values, MAX_JSON_DEPTH, tooDeep)
+  } catch {
+    return null
+  }
+  const stored = tooDeep.found ? null : toStorableJson(named)
+  if (!stored || stored.error !== null) return { encoding: null, value: null, error: `DATA_NOT_STORABLE: decoded data nests deeper than ${MAX_JSON_DEPTH} levels` }
+  return { encoding, value: stored.value as Record<string, unknown>, error: null }
+}
+
+function toNamed(fields: SchemaField[], values: unknown[], depthLeft: number, tooDeep: { found: boolean }): Record<string, unknown> {
   const out: Record<string, unknown> = {}
   fields.forEach((f, i) => {
-    out[f.name || `field${i}`] = toJson(values[i])
+    Object.defineProperty(out, f.name || `field${i}`, { value: toNamedValue(f.type, f.components, values[i], depthLeft - 1, tooDeep), enumerable: true, writable: true, configurable: true })
   })
   return out
 }
 
-/** Makes a decoded ABI value JSON-safe: bigint → decimal string, nested tuples/arrays kept. */
-export function toJson(value: unknown): unknown {
-  if (typeof value === 'bigint') return value.toString()
-  if (typeof value === 'string') return toSafeText(value)
-  if (Array.isArray(value)) return value.map(toJson)
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toJson(v)]))
-  return value
+/** `depthLeft`: containers still allowed at this level (the top object used one). */
+function toNamedValue(type: string, components: SchemaField[] | undefined, value: unknown, depthLeft: number, tooDeep: { found: boolean }): unknown {
+  if (!Array.isArray(value)) return type === 'string' && typeof value === 'string' ? toText(value as Hex) : value
+  if (depthLeft <= 0 || tooDeep.found) {
+    tooDeep.found = true
+    return null
+  }
+  if (ARRAY_SUFFIX.test(type)) {
+    const element = type.replace(ARRAY_SUFFIX, '')
+    return value.map((v) => toNamedValue(element, components, v, depthLeft - 1, tooDeep))
+  }
+  return components ? toNamed(components, value, depthLeft, tooDeep) : value
 }
 
 export type DecodedRecipient = { raw: Hex; address: string | null; text: string | null }
@@ -129,22 +204,14 @@ export type DecodedRecipient = { raw: Hex; address: string | null; text: string 
 /**
  * Decodes one recipient: `abi.encode(address)` (32 bytes, 12 zero bytes first) → address;
  * `abi.encode(string)` (the SDK default) → text; anything else stays raw only.
+ * @returns `text` as storable, indexable text (NUL → U+FFFD), null when longer than MAX_INDEXED_TEXT_BYTES; `raw`
+ *   always holds the exact bytes. Never throws.
  */
 export function decodeRecipient(raw: Hex): DecodedRecipient {
   const hex = raw.toLowerCase() as Hex
   if (hex.length === 66 && /^0x0{24}/.test(hex)) return { raw: hex, address: `0x${hex.slice(26)}`, text: null }
-  const str = tryDecode([{ type: 'string' }], hex)
-  if (str) return { raw: hex, address: null, text: str[0] as string }
+  const str = tryDecodeString(hex)
+  if (str !== null) return { raw: hex, address: null, text: toIndexableText(str) }
   if (hex.length === 42 && isHex(hex)) return { raw: hex, address: hex, text: null } // packed 20-byte address
   return { raw: hex, address: null, text: null }
-}
-
-/** Postgres text cannot hold NUL bytes: strings from the chain are cleaned before storage. */
-export function toSafeText(value: string): string {
-  return value.includes('\u0000') ? value.replaceAll('\u0000', '') : value
-}
-
-/** Decodes UTF-8 bytes leniently (invalid sequences become U+FFFD), NUL-free. */
-export function hexToSafeText(value: Hex): string {
-  return toSafeText(hexToString(value))
 }

@@ -33,8 +33,17 @@ describe('decodeLogs', () => {
     expect(events).toMatchObject([{ name: 'SchemaRegistered', schemaId: 3n }])
   })
 
-  it('removes NUL characters PostgreSQL text cannot store', () => {
-    const { events } = decodeLogs([log(0, [SP_TOPICS.AttestationMade], encodeAbiParameters([{ type: 'uint64' }, { type: 'string' }], [1n, 'a\u0000b']))])
-    expect(events[0]).toMatchObject({ indexingKey: 'ab' })
+  it('keeps event strings exactly (NUL included) and the raw log, so an off-chain id reads back its own record', () => {
+    // Storage makes strings storable later (buildBatch); the off-chain id is read back from the contract by this
+    // string, and a changed id reads another (empty) record.
+    const made = encodeAbiParameters([{ type: 'string' }], ['id\u0000x'])
+    const { events } = decodeLogs([
+      log(0, [SP_TOPICS.AttestationMade], encodeAbiParameters([{ type: 'uint64' }, { type: 'string' }], [1n, 'a\u0000b'])),
+      log(1, [SP_TOPICS.OffchainAttestationMade], made),
+      log(2, [SP_TOPICS.AttestationRevoked], encodeAbiParameters([{ type: 'uint64' }, { type: 'string' }], [1n, '\ufeffwhy'])),
+    ])
+    expect(events[0]).toMatchObject({ indexingKey: 'a\u0000b', topic0: SP_TOPICS.AttestationMade })
+    expect(events[2]).toMatchObject({ reason: '\ufeffwhy' }) // viem's own decoding drops a leading U+FEFF
+    expect(events[1]).toMatchObject({ offchainAttestationId: 'id\u0000x', topic0: SP_TOPICS.OffchainAttestationMade, data: made })
   })
 })

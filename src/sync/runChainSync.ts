@@ -22,7 +22,7 @@ import { detectReorg } from './detectReorg.js'
 import { createLogBudget } from './logBudget.js'
 import type { PrismaClient } from '../generated/prisma/client.js'
 import { buildBatch } from '../ingest/buildBatch.js'
-import { commitBatch } from '../ingest/commitBatch.js'
+import { commitBatchResilient } from '../ingest/commitBatchResilient.js'
 import type { SchemaField } from '../ingest/decodeData.js'
 import { type FetchedRange, fetchPiece, getRangeLogs } from '../ingest/fetchRange.js'
 
@@ -306,9 +306,11 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
                 throw new RpcError('eth_getBlockByNumber', `block ${fetched.fromBlock} does not build on the committed block (reorg)`, { retryable: true })
               }
               const started = performance.now()
-              const batch = await buildBatch(chain.chainId, fetched, getSchemaFields)
+              const build = (range: FetchedRange) => buildBatch(chain.chainId, range, getSchemaFields)
+              const builtBatch = await build(fetched)
               const built = performance.now()
-              const { lastSeq } = await commitBatch(prisma, batch)
+              // values the database refuses (a poison pill) are stored as skipped logs and the rest commits
+              const { lastSeq, batch } = await commitBatchResilient({ prisma, fetched, build, batch: builtBatch, logger: log })
               slot.release()
               log.debug({ from_block: Number(batch.fromBlock), to_block: Number(batch.toBlock), build_ms: Math.round(built - started), commit_ms: Math.round(performance.now() - built) }, 'Committed range')
               parentHash = batch.toBlockHash || null

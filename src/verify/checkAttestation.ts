@@ -109,8 +109,9 @@ export function checkOwn(a: AttestationFacts, lookup: FactsLookup, nowSeconds: b
     }
   }
   if (a.decodeError && a.schema) {
-    // DATA_NO_SCHEMA_FIELDS / DATA_CUSTOM_LOCATION: nothing to check against. The rest: the data breaks its schema.
-    const unchecked = /^DATA_(NO_SCHEMA_FIELDS|CUSTOM_LOCATION|UNKNOWN_SCHEMA)\b/.test(a.decodeError)
+    // DATA_NO_SCHEMA_FIELDS / DATA_CUSTOM_LOCATION: nothing to check against. DATA_NOT_STORABLE: the data decodes
+    // against its schema, only the decoded value nests too deep to store. The rest: the data breaks its schema.
+    const unchecked = /^DATA_(NO_SCHEMA_FIELDS|CUSTOM_LOCATION|UNKNOWN_SCHEMA|NOT_STORABLE)\b/.test(a.decodeError)
     reasons.push({ code: unchecked ? 'DATA_NOT_CHECKED' : 'DATA_UNDECODABLE', message: a.decodeError })
   }
   if (a.linkedAttestationId != null) {
