@@ -1,7 +1,7 @@
 /**
  * Seeded random reorgs over the real workload, on PostgreSQL and on PGlite: the live workload `npm start` runs
  * (schemas, attestations linked several levels deep, `attestBatch`, revocations, delegated and off-chain
- * attestations) keeps writing to the real contract while the real indexer follows the head with confirmations 0;
+ * attestations, and the hostile records of src/devnet/poisonPills.ts) keeps writing to the real contract while the real indexer follows the head with confirmations 0;
  * at seeded random moments the devnet is reorganised (`anvil_reorg`, depth 1–64, the new branch re-using the ids).
  * After every reorg the workload pauses until the indexer has reached the head and the WHOLE database equals the
  * contract on the canonical chain. REORG_SEED (default 11) replays a run; REORG_COUNT (default 25) per database.
@@ -69,7 +69,7 @@ describe.each(['postgres', 'pglite'] as const)('random reorgs over the live work
     }
     const live = new AbortController()
     const workload = createWorkload({ rpcUrl: devnet.rpcUrl, address: devnet.address })
-      .runLive({ intervalMs: 20, signal: live.signal, around, random: mulberry32(SEED + 1) })
+      .runLive({ intervalMs: 20, signal: live.signal, around, random: mulberry32(SEED + 1), poisonPills: true })
 
     const figures: Figures = { reorgs: 0, depths: [], linkedRolledBack: 0, attestationsRolledBack: 0, rowsCompared: 0, differences: 0 }
     const converge = async (label: string) => {

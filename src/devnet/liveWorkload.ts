@@ -4,6 +4,7 @@
 import { type Hex, toHex } from 'viem'
 import type { Logger } from '../common/logger.js'
 import { devAccount } from './deploySp.js'
+import { POISON_PILLS, sendPoisonPill } from './poisonPills.js'
 import {
   addressRecipient,
   CHECK_FIELDS,
@@ -68,6 +69,8 @@ export type LiveWorkloadOptions = {
   around?: <T>(action: () => Promise<T>) => Promise<T>
   /** uniform [0, 1) source for every choice (default `Math.random`); pass a seeded one to replay a run */
   random?: () => number
+  /** also send, about one round in ten, one of the hostile records of `poisonPills.ts` (default false) */
+  poisonPills?: boolean
 }
 
 /**
@@ -91,6 +94,7 @@ export async function runLive(sp: SpWriter, log: Logger, opts: LiveWorkloadOptio
   const mine = new Map<number, Mine[]>(ATTESTERS.map((a) => [a, []]))
   const offchain = new Map<number, string[]>(ATTESTERS.map((a) => [a, []]))
   let seq = 0
+  let pills = 0
 
   const randomAttestation = (): { input: AttestationInput; revocable: boolean } => {
     const schema = pick(schemas)
@@ -187,6 +191,17 @@ export async function runLive(sp: SpWriter, log: Logger, opts: LiveWorkloadOptio
       await (opts.around ? opts.around(forgetRolledBack) : forgetRolledBack())
     } catch (error) {
       if (!signal.aborted) log.warn({ error }, 'live workload could not read the counters; continuing')
+    }
+    if (opts.poisonPills && rand(10) === 0 && !signal.aborted) {
+      const pill = POISON_PILLS[pills++ % POISON_PILLS.length]!
+      const running = (opts.around ?? ((f) => f()))(() => sendPoisonPill(sp, pick(ATTESTERS), pill, String(++seq)))
+      running.catch(() => undefined)
+      try {
+        const result = await Promise.race([running, aborted])
+        if (result !== 'aborted') log.debug({ action: 'poison', result }, 'live workload action')
+      } catch (error) {
+        if (!signal.aborted) log.warn({ action: 'poison', pill, error }, 'live workload action failed; continuing')
+      }
     }
     const count = 1 + rand(3)
     for (let i = 0; i < count && !signal.aborted; i++) {

@@ -1,6 +1,6 @@
 /**
  * `npm run soak -- --minutes N [--seed S] [--fault-rate 0.05]` — the whole system under pressure for N minutes:
- * a live workload on the devnet, the real CLI indexer reading through the fault-injecting proxy, SIGKILLed and
+ * a live workload on the devnet (with the hostile records of src/devnet/poisonPills.ts), the real CLI indexer reading through the fault-injecting proxy, SIGKILLed and
  * restarted at seeded random moments, random reorgs (anvil_reorg, depth 1–16, covering linked attestations: the count is printed). At the end the faults stop, a last
  * indexer converges, and the WHOLE database is compared with the ground truth read from the contract.
  * Prints kills, reorgs, faults survived, rows compared and differences (must be 0); exits 1 on any difference.
@@ -51,7 +51,7 @@ const reorg = (depth: number) => {
   return done
 }
 const live = new AbortController()
-const liveRun = workload.runLive({ intervalMs: 300, signal: live.signal, around, random: mulberry32(Number(opts.seed) + 1) }).catch((error) => console.error('workload stopped:', error))
+const liveRun = workload.runLive({ intervalMs: 300, signal: live.signal, around, random: mulberry32(Number(opts.seed) + 1), poisonPills: true }).catch((error) => console.error('workload stopped:', error))
 const end = Date.now() + Number(opts.minutes) * 60_000
 let kills = 0
 let reorgs = 0

@@ -4,6 +4,7 @@
  */
 import { type Address, createPublicClient, http, type PublicClient } from 'viem'
 import type { PrismaClient } from '../../src/generated/prisma/client.js'
+import { toIndexableTextTruncated, toStorableText } from '../../src/db/toStorable.js'
 import { spEventsAbi, spReadAbi } from '../../src/ingest/abi.js'
 
 export function createTruthClient(rpcUrl: string): PublicClient {
@@ -47,21 +48,21 @@ export async function readGroundTruth(client: PublicClient, contract: Address, f
       schemaId: a.schemaId, linkedAttestationId: a.linkedAttestationId === 0n ? null : a.linkedAttestationId, attestTimestamp: a.attestTimestamp,
       revokeTimestamp: a.revokeTimestamp, attester: (a.attester as string).toLowerCase(), validUntil: (a.validUntil as bigint).toString(),
       dataLocation: Number(a.dataLocation), revoked: a.revoked, recipientsRaw: (a.recipients as string[]).map((r) => r.toLowerCase()),
-      data: (a.data as string).toLowerCase(), indexingKey: indexingKeys.get(id) ?? null, revokeReason: reasons.get(id) ?? null,
+      data: (a.data as string).toLowerCase(), indexingKey: storedKey(indexingKeys.get(id)), revokeReason: storedText(reasons.get(id)),
     })
   })
   for (const id of ids(schemaCounter)) {
     const s = (await client.readContract({ address: contract, abi: spReadAbi, functionName: 'getSchema', args: [id] })) as unknown as Record<string, unknown>
     truth.schemas.set(id, {
       registrant: (s.registrant as string).toLowerCase(), revocable: s.revocable, dataLocation: Number(s.dataLocation),
-      maxValidFor: (s.maxValidFor as bigint).toString(), hook: (s.hook as string).toLowerCase(), timestamp: s.timestamp, data: s.data,
+      maxValidFor: (s.maxValidFor as bigint).toString(), hook: (s.hook as string).toLowerCase(), timestamp: s.timestamp, data: toStorableText(s.data as string),
     })
   }
   for (const id of offchainIds) {
     const o = (await client.readContract({ address: contract, abi: spReadAbi, functionName: 'getOffchainAttestation', args: [id] })) as unknown as Record<string, unknown>
     const block = await client.getBlock({ blockNumber: offchainBlocks.get(id)! })
     const revoked = o.timestamp === 1n
-    truth.offchain.set(id, { attester: (o.attester as string).toLowerCase(), timestamp: block.timestamp, revoked, revokeReason: offchainReasons.get(id) ?? null })
+    truth.offchain.set(id, { attester: (o.attester as string).toLowerCase(), timestamp: block.timestamp, revoked, revokeReason: storedText(offchainReasons.get(id)) })
   }
   return truth
 }
@@ -89,6 +90,10 @@ export async function diffWithGroundTruth(prisma: PrismaClient, chainId: number,
   if (offs.length !== truth.offchain.size) diffs.push(`offchain: ${offs.length} stored, ${truth.offchain.size} on chain`)
   return diffs
 }
+
+/** The chain's strings as the indexer stores them (NUL and lone surrogates as U+FFFD; see src/db/toStorable.ts). */
+const storedText = (s: string | undefined) => (s === undefined ? null : toStorableText(s))
+const storedKey = (s: string | undefined) => (s === undefined ? null : toIndexableTextTruncated(s))
 
 function big(_k: string, v: unknown) {
   return typeof v === 'bigint' ? v.toString() : v
