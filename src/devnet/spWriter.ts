@@ -16,7 +16,7 @@ import {
   type TransactionReceipt,
 } from 'viem'
 import { BaseError } from '../errors/baseError.js'
-import { type DevClients, devAccount, sendAndWait } from './deploySp.js'
+import { type DevClients, devAccount, DevnetTxError, sendAndWait } from './deploySp.js'
 import { attestationComponents, DataLocation, schemaComponents, spAbi, type SpAttestation, type SpSchema } from './spAbi.js'
 
 const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000' as const
@@ -137,35 +137,44 @@ export function createSpWriter(c: DevClients, address: Address, signal?: AbortSi
     ours(parseEventLogs({ abi: spAbi, logs: r.logs, eventName: 'SchemaRegistered' })).map((l) => l.args.schemaId)
   const attestationIds = (r: TransactionReceipt) =>
     ours(parseEventLogs({ abi: spAbi, logs: r.logs, eventName: 'AttestationMade' })).map((l) => l.args.attestationId)
-  const sign = async (signerIdx: number, name: string, local: Hex, onchain: Promise<Hex>): Promise<Hex> => {
-    const expected = await onchain
+  // the contract's hash is asked for only after the local one was computed: a local hash that throws (a malformed
+  // input) must not leave the read's rejection unhandled, which ended the whole process
+  const sign = async (signerIdx: number, name: string, local: Hex, onchain: () => Promise<Hex>): Promise<Hex> => {
+    const expected = await onchain()
     if (local !== expected) throw new DevnetDelegationError(name, local, expected)
     return devAccount(signerIdx).signMessage({ message: { raw: local } })
   }
   const read = c.publicClient.readContract
+  /** the first id a receipt announces; a receipt without one (e.g. its block was reorganised away) is an error */
+  const firstId = (ids: bigint[], label: string, r: TransactionReceipt): bigint => {
+    const id = ids[0]
+    if (id === undefined) throw new DevnetTxError(`SP.${label}`, { txHash: r.transactionHash, details: 'the receipt carries no id event of this contract' })
+    return id
+  }
 
   return {
     address,
     async register(idx, schema) {
       const r = await send(idx, 'register', [completeSchema(schema, devAccount(idx).address), '0x'])
-      return schemaIds(r)[0]!
+      return firstId(schemaIds(r), 'register', r)
     },
     async registerDelegated(signerIdx, senderIdx, input) {
       const schema = completeSchema(input, devAccount(signerIdx).address)
-      const onchain = read({ address, abi: spAbi, functionName: 'getDelegatedRegisterHash', args: [schema] })
+      const onchain = () => read({ address, abi: spAbi, functionName: 'getDelegatedRegisterHash', args: [schema] })
       const sig = await sign(signerIdx, 'register', delegatedRegisterHash(schema), onchain)
-      return schemaIds(await send(senderIdx, 'register', [schema, sig]))[0]!
+      const r = await send(senderIdx, 'register', [schema, sig])
+      return firstId(schemaIds(r), 'register', r)
     },
     async attest(idx, att, indexingKey) {
       const r = await send(idx, 'attest', [completeAttestation(att, devAccount(idx).address), indexingKey, '0x', '0x'])
-      return attestationIds(r)[0]!
+      return firstId(attestationIds(r), 'attest', r)
     },
     async attestDelegated(signerIdx, senderIdx, input, indexingKey) {
       const att = completeAttestation(input, devAccount(signerIdx).address)
-      const onchain = read({ address, abi: spAbi, functionName: 'getDelegatedAttestHash', args: [att] })
+      const onchain = () => read({ address, abi: spAbi, functionName: 'getDelegatedAttestHash', args: [att] })
       const sig = await sign(signerIdx, 'attest', delegatedAttestHash(att), onchain)
       const r = await send(senderIdx, 'attest', [att, indexingKey, sig, '0x'])
-      return { id: attestationIds(r)[0]!, txHash: r.transactionHash }
+      return { id: firstId(attestationIds(r), 'attest', r), txHash: r.transactionHash }
     },
     async attestBatch(idx, atts, indexingKeys) {
       const full = atts.map((a) => completeAttestation(a, devAccount(idx).address))
@@ -175,7 +184,7 @@ export function createSpWriter(c: DevClients, address: Address, signal?: AbortSi
       await send(idx, 'revoke', [id, reason, '0x', '0x'])
     },
     async revokeDelegated(signerIdx, senderIdx, id, reason) {
-      const onchain = read({ address, abi: spAbi, functionName: 'getDelegatedRevokeHash', args: [id, reason] })
+      const onchain = () => read({ address, abi: spAbi, functionName: 'getDelegatedRevokeHash', args: [id, reason] })
       const sig = await sign(signerIdx, 'revoke', delegatedRevokeHash(id, reason), onchain)
       await send(senderIdx, 'revoke', [id, reason, sig, '0x'])
     },
@@ -186,7 +195,7 @@ export function createSpWriter(c: DevClients, address: Address, signal?: AbortSi
       await send(idx, 'attestOffchain', [offchainId, ZERO_ADDRESS, '0x'])
     },
     async attestOffchainDelegated(signerIdx, senderIdx, offchainId) {
-      const onchain = read({ address, abi: spAbi, functionName: 'getDelegatedOffchainAttestHash', args: [offchainId] })
+      const onchain = () => read({ address, abi: spAbi, functionName: 'getDelegatedOffchainAttestHash', args: [offchainId] })
       const sig = await sign(signerIdx, 'attestOffchain', delegatedOffchainAttestHash(offchainId), onchain)
       await send(senderIdx, 'attestOffchain', [offchainId, devAccount(signerIdx).address, sig])
     },
