@@ -8,33 +8,29 @@
  */
 import pg from 'pg'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { createDb } from '../src/db/createDb.js'
-import { createWorkload, type Devnet, startDevnet } from '../src/devnet/index.js'
+import type { Devnet } from '../src/devnet/index.js'
 import { IndexerHealthDocument } from './generated/graphql.js'
-import { createTestDatabase, type TestDatabase } from './helpers/database.js'
-import { createFaultProxy, type FaultProxy } from './helpers/faultProxy.js'
+import type { TestDatabase } from './helpers/database.js'
+import type { FaultProxy } from './helpers/faultProxy.js'
 import { execute, httpFetcher, waitFor } from './helpers/graphql.js'
 import { createTruthClient } from './helpers/groundTruth.js'
 import { spawnCli } from './helpers/indexerProcess.js'
+import { type ProxiedDevnet, startProxiedDevnet } from './helpers/proxiedDevnet.js'
 
 const STALL_AFTER = 3
 
+let stack: ProxiedDevnet
 let devnet: Devnet
 let database: TestDatabase
 let proxy: FaultProxy
 
 beforeAll(async () => {
-  devnet = await startDevnet({ port: 0 })
-  await createWorkload({ rpcUrl: devnet.rpcUrl, address: devnet.address }).seedScenario()
-  database = await createTestDatabase('readiness')
-  await (await createDb({ databaseUrl: database.url })).close() // migrate once
-  proxy = await createFaultProxy({ target: devnet.rpcUrl, seed: 5, rates: {} })
+  stack = await startProxiedDevnet('readiness', 5)
+  ;({ devnet, database, proxy } = stack)
 })
 
 afterAll(async () => {
-  await proxy?.close()
-  await database?.drop()
-  await devnet?.stop()
+  await stack?.stop()
 })
 
 it('turns /readyz 503 while the chain is stuck (RPC down, commits failing), shows why, and 200 again after', { timeout: 300_000 }, async () => {

@@ -7,12 +7,13 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { createDb } from '../src/db/createDb.js'
-import { createWorkload, type Devnet, startDevnet } from '../src/devnet/index.js'
-import { createTestDatabase, type TestDatabase } from './helpers/database.js'
-import { createFaultProxy, type FaultProxy } from './helpers/faultProxy.js'
+import type { Devnet } from '../src/devnet/index.js'
+import type { TestDatabase } from './helpers/database.js'
+import type { FaultProxy } from './helpers/faultProxy.js'
 import { waitFor } from './helpers/graphql.js'
 import { createTruthClient } from './helpers/groundTruth.js'
 import { spawnCli } from './helpers/indexerProcess.js'
+import { type ProxiedDevnet, startProxiedDevnet } from './helpers/proxiedDevnet.js'
 
 const RPC_USER = 'rpcUserQx7'
 const RPC_PASSWORD = 'rpcPassZ9w'
@@ -21,22 +22,18 @@ const API_KEY = 'apiKeyS3cr3tVal'
 const DB_PASSWORD = 'dbPassW0rdK4'
 const SECRETS = [RPC_USER, RPC_PASSWORD, RPC_KEY, API_KEY, DB_PASSWORD]
 
+let stack: ProxiedDevnet
 let devnet: Devnet
 let database: TestDatabase
 let proxy: FaultProxy
 
 beforeAll(async () => {
-  devnet = await startDevnet({ port: 0 })
-  await createWorkload({ rpcUrl: devnet.rpcUrl, address: devnet.address }).seedScenario()
-  database = await createTestDatabase('secrets')
-  await (await createDb({ databaseUrl: database.url })).close() // migrate once
-  proxy = await createFaultProxy({ target: devnet.rpcUrl, seed: 11, rates: {} })
+  stack = await startProxiedDevnet('secrets', 11)
+  ;({ devnet, database, proxy } = stack)
 })
 
 afterAll(async () => {
-  await proxy?.close()
-  await database?.drop()
-  await devnet?.stop()
+  await stack?.stop()
 })
 
 it('prints no credential, query string or key of an RPC or database URL, in the banner or in RPC error logs', async () => {
