@@ -16,7 +16,7 @@ import { createWorkload, type Devnet, startDevnet } from '../src/devnet/index.js
 import { createIndexer } from '../src/sync/createIndexer.js'
 import { createTestDatabase } from './helpers/database.js'
 import { mulberry32 } from './helpers/faultProxy.js'
-import { createTruthClient, diffWithGroundTruth, readGroundTruth } from './helpers/groundTruth.js'
+import { countRolledBackAbove, createTruthClient, diffWithGroundTruth, readGroundTruth } from './helpers/groundTruth.js'
 import { devnetChain } from './helpers/runIndexerToHead.js'
 
 const SEED = Number(process.env.REORG_SEED ?? 11)
@@ -103,10 +103,9 @@ describe.each(['postgres', 'pglite'] as const)('random reorgs over the live work
         const depth = Math.min(1 + Math.floor(random() * MAX_DEPTH), Math.max(room, 1))
         const ancestor = head - BigInt(depth)
         // what the indexer holds above the ancestor right now (it may still be catching up)
-        const above = await db.prisma.attestation.findMany({ where: { chainId: devnet.chainId, blockNumber: { gt: ancestor } }, select: { attestationId: true, linkedAttestationId: true } })
-        const aboveIds = new Set(above.map((a) => a.attestationId))
-        figures.linkedRolledBack += above.filter((a) => a.linkedAttestationId !== null && aboveIds.has(a.linkedAttestationId)).length
-        figures.attestationsRolledBack += above.length
+        const rolledBack = await countRolledBackAbove(db.prisma, devnet.chainId, ancestor)
+        figures.linkedRolledBack += rolledBack.linked
+        figures.attestationsRolledBack += rolledBack.attestations
         if (room >= 1) {
           await rpc('anvil_reorg', [depth, []])
           figures.reorgs++

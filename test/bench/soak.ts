@@ -13,7 +13,7 @@ import { createDb } from '../../src/db/createDb.js'
 import { createWorkload, startDevnet } from '../../src/devnet/index.js'
 import { createTestDatabase } from '../helpers/database.js'
 import { createFaultProxy, FAULT_KINDS, mulberry32 } from '../helpers/faultProxy.js'
-import { createTruthClient, waitForGroundTruth } from '../helpers/groundTruth.js'
+import { countRolledBackAbove, createTruthClient, waitForGroundTruth } from '../helpers/groundTruth.js'
 import { type IndexerProcess, spawnIndexer, writeChainConfig } from '../helpers/indexerProcess.js'
 
 const opts = new Command('soak')
@@ -70,9 +70,7 @@ while (Date.now() < end) {
     if (random() < 0.08) {
       const depth = 1 + Math.floor(random() * 16)
       const ancestor = (await truthClient.getBlockNumber({ cacheTime: 0 })) - BigInt(depth)
-      const above = await watch.prisma.attestation.findMany({ where: { chainId: devnet.chainId, blockNumber: { gt: ancestor } }, select: { attestationId: true, linkedAttestationId: true } })
-      const ids = new Set(above.map((a) => a.attestationId))
-      linkedRolledBack += above.filter((a) => a.linkedAttestationId !== null && ids.has(a.linkedAttestationId)).length
+      linkedRolledBack += (await countRolledBackAbove(watch.prisma, devnet.chainId, ancestor)).linked
       await reorg(depth).catch((error) => console.error('reorg failed:', error))
       reorgs++
     }

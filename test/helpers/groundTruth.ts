@@ -118,3 +118,13 @@ export async function waitForGroundTruth(params: { prisma: PrismaClient; chainId
   }
   return diffs
 }
+
+/**
+ * What a reorg down to `ancestor` will take back, read before it happens: the chain's attestations committed above
+ * that block, and how many of them link to an attestation also above it (the pair a rollback must remove together).
+ */
+export async function countRolledBackAbove(prisma: PrismaClient, chainId: number, ancestor: bigint): Promise<{ attestations: number; linked: number }> {
+  const above = await prisma.attestation.findMany({ where: { chainId, blockNumber: { gt: ancestor } }, select: { attestationId: true, linkedAttestationId: true } })
+  const ids = new Set(above.map((a) => a.attestationId))
+  return { attestations: above.length, linked: above.filter((a) => a.linkedAttestationId !== null && ids.has(a.linkedAttestationId)).length }
+}
