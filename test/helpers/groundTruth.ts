@@ -111,8 +111,15 @@ export async function waitForGroundTruth(params: { prisma: PrismaClient; chainId
     const head = await params.client.getBlockNumber({ cacheTime: 0 })
     const cp = await params.prisma.checkpoint.findUnique({ where: { chainId: params.chainId } })
     if (cp?.blockNumber === head) {
-      diffs = await diffWithGroundTruth(params.prisma, params.chainId, await readGroundTruth(params.client, params.contract, params.fromBlock))
-      if (!diffs.length) return diffs
+      try {
+        diffs = await diffWithGroundTruth(params.prisma, params.chainId, await readGroundTruth(params.client, params.contract, params.fromBlock))
+        if (!diffs.length) return diffs
+      } catch (error) {
+        // the node itself can fail a read of the truth (anvil once answered 0x for the contract at its head after
+        // many reorgs): say so with the contract's code size at the head, and read again at the next poll
+        const code = await params.client.getCode({ address: params.contract, blockNumber: head }).catch(() => undefined)
+        diffs = [`ground truth unreadable at block ${head} (contract code ${code == null ? 'unknown' : `${(code.length - 2) / 2} bytes`}): ${String(error).split('\n')[0]}`]
+      }
     }
     await new Promise((r) => setTimeout(r, params.pollMs ?? 200))
   }
