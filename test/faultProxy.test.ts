@@ -270,12 +270,23 @@ describe('fault proxy, each kind at rate 1', () => {
     const p5 = await proxy({ lagging: 1 })
     expect(BigInt(await rpc<string>(p5.url, 'eth_blockNumber'))).toBe(real - 5n)
   })
+
+  it('emptyCall answers eth_call with 0x, as a node without the state at the block does', async () => {
+    // the identity precompile (0x…04) echoes its input: 0x1234 from the node, 0x through the fault
+    const identity = [{ to: '0x0000000000000000000000000000000000000004', data: '0x1234' }, 'latest']
+    expect(await rpc<string>((await proxy({})).url, 'eth_call', identity)).toBe('0x1234')
+    const p = await proxy({ emptyCall: 1 })
+    expect(await rpc<string>(p.url, 'eth_call', identity)).toBe('0x')
+    expect(await rpc<string>(p.url, 'eth_chainId')).toMatch(/^0x/)
+    expect(p.stats().emptyCall).toBe(1)
+  })
 })
 
 describe('fault proxy determinism', () => {
-  const rates = { delay: 0.05, rateLimit: 0.1, rateLimitNoHeader: 0.1, serverError: 0.1, reset: 0.1, truncate: 0.1, corrupt: 0.1, rangeError: 0.3, lagging: 0.3 }
+  const rates = { delay: 0.05, rateLimit: 0.1, rateLimitNoHeader: 0.1, serverError: 0.1, reset: 0.1, truncate: 0.1, corrupt: 0.1, rangeError: 0.3, lagging: 0.3, emptyCall: 0.3 }
   const requests = [
     call('eth_blockNumber'),
+    call('eth_call', [{ to: '0xca11bde05977b3631167028862be2a173976ca11', data: '0x' }, 'latest']),
     call('eth_getLogs', [{ fromBlock: '0x0', toBlock: '0x8' }]),
     call('eth_chainId'),
     call('eth_getBlockByNumber', ['latest', false]),

@@ -138,7 +138,7 @@ export async function readRecords(params: ReadRecordsParameters): Promise<Map<st
         }
         requests.forEach((r, i) => {
           const res = results[i]!
-          out.set(recordKey(r), res.success ? decodeRecordReturn(r, res.returnData) : revertedRecord(res.returnData))
+          out.set(recordKey(r), res.success ? decodeRecordReturn(r, res.returnData, blockNumber) : revertedRecord(res.returnData))
         })
       }
     }),

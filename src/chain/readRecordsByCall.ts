@@ -22,20 +22,22 @@ export type ReadRecordsByCallParameters = {
 /**
  * @returns one result per request, in request order: the decoded struct, or why the call failed — a revert is
  *   `{ ok: false, error: 'reverted (<selector>)' }`, exactly as a failed aggregate3 sub-call (data, not an exception).
- * @throws {RpcError} when an `eth_call` fails for another reason after the governor's retries.
+ * @throws {RpcError} when an `eth_call` fails for another reason after the governor's retries, or answers no data
+ *   (decodeRecordReturn)
  */
 export async function readRecordsByCall(params: ReadRecordsByCallParameters): Promise<RecordResult[]> {
   const { client, contract, blockNumber } = params
   return Promise.all(
     params.requests.map(async (r) => {
+      let data: Hex | undefined
       try {
-        const { data } = await timed(client, `eth_call:${recordFunctionName(r)}`, () => client.call({ to: contract, data: encodeRecordCall(r), blockNumber }))
-        return decodeRecordReturn(r, data ?? '0x')
+        ;({ data } = await timed(client, `eth_call:${recordFunctionName(r)}`, () => client.call({ to: contract, data: encodeRecordCall(r), blockNumber })))
       } catch (error) {
         const revert = parseRevert(error)
         if (revert) return revertedRecord(revert.data)
         throw new RpcError('eth_call', `${recordFunctionName(r)}(${r.id}) at block ${blockNumber} failed`, { cause: error })
       }
+      return decodeRecordReturn(r, data ?? '0x', blockNumber)
     }),
   )
 }

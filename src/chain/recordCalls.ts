@@ -4,6 +4,7 @@
  * `getAttestation(uint64)`, `getSchema(uint64)`, `getOffchainAttestation(string)` (sign-protocol-facts.md, "Structs").
  */
 import { decodeFunctionResult, encodeFunctionData, type Hex, toFunctionSelector } from 'viem'
+import { RpcError } from '../errors/baseError.js'
 import { spReadAbi } from '../ingest/abi.js'
 import { decodeAttestationResult } from './decodeAttestationResult.js'
 import type { RecordRequest, RecordResult } from './readRecords.js'
@@ -23,9 +24,16 @@ export function encodeRecordCall(r: RecordRequest): Hex {
 
 /**
  * Decodes the return data of a successful call: the fast `getAttestation` decoder first, viem's strict decoder
- * otherwise. Never throws: data that does not decode is `{ ok: false, error: 'undecodable return data: …' }`.
+ * otherwise. Data that does not decode is `{ ok: false, error: 'undecodable return data: …' }` (stored as a skipped
+ * log: the contract's own answer).
+ * @param blockNumber the block the call was pinned to (for the error)
+ * @throws {RpcError} (retryable) for EMPTY return data of a call that succeeded: the three views always return an
+ *   ABI-encoded value, and the contract has code at a block where it emitted a log, so `0x` is the node answering
+ *   without the contract's state at that block (seen from anvil after reorgs; load-balanced nodes behind on state do
+ *   the same). Skipping would lose the record for good; the sync loop retries and reports the chain stalled instead.
  */
-export function decodeRecordReturn(r: RecordRequest, data: Hex): RecordResult {
+export function decodeRecordReturn(r: RecordRequest, data: Hex, blockNumber: bigint): RecordResult {
+  if (data === '0x') throw new RpcError('eth_call', `${recordFunctionName(r)}(${r.id}) at block ${blockNumber} returned no data: the node has no state for the contract at that block`)
   try {
     const value = (r.kind === 'attestation' ? decodeAttestationResult(data) : null) ??
       decodeFunctionResult({ abi: spReadAbi, functionName: recordFunctionName(r), data } as never)

@@ -25,6 +25,7 @@ export type FaultKind =
   | 'corrupt'
   | 'rangeError'
   | 'lagging'
+  | 'emptyCall'
 
 /** Every fault kind. */
 export const FAULT_KINDS: readonly FaultKind[] = [
@@ -38,6 +39,7 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   'corrupt',
   'rangeError',
   'lagging',
+  'emptyCall',
 ]
 
 /** Probability (0..1) per request of each fault kind; missing kinds are 0. */
@@ -221,7 +223,8 @@ function corruptText(text: string, rng: () => number): string {
  * - otherwise the request is forwarded, with per-element faults (batches: per element): `rangeError` (only
  *   `eth_getLogs` over more than one block: a JSON-RPC error -32005 "query returned more than 10000 results" or
  *   -32602 "block range too large", answered by the proxy) and `lagging` (`eth_blockNumber`, and
- *   `eth_getBlockByNumber` with "latest", answer as if the head were `lagBlocks` behind the real head);
+ *   `eth_getBlockByNumber` with "latest", answer as if the head were `lagBlocks` behind the real head) and
+ *   `emptyCall` (`eth_call` answered `0x`, as a node without the state at the pinned block answers);
  * - then the body may be mangled: `truncate` (the first half of the body, with a matching Content-Length) or else
  *   `corrupt` (a few characters flipped so it is not valid JSON).
  *
@@ -367,6 +370,12 @@ export async function createFaultProxy(opts: FaultProxyOptions): Promise<FaultPr
           count('rangeError', seq, msg.method)
           injected = true
           synthetic.set(i, { jsonrpc: '2.0', id: msg.id ?? null, error: { code: which.code, message: which.message } })
+        }
+      } else if (msg.method === 'eth_call') {
+        if (rng() < rates.emptyCall) {
+          count('emptyCall', seq, msg.method)
+          injected = true
+          synthetic.set(i, { jsonrpc: '2.0', id: msg.id ?? null, result: '0x' })
         }
       } else if (msg.method === 'eth_blockNumber') {
         if (rng() < rates.lagging) {
