@@ -82,6 +82,11 @@ beforeAll(async () => {
       FROM "Attestation" a CROSS JOIN LATERAL generate_series(0, CASE WHEN a."attestationId" % 97 = 0 THEN 1 ELSE 0 END) p
       WHERE a."chainId" = ${chainId}`)
   }
+  // off-chain attestations: 10,000 per chain, one per log, 5 attesters, every 50th revoked
+  await admin.query(`INSERT INTO "OffchainAttestation" ("chainId", "offchainAttestationId", "attester", "timestamp", "revoked", "txHash", "txFrom",
+      "blockNumber", "blockHash", "blockTimestamp", "logIndex")
+    SELECT c, 'off-' || g, '0x' || lpad(to_hex(g % 5), 40, 'a'), 1700000000 + g / 3, g % 50 = 0, '0x00', '0x00', g / 3, '0x00', 1700000000 + g / 3, (g % 3)::int
+    FROM unnest(ARRAY[${CHAINS.map((c) => c.chainId).join(', ')}]) AS c CROSS JOIN generate_series(1, 10000) AS g`)
   await admin.query('ANALYZE')
   gateway = createGateway({ prisma: db.prisma, logger: createSilentLogger(), journalPollMs: 60_000, maxPageSize: 100 })
 }, 120_000)
@@ -100,10 +105,10 @@ function* nodes(plan: PlanNode): Generator<PlanNode> {
   for (const child of plan.Plans ?? []) yield* nodes(child)
 }
 
-/** EXPLAIN ANALYZE every captured read of Attestation / Recipient; returns a problem per offending node. */
+/** EXPLAIN ANALYZE every captured read of the paged tables; returns a problem per offending node. */
 async function checkPlans(label: string, queries: { query: string; params: string }[]): Promise<string[]> {
   const problems: string[] = []
-  const reads = queries.filter((q) => /^\s*(WITH|SELECT)/i.test(q.query) && /"(Attestation|Recipient)"/.test(q.query))
+  const reads = queries.filter((q) => /^\s*(WITH|SELECT)/i.test(q.query) && /"(Attestation|Recipient|OffchainAttestation|Schema)"/.test(q.query))
   if (!reads.length) problems.push(`${label}: no query captured`)
   for (const q of reads) {
     const params = (JSON.parse(q.params || '[]') as unknown[]).map((p) => (p !== null && typeof p === 'object' && !Array.isArray(p) ? JSON.stringify(p) : p))
@@ -112,7 +117,7 @@ async function checkPlans(label: string, queries: { query: string; params: strin
     for (const node of nodes(plan)) {
       const touched = (node['Actual Rows'] + (node['Rows Removed by Filter'] ?? 0)) * node['Actual Loops']
       const where = `${label}: ${node['Node Type']}${node['Relation Name'] ? ` on ${node['Relation Name']}` : ''}`
-      if (node['Node Type'] === 'Seq Scan' && /^(Attestation|Recipient)$/.test(node['Relation Name'] ?? '')) problems.push(`${where} (seq scan)`)
+      if (node['Node Type'] === 'Seq Scan' && /^(Attestation|Recipient|OffchainAttestation)$/.test(node['Relation Name'] ?? '')) problems.push(`${where} (seq scan)`)
       if (/Scan|Sort|Hash|Aggregate|Unique/.test(node['Node Type']) && touched > ROW_BOUND) problems.push(`${where} touched ${touched} rows > ${ROW_BOUND}`)
       if (/Sort/.test(node['Node Type'])) {
         const input = (node.Plans ?? []).reduce((n, c) => n + c['Actual Rows'] * c['Actual Loops'], 0)
@@ -246,5 +251,43 @@ describe('attestations keyset plans at 105,000 rows', () => {
     expect(errors).toBeUndefined()
     expect((data as { schema: { attestations: { nodes: unknown[] } } }).schema.attestations.nodes).toHaveLength(FIRST)
     expect(await checkPlans('Schema.attestations + linkedBy', captured.filter((q) => !q.query.includes('"Event"')))).toEqual([])
+  })
+
+  it('pages offchainAttestations and schemas on O(page) rows, in registration order', async () => {
+    const OFFCHAIN = `query($where: OffchainAttestationWhere, $orderBy: OffchainAttestationOrder, $first: Int, $after: String, $last: Int, $before: String) {
+      offchainAttestations(where: $where, orderBy: $orderBy, first: $first, after: $after, last: $last, before: $before) { edges { cursor node { chainId offchainAttestationId } } }
+    }`
+    const filters: [Record<string, unknown> | null, string][] = [
+      [null, 'TRUE'],
+      [{ chainId: 10 }, 'o."chainId" = 10'],
+      [{ attester: attester(3) }, `o."attester" = '${attester(3)}'`],
+      [{ revoked: true }, 'o."revoked"'],
+    ]
+    const problems: string[] = []
+    for (const [where, sql] of filters) {
+      for (const order of ['BLOCK_NUMBER_ASC', 'BLOCK_NUMBER_DESC']) {
+        const dir = order.endsWith('ASC') ? 'ASC' : 'DESC'
+        const ref = async (offset: number, limit: number) =>
+          (await admin.query(`SELECT "chainId", "offchainAttestationId" FROM "OffchainAttestation" o WHERE ${sql}
+            ORDER BY "blockNumber" ${dir}, "logIndex" ${dir}, "chainId" ${dir} OFFSET $1 LIMIT $2`, [offset, limit])).rows
+        const [mid] = await ref(Math.floor((await ref(0, 100_000)).length / 2), 1)
+        const cursor = formatPrismaCursor(mid, ['chainId', 'offchainAttestationId'])
+        for (const [variant, args] of [['first', { first: FIRST }], ['last', { last: FIRST }], ['after', { first: FIRST, after: cursor }], ['before', { last: FIRST, before: cursor }]] as const) {
+          captured.length = 0
+          const { data, errors } = await execute(gateway.yoga, OFFCHAIN, { where, orderBy: order, ...args })
+          expect(errors).toBeUndefined()
+          problems.push(...(await checkPlans(`offchain ${JSON.stringify(where)} ${order} ${variant}`, captured.filter((q) => !q.query.includes('"Event"')))))
+          if (variant === 'after') {
+            const k = (await ref(0, 100_000)).findIndex((r) => r.chainId === mid.chainId && r.offchainAttestationId === mid.offchainAttestationId)
+            expect((data as { offchainAttestations: { edges: { node: unknown }[] } }).offchainAttestations.edges.map((e) => e.node)).toEqual(await ref(k + 1, FIRST))
+          }
+        }
+      }
+    }
+    expect(problems).toEqual([])
+    const { data } = await execute(gateway.yoga, '{ schemas(first: 5, orderBy: SCHEMA_ID_ASC) { nodes { id } } }', {})
+    expect((data as { schemas: { nodes: { id: string }[] } }).schemas.nodes.map((n) => n.id)).toEqual([
+      toFullId(10, 1n), toFullId(8453, 1n), toFullId(31337, 1n), toFullId(10, 2n), toFullId(8453, 2n),
+    ])
   })
 })

@@ -11,10 +11,19 @@ DROP INDEX "Attestation_chainId_attestTimestamp_idx";
 DROP INDEX "Attestation_chainId_indexingKey_idx";
 
 -- DropIndex
+DROP INDEX "OffchainAttestation_chainId_attester_idx";
+
+-- DropIndex
+DROP INDEX "OffchainAttestation_chainId_blockNumber_idx";
+
+-- DropIndex
 DROP INDEX "Recipient_address_idx";
 
 -- DropIndex
 DROP INDEX "Recipient_text_idx";
+
+-- DropIndex
+DROP INDEX "Schema_chainId_registrant_idx";
 
 -- AlterTable (written by hand: existing recipients take their attestation's attestTimestamp)
 ALTER TABLE "Recipient" ADD COLUMN     "attestTimestamp" BIGINT;
@@ -48,6 +57,15 @@ CREATE INDEX "Attestation_chainId_revoked_attestationId_idx" ON "Attestation"("c
 CREATE INDEX "Attestation_chainId_revoked_attestTimestamp_attestationId_idx" ON "Attestation"("chainId", "revoked", "attestTimestamp", "attestationId");
 
 -- CreateIndex
+CREATE INDEX "OffchainAttestation_chainId_blockNumber_logIndex_idx" ON "OffchainAttestation"("chainId", "blockNumber", "logIndex");
+
+-- CreateIndex
+CREATE INDEX "OffchainAttestation_chainId_attester_blockNumber_logIndex_idx" ON "OffchainAttestation"("chainId", "attester", "blockNumber", "logIndex");
+
+-- CreateIndex
+CREATE INDEX "OffchainAttestation_chainId_revoked_blockNumber_logIndex_idx" ON "OffchainAttestation"("chainId", "revoked", "blockNumber", "logIndex");
+
+-- CreateIndex
 CREATE INDEX "Recipient_chainId_address_attestationId_idx" ON "Recipient"("chainId", "address", "attestationId");
 
 -- CreateIndex
@@ -58,3 +76,6 @@ CREATE INDEX "Recipient_chainId_text_attestationId_idx" ON "Recipient"("chainId"
 
 -- CreateIndex
 CREATE INDEX "Recipient_chainId_text_attestTimestamp_attestationId_idx" ON "Recipient"("chainId", "text", "attestTimestamp", "attestationId");
+
+-- CreateIndex
+CREATE INDEX "Schema_chainId_registrant_schemaId_idx" ON "Schema"("chainId", "registrant", "schemaId");
