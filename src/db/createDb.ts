@@ -26,7 +26,7 @@ export type CreateDbParameters = {
   /** pg pool size (default 10) */
   poolSize?: number
   /** log every Prisma query to this callback (tests count queries with it) */
-  onQuery?: (e: { query: string; durationMs: number }) => void
+  onQuery?: (e: { query: string; durationMs: number; params: string }) => void
 }
 
 /**
@@ -64,7 +64,7 @@ export async function createDb(params: CreateDbParameters = {}): Promise<Db> {
 
 function attachQueryLog(prisma: PrismaClient, onQuery: CreateDbParameters['onQuery']) {
   if (!onQuery) return
-  ;(prisma as unknown as { $on(e: 'query', cb: (e: { query: string; duration: number }) => void): void }).$on('query', (e) =>
-    onQuery({ query: e.query, durationMs: e.duration }),
+  ;(prisma as unknown as { $on(e: 'query', cb: (e: { query: string; duration: number; params: string }) => void): void }).$on('query', (e) =>
+    onQuery({ query: e.query, durationMs: e.duration, params: e.params }),
   )
 }

@@ -10,13 +10,13 @@
  * restricted to the parents, and the rows are re-read with the selection Pothos planned (so relations under
  * the nodes still batch).
  */
-import { formatPrismaCursor, parsePrismaCursor, queryFromInfo } from '@pothos/plugin-prisma'
+import { queryFromInfo } from '@pothos/plugin-prisma'
 import DataLoader from 'dataloader'
 import type { GraphQLResolveInfo } from 'graphql'
 import { type Attestation, Prisma } from '../generated/prisma/client.js'
 import type { GatewayContext } from './builder.js'
-import { BadUserInputError } from './errors.js'
-import { assertPageSize, defaultPageSize } from './pagination.js'
+import { loadAttestations } from './lineage.js'
+import { type ConnectionArgs, formatRecordCursor, type KeysetConnection, parseRecordCursor, toKeysetConnection, toPageRequest } from './keyset.js'
 
 /** Which relation: children by `linkedAttestationId`, or attestations by `schemaId`. */
 export type ChildRelation = 'linkedBy' | 'schemaAttestations'
@@ -26,18 +26,12 @@ const RELATIONS = {
   schemaAttestations: { column: Prisma.raw('"schemaId"'), field: 'schemaId', order: 'desc' },
 } as const
 
-const CURSOR_FIELDS = ['chainId', 'attestationId']
-
 export type ParentKey = { chainId: number; parentId: bigint }
 
-export type ConnectionArgs = { first?: number | null; last?: number | null; after?: string | null; before?: string | null }
+export type { ConnectionArgs }
 
-export type ChildConnection = {
-  edges: { cursor: string; node: Attestation }[]
-  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null }
-  /** runs the count only when the `totalCount` field is resolved */
-  totalCount: () => Promise<number>
-}
+/** A child page; `totalCount` runs the count only when the field is resolved. */
+export type ChildConnection = KeysetConnection<Attestation>
 
 type PageKey = ParentKey & { cursorId: bigint | null }
 
@@ -54,50 +48,16 @@ export async function resolveChildConnection(
   ctx: GatewayContext,
   info: GraphQLResolveInfo,
 ): Promise<ChildConnection> {
-  assertPageSize(args, ctx)
-  if (args.after != null && args.before != null) throw new BadUserInputError('"after" and "before" cannot be used together')
-  if (args.first != null && args.before != null) throw new BadUserInputError('"first" and "before" cannot be used together')
-  if (args.last != null && args.after != null) throw new BadUserInputError('"last" and "after" cannot be used together')
-  for (const name of ['first', 'last'] as const) {
-    const value = args[name]
-    if (value != null && value < 0) throw new BadUserInputError(`"${name}" must not be negative`, { argument: name })
-  }
-  const backward = args.last != null || args.before != null
-  const size = args.first ?? args.last ?? defaultPageSize(args, ctx)
+  const request = toPageRequest(args, ctx)
   const cursor = args.after ?? args.before
-  const cursorId = cursor == null ? null : parseChildCursor(cursor, parent.chainId)
+  const cursorId = cursor == null ? null : parseRecordCursor<bigint>(cursor, 'bigint', parent.chainId).key
   const natural = RELATIONS[relation].order
-  const order = backward ? (natural === 'asc' ? 'desc' : 'asc') : natural
-
-  const query = size === 0 ? {} : (queryFromInfo({ context: ctx, info, typeName: 'Attestation', paths: [['nodes'], ['edges', 'node']] }) as object)
-  const rows = size === 0 ? [] : await pageLoader(ctx, relation, order, size + 1, query).load({ ...parent, cursorId })
-  const hasMore = rows.length > size
-  const page = rows.slice(0, size)
-  if (backward) page.reverse()
-  const edges = page.map((node) => ({ cursor: formatPrismaCursor(node, CURSOR_FIELDS), node }))
-  return {
-    edges,
-    pageInfo: {
-      hasNextPage: backward ? args.before != null : hasMore,
-      hasPreviousPage: backward ? hasMore : args.after != null,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
-    },
-    totalCount: () => countLoader(ctx, relation).load(parent),
-  }
-}
-
-function parseChildCursor(cursor: string, chainId: number): bigint {
-  let value: unknown
-  try {
-    value = parsePrismaCursor(cursor)
-  } catch {
-    throw new BadUserInputError(`Invalid cursor "${cursor}"`, { argument: 'cursor' })
-  }
-  if (!Array.isArray(value) || value.length !== 2 || value[0] !== chainId || typeof value[1] !== 'bigint') {
-    throw new BadUserInputError(`Invalid cursor "${cursor}" for this connection`, { argument: 'cursor' })
-  }
-  return value[1]
+  const order = request.backward ? (natural === 'asc' ? 'desc' : 'asc') : natural
+  const query = request.size === 0 ? {} : (queryFromInfo({ context: ctx, info, typeName: 'Attestation', paths: [['nodes'], ['edges', 'node']] }) as object)
+  const rows = request.size === 0 ? [] : await pageLoader(ctx, relation, order, request.size + 1, query).load({ ...parent, cursorId })
+  return toKeysetConnection(rows, request, args, (node) => formatRecordCursor(node.chainId, 'attestationId', node.attestationId), () =>
+    countLoader(ctx, relation).load(parent),
+  )
 }
 
 /** One DataLoader per (relation, order, page size, planned selection) and request. */
@@ -124,6 +84,9 @@ async function loadPages(
   const { column } = RELATIONS[relation]
   const direction = Prisma.raw(order === 'asc' ? 'ASC' : 'DESC')
   const after = Prisma.raw(order === 'asc' ? '>' : '<')
+  // no cursor = from the end of the id range: a plain comparison stays an index condition (an OR with
+  // "cursor IS NULL" made every deep page scan from the first child)
+  const noCursor = order === 'asc' ? '-1' : '9223372036854775807'
   // Ids travel as text: bigint arrays are not portable across driver adapters.
   const found = await ctx.prisma.$queryRaw<{ ord: bigint; chainId: number; attestationId: bigint }[]>(Prisma.sql`
     SELECT p.ord, c."chainId", c."attestationId"
@@ -132,22 +95,18 @@ async function loadPages(
     CROSS JOIN LATERAL (
       SELECT a."chainId", a."attestationId" FROM "Attestation" a
       WHERE a."chainId" = p.chain_id AND a.${column} = p.parent_id::bigint
-        AND (p.cursor_id IS NULL OR a."attestationId" ${after} p.cursor_id::bigint)
+        AND a."attestationId" ${after} COALESCE(p.cursor_id::bigint, ${noCursor}::bigint)
       ORDER BY a."attestationId" ${direction}
       LIMIT ${take}
     ) c
     ORDER BY p.ord, c."attestationId" ${direction}`)
   const pages: Attestation[][] = keys.map(() => [])
   if (!found.length) return pages
-  const rows = await ctx.prisma.attestation.findMany({
-    ...query,
-    where: { chainId: { in: [...new Set(found.map((f) => f.chainId))] }, attestationId: { in: [...new Set(found.map((f) => f.attestationId))] } },
+  const rows = await loadAttestations(ctx, query, found.map((f) => ({ chainId: Number(f.chainId), attestationId: BigInt(f.attestationId) })))
+  found.forEach((f, i) => {
+    const row = rows[i]
+    if (row) pages[Number(f.ord) - 1]!.push(row)
   })
-  const byKey = new Map(rows.map((r) => [`${r.chainId}:${r.attestationId}`, r]))
-  for (const f of found) {
-    const row = byKey.get(`${f.chainId}:${f.attestationId}`)
-    if (row) pages[Number(f.ord) - 1].push(row)
-  }
   return pages
 }
 

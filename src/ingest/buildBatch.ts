@@ -28,7 +28,11 @@ export type AttestationRow = {
   txHash: string; txFrom: string; blockNumber: bigint; blockHash: string; blockTimestamp: bigint; logIndex: number
   revokeReason: string | null; revokeTxHash: string | null; revokeBlockNumber: bigint | null; revokeBlockHash: string | null; revokeLogIndex: number | null
 }
-export type RecipientRow = { chainId: number; attestationId: bigint; position: number; raw: string; address: string | null; text: string | null }
+export type RecipientRow = {
+  chainId: number; attestationId: bigint; position: number; raw: string; address: string | null; text: string | null
+  /** the attestation's, for the gateway's (chainId, address | text, attestTimestamp, attestationId) indexes */
+  attestTimestamp: bigint
+}
 export type OffchainRow = {
   chainId: number; offchainAttestationId: string; attester: string; timestamp: bigint; revoked: boolean
   revokeTimestamp: bigint | null; revokeReason: string | null; revokeTxHash: string | null; revokeBlockNumber: bigint | null
@@ -128,7 +132,7 @@ export async function buildBatch(chainId: number, fetched: FetchedRange, getSche
         }
         attestations.set(e.attestationId, row)
         batch.attestations.push(row)
-        a.recipients.forEach((raw, position) => batch.recipients.push({ chainId, attestationId: e.attestationId, position, ...decodeRecipient(raw) }))
+        a.recipients.forEach((raw, position) => batch.recipients.push({ chainId, attestationId: e.attestationId, position, ...decodeRecipient(raw), attestTimestamp: a.attestTimestamp }))
         batch.journal.push({ chainId, kind: 'CREATED', subjectType: 'ATTESTATION', subjectId: e.attestationId.toString(), ...at })
         break
       }

@@ -8,13 +8,11 @@
 import { type ChildConnection, resolveChildConnection } from '../attestationChildren.js'
 import { builder } from '../builder.js'
 import { parseFullId, toFullId, toHexId } from '../ids.js'
-import { assertPageSize, defaultPageSize } from '../pagination.js'
+import { resolveAttestationConnection } from '../attestationPage.js'
+import type { KeysetConnection } from '../keyset.js'
 import { toDateFromSeconds, toUint64String } from '../time.js'
-import { AttestationOrder, AttestationWhere, toAttestationOrderBy, toAttestationWhereInputWithLineage } from './attestationWhere.js'
+import { AttestationOrder, AttestationWhere } from './attestationWhere.js'
 import { DataLocation, toDataLocation } from './dataLocation.js'
-
-/** Prisma cursor of attestation connections: the compound primary key. */
-export const ATTESTATION_CURSOR = 'chainId_attestationId'
 
 export const Attestation = builder.prismaObject('Attestation', {
   description: 'An on-chain attestation (Sign Protocol). uint64 values are decimal strings; ids are hex.',
@@ -92,21 +90,19 @@ builder.queryFields((t) => ({
       return ctx.prisma.attestation.findUnique({ ...query, where: { chainId_attestationId: { chainId, attestationId: id } } })
     },
   }),
-  attestations: t.prismaConnection(
+  attestations: t.connection(
     {
-      type: 'Attestation',
+      type: Attestation,
       description: 'Attestations matching `where`, newest first by default. Keyset (cursor) pagination.',
-      cursor: ATTESTATION_CURSOR,
-      maxSize: assertPageSize,
-      defaultSize: defaultPageSize,
       args: {
         where: t.arg({ type: AttestationWhere }),
         orderBy: t.arg({ type: AttestationOrder, defaultValue: 'ATTESTATION_ID_DESC' }),
       },
-      resolve: async (query, _root, args, ctx) =>
-        ctx.prisma.attestation.findMany({ ...query, where: await toAttestationWhereInputWithLineage(ctx, args.where), orderBy: toAttestationOrderBy(args.orderBy) }),
-      totalCount: async (_connection, args, ctx) => ctx.prisma.attestation.count({ where: await toAttestationWhereInputWithLineage(ctx, args.where) }),
+      resolve: (_root, args, ctx, info) => resolveAttestationConnection(args, ctx, info),
     },
-    { name: 'AttestationConnection' },
+    {
+      name: 'AttestationConnection',
+      fields: (c) => ({ totalCount: c.int({ resolve: (connection) => (connection as KeysetConnection<unknown>).totalCount() }) }),
+    },
   ),
 }))

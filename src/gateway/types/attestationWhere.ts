@@ -123,20 +123,3 @@ function toRecipientWhere(recipient: string): Prisma.RecipientWhereInput {
   const spellings = new Set([recipient, lower, `0x${lower.slice(2).toUpperCase()}`, getAddress(lower)])
   return { OR: [{ address: lower }, { text: { in: [...spellings] } }] }
 }
-
-/**
- * Total order for an attestation page (ties broken by attestation id, then chain id, so cursors are stable).
- * @param order the GraphQL enum value; default ATTESTATION_ID_DESC (newest first)
- */
-export function toAttestationOrderBy(order: string | null | undefined): Prisma.AttestationOrderByWithRelationInput[] {
-  switch (order) {
-    case 'ATTESTATION_ID_ASC':
-      return [{ attestationId: 'asc' }, { chainId: 'asc' }]
-    case 'ATTEST_TIMESTAMP_ASC':
-      return [{ attestTimestamp: 'asc' }, { attestationId: 'asc' }, { chainId: 'asc' }]
-    case 'ATTEST_TIMESTAMP_DESC':
-      return [{ attestTimestamp: 'desc' }, { attestationId: 'desc' }, { chainId: 'desc' }]
-    default:
-      return [{ attestationId: 'desc' }, { chainId: 'desc' }]
-  }
-}

@@ -2,11 +2,10 @@
  * `OffchainAttestation`: an id registered with `attestOffchain` (the contract stores only attester and time)
  * and the root fields `offchainAttestation(...)` and `offchainAttestations(...)`.
  */
-import type { Prisma } from '../../generated/prisma/client.js'
 import { builder } from '../builder.js'
-import { assertPageSize, defaultPageSize } from '../pagination.js'
+import type { KeysetConnection } from '../keyset.js'
+import { resolveOffchainConnection } from '../recordPages.js'
 import { toDateFromSeconds, toUint64String } from '../time.js'
-import { parseAddress } from './attestationWhere.js'
 
 export const OffchainAttestation = builder.prismaObject('OffchainAttestation', {
   description: 'An off-chain attestation registered on-chain by id. uint64 values are decimal strings.',
@@ -46,21 +45,6 @@ export const OffchainAttestationOrder = builder.enumType('OffchainAttestationOrd
   values: ['BLOCK_NUMBER_ASC', 'BLOCK_NUMBER_DESC'] as const,
 })
 
-type OffchainFilter = { chainId?: number | null; attester?: string | null; revoked?: boolean | null }
-
-function toOffchainWhereInput(where: OffchainFilter | null | undefined): Prisma.OffchainAttestationWhereInput {
-  const and: Prisma.OffchainAttestationWhereInput[] = []
-  if (where?.chainId != null) and.push({ chainId: where.chainId })
-  if (where?.attester != null) and.push({ attester: parseAddress(where.attester, 'attester') })
-  if (where?.revoked != null) and.push({ revoked: where.revoked })
-  return and.length ? { AND: and } : {}
-}
-
-function toOffchainOrderBy(order: string | null | undefined): Prisma.OffchainAttestationOrderByWithRelationInput[] {
-  const direction = order === 'BLOCK_NUMBER_ASC' ? 'asc' : 'desc'
-  return [{ blockNumber: direction }, { logIndex: direction }, { chainId: direction }, { offchainAttestationId: direction }]
-}
-
 builder.queryFields((t) => ({
   offchainAttestation: t.prismaField({
     type: 'OffchainAttestation',
@@ -73,21 +57,19 @@ builder.queryFields((t) => ({
         where: { chainId_offchainAttestationId: { chainId: args.chainId, offchainAttestationId: args.offchainAttestationId } },
       }),
   }),
-  offchainAttestations: t.prismaConnection(
+  offchainAttestations: t.connection(
     {
-      type: 'OffchainAttestation',
+      type: OffchainAttestation,
       description: 'Off-chain attestations matching `where`, newest first by default. Keyset (cursor) pagination.',
-      cursor: 'chainId_offchainAttestationId',
-      maxSize: assertPageSize,
-      defaultSize: defaultPageSize,
       args: {
         where: t.arg({ type: OffchainAttestationWhere }),
         orderBy: t.arg({ type: OffchainAttestationOrder, defaultValue: 'BLOCK_NUMBER_DESC' }),
       },
-      resolve: (query, _root, args, ctx) =>
-        ctx.prisma.offchainAttestation.findMany({ ...query, where: toOffchainWhereInput(args.where), orderBy: toOffchainOrderBy(args.orderBy) }),
-      totalCount: (_connection, args, ctx) => ctx.prisma.offchainAttestation.count({ where: toOffchainWhereInput(args.where) }),
+      resolve: (_root, args, ctx, info) => resolveOffchainConnection(args, ctx, info),
     },
-    { name: 'OffchainAttestationConnection' },
+    {
+      name: 'OffchainAttestationConnection',
+      fields: (c) => ({ totalCount: c.int({ resolve: (connection) => (connection as KeysetConnection<unknown>).totalCount() }) }),
+    },
   ),
 }))

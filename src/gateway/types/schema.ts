@@ -2,14 +2,13 @@
  * `Schema` (Sign Protocol `Schema` struct + where it was registered) and the root fields `schema(id)` and
  * `schemas(...)`.
  */
-import type { Prisma } from '../../generated/prisma/client.js'
 import { type ChildConnection, resolveChildConnection } from '../attestationChildren.js'
 import { builder } from '../builder.js'
 import { parseFullId, toFullId, toHexId } from '../ids.js'
-import { assertPageSize, defaultPageSize } from '../pagination.js'
+import type { KeysetConnection } from '../keyset.js'
+import { resolveSchemaConnection } from '../recordPages.js'
 import { toDateFromSeconds, toUint64String } from '../time.js'
 import { Attestation } from './attestation.js'
-import { parseAddress } from './attestationWhere.js'
 import { DataLocation, toDataLocation } from './dataLocation.js'
 
 export const Schema = builder.prismaObject('Schema', {
@@ -58,18 +57,6 @@ export const SchemaWhere = builder.inputType('SchemaWhere', {
 
 export const SchemaOrder = builder.enumType('SchemaOrder', { values: ['SCHEMA_ID_ASC', 'SCHEMA_ID_DESC'] as const })
 
-function toSchemaWhereInput(where: { chainId?: number | null; registrant?: string | null } | null | undefined): Prisma.SchemaWhereInput {
-  const and: Prisma.SchemaWhereInput[] = []
-  if (where?.chainId != null) and.push({ chainId: where.chainId })
-  if (where?.registrant != null) and.push({ registrant: parseAddress(where.registrant, 'registrant') })
-  return and.length ? { AND: and } : {}
-}
-
-function toSchemaOrderBy(order: string | null | undefined): Prisma.SchemaOrderByWithRelationInput[] {
-  const direction = order === 'SCHEMA_ID_ASC' ? 'asc' : 'desc'
-  return [{ schemaId: direction }, { chainId: direction }]
-}
-
 builder.queryFields((t) => ({
   schema: t.prismaField({
     type: 'Schema',
@@ -81,21 +68,19 @@ builder.queryFields((t) => ({
       return ctx.prisma.schema.findUnique({ ...query, where: { chainId_schemaId: { chainId, schemaId: id } } })
     },
   }),
-  schemas: t.prismaConnection(
+  schemas: t.connection(
     {
-      type: 'Schema',
+      type: Schema,
       description: 'Schemas matching `where`, newest first by default. Keyset (cursor) pagination.',
-      cursor: 'chainId_schemaId',
-      maxSize: assertPageSize,
-      defaultSize: defaultPageSize,
       args: {
         where: t.arg({ type: SchemaWhere }),
         orderBy: t.arg({ type: SchemaOrder, defaultValue: 'SCHEMA_ID_DESC' }),
       },
-      resolve: (query, _root, args, ctx) =>
-        ctx.prisma.schema.findMany({ ...query, where: toSchemaWhereInput(args.where), orderBy: toSchemaOrderBy(args.orderBy) }),
-      totalCount: (_connection, args, ctx) => ctx.prisma.schema.count({ where: toSchemaWhereInput(args.where) }),
+      resolve: (_root, args, ctx, info) => resolveSchemaConnection(args, ctx, info),
     },
-    { name: 'SchemaConnection' },
+    {
+      name: 'SchemaConnection',
+      fields: (c) => ({ totalCount: c.int({ resolve: (connection) => (connection as KeysetConnection<unknown>).totalCount() }) }),
+    },
   ),
 }))

@@ -1,0 +1,191 @@
+/**
+ * Keyset pagination shared by every list of the gateway: Relay arguments → one page query whose cost is bounded
+ * by the page, never by the table (ARCHITECTURE.md invariant 7).
+ *
+ * Shape of a page query (`buildKeysetPageSql`): ids are per chain, so a list's total order is
+ * `(k1, …, kn, chainId)` where `(k1, …, kn)` is unique within a chain and `kn` is an integer. The query walks each
+ * chain on its own, over an index `(chainId, <filter columns>, k1, …, kn)`, with a row-value keyset condition and
+ * `LIMIT take`, and merges the per-chain pages:
+ *
+ * ```sql
+ * WITH RECURSIVE chains(chain_id) AS (<the filter's chain> | <loose index scan of the table's chain ids>)
+ * SELECT p.* FROM chains CROSS JOIN LATERAL (
+ *   SELECT … FROM "T" a WHERE a."chainId" = chains.chain_id AND <filters>
+ *     AND (a.k1, …, a.kn) >= (K1, …, Kn + CASE WHEN chains.chain_id > C THEN 0 ELSE 1 END)   -- after (C, K)
+ *   ORDER BY a.k1, …, a.kn LIMIT take) p
+ * ORDER BY p.k1, …, p.kn, p."chainId" LIMIT take
+ * ```
+ *
+ * Why per chain and not global `(attestationId, chainId)` indexes: with the chain first in every index, each
+ * filter's index serves both "one chain" and "all chains"; a global index would be needed per filter twice (with and
+ * without chainId), and the chain ids of a deployment are a handful (the loose index scan costs one index probe
+ * per chain). The merge sorts at most chains × take rows. `(k…, c) > (K…, C)` becomes, on chain c, `(k…) >= (K…)`
+ * when c > C and `(k…) > (K…)` otherwise; `kn` is an integer, so `> Kn` is `>= Kn + 1` and one row-value
+ * comparison (an index condition) serves both. Values of the cursor row that the cursor does not carry (e.g. its
+ * attestTimestamp) are read from the row by primary key inside the same statement.
+ */
+import { formatPrismaCursor, parsePrismaCursor } from '@pothos/plugin-prisma'
+import { Prisma } from '../generated/prisma/client.js'
+import type { GatewayContext } from './builder.js'
+import { BadUserInputError } from './errors.js'
+import { assertPageSize, defaultPageSize } from './pagination.js'
+
+export type ConnectionArgs = { first?: number | null; last?: number | null; after?: string | null; before?: string | null }
+
+export type PageInfo = { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null }
+
+/** A resolved Relay connection; `totalCount` runs its query only when the field is selected. */
+export type KeysetConnection<T> = {
+  edges: { cursor: string; node: T }[]
+  pageInfo: PageInfo
+  totalCount: () => Promise<number>
+}
+
+/** What a connection's arguments ask for: `size` rows, read backward (from the end) when `backward`. */
+export type PageRequest = { size: number; backward: boolean }
+
+/**
+ * Validates Relay arguments (page cap, signs, combinations).
+ * @throws {BadUserInputError} for a page above `ctx.maxPageSize`, a negative size, `first` with `last`, or
+ *   `first` with `before` / `last` with `after` (one direction per request, as `attestationChildren` always did)
+ */
+export function toPageRequest(args: ConnectionArgs, ctx: GatewayContext): PageRequest {
+  assertPageSize(args, ctx)
+  if (args.first != null && args.last != null) throw new BadUserInputError('"first" and "last" cannot be used together')
+  if (args.after != null && args.before != null) throw new BadUserInputError('"after" and "before" cannot be used together')
+  if (args.first != null && args.before != null) throw new BadUserInputError('"first" and "before" cannot be used together')
+  if (args.last != null && args.after != null) throw new BadUserInputError('"last" and "after" cannot be used together')
+  for (const name of ['first', 'last'] as const) {
+    const value = args[name]
+    if (value != null && value < 0) throw new BadUserInputError(`"${name}" must not be negative`, { argument: name })
+  }
+  return { size: args.first ?? args.last ?? defaultPageSize(args, ctx), backward: args.last != null || args.before != null }
+}
+
+/**
+ * Builds the connection from the rows of a page query run with `LIMIT size + 1` in scan order.
+ * @param rows up to size + 1 rows in scan order (reversed when `request.backward`)
+ * @param cursorOf the cursor of a row
+ */
+export function toKeysetConnection<T>(
+  rows: readonly T[],
+  request: PageRequest,
+  args: ConnectionArgs,
+  cursorOf: (row: T) => string,
+  totalCount: () => Promise<number>,
+): KeysetConnection<T> {
+  const hasMore = rows.length > request.size
+  const page = rows.slice(0, request.size)
+  if (request.backward) page.reverse()
+  const edges = page.map((node) => ({ cursor: cursorOf(node), node }))
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: request.backward ? args.before != null : hasMore,
+      hasPreviousPage: request.backward ? hasMore : args.after != null,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+    totalCount,
+  }
+}
+
+/** A cursor of a `(chainId, key)` record: the Pothos plugin-prisma cursor format of the compound primary key. */
+export type RecordCursor<K> = { chainId: number; key: K }
+
+/** Formats a record cursor exactly as Pothos `prismaConnection` did (`cursor: 'chainId_<key>'`): old cursors stay valid. */
+export function formatRecordCursor(chainId: number, keyName: string, key: bigint | string): string {
+  return formatPrismaCursor({ chainId, [keyName]: key }, ['chainId', keyName])
+}
+
+/**
+ * Reads a cursor made by {@link formatRecordCursor}.
+ * @param kind 'bigint' for attestation and schema ids, 'string' for off-chain attestation ids
+ * @param chainId when given, the cursor must be on this chain (per-parent lists)
+ * @throws {BadUserInputError} when the cursor is not one of this connection's
+ */
+export function parseRecordCursor<K extends bigint | string>(cursor: string, kind: K extends bigint ? 'bigint' : 'string', chainId?: number): RecordCursor<K> {
+  let value: unknown
+  try {
+    value = parsePrismaCursor(cursor)
+  } catch {
+    throw new BadUserInputError(`Invalid cursor "${cursor}"`, { argument: 'cursor' })
+  }
+  if (
+    !Array.isArray(value) || value.length !== 2 || !Number.isSafeInteger(value[0]) || typeof value[1] !== kind ||
+    (chainId !== undefined && value[0] !== chainId) || (kind === 'bigint' && (value[1] as bigint) < 0n)
+  ) {
+    throw new BadUserInputError(`Invalid cursor "${cursor}" for this connection`, { argument: 'cursor' })
+  }
+  return { chainId: value[0] as number, key: value[1] as K }
+}
+
+/** A cursor row's position: its chain, and per order column either the value or SQL reading it from the row. */
+export type KeysetBound = { chainId: number; values: Prisma.Sql[] }
+
+export type KeysetPageSqlInput = {
+  /** quoted table name, e.g. `"Attestation"` (the source alias is `a`) */
+  table: Prisma.Sql
+  /** the same columns as the per-chain source exposes them to the merge (`p."attestationId"`) */
+  mergeKeys: Prisma.Sql[]
+  /** the columns the page returns from the per-chain source (must include "chainId" and the merge keys) */
+  returns: Prisma.Sql
+  /** the filter's chain ids when it fixes one (more than one: an empty page), else null for every chain */
+  chainIds: number[] | null
+  /**
+   * The per-chain source, given the lateral chain id expression, the keyset condition builder and the order:
+   * a SELECT that returns `returns` in key order with `LIMIT take`.
+   */
+  source: (chain: Prisma.Sql, keyset: (columns: Prisma.Sql[]) => Prisma.Sql, order: (columns: Prisma.Sql[]) => Prisma.Sql) => Prisma.Sql
+  /** natural order of the list; `backward` scans it from the end */
+  direction: 'asc' | 'desc'
+  backward: boolean
+  after: KeysetBound | null
+  before: KeysetBound | null
+  take: number
+}
+
+/**
+ * The page query of a per-chain keyset (see the module comment).
+ * @returns SQL returning up to `take` rows of `returns` in scan order
+ */
+export function buildKeysetPageSql(input: KeysetPageSqlInput): Prisma.Sql {
+  const { direction, backward } = input
+  const scan = backward ? (direction === 'asc' ? 'desc' : 'asc') : direction
+  const dir = Prisma.raw(scan === 'asc' ? 'ASC' : 'DESC')
+  const chain = Prisma.raw('chains.chain_id')
+  const keyset = (columns: Prisma.Sql[]): Prisma.Sql => {
+    const parts: Prisma.Sql[] = []
+    // after = beyond the cursor in the natural order; before = ahead of it
+    if (input.after) parts.push(compare(columns, input.after, direction === 'asc' ? 'gt' : 'lt', chain))
+    if (input.before) parts.push(compare(columns, input.before, direction === 'asc' ? 'lt' : 'gt', chain))
+    return parts.length ? Prisma.join(parts, ' AND ') : Prisma.sql`TRUE`
+  }
+  const order = (columns: Prisma.Sql[]) => Prisma.join(columns.map((k) => Prisma.sql`${k} ${dir}`), ', ')
+  const mergeOrder = order([...input.mergeKeys, Prisma.raw('p."chainId"')])
+  const chains = input.chainIds
+    ? input.chainIds.length === 1
+      ? Prisma.sql`SELECT ${input.chainIds[0]}::int`
+      : Prisma.sql`SELECT NULL::int WHERE FALSE`
+    : Prisma.sql`SELECT min("chainId") FROM ${input.table}
+      UNION ALL SELECT (SELECT min(t."chainId") FROM ${input.table} t WHERE t."chainId" > c.chain_id) FROM chains c WHERE c.chain_id IS NOT NULL`
+  return Prisma.sql`WITH RECURSIVE chains(chain_id) AS (${chains})
+    SELECT ${input.returns} FROM chains CROSS JOIN LATERAL (${input.source(chain, keyset, order)}) p
+    WHERE chains.chain_id IS NOT NULL
+    ORDER BY ${mergeOrder} LIMIT ${input.take}`
+}
+
+/**
+ * `(k…, chain) > (K…, C)` (gt) or `<` (lt) on one chain, as ONE row-value comparison the index can start from:
+ * gt: `(k…) >= (K…, Kn + (chain > C ? 0 : 1))`; lt: `(k…) <= (K…, Kn - (chain < C ? 0 : 1))`.
+ */
+function compare(columns: Prisma.Sql[], bound: KeysetBound, op: 'gt' | 'lt', chain: Prisma.Sql): Prisma.Sql {
+  const values = [...bound.values]
+  const last = values.length - 1
+  values[last] = op === 'gt'
+    ? Prisma.sql`(${values[last]} + CASE WHEN ${chain} > ${bound.chainId}::int THEN 0 ELSE 1 END)`
+    : Prisma.sql`(${values[last]} - CASE WHEN ${chain} < ${bound.chainId}::int THEN 0 ELSE 1 END)`
+  const sign = Prisma.raw(op === 'gt' ? '>=' : '<=')
+  if (columns.length === 1) return Prisma.sql`${columns[0]} ${sign} ${values[0]}`
+  return Prisma.sql`(${Prisma.join(columns, ', ')}) ${sign} (${Prisma.join(values, ', ')})`
+}

@@ -1,0 +1,140 @@
+/**
+ * `schemas` and `offchainAttestations` as per-chain keyset pages (./keyset.ts), like `attestations`
+ * (./attestationPage.ts): one page query for the keys, then the rows by primary key with the selection Pothos planned.
+ *
+ * Indexes (prisma/schema.prisma):
+ * - schemas, order (schemaId, chainId): the primary key (chainId, schemaId); `registrant`: (chainId, registrant, schemaId).
+ * - offchainAttestations, order (blockNumber, logIndex, chainId) — registration order; one log registers one id, so
+ *   (blockNumber, logIndex) is unique per chain and the id never breaks a tie: (chainId, blockNumber, logIndex);
+ *   `attester`: (chainId, attester, blockNumber, logIndex); `revoked`: (chainId, revoked, blockNumber, logIndex).
+ * The cursors are those Pothos `prismaConnection` made (the primary key); the cursor row's order values are read by
+ * primary key inside the page query.
+ */
+import type { GraphQLResolveInfo } from 'graphql'
+import { queryFromInfo } from '@pothos/plugin-prisma'
+import { type OffchainAttestation, Prisma, type Schema } from '../generated/prisma/client.js'
+import type { GatewayContext } from './builder.js'
+import {
+  buildKeysetPageSql, type ConnectionArgs, formatRecordCursor, type KeysetBound, type KeysetConnection, type PageRequest, parseRecordCursor,
+  toKeysetConnection, toPageRequest,
+} from './keyset.js'
+import { parseAddress } from './types/attestationWhere.js'
+
+type SchemaArgs = ConnectionArgs & { where?: { chainId?: number | null; registrant?: string | null } | null; orderBy?: string | null }
+type OffchainArgs = ConnectionArgs & { where?: { chainId?: number | null; attester?: string | null; revoked?: boolean | null } | null; orderBy?: string | null }
+
+/**
+ * The `schemas` page query (exported for tests).
+ * @returns `{ chainId, schemaId }` rows in scan order, at most `take`
+ */
+export function buildSchemaPageSql(where: SchemaArgs['where'], direction: 'asc' | 'desc', request: PageRequest, after: string | null, before: string | null): Prisma.Sql {
+  const conditions: Prisma.Sql[] = []
+  if (where?.registrant != null) conditions.push(Prisma.sql`a."registrant" = ${parseAddress(where.registrant, 'registrant')}`)
+  const bound = (cursor: string | null): KeysetBound | null => {
+    if (cursor == null) return null
+    const { chainId, key } = parseRecordCursor<bigint>(cursor, 'bigint')
+    return { chainId, values: [Prisma.sql`${key.toString()}::bigint`] }
+  }
+  return buildKeysetPageSql({
+    table: Prisma.raw('"Schema"'),
+    mergeKeys: [Prisma.raw('p."schemaId"')],
+    returns: Prisma.raw('p."chainId", p."schemaId"'),
+    chainIds: where?.chainId != null ? [where.chainId] : null,
+    direction,
+    backward: request.backward,
+    after: bound(after),
+    before: bound(before),
+    take: request.size + 1,
+    source: (chain, keyset, order) => {
+      const keys = [Prisma.raw('a."schemaId"')]
+      return Prisma.sql`SELECT a."chainId", a."schemaId" FROM "Schema" a WHERE ${Prisma.join([Prisma.sql`a."chainId" = ${chain}`, ...conditions], ' AND ')}
+        AND ${keyset(keys)} ORDER BY ${order(keys)} LIMIT ${request.size + 1}`
+    },
+  })
+}
+
+/**
+ * The `offchainAttestations` page query (exported for tests).
+ * @returns `{ chainId, offchainAttestationId }` rows in scan order, at most `take`
+ */
+export function buildOffchainPageSql(where: OffchainArgs['where'], direction: 'asc' | 'desc', request: PageRequest, after: string | null, before: string | null): Prisma.Sql {
+  const conditions: Prisma.Sql[] = []
+  if (where?.attester != null) conditions.push(Prisma.sql`a."attester" = ${parseAddress(where.attester, 'attester')}`)
+  if (where?.revoked != null) conditions.push(Prisma.sql`a."revoked" = ${where.revoked}`)
+  const bound = (cursor: string | null): KeysetBound | null => {
+    if (cursor == null) return null
+    const { chainId, key } = parseRecordCursor<string>(cursor, 'string')
+    const row = (column: string) =>
+      Prisma.sql`(SELECT c.${Prisma.raw(`"${column}"`)} FROM "OffchainAttestation" c WHERE c."chainId" = ${chainId}::int AND c."offchainAttestationId" = ${key})`
+    return { chainId, values: [row('blockNumber'), row('logIndex')] }
+  }
+  return buildKeysetPageSql({
+    table: Prisma.raw('"OffchainAttestation"'),
+    mergeKeys: [Prisma.raw('p."blockNumber"'), Prisma.raw('p."logIndex"')],
+    returns: Prisma.raw('p."chainId", p."offchainAttestationId"'),
+    chainIds: where?.chainId != null ? [where.chainId] : null,
+    direction,
+    backward: request.backward,
+    after: bound(after),
+    before: bound(before),
+    take: request.size + 1,
+    source: (chain, keyset, order) => {
+      const keys = [Prisma.raw('a."blockNumber"'), Prisma.raw('a."logIndex"')]
+      return Prisma.sql`SELECT a."chainId", a."offchainAttestationId", a."blockNumber", a."logIndex" FROM "OffchainAttestation" a
+        WHERE ${Prisma.join([Prisma.sql`a."chainId" = ${chain}`, ...conditions], ' AND ')} AND ${keyset(keys)} ORDER BY ${order(keys)} LIMIT ${request.size + 1}`
+    },
+  })
+}
+
+/**
+ * Resolves `schemas(where, orderBy, first, after, last, before)`.
+ * @throws {BadUserInputError} for bad arguments, a foreign cursor or a registrant that is not an address
+ */
+export async function resolveSchemaConnection(args: SchemaArgs, ctx: GatewayContext, info: GraphQLResolveInfo): Promise<KeysetConnection<Schema>> {
+  const request = toPageRequest(args, ctx)
+  const sql = buildSchemaPageSql(args.where, args.orderBy === 'SCHEMA_ID_ASC' ? 'asc' : 'desc', request, args.after ?? null, args.before ?? null)
+  const totalCount = () => ctx.prisma.schema.count({ where: schemaWhere(args.where) })
+  if (request.size === 0) return toKeysetConnection([], request, args, () => '', totalCount)
+  const keys = await ctx.prisma.$queryRaw<{ chainId: number; schemaId: bigint }[]>(sql)
+  const query = queryFromInfo({ context: ctx, info, typeName: 'Schema', paths: [['nodes'], ['edges', 'node']] }) as object
+  const rows = keys.length
+    ? await ctx.prisma.schema.findMany({ ...query, where: { chainId: { in: [...new Set(keys.map((k) => k.chainId))] }, schemaId: { in: keys.map((k) => BigInt(k.schemaId)) } } })
+    : []
+  const byKey = new Map(rows.map((r) => [`${r.chainId}:${r.schemaId}`, r]))
+  const page = keys.flatMap((k) => byKey.get(`${k.chainId}:${k.schemaId}`) ?? [])
+  return toKeysetConnection(page, request, args, (r) => formatRecordCursor(r.chainId, 'schemaId', r.schemaId), totalCount)
+}
+
+/**
+ * Resolves `offchainAttestations(where, orderBy, first, after, last, before)`.
+ * @throws {BadUserInputError} for bad arguments, a foreign cursor or an attester that is not an address
+ */
+export async function resolveOffchainConnection(args: OffchainArgs, ctx: GatewayContext, info: GraphQLResolveInfo): Promise<KeysetConnection<OffchainAttestation>> {
+  const request = toPageRequest(args, ctx)
+  const sql = buildOffchainPageSql(args.where, args.orderBy === 'BLOCK_NUMBER_ASC' ? 'asc' : 'desc', request, args.after ?? null, args.before ?? null)
+  const totalCount = () => ctx.prisma.offchainAttestation.count({ where: offchainWhere(args.where) })
+  if (request.size === 0) return toKeysetConnection([], request, args, () => '', totalCount)
+  const keys = await ctx.prisma.$queryRaw<{ chainId: number; offchainAttestationId: string }[]>(sql)
+  const query = queryFromInfo({ context: ctx, info, typeName: 'OffchainAttestation', paths: [['nodes'], ['edges', 'node']] }) as object
+  const rows = keys.length
+    ? await ctx.prisma.offchainAttestation.findMany({
+      ...query,
+      where: { chainId: { in: [...new Set(keys.map((k) => k.chainId))] }, offchainAttestationId: { in: keys.map((k) => k.offchainAttestationId) } },
+    })
+    : []
+  const byKey = new Map(rows.map((r) => [`${r.chainId}:${r.offchainAttestationId}`, r]))
+  const page = keys.flatMap((k) => byKey.get(`${k.chainId}:${k.offchainAttestationId}`) ?? [])
+  return toKeysetConnection(page, request, args, (r) => formatRecordCursor(r.chainId, 'offchainAttestationId', r.offchainAttestationId), totalCount)
+}
+
+function schemaWhere(where: SchemaArgs['where']): Prisma.SchemaWhereInput {
+  return { ...(where?.chainId != null && { chainId: where.chainId }), ...(where?.registrant != null && { registrant: parseAddress(where.registrant, 'registrant') }) }
+}
+
+function offchainWhere(where: OffchainArgs['where']): Prisma.OffchainAttestationWhereInput {
+  return {
+    ...(where?.chainId != null && { chainId: where.chainId }),
+    ...(where?.attester != null && { attester: parseAddress(where.attester, 'attester') }),
+    ...(where?.revoked != null && { revoked: where.revoked }),
+  }
+}

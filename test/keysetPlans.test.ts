@@ -1,0 +1,293 @@
+/**
+ * Keyset pagination at 100,000+ attestations (PostgreSQL): for every `attestations` filter × order, forward and
+ * backward, from the start and from a deep cursor, the SQL the gateway really sends (captured from Prisma's query
+ * events while the GraphQL query runs through the gateway) is run again under `EXPLAIN (ANALYZE, FORMAT JSON)`:
+ * no Seq Scan on Attestation / Recipient, and no plan node (scan or sort) handles more than 10 × (first + 1)
+ * rows — the page bounds the work, not the filter. `Schema.attestations` and `Attestation.linkedBy` (LATERAL
+ * pages) are checked the same way. Page contents are compared with a reference `ORDER BY … OFFSET` for seeded
+ * random cursors (KEYSET_SEED), both directions.
+ *
+ * Rows are written with `INSERT … SELECT generate_series` in the shape ingest writes: 3 chains, 10 attesters (one
+ * with half of the rows), 20 schemas per chain plus a rare one, 50 recipients (address- and string-encoded, some
+ * named twice), lineage chains of 10, 2 % revoked, attestTimestamp increasing with the id (as the contract sets it).
+ */
+import { formatPrismaCursor } from '@pothos/plugin-prisma'
+import pg from 'pg'
+import { getAddress } from 'viem'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createSilentLogger } from '../src/common/logger.js'
+import { createDb, type Db } from '../src/db/createDb.js'
+import { createGateway, type Gateway, toFullId } from '../src/gateway/index.js'
+import { createTestDatabase, type TestDatabase } from './helpers/database.js'
+import { execute } from './helpers/graphql.js'
+
+const SEED = Number(process.env.KEYSET_SEED ?? Date.now() % 100_000)
+const CHAINS = [
+  { chainId: 31337, rows: 60_000 },
+  { chainId: 10, rows: 30_000 },
+  { chainId: 8453, rows: 15_000 },
+]
+const FIRST = 50
+const TAKE = FIRST + 1
+const ROW_BOUND = 10 * TAKE
+const attester = (k: number) => `0x${k.toString(16).padStart(40, 'a')}`
+const recipient = (k: number) => `0x${k.toString(16).padStart(40, 'c')}`
+const checksummed = getAddress(recipient(11))
+
+let database: TestDatabase
+let db: Db
+let gateway: Gateway
+let admin: pg.Client
+const captured: { query: string; params: string }[] = []
+
+function random(seed: number) {
+  let s = seed >>> 0
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0
+    let t = s
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+beforeAll(async () => {
+  console.log(`keysetPlans: KEYSET_SEED=${SEED}`)
+  database = await createTestDatabase('sitest_keyset')
+  db = await createDb({ databaseUrl: database.url, onQuery: (e) => captured.push({ query: e.query, params: e.params }) })
+  admin = new pg.Client({ connectionString: database.url })
+  await admin.connect()
+  for (const { chainId, rows } of CHAINS) {
+    await admin.query(`INSERT INTO "Schema" ("chainId", "schemaId", "registrant", "revocable", "dataLocation", "maxValidFor", "hook", "timestamp", "data",
+        "txHash", "txFrom", "blockNumber", "blockHash", "logIndex")
+      SELECT ${chainId}, s, '${attester(0)}', true, 0, 0, '0x0000000000000000000000000000000000000000', 1700000000, 'schema', '0x00', '${attester(0)}', 0, '0x00', s
+      FROM generate_series(1, 21) AS s`)
+    // id g on chain c: attester 0 on even ids, else 1 + g % 9; schema 1 + g % 20, schema 21 every 1000th; lineage
+    // chains of 10 (g links g - 1 unless g % 10 = 1); revoked every 50th; three attestations per second
+    await admin.query(`INSERT INTO "Attestation" ("chainId", "attestationId", "schemaId", "linkedAttestationId", "attestTimestamp", "revokeTimestamp",
+        "attester", "validUntil", "dataLocation", "revoked", "recipientsRaw", "data", "decodedData", "dataEncoding", "decodeError", "indexingKey",
+        "txHash", "txFrom", "blockNumber", "blockHash", "blockTimestamp", "logIndex")
+      SELECT ${chainId}, g, CASE WHEN g % 1000 = 7 THEN 21 ELSE 1 + g % 20 END, CASE WHEN g % 10 = 1 THEN NULL ELSE g - 1 END,
+        1700000000 + g / 3, CASE WHEN g % 50 = 0 THEN 1700000000 + g ELSE 0 END,
+        CASE WHEN g % 2 = 0 THEN '${attester(0)}' ELSE '0x' || lpad(to_hex(1 + g % 9), 40, 'a') END, 0, 0, g % 50 = 0, ARRAY[]::text[],
+        '0x', NULL, NULL, NULL, 'key-' || (g % 100), '0x' || lpad(to_hex(g), 64, '0'), '${attester(0)}', g / 3,
+        '0x' || lpad(to_hex(g / 3), 64, '0'), 1700000000 + g / 3, (g % 3)::int
+      FROM generate_series(1, ${rows}::bigint) AS g`)
+    // one recipient each: address-encoded for two in three, else as text (the checksummed address for recipient 11,
+    // an email otherwise); every 97th names its address twice
+    await admin.query(`INSERT INTO "Recipient" ("chainId", "attestationId", "position", "raw", "address", "text", "attestTimestamp")
+      SELECT a."chainId", a."attestationId", p, '0x00', CASE WHEN a."attestationId" % 3 <> 0 THEN '0x' || lpad(to_hex(a."attestationId" % 50), 40, 'c') END,
+        CASE WHEN a."attestationId" % 3 = 0 THEN CASE WHEN a."attestationId" % 50 = 11 THEN '${checksummed}' ELSE 'user' || (a."attestationId" % 50) || '@example.com' END END,
+        a."attestTimestamp"
+      FROM "Attestation" a CROSS JOIN LATERAL generate_series(0, CASE WHEN a."attestationId" % 97 = 0 THEN 1 ELSE 0 END) p
+      WHERE a."chainId" = ${chainId}`)
+  }
+  // off-chain attestations: 10,000 per chain, one per log, 5 attesters, every 50th revoked
+  await admin.query(`INSERT INTO "OffchainAttestation" ("chainId", "offchainAttestationId", "attester", "timestamp", "revoked", "txHash", "txFrom",
+      "blockNumber", "blockHash", "blockTimestamp", "logIndex")
+    SELECT c, 'off-' || g, '0x' || lpad(to_hex(g % 5), 40, 'a'), 1700000000 + g / 3, g % 50 = 0, '0x00', '0x00', g / 3, '0x00', 1700000000 + g / 3, (g % 3)::int
+    FROM unnest(ARRAY[${CHAINS.map((c) => c.chainId).join(', ')}]) AS c CROSS JOIN generate_series(1, 10000) AS g`)
+  await admin.query('ANALYZE')
+  gateway = createGateway({ prisma: db.prisma, logger: createSilentLogger(), journalPollMs: 60_000, maxPageSize: 100 })
+}, 120_000)
+
+afterAll(async () => {
+  await gateway?.close()
+  await admin?.end()
+  await db?.close()
+  await database?.drop()
+})
+
+type PlanNode = { 'Node Type': string; 'Relation Name'?: string; 'Actual Rows': number; 'Actual Loops': number; 'Rows Removed by Filter'?: number; Plans?: PlanNode[] }
+
+function* nodes(plan: PlanNode): Generator<PlanNode> {
+  yield plan
+  for (const child of plan.Plans ?? []) yield* nodes(child)
+}
+
+/** EXPLAIN ANALYZE every captured read of the paged tables; returns a problem per offending node. */
+async function checkPlans(label: string, queries: { query: string; params: string }[]): Promise<string[]> {
+  const problems: string[] = []
+  const reads = queries.filter((q) => /^\s*(WITH|SELECT)/i.test(q.query) && /"(Attestation|Recipient|OffchainAttestation|Schema)"/.test(q.query))
+  if (!reads.length) problems.push(`${label}: no query captured`)
+  for (const q of reads) {
+    const params = (JSON.parse(q.params || '[]') as unknown[]).map((p) => (p !== null && typeof p === 'object' && !Array.isArray(p) ? JSON.stringify(p) : p))
+    const { rows } = await admin.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${q.query}`, params)
+    const plan = (rows[0]['QUERY PLAN'] as { Plan: PlanNode }[])[0]!.Plan
+    for (const node of nodes(plan)) {
+      const touched = (node['Actual Rows'] + (node['Rows Removed by Filter'] ?? 0)) * node['Actual Loops']
+      const where = `${label}: ${node['Node Type']}${node['Relation Name'] ? ` on ${node['Relation Name']}` : ''}`
+      if (node['Node Type'] === 'Seq Scan' && /^(Attestation|Recipient|OffchainAttestation)$/.test(node['Relation Name'] ?? '')) problems.push(`${where} (seq scan)`)
+      if (/Scan|Sort|Hash|Aggregate|Unique/.test(node['Node Type']) && touched > ROW_BOUND) problems.push(`${where} touched ${touched} rows > ${ROW_BOUND}`)
+      if (/Sort/.test(node['Node Type'])) {
+        const input = (node.Plans ?? []).reduce((n, c) => n + c['Actual Rows'] * c['Actual Loops'], 0)
+        if (input > ROW_BOUND) problems.push(`${where} sorted ${input} rows > ${ROW_BOUND}`)
+      }
+    }
+  }
+  return problems
+}
+
+const ORDERS = {
+  ATTESTATION_ID_ASC: 'a."attestationId" ASC, a."chainId" ASC',
+  ATTESTATION_ID_DESC: 'a."attestationId" DESC, a."chainId" DESC',
+  ATTEST_TIMESTAMP_ASC: 'a."attestTimestamp" ASC, a."attestationId" ASC, a."chainId" ASC',
+  ATTEST_TIMESTAMP_DESC: 'a."attestTimestamp" DESC, a."attestationId" DESC, a."chainId" DESC',
+} as const
+type Order = keyof typeof ORDERS
+
+const recipientMatch = (cond: string) => `EXISTS (SELECT 1 FROM "Recipient" r WHERE r."chainId" = a."chainId" AND r."attestationId" = a."attestationId" AND ${cond})`
+/** Each filter with its meaning in plain SQL (the reference). */
+const FILTERS: { name: string; where: Record<string, unknown> | null; sql: string }[] = [
+  { name: 'none', where: null, sql: 'TRUE' },
+  { name: 'chainId', where: { chainId: 10 }, sql: 'a."chainId" = 10' },
+  { name: 'schemaId full', where: { schemaId: toFullId(31337, 3n) }, sql: 'a."chainId" = 31337 AND a."schemaId" = 3' },
+  { name: 'schemaId any chain', where: { schemaId: '3' }, sql: 'a."schemaId" = 3' },
+  { name: 'schemaId rare', where: { schemaId: '21' }, sql: 'a."schemaId" = 21' },
+  { name: 'attester (half the rows)', where: { attester: attester(0) }, sql: `a."attester" = '${attester(0)}'` },
+  { name: 'attester', where: { attester: attester(5) }, sql: `a."attester" = '${attester(5)}'` },
+  {
+    name: 'recipient address',
+    where: { recipient: recipient(11) },
+    sql: recipientMatch(`(r."address" = '${recipient(11)}' OR r."text" IN ('${recipient(11)}', '${checksummed}', '0x${recipient(11).slice(2).toUpperCase()}'))`),
+  },
+  { name: 'recipient text', where: { recipient: 'user7@example.com' }, sql: recipientMatch(`r."text" = 'user7@example.com'`) },
+  { name: 'indexingKey', where: { indexingKey: 'key-42' }, sql: `a."indexingKey" = 'key-42'` },
+  { name: 'revoked', where: { revoked: true }, sql: 'a."revoked"' },
+  { name: 'not revoked', where: { revoked: false }, sql: 'NOT a."revoked"' },
+  { name: 'linkedAttestationId', where: { linkedAttestationId: '4' }, sql: 'a."linkedAttestationId" = 4' },
+  { name: 'attestTimestamp range', where: { attestTimestampGte: '1700004000', attestTimestampLte: '1700009000' }, sql: 'a."attestTimestamp" BETWEEN 1700004000 AND 1700009000' },
+  // two filters: the planner takes one index and checks the other on its rows (here every row of schema 5 is attester 0's)
+  { name: 'attester + schemaId', where: { attester: attester(0), schemaId: '5' }, sql: `a."attester" = '${attester(0)}' AND a."schemaId" = 5` },
+  {
+    name: 'inLineageOf',
+    where: { inLineageOf: toFullId(10, 2005n) },
+    sql: 'a."chainId" = 10 AND a."attestationId" BETWEEN 2001 AND 2010 AND a."attestationId" <> 2005',
+  },
+]
+
+const PAGE = `query Page($where: AttestationWhere, $orderBy: AttestationOrder, $first: Int, $after: String, $last: Int, $before: String) {
+  attestations(where: $where, orderBy: $orderBy, first: $first, after: $after, last: $last, before: $before) {
+    edges { cursor node { chainId attestationId } }
+    pageInfo { hasNextPage hasPreviousPage }
+  }
+}`
+type PageData = { attestations: { edges: { cursor: string; node: { chainId: number; attestationId: string } }[]; pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean } } }
+
+const cursorOf = (row: { chainId: number; attestationId: string }) => formatPrismaCursor({ chainId: row.chainId, attestationId: BigInt(row.attestationId) }, ['chainId', 'attestationId'])
+
+async function reference(filter: string, order: Order, offset: number, limit: number) {
+  const { rows } = await admin.query(
+    `SELECT "chainId", '0x' || to_hex("attestationId") AS "attestationId" FROM "Attestation" a WHERE ${filter} ORDER BY ${ORDERS[order]} OFFSET $1 LIMIT $2`,
+    [offset, limit],
+  )
+  return rows as { chainId: number; attestationId: string }[]
+}
+
+async function page(variables: Record<string, unknown>) {
+  captured.length = 0
+  const { data, errors } = await execute(gateway.yoga, PAGE, variables)
+  expect(errors, JSON.stringify(variables)).toBeUndefined()
+  const queries = captured.filter((q) => !q.query.includes('"Event"'))
+  return { data: data as PageData, queries }
+}
+
+describe('attestations keyset plans at 105,000 rows', () => {
+  it('touches O(page) rows for every filter × order, forward and backward, from the start and from a deep cursor', async () => {
+    const problems: string[] = []
+    for (const filter of FILTERS) {
+      for (const order of Object.keys(ORDERS) as Order[]) {
+        const [{ count }] = (await admin.query(`SELECT count(*)::int AS count FROM "Attestation" a WHERE ${filter.sql}`)).rows
+        const [middle] = await reference(filter.sql, order, Math.floor(count / 2), 1)
+        const variants: [string, Record<string, unknown>][] = [
+          ['first', { first: FIRST }],
+          ['last', { last: FIRST }],
+        ]
+        if (middle) variants.push(['first/after deep', { first: FIRST, after: cursorOf(middle) }], ['last/before deep', { last: FIRST, before: cursorOf(middle) }])
+        for (const [variant, args] of variants) {
+          const { queries } = await page({ where: filter.where, orderBy: order, ...args })
+          problems.push(...(await checkPlans(`${filter.name} ${order} ${variant}`, queries)))
+        }
+      }
+    }
+    expect(problems).toEqual([])
+  }, 120_000)
+
+  it('returns the same pages as ORDER BY … OFFSET for seeded random cursors, both directions', async () => {
+    const next = random(SEED)
+    for (const filter of FILTERS) {
+      const [{ count }] = (await admin.query(`SELECT count(*)::int AS count FROM "Attestation" a WHERE ${filter.sql}`)).rows
+      for (const order of Object.keys(ORDERS) as Order[]) {
+        if (!count) continue
+        const k = Math.floor(next() * count)
+        const size = 1 + Math.floor(next() * FIRST)
+        const [at] = await reference(filter.sql, order, k, 1)
+        const label = `${filter.name} ${order} k=${k} size=${size} (KEYSET_SEED=${SEED})`
+        const forward = (await page({ where: filter.where, orderBy: order, first: size, after: cursorOf(at!) })).data.attestations
+        expect(forward.edges.map((e) => e.node), label).toEqual(await reference(filter.sql, order, k + 1, size))
+        expect(forward.pageInfo, label).toMatchObject({ hasNextPage: k + 1 + size < count, hasPreviousPage: true })
+        const backward = (await page({ where: filter.where, orderBy: order, last: size, before: cursorOf(at!) })).data.attestations
+        expect(backward.edges.map((e) => e.node), label).toEqual(await reference(filter.sql, order, Math.max(0, k - size), Math.min(size, k)))
+        expect(backward.pageInfo, label).toMatchObject({ hasPreviousPage: k - size > 0, hasNextPage: true })
+        // and back again: the page after the backward page's last edge starts at the cursor row
+        const last = backward.edges.at(-1)
+        if (last) {
+          const again = (await page({ where: filter.where, orderBy: order, first: 1, after: last.cursor })).data.attestations
+          expect(again.edges.map((e) => e.node), label).toEqual([at])
+        }
+      }
+    }
+  }, 120_000)
+
+  it('pages Schema.attestations and Attestation.linkedBy from a deep cursor on O(page) rows', async () => {
+    const [deep] = (await admin.query(`SELECT "chainId", '0x' || to_hex("attestationId") AS "attestationId" FROM "Attestation" WHERE "chainId" = 31337 AND "schemaId" = 3 ORDER BY "Attestation"."attestationId" DESC OFFSET 1500 LIMIT 1`)).rows
+    const query = `query($id: ID!, $after: String, $child: ID!) {
+      schema(id: $id) { attestations(first: ${FIRST}, after: $after) { nodes { id } } }
+      children: attestations(where: { chainId: 31337 }, first: 10) { nodes { linkedBy(first: 5) { nodes { id } } } }
+      attestation(id: $child) { linkedBy(first: 5) { nodes { id } } }
+    }`
+    captured.length = 0
+    const { data, errors } = await execute(gateway.yoga, query, { id: toFullId(31337, 3n), after: cursorOf(deep), child: toFullId(31337, 4n) })
+    expect(errors).toBeUndefined()
+    expect((data as { schema: { attestations: { nodes: unknown[] } } }).schema.attestations.nodes).toHaveLength(FIRST)
+    expect(await checkPlans('Schema.attestations + linkedBy', captured.filter((q) => !q.query.includes('"Event"')))).toEqual([])
+  })
+
+  it('pages offchainAttestations and schemas on O(page) rows, in registration order', async () => {
+    const OFFCHAIN = `query($where: OffchainAttestationWhere, $orderBy: OffchainAttestationOrder, $first: Int, $after: String, $last: Int, $before: String) {
+      offchainAttestations(where: $where, orderBy: $orderBy, first: $first, after: $after, last: $last, before: $before) { edges { cursor node { chainId offchainAttestationId } } }
+    }`
+    const filters: [Record<string, unknown> | null, string][] = [
+      [null, 'TRUE'],
+      [{ chainId: 10 }, 'o."chainId" = 10'],
+      [{ attester: attester(3) }, `o."attester" = '${attester(3)}'`],
+      [{ revoked: true }, 'o."revoked"'],
+    ]
+    const problems: string[] = []
+    for (const [where, sql] of filters) {
+      for (const order of ['BLOCK_NUMBER_ASC', 'BLOCK_NUMBER_DESC']) {
+        const dir = order.endsWith('ASC') ? 'ASC' : 'DESC'
+        const ref = async (offset: number, limit: number) =>
+          (await admin.query(`SELECT "chainId", "offchainAttestationId" FROM "OffchainAttestation" o WHERE ${sql}
+            ORDER BY "blockNumber" ${dir}, "logIndex" ${dir}, "chainId" ${dir} OFFSET $1 LIMIT $2`, [offset, limit])).rows
+        const [mid] = await ref(Math.floor((await ref(0, 100_000)).length / 2), 1)
+        const cursor = formatPrismaCursor(mid, ['chainId', 'offchainAttestationId'])
+        for (const [variant, args] of [['first', { first: FIRST }], ['last', { last: FIRST }], ['after', { first: FIRST, after: cursor }], ['before', { last: FIRST, before: cursor }]] as const) {
+          captured.length = 0
+          const { data, errors } = await execute(gateway.yoga, OFFCHAIN, { where, orderBy: order, ...args })
+          expect(errors).toBeUndefined()
+          problems.push(...(await checkPlans(`offchain ${JSON.stringify(where)} ${order} ${variant}`, captured.filter((q) => !q.query.includes('"Event"')))))
+          if (variant === 'after') {
+            const k = (await ref(0, 100_000)).findIndex((r) => r.chainId === mid.chainId && r.offchainAttestationId === mid.offchainAttestationId)
+            expect((data as { offchainAttestations: { edges: { node: unknown }[] } }).offchainAttestations.edges.map((e) => e.node)).toEqual(await ref(k + 1, FIRST))
+          }
+        }
+      }
+    }
+    expect(problems).toEqual([])
+    const { data } = await execute(gateway.yoga, '{ schemas(first: 5, orderBy: SCHEMA_ID_ASC) { nodes { id } } }', {})
+    expect((data as { schemas: { nodes: { id: string }[] } }).schemas.nodes.map((n) => n.id)).toEqual([
+      toFullId(10, 1n), toFullId(8453, 1n), toFullId(31337, 1n), toFullId(10, 2n), toFullId(8453, 2n),
+    ])
+  })
+})
