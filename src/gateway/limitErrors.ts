@@ -16,6 +16,11 @@
  */
 import { GraphQLError } from 'graphql'
 
+/** Every code a limit answers with (the page cap is BAD_USER_INPUT, like any other bad argument). */
+export const LIMIT_CODES: ReadonlySet<string> = new Set([
+  'QUERY_TOO_COMPLEX', 'QUERY_TOO_DEEP', 'TOO_MANY_ALIASES', 'TOO_MANY_TOKENS', 'TOO_MANY_DIRECTIVES', 'QUERY_TIMEOUT', 'OVERLOADED', 'REQUEST_TOO_LARGE', 'LENGTH_REQUIRED',
+])
+
 /** `extensions` of a limit error: its code, the HTTP status yoga should send, and what the client needs to adapt. */
 function limitExtensions(code: string, status: number, details: Record<string, unknown>, headers?: Record<string, string>) {
   return { ...details, code, http: { status, ...(headers && { headers }) } }

@@ -7,7 +7,8 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor'
 import type { Plugin } from 'graphql-yoga'
 import { checkComplexity, MAX_COMPLEXITY } from './complexity.js'
-import { codeArmorRejection } from './limitErrors.js'
+import type { GraphQLError } from 'graphql'
+import { codeArmorRejection, LIMIT_CODES } from './limitErrors.js'
 
 /** Document limits (graphql-armor) and the default complexity budget. */
 export const QUERY_LIMITS = { maxDepth: 12, maxAliases: 30, maxTokens: 2000, maxDirectives: 20, maxComplexity: MAX_COMPLEXITY } as const
@@ -38,5 +39,15 @@ export function useQueryLimits(limits: Partial<QueryLimits> = {}): Plugin[] {
       if (error) setResultAndStopExecution({ errors: [error] })
     },
   }
-  return [armor as Plugin, complexity]
+  // yoga marks parse failures (the token limit) as "spec" errors, which it answers with 200 to `accept:
+  // application/json`; a limit is not a malformed request: keep its 400 whatever the client accepts
+  const status: Plugin = {
+    onResultProcess({ result }) {
+      for (const error of (result as { errors?: readonly GraphQLError[] }).errors ?? []) {
+        const http = error.extensions?.http as { spec?: boolean } | undefined
+        if (http && LIMIT_CODES.has(error.extensions.code as string)) http.spec = false
+      }
+    },
+  }
+  return [armor as Plugin, complexity, status]
 }
