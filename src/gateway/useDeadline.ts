@@ -6,6 +6,7 @@
  * has no such timer: there the deadline answers the client and the statement runs to its end.
  * Subscriptions have no deadline (they are meant to last); each event's execution is bounded by its page sizes.
  */
+import { GraphQLError } from 'graphql'
 import type { Plugin } from 'graphql-yoga'
 import { getSqlState } from '../db/getSqlState.js'
 import { QueryTimeoutError } from './limitErrors.js'
@@ -13,9 +14,13 @@ import { QueryTimeoutError } from './limitErrors.js'
 /** Default request deadline in ms (config `limits.queryTimeoutMs`, env `QUERY_TIMEOUT`). */
 export const QUERY_TIMEOUT_MS = 10_000
 
-/** @returns whether `error` (or its cause chain) is PostgreSQL's "canceling statement due to statement timeout" (57014). */
+/**
+ * @returns whether `error` (a resolver's error as GraphQL located it, or the error itself, with its cause chain) is
+ *   PostgreSQL's "canceling statement due to statement timeout" (SQLSTATE 57014)
+ */
 export function isStatementTimeout(error: unknown): boolean {
-  return getSqlState(error)?.sqlState === '57014'
+  const original = error instanceof GraphQLError && error.originalError ? error.originalError : error
+  return getSqlState(original)?.sqlState === '57014'
 }
 
 /**
