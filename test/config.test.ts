@@ -75,7 +75,10 @@ describe('parseConfig', () => {
       server: { host: '0.0.0.0', port: 4000, graphiql: true },
       logLevel: 'info',
       devnet: { port: 8545, workload: true },
-      limits: { maxPageSize: 100, rpcConcurrency: 4, readBatchSize: 1000, maxSubscriptions: 20_000, maxSubscriptionsPerConnection: 100, stallAfterFailures: 5 },
+      limits: {
+        maxPageSize: 100, rpcConcurrency: 4, readBatchSize: 1000, maxSubscriptions: 20_000, maxSubscriptionsPerConnection: 100, stallAfterFailures: 5,
+        maxComplexity: 50_000, queryTimeoutMs: 10_000, maxInFlight: 64, maxQueued: 64, maxRequestBytes: 1_048_576,
+      },
       pubsub: 'none',
     })
     expect(Object.isFrozen(config)).toBe(true)
@@ -106,6 +109,9 @@ describe('parseConfig', () => {
     expect(config.chains[0]).toMatchObject({ readyLagBlocks: 3, readyStaleMs: 5_000 })
     expect(config.limits.stallAfterFailures).toBe(2)
     expect((await loadConfig({ env: { STALL_AFTER_FAILURES: '7' } })).limits.stallAfterFailures).toBe(7)
+    const gatewayEnv = { QUERY_MAX_COMPLEXITY: '9000', QUERY_TIMEOUT: '2500', MAX_IN_FLIGHT: '8', MAX_QUEUED: '0', MAX_REQUEST_BYTES: '65536' }
+    expect((await loadConfig({ env: gatewayEnv })).limits).toMatchObject({ maxComplexity: 9000, queryTimeoutMs: 2500, maxInFlight: 8, maxQueued: 0, maxRequestBytes: 65_536 })
+    expect(await problemsOf(() => loadConfig({ env: { QUERY_TIMEOUT: '10s' } }))).toContain('limits.queryTimeoutMs: expected an integer from 100 to 3600000, got "10s" (from env QUERY_TIMEOUT)')
     const problems = await problemsOf(() => parseConfig({ chains: [{ chain: 'base', rpcUrl: 'https://user:s3cret@[bad/v2/K3y0123456789abcdef', readyLagBlocks: -1 }], limits: { stallAfterFailures: 0 } }))
     expect(problems).toEqual(expect.arrayContaining([
       'chains[0].rpcUrl: expected an http(s):// or ws(s):// URL, got "https://***@[bad/v2/***"',

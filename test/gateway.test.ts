@@ -298,8 +298,8 @@ describe('protection', () => {
     let result: Awaited<ReturnType<typeof execute>> | undefined
     const queries = await sqlDuring(async () => (result = await execute(gateway.yoga, nested(50))))
     expect(result?.data ?? null).toBeNull()
-    // the cost limit (depth-weighted) is checked first and already refuses it
-    expect(result?.errors?.[0]?.message).toMatch(/(cost|depth) limit of \d+ exceeded/i)
+    expect(result?.errors?.[0]?.message).toMatch(/depth limit of \d+ exceeded/i)
+    expect(result?.errors?.[0]?.extensions?.code).toBe('QUERY_TOO_DEEP')
     expect(queries).toEqual([])
   })
 

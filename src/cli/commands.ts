@@ -67,6 +67,18 @@ function openDb(config: Config): Promise<Db> {
   return createDb(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: join(config.dataDir, 'pglite') })
 }
 
+/**
+ * The gateway's database client: on PostgreSQL a pool of its own whose connections carry `statement_timeout` =
+ * `limits.queryTimeoutMs` (the indexer's and verifier's writes never run under it); with PGlite (one instance per
+ * directory) the process's one client, `shared`, where only the request deadline applies.
+ */
+async function openGatewayDb(config: Config, cleanups: Cleanup[], shared?: Db): Promise<Db> {
+  if (!config.databaseUrl) return shared ?? openDb(config)
+  const db = await createDb({ databaseUrl: config.databaseUrl, migrate: shared === undefined, statementTimeoutMs: config.limits.queryTimeoutMs })
+  cleanups.push(() => db.close())
+  return db
+}
+
 /** Starts the devnet and workload when no chain is configured; returns the chains to index. */
 async function resolveChains(config: Config, logger: Logger, cleanups: Cleanup[]): Promise<ResolvedChain[]> {
   if (config.chains.length) return config.chains.map((c) => ({ ...c, ephemeral: false }))
@@ -132,10 +144,13 @@ function beginCommand(config: Config): Command {
   return { logger, cleanups, ...onShutdown(logger, cleanups) }
 }
 
-/** The gateway with the configured limits (page size, subscriptions) and GraphiQL setting. */
+/** The gateway with the configured limits (page size, subscriptions, cost, deadline, in-flight, sizes) and GraphiQL setting. */
 function createConfiguredGateway(config: Config, db: Db, logger: Logger) {
-  const { maxPageSize, maxSubscriptions, maxSubscriptionsPerConnection } = config.limits
-  return createGateway({ prisma: db.prisma, logger, maxPageSize, maxSubscriptions, maxSubscriptionsPerConnection, graphiql: config.server.graphiql })
+  const { maxPageSize, maxSubscriptions, maxSubscriptionsPerConnection, maxComplexity, queryTimeoutMs, maxInFlight, maxQueued, maxRequestBytes } = config.limits
+  return createGateway({
+    prisma: db.prisma, pingDatabase: db.ping, logger, graphiql: config.server.graphiql,
+    maxPageSize, maxSubscriptions, maxSubscriptionsPerConnection, maxComplexity, queryTimeoutMs, maxInFlight, maxQueued, maxRequestBytes,
+  })
 }
 
 /** `start`: index + verify + serve; the embedded default when no chain is configured. */
@@ -145,7 +160,7 @@ export async function runStart(config: Config): Promise<void> {
   const chains = await resolveChains(config, logger, cleanups)
   const db = await openDb(config)
   cleanups.push(() => db.close())
-  const gateway = createConfiguredGateway(config, db, logger)
+  const gateway = createConfiguredGateway(config, await openGatewayDb(config, cleanups, db), logger)
   const notifier = await openNotifier(config, logger, cleanups)
   notifier.subscribe(() => gateway.journal.notify())
   const publish = (seq: string) => void notifier.publish(seq).catch(() => {})
@@ -185,8 +200,8 @@ export async function runVerify(config: Config): Promise<void> {
 /** `serve`: GraphQL only (another process indexes). */
 export async function runServe(config: Config): Promise<void> {
   const { logger, cleanups, done } = beginCommand(config)
-  const db = await openDb(config)
-  cleanups.push(() => db.close())
+  const db = await openGatewayDb(config, cleanups)
+  if (!config.databaseUrl) cleanups.push(() => db.close())
   const gateway = createConfiguredGateway(config, db, logger)
   const notifier = await openNotifier(config, logger, cleanups)
   notifier.subscribe(() => gateway.journal.notify())

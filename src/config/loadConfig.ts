@@ -113,7 +113,8 @@ function rpcEnvNamesFor(chain: Json): string[] {
  * environment over it, then the flags, and validates the result once with {@link parseConfig}.
  *
  * - Top-level values: flag > env > file > default. Env: `DATABASE_URL`, `DATA_DIR`, `PORT`, `HOST`, `LOG_LEVEL`,
- *   `DEVNET_PORT`, `CONFIRMATIONS` (every chain), `VERIFIERS`, `STALL_AFTER_FAILURES` (`limits.stallAfterFailures`).
+ *   `DEVNET_PORT`, `CONFIRMATIONS` (every chain), `VERIFIERS`, `STALL_AFTER_FAILURES` (`limits.stallAfterFailures`),
+ *   `QUERY_MAX_COMPLEXITY`, `QUERY_TIMEOUT` (ms), `MAX_IN_FLIGHT`, `MAX_QUEUED`, `MAX_REQUEST_BYTES` (the gateway's `limits`).
  * - Chains: `--chain` / `--chain-id` on the command line replace the file's `chains` (a file entry for the same chain
  *   id still supplies that chain's settings). `--rpc-url`, `--ws-url`,
  *   `--contract`, `--start-block` (and `--chain-id` next to one `--chain`) apply to the single selected chain, which may
@@ -147,7 +148,7 @@ export async function loadConfig(params: LoadConfigParameters = {}): Promise<Con
     target[key!] = value
     sources[path] = source
   }
-  const envLayer: [string, string][] = [['databaseUrl', 'DATABASE_URL'], ['dataDir', 'DATA_DIR'], ['server.port', 'PORT'], ['server.host', 'HOST'], ['logLevel', 'LOG_LEVEL'], ['devnet.port', 'DEVNET_PORT'], ['pubsub', 'PUBSUB'], ['redisUrl', 'REDIS_URL'], ['verifiers', 'VERIFIERS'], ['limits.stallAfterFailures', 'STALL_AFTER_FAILURES']]
+  const envLayer: [string, string][] = [['databaseUrl', 'DATABASE_URL'], ['dataDir', 'DATA_DIR'], ['server.port', 'PORT'], ['server.host', 'HOST'], ['logLevel', 'LOG_LEVEL'], ['devnet.port', 'DEVNET_PORT'], ['pubsub', 'PUBSUB'], ['redisUrl', 'REDIS_URL'], ['verifiers', 'VERIFIERS'], ['limits.stallAfterFailures', 'STALL_AFTER_FAILURES'], ['limits.maxComplexity', 'QUERY_MAX_COMPLEXITY'], ['limits.queryTimeoutMs', 'QUERY_TIMEOUT'], ['limits.maxInFlight', 'MAX_IN_FLIGHT'], ['limits.maxQueued', 'MAX_QUEUED'], ['limits.maxRequestBytes', 'MAX_REQUEST_BYTES']]
   for (const [path, name] of envLayer) set(path, env[name], `env ${name}`)
   const flagLayer: [string, keyof ConfigFlags, string][] = [['databaseUrl', 'databaseUrl', '--database-url'], ['dataDir', 'dataDir', '--data-dir'], ['server.port', 'port', '--port'], ['server.host', 'host', '--host'], ['logLevel', 'logLevel', '--log-level'], ['server.graphiql', 'graphiql', '--graphiql'], ['pubsub', 'pubsub', '--pubsub'], ['redisUrl', 'redisUrl', '--redis-url'], ['verifiers', 'verifiers', '--verifiers']]
   for (const [path, key, flag] of flagLayer) set(path, flags[key], `flag ${flag}`)

@@ -81,9 +81,15 @@ export type Config = {
    * GraphQL page size cap (default 100), RPC requests in flight per chain (default 4), records per read batch
    * (default 1000), live subscriptions per gateway process (default 20,000) and operations at once per graphql-ws
    * connection (default 100), sync steps failing in a row before a chain is reported stalled (default
-   * {@link STALL_AFTER_FAILURES})
+   * {@link STALL_AFTER_FAILURES}); gateway limits (README "Limits"): cost budget per operation `maxComplexity`
+   * (50,000), deadline per query `queryTimeoutMs` (10,000; also the gateway pool's statement_timeout), GraphQL
+   * requests worked on at once `maxInFlight` (64) and waiting `maxQueued` (64), request body / graphql-ws message
+   * cap `maxRequestBytes` (1 MiB)
    */
-  limits: { maxPageSize: number; rpcConcurrency: number; readBatchSize: number; maxSubscriptions: number; maxSubscriptionsPerConnection: number; stallAfterFailures: number }
+  limits: {
+    maxPageSize: number; rpcConcurrency: number; readBatchSize: number; maxSubscriptions: number; maxSubscriptionsPerConnection: number; stallAfterFailures: number
+    maxComplexity: number; queryTimeoutMs: number; maxInFlight: number; maxQueued: number; maxRequestBytes: number
+  }
   /**
    * How gateway replicas hear that the journal advanced: `none` (single process), `postgres` (LISTEN/NOTIFY),
    * `redis` (pub/sub through @graphql-yoga/redis-event-target; needs `redisUrl`). Default: `postgres` with a
@@ -127,7 +133,10 @@ export type RawConfigInput = {
   server?: { host?: string; port?: number | string; graphiql?: boolean | string }
   logLevel?: string
   devnet?: { port?: number | string; blockTimeS?: number | string; workload?: boolean | string }
-  limits?: { maxPageSize?: number | string; rpcConcurrency?: number | string; readBatchSize?: number | string; maxSubscriptions?: number | string; maxSubscriptionsPerConnection?: number | string; stallAfterFailures?: number | string }
+  limits?: {
+    maxPageSize?: number | string; rpcConcurrency?: number | string; readBatchSize?: number | string; maxSubscriptions?: number | string; maxSubscriptionsPerConnection?: number | string; stallAfterFailures?: number | string
+    maxComplexity?: number | string; queryTimeoutMs?: number | string; maxInFlight?: number | string; maxQueued?: number | string; maxRequestBytes?: number | string
+  }
   pubsub?: string
   redisUrl?: string
   verifiers?: number | string
@@ -177,6 +186,11 @@ const topSchema = z.strictObject({
       maxSubscriptions: integerField({ min: 1, max: 1_000_000 }).transform((v) => v ?? 20_000),
       maxSubscriptionsPerConnection: integerField({ min: 1, max: 10_000 }).transform((v) => v ?? 100),
       stallAfterFailures: integerField({ min: 1, max: 1_000 }).transform((v) => v ?? STALL_AFTER_FAILURES),
+      maxComplexity: integerField({ min: 1, max: 1_000_000_000 }).transform((v) => v ?? 50_000),
+      queryTimeoutMs: integerField({ min: 100, max: 3_600_000 }).transform((v) => v ?? 10_000),
+      maxInFlight: integerField({ min: 1, max: 100_000 }).transform((v) => v ?? 64),
+      maxQueued: integerField({ min: 0, max: 100_000 }).transform((v) => v ?? 64),
+      maxRequestBytes: integerField({ min: 1_024, max: 1_073_741_824 }).transform((v) => v ?? 1_048_576),
     })
     .prefault({}),
 })

@@ -12,6 +12,11 @@ import { applyMigrations, type MigrationTarget } from './migrate.js'
 export type Db = {
   prisma: PrismaClient
   kind: 'postgres' | 'pglite'
+  /**
+   * `SELECT 1` on a connection of its own (PostgreSQL: a one-connection pool beside Prisma's, so a saturated query
+   * pool does not delay it; PGlite: the instance itself), for readiness checks. Rejects after 2 s without an answer.
+   */
+  ping(): Promise<void>
   /** Disconnects Prisma and ends the pool / closes PGlite (PGlite corrupts its directory if not closed). */
   close(): Promise<void>
 }
@@ -25,6 +30,11 @@ export type CreateDbParameters = {
   migrate?: boolean
   /** pg pool size (default 10) */
   poolSize?: number
+  /**
+   * PostgreSQL `statement_timeout` of this client's connections, in ms (default none): a statement running longer is
+   * cancelled by the server (SQLSTATE 57014). For the gateway's pool only, never the indexer's writes. PGlite: ignored.
+   */
+  statementTimeoutMs?: number
   /** log every Prisma query to this callback (tests count queries with it) */
   onQuery?: (e: { query: string; durationMs: number; params: string }) => void
 }
@@ -38,10 +48,25 @@ export async function createDb(params: CreateDbParameters = {}): Promise<Db> {
   if (params.databaseUrl) {
     if (params.migrate !== false) await applyMigrations({ kind: 'postgres', url: params.databaseUrl })
     const { PrismaPg } = await import('@prisma/adapter-pg')
-    const adapter = new PrismaPg({ connectionString: params.databaseUrl, max: params.poolSize ?? 10 })
+    const adapter = new PrismaPg({
+      connectionString: params.databaseUrl,
+      max: params.poolSize ?? 10,
+      ...(params.statementTimeoutMs !== undefined && { statement_timeout: params.statementTimeoutMs }),
+    })
     const prisma = new PrismaClient({ adapter, log: log as never })
     attachQueryLog(prisma, params.onQuery)
-    return { prisma, kind: 'postgres', close: () => prisma.$disconnect() }
+    const { default: pg } = await import('pg')
+    const pingPool = new pg.Pool({ connectionString: params.databaseUrl, max: 1, idleTimeoutMillis: 10_000, connectionTimeoutMillis: PING_TIMEOUT_MS, query_timeout: PING_TIMEOUT_MS })
+    pingPool.on('error', () => {}) // an idle connection dropped by the server: the next ping opens another
+    return {
+      prisma,
+      kind: 'postgres',
+      ping: async () => void (await pingPool.query('SELECT 1')),
+      close: async () => {
+        await prisma.$disconnect()
+        await pingPool.end()
+      },
+    }
   }
   const { PGlite } = await import('@electric-sql/pglite')
   if (params.dataDir) await mkdir(dirname(params.dataDir), { recursive: true })
@@ -55,10 +80,23 @@ export async function createDb(params: CreateDbParameters = {}): Promise<Db> {
   return {
     prisma,
     kind: 'pglite',
+    ping: () => withTimeout(pglite.query('SELECT 1'), PING_TIMEOUT_MS),
     close: async () => {
       await prisma.$disconnect()
       if (!pglite.closed) await pglite.close()
     },
+  }
+}
+
+/** Longest a `ping` waits for its connection and its answer (ms). */
+const PING_TIMEOUT_MS = 2_000
+
+async function withTimeout(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  try {
+    await Promise.race([promise, new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`No answer within ${ms} ms`)), ms) })])
+  } finally {
+    clearTimeout(timer)
   }
 }
 

@@ -5,12 +5,14 @@
  * printed without a database and several gateways can share a process.
  */
 import SchemaBuilder from '@pothos/core'
+import ComplexityPlugin from '@pothos/plugin-complexity'
 import PrismaPlugin from '@pothos/plugin-prisma'
 import RelayPlugin from '@pothos/plugin-relay'
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars'
 import type { PrismaClient } from '../generated/prisma/client.js'
 import type PrismaTypes from '../generated/pothos-types.js'
 import { getDatamodel } from '../generated/pothos-types.js'
+import { fieldComplexity } from './complexity.js'
 import type { JournalSubscription } from './journal.js'
 import type { JournalHub } from './journalHub.js'
 
@@ -49,8 +51,10 @@ export const builder = new SchemaBuilder<{
     JSON: { Input: unknown; Output: unknown }
   }
 }>({
-  plugins: [PrismaPlugin, RelayPlugin],
+  plugins: [PrismaPlugin, RelayPlugin, ComplexityPlugin],
   defaultFieldNullability: false,
+  // the cost model only: the budget is checked before execution by useQueryLimits (no `limit` here)
+  complexity: { fieldComplexity: fieldComplexity as never },
   prisma: {
     client: (ctx) => ctx.prisma,
     dmmf: getDatamodel(),

@@ -4,9 +4,10 @@
  *
  * Routes served by `yoga` itself: `/graphql` (queries; subscriptions over SSE; GraphiQL in a browser),
  * `/healthz` (200 while the process is up), `/readyz` (200 when ready, else 503), `/metrics` (Prometheus).
+ * Limits (each answers with a code, see limitErrors.ts): request body size, in-flight requests (load shedding), document
+ * limits and the page-aware cost model, a per-request deadline, graphql-ws message size.
  */
 import type { Server } from 'node:http'
-import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor'
 import { type ExecutionArgs, GraphQLError } from 'graphql'
 import { useServer } from 'graphql-ws/use/ws'
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga'
@@ -17,23 +18,41 @@ import type { PrismaClient } from '../generated/prisma/client.js'
 import type { ChainStatusOverride, GatewayContext } from './builder.js'
 import { createDirectDelivery } from './directTransports.js'
 import { maskGatewayError } from './errors.js'
+import { QueryTimeoutError } from './limitErrors.js'
+import { createInFlightLimiter, useLoadShedding } from './loadShedding.js'
+import { createReadinessProbe, type ReadinessCheck } from './readinessProbe.js'
+import { isStatementTimeout, QUERY_TIMEOUT_MS, useDeadline } from './useDeadline.js'
+import { QUERY_LIMITS, useQueryLimits } from './useQueryLimits.js'
+import { MAX_REQUEST_BYTES, useRequestSizeLimit } from './useRequestSizeLimit.js'
 import { createJournalHub, type JournalHub } from './journalHub.js'
 import { schema } from './schema.js'
 import { useGraphqlMetrics } from './useGraphqlMetrics.js'
 import { createSharedSubscriptions } from './useSharedSubscriptions.js'
 
-/** graphql-armor limits: hostile documents are rejected at validation, before any resolver runs. */
-export const ARMOR_LIMITS = { maxDepth: 12, maxAliases: 30, maxCost: 5000, maxTokens: 2000, maxDirectives: 20 } as const
+/** Document limits (graphql-armor) and the complexity budget: rejected before any resolver runs. */
+export const ARMOR_LIMITS = QUERY_LIMITS
 
-export type ReadinessCheck = () => boolean | Promise<boolean>
+export type { ReadinessCheck } from './readinessProbe.js'
 
 export type CreateGatewayParameters = {
   prisma: PrismaClient
   logger: Logger
   /** live head/safe/indexed blocks from an in-process indexer; merged over the database values */
   getChainStatus?: () => ChainStatusOverride[] | Promise<ChainStatusOverride[]>
-  /** `/readyz` says 200 when this returns true; default: the database answers `SELECT 1` */
+  /** `/readyz` says 200 when this returns true; default: `pingDatabase` resolves */
   isReady?: ReadinessCheck
+  /** the default readiness check; give it a connection of its own (createDb `ping`); default `SELECT 1` through `prisma` */
+  pingDatabase?: () => Promise<unknown>
+  /** cost budget of one operation (default 50,000; see complexity.ts) */
+  maxComplexity?: number
+  /** deadline of one query/mutation execution in ms (default 10,000): then QUERY_TIMEOUT */
+  queryTimeoutMs?: number
+  /** GraphQL HTTP requests worked on at once (default 64); beyond it and `maxQueued`: 503 OVERLOADED */
+  maxInFlight?: number
+  /** requests waiting for a slot, each at most 1 s (default 64) */
+  maxQueued?: number
+  /** cap of a request body and of a graphql-ws message, in bytes (default 1 MiB) */
+  maxRequestBytes?: number
   /** hard cap on `first`/`last` of every connection (default 100) */
   maxPageSize?: number
   /** serve GraphiQL on GET /graphql from a browser (default true) */
@@ -54,6 +73,8 @@ export type Gateway = {
   journal: JournalHub
   /** live subscribers (each client subscription) and the distinct executions serving them (shared when identical) */
   subscriptionStats(): { subscribers: number; executions: number }
+  /** GraphQL requests holding a slot, waiting for one, and shed since start */
+  loadStats(): { inFlight: number; queued: number; shed: number }
   /** replaces the readiness check (e.g. once an indexer exists: "caught up with the head") */
   setReadinessCheck(check: ReadinessCheck): void
   /** serves graphql-ws on `httpServer` at the GraphQL path; returns a function that closes it */
@@ -84,7 +105,14 @@ export function createGateway(params: CreateGatewayParameters): Gateway {
     streamOf: (contextValue) => (contextValue as GatewayContext).eventStream,
   })
   const delivery = createDirectDelivery({ subscriptions, maskError: maskGatewayError, logger: logger.child({ component: 'subscriptions' }) })
-  let isReady: ReadinessCheck = params.isReady ?? (async () => (await prisma.$queryRaw`SELECT 1`, true))
+  const ping = params.pingDatabase ?? (() => prisma.$queryRaw`SELECT 1`)
+  let isReady: ReadinessCheck = params.isReady ?? (async () => (await ping(), true))
+  const readiness = createReadinessProbe(() => isReady, { onError: (error) => logger.warn({ error }, 'Readiness check failed') })
+  const queryTimeoutMs = params.queryTimeoutMs ?? QUERY_TIMEOUT_MS
+  const maxRequestBytes = params.maxRequestBytes ?? MAX_REQUEST_BYTES
+  const limiter = createInFlightLimiter({ maxInFlight: params.maxInFlight, maxQueued: params.maxQueued })
+  const maskError: typeof maskGatewayError = (error, message, isDev) =>
+    isStatementTimeout(error) ? new QueryTimeoutError(queryTimeoutMs) : maskGatewayError(error, message, isDev)
 
   const yoga = createYoga<Record<string, unknown>, GatewayContext>({
     schema,
@@ -98,19 +126,15 @@ export function createGateway(params: CreateGatewayParameters): Gateway {
       warn: (...args) => logger.warn({ args }, 'yoga'),
       error: (...args) => logger.error({ error: args[0] instanceof Error ? args[0] : undefined, args }, 'GraphQL error'),
     },
-    maskedErrors: { maskError: maskGatewayError },
+    maskedErrors: { maskError },
     context: () => ({ prisma, journal, maxPageSize, getChainStatus: params.getChainStatus, loaders: new Map() }),
     plugins: [
-      useOpsEndpoints(() => isReady(), logger),
+      useOpsEndpoints(readiness.isReady),
+      useRequestSizeLimit(maxRequestBytes, '/graphql'),
+      useLoadShedding(limiter, '/graphql'),
       useGraphqlMetrics(),
-      EnvelopArmorPlugin({
-        maxDepth: { n: ARMOR_LIMITS.maxDepth, ignoreIntrospection: true, flattenFragments: true },
-        maxAliases: { n: ARMOR_LIMITS.maxAliases },
-        costLimit: { maxCost: ARMOR_LIMITS.maxCost, ignoreIntrospection: true },
-        maxTokens: { n: ARMOR_LIMITS.maxTokens },
-        maxDirectives: { n: ARMOR_LIMITS.maxDirectives },
-        blockFieldSuggestion: { enabled: true },
-      }),
+      ...useQueryLimits(params.maxComplexity === undefined ? {} : { maxComplexity: params.maxComplexity }),
+      useDeadline(queryTimeoutMs),
       subscriptions.plugin, // last: wraps the subscribe function every other plugin has set
       delivery.ssePlugin, // after yoga's result processors: takes over SSE for shared subscriptions
     ],
@@ -119,11 +143,16 @@ export function createGateway(params: CreateGatewayParameters): Gateway {
   const detachers = new Set<() => Promise<void>>()
 
   function attachWebSocket(httpServer: Server): () => Promise<void> {
-    const wss = new WebSocketServer({ server: httpServer, path: yoga.graphqlEndpoint })
+    // a message above maxPayload closes the connection with 1009 (message too big)
+    const wss = new WebSocketServer({ server: httpServer, path: yoga.graphqlEndpoint, maxPayload: maxRequestBytes })
     // yoga's recipe: run graphql-ws operations through the same envelop pipeline (context, armor, masking).
     const disposable = useServer(
       {
-        execute: (args) => (args.rootValue as EnvelopedRoot).execute(args) as never,
+        // queries over graphql-ws take an in-flight slot like HTTP ones (subscriptions do not)
+        execute: async (args) => {
+          const result = await limiter.run(() => (args.rootValue as EnvelopedRoot).execute(args))
+          return (result instanceof GraphQLError ? { errors: [result] } : result) as never
+        },
         subscribe: async (args) => {
           const result = await (args.rootValue as EnvelopedRoot).subscribe(args)
           const { wsOperation } = args.contextValue as { wsOperation?: { id: string; socket: WebSocket } }
@@ -178,6 +207,7 @@ export function createGateway(params: CreateGatewayParameters): Gateway {
     yoga,
     journal,
     subscriptionStats: subscriptions.stats,
+    loadStats: limiter.stats,
     setReadinessCheck: (check) => {
       isReady = check
     },
@@ -198,17 +228,12 @@ type EnvelopedRoot = {
   subscribe: (args: ExecutionArgs) => unknown
 }
 
-/** `/readyz` and `/metrics` (yoga serves `/healthz` itself, see `healthCheckEndpoint`). */
-function useOpsEndpoints(check: ReadinessCheck, logger: Logger): Plugin {
+/** `/readyz` and `/metrics` (yoga serves `/healthz` itself, see `healthCheckEndpoint`); neither waits for a GraphQL slot. */
+function useOpsEndpoints(isReady: () => Promise<boolean>): Plugin {
   return {
     async onRequest({ url, endResponse, fetchAPI }) {
       if (url.pathname === '/readyz') {
-        let ready = false
-        try {
-          ready = await check()
-        } catch (error) {
-          logger.warn({ error }, 'Readiness check failed')
-        }
+        const ready = await isReady()
         endResponse(new fetchAPI.Response(ready ? 'ready\n' : 'not ready\n', { status: ready ? 200 : 503 }))
       } else if (url.pathname === '/metrics') {
         endResponse(new fetchAPI.Response(await registry.metrics(), { status: 200, headers: { 'content-type': registry.contentType } }))

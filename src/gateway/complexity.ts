@@ -1,0 +1,88 @@
+/**
+ * The gateway's cost model (`@pothos/plugin-complexity`) and its check, run after validation and before any resolver.
+ *
+ * Cost of a selection = the sum over its fields of (1 + the field's sub-selection cost × the field's multiplier):
+ * - a connection (a field with `first`/`last`: `attestations`, `schemas`, `linkedBy`, `lineage`, …) multiplies by its
+ *   page size — `first` or `last`, else the default page size (`DEFAULT_PAGE_SIZE`, capped by `maxPageSize`) — so a
+ *   page of 100 costs 100 rows' worth, and a page of pages costs the product;
+ * - its `edges` / `nodes` lists multiply by 1 (the page is already counted on the connection);
+ * - any other list (`recipients`, `indexerStatus`, `reasons`, …) multiplies by {@link LIST_MULTIPLIER};
+ * - every field, scalar or not, costs 1.
+ * E.g. `attestations(first: 100) { edges { node { id linkedBy(first: 100) { edges { node { id } } } } } }` costs
+ * 1 + 1 + 100 × (1 + 1 + 1 + 100 × 3) = 30,302.
+ */
+import type { ExecutionArgs, GraphQLField } from 'graphql'
+import { getNamedType, isListType, isNonNullType, type GraphQLOutputType, validate } from 'graphql'
+import { createComplexityRule, type FieldComplexityValue } from '@pothos/plugin-complexity'
+import type { GatewayContext } from './builder.js'
+import { BadUserInputError } from './errors.js'
+import { QueryTooComplexError } from './limitErrors.js'
+import { assertPageSize, defaultPageSize } from './pagination.js'
+
+/** Multiplier of a list that is not a page (how many items it is assumed to hold). */
+export const LIST_MULTIPLIER = 10
+
+/** Default complexity budget of one operation (config `limits.maxComplexity`, env `QUERY_MAX_COMPLEXITY`). */
+export const MAX_COMPLEXITY = 50_000
+
+function isList(type: GraphQLOutputType): boolean {
+  return isListType(isNonNullType(type) ? type.ofType : type)
+}
+
+/**
+ * Pothos `complexity.fieldComplexity` for every field of the schema (see the module comment).
+ * @param args the field's arguments, variables applied
+ * @param ctx the request's context (its `maxPageSize`)
+ * @throws {BadUserInputError} when `first` or `last` exceeds the page cap (so the cap is found before execution)
+ */
+export function fieldComplexity(args: Record<string, unknown>, ctx: GatewayContext, field: GraphQLField<unknown, unknown>): FieldComplexityValue {
+  if (field.args.some((a) => a.name === 'first') && field.args.some((a) => a.name === 'last')) {
+    const page = args as { first?: number | null; last?: number | null }
+    if (ctx?.maxPageSize !== undefined) assertPageSize(page, ctx)
+    const size = page.first ?? page.last ?? (ctx?.maxPageSize !== undefined ? defaultPageSize(page, ctx) : 20)
+    return { field: 1, multiplier: Math.max(0, size) }
+  }
+  if (isList(field.type)) {
+    const pageItems = (field.name === 'edges' && getNamedType(field.type).name.endsWith('Edge')) || field.name === 'nodes'
+    return { field: 1, multiplier: pageItems ? 1 : LIST_MULTIPLIER }
+  }
+  return 1
+}
+
+/**
+ * Measures the operation `args` will execute (its variables, operation name and context) against the cost model.
+ * @returns its cost, or `undefined` when it cannot be measured (invalid variables, unknown operation name: execution
+ *   reports those itself)
+ * @throws {BadUserInputError} for a page above the cap
+ */
+export function measureComplexity(args: Pick<ExecutionArgs, 'schema' | 'document' | 'variableValues' | 'operationName' | 'contextValue'>): number | undefined {
+  let complexity: number | undefined
+  const rule = createComplexityRule({
+    context: args.contextValue as object,
+    variableValues: (args.variableValues ?? {}) as Record<string, unknown>,
+    operationName: args.operationName ?? undefined,
+    validate: (state) => {
+      complexity = Math.max(complexity ?? 0, state.complexity)
+    },
+  })
+  validate(args.schema, args.document, [rule])
+  return complexity
+}
+
+/**
+ * The check: `undefined` when the operation fits `maxComplexity`, else the error to answer with.
+ * @returns a {@link QueryTooComplexError} or a {@link BadUserInputError} (page cap), both with HTTP 400
+ */
+export function checkComplexity(args: Parameters<typeof measureComplexity>[0], maxComplexity: number): QueryTooComplexError | BadUserInputError | undefined {
+  let complexity: number | undefined
+  try {
+    complexity = measureComplexity(args)
+  } catch (error) {
+    if (error instanceof BadUserInputError) {
+      Object.assign(error.extensions, { http: { status: 400 } })
+      return error
+    }
+    throw error
+  }
+  return complexity !== undefined && complexity > maxComplexity ? new QueryTooComplexError(complexity, maxComplexity) : undefined
+}
