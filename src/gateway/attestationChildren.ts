@@ -16,6 +16,8 @@ import type { GraphQLResolveInfo } from 'graphql'
 import { type Attestation, Prisma } from '../generated/prisma/client.js'
 import type { GatewayContext } from './builder.js'
 import { BadUserInputError } from './errors.js'
+import { isStorableUint64 } from './ids.js'
+import { assertCursorLength } from './inputLimits.js'
 import { assertPageSize, defaultPageSize } from './pagination.js'
 
 /** Which relation: children by `linkedAttestationId`, or attestations by `schemaId`. */
@@ -90,12 +92,14 @@ export async function resolveChildConnection(
 function parseChildCursor(cursor: string, chainId: number): bigint {
   let value: unknown
   try {
-    value = parsePrismaCursor(cursor)
-  } catch {
-    throw new BadUserInputError(`Invalid cursor "${cursor}"`, { argument: 'cursor' })
+    value = parsePrismaCursor(assertCursorLength(cursor))
+  } catch (error) {
+    if (error instanceof BadUserInputError) throw error
+    throw new BadUserInputError('Invalid cursor: not from this connection', { argument: 'cursor' })
   }
-  if (!Array.isArray(value) || value.length !== 2 || value[0] !== chainId || typeof value[1] !== 'bigint') {
-    throw new BadUserInputError(`Invalid cursor "${cursor}" for this connection`, { argument: 'cursor' })
+  // a stored attestation id fits int64: a larger one was not made by this connection (and PostgreSQL would refuse it)
+  if (!Array.isArray(value) || value.length !== 2 || value[0] !== chainId || typeof value[1] !== 'bigint' || !isStorableUint64(value[1])) {
+    throw new BadUserInputError('Invalid cursor: not from this connection', { argument: 'cursor' })
   }
   return value[1]
 }

@@ -17,10 +17,12 @@ import type { PrismaClient } from '../generated/prisma/client.js'
 import type { ChainStatusOverride, GatewayContext } from './builder.js'
 import { createDirectDelivery } from './directTransports.js'
 import { maskGatewayError } from './errors.js'
+import { useInputLimits } from './inputLimits.js'
 import { createJournalHub, type JournalHub } from './journalHub.js'
 import { schema } from './schema.js'
 import { useGraphqlMetrics } from './useGraphqlMetrics.js'
 import { createSharedSubscriptions } from './useSharedSubscriptions.js'
+import { logGatewayError, useCodedRequestErrors } from './userErrors.js'
 
 /** graphql-armor limits: hostile documents are rejected at validation, before any resolver runs. */
 export const ARMOR_LIMITS = { maxDepth: 12, maxAliases: 30, maxCost: 5000, maxTokens: 2000, maxDirectives: 20 } as const
@@ -96,11 +98,13 @@ export function createGateway(params: CreateGatewayParameters): Gateway {
       debug: (...args) => logger.debug({ args }, 'yoga'),
       info: (...args) => logger.info({ args }, 'yoga'),
       warn: (...args) => logger.warn({ args }, 'yoga'),
-      error: (...args) => logger.error({ error: args[0] instanceof Error ? args[0] : undefined, args }, 'GraphQL error'),
+      error: (...args) => logGatewayError(logger, args), // user errors at info without their input (userErrors.ts)
     },
     maskedErrors: { maskError: maskGatewayError },
     context: () => ({ prisma, journal, maxPageSize, getChainStatus: params.getChainStatus, loaders: new Map() }),
     plugins: [
+      useInputLimits(), // first: sizes are checked before anything parses the request
+      useCodedRequestErrors(),
       useOpsEndpoints(() => isReady(), logger),
       useGraphqlMetrics(),
       EnvelopArmorPlugin({

@@ -13,6 +13,8 @@ import DataLoader from 'dataloader'
 import type { Attestation, PrismaClient } from '../generated/prisma/client.js'
 import type { GatewayContext } from './builder.js'
 import { BadUserInputError } from './errors.js'
+import { isStorableUint64 } from './ids.js'
+import { assertCursorLength } from './inputLimits.js'
 
 /** Deepest `maxDepth` a lineage query accepts. */
 export const LINEAGE_DEPTH_CAP = 50
@@ -170,10 +172,12 @@ export function toLineageCursor(item: LineageItem): string {
 /**
  * Reads a cursor made by {@link toLineageCursor}.
  * @returns the (depth, attestation id) of the item the cursor points at
- * @throws {BadUserInputError} when the cursor did not come from a lineage connection
+ * @throws {BadUserInputError} when the cursor did not come from a lineage connection: malformed, longer than
+ *   INPUT_LIMITS.maxCursorChars, or with an id no stored attestation can have (above int64)
  */
 export function parseLineageCursor(cursor: string): LineageItem {
-  const match = /^lineage:(\d{1,3}):(\d{1,20})$/.exec(Buffer.from(cursor, 'base64url').toString())
-  if (!match) throw new BadUserInputError(`Invalid lineage cursor "${cursor}"`, { argument: 'after' })
-  return { depth: Number(match[1]), attestationId: BigInt(match[2]!) }
+  const match = /^lineage:(\d{1,3}):(\d{1,20})$/.exec(Buffer.from(assertCursorLength(cursor, 'after'), 'base64url').toString())
+  const attestationId = match ? BigInt(match[2]!) : -1n
+  if (!match || !isStorableUint64(attestationId)) throw new BadUserInputError('Invalid lineage cursor: not from a lineage connection', { argument: 'after' })
+  return { depth: Number(match[1]), attestationId }
 }

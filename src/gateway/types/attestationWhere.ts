@@ -7,8 +7,10 @@ import { getAddress } from 'viem'
 import type { Prisma } from '../../generated/prisma/client.js'
 import { builder, type GatewayContext } from '../builder.js'
 import { BadUserInputError } from '../errors.js'
-import { parseFullId, parseIdFilter, parseUint64 } from '../ids.js'
+import { toIndexableText, toIndexableTextTruncated } from '../../db/toStorable.js'
+import { isStorableUint64, parseFullId, parseIdFilter, parseUint64 } from '../ids.js'
 import { getLineageIds, LINEAGE_DEPTH_CAP, LINEAGE_MAX_NODES } from '../lineage.js'
+import { assertFilterText } from '../inputLimits.js'
 
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/
 
@@ -20,6 +22,9 @@ export function parseAddress(value: string, what: string): string {
   if (!ADDRESS.test(value)) throw new BadUserInputError(`Invalid ${what} "${value}": expected a 0x address`, { argument: what })
   return value.toLowerCase()
 }
+
+/** A condition no row meets (Prisma turns `in: []` into FALSE): the answer to a filter on a value nothing stored can have. */
+const NOTHING: Prisma.AttestationWhereInput = { attestationId: { in: [] } }
 
 /** Fields common to the query filter and the subscription filter. */
 export type AttestationFilter = {
@@ -81,19 +86,26 @@ export function toAttestationWhereInput(where: AttestationFilter | null | undefi
   const and: Prisma.AttestationWhereInput[] = []
   if (where.chainId != null) and.push({ chainId: where.chainId })
   if (where.schemaId != null) {
-    const { chainId, id } = parseIdFilter(String(where.schemaId), 'schemaId')
-    and.push(chainId == null ? { schemaId: id } : { chainId, schemaId: id })
+    const { chainId, id } = parseIdFilter(assertFilterText(String(where.schemaId), 'schemaId'), 'schemaId')
+    and.push(!isStorableUint64(id) ? NOTHING : chainId == null ? { schemaId: id } : { chainId, schemaId: id })
   }
-  if (where.attester != null) and.push({ attester: parseAddress(where.attester, 'attester') })
-  if (where.recipient != null) and.push({ recipients: { some: toRecipientWhere(where.recipient) } })
-  if (where.indexingKey != null) and.push({ indexingKey: where.indexingKey })
+  if (where.attester != null) and.push({ attester: parseAddress(assertFilterText(where.attester, 'attester'), 'attester') })
+  if (where.recipient != null) and.push(toRecipientCondition(assertFilterText(where.recipient, 'recipient')))
+  // the indexer stored the indexing key through toIndexableTextTruncated: the same chain value maps alike here
+  if (where.indexingKey != null) and.push({ indexingKey: toIndexableTextTruncated(assertFilterText(where.indexingKey, 'indexingKey')) })
   if (where.revoked != null) and.push({ revoked: where.revoked })
   if (where.linkedAttestationId != null) {
-    const { chainId, id } = parseIdFilter(String(where.linkedAttestationId), 'linkedAttestationId')
-    and.push(chainId == null ? { linkedAttestationId: id } : { chainId, linkedAttestationId: id })
+    const { chainId, id } = parseIdFilter(assertFilterText(String(where.linkedAttestationId), 'linkedAttestationId'), 'linkedAttestationId')
+    and.push(!isStorableUint64(id) ? NOTHING : chainId == null ? { linkedAttestationId: id } : { chainId, linkedAttestationId: id })
   }
-  if (where.attestTimestampGte != null) and.push({ attestTimestamp: { gte: parseUint64(where.attestTimestampGte, 'attestTimestampGte') } })
-  if (where.attestTimestampLte != null) and.push({ attestTimestamp: { lte: parseUint64(where.attestTimestampLte, 'attestTimestampLte') } })
+  if (where.attestTimestampGte != null) {
+    const gte = parseUint64(assertFilterText(where.attestTimestampGte, 'attestTimestampGte'), 'attestTimestampGte')
+    and.push(isStorableUint64(gte) ? { attestTimestamp: { gte } } : NOTHING) // every stored timestamp is below it
+  }
+  if (where.attestTimestampLte != null) {
+    const lte = parseUint64(assertFilterText(where.attestTimestampLte, 'attestTimestampLte'), 'attestTimestampLte')
+    if (isStorableUint64(lte)) and.push({ attestTimestamp: { lte } }) // else every stored timestamp is below it
+  }
   return and.length ? { AND: and } : {}
 }
 
@@ -104,11 +116,12 @@ export function toAttestationWhereInput(where: AttestationFilter | null | undefi
  */
 export async function toAttestationWhereInputWithLineage(ctx: GatewayContext, where: AttestationFilter | null | undefined): Promise<Prisma.AttestationWhereInput> {
   if (where?.inLineageOf == null) return toAttestationWhereInput(where)
-  const { chainId, id } = parseFullId(String(where.inLineageOf), 'inLineageOf')
+  const { chainId, id } = parseFullId(assertFilterText(String(where.inLineageOf), 'inLineageOf'), 'inLineageOf')
+  const rest = toAttestationWhereInput({ ...where, inLineageOf: undefined })
+  if (!isStorableUint64(id)) return { AND: [rest, NOTHING] } // no stored attestation has that id: an empty lineage
   const memoKey = `inLineageOf:${chainId}:${id}`
   let ids = ctx.loaders.get(memoKey) as Promise<bigint[]> | undefined
   if (!ids) ctx.loaders.set(memoKey, (ids = getLineageIds(ctx.prisma, { chainId, attestationId: id })))
-  const rest = toAttestationWhereInput({ ...where, inLineageOf: undefined })
   return { AND: [rest, { chainId, attestationId: { in: await ids } }] }
 }
 
@@ -117,8 +130,14 @@ export async function toAttestationWhereInputWithLineage(ctx: GatewayContext, wh
  * as text). An address therefore matches the decoded address, or the text as given, lower-case, upper-case hex
  * or EIP-55 checksummed (equality on each, so the `text` index serves it); anything else matches the text.
  */
+function toRecipientCondition(recipient: string): Prisma.AttestationWhereInput {
+  if (ADDRESS.test(recipient)) return { recipients: { some: toRecipientWhere(recipient) } }
+  // stored through toIndexableText (NUL as U+FFFD); text too long to index was stored as null: it matches nothing
+  const text = toIndexableText(recipient)
+  return text === null ? NOTHING : { recipients: { some: { text } } }
+}
+
 function toRecipientWhere(recipient: string): Prisma.RecipientWhereInput {
-  if (!ADDRESS.test(recipient)) return { text: recipient }
   const lower = recipient.toLowerCase()
   const spellings = new Set([recipient, lower, `0x${lower.slice(2).toUpperCase()}`, getAddress(lower)])
   return { OR: [{ address: lower }, { text: { in: [...spellings] } }] }
