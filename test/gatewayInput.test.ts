@@ -2,7 +2,7 @@
  * Input that must be a user error, not a server fault (issue 12 §4.1–4.2), against the real gateway on real
  * PostgreSQL: ids above int64 (the database's signed BIGINT) in lookups, filters and cursors, NUL in filter strings
  * (matched the way the indexer stored it), timestamps at and above uint64, size caps on cursors, strings, documents
- * and variables — then a seeded property test that sends hostile values for every argument of every root field
+ * and variables, `inLineageOf` over the walk's node cap (LINEAGE_TOO_LARGE, not a silent part) — then a seeded property test that sends hostile values for every argument of every root field
  * (queries over POST, subscriptions over SSE) and asserts that no answer is INTERNAL_SERVER_ERROR. The log is
  * captured: a user error is one info line without the input, never an error-level line.
  *
@@ -10,12 +10,14 @@
  */
 import { Writable } from 'node:stream'
 import fc from 'fast-check'
+import pg from 'pg'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createLogger } from '../src/common/logger.js'
 import { createDb, type Db } from '../src/db/createDb.js'
 import { toIndexableTextTruncated, toStorableText } from '../src/db/toStorable.js'
 import { createGateway, type Gateway } from '../src/gateway/index.js'
 import { INPUT_LIMITS } from '../src/gateway/inputLimits.js'
+import { LINEAGE_MAX_NODES } from '../src/gateway/lineage.js'
 import { CHAIN, seedGatewayFixtures } from './fixtures/gatewayFixtures.js'
 import { createTestDatabase, type TestDatabase } from './helpers/database.js'
 import { execute, type GraphQLResult } from './helpers/graphql.js'
@@ -319,5 +321,31 @@ describe('property: hostile arguments never make an INTERNAL_SERVER_ERROR', () =
     )
     console.log(`runs per root field: ${[...seen].map(([k, v]) => `${k} ${v}`).join(', ')}`)
     expect(logLines.filter((l) => l.level >= 50)).toEqual([])
+  })
+})
+
+describe('inLineageOf beyond the walk cap', () => {
+  it(`is LINEAGE_TOO_LARGE when the attestation has more than ${LINEAGE_MAX_NODES} descendants, exact at the cap`, async () => {
+    // chain 4242: a root (id 1) with LINEAGE_MAX_NODES children, copied from a fixture row in SQL
+    const client = new pg.Client({ connectionString: database.url })
+    await client.connect()
+    try {
+      await client.query(`CREATE TEMP TABLE big AS SELECT * FROM "Attestation" WHERE "chainId" = ${CHAIN} AND "attestationId" = 1`)
+      await client.query(`UPDATE big SET "chainId" = 4242, "linkedAttestationId" = NULL`)
+      await client.query('INSERT INTO "Attestation" SELECT * FROM big')
+      await client.query(`CREATE TEMP TABLE many AS SELECT * FROM big, generate_series(2, ${LINEAGE_MAX_NODES + 1}) g`)
+      await client.query('UPDATE many SET "attestationId" = g, "linkedAttestationId" = 1')
+      await client.query('ALTER TABLE many DROP COLUMN g')
+      await client.query('INSERT INTO "Attestation" SELECT * FROM many')
+    } finally {
+      await client.end()
+    }
+    const query = 'query($id: ID) { attestations(first: 1, where: { inLineageOf: $id }) { totalCount } }'
+    expect(await execute(gateway.yoga, query, { id: 'onchain_evm_4242_0x2' })).toEqual({ data: { attestations: { totalCount: 1 } } })
+    expect(await execute(gateway.yoga, query, { id: 'onchain_evm_4242_0x1' })).toEqual({ data: { attestations: { totalCount: LINEAGE_MAX_NODES } } })
+    await db.prisma.attestation.create({ data: { ...(await db.prisma.attestation.findUniqueOrThrow({ where: { chainId_attestationId: { chainId: 4242, attestationId: 2n } } })), attestationId: BigInt(LINEAGE_MAX_NODES + 2), decodedData: undefined } })
+    const over = await execute(gateway.yoga, query, { id: 'onchain_evm_4242_0x1' })
+    expect(codes(over)).toEqual(['LINEAGE_TOO_LARGE'])
+    expect(over.errors?.[0]?.extensions).toMatchObject({ maxNodes: LINEAGE_MAX_NODES, argument: 'inLineageOf' })
   })
 })

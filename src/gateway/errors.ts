@@ -20,6 +20,19 @@ export class BadUserInputError extends GraphQLError {
 }
 
 /**
+ * `inLineageOf` names an attestation whose descendants exceed the walk's node cap: the filter would silently
+ * answer with part of its lineage. `Attestation.lineage` pages through any lineage and says `truncated`.
+ */
+export class LineageTooLargeError extends GraphQLError {
+  constructor(maxNodes: number) {
+    super(`The lineage has more than ${maxNodes} descendants: "inLineageOf" would answer with part of it; page through Attestation.lineage instead`, {
+      extensions: { code: 'LINEAGE_TOO_LARGE', argument: 'inLineageOf', maxNodes },
+    })
+    this.name = 'LineageTooLargeError'
+  }
+}
+
+/**
  * A subscriber fell behind the journal and its bounded buffer overflowed. `extensions.cursor` is the journal
  * `seq` (decimal string) of the last event it received: a client resumes from there.
  */

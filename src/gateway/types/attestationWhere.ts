@@ -6,7 +6,7 @@
 import { getAddress } from 'viem'
 import type { Prisma } from '../../generated/prisma/client.js'
 import { builder, type GatewayContext } from '../builder.js'
-import { BadUserInputError } from '../errors.js'
+import { BadUserInputError, LineageTooLargeError } from '../errors.js'
 import { toIndexableText, toIndexableTextTruncated } from '../../db/toStorable.js'
 import { isStorableUint64, parseFullId, parseIdFilter, parseUint64 } from '../ids.js'
 import { getLineageIds, LINEAGE_DEPTH_CAP, LINEAGE_MAX_NODES } from '../lineage.js'
@@ -54,7 +54,7 @@ export const AttestationWhere = builder.inputType('AttestationWhere', {
     attestTimestampGte: t.string({ description: 'attestTimestamp >= this, unix seconds (decimal string)' }),
     attestTimestampLte: t.string({ description: 'attestTimestamp <= this, unix seconds (decimal string)' }),
     inLineageOf: t.id({
-      description: `ancestors and descendants of this attestation (SignScan full id), not the attestation itself; each direction walked up to ${LINEAGE_DEPTH_CAP} generations and ${LINEAGE_MAX_NODES} attestations`,
+      description: `ancestors and descendants of this attestation (SignScan full id), not the attestation itself; each direction walked up to ${LINEAGE_DEPTH_CAP} generations; more than ${LINEAGE_MAX_NODES} descendants is a LINEAGE_TOO_LARGE error (page through Attestation.lineage instead)`,
     }),
   }),
 })
@@ -113,6 +113,7 @@ export function toAttestationWhereInput(where: AttestationFilter | null | undefi
  * Like {@link toAttestationWhereInput}, and resolves `inLineageOf` with one recursive CTE (memoised per request,
  * so a page and its totalCount walk the lineage once).
  * @throws {BadUserInputError} as toAttestationWhereInput, or when `inLineageOf` is not a full id
+ * @throws {LineageTooLargeError} LINEAGE_TOO_LARGE when the attestation has more than LINEAGE_MAX_NODES descendants
  */
 export async function toAttestationWhereInputWithLineage(ctx: GatewayContext, where: AttestationFilter | null | undefined): Promise<Prisma.AttestationWhereInput> {
   if (where?.inLineageOf == null) return toAttestationWhereInput(where)
@@ -120,9 +121,11 @@ export async function toAttestationWhereInputWithLineage(ctx: GatewayContext, wh
   const rest = toAttestationWhereInput({ ...where, inLineageOf: undefined })
   if (!isStorableUint64(id)) return { AND: [rest, NOTHING] } // no stored attestation has that id: an empty lineage
   const memoKey = `inLineageOf:${chainId}:${id}`
-  let ids = ctx.loaders.get(memoKey) as Promise<bigint[]> | undefined
-  if (!ids) ctx.loaders.set(memoKey, (ids = getLineageIds(ctx.prisma, { chainId, attestationId: id })))
-  return { AND: [rest, { chainId, attestationId: { in: await ids } }] }
+  let lineage = ctx.loaders.get(memoKey) as ReturnType<typeof getLineageIds> | undefined
+  if (!lineage) ctx.loaders.set(memoKey, (lineage = getLineageIds(ctx.prisma, { chainId, attestationId: id })))
+  const { ids, truncated } = await lineage
+  if (truncated) throw new LineageTooLargeError(LINEAGE_MAX_NODES)
+  return { AND: [rest, { chainId, attestationId: { in: ids } }] }
 }
 
 /**
