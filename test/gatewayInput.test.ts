@@ -2,7 +2,7 @@
  * Input that must be a user error, not a server fault (issue 12 §4.1–4.2), against the real gateway on real
  * PostgreSQL: ids above int64 (the database's signed BIGINT) in lookups, filters and cursors, NUL in filter strings
  * (matched the way the indexer stored it), timestamps at and above uint64, size caps on cursors, strings, documents
- * and variables, `inLineageOf` over the walk's node cap (LINEAGE_TOO_LARGE, not a silent part) — then a seeded property test that sends hostile values for every argument of every root field
+ * and variables, CORS (no credentials, configured origins), `inLineageOf` over the walk's node cap (LINEAGE_TOO_LARGE, not a silent part) — then a seeded property test that sends hostile values for every argument of every root field
  * (queries over POST, subscriptions over SSE) and asserts that no answer is INTERNAL_SERVER_ERROR. The log is
  * captured: a user error is one info line without the input, never an error-level line.
  *
@@ -347,5 +347,39 @@ describe('inLineageOf beyond the walk cap', () => {
     const over = await execute(gateway.yoga, query, { id: 'onchain_evm_4242_0x1' })
     expect(codes(over)).toEqual(['LINEAGE_TOO_LARGE'])
     expect(over.errors?.[0]?.extensions).toMatchObject({ maxNodes: LINEAGE_MAX_NODES, argument: 'inLineageOf' })
+  })
+})
+
+describe('CORS (issue 12 §4.3)', () => {
+  const preflight = (yoga: Gateway['yoga'], origin: string) =>
+    yoga.fetch('http://gateway.test/graphql', { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } })
+  const post = (yoga: Gateway['yoga'], origin: string) =>
+    yoga.fetch('http://gateway.test/graphql', { method: 'POST', headers: { origin, 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ indexerStatus { chainId } }' }) })
+
+  it('default: any origin may read, never with credentials', async () => {
+    for (const response of [await preflight(gateway.yoga, 'https://evil.example'), await post(gateway.yoga, 'https://evil.example')]) {
+      expect(response.headers.get('access-control-allow-origin')).toBe('https://evil.example')
+      expect(response.headers.get('access-control-allow-credentials')).toBeNull()
+    }
+  })
+
+  it('configured origins: only those get CORS headers; [] sends none', async () => {
+    const listed = createGateway({ prisma: db.prisma, logger: createLogger({ level: 'silent' }), corsOrigins: ['https://app.example', 'http://localhost:3000'] })
+    const none = createGateway({ prisma: db.prisma, logger: createLogger({ level: 'silent' }), corsOrigins: [] })
+    try {
+      for (const origin of ['https://app.example', 'http://localhost:3000']) {
+        const response = await preflight(listed.yoga, origin)
+        expect(response.headers.get('access-control-allow-origin')).toBe(origin)
+        expect(response.headers.get('access-control-allow-credentials')).toBeNull()
+      }
+      for (const response of [await preflight(listed.yoga, 'https://evil.example'), await post(listed.yoga, 'https://evil.example'), await preflight(none.yoga, 'https://app.example')]) {
+        expect(response.headers.get('access-control-allow-origin')).toBeNull()
+        expect(response.headers.get('access-control-allow-credentials')).toBeNull()
+      }
+      expect((await post(none.yoga, 'https://app.example')).status).toBe(200) // same-origin and non-browser clients still work
+    } finally {
+      await listed.close()
+      await none.close()
+    }
   })
 })

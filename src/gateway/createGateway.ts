@@ -15,6 +15,7 @@ import type { Logger } from '../common/logger.js'
 import { registry } from '../common/metrics.js'
 import type { PrismaClient } from '../generated/prisma/client.js'
 import type { ChainStatusOverride, GatewayContext } from './builder.js'
+import { toCorsOptions } from './corsOptions.js'
 import { createDirectDelivery } from './directTransports.js'
 import { maskGatewayError } from './errors.js'
 import { useInputLimits } from './inputLimits.js'
@@ -38,6 +39,8 @@ export type CreateGatewayParameters = {
   isReady?: ReadinessCheck
   /** hard cap on `first`/`last` of every connection (default 100) */
   maxPageSize?: number
+  /** browser origins allowed (CORS, never with credentials): default `['*']`, `[]` for none (see corsOptions.ts) */
+  corsOrigins?: readonly string[]
   /** serve GraphiQL on GET /graphql from a browser (default true) */
   graphiql?: boolean
   /** journal poll interval when nobody calls `journal.notify()`, in ms (default 500) */
@@ -94,6 +97,7 @@ export function createGateway(params: CreateGatewayParameters): Gateway {
     healthCheckEndpoint: '/healthz',
     graphiql: params.graphiql ?? true,
     landingPage: false,
+    cors: toCorsOptions(params.corsOrigins),
     logging: {
       debug: (...args) => logger.debug({ args }, 'yoga'),
       info: (...args) => logger.info({ args }, 'yoga'),
