@@ -17,6 +17,7 @@ import type { PrismaClient } from '../generated/prisma/client.js'
 import type { ChainStatusOverride, GatewayContext } from './builder.js'
 import { toCorsOptions } from './corsOptions.js'
 import { createDirectDelivery } from './directTransports.js'
+import { GRAPHIQL_OPTIONS, renderBundledGraphiQL } from './graphiql.js'
 import { maskGatewayError } from './errors.js'
 import { useInputLimits } from './inputLimits.js'
 import { createJournalHub, type JournalHub } from './journalHub.js'
@@ -95,7 +96,8 @@ export function createGateway(params: CreateGatewayParameters): Gateway {
     schema,
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/healthz',
-    graphiql: params.graphiql ?? true,
+    graphiql: (params.graphiql ?? true) ? GRAPHIQL_OPTIONS : false,
+    renderGraphiQL: renderBundledGraphiQL, // bundled assets: works offline (graphiql.ts)
     landingPage: false,
     cors: toCorsOptions(params.corsOrigins),
     logging: {
