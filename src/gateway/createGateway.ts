@@ -19,7 +19,7 @@ import { toCorsOptions } from './corsOptions.js'
 import { createDirectDelivery } from './directTransports.js'
 import { GRAPHIQL_OPTIONS, renderBundledGraphiQL } from './graphiql.js'
 import { maskGatewayError } from './errors.js'
-import { useInputLimits } from './inputLimits.js'
+import { INPUT_LIMITS, useInputLimits } from './inputLimits.js'
 import { createJournalHub, type JournalHub } from './journalHub.js'
 import { schema } from './schema.js'
 import { useGraphqlMetrics } from './useGraphqlMetrics.js'
@@ -129,7 +129,8 @@ export function createGateway(params: CreateGatewayParameters): Gateway {
   const detachers = new Set<() => Promise<void>>()
 
   function attachWebSocket(httpServer: Server): () => Promise<void> {
-    const wss = new WebSocketServer({ server: httpServer, path: yoga.graphqlEndpoint })
+    // a graphql-ws message is one request: the same body cap (ws closes the socket with 1009 beyond it)
+    const wss = new WebSocketServer({ server: httpServer, path: yoga.graphqlEndpoint, maxPayload: INPUT_LIMITS.maxRequestBytes })
     // yoga's recipe: run graphql-ws operations through the same envelop pipeline (context, armor, masking).
     const disposable = useServer(
       {
