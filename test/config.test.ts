@@ -72,7 +72,7 @@ describe('parseConfig', () => {
         readyLagBlocks: 30, readyStaleMs: 26_000,
       }],
       dataDir: './data',
-      server: { host: '0.0.0.0', port: 4000, graphiql: true },
+      server: { host: '127.0.0.1', port: 4000, graphiql: true, corsOrigins: ['*'] },
       logLevel: 'info',
       devnet: { port: 8545, workload: true },
       limits: {
@@ -86,6 +86,21 @@ describe('parseConfig', () => {
     expect(Object.isFrozen(config.server)).toBe(true)
   })
 
+  it('listens on 127.0.0.1 unless told otherwise, and takes CORS origins from file, env or flag', async () => {
+    expect(parseConfig({}).server).toEqual({ host: '127.0.0.1', port: 4000, graphiql: true, corsOrigins: ['*'] })
+    expect(parseConfig({ server: { host: '0.0.0.0', corsOrigins: ['https://App.example.com', 'http://localhost:3000/'] } }).server)
+      .toMatchObject({ host: '0.0.0.0', corsOrigins: ['https://app.example.com', 'http://localhost:3000'] })
+    expect(parseConfig({ server: { corsOrigins: 'none' } }).server.corsOrigins).toEqual([])
+    expect(() => parseConfig({ server: { corsOrigins: 'https://app.example.com/path, ftp://x' } })).toThrow(/server\.corsOrigins: expected an origin like https:\/\/app\.example\.com.*"https:\/\/app\.example\.com\/path"/s)
+    expect((await loadConfig({ env: { HOST: '0.0.0.0', CORS_ORIGINS: 'https://a.example,https://b.example' } })).server).toMatchObject({ host: '0.0.0.0', corsOrigins: ['https://a.example', 'https://b.example'] })
+    expect((await loadConfig({ flags: { corsOrigin: ['https://c.example'] }, env: { CORS_ORIGINS: '*' } })).server.corsOrigins).toEqual(['https://c.example'])
+  })
+
+  it('refuses pubsub redis without a Redis URL', () => {
+    expect(() => parseConfig({ pubsub: 'redis' })).toThrow(/redisUrl: required with pubsub redis — pass --redis-url or set REDIS_URL/)
+    expect(parseConfig({ pubsub: 'redis', redisUrl: 'redis://127.0.0.1:6379' }).pubsub).toBe('redis')
+  })
+
   it('accepts no chain at all (the CLI then runs the devnet)', () => {
     expect(parseConfig({}).chains).toEqual([])
   })
@@ -97,7 +112,7 @@ describe('parseConfig', () => {
       logLevel: 'DEBUG',
     })
     expect(config.chains[0]).toMatchObject({ rpcUrls: ['https://a.example', 'wss://b.example'], startBlock: 16n, confirmations: 0, contract: '0x996a99676d286fcefcc1920369548c62ff7d6d11' })
-    expect(config.server).toEqual({ host: '0.0.0.0', port: 8080, graphiql: false })
+    expect(config.server).toEqual({ host: '127.0.0.1', port: 8080, graphiql: false, corsOrigins: ['*'] })
     expect(config.logLevel).toBe('debug')
   })
 

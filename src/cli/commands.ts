@@ -56,8 +56,11 @@ function onShutdown(logger: Logger, cleanups: Cleanup[]): { done: Promise<void>;
   const fail = (error: unknown) => {
     if (stopping) return
     stopping = true
-    logger.fatal({ error }, `Stopping: ${error instanceof BaseError ? error.shortMessage : 'fatal error'}`)
-    if (error instanceof BaseError) process.stderr.write(`${redactText(error.message)}\n`)
+    // a BaseError is a known condition (port in use, wrong chain): its message says it all, no stack
+    if (error instanceof BaseError) {
+      logger.fatal({ code: error.code }, `Stopping: ${error.shortMessage}`)
+      process.stderr.write(`${redactText(error.message)}\n`)
+    } else logger.fatal({ error }, 'Stopping: fatal error')
     void stop(1)
   }
   return { done, fail }
@@ -134,6 +137,16 @@ function startVerifier(config: Config, db: Db, logger: Logger, cleanups: Cleanup
   return verifier
 }
 
+/** Starts the GraphQL server; a failure to listen (port in use) stops the command through `fail` (cleanups, exit 1). */
+async function listenOrFail(command: Command, ...args: Parameters<typeof startGatewayServer>): Promise<Awaited<ReturnType<typeof startGatewayServer>>> {
+  try {
+    return await startGatewayServer(...args)
+  } catch (error) {
+    command.fail(error)
+    return new Promise(() => {}) // `fail` exits the process once the cleanups ran
+  }
+}
+
 /** A running command's logger, the cleanup list run on shutdown, the promise that resolves then, and `fail`. */
 type Command = { logger: Logger; cleanups: Cleanup[]; done: Promise<void>; fail: (error: unknown) => void }
 
@@ -144,11 +157,12 @@ function beginCommand(config: Config): Command {
   return { logger, cleanups, ...onShutdown(logger, cleanups) }
 }
 
-/** The gateway with the configured limits (page size, subscriptions, cost, deadline, in-flight, sizes) and GraphiQL setting. */
+/** The gateway with the configured limits (page size, subscriptions, cost, deadline, in-flight, sizes), GraphiQL and CORS settings. */
 function createConfiguredGateway(config: Config, db: Db, logger: Logger) {
   const { maxPageSize, maxSubscriptions, maxSubscriptionsPerConnection, maxComplexity, queryTimeoutMs, maxInFlight, maxQueued, maxRequestBytes } = config.limits
+  const { graphiql, corsOrigins } = config.server
   return createGateway({
-    prisma: db.prisma, pingDatabase: db.ping, logger, graphiql: config.server.graphiql,
+    prisma: db.prisma, pingDatabase: db.ping, logger, graphiql, corsOrigins,
     maxPageSize, maxSubscriptions, maxSubscriptionsPerConnection, maxComplexity, queryTimeoutMs, maxInFlight, maxQueued, maxRequestBytes,
   })
 }
@@ -161,12 +175,13 @@ export async function runStart(config: Config): Promise<void> {
   const db = await openDb(config)
   cleanups.push(() => db.close())
   const gateway = createConfiguredGateway(config, await openGatewayDb(config, cleanups, db), logger)
+  cleanups.push(() => gateway.close())
   const notifier = await openNotifier(config, logger, cleanups)
   notifier.subscribe(() => gateway.journal.notify())
   const publish = (seq: string) => void notifier.publish(seq).catch(() => {})
   const verifier = startVerifier(config, db, logger, cleanups, publish)
   const indexer = await startIndexer(config, db, chains, command, (seq) => { publish(seq); verifier.notify() })
-  const server = await startGatewayServer({ gateway, port: config.server.port, host: config.server.host, isReady: () => indexer.isReady() })
+  const server = await listenOrFail(command, { gateway, port: config.server.port, host: config.server.host, isReady: () => indexer.isReady() })
   cleanups.push(() => server.close())
   logger.info({ graphql_url: server.url, rpc_urls: chains.map((c) => redactUrl(c.rpcUrls[0]!)), contracts: chains.map((c) => c.contract), database: db.kind }, 'Sign indexer running')
   process.stdout.write(
@@ -199,13 +214,15 @@ export async function runVerify(config: Config): Promise<void> {
 
 /** `serve`: GraphQL only (another process indexes). */
 export async function runServe(config: Config): Promise<void> {
-  const { logger, cleanups, done } = beginCommand(config)
+  const command = beginCommand(config)
+  const { logger, cleanups, done } = command
   const db = await openGatewayDb(config, cleanups)
   if (!config.databaseUrl) cleanups.push(() => db.close())
   const gateway = createConfiguredGateway(config, db, logger)
+  cleanups.push(() => gateway.close())
   const notifier = await openNotifier(config, logger, cleanups)
   notifier.subscribe(() => gateway.journal.notify())
-  const server = await startGatewayServer({ gateway, port: config.server.port, host: config.server.host })
+  const server = await listenOrFail(command, { gateway, port: config.server.port, host: config.server.host })
   cleanups.push(() => server.close())
   logger.info({ graphql_url: server.url }, 'GraphQL gateway running')
   await done

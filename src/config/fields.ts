@@ -155,3 +155,30 @@ export function choiceField<const T extends string>(choices: readonly T[]) {
     return match ?? fail(ctx, `expected one of ${choices.join(', ')}, got ${describeValue(value)}`)
   })
 }
+
+/**
+ * Browser origins allowed to call the gateway (CORS): a list, or one comma-separated string (env, flag). Each entry is
+ * `*` (any origin) or an origin `scheme://host[:port]` (no path); `none` alone means no cross-origin access.
+ * @returns the origins, lower-case; `[]` for `none`; `undefined` when not given
+ */
+export function originListField() {
+  return z.unknown().optional().transform((value, ctx): string[] | undefined => {
+    if (value === undefined) return undefined
+    const entries = typeof value === 'string' ? value.split(',') : value
+    if (!Array.isArray(entries) || !entries.every((e) => typeof e === 'string')) return fail(ctx, `expected origins (e.g. https://app.example.com), "*" or "none", got ${describeValue(value)}`)
+    const list = entries.map((e) => e.trim()).filter(Boolean)
+    if (list.length === 1 && list[0]!.toLowerCase() === 'none') return []
+    const origins: string[] = []
+    for (const entry of list) {
+      if (entry === '*') { origins.push('*'); continue }
+      let url: URL | undefined
+      try { url = new URL(entry) } catch { url = undefined }
+      if (!url || !['http:', 'https:'].includes(url.protocol) || url.origin.toLowerCase() !== entry.toLowerCase().replace(/\/$/, '')) {
+        ctx.addIssue({ code: 'custom', message: `expected an origin like https://app.example.com (scheme, host, optional port; no path), "*" or "none", got ${describeValue(entry)}` })
+        continue
+      }
+      if (!origins.includes(url.origin)) origins.push(url.origin)
+    }
+    return origins
+  })
+}

@@ -35,6 +35,8 @@ export type ConfigFlags = {
   dataDir?: string
   port?: string | number
   host?: string
+  /** `--cors-origin <origin>` (repeatable or comma-separated; `*` or `none`) */
+  corsOrigin?: string | string[]
   logLevel?: string
   /** `--graphiql` / `--no-graphiql` */
   graphiql?: boolean
@@ -112,7 +114,7 @@ function rpcEnvNamesFor(chain: Json): string[] {
  * Loads the configuration: reads the JSON file named by `--config` or `SIGN_INDEXER_CONFIG` (if any), lays the
  * environment over it, then the flags, and validates the result once with {@link parseConfig}.
  *
- * - Top-level values: flag > env > file > default. Env: `DATABASE_URL`, `DATA_DIR`, `PORT`, `HOST`, `LOG_LEVEL`,
+ * - Top-level values: flag > env > file > default. Env: `DATABASE_URL`, `DATA_DIR`, `PORT`, `HOST`, `CORS_ORIGINS`, `LOG_LEVEL`,
  *   `DEVNET_PORT`, `CONFIRMATIONS` (every chain), `VERIFIERS`, `STALL_AFTER_FAILURES` (`limits.stallAfterFailures`),
  *   `QUERY_MAX_COMPLEXITY`, `QUERY_TIMEOUT` (ms), `MAX_IN_FLIGHT`, `MAX_QUEUED`, `MAX_REQUEST_BYTES` (the gateway's `limits`).
  * - Chains: `--chain` / `--chain-id` on the command line replace the file's `chains` (a file entry for the same chain
@@ -148,9 +150,9 @@ export async function loadConfig(params: LoadConfigParameters = {}): Promise<Con
     target[key!] = value
     sources[path] = source
   }
-  const envLayer: [string, string][] = [['databaseUrl', 'DATABASE_URL'], ['dataDir', 'DATA_DIR'], ['server.port', 'PORT'], ['server.host', 'HOST'], ['logLevel', 'LOG_LEVEL'], ['devnet.port', 'DEVNET_PORT'], ['pubsub', 'PUBSUB'], ['redisUrl', 'REDIS_URL'], ['verifiers', 'VERIFIERS'], ['limits.stallAfterFailures', 'STALL_AFTER_FAILURES'], ['limits.maxComplexity', 'QUERY_MAX_COMPLEXITY'], ['limits.queryTimeoutMs', 'QUERY_TIMEOUT'], ['limits.maxInFlight', 'MAX_IN_FLIGHT'], ['limits.maxQueued', 'MAX_QUEUED'], ['limits.maxRequestBytes', 'MAX_REQUEST_BYTES']]
+  const envLayer: [string, string][] = [['databaseUrl', 'DATABASE_URL'], ['dataDir', 'DATA_DIR'], ['server.port', 'PORT'], ['server.host', 'HOST'], ['server.corsOrigins', 'CORS_ORIGINS'], ['logLevel', 'LOG_LEVEL'], ['devnet.port', 'DEVNET_PORT'], ['pubsub', 'PUBSUB'], ['redisUrl', 'REDIS_URL'], ['verifiers', 'VERIFIERS'], ['limits.stallAfterFailures', 'STALL_AFTER_FAILURES'], ['limits.maxComplexity', 'QUERY_MAX_COMPLEXITY'], ['limits.queryTimeoutMs', 'QUERY_TIMEOUT'], ['limits.maxInFlight', 'MAX_IN_FLIGHT'], ['limits.maxQueued', 'MAX_QUEUED'], ['limits.maxRequestBytes', 'MAX_REQUEST_BYTES']]
   for (const [path, name] of envLayer) set(path, env[name], `env ${name}`)
-  const flagLayer: [string, keyof ConfigFlags, string][] = [['databaseUrl', 'databaseUrl', '--database-url'], ['dataDir', 'dataDir', '--data-dir'], ['server.port', 'port', '--port'], ['server.host', 'host', '--host'], ['logLevel', 'logLevel', '--log-level'], ['server.graphiql', 'graphiql', '--graphiql'], ['pubsub', 'pubsub', '--pubsub'], ['redisUrl', 'redisUrl', '--redis-url'], ['verifiers', 'verifiers', '--verifiers']]
+  const flagLayer: [string, keyof ConfigFlags, string][] = [['databaseUrl', 'databaseUrl', '--database-url'], ['dataDir', 'dataDir', '--data-dir'], ['server.port', 'port', '--port'], ['server.host', 'host', '--host'], ['server.corsOrigins', 'corsOrigin', '--cors-origin'], ['logLevel', 'logLevel', '--log-level'], ['server.graphiql', 'graphiql', '--graphiql'], ['pubsub', 'pubsub', '--pubsub'], ['redisUrl', 'redisUrl', '--redis-url'], ['verifiers', 'verifiers', '--verifiers']]
   for (const [path, key, flag] of flagLayer) set(path, flags[key], `flag ${flag}`)
 
   // Chains: the command line's selection replaces the file's list.

@@ -6,7 +6,7 @@
 import { z } from 'zod'
 import { ConfigError } from '../errors/baseError.js'
 import { DEFAULT_CONFIRMATIONS, describeKnownChains, getDeployment, LOCAL_CHAIN_IDS, MULTICALL3_ADDRESS, rpcUrlEnvNames } from './deployments.js'
-import { addressField, blockNumberField, booleanField, choiceField, describeValue, integerField, stringField, urlField, urlListField } from './fields.js'
+import { addressField, blockNumberField, booleanField, choiceField, describeValue, integerField, originListField, stringField, urlField, urlListField } from './fields.js'
 
 /** pino levels, most to least severe. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const
@@ -71,8 +71,12 @@ export type Config = {
   databaseUrl?: string
   /** directory for local state (PGlite, caches); default `./data`, relative to the process's cwd */
   dataDir: string
-  /** GraphQL server: host (default `0.0.0.0`), port (default 4000, 0 = any free port), GraphiQL on/off (default on) */
-  server: { host: string; port: number; graphiql: boolean }
+  /**
+   * GraphQL server: host (default `127.0.0.1`: reachable from this machine only; `0.0.0.0` to serve the network),
+   * port (default 4000, 0 = any free port), GraphiQL on/off (default on), CORS origins (default `['*']`: any origin,
+   * never with credentials; `[]`: no cross-origin access)
+   */
+  server: { host: string; port: number; graphiql: boolean; corsOrigins: string[] }
   /** default `info` */
   logLevel: LogLevel
   /** embedded devnet: anvil port (default 8545), block time in s (absent: mine per tx), live workload (default on). Always filled by {@link parseConfig}. */
@@ -130,7 +134,7 @@ export type RawConfigInput = {
   chains?: RawChainInput[]
   databaseUrl?: string
   dataDir?: string
-  server?: { host?: string; port?: number | string; graphiql?: boolean | string }
+  server?: { host?: string; port?: number | string; graphiql?: boolean | string; corsOrigins?: string | string[] }
   logLevel?: string
   devnet?: { port?: number | string; blockTimeS?: number | string; workload?: boolean | string }
   limits?: {
@@ -162,9 +166,10 @@ const topSchema = z.strictObject({
   dataDir: stringField().transform((v) => v ?? './data'),
   server: z
     .strictObject({
-      host: stringField().transform((v) => v ?? '0.0.0.0'),
+      host: stringField().transform((v) => v ?? '127.0.0.1'),
       port: port.transform((v) => v ?? 4_000),
       graphiql: booleanField().transform((v) => v ?? true),
+      corsOrigins: originListField().transform((v) => v ?? ['*']),
     })
     .prefault({}),
   logLevel: choiceField(LOG_LEVELS).transform((v) => v ?? 'info'),
@@ -363,7 +368,7 @@ function deepFreeze<T>(value: T): T {
  * Chains: `{ chain: "base" }` (name or id from `deployments.ts`) takes the built-in contract, start block,
  * confirmations and Multicall3, any of which the entry may override; otherwise `chainId`, `contract` and `startBlock`
  * are required. Every chain needs an RPC URL (`rpcUrl`/`rpcUrls`, comma-separated strings allowed).
- * Defaults: dataDir `./data`, server `0.0.0.0:4000` with GraphiQL, logLevel `info`, devnet port 8545 with workload,
+ * Defaults: dataDir `./data`, server `127.0.0.1:4000` with GraphiQL and CORS for any origin without credentials, logLevel `info`, devnet port 8545 with workload,
  * limits maxPageSize 100 / rpcConcurrency 4 / readBatchSize 1000 / maxSubscriptions 20,000 /
  * maxSubscriptionsPerConnection 100 / stallAfterFailures 5, chain maxBlockRange 2000 / pollIntervalMs 2000 /
  * readyLagBlocks 2 × confirmations + 10 / readyStaleMs 3 × pollIntervalMs + 20 s.
@@ -397,6 +402,9 @@ export function parseConfig(input: RawConfigInput, options: ParseConfigOptions =
       return `${p.path || '(root)'}: ${p.message}${source ? ` (from ${source})` : ''}`
     }),
   ]
+  if (top.success && top.data.pubsub === 'redis' && top.data.redisUrl === undefined) {
+    messages.push('redisUrl: required with pubsub redis — pass --redis-url or set REDIS_URL')
+  }
   if (messages.length || !top.success) throw new ConfigError(messages)
 
   const t = top.data

@@ -26,13 +26,15 @@ import { queryFromInfo } from '@pothos/plugin-prisma'
 import { getAddress } from 'viem'
 import { Prisma, type Attestation } from '../generated/prisma/client.js'
 import type { GatewayContext } from './builder.js'
-import { parseFullId, parseIdFilter, parseUint64 } from './ids.js'
+import { toIndexableText, toIndexableTextTruncated } from '../db/toStorable.js'
+import { isStorableUint64, parseIdFilter, parseUint64 } from './ids.js'
+import { assertFilterText } from './inputLimits.js'
 import {
   buildKeysetPageSql, type ConnectionArgs, formatRecordCursor, type KeysetBound, type KeysetConnection, parseRecordCursor, toKeysetConnection,
   toPageRequest,
 } from './keyset.js'
-import { getLineageIds, loadAttestations } from './lineage.js'
-import { type AttestationFilter, parseAddress, toAttestationWhereInputWithLineage } from './types/attestationWhere.js'
+import { loadAttestations } from './lineage.js'
+import { type AttestationFilter, getLineageOf, parseAddress, toAttestationWhereInputWithLineage } from './types/attestationWhere.js'
 
 export type AttestationOrderValue = 'ATTESTATION_ID_ASC' | 'ATTESTATION_ID_DESC' | 'ATTEST_TIMESTAMP_ASC' | 'ATTEST_TIMESTAMP_DESC'
 
@@ -52,45 +54,65 @@ export type AttestationConditions = {
  * @param lineageIds the ids of `inLineageOf` (resolved by the caller), else null
  * @throws {BadUserInputError} when an id, address or timestamp does not parse
  */
-export function toAttestationConditions(where: AttestationFilter | null | undefined, lineageIds: bigint[] | null): AttestationConditions {
+export function toAttestationConditions(where: AttestationFilter | null | undefined, lineage: { chainId: number; ids: bigint[] } | null): AttestationConditions {
   const chains = new Set<number>()
   const conditions: Prisma.Sql[] = []
   const out: AttestationConditions = { chainIds: null, where: conditions, recipient: null, attestTimestampGte: null, attestTimestampLte: null }
   if (!where) return out
+  /** a filter no stored row can meet (an id or time above int64, text too long to have been indexed) */
+  const nothing = () => conditions.push(Prisma.sql`FALSE`)
   if (where.chainId != null) chains.add(where.chainId)
   if (where.schemaId != null) {
-    const { chainId, id } = parseIdFilter(String(where.schemaId), 'schemaId')
+    const { chainId, id } = parseIdFilter(assertFilterText(String(where.schemaId), 'schemaId'), 'schemaId')
     if (chainId != null) chains.add(chainId)
-    conditions.push(Prisma.sql`a."schemaId" = ${id.toString()}::bigint`)
+    if (isStorableUint64(id)) conditions.push(Prisma.sql`a."schemaId" = ${id.toString()}::bigint`)
+    else nothing()
   }
-  if (where.attester != null) conditions.push(Prisma.sql`a."attester" = ${parseAddress(where.attester, 'attester')}`)
-  if (where.indexingKey != null) conditions.push(Prisma.sql`a."indexingKey" = ${where.indexingKey}`)
+  if (where.attester != null) conditions.push(Prisma.sql`a."attester" = ${parseAddress(assertFilterText(where.attester, 'attester'), 'attester')}`)
+  // the indexer stored the indexing key through toIndexableTextTruncated: the same chain value maps alike here
+  if (where.indexingKey != null) conditions.push(Prisma.sql`a."indexingKey" = ${toIndexableTextTruncated(assertFilterText(where.indexingKey, 'indexingKey'))}`)
   if (where.revoked != null) conditions.push(Prisma.sql`a."revoked" = ${where.revoked}`)
   if (where.linkedAttestationId != null) {
-    const { chainId, id } = parseIdFilter(String(where.linkedAttestationId), 'linkedAttestationId')
+    const { chainId, id } = parseIdFilter(assertFilterText(String(where.linkedAttestationId), 'linkedAttestationId'), 'linkedAttestationId')
     if (chainId != null) chains.add(chainId)
-    conditions.push(Prisma.sql`a."linkedAttestationId" = ${id.toString()}::bigint`)
+    if (isStorableUint64(id)) conditions.push(Prisma.sql`a."linkedAttestationId" = ${id.toString()}::bigint`)
+    else nothing()
   }
   if (where.attestTimestampGte != null) {
-    out.attestTimestampGte = parseUint64(where.attestTimestampGte, 'attestTimestampGte')
-    conditions.push(Prisma.sql`a."attestTimestamp" >= ${out.attestTimestampGte.toString()}::bigint`)
+    const gte = parseUint64(assertFilterText(where.attestTimestampGte, 'attestTimestampGte'), 'attestTimestampGte')
+    if (isStorableUint64(gte)) {
+      out.attestTimestampGte = gte
+      conditions.push(Prisma.sql`a."attestTimestamp" >= ${gte.toString()}::bigint`)
+    } else nothing() // every stored timestamp is below it
   }
   if (where.attestTimestampLte != null) {
-    out.attestTimestampLte = parseUint64(where.attestTimestampLte, 'attestTimestampLte')
-    conditions.push(Prisma.sql`a."attestTimestamp" <= ${out.attestTimestampLte.toString()}::bigint`)
+    const lte = parseUint64(assertFilterText(where.attestTimestampLte, 'attestTimestampLte'), 'attestTimestampLte')
+    if (isStorableUint64(lte)) {
+      out.attestTimestampLte = lte
+      conditions.push(Prisma.sql`a."attestTimestamp" <= ${lte.toString()}::bigint`)
+    } // else every stored timestamp is below it: no condition
   }
   if (where.inLineageOf != null) {
-    chains.add(parseFullId(String(where.inLineageOf), 'inLineageOf').chainId)
-    conditions.push(Prisma.sql`a."attestationId" = ANY(CAST(${(lineageIds ?? []).map(String)}::text[] AS bigint[]))`)
+    if (lineage) {
+      chains.add(lineage.chainId)
+      conditions.push(Prisma.sql`a."attestationId" = ANY(CAST(${lineage.ids.map(String)}::text[] AS bigint[]))`)
+    } else nothing()
   }
-  if (where.recipient != null) out.recipient = toRecipientSpellings(where.recipient)
+  if (where.recipient != null) {
+    const spellings = toRecipientSpellings(assertFilterText(where.recipient, 'recipient'))
+    if (spellings) out.recipient = spellings
+    else nothing()
+  }
   if (chains.size) out.chainIds = [...chains]
   return out
 }
 
-/** As `toRecipientWhere` in attestationWhere.ts: an address matches its decoded form or any usual spelling as text. */
-function toRecipientSpellings(recipient: string): { address: string | null; texts: string[] } {
-  if (!ADDRESS.test(recipient)) return { address: null, texts: [recipient] }
+function toRecipientSpellings(recipient: string): { address: string | null; texts: string[] } | null {
+  if (!ADDRESS.test(recipient)) {
+    // stored through toIndexableText (NUL as U+FFFD); text too long to index was stored as null: it matches nothing
+    const text = toIndexableText(recipient)
+    return text === null ? null : { address: null, texts: [text] }
+  }
   const lower = recipient.toLowerCase()
   return { address: lower, texts: [...new Set([recipient, lower, `0x${lower.slice(2).toUpperCase()}`, getAddress(lower)])] }
 }
@@ -215,7 +237,7 @@ export async function resolveAttestationConnection(
   }
   const after = cursor(args.after)
   const before = cursor(args.before)
-  const conditions = toAttestationConditions(args.where, args.where?.inLineageOf != null ? await lineageIdsOf(ctx, String(args.where.inLineageOf)) : null)
+  const conditions = toAttestationConditions(args.where, args.where?.inLineageOf != null ? await getLineageOf(ctx, args.where.inLineageOf) : null)
   const totalCount = async () => ctx.prisma.attestation.count({ where: await toAttestationWhereInputWithLineage(ctx, args.where) })
   if (request.size === 0) return toKeysetConnection([], request, args, () => '', totalCount)
   const ids = await ctx.prisma.$queryRaw<{ chainId: number; attestationId: bigint }[]>(
@@ -228,11 +250,3 @@ export async function resolveAttestationConnection(
   return toKeysetConnection(rows, request, args, (r) => formatRecordCursor(r.chainId, 'attestationId', r.attestationId), totalCount)
 }
 
-/** The `inLineageOf` walk, memoised per request under the key toAttestationWhereInputWithLineage uses. */
-function lineageIdsOf(ctx: GatewayContext, fullId: string): Promise<bigint[]> {
-  const { chainId, id } = parseFullId(fullId, 'inLineageOf')
-  const memoKey = `inLineageOf:${chainId}:${id}`
-  let ids = ctx.loaders.get(memoKey) as Promise<bigint[]> | undefined
-  if (!ids) ctx.loaders.set(memoKey, (ids = getLineageIds(ctx.prisma, { chainId, attestationId: id })))
-  return ids
-}

@@ -16,7 +16,9 @@ import type { Logger } from '../common/logger.js'
 import { registry } from '../common/metrics.js'
 import type { PrismaClient } from '../generated/prisma/client.js'
 import type { ChainStatusOverride, GatewayContext } from './builder.js'
+import { toCorsOptions } from './corsOptions.js'
 import { createDirectDelivery } from './directTransports.js'
+import { GRAPHIQL_OPTIONS, renderBundledGraphiQL } from './graphiql.js'
 import { maskGatewayError } from './errors.js'
 import { QueryTimeoutError } from './limitErrors.js'
 import { createInFlightLimiter, useLoadShedding } from './loadShedding.js'
@@ -24,10 +26,12 @@ import { createReadinessProbe, type ReadinessCheck } from './readinessProbe.js'
 import { isStatementTimeout, QUERY_TIMEOUT_MS, useDeadline } from './useDeadline.js'
 import { QUERY_LIMITS, useQueryLimits } from './useQueryLimits.js'
 import { MAX_REQUEST_BYTES, useRequestSizeLimit } from './useRequestSizeLimit.js'
+import { useInputLimits } from './inputLimits.js'
 import { createJournalHub, type JournalHub } from './journalHub.js'
 import { schema } from './schema.js'
 import { useGraphqlMetrics } from './useGraphqlMetrics.js'
 import { createSharedSubscriptions } from './useSharedSubscriptions.js'
+import { logGatewayError, useCodedRequestErrors } from './userErrors.js'
 
 /** Document limits (graphql-armor) and the complexity budget: rejected before any resolver runs. */
 export const ARMOR_LIMITS = QUERY_LIMITS
@@ -55,6 +59,8 @@ export type CreateGatewayParameters = {
   maxRequestBytes?: number
   /** hard cap on `first`/`last` of every connection (default 100) */
   maxPageSize?: number
+  /** browser origins allowed (CORS, never with credentials): default `['*']`, `[]` for none (see corsOptions.ts) */
+  corsOrigins?: readonly string[]
   /** serve GraphiQL on GET /graphql from a browser (default true) */
   graphiql?: boolean
   /** journal poll interval when nobody calls `journal.notify()`, in ms (default 500) */
@@ -118,13 +124,15 @@ export function createGateway(params: CreateGatewayParameters): Gateway {
     schema,
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/healthz',
-    graphiql: params.graphiql ?? true,
+    graphiql: (params.graphiql ?? true) ? GRAPHIQL_OPTIONS : false,
+    renderGraphiQL: renderBundledGraphiQL, // bundled assets: works offline (graphiql.ts)
     landingPage: false,
+    cors: toCorsOptions(params.corsOrigins),
     logging: {
       debug: (...args) => logger.debug({ args }, 'yoga'),
       info: (...args) => logger.info({ args }, 'yoga'),
       warn: (...args) => logger.warn({ args }, 'yoga'),
-      error: (...args) => logger.error({ error: args[0] instanceof Error ? args[0] : undefined, args }, 'GraphQL error'),
+      error: (...args) => logGatewayError(logger, args), // user errors at info without their input (userErrors.ts)
     },
     maskedErrors: { maskError },
     context: () => ({ prisma, journal, maxPageSize, getChainStatus: params.getChainStatus, loaders: new Map() }),
@@ -132,6 +140,8 @@ export function createGateway(params: CreateGatewayParameters): Gateway {
       useOpsEndpoints(readiness.isReady),
       useRequestSizeLimit(maxRequestBytes, '/graphql'),
       useLoadShedding(limiter, '/graphql'),
+      useInputLimits(), // before anything parses the request: document, variables, strings, cursors
+      useCodedRequestErrors(logger),
       useGraphqlMetrics(),
       ...useQueryLimits(params.maxComplexity === undefined ? {} : { maxComplexity: params.maxComplexity }),
       useDeadline(queryTimeoutMs),

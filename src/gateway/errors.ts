@@ -6,12 +6,29 @@
 import { GraphQLError } from 'graphql'
 import { maskError as maskYogaError } from 'graphql-yoga'
 import { PothosValidationError } from '@pothos/core'
+import { toDatabaseInputError } from './userErrors.js'
+
+/** Characters of a Pothos validation message sent back (it quotes the cursor it refused). */
+const MAX_ECHOED_MESSAGE_CHARS = 200
 
 /** The request is malformed: a bad id, a filter value that does not parse, a page larger than the cap. */
 export class BadUserInputError extends GraphQLError {
   constructor(message: string, extensions: Record<string, unknown> = {}) {
     super(message, { extensions: { ...extensions, code: 'BAD_USER_INPUT' } })
     this.name = 'BadUserInputError'
+  }
+}
+
+/**
+ * `inLineageOf` names an attestation whose descendants exceed the walk's node cap: the filter would silently
+ * answer with part of its lineage. `Attestation.lineage` pages through any lineage and says `truncated`.
+ */
+export class LineageTooLargeError extends GraphQLError {
+  constructor(maxNodes: number) {
+    super(`The lineage has more than ${maxNodes} descendants: "inLineageOf" would answer with part of it; page through Attestation.lineage instead`, {
+      extensions: { code: 'LINEAGE_TOO_LARGE', argument: 'inLineageOf', maxNodes },
+    })
+    this.name = 'LineageTooLargeError'
   }
 }
 
@@ -32,7 +49,8 @@ export class SubscriptionOverflowError extends GraphQLError {
 
 /**
  * Yoga `maskedErrors.maskError`: Pothos validation errors (an invalid connection cursor, `first` and `last`
- * together) become `BAD_USER_INPUT`; our own `GraphQLError`s pass; everything else is masked by yoga's default.
+ * together) become `BAD_USER_INPUT` (message cut to 200 characters), and so does a value the database refused
+ * (SQLSTATE class 22, see userErrors.ts); our own `GraphQLError`s pass; everything else is masked by yoga's default.
  * @param error what a resolver or the executor threw (usually a located `GraphQLError` wrapping it)
  * @returns the error to send to the client
  */
@@ -41,7 +59,8 @@ export function maskGatewayError(error: unknown, message: string, isDev?: boolea
   const pothos = error instanceof PothosValidationError ? error : original instanceof PothosValidationError ? original : undefined
   if (pothos) {
     const located = error instanceof GraphQLError ? error : undefined
-    return new GraphQLError(pothos.message, {
+    const message = pothos.message.length > MAX_ECHOED_MESSAGE_CHARS ? `${pothos.message.slice(0, MAX_ECHOED_MESSAGE_CHARS)}…` : pothos.message
+    return new GraphQLError(message, {
       nodes: located?.nodes,
       source: located?.source,
       positions: located?.positions,
@@ -49,5 +68,5 @@ export function maskGatewayError(error: unknown, message: string, isDev?: boolea
       extensions: { code: 'BAD_USER_INPUT' },
     })
   }
-  return maskYogaError(error, message, isDev)
+  return toDatabaseInputError(error) ?? maskYogaError(error, message, isDev)
 }

@@ -5,6 +5,12 @@
 import { BadUserInputError } from './errors.js'
 
 const UINT64_MAX = (1n << 64n) - 1n
+/**
+ * Largest value the database holds in a uint64 column: ids, timestamps and block numbers are signed `BIGINT`
+ * (PostgreSQL int8). A uint64 above it is valid on chain but cannot have been stored (the contract's counters start
+ * at 1 and count up), so a lookup of it finds nothing; sending it to PostgreSQL would fail with 22003.
+ */
+export const INT64_MAX = (1n << 63n) - 1n
 const INT32_MAX = 2 ** 31 - 1
 const FULL_ID = /^onchain_evm_(\d{1,10})_0x([0-9a-f]{1,16})$/i
 const HEX_ID = /^0x([0-9a-f]{1,16})$/i
@@ -42,6 +48,22 @@ export function parseFullId(value: string, what = 'id'): ChainRecordKey {
     throw new BadUserInputError(`Invalid ${what} "${value}": expected onchain_evm_<chainId>_<0x hex id>`, { argument: what })
   }
   return { chainId, id: BigInt(`0x${match[2]}`) }
+}
+
+/**
+ * Parses a SignScan full id for a lookup by primary key.
+ * @returns the key, or null when the id is a valid uint64 above {@link INT64_MAX} (nothing stored can have it:
+ *   the lookup's answer is null)
+ * @throws {BadUserInputError} as {@link parseFullId}
+ */
+export function parseStoredFullId(value: string, what = 'id'): ChainRecordKey | null {
+  const key = parseFullId(value, what)
+  return isStorableUint64(key.id) ? key : null
+}
+
+/** @returns whether a uint64 fits the database's signed BIGINT columns (0..{@link INT64_MAX}). */
+export function isStorableUint64(value: bigint): boolean {
+  return value >= 0n && value <= INT64_MAX
 }
 
 /**

@@ -28,6 +28,8 @@ import { formatPrismaCursor, parsePrismaCursor } from '@pothos/plugin-prisma'
 import { Prisma } from '../generated/prisma/client.js'
 import type { GatewayContext } from './builder.js'
 import { BadUserInputError } from './errors.js'
+import { isStorableUint64 } from './ids.js'
+import { assertCursorLength } from './inputLimits.js'
 import { assertPageSize, defaultPageSize } from './pagination.js'
 
 export type ConnectionArgs = { first?: number | null; last?: number | null; after?: string | null; before?: string | null }
@@ -107,15 +109,17 @@ export function formatRecordCursor(chainId: number, keyName: string, key: bigint
 export function parseRecordCursor<K extends bigint | string>(cursor: string, kind: K extends bigint ? 'bigint' : 'string', chainId?: number): RecordCursor<K> {
   let value: unknown
   try {
-    value = parsePrismaCursor(cursor)
-  } catch {
-    throw new BadUserInputError(`Invalid cursor "${cursor}"`, { argument: 'cursor' })
+    value = parsePrismaCursor(assertCursorLength(cursor))
+  } catch (error) {
+    if (error instanceof BadUserInputError) throw error
+    throw new BadUserInputError('Invalid cursor: not from this connection', { argument: 'cursor' })
   }
+  // a stored id fits int64: a larger one was not made by this connection (and PostgreSQL would refuse it)
   if (
     !Array.isArray(value) || value.length !== 2 || !Number.isSafeInteger(value[0]) || typeof value[1] !== kind ||
-    (chainId !== undefined && value[0] !== chainId) || (kind === 'bigint' && (value[1] as bigint) < 0n)
+    (chainId !== undefined && value[0] !== chainId) || (kind === 'bigint' && !isStorableUint64(value[1] as bigint))
   ) {
-    throw new BadUserInputError(`Invalid cursor "${cursor}" for this connection`, { argument: 'cursor' })
+    throw new BadUserInputError('Invalid cursor: not from this connection', { argument: 'cursor' })
   }
   return { chainId: value[0] as number, key: value[1] as K }
 }

@@ -13,6 +13,8 @@ import DataLoader from 'dataloader'
 import type { Attestation, PrismaClient } from '../generated/prisma/client.js'
 import type { GatewayContext } from './builder.js'
 import { BadUserInputError } from './errors.js'
+import { isStorableUint64 } from './ids.js'
+import { assertCursorLength } from './inputLimits.js'
 
 /** Deepest `maxDepth` a lineage query accepts. */
 export const LINEAGE_DEPTH_CAP = 50
@@ -72,10 +74,11 @@ export async function getLineagePage(
 /**
  * Every attestation in the lineage of `key` — its ancestors and its descendants (not itself), each walk capped
  * at LINEAGE_DEPTH_CAP generations and LINEAGE_MAX_NODES nodes — in ONE statement (two recursive CTEs).
- * @returns attestation ids on `key.chainId`
+ * @returns attestation ids on `key.chainId`, and whether the descendants' walk was cut at LINEAGE_MAX_NODES (it
+ *   reads one node more to know)
  */
-export async function getLineageIds(prisma: PrismaClient, key: LineageKey): Promise<bigint[]> {
-  const rows = await prisma.$queryRawUnsafe<{ id: string }[]>(
+export async function getLineageIds(prisma: PrismaClient, key: LineageKey): Promise<{ ids: bigint[]; truncated: boolean }> {
+  const rows = await prisma.$queryRawUnsafe<{ id: string | null; over: boolean }[]>(
     `WITH RECURSIVE up(id, next_id, depth, path) AS (
       SELECT a."attestationId", a."linkedAttestationId", 0, ARRAY[a."attestationId"]
       FROM "Attestation" a WHERE a."chainId" = $1 AND a."attestationId" = $2::bigint
@@ -90,12 +93,13 @@ export async function getLineageIds(prisma: PrismaClient, key: LineageKey): Prom
       SELECT c."attestationId", w.depth + 1, w.path || c."attestationId"
       FROM down w JOIN "Attestation" c ON c."chainId" = $1 AND c."linkedAttestationId" = w.id
       WHERE w.depth < $3 AND NOT c."attestationId" = ANY(w.path)
-    )
-    SELECT id::text AS id FROM up WHERE depth > 0
-    UNION SELECT id::text FROM (SELECT id FROM down WHERE depth > 0 LIMIT $4) d`,
+    ), below AS (SELECT id, row_number() OVER () AS n FROM (SELECT id FROM down WHERE depth > 0 LIMIT $4 + 1) d)
+    SELECT id::text AS id, false AS over FROM up WHERE depth > 0
+    UNION SELECT id::text, false FROM below WHERE n <= $4
+    UNION SELECT NULL, true FROM below WHERE n > $4`,
     key.chainId, key.attestationId.toString(), LINEAGE_DEPTH_CAP, LINEAGE_MAX_NODES,
   )
-  return rows.map((r) => BigInt(r.id))
+  return { ids: rows.filter((r) => r.id !== null).map((r) => BigInt(r.id!)), truncated: rows.some((r) => r.over) }
 }
 
 /** Where an attestation's ancestor chain ends: the root's id and its depth; null when the chain loops. */
@@ -170,10 +174,12 @@ export function toLineageCursor(item: LineageItem): string {
 /**
  * Reads a cursor made by {@link toLineageCursor}.
  * @returns the (depth, attestation id) of the item the cursor points at
- * @throws {BadUserInputError} when the cursor did not come from a lineage connection
+ * @throws {BadUserInputError} when the cursor did not come from a lineage connection: malformed, longer than
+ *   INPUT_LIMITS.maxCursorChars, or with an id no stored attestation can have (above int64)
  */
 export function parseLineageCursor(cursor: string): LineageItem {
-  const match = /^lineage:(\d{1,3}):(\d{1,20})$/.exec(Buffer.from(cursor, 'base64url').toString())
-  if (!match) throw new BadUserInputError(`Invalid lineage cursor "${cursor}"`, { argument: 'after' })
-  return { depth: Number(match[1]), attestationId: BigInt(match[2]!) }
+  const match = /^lineage:(\d{1,3}):(\d{1,20})$/.exec(Buffer.from(assertCursorLength(cursor, 'after'), 'base64url').toString())
+  const attestationId = match ? BigInt(match[2]!) : -1n
+  if (!match || !isStorableUint64(attestationId)) throw new BadUserInputError('Invalid lineage cursor: not from a lineage connection', { argument: 'after' })
+  return { depth: Number(match[1]), attestationId }
 }

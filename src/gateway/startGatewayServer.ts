@@ -1,6 +1,20 @@
 import { createServer } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
+import { BaseError } from '../errors/baseError.js'
 import type { Gateway, ReadinessCheck } from './createGateway.js'
+
+/** The server could not bind its port (in use, not permitted, no such interface): an operator's problem, not retryable. */
+export class ListenError extends BaseError {
+  constructor(host: string, port: number, cause: NodeJS.ErrnoException) {
+    const where = `${host.includes(':') ? `[${host}]` : host}:${port}`
+    const why: Record<string, string> = {
+      EADDRINUSE: `port ${port} is already in use — stop the other process or choose another port (--port / PORT)`,
+      EACCES: `binding port ${port} is not permitted — choose a port above 1023 (--port / PORT)`,
+      EADDRNOTAVAIL: `${host} is not an address of this machine — fix --host / HOST`,
+    }
+    super(`Cannot listen on ${where}: ${why[cause.code ?? ''] ?? cause.message}`, { code: 'LISTEN', cause })
+  }
+}
 
 export type StartGatewayServerParameters = {
   gateway: Gateway
@@ -24,7 +38,8 @@ export type GatewayServer = {
 /**
  * Serves a gateway over HTTP: `/graphql` (queries, SSE subscriptions, GraphiQL) plus graphql-ws on the same
  * path, and `/healthz`, `/readyz`, `/metrics`.
- * @throws the listen error (e.g. `EADDRINUSE`) when the port cannot be bound
+ * @throws {ListenError} when the port cannot be bound (`EADDRINUSE`, `EACCES`, `EADDRNOTAVAIL`); the gateway is
+ *   left open (the caller owns it)
  */
 export async function startGatewayServer(params: StartGatewayServerParameters): Promise<GatewayServer> {
   const { gateway } = params
@@ -32,14 +47,16 @@ export async function startGatewayServer(params: StartGatewayServerParameters): 
   if (params.isReady) gateway.setReadinessCheck(params.isReady)
   const server = createServer(gateway.yoga)
   server.on('connection', coalesceWrites)
-  const detachWebSocket = gateway.attachWebSocket(server)
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
+    const onError = (error: NodeJS.ErrnoException) => reject(new ListenError(host, params.port, error))
+    server.once('error', onError)
     server.listen(params.port, host, () => {
-      server.off('error', reject)
+      server.off('error', onError)
       resolve()
     })
   })
+  // attached once listening: graphql-ws would otherwise print the listen error with a stack on stderr
+  const detachWebSocket = gateway.attachWebSocket(server)
   const { port } = server.address() as AddressInfo
   const urlHost = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host
   let closing: Promise<void> | undefined

@@ -45,7 +45,7 @@ export type AttestationWhere = {
   /** attester address (the stored attester, not tx.from) */
   attester?: string | null | undefined;
   chainId?: number | null | undefined;
-  /** ancestors and descendants of this attestation (SignScan full id), not the attestation itself; each direction walked up to 50 generations and 10000 attestations */
+  /** ancestors and descendants of this attestation (SignScan full id), not the attestation itself; each direction walked up to 50 generations; more than 10000 descendants is a LINEAGE_TOO_LARGE error (page through Attestation.lineage instead) */
   inLineageOf?: string | number | null | undefined;
   indexingKey?: string | null | undefined;
   /** children of this attestation: full id, or numeric id (decimal or 0x hex) */

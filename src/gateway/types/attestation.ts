@@ -7,7 +7,7 @@
  */
 import { type ChildConnection, resolveChildConnection } from '../attestationChildren.js'
 import { builder } from '../builder.js'
-import { parseFullId, toFullId, toHexId } from '../ids.js'
+import { parseStoredFullId, toFullId, toHexId } from '../ids.js'
 import { resolveAttestationConnection } from '../attestationPage.js'
 import type { KeysetConnection } from '../keyset.js'
 import { toDateFromSeconds, toUint64String } from '../time.js'
@@ -86,7 +86,9 @@ builder.queryFields((t) => ({
     description: 'One attestation by SignScan full id (onchain_evm_<chainId>_<0x hex id>); null when unknown',
     args: { id: t.arg.id({ required: true }) },
     resolve: (query, _root, args, ctx) => {
-      const { chainId, id } = parseFullId(String(args.id))
+      const key = parseStoredFullId(String(args.id))
+      if (!key) return null // a uint64 above int64: valid on chain, never stored
+      const { chainId, id } = key
       return ctx.prisma.attestation.findUnique({ ...query, where: { chainId_attestationId: { chainId, attestationId: id } } })
     },
   }),

@@ -16,7 +16,7 @@ import DataLoader from 'dataloader'
 import { GraphQLError } from 'graphql'
 import { builder, type GatewayContext } from '../builder.js'
 import { SubscriptionOverflowError } from '../errors.js'
-import { toFullId } from '../ids.js'
+import { isStorableUint64, toFullId } from '../ids.js'
 import { type JournalEvent, JournalOverflowError } from '../journal.js'
 import type { Prisma } from '../../generated/prisma/client.js'
 import type { DeliveryLevel } from '../finalityGate.js'
@@ -123,6 +123,17 @@ function loaderFor(ctx: GatewayContext, query: object, shape = JSON.stringify(qu
   return loader
 }
 
+/**
+ * Checks a journal cursor (`after`): a `seq` as a decimal string, as `AttestationEvent.cursor` gives it.
+ * @returns the seq
+ * @throws {GraphQLError} BAD_USER_INPUT when it is not a decimal integer that fits the journal's int64 `seq`
+ */
+export function parseEventCursor(after: string): bigint {
+  const seq = /^\d{1,19}$/.test(after) ? BigInt(after) : -1n
+  if (!isStorableUint64(seq)) throw new GraphQLError('`after` must be a cursor from an earlier event', { extensions: { code: 'BAD_USER_INPUT', argument: 'after' } })
+  return seq
+}
+
 export type FollowAttestationEventsOptions = {
   where?: { chainId?: number | null; schemaId?: string | number | null; attester?: string | null; recipient?: string | null; kinds?: readonly string[] | null } | null
   after?: string | null
@@ -142,7 +153,7 @@ export type FollowAttestationEventsOptions = {
  * @throws {GraphQLError} BAD_USER_INPUT for a malformed cursor or filter
  */
 export function followAttestationEvents(ctx: GatewayContext, options: FollowAttestationEventsOptions): AsyncIterableIterator<AttestationEventPayload> {
-  if (options.after != null && !/^\d+$/.test(options.after)) throw new GraphQLError('`after` must be a cursor from an earlier event', { extensions: { code: 'BAD_USER_INPUT' } })
+  if (options.after != null) parseEventCursor(options.after)
   const where = options.where ?? {}
   const kinds = new Set(where.kinds?.length ? where.kinds : ['CREATED', 'REVOKED', 'STATUS_CHANGED', 'REMOVED'])
   const filterWhere = toAttestationWhereInput({ schemaId: where.schemaId, attester: where.attester, recipient: where.recipient })

@@ -6,9 +6,11 @@
 import { getAddress } from 'viem'
 import type { Prisma } from '../../generated/prisma/client.js'
 import { builder, type GatewayContext } from '../builder.js'
-import { BadUserInputError } from '../errors.js'
-import { parseFullId, parseIdFilter, parseUint64 } from '../ids.js'
+import { BadUserInputError, LineageTooLargeError } from '../errors.js'
+import { toIndexableText, toIndexableTextTruncated } from '../../db/toStorable.js'
+import { isStorableUint64, parseFullId, parseIdFilter, parseUint64 } from '../ids.js'
 import { getLineageIds, LINEAGE_DEPTH_CAP, LINEAGE_MAX_NODES } from '../lineage.js'
+import { assertFilterText } from '../inputLimits.js'
 
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/
 
@@ -20,6 +22,9 @@ export function parseAddress(value: string, what: string): string {
   if (!ADDRESS.test(value)) throw new BadUserInputError(`Invalid ${what} "${value}": expected a 0x address`, { argument: what })
   return value.toLowerCase()
 }
+
+/** A condition no row meets (Prisma turns `in: []` into FALSE): the answer to a filter on a value nothing stored can have. */
+const NOTHING: Prisma.AttestationWhereInput = { attestationId: { in: [] } }
 
 /** Fields common to the query filter and the subscription filter. */
 export type AttestationFilter = {
@@ -49,7 +54,7 @@ export const AttestationWhere = builder.inputType('AttestationWhere', {
     attestTimestampGte: t.string({ description: 'attestTimestamp >= this, unix seconds (decimal string)' }),
     attestTimestampLte: t.string({ description: 'attestTimestamp <= this, unix seconds (decimal string)' }),
     inLineageOf: t.id({
-      description: `ancestors and descendants of this attestation (SignScan full id), not the attestation itself; each direction walked up to ${LINEAGE_DEPTH_CAP} generations and ${LINEAGE_MAX_NODES} attestations`,
+      description: `ancestors and descendants of this attestation (SignScan full id), not the attestation itself; each direction walked up to ${LINEAGE_DEPTH_CAP} generations; more than ${LINEAGE_MAX_NODES} descendants is a LINEAGE_TOO_LARGE error (page through Attestation.lineage instead)`,
     }),
   }),
 })
@@ -81,19 +86,26 @@ export function toAttestationWhereInput(where: AttestationFilter | null | undefi
   const and: Prisma.AttestationWhereInput[] = []
   if (where.chainId != null) and.push({ chainId: where.chainId })
   if (where.schemaId != null) {
-    const { chainId, id } = parseIdFilter(String(where.schemaId), 'schemaId')
-    and.push(chainId == null ? { schemaId: id } : { chainId, schemaId: id })
+    const { chainId, id } = parseIdFilter(assertFilterText(String(where.schemaId), 'schemaId'), 'schemaId')
+    and.push(!isStorableUint64(id) ? NOTHING : chainId == null ? { schemaId: id } : { chainId, schemaId: id })
   }
-  if (where.attester != null) and.push({ attester: parseAddress(where.attester, 'attester') })
-  if (where.recipient != null) and.push({ recipients: { some: toRecipientWhere(where.recipient) } })
-  if (where.indexingKey != null) and.push({ indexingKey: where.indexingKey })
+  if (where.attester != null) and.push({ attester: parseAddress(assertFilterText(where.attester, 'attester'), 'attester') })
+  if (where.recipient != null) and.push(toRecipientCondition(assertFilterText(where.recipient, 'recipient')))
+  // the indexer stored the indexing key through toIndexableTextTruncated: the same chain value maps alike here
+  if (where.indexingKey != null) and.push({ indexingKey: toIndexableTextTruncated(assertFilterText(where.indexingKey, 'indexingKey')) })
   if (where.revoked != null) and.push({ revoked: where.revoked })
   if (where.linkedAttestationId != null) {
-    const { chainId, id } = parseIdFilter(String(where.linkedAttestationId), 'linkedAttestationId')
-    and.push(chainId == null ? { linkedAttestationId: id } : { chainId, linkedAttestationId: id })
+    const { chainId, id } = parseIdFilter(assertFilterText(String(where.linkedAttestationId), 'linkedAttestationId'), 'linkedAttestationId')
+    and.push(!isStorableUint64(id) ? NOTHING : chainId == null ? { linkedAttestationId: id } : { chainId, linkedAttestationId: id })
   }
-  if (where.attestTimestampGte != null) and.push({ attestTimestamp: { gte: parseUint64(where.attestTimestampGte, 'attestTimestampGte') } })
-  if (where.attestTimestampLte != null) and.push({ attestTimestamp: { lte: parseUint64(where.attestTimestampLte, 'attestTimestampLte') } })
+  if (where.attestTimestampGte != null) {
+    const gte = parseUint64(assertFilterText(where.attestTimestampGte, 'attestTimestampGte'), 'attestTimestampGte')
+    and.push(isStorableUint64(gte) ? { attestTimestamp: { gte } } : NOTHING) // every stored timestamp is below it
+  }
+  if (where.attestTimestampLte != null) {
+    const lte = parseUint64(assertFilterText(where.attestTimestampLte, 'attestTimestampLte'), 'attestTimestampLte')
+    if (isStorableUint64(lte)) and.push({ attestTimestamp: { lte } }) // else every stored timestamp is below it
+  }
   return and.length ? { AND: and } : {}
 }
 
@@ -101,15 +113,32 @@ export function toAttestationWhereInput(where: AttestationFilter | null | undefi
  * Like {@link toAttestationWhereInput}, and resolves `inLineageOf` with one recursive CTE (memoised per request,
  * so a page and its totalCount walk the lineage once).
  * @throws {BadUserInputError} as toAttestationWhereInput, or when `inLineageOf` is not a full id
+ * @throws {LineageTooLargeError} LINEAGE_TOO_LARGE when the attestation has more than LINEAGE_MAX_NODES descendants
  */
 export async function toAttestationWhereInputWithLineage(ctx: GatewayContext, where: AttestationFilter | null | undefined): Promise<Prisma.AttestationWhereInput> {
   if (where?.inLineageOf == null) return toAttestationWhereInput(where)
-  const { chainId, id } = parseFullId(String(where.inLineageOf), 'inLineageOf')
-  const memoKey = `inLineageOf:${chainId}:${id}`
-  let ids = ctx.loaders.get(memoKey) as Promise<bigint[]> | undefined
-  if (!ids) ctx.loaders.set(memoKey, (ids = getLineageIds(ctx.prisma, { chainId, attestationId: id })))
   const rest = toAttestationWhereInput({ ...where, inLineageOf: undefined })
-  return { AND: [rest, { chainId, attestationId: { in: await ids } }] }
+  const lineage = await getLineageOf(ctx, where.inLineageOf)
+  if (!lineage) return { AND: [rest, NOTHING] } // no stored attestation has that id: an empty lineage
+  return { AND: [rest, { chainId: lineage.chainId, attestationId: { in: lineage.ids } }] }
+}
+
+/**
+ * The ids of an `inLineageOf` filter's lineage (ancestors and descendants, not the attestation itself), walked once
+ * per request (memoised in `ctx.loaders`, so a page and its totalCount share the walk).
+ * @returns the chain and ids, or null when the id cannot be a stored attestation (above int64): an empty lineage
+ * @throws {BadUserInputError} when the value is not a full id
+ * @throws {LineageTooLargeError} LINEAGE_TOO_LARGE when the walk passed LINEAGE_MAX_NODES
+ */
+export async function getLineageOf(ctx: GatewayContext, inLineageOf: string | number): Promise<{ chainId: number; ids: bigint[] } | null> {
+  const { chainId, id } = parseFullId(assertFilterText(String(inLineageOf), 'inLineageOf'), 'inLineageOf')
+  if (!isStorableUint64(id)) return null
+  const memoKey = `inLineageOf:${chainId}:${id}`
+  let lineage = ctx.loaders.get(memoKey) as ReturnType<typeof getLineageIds> | undefined
+  if (!lineage) ctx.loaders.set(memoKey, (lineage = getLineageIds(ctx.prisma, { chainId, attestationId: id })))
+  const { ids, truncated } = await lineage
+  if (truncated) throw new LineageTooLargeError(LINEAGE_MAX_NODES)
+  return { chainId, ids }
 }
 
 /**
@@ -117,8 +146,14 @@ export async function toAttestationWhereInputWithLineage(ctx: GatewayContext, wh
  * as text). An address therefore matches the decoded address, or the text as given, lower-case, upper-case hex
  * or EIP-55 checksummed (equality on each, so the `text` index serves it); anything else matches the text.
  */
+function toRecipientCondition(recipient: string): Prisma.AttestationWhereInput {
+  if (ADDRESS.test(recipient)) return { recipients: { some: toRecipientWhere(recipient) } }
+  // stored through toIndexableText (NUL as U+FFFD); text too long to index was stored as null: it matches nothing
+  const text = toIndexableText(recipient)
+  return text === null ? NOTHING : { recipients: { some: { text } } }
+}
+
 function toRecipientWhere(recipient: string): Prisma.RecipientWhereInput {
-  if (!ADDRESS.test(recipient)) return { text: recipient }
   const lower = recipient.toLowerCase()
   const spellings = new Set([recipient, lower, `0x${lower.slice(2).toUpperCase()}`, getAddress(lower)])
   return { OR: [{ address: lower }, { text: { in: [...spellings] } }] }

@@ -6,6 +6,8 @@ import { builder } from '../builder.js'
 import type { KeysetConnection } from '../keyset.js'
 import { resolveOffchainConnection } from '../recordPages.js'
 import { toDateFromSeconds, toUint64String } from '../time.js'
+import { toIndexableText } from '../../db/toStorable.js'
+import { assertFilterText } from '../inputLimits.js'
 
 export const OffchainAttestation = builder.prismaObject('OffchainAttestation', {
   description: 'An off-chain attestation registered on-chain by id. uint64 values are decimal strings.',
@@ -51,11 +53,12 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'One off-chain attestation by chain and id; null when unknown',
     args: { chainId: t.arg.int({ required: true }), offchainAttestationId: t.arg.string({ required: true }) },
-    resolve: (query, _root, args, ctx) =>
-      ctx.prisma.offchainAttestation.findUnique({
-        ...query,
-        where: { chainId_offchainAttestationId: { chainId: args.chainId, offchainAttestationId: args.offchainAttestationId } },
-      }),
+    resolve: (query, _root, args, ctx) => {
+      // stored through toIndexableText (NUL as U+FFFD); an id too long to index was never stored under it
+      const offchainAttestationId = toIndexableText(assertFilterText(args.offchainAttestationId, 'offchainAttestationId'))
+      if (offchainAttestationId === null) return null
+      return ctx.prisma.offchainAttestation.findUnique({ ...query, where: { chainId_offchainAttestationId: { chainId: args.chainId, offchainAttestationId } } })
+    },
   }),
   offchainAttestations: t.connection(
     {

@@ -4,7 +4,7 @@
  */
 import { type ChildConnection, resolveChildConnection } from '../attestationChildren.js'
 import { builder } from '../builder.js'
-import { parseFullId, toFullId, toHexId } from '../ids.js'
+import { parseStoredFullId, toFullId, toHexId } from '../ids.js'
 import type { KeysetConnection } from '../keyset.js'
 import { resolveSchemaConnection } from '../recordPages.js'
 import { toDateFromSeconds, toUint64String } from '../time.js'
@@ -64,7 +64,9 @@ builder.queryFields((t) => ({
     description: 'One schema by SignScan full id (onchain_evm_<chainId>_<0x hex id>); null when unknown',
     args: { id: t.arg.id({ required: true }) },
     resolve: (query, _root, args, ctx) => {
-      const { chainId, id } = parseFullId(String(args.id))
+      const key = parseStoredFullId(String(args.id))
+      if (!key) return null // a uint64 above int64: valid on chain, never stored
+      const { chainId, id } = key
       return ctx.prisma.schema.findUnique({ ...query, where: { chainId_schemaId: { chainId, schemaId: id } } })
     },
   }),

@@ -8,7 +8,7 @@ import DataLoader from 'dataloader'
 import type { VerificationStatus as VerificationStatusValue } from '../../generated/prisma/client.js'
 import { isInformational, parseReasons, REASON_CODES, type VerificationReason as Reason, verifyLive } from '../../verify/index.js'
 import { builder, type GatewayContext } from '../builder.js'
-import { parseFullId, toFullId } from '../ids.js'
+import { parseStoredFullId, toFullId } from '../ids.js'
 import { toDateFromSeconds } from '../time.js'
 
 /** What the `Verification` type resolves from: a stored or live verdict, or the not-yet-verified placeholder. */
@@ -139,7 +139,9 @@ builder.queryFields((t) => ({
     description: 'Runs every verification check on one attestation now, against the current chain head; null when unknown',
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, args, ctx) => {
-      const { chainId, id } = parseFullId(String(args.id))
+      const key = parseStoredFullId(String(args.id))
+      if (!key) return null // a uint64 above int64: valid on chain, never stored
+      const { chainId, id } = key
       const live = await verifyLive(ctx.prisma, { chainId, attestationId: id })
       if (!live) return null
       const facts = { chainId, blockNumber: live.facts.blockNumber }
