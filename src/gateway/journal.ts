@@ -15,6 +15,8 @@
  *   its resume cursor instead of growing memory.
  * - Cursors are `seq` values as decimal strings. `subscribe({ after })` replays from the table what came after a
  *   cursor, then continues live with no gap and no duplicate: the seam for resumable GraphQL subscriptions.
+ *   Replays are paced by a `replayLimiter` (replayLimiter.ts): admitted or refused at subscribe, one page at a
+ *   time under a process-wide permit, yielding to the event loop between pages and every few events.
  *
  * Events carry small string facts only; consumers re-read the rows they describe.
  */
@@ -22,7 +24,9 @@ import type { Logger } from '../common/logger.js'
 import { createSilentLogger } from '../common/logger.js'
 import { journalSeq, subscriptionOverflows, subscriptionsActive } from '../common/metrics.js'
 import { BaseError } from '../errors/baseError.js'
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
 import { createOverflowGrace } from './overflowGrace.js'
+import type { ReplayLimiter, ReplayTicket } from './replayLimiter.js'
 import type { EventKind, Finality, PrismaClient, SubjectType } from '../generated/prisma/client.js'
 
 /** One journal entry, as strings and small numbers (safe to JSON-serialise, e.g. for Redis pub/sub). */
@@ -82,6 +86,8 @@ export type CreateJournalTailParameters = {
   overflowGraceMs?: number
   /** holds entries until they may be delivered and drops some (default: every entry as committed) */
   gate?: JournalGate
+  /** paces replays (`subscribe({ after })`); default: unpaced */
+  replayLimiter?: ReplayLimiter
   logger?: Logger
 }
 
@@ -92,6 +98,8 @@ export type JournalSubscribeOptions = {
   filter?: (event: JournalEvent) => boolean
   /** overrides the tail's default buffer size, in events */
   bufferSize?: number
+  /** the client connection carrying this subscription, for the per-connection replay limit */
+  connection?: object
 }
 
 /** An async iterator of journal events; ends when closed (by the consumer or the tail). */
@@ -138,6 +146,8 @@ const NO_DROPS: ReadonlySet<string> = new Set()
 const GAP_RECHECK_MS = 50
 /** a hole is never declared final sooner than this, in ms (covers a writer between nextval and its first write) */
 const GAP_GRACE_MS = 250
+/** a replay yields to the event loop after handing out this many events */
+const REPLAY_YIELD_EVERY = 50
 
 /**
  * Creates and starts a journal tail over `prisma.event`.
@@ -288,11 +298,14 @@ export function createJournalTail(params: CreateJournalTailParameters): JournalT
     else schedule(0)
   }
 
+  /** @throws {ReplayLimitError} when `after` is given and the replay limiter refuses one more replay */
   function subscribe(options: JournalSubscribeOptions = {}): JournalSubscription {
     const limit = options.bufferSize ?? defaultBufferSize
     const filter = options.filter ?? (() => true)
     let queue: JournalEvent[] = []
     const after = options.after !== undefined ? BigInt(options.after) : undefined
+    const ticket: ReplayTicket | undefined = after !== undefined && !closed ? params.replayLimiter?.admit(options.connection) : undefined
+    let replayedOut = 0
     let cursor = after
     // Replay window (replayAfter, registeredAt]: rows the tail had passed when this subscriber attached.
     let replayAfter = cursor
@@ -336,6 +349,7 @@ export function createJournalTail(params: CreateJournalTailParameters): JournalT
       room: () => limit - queue.length,
     }
     const detach = () => {
+      ticket?.end()
       if (subscribers.delete(subscriber)) subscriptionsActive.dec()
     }
     if (!closed) {
@@ -385,13 +399,21 @@ export function createJournalTail(params: CreateJournalTailParameters): JournalT
           if (replayed.length) {
             const event = replayed.shift() as JournalEvent
             cursor = BigInt(event.seq)
+            if (++replayedOut % REPLAY_YIELD_EVERY === 0) await yieldToEventLoop() // let queries and live deliveries in
             return { done: false, value: event }
           }
           if (replayAfter !== undefined) {
+            ticket?.releasePage() // the page read last has been handed out: the next replay in line reads one
             if (replayAfter >= registeredAt) {
               cursor = cursor === undefined || cursor < registeredAt ? registeredAt : cursor
               replayAfter = undefined
+              ticket?.end()
               continue
+            }
+            if (ticket) {
+              await yieldToEventLoop()
+              await ticket.acquirePage()
+              if (done || failure) continue
             }
             const rows = await readRange(replayAfter, registeredAt)
             if (!rows.length) {

@@ -116,12 +116,18 @@ export async function toAttestationWhereInputWithLineage(ctx: GatewayContext, wh
  * Recipients are `bytes[]`: Solidity callers encode an address, the SDK a string (often an address written
  * as text). An address therefore matches the decoded address, or the text as given, lower-case, upper-case hex
  * or EIP-55 checksummed (equality on each, so the `text` index serves it); anything else matches the text.
+ * @returns the decoded address a recipient row may have (lower-case; absent for non-addresses) and the texts it may have
  */
-function toRecipientWhere(recipient: string): Prisma.RecipientWhereInput {
-  if (!ADDRESS.test(recipient)) return { text: recipient }
+export function toRecipientMatch(recipient: string): { address?: string; texts: string[] } {
+  if (!ADDRESS.test(recipient)) return { texts: [recipient] }
   const lower = recipient.toLowerCase()
-  const spellings = new Set([recipient, lower, `0x${lower.slice(2).toUpperCase()}`, getAddress(lower)])
-  return { OR: [{ address: lower }, { text: { in: [...spellings] } }] }
+  return { address: lower, texts: [...new Set([recipient, lower, `0x${lower.slice(2).toUpperCase()}`, getAddress(lower)])] }
+}
+
+function toRecipientWhere(recipient: string): Prisma.RecipientWhereInput {
+  const { address, texts } = toRecipientMatch(recipient)
+  if (address === undefined) return { text: texts[0] }
+  return { OR: [{ address }, { text: { in: texts } }] }
 }
 
 /**
