@@ -9,12 +9,16 @@
  * judges them with a predicate compiled from its filter ({@link compileAttestationPredicate}): the database cost
  * per event no longer depends on how many subscriptions, or how many distinct filters, there are.
  *
+ * The facts travel beside the journal's event objects ({@link getAttestationFactsAnnotator}, the tails' `annotate`),
+ * so each subscription's filter is synchronous: a subscription whose filter does not match an event never queues it.
+ *
  * The predicate means exactly what the query filter means (`toAttestationWhereInput`, the same parsers;
  * test/subscriptionFilters.test.ts checks both agree on real rows).
  */
 import DataLoader from 'dataloader'
 import type { PrismaClient, VerificationStatus } from '../generated/prisma/client.js'
 import { parseIdFilter } from './ids.js'
+import type { JournalEvent } from './journal.js'
 import { parseAddress, toRecipientMatch } from './types/attestationWhere.js'
 
 /** What a subscription filter may look at, for one attestation as stored. */
@@ -117,4 +121,41 @@ export function createAttestationFactsLoader(prisma: PrismaClient): DataLoader<A
   )
   loaders.set(prisma, created)
   return created
+}
+
+/** Facts kept beside journal event objects (every subscriber of a tail gets the same object). */
+export type AttestationFactsAnnotator = {
+  /** reads the facts of the attestation events among `events` (one batched read) and keeps them beside each event */
+  annotate(events: JournalEvent[]): Promise<void>
+  /** the facts kept for `event`: null when its attestation did not exist when read; undefined when never annotated */
+  factsOf(event: JournalEvent): AttestationFacts | null | undefined
+}
+
+const annotators = new WeakMap<PrismaClient, AttestationFactsAnnotator>()
+
+/**
+ * The annotator of one gateway (one per Prisma client), the journal tails' `annotate`: facts are read once per batch
+ * of events a tail delivers (and per replay page), for every subscription, and judged synchronously in each
+ * subscription's filter: a subscriber whose filter does not match costs no queue entry, wake-up or promise.
+ */
+export function getAttestationFactsAnnotator(prisma: PrismaClient): AttestationFactsAnnotator {
+  let annotator = annotators.get(prisma)
+  if (annotator) return annotator
+  const kept = new WeakMap<JournalEvent, AttestationFacts | null>()
+  const loader = createAttestationFactsLoader(prisma)
+  annotator = {
+    async annotate(events) {
+      const wanted = events.filter((e) => e.subjectType === 'ATTESTATION' && !kept.has(e))
+      if (!wanted.length) return
+      const keys = [...new Set(wanted.map((e) => `${e.chainId}:${e.subjectId}`))]
+      const loaded = await loader.loadMany(keys)
+      const failed = loaded.find((r) => r instanceof Error)
+      if (failed) throw failed
+      const byKey = new Map(keys.map((k, i) => [k, loaded[i] as AttestationFacts | null]))
+      for (const e of wanted) kept.set(e, byKey.get(`${e.chainId}:${e.subjectId}`) ?? null)
+    },
+    factsOf: (event) => kept.get(event),
+  }
+  annotators.set(prisma, annotator)
+  return annotator
 }

@@ -88,6 +88,12 @@ export type CreateJournalTailParameters = {
   gate?: JournalGate
   /** paces replays (`subscribe({ after })`); default: unpaced */
   replayLimiter?: ReplayLimiter
+  /**
+   * Reads what subscribers' filters need to know about events (and keeps it beside the event objects), before
+   * those events are filtered: once per batch delivered live while any subscriber is `annotated`, and once per
+   * replay page of such a subscriber. A failure counts as a failed read (retried).
+   */
+  annotate?: (events: JournalEvent[]) => Promise<void>
   logger?: Logger
 }
 
@@ -100,6 +106,8 @@ export type JournalSubscribeOptions = {
   bufferSize?: number
   /** the client connection carrying this subscription, for the per-connection replay limit */
   connection?: object
+  /** its filter reads what the tail's `annotate` prepared: events are annotated before it sees them */
+  annotated?: boolean
 }
 
 /** An async iterator of journal events; ends when closed (by the consumer or the tail). */
@@ -175,6 +183,8 @@ export function createJournalTail(params: CreateJournalTailParameters): JournalT
   let wakeRequested = false
   let timer: NodeJS.Timeout | undefined
   let failures = 0
+  /** subscribers that asked for annotated events (`annotated`) */
+  let annotatedSubscribers = 0
 
   let resolveReady!: () => void
   const ready = new Promise<void>((resolve) => (resolveReady = resolve))
@@ -208,9 +218,9 @@ export function createJournalTail(params: CreateJournalTailParameters): JournalT
    * @param xmin oldest running transaction id, read BEFORE `rows`: when it has passed the hole's horizon, every
    *   transaction that could fill the hole had ended before `rows` were read, so a hole still there is final
    */
-  function deliver(rows: EventRow[], xmin: bigint | undefined, dropped: ReadonlySet<string>): number {
+  function deliver(rows: EventRow[], events: JournalEvent[], xmin: bigint | undefined, dropped: ReadonlySet<string>): number {
     let consumed = 0
-    for (const row of rows) {
+    for (const [i, row] of rows.entries()) {
       const expected = (position as bigint) + 1n
       if (row.seq !== expected) {
         const now = Date.now()
@@ -221,7 +231,7 @@ export function createJournalTail(params: CreateJournalTailParameters): JournalT
       }
       gap = undefined
       position = row.seq
-      const event = toJournalEvent(row)
+      const event = events[i]!
       const drop = dropped.has(event.seq)
       for (const subscriber of subscribers) subscriber.push(event, drop)
       consumed++
@@ -248,21 +258,24 @@ export function createJournalTail(params: CreateJournalTailParameters): JournalT
         const xmin = gap?.horizon !== undefined ? (await readSnapshot())?.xmin : undefined
         const read = await readRange(position)
         let rows = read
+        let events = rows.map(toJournalEvent)
         let dropped = NO_DROPS
         if (params.gate && rows.length) {
           // judged again on every read: held entries stay in the table, not in memory
-          const events = rows.map(toJournalEvent)
           const release = await params.gate.releasable(events)
           rows = rows.slice(0, release)
-          if (release) dropped = await params.gate.dropped(events.slice(0, release))
+          events = events.slice(0, release)
+          if (release) dropped = await params.gate.dropped(events)
         }
+        // one read of the facts row-filtered subscribers judge, for all of them (their filters stay synchronous)
+        if (params.annotate && annotatedSubscribers > 0 && events.length) await params.annotate(events)
         if (closed) return
         let consumed = 0
         for (let i = 0; i < rows.length; i += slice) {
           const part = rows.slice(i, i + slice)
           await grace.waitForRoom(subscribers, (subscriber) => subscriber.room(), part.length, () => closed)
           if (closed) return
-          const n = deliver(part, xmin, dropped)
+          const n = deliver(part, events.slice(i, i + slice), xmin, dropped)
           consumed += n
           if (n < part.length) break
         }
@@ -350,11 +363,14 @@ export function createJournalTail(params: CreateJournalTailParameters): JournalT
     }
     const detach = () => {
       ticket?.end()
-      if (subscribers.delete(subscriber)) subscriptionsActive.dec()
+      if (!subscribers.delete(subscriber)) return
+      subscriptionsActive.dec()
+      if (options.annotated) annotatedSubscribers--
     }
     if (!closed) {
       subscribers.add(subscriber)
       subscriptionsActive.inc()
+      if (options.annotated) annotatedSubscribers++
     } else done = true
 
     const iterator: JournalSubscription = {
@@ -399,11 +415,17 @@ export function createJournalTail(params: CreateJournalTailParameters): JournalT
           if (replayed.length) {
             const event = replayed.shift() as JournalEvent
             cursor = BigInt(event.seq)
-            if (++replayedOut % REPLAY_YIELD_EVERY === 0) await yieldToEventLoop() // let queries and live deliveries in
+            // the page read last has been handed out: the next replay in line reads one (a consumer that stops
+            // reading holds no permit)
+            if (!replayed.length) {
+              if (replayAfter !== undefined && replayAfter >= registeredAt) ticket?.end() // that was the last page
+              else ticket?.releasePage()
+            }
+            else if (++replayedOut % REPLAY_YIELD_EVERY === 0) await yieldToEventLoop() // let queries and live deliveries in
             return { done: false, value: event }
           }
           if (replayAfter !== undefined) {
-            ticket?.releasePage() // the page read last has been handed out: the next replay in line reads one
+            ticket?.releasePage() // a page whose every event was filtered out
             if (replayAfter >= registeredAt) {
               cursor = cursor === undefined || cursor < registeredAt ? registeredAt : cursor
               replayAfter = undefined
@@ -424,6 +446,7 @@ export function createJournalTail(params: CreateJournalTailParameters): JournalT
             const events = rows.map(toJournalEvent)
             // every replayed entry is at or below the tail's position, so already released by its gate
             const dropped = params.gate ? await params.gate.dropped(events) : NO_DROPS
+            if (options.annotated && params.annotate) await params.annotate(events)
             replayed = events.filter((e) => !dropped.has(e.seq) && filter(e))
             if (!replayed.length) cursor = replayAfter
             continue

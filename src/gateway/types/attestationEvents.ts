@@ -22,7 +22,7 @@ import { builder, type GatewayContext } from '../builder.js'
 import { SubscriptionOverflowError } from '../errors.js'
 import { toFullId } from '../ids.js'
 import { type JournalEvent, JournalOverflowError, type JournalSubscription } from '../journal.js'
-import { type AttestationFacts, type AttestationRowFilter, compileAttestationPredicate, createAttestationFactsLoader } from '../attestationFacts.js'
+import { type AttestationFacts, type AttestationRowFilter, compileAttestationPredicate, createAttestationFactsLoader, getAttestationFactsAnnotator } from '../attestationFacts.js'
 import { assertCursorInJournal } from '../journalCursor.js'
 import { connectionOf, ReplayLimitError, toReplayLimitGraphQLError } from '../replayLimiter.js'
 import type { DeliveryLevel } from '../finalityGate.js'
@@ -158,13 +158,20 @@ export function followAttestationEvents(ctx: GatewayContext, options: FollowAtte
   const where = options.where ?? {}
   const kinds = new Set(where.kinds?.length ? where.kinds : ['CREATED', 'REVOKED', 'STATUS_CHANGED', 'REMOVED'])
   const matches = compileAttestationPredicate({ schemaId: where.schemaId, attester: where.attester, recipient: where.recipient, ...options.extra })
+  const annotator = getAttestationFactsAnnotator(ctx.prisma)
+  /** judged on the facts the tail read for the event, for every subscription at once; undefined: judged in next() */
+  const judge = (e: JournalEvent): boolean | undefined => {
+    const row = annotator.factsOf(e)
+    return row === undefined ? undefined : row ? matches!(row) : e.kind === 'REMOVED'
+  }
   let subscription: JournalSubscription
   try {
     subscription = ctx.journal.subscribe({
       after: options.after ?? undefined,
       finality: options.finality ?? 'SAFE',
-      filter: (e) => e.subjectType === 'ATTESTATION' && kinds.has(e.kind) && (where.chainId == null || e.chainId === where.chainId),
+      filter: (e) => e.subjectType === 'ATTESTATION' && kinds.has(e.kind) && (where.chainId == null || e.chainId === where.chainId) && (!matches || judge(e) !== false),
       connection: connectionOf(ctx),
+      annotated: matches !== undefined,
     })
   } catch (error) {
     if (error instanceof ReplayLimitError) throw toReplayLimitGraphQLError(error)
@@ -200,7 +207,8 @@ export function followAttestationEvents(ctx: GatewayContext, options: FollowAtte
             return { done: true, value: undefined }
           }
           const e = result.value
-          if (matches) {
+          if (matches && judge(e) === undefined) {
+            // not annotated by the tail (e.g. a tail without an annotator): read now, batched across subscriptions
             const row = await factsOf(e)
             if (row ? !matches(row) : e.kind !== 'REMOVED') continue
           }
