@@ -147,7 +147,8 @@ type EventRow = {
   finality: Finality | null
 }
 
-type Subscriber = { push(event: JournalEvent, dropped: boolean): void; end(): void; room(): number }
+/** `seq`: the event's seq as a bigint, parsed once per event rather than once per subscriber */
+type Subscriber = { push(event: JournalEvent, dropped: boolean, seq: bigint): void; end(): void; room(): number }
 
 const MAX_BACKOFF_MS = 30_000
 const NO_DROPS: ReadonlySet<string> = new Set()
@@ -233,7 +234,7 @@ export function createJournalTail(params: CreateJournalTailParameters): JournalT
       position = row.seq
       const event = events[i]!
       const drop = dropped.has(event.seq)
-      for (const subscriber of subscribers) subscriber.push(event, drop)
+      for (const subscriber of subscribers) subscriber.push(event, drop, row.seq)
       consumed++
     }
     if (position !== undefined) journalSeq.set(Number(position))
@@ -334,12 +335,12 @@ export function createJournalTail(params: CreateJournalTailParameters): JournalT
     const replaying = () => replayAfter !== undefined
 
     const subscriber: Subscriber = {
-      push(event, dropped) {
+      push(event, dropped, seq) {
         if (done || failure) return
         // a cursor ahead of this tail (another replica's) must not see those events twice
-        if (after !== undefined && BigInt(event.seq) <= after) return
+        if (after !== undefined && seq <= after) return
         if (dropped || !filter(event)) {
-          if (!queue.length && !replaying()) cursor = BigInt(event.seq)
+          if (!queue.length && !replaying()) cursor = seq
           return
         }
         if (queue.length >= limit) {
