@@ -73,7 +73,7 @@ export function startHostileClient(options: HostileClientOptions): HostileClient
       replaysRestarted++
       setTimeout(() => replay(k), 100)
     }
-    const query = 'subscription($c: Int) { attestationEvents(where: { chainId: $c }, after: "0", finality: LATEST) { cursor kind attestation { indexingKey attester decodedData schema { id } } } }'
+    const query = 'subscription($c: Int) { attestationEvents(where: { chainId: $c }, after: "0", finality: LATEST) { cursor kind attestation { indexingKey attester decodedData } } }'
     const request = httpRequest(options.url, { method: 'POST', agent: false, headers: { 'content-type': 'application/json', accept: 'text/event-stream' } }, (response) => {
       if (!reads) {
         response.pause() // never reads: the gateway's buffers for it fill up

@@ -305,6 +305,8 @@ if (HOSTILE) {
   console.log(`  hostile mode (seed ${opts.seed}): ${JSON.stringify(hostileStats)}`)
   console.log(`    delivery latency before the hostile client: ${describeLatencies(latencies)}`)
   console.log(`    delivery latency while hostile:             ${describeLatencies(hostileLatencies)}`)
+  const gatewayErrors = gateway.output().split('\n').filter((l) => /"level":(50|60)/.test(l))
+  if (gatewayErrors.length) console.log(`    gateway errors (${gatewayErrors.length}, last 3):\n${gatewayErrors.slice(-3).map((l) => `      ${l.slice(0, 600)}`).join('\n')}`)
   for (const { name, probe } of probes) for (const phase of ['calm', 'hostile']) console.log(`    ${name} ${phase === 'calm' ? 'before the hostile client' : 'while hostile'}: ${describeLatencies(probe.samples(phase), probe.timeouts(phase))}`)
 }
 console.log(JSON.stringify({ subscribers: N, rate: RATE, produced, p50: pct(0.5), p99: pct(0.99), lost, duplicates, errors, overflows, resumes, drainSeconds, gatewayPeakMiB }))
