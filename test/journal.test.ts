@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createDb, type Db } from '../src/db/createDb.js'
 import { createJournalTail, type JournalEvent, JournalOverflowError, type JournalSubscription, type JournalTail } from '../src/gateway/journal.js'
+import { createReplayLimiter, ReplayLimitError } from '../src/gateway/replayLimiter.js'
 import { createTestDatabase, type TestDatabase } from './helpers/database.js'
 import { waitFor } from './helpers/graphql.js'
 
@@ -203,6 +204,29 @@ describe('journal tail', () => {
     journal.notify()
     expect((await take(replay, 4)).map((e) => e.seq)).toEqual([...mine, ...live])
     replay.close()
+  })
+
+  it('paces replays through the replay limiter: admitted up to its cap, page by page in turn, without gap or duplicate', async () => {
+    const replayLimiter = createReplayLimiter({ concurrentPages: 1, maxReplays: 2 })
+    const journal = tail({ pollIntervalMs: 20, batchSize: 4, replayLimiter })
+    await journal.ready
+    const from = (await db.prisma.event.aggregate({ _max: { seq: true } }))._max.seq!
+    const burst = await append(30, 9)
+    journal.notify()
+    await waitFor(() => journal.stats().position === burst.at(-1), 5_000, 'the tail to pass the burst')
+    const onlyMine = { filter: (e: JournalEvent) => e.chainId === 9 }
+    const a = journal.subscribe({ after: String(from), ...onlyMine })
+    const b = journal.subscribe({ after: String(from), ...onlyMine })
+    expect(() => journal.subscribe({ after: String(from) })).toThrow(ReplayLimitError)
+    const [gotA, gotB] = await Promise.all([take(a, 30), take(b, 30)])
+    expect(gotA.map((e) => e.seq)).toEqual(burst)
+    expect(gotB.map((e) => e.seq)).toEqual(burst)
+    // both caught up: their admissions are given back
+    await waitFor(() => replayLimiter.stats().replays === 0, 5_000, 'the replays to end')
+    const c = journal.subscribe({ after: String(from), ...onlyMine })
+    expect((await take(c, 1))[0]!.seq).toBe(burst[0])
+    for (const s of [a, b, c]) s.close()
+    expect(replayLimiter.stats()).toEqual({ replays: 0, pagesInFlight: 0, waiting: 0 })
   })
 
   it('ends every subscription on close()', async () => {

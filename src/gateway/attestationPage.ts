@@ -34,7 +34,7 @@ import {
   toPageRequest,
 } from './keyset.js'
 import { loadAttestations } from './lineage.js'
-import { type AttestationFilter, getLineageOf, parseAddress, toAttestationWhereInputWithLineage } from './types/attestationWhere.js'
+import { type AttestationFilter, getLineageOf, parseAddress, toAttestationWhereInputWithLineage, toRecipientMatch } from './types/attestationWhere.js'
 
 export type AttestationOrderValue = 'ATTESTATION_ID_ASC' | 'ATTESTATION_ID_DESC' | 'ATTEST_TIMESTAMP_ASC' | 'ATTEST_TIMESTAMP_DESC'
 
@@ -108,13 +108,8 @@ export function toAttestationConditions(where: AttestationFilter | null | undefi
 }
 
 function toRecipientSpellings(recipient: string): { address: string | null; texts: string[] } | null {
-  if (!ADDRESS.test(recipient)) {
-    // stored through toIndexableText (NUL as U+FFFD); text too long to index was stored as null: it matches nothing
-    const text = toIndexableText(recipient)
-    return text === null ? null : { address: null, texts: [text] }
-  }
-  const lower = recipient.toLowerCase()
-  return { address: lower, texts: [...new Set([recipient, lower, `0x${lower.slice(2).toUpperCase()}`, getAddress(lower)])] }
+  const match = toRecipientMatch(recipient)
+  return match && { address: match.address ?? null, texts: match.texts }
 }
 
 export type AttestationPageSqlInput = {

@@ -15,6 +15,8 @@
  *   its resume cursor instead of growing memory.
  * - Cursors are `seq` values as decimal strings. `subscribe({ after })` replays from the table what came after a
  *   cursor, then continues live with no gap and no duplicate: the seam for resumable GraphQL subscriptions.
+ *   Replays are paced by a `replayLimiter` (replayLimiter.ts): admitted or refused at subscribe, one page at a
+ *   time under a process-wide permit, yielding to the event loop between pages and every few events.
  *
  * Events carry small string facts only; consumers re-read the rows they describe.
  */
@@ -22,7 +24,9 @@ import type { Logger } from '../common/logger.js'
 import { createSilentLogger } from '../common/logger.js'
 import { journalSeq, subscriptionOverflows, subscriptionsActive } from '../common/metrics.js'
 import { BaseError } from '../errors/baseError.js'
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
 import { createOverflowGrace } from './overflowGrace.js'
+import type { ReplayLimiter, ReplayTicket } from './replayLimiter.js'
 import type { EventKind, Finality, PrismaClient, SubjectType } from '../generated/prisma/client.js'
 
 /** One journal entry, as strings and small numbers (safe to JSON-serialise, e.g. for Redis pub/sub). */
@@ -82,6 +86,14 @@ export type CreateJournalTailParameters = {
   overflowGraceMs?: number
   /** holds entries until they may be delivered and drops some (default: every entry as committed) */
   gate?: JournalGate
+  /** paces replays (`subscribe({ after })`); default: unpaced */
+  replayLimiter?: ReplayLimiter
+  /**
+   * Reads what subscribers' filters need to know about events (and keeps it beside the event objects), before
+   * those events are filtered: once per batch delivered live while any subscriber is `annotated`, and once per
+   * replay page of such a subscriber. A failure counts as a failed read (retried).
+   */
+  annotate?: (events: JournalEvent[]) => Promise<void>
   logger?: Logger
 }
 
@@ -92,6 +104,10 @@ export type JournalSubscribeOptions = {
   filter?: (event: JournalEvent) => boolean
   /** overrides the tail's default buffer size, in events */
   bufferSize?: number
+  /** the client connection carrying this subscription, for the per-connection replay limit */
+  connection?: object
+  /** its filter reads what the tail's `annotate` prepared: events are annotated before it sees them */
+  annotated?: boolean
 }
 
 /** An async iterator of journal events; ends when closed (by the consumer or the tail). */
@@ -131,13 +147,16 @@ type EventRow = {
   finality: Finality | null
 }
 
-type Subscriber = { push(event: JournalEvent, dropped: boolean): void; end(): void; room(): number }
+/** `seq`: the event's seq as a bigint, parsed once per event rather than once per subscriber */
+type Subscriber = { push(event: JournalEvent, dropped: boolean, seq: bigint): void; end(): void; room(): number }
 
 const MAX_BACKOFF_MS = 30_000
 const NO_DROPS: ReadonlySet<string> = new Set()
 const GAP_RECHECK_MS = 50
 /** a hole is never declared final sooner than this, in ms (covers a writer between nextval and its first write) */
 const GAP_GRACE_MS = 250
+/** a replay yields to the event loop after handing out this many events */
+const REPLAY_YIELD_EVERY = 50
 
 /**
  * Creates and starts a journal tail over `prisma.event`.
@@ -165,6 +184,8 @@ export function createJournalTail(params: CreateJournalTailParameters): JournalT
   let wakeRequested = false
   let timer: NodeJS.Timeout | undefined
   let failures = 0
+  /** subscribers that asked for annotated events (`annotated`) */
+  let annotatedSubscribers = 0
 
   let resolveReady!: () => void
   const ready = new Promise<void>((resolve) => (resolveReady = resolve))
@@ -198,9 +219,9 @@ export function createJournalTail(params: CreateJournalTailParameters): JournalT
    * @param xmin oldest running transaction id, read BEFORE `rows`: when it has passed the hole's horizon, every
    *   transaction that could fill the hole had ended before `rows` were read, so a hole still there is final
    */
-  function deliver(rows: EventRow[], xmin: bigint | undefined, dropped: ReadonlySet<string>): number {
+  function deliver(rows: EventRow[], events: JournalEvent[], xmin: bigint | undefined, dropped: ReadonlySet<string>): number {
     let consumed = 0
-    for (const row of rows) {
+    for (const [i, row] of rows.entries()) {
       const expected = (position as bigint) + 1n
       if (row.seq !== expected) {
         const now = Date.now()
@@ -211,9 +232,9 @@ export function createJournalTail(params: CreateJournalTailParameters): JournalT
       }
       gap = undefined
       position = row.seq
-      const event = toJournalEvent(row)
+      const event = events[i]!
       const drop = dropped.has(event.seq)
-      for (const subscriber of subscribers) subscriber.push(event, drop)
+      for (const subscriber of subscribers) subscriber.push(event, drop, row.seq)
       consumed++
     }
     if (position !== undefined) journalSeq.set(Number(position))
@@ -238,21 +259,24 @@ export function createJournalTail(params: CreateJournalTailParameters): JournalT
         const xmin = gap?.horizon !== undefined ? (await readSnapshot())?.xmin : undefined
         const read = await readRange(position)
         let rows = read
+        let events = rows.map(toJournalEvent)
         let dropped = NO_DROPS
         if (params.gate && rows.length) {
           // judged again on every read: held entries stay in the table, not in memory
-          const events = rows.map(toJournalEvent)
           const release = await params.gate.releasable(events)
           rows = rows.slice(0, release)
-          if (release) dropped = await params.gate.dropped(events.slice(0, release))
+          events = events.slice(0, release)
+          if (release) dropped = await params.gate.dropped(events)
         }
+        // one read of the facts row-filtered subscribers judge, for all of them (their filters stay synchronous)
+        if (params.annotate && annotatedSubscribers > 0 && events.length) await params.annotate(events)
         if (closed) return
         let consumed = 0
         for (let i = 0; i < rows.length; i += slice) {
           const part = rows.slice(i, i + slice)
           await grace.waitForRoom(subscribers, (subscriber) => subscriber.room(), part.length, () => closed)
           if (closed) return
-          const n = deliver(part, xmin, dropped)
+          const n = deliver(part, events.slice(i, i + slice), xmin, dropped)
           consumed += n
           if (n < part.length) break
         }
@@ -288,11 +312,14 @@ export function createJournalTail(params: CreateJournalTailParameters): JournalT
     else schedule(0)
   }
 
+  /** @throws {ReplayLimitError} when `after` is given and the replay limiter refuses one more replay */
   function subscribe(options: JournalSubscribeOptions = {}): JournalSubscription {
     const limit = options.bufferSize ?? defaultBufferSize
     const filter = options.filter ?? (() => true)
     let queue: JournalEvent[] = []
     const after = options.after !== undefined ? BigInt(options.after) : undefined
+    const ticket: ReplayTicket | undefined = after !== undefined && !closed ? params.replayLimiter?.admit(options.connection) : undefined
+    let replayedOut = 0
     let cursor = after
     // Replay window (replayAfter, registeredAt]: rows the tail had passed when this subscriber attached.
     let replayAfter = cursor
@@ -308,12 +335,12 @@ export function createJournalTail(params: CreateJournalTailParameters): JournalT
     const replaying = () => replayAfter !== undefined
 
     const subscriber: Subscriber = {
-      push(event, dropped) {
+      push(event, dropped, seq) {
         if (done || failure) return
         // a cursor ahead of this tail (another replica's) must not see those events twice
-        if (after !== undefined && BigInt(event.seq) <= after) return
+        if (after !== undefined && seq <= after) return
         if (dropped || !filter(event)) {
-          if (!queue.length && !replaying()) cursor = BigInt(event.seq)
+          if (!queue.length && !replaying()) cursor = seq
           return
         }
         if (queue.length >= limit) {
@@ -336,11 +363,15 @@ export function createJournalTail(params: CreateJournalTailParameters): JournalT
       room: () => limit - queue.length,
     }
     const detach = () => {
-      if (subscribers.delete(subscriber)) subscriptionsActive.dec()
+      ticket?.end()
+      if (!subscribers.delete(subscriber)) return
+      subscriptionsActive.dec()
+      if (options.annotated) annotatedSubscribers--
     }
     if (!closed) {
       subscribers.add(subscriber)
       subscriptionsActive.inc()
+      if (options.annotated) annotatedSubscribers++
     } else done = true
 
     const iterator: JournalSubscription = {
@@ -385,13 +416,27 @@ export function createJournalTail(params: CreateJournalTailParameters): JournalT
           if (replayed.length) {
             const event = replayed.shift() as JournalEvent
             cursor = BigInt(event.seq)
+            // the page read last has been handed out: the next replay in line reads one (a consumer that stops
+            // reading holds no permit)
+            if (!replayed.length) {
+              if (replayAfter !== undefined && replayAfter >= registeredAt) ticket?.end() // that was the last page
+              else ticket?.releasePage()
+            }
+            else if (++replayedOut % REPLAY_YIELD_EVERY === 0) await yieldToEventLoop() // let queries and live deliveries in
             return { done: false, value: event }
           }
           if (replayAfter !== undefined) {
+            ticket?.releasePage() // a page whose every event was filtered out
             if (replayAfter >= registeredAt) {
               cursor = cursor === undefined || cursor < registeredAt ? registeredAt : cursor
               replayAfter = undefined
+              ticket?.end()
               continue
+            }
+            if (ticket) {
+              await yieldToEventLoop()
+              await ticket.acquirePage()
+              if (done || failure) continue
             }
             const rows = await readRange(replayAfter, registeredAt)
             if (!rows.length) {
@@ -402,6 +447,7 @@ export function createJournalTail(params: CreateJournalTailParameters): JournalT
             const events = rows.map(toJournalEvent)
             // every replayed entry is at or below the tail's position, so already released by its gate
             const dropped = params.gate ? await params.gate.dropped(events) : NO_DROPS
+            if (options.annotated && params.annotate) await params.annotate(events)
             replayed = events.filter((e) => !dropped.has(e.seq) && filter(e))
             if (!replayed.length) cursor = replayAfter
             continue

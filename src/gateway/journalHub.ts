@@ -6,6 +6,8 @@
 import type { Logger } from '../common/logger.js'
 import type { PrismaClient } from '../generated/prisma/client.js'
 import { createFinalityGate, type DeliveryLevel } from './finalityGate.js'
+import { getAttestationFactsAnnotator } from './attestationFacts.js'
+import { createReplayLimiter } from './replayLimiter.js'
 import { createJournalTail, type CreateJournalTailParameters, type JournalSubscribeOptions, type JournalSubscription, type JournalTail } from './journal.js'
 
 export type JournalHubSubscribeOptions = JournalSubscribeOptions & {
@@ -25,8 +27,13 @@ export type JournalHub = Omit<JournalTail, 'subscribe'> & {
 
 export type CreateJournalHubParameters = Omit<CreateJournalTailParameters, 'gate' | 'after'> & { prisma: PrismaClient; logger: Logger }
 
-/** Creates the hub and its `SAFE` tail; `notify`, `close` and `stats` cover every tail created. */
+/**
+ * Creates the hub and its `SAFE` tail; `notify`, `close` and `stats` cover every tail created. Every tail shares one
+ * replay limiter (`params.replayLimiter`, default `createReplayLimiter()`): replays are paced process-wide; and one
+ * annotator (default: the attestation facts row-filtered subscriptions judge, attestationFacts.ts).
+ */
 export function createJournalHub(params: CreateJournalHubParameters): JournalHub {
+  const replayLimiter = params.replayLimiter ?? createReplayLimiter()
   const tails = new Map<DeliveryLevel, JournalTail>()
   let closed = false
   const tail = (level: DeliveryLevel): JournalTail => {
@@ -34,6 +41,8 @@ export function createJournalHub(params: CreateJournalHubParameters): JournalHub
     if (!t) {
       t = createJournalTail({
         ...params,
+        replayLimiter,
+        annotate: params.annotate ?? getAttestationFactsAnnotator(params.prisma).annotate,
         gate: level === 'LATEST' ? undefined : createFinalityGate(params.prisma, level),
         logger: params.logger.child({ finality: level }),
       })

@@ -237,6 +237,21 @@ describe('shared subscriptions', () => {
     for (const it of [fresh, first, second]) await it.return!()
   })
 
+  it('refuses a resumed subscription with REPLAY_LIMIT when the line of those waiting to catch up is full', async () => {
+    const journal = fakeJournal()
+    const shared = createSharedSubscriptions({ recentResults: 0, maxCatchingUp: 1, maxWaitingToCatchUp: 1, bufferSize: 4, overflowGraceMs: 10_000, streamOf: streamOf(0) })
+    journal.append(6)
+    const first = await subscribe(shared.plugin, journal.subscribeFn, resumable, { after: '0' }, {}) // replays, holds the slot
+    const waiting = subscribe(shared.plugin, journal.subscribeFn, resumable, { after: '1' }, {}) // waits in line
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    const refused = (await subscribe(shared.plugin, journal.subscribeFn, resumable, { after: '2' }, {})) as unknown as ExecutionResult
+    expect(refused.errors?.[0]?.extensions?.code).toBe('REPLAY_LIMIT')
+    expect(await seqs(first, 6)).toEqual([1, 2, 3, 4, 5, 6])
+    const second = await waiting
+    expect(await seqs(second, 5)).toEqual([2, 3, 4, 5, 6])
+    for (const it of [first, second]) await it.return!()
+  })
+
   it('a resumed subscription at the head with nothing to replay merges without waiting for an event', async () => {
     const journal = fakeJournal()
     const shared = sharedOptions()

@@ -10,7 +10,7 @@
  *   queue), then, once caught up, merges into the shared execution (its subscriber skips what it already got) or,
  *   if there is none, becomes it: reconnect waves (gateway restarts, overloads) end up shared again. At most
  *   `maxCatchingUp` resumed executions replay at once (a slot is held until the execution merges, becomes
- *   shared or ends); the others wait in line.
+ *   shared or ends); the others wait in line, at most `maxWaitingToCatchUp` of them (one more gets REPLAY_LIMIT).
  * - A subscriber attaches at the shared stream's current point: it may see events committed an instant before it
  *   subscribed, never fewer than a fresh subscription would.
  * - Each subscriber's queue holds at most `bufferSize` results; the shared execution waits up to `overflowGraceMs`
@@ -53,6 +53,11 @@ export type SharedSubscriptionsOptions = {
    * wait in the table), so a reconnect wave is worked through instead of replayed all at once.
    */
   maxCatchingUp?: number
+  /**
+   * Resumed subscriptions that may wait in that line (default 1,000); one more is refused with REPLAY_LIMIT
+   * (retry later or on another replica) instead of the line growing without bound.
+   */
+  maxWaitingToCatchUp?: number
   /**
    * Results a shared execution keeps after handing them over (default: 2 × bufferSize). A subscription resuming
    * `after` a cursor they cover joins at once, its queue filled from them: no execution, no replay. 0 disables.
@@ -138,6 +143,7 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
   const holdMs = options.holdMs ?? 50
   const maxBatch = Math.max(1, Math.floor(bufferSize / 4))
   const catchUp = pLimit(options.maxCatchingUp ?? 50)
+  const maxWaitingToCatchUp = options.maxWaitingToCatchUp ?? 1_000
   const recentLimit = options.recentResults ?? 2 * bufferSize
   const cursorOf = (contextValue: unknown) => options.streamOf(contextValue)?.cursor ?? undefined
   const isLive = (contextValue: unknown) => options.streamOf(contextValue)?.replaying === false
@@ -448,6 +454,9 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
         if (base && recent) return listen(base, a.contextValue, { after: keyed!.after!, recent })
         // a resumed subscription waits for a catching-up slot, held until it merges, becomes shared or ends
         let caughtUp = () => {}
+        if (baseKey !== null && catchUp.pendingCount >= maxWaitingToCatchUp) {
+          return { errors: [new GraphQLError('Too many subscriptions waiting to replay from a cursor on this gateway; retry later or on another replica', { extensions: { code: 'REPLAY_LIMIT', scope: 'process' } })] }
+        }
         if (baseKey !== null) {
           const held = new Promise<void>((resolve) => (caughtUp = resolve))
           await new Promise<void>((acquired) => void catchUp(() => (acquired(), held)))

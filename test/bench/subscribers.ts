@@ -6,6 +6,12 @@
  * (`attestBatch` every 100 ms). Prints delivery latency p50/p99 (transaction sent → event received by the client,
  * so it includes mining, indexing and fan-out), events lost (expected × subscribers − received; must be 0), and
  * the gateway's peak RSS (VmHWM). Prints figures; asserts nothing.
+ *
+ * `--hostile`: the journal is first filled with `--backlog` attestations; halfway through production one hostile
+ * client (hostileClient.ts) opens `--hostile-filters` distinct attester filters over `--hostile-connections`
+ * graphql-ws connections and `--hostile-replays` SSE replays from `after: "0"`. Printed per phase (before / while
+ * hostile): the well-behaved subscribers' delivery latency, an ordinary query's latency (`attestation(id)` every
+ * 100 ms) and `/healthz` latency. `--seed` seeds the hostile client's filters (printed).
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -18,22 +24,30 @@ import { execFileSync, spawn } from 'node:child_process'
 import { request as httpRequest } from 'node:http'
 import WebSocket from 'ws'
 import { createDb } from '../../src/db/createDb.js'
-import { createDevClients, createSpWriter, schemaJson, SCORE_FIELDS, startDevnet } from '../../src/devnet/index.js'
+import { createDevClients, createSpWriter, schemaJson, SCORE_FIELDS, startDevnet, tupleScore } from '../../src/devnet/index.js'
 import { createTestDatabase } from '../helpers/database.js'
 import { createTruthClient } from '../helpers/groundTruth.js'
 import { spawnGateway, spawnIndexer, writeChainConfig } from '../helpers/indexerProcess.js'
+import { describeLatencies, type HostileClient, type Probe, startHostileClient, startProbe } from './hostileClient.js'
 
 const opts = new Command('bench-subscribers')
   .option('--subscribers <n>', 'concurrent subscribers (half SSE, half graphql-ws)', '1000')
   .option('--rate <n>', 'attestations per second produced', '100')
   .option('--seconds <n>', 'production time', '20')
   .option('--reconnect <fraction>', 'halfway through production, drop this fraction of the connections at once (they resume after their cursor)', '0')
+  .option('--hostile', 'halfway through production, add one hostile client (many distinct filters, replays from "0")')
+  .option('--hostile-filters <n>', 'distinct attester filters the hostile client opens', '3000')
+  .option('--hostile-connections <n>', 'graphql-ws connections carrying them', '30')
+  .option('--hostile-replays <n>', 'SSE replays from after: "0" (half read, half never read)', '50')
+  .option('--backlog <n>', 'attestations in the journal before subscribers attach (hostile mode)', '3000')
+  .option('--seed <n>', 'seed of the hostile client', String(Date.now() % 1_000_000))
   .parse()
   .opts()
 const N = Number(opts.subscribers)
 const RATE = Number(opts.rate)
 const SECONDS = Number(opts.seconds)
 const RECONNECT = Number(opts.reconnect)
+const HOSTILE = Boolean(opts.hostile)
 const QUERY = 'subscription($c: Int, $after: String) { attestationEvents(where: { chainId: $c, kinds: [CREATED] }, after: $after) { cursor attestation { indexingKey } } }'
 
 const devnet = await startDevnet({ port: 0 })
@@ -49,6 +63,21 @@ const gateway = spawnGateway(database.url, args)
 const indexer = spawnIndexer(config, database.url, args)
 await Promise.all([gateway.ready, indexer.ready])
 const url = gateway.url()
+let probeId = ''
+if (HOSTILE) {
+  const backlog = Number(opts.backlog)
+  const seeded = performance.now()
+  let first: bigint | undefined
+  for (let k = 0; k < backlog; k += 100) {
+    const keys = Array.from({ length: Math.min(100, backlog - k) }, (_, j) => `backlog-${k + j}`)
+    const ids = await writer.attestBatch(1 + ((k / 100) % 4), keys.map((key) => ({ schemaId, data: tupleScore(key, 1n) })), keys)
+    first ??= ids[0]
+  }
+  probeId = `onchain_evm_${devnet.chainId}_0x${first!.toString(16)}`
+  const seq = async () => Number(/^sign_indexer_journal_seq (\S+)$/m.exec(await fetch(url.replace(/\/graphql$/, '/metrics')).then((r) => r.text()))?.[1] ?? 0)
+  while ((await seq()) < backlog) await new Promise((r) => setTimeout(r, 500))
+  console.log(`  backlog: ${backlog} attestations in the journal after ${((performance.now() - seeded) / 1_000).toFixed(1)} s; hostile seed ${opts.seed}`)
+}
 
 const sentAt = new Map<string, number>()
 /** per subscriber: events received, last cursor, duplicates / out-of-order cursors seen, resubscriptions */
@@ -61,6 +90,9 @@ let resumes = 0
 let overflows = 0
 let errors = 0
 const latencies: number[] = []
+/** hostile mode: when the hostile client started (epoch ms; deliveries of txs sent after it are "while hostile") */
+let hostileSince = Number.POSITIVE_INFINITY
+const hostileLatencies: number[] = []
 const KEY = /"indexingKey":"([^"]+)"/
 const CURSOR = /"cursor":"(\d+)"/
 /** One `next` payload (JSON text). Cheap on purpose: 10,000 subscribers at 100 events/s is a million a second. */
@@ -85,7 +117,7 @@ const onPayload = (i: number, json: string): boolean => {
   received[i]!++
   if (i % 10 === 0) {
     const sent = sentAt.get(KEY.exec(json)?.[1] ?? '')
-    if (sent !== undefined) latencies.push(performance.timeOrigin + performance.now() - sent)
+    if (sent !== undefined) (sent >= hostileSince ? hostileLatencies : latencies).push(performance.timeOrigin + performance.now() - sent)
   }
   return true
 }
@@ -208,12 +240,29 @@ const wave = RECONNECT > 0 ? setTimeout(() => {
   for (let i = 0; i < N; i += step) reconnectors[i]?.(), dropped++
   console.log(`  reconnect wave: dropped ${dropped} connections`)
 }, (SECONDS * 1_000) / 2) : undefined
+let hostile: HostileClient | undefined
+const probes: { name: string; probe: Probe }[] = []
+const hostileTimer = HOSTILE ? setTimeout(() => {
+  hostileSince = performance.timeOrigin + performance.now()
+  hostile = startHostileClient({ url, chainId: devnet.chainId, filters: Number(opts.hostileFilters), connections: Number(opts.hostileConnections), replays: Number(opts.hostileReplays), seed: Number(opts.seed), restartAfter: Number(opts.backlog) })
+  console.log(`  hostile client started: ${opts.hostileFilters} distinct filters over ${opts.hostileConnections} connections, ${opts.hostileReplays} replays from "0"`)
+}, (SECONDS * 1_000) / 2) : undefined
+if (HOSTILE) {
+  const phase = () => (hostile ? 'hostile' : 'calm')
+  const graphqlProbe = () => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `{ attestation(id: "${probeId}") { id attester } }` }), signal: AbortSignal.timeout(120_000) }).then((r) => r.json())
+  const healthProbe = () => fetch(url.replace(/\/graphql$/, '/healthz'), { signal: AbortSignal.timeout(120_000) }).then((r) => r.text())
+  probes.push({ name: 'query attestation(id)', probe: startProbe(graphqlProbe, phase) }, { name: '/healthz', probe: startProbe(healthProbe, phase) })
+}
 for await (const line of createInterface({ input: producer.stdout! })) {
   const [what, a, b, c] = line.split(' ')
   if (what === 'sent') for (let k = 0; k < Number(b); k++) sentAt.set(`load-${Number(a) + k}`, Number(c))
   else if (what === 'done') [produced, skippedTicks] = [Number(a), Number(b)]
 }
 const productionEnded = performance.now()
+clearTimeout(hostileTimer)
+for (const { probe } of probes) probe.stop()
+const hostileStats = hostile?.stats()
+hostile?.stop()
 // wait while deliveries progress (a saturated gateway delivers late, not never); give up after 30 s without progress
 let total = received.reduce((a, b) => a + b, 0)
 let lastProgress = Date.now()
@@ -250,6 +299,15 @@ for (const [name, parity] of [['SSE', 0], ['graphql-ws', 1]] as const) {
   const none = mine.filter((n) => n === 0).length
   const stages = [0, 1, 2].map((k) => received.filter((n, i) => i % 2 === parity && n === 0 && stage[i] === k).length)
   console.log(`  ${name}: ${complete} subscribers got every event, ${mine.length - complete - none} some, ${none} none (of which ${stages[0]} still connecting, ${stages[1]} connected but not subscribed, ${stages[2]} subscribed)`)
+}
+if (HOSTILE) {
+  hostileLatencies.sort((a, b) => a - b)
+  console.log(`  hostile mode (seed ${opts.seed}): ${JSON.stringify(hostileStats)}`)
+  console.log(`    delivery latency before the hostile client: ${describeLatencies(latencies)}`)
+  console.log(`    delivery latency while hostile:             ${describeLatencies(hostileLatencies)}`)
+  const gatewayErrors = gateway.output().split('\n').filter((l) => /"level":(50|60)/.test(l))
+  if (gatewayErrors.length) console.log(`    gateway errors (${gatewayErrors.length}, last 3):\n${gatewayErrors.slice(-3).map((l) => `      ${l.slice(0, 600)}`).join('\n')}`)
+  for (const { name, probe } of probes) for (const phase of ['calm', 'hostile']) console.log(`    ${name} ${phase === 'calm' ? 'before the hostile client' : 'while hostile'}: ${describeLatencies(probe.samples(phase), probe.timeouts(phase))}`)
 }
 console.log(JSON.stringify({ subscribers: N, rate: RATE, produced, p50: pct(0.5), p99: pct(0.99), lost, duplicates, errors, overflows, resumes, drainSeconds, gatewayPeakMiB }))
 

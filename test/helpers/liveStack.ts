@@ -12,13 +12,13 @@ import { devnetChain } from './runIndexerToHead.js'
 
 export type LiveStack = { devnet: Devnet; db: Db; gateway: Gateway; writer: SpWriter; schemaId: bigint; stop(): Promise<void> }
 
-/** @param name database name prefix and schema name; `confirmations` for the indexed chain (default 0) */
-export async function startLiveStack(name: string, opts: { confirmations?: number; journalPollMs?: number } = {}): Promise<LiveStack> {
+/** @param name database name prefix and schema name; `confirmations` for the indexed chain (default 0); `onQuery` sees every Prisma query */
+export async function startLiveStack(name: string, opts: { confirmations?: number; journalPollMs?: number; onQuery?: (e: { query: string; durationMs: number }) => void } = {}): Promise<LiveStack> {
   const devnet = await startDevnet({ port: 0 })
   const writer = createSpWriter(await createDevClients(devnet.rpcUrl), devnet.address)
   const schemaId = await writer.register(1, { data: schemaJson(name, `${name} test`, SCORE_FIELDS) })
   const database = await createTestDatabase(name)
-  const db = await createDb({ databaseUrl: database.url })
+  const db = await createDb({ databaseUrl: database.url, onQuery: opts.onQuery })
   const gateway = createGateway({ prisma: db.prisma, logger: createSilentLogger(), journalPollMs: opts.journalPollMs ?? 100 })
   const chain = devnetChain(devnet, { pollIntervalMs: 50, ...(opts.confirmations !== undefined && { confirmations: opts.confirmations }) })
   const indexer = createIndexer({ prisma: db.prisma, chains: [chain], logger: createSilentLogger(), onCommit: () => gateway.journal.notify() })

@@ -9,18 +9,23 @@
  * entries when a reorg takes one back; `SAFE` (default) holds each event until its block is `confirmations` deep
  * and never shows what a reorg took back before then; `FINALIZED` holds until the chain's finalized block.
  *
- * Filters: chainId and kinds apply to the journal facts; schemaId / attester / recipient need the row, so an
- * event whose attestation no longer exists (REMOVED after a reorg) is delivered whenever its chain and kind match.
+ * Filters: chainId and kinds apply to the journal facts; schemaId / attester / recipient need the row (its facts are
+ * read once per tick for every subscription, attestationFacts.ts), so an event whose attestation no longer exists
+ * (REMOVED after a reorg) is delivered whenever its chain and kind match.
+ *
+ * `after` must be a cursor this journal has issued: one beyond the database's last seq is refused (BAD_USER_INPUT).
+ * Replays are paced process-wide (replayLimiter.ts): too many at once, or per connection, get REPLAY_LIMIT.
  */
 import DataLoader from 'dataloader'
 import { GraphQLError } from 'graphql'
 import { builder, type GatewayContext } from '../builder.js'
 import { SubscriptionOverflowError } from '../errors.js'
 import { isStorableUint64, toFullId } from '../ids.js'
-import { type JournalEvent, JournalOverflowError } from '../journal.js'
-import type { Prisma } from '../../generated/prisma/client.js'
+import { type JournalEvent, JournalOverflowError, type JournalSubscription } from '../journal.js'
+import { type AttestationFacts, type AttestationRowFilter, compileAttestationPredicate, createAttestationFactsLoader, getAttestationFactsAnnotator } from '../attestationFacts.js'
+import { assertCursorInJournal } from '../journalCursor.js'
+import { connectionOf, ReplayLimitError, toReplayLimitGraphQLError } from '../replayLimiter.js'
 import type { DeliveryLevel } from '../finalityGate.js'
-import { toAttestationWhereInput } from './attestationWhere.js'
 
 
 const AttestationEventKind = builder.enumType('AttestationEventKind', { values: ['CREATED', 'REVOKED', 'STATUS_CHANGED', 'REMOVED'] as const })
@@ -138,33 +143,68 @@ export type FollowAttestationEventsOptions = {
   where?: { chainId?: number | null; schemaId?: string | number | null; attester?: string | null; recipient?: string | null; kinds?: readonly string[] | null } | null
   after?: string | null
   finality?: DeliveryLevel | null
-  /** a further row condition (e.g. a verification status) an event's attestation must meet */
-  extra?: Prisma.AttestationWhereInput
+  /** further row conditions (an indexing key, verification statuses) an event's attestation must meet */
+  extra?: Pick<AttestationRowFilter, 'indexingKey' | 'statuses'>
 }
+
+/** facts of how many upcoming buffered events are read with the one being judged */
+const FACTS_LOOKAHEAD_EVENTS = 200
 
 /**
  * Follows the journal at one delivery level for attestation events matching `where`: chain id and kinds are judged
- * on the journal facts, the other filters (and `extra`) by one primary-key query per event. A REMOVED event whose
- * attestation no longer exists is delivered whenever chain and kind match. When the subscriber's buffer
- * overflows, yields one `overflowCursor` payload (the resolver turns it into SUBSCRIPTION_OVERFLOW) and ends.
- * Attaches at once, so the stream starts at subscription time.
+ * on the journal facts, the other filters (and `extra`) in memory on the attestation's facts, read for every
+ * subscription of the gateway at once (attestationFacts.ts): no query per subscription per event. A REMOVED event
+ * whose attestation no longer exists is delivered whenever chain and kind match (its facts went with the rows the
+ * rollback deleted; a subscriber cannot tell whether it had been given the retracted entry, so it is told); one whose
+ * attestation exists again (re-ingested after the reorg) is judged like any other.
+ * When the subscriber's buffer overflows, yields one `overflowCursor` payload (the resolver turns it into
+ * SUBSCRIPTION_OVERFLOW) and ends. Attaches at once, so the stream starts at subscription time.
  * Sets `ctx.eventStream` to the journal subscription (shared executions read its cursor, ready count and replay
  * state: useSharedSubscriptions.ts).
- * @throws {GraphQLError} BAD_USER_INPUT for a malformed cursor or filter
+ * @throws {GraphQLError} BAD_USER_INPUT for a malformed cursor or filter; REPLAY_LIMIT when `after` is given and
+ *   too many replays run already (replayLimiter.ts)
  */
 export function followAttestationEvents(ctx: GatewayContext, options: FollowAttestationEventsOptions): AsyncIterableIterator<AttestationEventPayload> {
   if (options.after != null) parseEventCursor(options.after)
   const where = options.where ?? {}
   const kinds = new Set(where.kinds?.length ? where.kinds : ['CREATED', 'REVOKED', 'STATUS_CHANGED', 'REMOVED'])
-  const filterWhere = toAttestationWhereInput({ schemaId: where.schemaId, attester: where.attester, recipient: where.recipient })
-  const rowWhere = options.extra ? { AND: [filterWhere, options.extra] } : filterWhere
-  const needsRow = Object.keys(filterWhere).length > 0 || options.extra !== undefined
-  const subscription = ctx.journal.subscribe({
-    after: options.after ?? undefined,
-    finality: options.finality ?? 'SAFE',
-    filter: (e) => e.subjectType === 'ATTESTATION' && kinds.has(e.kind) && (where.chainId == null || e.chainId === where.chainId),
-  })
+  const matches = compileAttestationPredicate({ schemaId: where.schemaId, attester: where.attester, recipient: where.recipient, ...options.extra })
+  const annotator = getAttestationFactsAnnotator(ctx.prisma)
+  /** judged on the facts the tail read for the event, for every subscription at once; undefined: judged in next() */
+  const judge = (e: JournalEvent): boolean | undefined => {
+    const row = annotator.factsOf(e)
+    return row === undefined ? undefined : row ? matches!(row) : e.kind === 'REMOVED'
+  }
+  let subscription: JournalSubscription
+  try {
+    subscription = ctx.journal.subscribe({
+      after: options.after ?? undefined,
+      finality: options.finality ?? 'SAFE',
+      filter: (e) => e.subjectType === 'ATTESTATION' && kinds.has(e.kind) && (where.chainId == null || e.chainId === where.chainId) && (!matches || judge(e) !== false),
+      connection: connectionOf(ctx),
+      annotated: matches !== undefined,
+    })
+  } catch (error) {
+    if (error instanceof ReplayLimitError) throw toReplayLimitGraphQLError(error)
+    throw error
+  }
   ctx.eventStream = subscription
+  const facts = createAttestationFactsLoader(ctx.prisma)
+  /** facts read ahead for buffered events, valid for events up to `throughSeq` */
+  let ahead: { throughSeq: bigint; facts: Map<string, AttestationFacts | null> } | undefined
+  const factsOf = async (e: JournalEvent): Promise<AttestationFacts | null> => {
+    const key = `${e.chainId}:${e.subjectId}`
+    const seq = BigInt(e.seq)
+    if (ahead && seq <= ahead.throughSeq && ahead.facts.has(key)) return ahead.facts.get(key)!
+    const upcoming = subscription.peek(FACTS_LOOKAHEAD_EVENTS)
+    if (!upcoming.length) return facts.load(key)
+    const keys = [...new Set([key, ...upcoming.map((u) => `${u.chainId}:${u.subjectId}`)])]
+    const loaded = await facts.loadMany(keys)
+    const failed = loaded.find((r) => r instanceof Error)
+    if (failed) throw failed
+    ahead = { throughSeq: BigInt(upcoming[upcoming.length - 1]!.seq), facts: new Map(keys.map((k, i) => [k, loaded[i] as AttestationFacts | null])) }
+    return loaded[0] as AttestationFacts | null
+  }
   let finished = false
   const iterator: AsyncIterableIterator<AttestationEventPayload> = {
     [Symbol.asyncIterator]: () => iterator,
@@ -178,10 +218,10 @@ export function followAttestationEvents(ctx: GatewayContext, options: FollowAtte
             return { done: true, value: undefined }
           }
           const e = result.value
-          if (needsRow) {
-            const row = await ctx.prisma.attestation.findFirst({ where: { AND: [{ chainId: e.chainId, attestationId: BigInt(e.subjectId) }, rowWhere] }, select: { attestationId: true } })
-            const exists = row ? true : (await ctx.prisma.attestation.count({ where: { chainId: e.chainId, attestationId: BigInt(e.subjectId) } })) > 0
-            if (!row && (exists || e.kind !== 'REMOVED')) continue
+          if (matches && judge(e) === undefined) {
+            // not annotated by the tail (e.g. a tail without an annotator): read now, batched across subscriptions
+            const row = await factsOf(e)
+            if (row ? !matches(row) : e.kind !== 'REMOVED') continue
           }
           return { done: false, value: { event: e } }
         }
@@ -210,7 +250,19 @@ builder.subscriptionFields((t) => ({
       after: t.arg.string({ description: 'cursor of the last event received' }),
       finality: t.arg({ type: Finality, defaultValue: 'SAFE' }),
     },
-    subscribe: (_root, args, ctx) => followAttestationEvents(ctx, args as FollowAttestationEventsOptions),
+    subscribe: async (_root, args, ctx) => {
+      const options = args as FollowAttestationEventsOptions
+      const iterator = followAttestationEvents(ctx, options) // malformed input is refused before any read
+      if (options.after != null) {
+        try {
+          await assertCursorInJournal(ctx.prisma, options.after)
+        } catch (error) {
+          await iterator.return?.()
+          throw error
+        }
+      }
+      return iterator
+    },
     resolve: (payload) => {
       const p = payload as unknown as AttestationEventPayload
       if (p.overflowCursor !== undefined) throw new SubscriptionOverflowError(p.overflowCursor)

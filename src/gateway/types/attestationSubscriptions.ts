@@ -4,11 +4,11 @@
  * indexer's or the verifier's memory: what a subscriber sees is always in the database. Each event is a small string fact; the attestation is re-read with the
  * subscriber's selection.
  */
-import type { Prisma } from '../../generated/prisma/client.js'
+import type { VerificationStatus as VerificationStatusValue } from '../../generated/prisma/client.js'
 import { builder, type GatewayContext } from '../builder.js'
 import { SubscriptionOverflowError } from '../errors.js'
 import { type AttestationEventPayload, followAttestationEvents, loadAhead } from './attestationEvents.js'
-import { type AttestationFilter, AttestationSubscriptionWhere, toAttestationWhereInput } from './attestationWhere.js'
+import { type AttestationFilter, AttestationSubscriptionWhere } from './attestationWhere.js'
 import { VerificationStatus } from './verification.js'
 
 /**
@@ -20,11 +20,12 @@ export function followAttestations(
   ctx: GatewayContext,
   kind: 'CREATED' | 'REVOKED' | 'STATUS_CHANGED',
   where: AttestationFilter | null | undefined,
-  extra?: Prisma.AttestationWhereInput,
+  statuses?: readonly VerificationStatusValue[] | null,
 ): AsyncIterable<AttestationEventPayload> {
-  const rowFilter = toAttestationWhereInput({ ...where, chainId: undefined })
-  const combined = extra ? { AND: [rowFilter, extra] } : rowFilter
-  return followAttestationEvents(ctx, { where: { chainId: where?.chainId, kinds: [kind] }, extra: Object.keys(combined).length ? combined : undefined })
+  return followAttestationEvents(ctx, {
+    where: { chainId: where?.chainId, schemaId: where?.schemaId, attester: where?.attester, recipient: where?.recipient, kinds: [kind] },
+    extra: { indexingKey: where?.indexingKey, statuses },
+  })
 }
 
 /** Reads the attestation an event is about, with the subscriber's selection (read ahead in bursts, see loadAhead); null if it vanished (reorg). */
@@ -67,7 +68,7 @@ builder.subscriptionFields((t) => ({
       statuses: t.arg({ type: [VerificationStatus], description: 'only while the verdict has one of these statuses (default: any)' }),
     },
     subscribe: (_root, args, ctx) =>
-      followAttestations(ctx, 'STATUS_CHANGED', args.where, args.statuses?.length ? { verification: { is: { status: { in: args.statuses } } } } : undefined),
+      followAttestations(ctx, 'STATUS_CHANGED', args.where, args.statuses),
     resolve: (query, payload, _args, ctx) => loadAttestation(query, payload as AttestationEventPayload, ctx),
   }),
 }))

@@ -145,16 +145,21 @@ export async function getLineageOf(ctx: GatewayContext, inLineageOf: string | nu
  * Recipients are `bytes[]`: Solidity callers encode an address, the SDK a string (often an address written
  * as text). An address therefore matches the decoded address, or the text as given, lower-case, upper-case hex
  * or EIP-55 checksummed (equality on each, so the `text` index serves it); anything else matches the text.
+ * @returns the decoded address a recipient row may have (lower-case; absent for non-addresses) and the texts it may have
  */
-function toRecipientCondition(recipient: string): Prisma.AttestationWhereInput {
-  if (ADDRESS.test(recipient)) return { recipients: { some: toRecipientWhere(recipient) } }
-  // stored through toIndexableText (NUL as U+FFFD); text too long to index was stored as null: it matches nothing
-  const text = toIndexableText(recipient)
-  return text === null ? NOTHING : { recipients: { some: { text } } }
+export function toRecipientMatch(recipient: string): { address?: string; texts: string[] } | null {
+  if (!ADDRESS.test(recipient)) {
+    // stored through toIndexableText (NUL as U+FFFD); text too long to index was stored as null: it matches nothing
+    const text = toIndexableText(recipient)
+    return text === null ? null : { texts: [text] }
+  }
+  const lower = recipient.toLowerCase()
+  return { address: lower, texts: [...new Set([recipient, lower, `0x${lower.slice(2).toUpperCase()}`, getAddress(lower)])] }
 }
 
-function toRecipientWhere(recipient: string): Prisma.RecipientWhereInput {
-  const lower = recipient.toLowerCase()
-  const spellings = new Set([recipient, lower, `0x${lower.slice(2).toUpperCase()}`, getAddress(lower)])
-  return { OR: [{ address: lower }, { text: { in: [...spellings] } }] }
+function toRecipientCondition(recipient: string): Prisma.AttestationWhereInput {
+  const match = toRecipientMatch(recipient)
+  if (!match) return NOTHING
+  const { address, texts } = match
+  return { recipients: { some: address === undefined ? { text: texts[0] } : { OR: [{ address }, { text: { in: texts } }] } } }
 }
