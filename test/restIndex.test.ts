@@ -8,6 +8,7 @@
  */
 import { compileErrors, validate } from '@readme/openapi-parser'
 import fc from 'fast-check'
+import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createSilentLogger } from '../src/common/logger.js'
 import { createDb, type Db } from '../src/db/createDb.js'
@@ -192,4 +193,35 @@ describe.each(backends)('index API on $name', ({ open }) => {
     expect(statuses.get(200)).toBeGreaterThan(0)
     expect(statuses.get(400)).toBeGreaterThan(0)
   }, 60_000)
+})
+
+describe('index API under the gateway limits (PostgreSQL)', () => {
+  it('shares the in-flight bound with /graphql (503 OVERLOADED + Retry-After) and answers past the deadline with 504 QUERY_TIMEOUT', async () => {
+    const database = await createTestDatabase('sitest_rest_limits')
+    const db = await createDb({ databaseUrl: database.url })
+    const gateway = createGateway({ prisma: db.prisma, logger: createSilentLogger(), maxInFlight: 1, maxQueued: 0, queryTimeoutMs: 500 })
+    const locker = new pg.Client({ connectionString: database.url })
+    await locker.connect()
+    try {
+      await locker.query('BEGIN')
+      await locker.query('LOCK TABLE "Attestation" IN ACCESS EXCLUSIVE MODE') // the page query waits for it
+      const slow = gateway.yoga.fetch('http://gateway/index/attestations')
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      const shed = await gateway.yoga.fetch('http://gateway/index/schemas')
+      expect([shed.status, shed.headers.get('retry-after')]).toEqual([503, '1'])
+      expect(await shed.json()).toMatchObject({ success: false, statusCode: 503, code: 'OVERLOADED', data: null })
+      const graphql = await gateway.yoga.fetch('http://gateway/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' })
+      expect(graphql.status).toBe(503)
+      const timedOut = await slow
+      expect(timedOut.status).toBe(504)
+      expect(await timedOut.json()).toMatchObject({ success: false, statusCode: 504, code: 'QUERY_TIMEOUT', data: null })
+      await locker.query('ROLLBACK')
+      expect((await gateway.yoga.fetch('http://gateway/index/attestations')).status).toBe(200) // the slot came back
+    } finally {
+      await locker.end()
+      await gateway.close()
+      await db.close()
+      await database.drop()
+    }
+  })
 })

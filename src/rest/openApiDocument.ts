@@ -17,7 +17,7 @@ const ErrorEnvelope = z
   .object({
     success: z.literal(false),
     statusCode: z.number().int().meta({ description: 'the HTTP status' }),
-    code: z.enum(['BAD_USER_INPUT', 'NOT_FOUND', 'METHOD_NOT_ALLOWED', 'INTERNAL_SERVER_ERROR']).meta({ description: 'as GraphQL extensions.code' }),
+    code: z.enum(['BAD_USER_INPUT', 'NOT_FOUND', 'METHOD_NOT_ALLOWED', 'OVERLOADED', 'QUERY_TIMEOUT', 'INTERNAL_SERVER_ERROR']).meta({ description: 'as GraphQL extensions.code' }),
     message: z.string(),
     data: z.null(),
     extensions: z.record(z.string(), z.unknown()).optional().meta({ description: 'e.g. { parameter: "page" }' }),
@@ -29,6 +29,8 @@ const errors = {
   '400': json('Bad input (an id that is not a full id, a page or size out of range, a repeated parameter)', ErrorEnvelope),
   '405': json('Not a GET', ErrorEnvelope),
   '500': json('Unexpected failure', ErrorEnvelope),
+  '503': json('Overloaded (the in-flight bound shared with /graphql); see Retry-After', ErrorEnvelope),
+  '504': json('Past the request deadline', ErrorEnvelope),
 }
 
 /**

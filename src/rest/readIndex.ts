@@ -1,17 +1,21 @@
 /**
- * The database reads behind the SignScan-compatible routes: one page (OFFSET/LIMIT, bounded by
- * MAX_REST_PAGE_DEPTH) plus its total, or one record by key. Read-only.
+ * The database reads behind the SignScan-compatible routes: one page plus its total, or one record by key.
+ * Read-only.
  *
- * Order: newest first, `attestationId DESC, chainId DESC` (`schemaId DESC, chainId DESC`), the GraphQL default
- * (`toAttestationOrderBy`), so the indexes that serve GraphQL's pages serve these: `(attestationId, chainId)` without
- * a filter; with a chain pinned (`chainId`, or a full `id`/`schemaId`) PostgreSQL drops the constant chainId from the
- * order and walks `(chainId, schemaId, attestationId)`, `(chainId, attester, attestationId)` or the primary key
- * backwards; schemas walk the primary key `(chainId, schemaId)`.
+ * A page is the GraphQL keyset page query (attestationPage.ts `buildAttestationPageSql`, recordPages.ts
+ * `buildSchemaPageSql`) asked for `page × size` keys and cut at the offset: each chain is walked over the index of
+ * the filter, `(chainId, <filter column>, attestationId)` (schemas: the primary key, `(chainId, registrant,
+ * schemaId)`), at most `page × size` ≤ MAX_REST_PAGE_DEPTH entries per chain, never the table. The order is the
+ * GraphQL default, newest first: `attestationId DESC, chainId DESC` (`schemaId DESC, chainId DESC`). Then the page's
+ * rows are read by primary key with their schema and recipients. The total is a count over the filter, as
+ * GraphQL's `totalCount` (its cost grows with the matching rows).
  */
 import type { z } from 'zod'
-import type { Prisma, PrismaClient } from '../generated/prisma/client.js'
-import { toAttestationOrderBy, toAttestationWhereInput } from '../gateway/types/attestationWhere.js'
+import { Prisma, type PrismaClient } from '../generated/prisma/client.js'
+import { buildAttestationPageSql, toAttestationConditions } from '../gateway/attestationPage.js'
 import { toFullId } from '../gateway/ids.js'
+import { buildSchemaPageSql } from '../gateway/recordPages.js'
+import { toAttestationWhereInput } from '../gateway/types/attestationWhere.js'
 import { MAX_REST_PAGE_SIZE, type RestId } from './restParams.js'
 import type { AttestationListQuery, SchemaListQuery } from './restParams.js'
 import { type AttestationInfo, type SchemaInfo, toAttestationInfo, toSchemaInfo } from './signScanRows.js'
@@ -23,6 +27,10 @@ const emptyPage = <T>(page: number, size: number): Page<T> => ({ total: 0, size,
 /** The relations every attestation row needs: its schema and its recipients. */
 const ATTESTATION_INCLUDE = { schema: true, recipients: { orderBy: { position: 'asc' } } } as const satisfies Prisma.AttestationInclude
 
+/** The keys of rows `offset … offset + size - 1` of a keyset page query asked for `offset + size` rows. */
+const cutAt = (sql: Prisma.Sql, keys: string, offset: number) =>
+  Prisma.sql`SELECT * FROM (${sql}) page ORDER BY ${Prisma.raw(keys)} OFFSET ${offset}`
+
 /**
  * A page of schemas.
  * @param query parsed `SchemaListQuery`
@@ -32,16 +40,23 @@ export async function getSchemaPage(prisma: PrismaClient, query: z.output<typeof
   const page = query.page ?? 1
   const size = query.size ?? MAX_REST_PAGE_SIZE
   if (query.mode === 'offchain' || query.id?.kind === 'none') return emptyPage(page, size)
-  const and: Prisma.SchemaWhereInput[] = []
-  if (query.chainId != null) and.push({ chainId: query.chainId })
-  if (query.id) and.push({ chainId: query.id.chainId, schemaId: query.id.id })
-  if (query.registrant) and.push({ registrant: query.registrant })
-  const where: Prisma.SchemaWhereInput = and.length ? { AND: and } : {}
-  const [total, rows] = await Promise.all([
+  const where: Prisma.SchemaWhereInput = {
+    AND: [query.chainId != null ? { chainId: query.chainId } : {}, query.registrant ? { registrant: query.registrant } : {}, query.id ? { chainId: query.id.chainId, schemaId: query.id.id } : {}],
+  }
+  if (query.id) {
+    // one key: its row, if it matches the other filters, is the only one
+    const rows = page === 1 ? await prisma.schema.findMany({ where }) : []
+    return { total: await prisma.schema.count({ where }), size, page, rows: rows.map(toSchemaInfo) }
+  }
+  const offset = (page - 1) * size
+  const sql = buildSchemaPageSql({ chainId: query.chainId, registrant: query.registrant }, 'desc', { size: offset + size - 1, backward: false }, null, null)
+  const [total, keys] = await Promise.all([
     prisma.schema.count({ where }),
-    prisma.schema.findMany({ where, orderBy: [{ schemaId: 'desc' }, { chainId: 'desc' }], skip: (page - 1) * size, take: size }),
+    prisma.$queryRaw<{ chainId: number; schemaId: bigint }[]>(cutAt(sql, 'page."schemaId" DESC, page."chainId" DESC', offset)),
   ])
-  return { total, size, page, rows: rows.map(toSchemaInfo) }
+  const rows = keys.length ? await prisma.schema.findMany({ where: { OR: keys.map((k) => ({ chainId: Number(k.chainId), schemaId: BigInt(k.schemaId) })) } }) : []
+  const byKey = new Map(rows.map((r) => [`${r.chainId}:${r.schemaId}`, r]))
+  return { total, size, page, rows: keys.flatMap((k) => byKey.get(`${k.chainId}:${k.schemaId}`) ?? []).map(toSchemaInfo) }
 }
 
 /**
@@ -56,22 +71,30 @@ export async function getAttestationPage(prisma: PrismaClient, query: z.output<t
   const attester = query.attester ?? query.attestor
   if (query.mode === 'offchain' || query.id?.kind === 'none' || query.schemaId?.kind === 'none') return emptyPage(page, size)
   if (query.attester && query.attestor && query.attester !== query.attestor) return emptyPage(page, size)
-  const and: Prisma.AttestationWhereInput[] = [
-    toAttestationWhereInput({
-      chainId: query.chainId,
-      schemaId: query.schemaId ? toFullId(query.schemaId.chainId, query.schemaId.id) : undefined,
-      attester,
-      recipient: query.recipient,
-      indexingKey: query.indexingValue,
-    }),
-  ]
-  if (query.id) and.push({ chainId: query.id.chainId, attestationId: query.id.id })
-  const where: Prisma.AttestationWhereInput = { AND: and }
-  const [total, rows] = await Promise.all([
+  const filter = {
+    chainId: query.chainId,
+    schemaId: query.schemaId ? toFullId(query.schemaId.chainId, query.schemaId.id) : undefined,
+    attester,
+    recipient: query.recipient,
+    indexingKey: query.indexingValue,
+  }
+  const where: Prisma.AttestationWhereInput = { AND: [toAttestationWhereInput(filter), query.id ? { chainId: query.id.chainId, attestationId: query.id.id } : {}] }
+  const conditions = toAttestationConditions(filter, null)
+  if (query.id) {
+    conditions.chainIds = [...new Set([...(conditions.chainIds ?? []), query.id.chainId])]
+    conditions.where.push(Prisma.sql`a."attestationId" = ${query.id.id.toString()}::bigint`)
+  }
+  const offset = (page - 1) * size
+  const sql = buildAttestationPageSql({ conditions, order: 'ATTESTATION_ID_DESC', backward: false, after: null, before: null, take: offset + size })
+  const [total, keys] = await Promise.all([
     prisma.attestation.count({ where }),
-    prisma.attestation.findMany({ where, include: ATTESTATION_INCLUDE, orderBy: toAttestationOrderBy('ATTESTATION_ID_DESC'), skip: (page - 1) * size, take: size }),
+    prisma.$queryRaw<{ chainId: number; attestationId: bigint }[]>(cutAt(sql, 'page."attestationId" DESC, page."chainId" DESC', offset)),
   ])
-  return { total, size, page, rows: rows.map(toAttestationInfo) }
+  const rows = keys.length
+    ? await prisma.attestation.findMany({ where: { OR: keys.map((k) => ({ chainId: Number(k.chainId), attestationId: BigInt(k.attestationId) })) }, include: ATTESTATION_INCLUDE })
+    : []
+  const byKey = new Map(rows.map((r) => [`${r.chainId}:${r.attestationId}`, r]))
+  return { total, size, page, rows: keys.flatMap((k) => byKey.get(`${k.chainId}:${k.attestationId}`) ?? []).map(toAttestationInfo) }
 }
 
 /** One schema by full id; null when unknown. */

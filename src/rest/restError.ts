@@ -1,7 +1,8 @@
 /**
  * An expected failure of the SignScan-compatible index API: sent as a non-2xx answer in SignScan's envelope,
  * `{ success: false, statusCode, code, message, data: null }`. `code` uses the gateway's GraphQL vocabulary
- * (`extensions.code`): BAD_USER_INPUT, NOT_FOUND, METHOD_NOT_ALLOWED, INTERNAL_SERVER_ERROR.
+ * (`extensions.code`): BAD_USER_INPUT, NOT_FOUND, METHOD_NOT_ALLOWED, OVERLOADED (503), QUERY_TIMEOUT (504),
+ * INTERNAL_SERVER_ERROR.
  */
 import { BaseError } from '../errors/baseError.js'
 

@@ -11,11 +11,15 @@
  *
  * Every other answer is SignScan's envelope: `{ success: true, statusCode: 200, data, message: "ok" }`, or for a
  * failure a non-2xx status with `{ success: false, statusCode, code, message, data: null }` (RestError).
+ * Requests take a slot of the gateway's in-flight bound (shared with /graphql: 503 OVERLOADED + Retry-After beyond
+ * it) and have its deadline (504 QUERY_TIMEOUT).
  */
 import type { Plugin } from 'graphql-yoga'
 import { GraphQLError } from 'graphql'
 import type { Logger } from '../common/logger.js'
 import type { PrismaClient } from '../generated/prisma/client.js'
+import type { InFlightLimiter } from '../gateway/loadShedding.js'
+import { isStatementTimeout } from '../gateway/useDeadline.js'
 import { createOpenApiDocument } from './openApiDocument.js'
 import { getAttestationInfo, getAttestationPage, getSchemaInfo, getSchemaPage } from './readIndex.js'
 import { RestError } from './restError.js'
@@ -26,6 +30,10 @@ export const SIGNSCAN_WELCOME = 'Welcome to the Sign Protocol index API (SignSca
 export type UseSignScanRestParameters = {
   prisma: PrismaClient
   logger: Logger
+  /** the gateway's in-flight bound (shared with /graphql): a request without a slot gets 503 OVERLOADED + Retry-After */
+  limiter?: InFlightLimiter
+  /** deadline of one request in ms (the gateway's queryTimeoutMs): then 504 QUERY_TIMEOUT; default none */
+  timeoutMs?: number
 }
 
 const OWNED = /^(?:\/api)?\/index(?:\/|$)/
@@ -36,18 +44,23 @@ const ROUTE = /^(?:\/api)?\/index(?:\/(schemas|attestations|openapi\.json)(?:\/(
  * @returns a yoga plugin; unexpected failures are logged and answered 500 INTERNAL_SERVER_ERROR (message masked)
  */
 export function useSignScanRest(params: UseSignScanRestParameters): Plugin {
-  const { prisma, logger } = params
+  const { prisma, logger, limiter, timeoutMs } = params
   let openApi: string | undefined
   return {
     async onRequest({ request, url, endResponse, fetchAPI }) {
       if (!OWNED.test(url.pathname)) return
-      const send = (status: number, body: unknown) =>
+      const send = (status: number, body: unknown, headers: Record<string, string> = {}) =>
         endResponse(
           new fetchAPI.Response(request.method === 'HEAD' ? null : JSON.stringify(body), {
             status,
-            headers: { 'content-type': 'application/json; charset=utf-8', ...(status === 405 ? { allow: 'GET, HEAD' } : {}) },
+            headers: { 'content-type': 'application/json; charset=utf-8', ...(status === 405 ? { allow: 'GET, HEAD' } : {}), ...headers },
           }),
         )
+      const release = limiter ? await limiter.acquire() : () => {}
+      if (!release) {
+        const retryAfter = String(limiter!.retryAfterSeconds)
+        return send(503, { success: false, statusCode: 503, code: 'OVERLOADED', message: `The gateway is overloaded; retry after ${retryAfter} s`, data: null, extensions: { retryAfterSeconds: limiter!.retryAfterSeconds } }, { 'retry-after': retryAfter })
+      }
       try {
         const match = ROUTE.exec(url.pathname)
         if (!match) throw new RestError(404, 'NOT_FOUND', `No route ${url.pathname}`)
@@ -58,12 +71,14 @@ export function useSignScanRest(params: UseSignScanRestParameters): Plugin {
           openApi ??= JSON.stringify(createOpenApiDocument())
           return endResponse(new fetchAPI.Response(request.method === 'HEAD' ? null : openApi, { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' } }))
         }
-        const data = await route(prisma, collection, rawId, url.searchParams)
+        const data = await withDeadline(route(prisma, collection, rawId, url.searchParams), timeoutMs)
         return send(200, { success: true, statusCode: 200, data, message: 'ok' })
       } catch (error) {
-        const failure = toRestError(error)
-        if (failure.status >= 500) logger.error({ error, path: url.pathname }, 'Index API request failed')
+        const failure = toRestError(error, timeoutMs)
+        if (failure.status >= 500 && failure.status !== 504) logger.error({ error, path: url.pathname }, 'Index API request failed')
         return send(failure.status, { success: false, statusCode: failure.status, code: failure.code, message: failure.shortMessage, data: null, extensions: failure.extensions })
+      } finally {
+        release()
       }
     },
   }
@@ -98,9 +113,30 @@ function decodePathSegment(raw: string): string {
   }
 }
 
-/** Our typed failures pass; a GraphQL BAD_USER_INPUT from a shared parser becomes 400; anything else is masked. */
-function toRestError(error: unknown): RestError {
+/** `work`, or a 504 QUERY_TIMEOUT once `timeoutMs` passed (PostgreSQL's statement_timeout ends the statements). */
+async function withDeadline<T>(work: Promise<T>, timeoutMs: number | undefined): Promise<T> {
+  if (!timeoutMs) return work
+  let timer: NodeJS.Timeout | undefined
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(queryTimeout(timeoutMs)), timeoutMs)
+  })
+  try {
+    return await Promise.race([work, expired])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+const queryTimeout = (timeoutMs: number | undefined) =>
+  new RestError(504, 'QUERY_TIMEOUT', `The request ran past its deadline of ${timeoutMs ?? 'the statement timeout'} ms`, { timeoutMs })
+
+/**
+ * Our typed failures pass; a GraphQL BAD_USER_INPUT from a shared parser becomes 400; PostgreSQL's statement_timeout
+ * (SQLSTATE 57014) becomes 504 QUERY_TIMEOUT; anything else is masked as 500.
+ */
+function toRestError(error: unknown, timeoutMs: number | undefined): RestError {
   if (error instanceof RestError) return error
   if (error instanceof GraphQLError && error.extensions?.code === 'BAD_USER_INPUT') return new RestError(400, 'BAD_USER_INPUT', error.message)
+  if (isStatementTimeout(error)) return queryTimeout(timeoutMs)
   return new RestError(500, 'INTERNAL_SERVER_ERROR', 'Unexpected error')
 }
