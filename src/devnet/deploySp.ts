@@ -197,7 +197,7 @@ export async function installMulticall3(clients: DevClients): Promise<boolean> {
 
 /** Options of {@link deploySp}. */
 export type DeploySpParameters = {
-  /** JSON-RPC URL of an anvil node running chain 31337 */
+  /** JSON-RPC URL of an anvil node running chain 31337 (another chain id only together with `address`) */
   rpcUrl: string
   /**
    * Install Multicall3 at `MULTICALL3_ADDRESS` first (default true). With false the chain has no code there, like a
@@ -219,15 +219,16 @@ export type DeploySpParameters = {
  *
  * @returns `{ address, deployBlock }` — the SP address and the first block worth scanning: the block of its creation
  *   transaction, or with `opts.address` the block of the `initialize` call (the copied code has no creation block)
- * @throws DevnetDeployError when the chain id is not 31337 (SP's constructor then disables initializers, so
- *   `initialize` would revert `InvalidInitialization()`) or when `opts.address` already holds code; DevnetTxError when
- *   a transaction reverts
+ * @throws DevnetDeployError when the chain id is not 31337 and no `opts.address` is given (SP's constructor then
+ *   disables initializers, so `initialize` would revert `InvalidInitialization()`; a copy made with `anvil_setCode`
+ *   has fresh storage and can be initialized on any chain id) or when `opts.address` already holds code;
+ *   DevnetTxError when a transaction reverts
  */
 export async function deploySp(opts: DeploySpParameters): Promise<{ address: Address; deployBlock: bigint }> {
   const clients = await createDevClients(opts.rpcUrl)
   const { publicClient, wallet, chain } = clients
-  if (chain.id !== SP_DEV_CHAIN_ID) {
-    throw new DevnetDeployError(`SP can only be initialized without a proxy on chain ${SP_DEV_CHAIN_ID}, not ${chain.id}`)
+  if (chain.id !== SP_DEV_CHAIN_ID && !opts.address) {
+    throw new DevnetDeployError(`SP can only be initialized without a proxy on chain ${SP_DEV_CHAIN_ID}, not ${chain.id} (unless copied to an address)`)
   }
   const [artifact] = await Promise.all([compileSp(), opts.multicall3 === false ? false : installMulticall3(clients)])
   const deployed = await sendAndWait(publicClient, 'deploy SP', () =>

@@ -67,7 +67,7 @@ export type Devnet = {
 }
 
 /**
- * Starts anvil (`startAnvil`, chain 31337 on 127.0.0.1) and deploys SP + Multicall3 on it (`deploySp`).
+ * Starts anvil (`startAnvil`, chain 31337 by default, on 127.0.0.1) and deploys SP + Multicall3 on it (`deploySp`).
  * Takes ~0.5 s with a warm compile cache (`.cache/`), ~6 s without.
  *
  * @param opts.port TCP port (default 0: a free one)
@@ -75,10 +75,12 @@ export type Devnet = {
  * @param opts.args extra anvil CLI arguments
  * @param opts.multicall3 install Multicall3 (default true); false builds a chain without it (see `deploySp`)
  * @param opts.spAddress put SP at this address (e.g. a production proxy's, such as Base's) via `anvil_setCode`
+ * @param opts.chainId anvil's chain id (default 31337); another one needs `spAddress` (e.g. Sepolia's 11155111 with
+ *   Sepolia's SP address, for clients such as the official SDK that only know production chains)
  * @throws AnvilError, SolcCompileError, DevnetDeployError, DevnetTxError — anvil is stopped before rethrowing
  */
-export async function startDevnet(opts: { port?: number; blockTime?: number; args?: string[]; multicall3?: boolean; spAddress?: Address } = {}): Promise<Devnet> {
-  const anvil = await startAnvil({ port: opts.port, blockTime: opts.blockTime, args: opts.args, chainId: SP_DEV_CHAIN_ID })
+export async function startDevnet(opts: { port?: number; blockTime?: number; args?: string[]; multicall3?: boolean; spAddress?: Address; chainId?: number } = {}): Promise<Devnet> {
+  const anvil = await startAnvil({ port: opts.port, blockTime: opts.blockTime, args: opts.args, chainId: opts.chainId ?? SP_DEV_CHAIN_ID })
   try {
     const { address, deployBlock } = await deploySp({ rpcUrl: anvil.rpcUrl, multicall3: opts.multicall3, address: opts.spAddress })
     return {

@@ -6,6 +6,7 @@
  * `/healthz` (200 while the process is up), `/readyz` (200 when ready, else 503), `/metrics` (Prometheus).
  * Limits (each answers with a code, see limitErrors.ts): request body size, in-flight requests (load shedding), document
  * limits and the page-aware cost model, a per-request deadline, graphql-ws message size.
+ * `/index…`: the SignScan-compatible REST index API (src/rest/useSignScanRest.ts), under the same in-flight bound and deadline.
  */
 import type { Server } from 'node:http'
 import { type ExecutionArgs, GraphQLError } from 'graphql'
@@ -14,6 +15,7 @@ import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga'
 import { type WebSocket, WebSocketServer } from 'ws'
 import type { Logger } from '../common/logger.js'
 import { registry } from '../common/metrics.js'
+import { useSignScanRest } from '../rest/useSignScanRest.js'
 import type { PrismaClient } from '../generated/prisma/client.js'
 import type { ChainStatusOverride, GatewayContext } from './builder.js'
 import { toCorsOptions } from './corsOptions.js'
@@ -137,6 +139,7 @@ export function createGateway(params: CreateGatewayParameters): Gateway {
     maskedErrors: { maskError },
     context: () => ({ prisma, journal, maxPageSize, getChainStatus: params.getChainStatus, loaders: new Map() }),
     plugins: [
+      useSignScanRest({ prisma, logger: logger.child({ component: 'rest' }), limiter, timeoutMs: queryTimeoutMs }),
       useOpsEndpoints(readiness.isReady),
       useRequestSizeLimit(maxRequestBytes, '/graphql'),
       useLoadShedding(limiter, '/graphql'),
