@@ -216,7 +216,7 @@ describe('relations', () => {
       nodes = (await execute(gateway.yoga, AttestationGraphDocument, { first: 10 })).data!.attestations.nodes
     })
     expect(nodes).toHaveLength(10)
-    let big: { id: string; schema: { data: string }; linkedAttestation: { id: string } | null }[] = []
+    let big: { id: string; schema: { data: string } | null; linkedAttestation: { id: string } | null }[] = []
     const large = await sqlDuring(async () => {
       big = (await execute(gateway.yoga, AttestationGraphDocument, { first: 50 })).data!.attestations.nodes
     })

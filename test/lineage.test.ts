@@ -80,7 +80,7 @@ describe('lineage', () => {
   it('walks ancestors nearest first, with depths and schemas, up to maxDepth', async () => {
     const leaf = await lineage({ id: fullId(chain[12]!), direction: 'ANCESTORS', maxDepth: 10, first: 50 })
     expect(leaf.lineage.edges.map((e) => [e.depth, e.node.id])).toEqual(Array.from({ length: 10 }, (_, i) => [i + 1, fullId(chain[11 - i]!)]))
-    expect(leaf.lineage.edges.every((e) => e.node.schema.id === schemaFullId)).toBe(true)
+    expect(leaf.lineage.edges.every((e) => e.node.schema?.id === schemaFullId)).toBe(true)
     expect(leaf.lineage).toMatchObject({ totalCount: 10, truncated: false, pageInfo: { hasNextPage: false, hasPreviousPage: false } })
     expect(leaf).toMatchObject({ lineageDepth: 12, lineageRoot: { id: fullId(chain[0]!) } })
     expect(await lineage({ id: fullId(chain[0]!), direction: 'ANCESTORS', first: 5 })).toMatchObject({ lineageDepth: 0, lineageRoot: { id: fullId(chain[0]!) }, lineage: { totalCount: 0, edges: [] } })

@@ -168,7 +168,7 @@ export type AttestationByIdQueryVariables = Exact<{
 }>;
 
 
-export type AttestationByIdQuery = { attestation: { id: string, chainId: number, attestationId: string, schemaId: string, attester: string, from: string, delegated: boolean, linkedAttestationId: string | null, attestTimestamp: string, attestTime: string, revokeTimestamp: string, revokeTime: string | null, validUntil: string, validUntilTime: string | null, expired: boolean, revoked: boolean, revokeReason: string | null, revokeTransactionHash: string | null, revokeBlockNumber: string | null, dataLocation: DataLocation, data: string, decodedData: unknown, dataEncoding: string | null, decodeError: string | null, indexingKey: string, transactionHash: string, blockNumber: string, blockHash: string, blockTimestamp: string, blockTime: string, logIndex: number, schema: { id: string, schemaId: string }, recipients: Array<{ position: number, raw: string, address: string | null, text: string | null }> } | null };
+export type AttestationByIdQuery = { attestation: { id: string, chainId: number, attestationId: string, schemaId: string, attester: string, from: string, delegated: boolean, linkedAttestationId: string | null, attestTimestamp: string, attestTime: string, revokeTimestamp: string, revokeTime: string | null, validUntil: string, validUntilTime: string | null, expired: boolean, revoked: boolean, revokeReason: string | null, revokeTransactionHash: string | null, revokeBlockNumber: string | null, dataLocation: DataLocation, data: string, decodedData: unknown, dataEncoding: string | null, decodeError: string | null, indexingKey: string, transactionHash: string, blockNumber: string, blockHash: string, blockTimestamp: string, blockTime: string, logIndex: number, schema: { id: string, schemaId: string } | null, recipients: Array<{ position: number, raw: string, address: string | null, text: string | null }> } | null };
 
 export type AttestationPageQueryVariables = Exact<{
   where?: AttestationWhere | null | undefined;
@@ -194,7 +194,7 @@ export type AttestationGraphQueryVariables = Exact<{
 }>;
 
 
-export type AttestationGraphQuery = { attestations: { nodes: Array<{ id: string, schema: { id: string, data: string }, linkedAttestation: { id: string } | null }> } };
+export type AttestationGraphQuery = { attestations: { nodes: Array<{ id: string, schema: { id: string, data: string } | null, linkedAttestation: { id: string } | null }> } };
 
 export type AttestationLineageQueryVariables = Exact<{
   id: string | number;
@@ -213,7 +213,7 @@ export type AttestationChildrenQueryVariables = Exact<{
 }>;
 
 
-export type AttestationChildrenQuery = { attestations: { nodes: Array<{ id: string, linkedBy: { totalCount: number, nodes: Array<{ id: string, schema: { id: string } }>, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, endCursor: string | null } } }> } };
+export type AttestationChildrenQuery = { attestations: { nodes: Array<{ id: string, linkedBy: { totalCount: number, nodes: Array<{ id: string, schema: { id: string } | null }>, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, endCursor: string | null } } }> } };
 
 export type IndexerHealthQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -229,7 +229,7 @@ export type AttestationLineagePageQueryVariables = Exact<{
 }>;
 
 
-export type AttestationLineagePageQuery = { attestation: { id: string, lineageDepth: number | null, lineageRoot: { id: string } | null, lineage: { totalCount: number, truncated: boolean, edges: Array<{ cursor: string, depth: number, node: { id: string, linkedAttestationId: string | null, schema: { id: string, data: string } } }>, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, endCursor: string | null } } } | null };
+export type AttestationLineagePageQuery = { attestation: { id: string, lineageDepth: number | null, lineageRoot: { id: string } | null, lineage: { totalCount: number, truncated: boolean, edges: Array<{ cursor: string, depth: number, node: { id: string, linkedAttestationId: string | null, schema: { id: string, data: string } | null } }>, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, endCursor: string | null } } } | null };
 
 export type AttestationLineageRootsQueryVariables = Exact<{
   where?: AttestationWhere | null | undefined;
@@ -237,7 +237,7 @@ export type AttestationLineageRootsQueryVariables = Exact<{
 }>;
 
 
-export type AttestationLineageRootsQuery = { attestations: { totalCount: number, nodes: Array<{ id: string, lineageDepth: number | null, lineageRoot: { id: string, schema: { id: string } } | null }> } };
+export type AttestationLineageRootsQuery = { attestations: { totalCount: number, nodes: Array<{ id: string, lineageDepth: number | null, lineageRoot: { id: string, schema: { id: string } | null } | null }> } };
 
 export type OffchainAttestationByIdQueryVariables = Exact<{
   chainId: number;
@@ -292,7 +292,7 @@ export type OnAttestationCreatedSubscriptionVariables = Exact<{
 }>;
 
 
-export type OnAttestationCreatedSubscription = { attestationCreated: { id: string, attester: string, revoked: boolean, schema: { id: string } } | null };
+export type OnAttestationCreatedSubscription = { attestationCreated: { id: string, attester: string, revoked: boolean, schema: { id: string } | null } | null };
 
 export type OnAttestationRevokedSubscriptionVariables = Exact<{
   where?: AttestationSubscriptionWhere | null | undefined;
