@@ -24,7 +24,10 @@ const opts = new Command('soak')
   .opts()
 
 const random = mulberry32(Number(opts.seed))
-const devnet = await startDevnet({ port: 0 })
+// Every state in anvil's memory: by default anvil moves older states to disk, and after ~75 anvil_reorgs it has lost
+// the contract's state at its head (getCode empty, attestationCounter "0x": test/bench/anvilReorgs.ts reproduces it;
+// with --prune-history 100000 the same 80 seeded reorgs keep it).
+const devnet = await startDevnet({ port: 0, args: ['--prune-history', '100000'] })
 const workload = createWorkload({ rpcUrl: devnet.rpcUrl, address: devnet.address })
 await workload.seedScenario()
 await workload.seedBulk({ attestations: 2_000, perTx: 50, txPerBlock: 1 })
