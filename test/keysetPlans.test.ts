@@ -19,6 +19,7 @@ import { createSilentLogger } from '../src/common/logger.js'
 import { createDb, type Db } from '../src/db/createDb.js'
 import { createGateway, type Gateway, toFullId } from '../src/gateway/index.js'
 import { createTestDatabase, type TestDatabase } from './helpers/database.js'
+import { mulberry32 as random } from './helpers/faultProxy.js'
 import { execute } from './helpers/graphql.js'
 
 const SEED = Number(process.env.KEYSET_SEED ?? Date.now() % 100_000)
@@ -40,16 +41,6 @@ let gateway: Gateway
 let admin: pg.Client
 const captured: { query: string; params: string }[] = []
 
-function random(seed: number) {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 beforeAll(async () => {
   console.log(`keysetPlans: KEYSET_SEED=${SEED}`)

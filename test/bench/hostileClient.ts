@@ -13,21 +13,13 @@
 import { request as httpRequest } from 'node:http'
 import { performance } from 'node:perf_hooks'
 import WebSocket from 'ws'
+import { mulberry32 } from '../helpers/faultProxy.js'
 
 export type HostileClientOptions = { url: string; chainId: number; filters: number; connections: number; replays: number; seed: number; restartAfter: number }
 export type HostileClient = { stats(): { replaysStarted: number; replaysRestarted: number; replayEvents: number; errorsByCode: Record<string, number> }; stop(): void }
 
-/** mulberry32: a small seeded generator (the seed is printed by the bench) */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** mulberry32 (test/helpers/faultProxy.ts): a small seeded generator (the seed is printed by the bench) */
+export const seededRandom = mulberry32
 
 /** Opens the hostile subscriptions; they run until `stop()`. */
 export function startHostileClient(options: HostileClientOptions): HostileClient {

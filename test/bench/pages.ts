@@ -16,6 +16,7 @@ import { createDb } from '../../src/db/createDb.js'
 import { createGateway } from '../../src/gateway/index.js'
 import { startGatewayServer } from '../../src/gateway/startGatewayServer.js'
 import { createTestDatabase } from '../helpers/database.js'
+import { mulberry32 as random } from '../helpers/faultProxy.js'
 
 const opts = new Command('bench-pages')
   .option('--attestations <n>', 'attestations of the one attester', '100000')
@@ -29,16 +30,6 @@ const SECONDS = Number(opts.seconds)
 const CHAIN_ID = 31337
 const ATTESTER = '0x00000000000000000000000000000000000a11ce'
 
-function random(seed: number) {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const database = await createTestDatabase('bench_pages')
 const db = await createDb({ databaseUrl: database.url, poolSize: 20 })
