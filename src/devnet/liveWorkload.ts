@@ -128,7 +128,9 @@ export async function runLive(sp: SpWriter, log: Logger, opts: LiveWorkloadOptio
       return `register schema ${id}`
     }
     if (kind === 'link' && own.length > 0) {
-      const parent = pick(own)
+      // half of the links follow up one of the attester's latest attestations (amendment chains, as apps write them),
+      // so a reorg often takes back a child together with its parent; the rest link anywhere in the history
+      const parent = rand(2) === 0 ? own[own.length - 1 - rand(Math.min(8, own.length))]! : pick(own)
       const { input, revocable } = randomAttestation()
       const id = await sp.attest(attester, { ...input, linkedAttestationId: parent.id }, `live-link-${seq}`)
       own.push({ id, revocable, revoked: false })
