@@ -74,10 +74,11 @@ while (Date.now() < end) {
     await new Promise((r) => setTimeout(r, 500))
     if (random() < 0.08) {
       const depth = 1 + Math.floor(random() * 16)
-      // reorgs strike where the indexer is, at the head: wait (at most 4 s) for it to index the blocks the reorg takes
-      // back, so the rollback removes committed rows, linked ones among them, rather than rows not yet fetched
+      // reorgs strike where the indexer is, at the head: wait (at most 20 s; a restarted indexer starts 10+ blocks
+      // behind) for it to index the blocks the reorg takes back, so the rollback removes committed rows, linked ones
+      // among them, rather than rows not yet fetched (with a 4 s wait, 47 reorgs rolled back no indexed row)
       const head = await truthClient.getBlockNumber({ cacheTime: 0 })
-      for (const until = Date.now() + 4_000; Date.now() < until;) {
+      for (const until = Date.now() + 20_000; Date.now() < until;) {
         const cp = await watch.prisma.checkpoint.findUnique({ where: { chainId: devnet.chainId } })
         if (cp && cp.blockNumber >= head) break
         await new Promise((r) => setTimeout(r, 100))
