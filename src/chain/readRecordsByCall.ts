@@ -31,13 +31,7 @@ export async function readRecordsByCall(params: ReadRecordsByCallParameters): Pr
     params.requests.map(async (r) => {
       let data: Hex | undefined
       try {
-        // empty data is the node without the state at the block (decodeRecordReturn): thrown inside the governed
-        // call so the governor retries this one read, not the whole range
-        ;({ data } = await timed(client, `eth_call:${recordFunctionName(r)}`, async () => {
-          const result = await client.call({ to: contract, data: encodeRecordCall(r), blockNumber })
-          if ((result.data ?? '0x') === '0x') decodeRecordReturn(r, '0x', blockNumber)
-          return result
-        }))
+        ;({ data } = await timed(client, `eth_call:${recordFunctionName(r)}`, () => client.call({ to: contract, data: encodeRecordCall(r), blockNumber })))
       } catch (error) {
         const revert = parseRevert(error)
         if (revert) return revertedRecord(revert.data)
