@@ -48,10 +48,20 @@ const around = <T>(action: () => Promise<T>): Promise<T> => {
   inFlight = Promise.allSettled([inFlight, run])
   return run
 }
-const reorg = (depth: number) => {
-  const done = inFlight.then(() => rpc('anvil_reorg', [depth, []]))
-  surgery = done.catch(() => undefined)
-  return done
+/** Holds new workload transactions, lets the ones in flight finish, runs `work`, then lets the workload go on. */
+const paused = async <T>(work: () => Promise<T>): Promise<T> => {
+  let release!: () => void
+  const gate = new Promise<void>((resolve) => (release = resolve))
+  const previous = surgery
+  const settled = inFlight
+  surgery = gate
+  try {
+    await previous
+    await settled
+    return await work()
+  } finally {
+    release()
+  }
 }
 const live = new AbortController()
 const liveRun = workload.runLive({ intervalMs: 300, signal: live.signal, around, random: mulberry32(Number(opts.seed) + 1), poisonPills: true }).catch((error) => console.error('workload stopped:', error))
@@ -74,20 +84,21 @@ while (Date.now() < end) {
     await new Promise((r) => setTimeout(r, 500))
     if (random() < 0.08) {
       const depth = 1 + Math.floor(random() * 16)
-      // reorgs strike where the indexer is, at the head: wait (at most 20 s; a restarted indexer starts 10+ blocks
-      // behind) for it to index the blocks the reorg takes back, so the rollback removes committed rows, linked ones
-      // among them, rather than rows not yet fetched (with a 4 s wait, 47 reorgs rolled back no indexed row)
-      const head = await truthClient.getBlockNumber({ cacheTime: 0 })
-      for (const until = Date.now() + 20_000; Date.now() < until;) {
-        const cp = await watch.prisma.checkpoint.findUnique({ where: { chainId: devnet.chainId } })
-        if (cp && cp.blockNumber >= head) break
-        await new Promise((r) => setTimeout(r, 100))
-      }
-      const ancestor = (await truthClient.getBlockNumber({ cacheTime: 0 })) - BigInt(depth)
-      const above = await countRolledBackAbove(watch.prisma, devnet.chainId, ancestor)
-      rolledBack += above.attestations
-      linkedRolledBack += above.linked
-      await reorg(depth).catch((error) => console.error('reorg failed:', error))
+      // reorgs strike where the indexer is, at the head: with the workload held, wait (at most 20 s; a restarted
+      // indexer starts 10+ blocks behind) for the indexer to reach the head, so the rollback removes committed rows,
+      // linked ones among them (counted against a moving head, 47 reorgs had rolled back no indexed row)
+      await paused(async () => {
+        const head = await truthClient.getBlockNumber({ cacheTime: 0 })
+        for (const until = Date.now() + 20_000; Date.now() < until;) {
+          const cp = await watch.prisma.checkpoint.findUnique({ where: { chainId: devnet.chainId } })
+          if (cp && cp.blockNumber >= head) break
+          await new Promise((r) => setTimeout(r, 100))
+        }
+        const above = await countRolledBackAbove(watch.prisma, devnet.chainId, head - BigInt(depth))
+        rolledBack += above.attestations
+        linkedRolledBack += above.linked
+        await rpc('anvil_reorg', [depth, []])
+      }).catch((error) => console.error('reorg failed:', error))
       reorgs++
     }
   }
