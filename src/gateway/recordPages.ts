@@ -100,8 +100,7 @@ export async function resolveSchemaConnection(args: SchemaArgs, ctx: GatewayCont
   const rows = keys.length
     ? await ctx.prisma.schema.findMany({ ...query, where: { chainId: { in: [...new Set(keys.map((k) => k.chainId))] }, schemaId: { in: keys.map((k) => BigInt(k.schemaId)) } } })
     : []
-  const byKey = new Map(rows.map((r) => [`${r.chainId}:${r.schemaId}`, r]))
-  const page = keys.flatMap((k) => byKey.get(`${k.chainId}:${k.schemaId}`) ?? [])
+  const page = inKeyOrder(keys, rows, (r) => `${r.chainId}:${r.schemaId}`)
   return toKeysetConnection(page, request, args, (r) => formatRecordCursor(r.chainId, 'schemaId', r.schemaId), totalCount)
 }
 
@@ -122,9 +121,17 @@ export async function resolveOffchainConnection(args: OffchainArgs, ctx: Gateway
       where: { chainId: { in: [...new Set(keys.map((k) => k.chainId))] }, offchainAttestationId: { in: keys.map((k) => k.offchainAttestationId) } },
     })
     : []
-  const byKey = new Map(rows.map((r) => [`${r.chainId}:${r.offchainAttestationId}`, r]))
-  const page = keys.flatMap((k) => byKey.get(`${k.chainId}:${k.offchainAttestationId}`) ?? [])
+  const page = inKeyOrder(keys, rows, (r) => `${r.chainId}:${r.offchainAttestationId}`)
   return toKeysetConnection(page, request, args, (r) => formatRecordCursor(r.chainId, 'offchainAttestationId', r.offchainAttestationId), totalCount)
+}
+
+/**
+ * The rows re-read by key, in the page query's key order (a row deleted between the two reads is left out).
+ * @param keyOf the same `chainId:id` text for a key and for its row
+ */
+function inKeyOrder<K, R>(keys: readonly K[], rows: readonly R[], keyOf: (value: K | R) => string): R[] {
+  const byKey = new Map(rows.map((r) => [keyOf(r), r]))
+  return keys.flatMap((k) => byKey.get(keyOf(k)) ?? [])
 }
 
 function schemaWhere(where: SchemaArgs['where']): Prisma.SchemaWhereInput {

@@ -67,17 +67,16 @@ export function getUserErrorCode(error: unknown): string | undefined {
 }
 
 /**
- * Yoga `logging.error`: user errors at info (code and path, no message), others at error (message and stack cut).
+ * Yoga `logging.error`: unexpected errors at error level (message and stack cut); user errors are left to the
+ * info line useCodedRequestErrors writes from the result (one line per error, code and path, never the input).
  * @param args what yoga logs: usually the one error it masked
  */
 export function logGatewayError(logger: Logger, args: unknown[]): void {
   const [error] = args
   const code = getUserErrorCode(error)
   const path = error instanceof GraphQLError ? error.path?.join('.') : undefined
-  if (code) {
-    logger.info({ code, path, sql_state: findSqlState(error) }, 'GraphQL request refused')
-    return
-  }
+  // a user error reaches the client with its code, and useCodedRequestErrors logs it from the result: once, at info
+  if (code) return
   if (error instanceof Error) {
     const cause = error instanceof GraphQLError && error.originalError ? error.originalError : error
     logger.error(
@@ -100,7 +99,9 @@ export function logGatewayError(logger: Logger, args: unknown[]): void {
 /**
  * Yoga plugin: request-level errors that graphql-js returns without a code — a variable that does not coerce (an
  * unknown enum value, a string for an Int), an unknown operation name — get `BAD_USER_INPUT`, for queries and
- * subscriptions alike. Errors with a path (from resolvers) are left to the masking.
+ * subscriptions alike. Errors with a path (from resolvers) are left to the masking. With `logger`, every user error of
+ * the result (a known `extensions.code`) is one info line, `GraphQL request refused`, with code and path, never the
+ * input (the one place user errors are logged).
  */
 export function useCodedRequestErrors(logger?: Logger): Plugin {
   const withCode = ({ result, setResult }: { result: unknown; setResult: (r: ExecutionResult) => void }) => {
@@ -110,8 +111,8 @@ export function useCodedRequestErrors(logger?: Logger): Plugin {
     // user errors a resolver threw (yoga logs only what it masks): one info line each, code and path, never the input
     for (const e of errors) {
       const code = e.extensions?.code
-      if (logger && typeof code === 'string' && !INTERNAL.has(code) && !(e.originalError instanceof PothosValidationError)) {
-        logger.info({ code, path: e.path?.join('.') }, 'GraphQL request refused')
+      if (logger && typeof code === 'string' && !INTERNAL.has(code)) {
+        logger.info({ code, path: e.path?.join('.'), sql_state: e.extensions?.sqlState }, 'GraphQL request refused')
       }
     }
   }
