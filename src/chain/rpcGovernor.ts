@@ -9,6 +9,7 @@
  */
 import PQueue from 'p-queue'
 import type { Logger } from '../common/logger.js'
+import { backoffDelay, createSleeper } from '../common/retryPolicy.js'
 import { rpcConcurrency, rpcErrors, rpcRequestDuration, rpcRetries } from '../common/metrics.js'
 
 export type RpcFailureKind = 'range' | 'congestion' | 'transient' | 'fatal'
@@ -56,7 +57,7 @@ export type RpcGovernorOptions = {
   maxConcurrency?: number
   /** retries after the first attempt (default 6) */
   retryCount?: number
-  /** first backoff, ms (default 200), doubled per attempt, jittered ±50 %, capped at maxDelayMs (default 10 000) */
+  /** first backoff, ms (default 200), doubled per attempt, capped at maxDelayMs (default 10 000); the wait is ½–1× of that (src/common/retryPolicy.ts) */
   baseDelayMs?: number
   maxDelayMs?: number
 }
@@ -117,10 +118,11 @@ export function createRpcGovernor(options: RpcGovernorOptions): RpcGovernor {
           rpcErrors.inc({ method, code: kind })
           if (kind === 'congestion') decrease(method)
           if (kind === 'range' || kind === 'fatal' || attempt >= retries || opts.signal?.aborted) throw error
-          const delay = retryAfterMs(error) ?? Math.min(maxDelay, base * 2 ** attempt) * (0.5 + Math.random())
+          const delay = retryAfterMs(error) ?? backoffDelay({ baseMs: base, maxMs: maxDelay }, attempt)
           rpcRetries.inc({ method, kind })
           options.logger?.debug({ chain_id: options.chainId, method, attempt: attempt + 1, kind, delay_ms: Math.round(delay) }, 'Retrying RPC request')
-          await new Promise((r) => setTimeout(r, delay))
+          await createSleeper(opts.signal).sleep(delay)
+          if (opts.signal?.aborted) throw error
         }
       }
     },

@@ -3,6 +3,7 @@
  */
 import { type Hex, toHex } from 'viem'
 import type { Logger } from '../common/logger.js'
+import { createSleeper } from '../common/retryPolicy.js'
 import { devAccount } from './deploySp.js'
 import { POISON_PILLS, sendPoisonPill } from './poisonPills.js'
 import {
@@ -42,20 +43,6 @@ function pickAction(rand: (n: number) => number): ActionKind {
     r -= w
   }
   return 'attest'
-}
-
-/** Resolves after `ms`, or at once when `signal` aborts. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve()
-    const done = () => {
-      clearTimeout(timer)
-      signal.removeEventListener('abort', done)
-      resolve()
-    }
-    const timer = setTimeout(done, ms)
-    signal.addEventListener('abort', done, { once: true })
-  })
 }
 
 export type LiveWorkloadOptions = {
@@ -217,6 +204,6 @@ export async function runLive(sp: SpWriter, log: Logger, opts: LiveWorkloadOptio
         if (!signal.aborted) log.warn({ action: kind, error }, 'live workload action failed; continuing')
       }
     }
-    await sleep(opts.intervalMs, signal)
+    await createSleeper(signal).sleep(opts.intervalMs)
   }
 }

@@ -22,6 +22,7 @@
  */
 import type { Logger } from '../common/logger.js'
 import { createSilentLogger } from '../common/logger.js'
+import { backoffDelay } from '../common/retryPolicy.js'
 import { journalSeq, subscriptionOverflows, subscriptionsActive } from '../common/metrics.js'
 import { BaseError } from '../errors/baseError.js'
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
@@ -150,7 +151,6 @@ type EventRow = {
 /** `seq`: the event's seq as a bigint, parsed once per event rather than once per subscriber */
 type Subscriber = { push(event: JournalEvent, dropped: boolean, seq: bigint): void; end(): void; room(): number }
 
-const MAX_BACKOFF_MS = 30_000
 const NO_DROPS: ReadonlySet<string> = new Set()
 const GAP_RECHECK_MS = 50
 /** a hole is never declared final sooner than this, in ms (covers a writer between nextval and its first write) */
@@ -301,7 +301,7 @@ export function createJournalTail(params: CreateJournalTailParameters): JournalT
     if (closed || running) return
     running = tick().finally(() => {
       running = undefined
-      const backoff = failures ? Math.min(pollIntervalMs * 2 ** failures, MAX_BACKOFF_MS) : pollIntervalMs
+      const backoff = failures ? backoffDelay({ baseMs: pollIntervalMs }, failures) : pollIntervalMs
       schedule(wakeRequested ? 0 : gap ? Math.min(GAP_RECHECK_MS, backoff) : backoff)
     })
   }

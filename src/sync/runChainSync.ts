@@ -11,6 +11,7 @@ import pLimit from 'p-limit'
 import type { Address, PublicClient } from 'viem'
 import type { Logger } from '../common/logger.js'
 import { eventsTotal, headBlock, indexedBlock, lagBlocks, reorgsTotal } from '../common/metrics.js'
+import { backoffDelay, createSleeper } from '../common/retryPolicy.js'
 import { assertChainId } from '../chain/assertChainId.js'
 import { getRpcFailureCount } from '../chain/createChainClient.js'
 import { timed } from '../chain/timed.js'
@@ -60,7 +61,8 @@ export type RunChainSyncParameters = {
   health?: ChainHealth
 }
 
-const MAX_BACKOFF_MS = 30_000
+/** a failed sync step waits 0.25–0.5 s after the first failure, doubling to the common cap (src/common/retryPolicy.ts) */
+const SYNC_BACKOFF = { baseMs: 250 } as const
 /** blocks per range above the finalized block, where every header is fetched */
 const UNFINALIZED_RANGE = 50n
 /** first eth_getLogs range, in blocks: grown from there while ranges stay below TARGET_LOGS_PER_RANGE */
@@ -146,15 +148,9 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
     update: { name: chain.name, contract: chain.contract, startBlock: chain.startBlock, confirmations: chain.confirmations },
   })
 
-  let wake: (() => void) | undefined
-  const unwatch = params.wsClient?.watchBlockNumber({ emitOnBegin: false, onBlockNumber: () => wake?.(), onError: (error) => log.warn({ error }, 'newHeads subscription error') })
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms)
-      function done() { clearTimeout(timer); signal.removeEventListener('abort', done); wake = undefined; resolve() }
-      wake = done
-      signal.addEventListener('abort', done, { once: true })
-    })
+  // one sleeper for the loop: a new head (newHeads over WebSocket) or shutdown ends the wait early
+  const { sleep, wakeAll } = createSleeper(signal)
+  const unwatch = params.wsClient?.watchBlockNumber({ emitOnBegin: false, onBlockNumber: () => wakeAll(), onError: (error) => log.warn({ error }, 'newHeads subscription error') })
 
   let lastFinalized: bigint | null = null
   const maxRange = BigInt(chain.maxBlockRange)
@@ -333,7 +329,7 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
       } catch (error) {
         if (signal.aborted) break
         failures++
-        const backoff = Math.min(MAX_BACKOFF_MS, 250 * 2 ** Math.min(failures, 10)) * (0.5 + Math.random() / 2)
+        const backoff = backoffDelay(SYNC_BACKOFF, failures)
         health.recordFailure(error, { backoffMs: backoff })
         if (error instanceof ChainIdMismatchError && !chainIdVerified) {
           await health.flush()

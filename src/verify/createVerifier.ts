@@ -5,6 +5,7 @@
  * stage that decides to retry and back off: failures are logged, the batch's jobs are parked, the loop goes on.
  */
 import type { Logger } from '../common/logger.js'
+import { backoffDelay, createSleeper } from '../common/retryPolicy.js'
 import type { PrismaClient } from '../generated/prisma/client.js'
 import { verificationJobsTotal, verificationRechecksTotal, verificationStatusChangesTotal } from './metrics.js'
 import { runVerificationBatch, type VerificationBatchHooks } from './runVerificationBatch.js'
@@ -17,7 +18,8 @@ export const VERIFY_BATCH_SIZE = 250
 /** Longest a worker may hold a claim (its transaction), in ms. */
 export const VERIFY_LOCK_MS = 30_000
 
-const MAX_BACKOFF_MS = 30_000
+/** a failed verification batch: its worker waits 0.1–0.2 s after the first failure, doubling to the common cap */
+const WORKER_BACKOFF = { baseMs: 100 } as const
 
 export type CreateVerifierParameters = {
   prisma: PrismaClient
@@ -64,21 +66,7 @@ export function createVerifier(params: CreateVerifierParameters): Verifier {
   const lockMs = params.lockMs ?? VERIFY_LOCK_MS
   const stats: VerifierStats = { batches: 0, jobs: 0, changed: 0, failures: 0, rechecks: 0, finalized: 0 }
   let stopped = false
-  const sleepers = new Set<() => void>()
-
-  const wakeAll = () => {
-    for (const wake of [...sleepers]) wake()
-  }
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer)
-        sleepers.delete(done)
-        resolve()
-      }
-      const timer = setTimeout(done, ms)
-      sleepers.add(done)
-    })
+  const { sleep, wakeAll } = createSleeper()
 
   async function runWorker(index: number): Promise<void> {
     let failures = 0
@@ -101,7 +89,7 @@ export function createVerifier(params: CreateVerifierParameters): Verifier {
         failures++
         stats.failures++
         verificationJobsTotal.inc({ result: 'failed' })
-        const backoff = Math.min(MAX_BACKOFF_MS, 100 * 2 ** Math.min(failures, 10)) * (0.5 + Math.random() / 2)
+        const backoff = backoffDelay(WORKER_BACKOFF, failures)
         logger.warn({ worker: index, error, attempt: failures, backoff_ms: Math.round(backoff) }, 'Verification batch failed; its jobs are parked and retried')
         if (!stopped) await sleep(backoff)
       }
@@ -125,7 +113,7 @@ export function createVerifier(params: CreateVerifierParameters): Verifier {
         failures++
         logger.warn({ error, attempt: failures }, 'Re-check scheduling failed; retrying')
       }
-      if (!stopped) await sleep(failures ? Math.min(MAX_BACKOFF_MS, pollIntervalMs * 2 ** failures) : pollIntervalMs)
+      if (!stopped) await sleep(failures ? backoffDelay({ baseMs: pollIntervalMs }, failures) : pollIntervalMs)
     }
   }
 
