@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createDb, type Db } from '../src/db/createDb.js'
-import { createJournalTail, type JournalEvent, JournalOverflowError, type JournalSubscription, type JournalTail } from '../src/gateway/journal.js'
-import { createReplayLimiter, ReplayLimitError } from '../src/gateway/replayLimiter.js'
+import { createJournalTail, type JournalEntry, JournalOverflowError, type JournalSubscription, type JournalTail } from '../src/journal/journalTail.js'
+import { createReplayLimiter, ReplayLimitError } from '../src/journal/replayLimiter.js'
 import { createTestDatabase, type TestDatabase } from './helpers/database.js'
 import { waitFor } from './helpers/graphql.js'
 
@@ -32,8 +32,8 @@ async function append(count = 1, chainId = 1): Promise<string[]> {
   return seqs
 }
 
-async function take(subscription: JournalSubscription, count: number, timeoutMs = 5_000): Promise<JournalEvent[]> {
-  const events: JournalEvent[] = []
+async function take(subscription: JournalSubscription, count: number, timeoutMs = 5_000): Promise<JournalEntry[]> {
+  const events: JournalEntry[] = []
   const deadline = Date.now() + timeoutMs
   while (events.length < count) {
     const left = deadline - Date.now()
@@ -214,7 +214,7 @@ describe('journal tail', () => {
     const burst = await append(30, 9)
     journal.notify()
     await waitFor(() => journal.stats().position === burst.at(-1), 5_000, 'the tail to pass the burst')
-    const onlyMine = { filter: (e: JournalEvent) => e.chainId === 9 }
+    const onlyMine = { filter: (e: JournalEntry) => e.chainId === 9 }
     const a = journal.subscribe({ after: String(from), ...onlyMine })
     const b = journal.subscribe({ after: String(from), ...onlyMine })
     expect(() => journal.subscribe({ after: String(from) })).toThrow(ReplayLimitError)

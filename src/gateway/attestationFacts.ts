@@ -20,7 +20,7 @@ import type { PrismaClient, VerificationStatus } from '../generated/prisma/clien
 import { toIndexableTextTruncated } from '../db/toStorable.js'
 import { parseIdFilter } from './ids.js'
 import { assertFilterText } from './inputLimits.js'
-import type { JournalEvent } from './journal.js'
+import type { JournalEntry } from '../journal/journalTail.js'
 import { parseAddress, toRecipientMatch } from './types/attestationWhere.js'
 
 /** What a subscription filter may look at, for one attestation as stored. */
@@ -133,9 +133,9 @@ export function createAttestationFactsLoader(prisma: PrismaClient): DataLoader<A
 /** Facts kept beside journal event objects (every subscriber of a tail gets the same object). */
 export type AttestationFactsAnnotator = {
   /** reads the facts of the attestation events among `events` (one batched read) and keeps them beside each event */
-  annotate(events: JournalEvent[]): Promise<void>
+  annotate(events: JournalEntry[]): Promise<void>
   /** the facts kept for `event`: null when its attestation did not exist when read; undefined when never annotated */
-  factsOf(event: JournalEvent): AttestationFacts | null | undefined
+  factsOf(event: JournalEntry): AttestationFacts | null | undefined
 }
 
 const annotators = new WeakMap<PrismaClient, AttestationFactsAnnotator>()
@@ -148,7 +148,7 @@ const annotators = new WeakMap<PrismaClient, AttestationFactsAnnotator>()
 export function getAttestationFactsAnnotator(prisma: PrismaClient): AttestationFactsAnnotator {
   let annotator = annotators.get(prisma)
   if (annotator) return annotator
-  const kept = new WeakMap<JournalEvent, AttestationFacts | null>()
+  const kept = new WeakMap<JournalEntry, AttestationFacts | null>()
   const loader = createAttestationFactsLoader(prisma)
   annotator = {
     async annotate(events) {

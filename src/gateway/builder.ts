@@ -13,8 +13,8 @@ import type { PrismaClient } from '../generated/prisma/client.js'
 import type PrismaTypes from '../generated/pothos-types.js'
 import { getDatamodel } from '../generated/pothos-types.js'
 import { fieldComplexity } from './complexity.js'
-import type { JournalSubscription } from './journal.js'
-import type { JournalHub } from './journalHub.js'
+import type { JournalSubscription } from '../journal/journalTail.js'
+import type { JournalHub } from '../journal/journalHub.js'
 
 /** Live values an in-process indexer may know better than the database (e.g. the head it just saw). */
 export type ChainStatusOverride = {

@@ -29,7 +29,8 @@ import { isStatementTimeout, QUERY_TIMEOUT_MS, useDeadline } from './useDeadline
 import { QUERY_LIMITS, useQueryLimits } from './useQueryLimits.js'
 import { MAX_REQUEST_BYTES, useRequestSizeLimit } from './useRequestSizeLimit.js'
 import { useInputLimits } from './inputLimits.js'
-import { createJournalHub, type JournalHub } from './journalHub.js'
+import { getAttestationFactsAnnotator } from './attestationFacts.js'
+import { createJournalHub, type JournalHub } from '../journal/journalHub.js'
 import { schema } from './schema.js'
 import { useGraphqlMetrics } from './useGraphqlMetrics.js'
 import { createSharedSubscriptions } from './useSharedSubscriptions.js'
@@ -105,6 +106,7 @@ export function createGateway(params: CreateGatewayParameters): Gateway {
     prisma,
     pollIntervalMs: params.journalPollMs ?? 500,
     bufferSize: params.subscriberBufferSize,
+    annotate: getAttestationFactsAnnotator(prisma).annotate,
     logger: logger.child({ component: 'journal' }),
   })
   const subscriptions = createSharedSubscriptions({

@@ -6,11 +6,11 @@ export { parseFullId, toFullId, toHexId } from './ids.js'
 export {
   createJournalTail,
   type CreateJournalTailParameters,
-  type JournalEvent,
+  type JournalEntry,
   JournalOverflowError,
   type JournalSubscribeOptions,
   type JournalSubscription,
   type JournalTail,
-} from './journal.js'
+} from '../journal/journalTail.js'
 export { printGatewaySchema, schema } from './schema.js'
 export { type GatewayServer, startGatewayServer, type StartGatewayServerParameters } from './startGatewayServer.js'

@@ -15,6 +15,7 @@ import { MAX_INDEXED_TEXT_BYTES, toIndexableText, toIndexableTextTruncated, toSt
 import { decodeAttestationData, decodeRecipient, parseSchemaData, type SchemaField } from './decodeData.js'
 import type { SkippedLog, SpEvent } from './decodeLogs.js'
 import type { FetchedRange } from './fetchRange.js'
+import type { JournalEntryDraft } from '../journal/journalWriter.js'
 
 export type SchemaRow = {
   chainId: number; schemaId: bigint; registrant: string; revocable: boolean; dataLocation: number; maxValidFor: string
@@ -44,10 +45,8 @@ export type RevocationUpdate = {
   subject: 'attestation' | 'offchain'; id: bigint | string; reason: string; revokeTimestamp: bigint
   txHash: string; blockNumber: bigint; blockHash: string; logIndex: number
 }
-export type JournalRow = {
-  chainId: number; kind: 'CREATED' | 'REVOKED'; subjectType: 'SCHEMA' | 'ATTESTATION' | 'OFFCHAIN_ATTESTATION'
-  subjectId: string; blockNumber: bigint; blockHash: string; logIndex: number
-}
+/** The ingest's journal entries: CREATED and REVOKED only (REMOVED is the rollback's, STATUS_CHANGED the verifier's). */
+export type JournalRow = JournalEntryDraft & { kind: 'CREATED' | 'REVOKED' }
 
 export type Batch = {
   chainId: number

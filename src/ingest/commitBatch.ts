@@ -4,10 +4,11 @@
  * the checkpoint says the range is done, so a restart neither repeats nor skips it.
  */
 import type { Prisma, PrismaClient } from '../generated/prisma/client.js'
-import { bulkInsert, bulkInsertReturning } from '../db/bulkInsert.js'
+import { bulkInsert } from '../db/bulkInsert.js'
 import { forgetQueryArguments } from '../db/forgetQueryArguments.js'
 import { dbCommitDuration } from '../common/metrics.js'
 import { DatabaseError } from '../errors/baseError.js'
+import { appendJournalEntries } from '../journal/journalWriter.js'
 import { isDataError } from '../db/getSqlState.js'
 import type { Batch } from './buildBatch.js'
 
@@ -86,9 +87,7 @@ export async function writeBatch(tx: Prisma.TransactionClient, batch: Batch): Pr
     ...batch.attestations.map((a) => ({ chainId, attestationId: a.attestationId, cause: 'CREATED' })),
     ...batch.revocations.filter((r) => r.subject === 'attestation').map((r) => ({ chainId, attestationId: r.id, cause: 'REVOKED' })),
   ])
-  const seqs = await bulkInsertReturning(tx, 'Event', batch.journal, 'seq')
-  const firstSeq = seqs.length ? BigInt(seqs[0]!.seq as bigint) : null
-  const lastSeq = seqs.length ? BigInt(seqs[seqs.length - 1]!.seq as bigint) : null
+  const { firstSeq, lastSeq } = await appendJournalEntries(tx, batch.journal)
   if (batch.blocks.length) {
     await bulkInsert(tx, 'Block', batch.blocks, { onConflictDoNothing: true })
     await tx.block.deleteMany({ where: { chainId, number: { lt: batch.toBlock - BLOCK_WINDOW } } })

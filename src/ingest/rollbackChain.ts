@@ -16,6 +16,7 @@ import type { PrismaClient } from '../generated/prisma/client.js'
 import { bulkInsert } from '../db/bulkInsert.js'
 import { deleteAttestations, deleteSchemas } from '../db/deleteRecords.js'
 import { DatabaseError } from '../errors/baseError.js'
+import { retractJournalEntriesAbove } from '../journal/journalWriter.js'
 import { assertCheckpoint } from './commitBatch.js'
 
 export type RollbackResult = { removedEvents: number; removedAttestations: number; unrevoked: number; lastSeq: bigint | null }
@@ -32,17 +33,6 @@ export async function rollbackChain(prisma: PrismaClient, chainId: number, ances
       async (tx) => {
         // the reorg was detected against this checkpoint: if another writer moved it since, detect again
         await assertCheckpoint(tx, chainId, from ? from.number : null, from?.hash)
-        const undone = await tx.event.findMany({
-          where: { chainId, blockNumber: above, kind: { in: ['CREATED', 'REVOKED'] } },
-          orderBy: { seq: 'desc' },
-          select: { kind: true, subjectType: true, subjectId: true, blockNumber: true, blockHash: true, logIndex: true, seq: true },
-        })
-        // Events already retracted by an earlier rollback must not be retracted twice.
-        const retracted = await tx.event.findMany({ where: { chainId, blockNumber: above, kind: 'REMOVED' }, select: { subjectType: true, subjectId: true, blockHash: true, logIndex: true } })
-        const key = (e: { subjectType: string; subjectId: string; blockHash: string; logIndex: number }) => `${e.subjectType}:${e.subjectId}:${e.blockHash}:${e.logIndex}`
-        const done = new Set(retracted.map(key))
-        const removals = undone.filter((e) => !done.has(key(e)))
-
         const heights = await tx.chain.findUnique({ where: { chainId }, select: { safeBlock: true, finalizedBlock: true } })
         const finalityOf = (block: bigint) =>
           heights?.finalizedBlock != null && block <= heights.finalizedBlock ? 'FINALIZED' as const
@@ -71,16 +61,13 @@ export async function rollbackChain(prisma: PrismaClient, chainId: number, ances
         await tx.skippedLog.deleteMany({ where: { chainId, blockNumber: above } })
         await tx.block.deleteMany({ where: { chainId, number: above } })
         await bulkInsert(tx, 'VerificationJob', unrevokedRows.map((r) => ({ chainId, attestationId: r.attestationId, cause: 'REVOKED' })))
-        const seqs = await tx.event.createManyAndReturn({
-          data: removals.map((e) => ({ chainId, kind: 'REMOVED' as const, subjectType: e.subjectType, subjectId: e.subjectId, blockNumber: e.blockNumber, blockHash: e.blockHash, logIndex: e.logIndex, finality: finalityOf(e.blockNumber) })),
-          select: { seq: true },
-        })
+        const journal = await retractJournalEntriesAbove(tx, chainId, ancestor.number, finalityOf)
         await tx.checkpoint.upsert({
           where: { chainId },
           create: { chainId, blockNumber: ancestor.number, blockHash: ancestor.hash },
           update: { blockNumber: ancestor.number, blockHash: ancestor.hash, logIndex: -1 },
         })
-        return { removedEvents: removals.length, removedAttestations: ids.length, unrevoked: unrevokedRows.length, lastSeq: seqs.length ? seqs[seqs.length - 1]!.seq : null }
+        return { removedEvents: journal.count, removedAttestations: ids.length, unrevoked: unrevokedRows.length, lastSeq: journal.lastSeq }
       },
       { timeout: 120_000, maxWait: 30_000 },
     )

@@ -18,7 +18,7 @@
  * others back.
  */
 import type { PrismaClient } from '../generated/prisma/client.js'
-import { bulkInsertReturning } from '../db/bulkInsert.js'
+import { appendJournalEntries } from '../journal/journalWriter.js'
 import { checkAttestation, type VerificationResult } from './checkAttestation.js'
 import { type AttestationKey, keyOf, loadVerificationInputs } from './loadVerificationInputs.js'
 import { parseReasons, sameReasons } from './reasons.js'
@@ -146,14 +146,14 @@ export async function runVerificationBatch(params: RunVerificationBatchParameter
         }
         let lastSeq: bigint | null = null
         if (changed.length) {
-          const seqs = await bulkInsertReturning(tx, 'Event', changed.map(({ key }) => {
+          const journal = await appendJournalEntries(tx, changed.map(({ key }) => {
             const facts = inputs.facts.get(keyOf(key.chainId, key.attestationId))!
             return {
-              chainId: key.chainId, kind: 'STATUS_CHANGED', subjectType: 'ATTESTATION', subjectId: key.attestationId.toString(),
+              chainId: key.chainId, kind: 'STATUS_CHANGED' as const, subjectType: 'ATTESTATION' as const, subjectId: key.attestationId.toString(),
               blockNumber: facts.blockNumber, blockHash: facts.blockHash, logIndex: facts.logIndex,
             }
-          }), 'seq')
-          lastSeq = BigInt(seqs[seqs.length - 1]!.seq as bigint)
+          }))
+          lastSeq = journal.lastSeq
           await tx.$executeRawUnsafe(
             ENQUEUE_CHILDREN_SQL,
             changed.map((c) => c.key.chainId),

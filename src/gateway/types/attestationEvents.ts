@@ -21,11 +21,11 @@ import { GraphQLError } from 'graphql'
 import { builder, type GatewayContext } from '../builder.js'
 import { SubscriptionOverflowError } from '../errors.js'
 import { isStorableUint64, toFullId } from '../ids.js'
-import { type JournalEvent, JournalOverflowError, type JournalSubscription } from '../journal.js'
+import { type JournalEntry, JournalOverflowError, type JournalSubscription } from '../../journal/journalTail.js'
 import { type AttestationFacts, type AttestationRowFilter, compileAttestationPredicate, createAttestationFactsLoader, getAttestationFactsAnnotator } from '../attestationFacts.js'
 import { assertCursorInJournal } from '../journalCursor.js'
-import { connectionOf, ReplayLimitError, toReplayLimitGraphQLError } from '../replayLimiter.js'
-import type { DeliveryLevel } from '../finalityGate.js'
+import { connectionOf, ReplayLimitError, toReplayLimitGraphQLError } from '../../journal/replayLimiter.js'
+import type { DeliveryLevel } from '../../journal/finalityGate.js'
 
 
 const AttestationEventKind = builder.enumType('AttestationEventKind', { values: ['CREATED', 'REVOKED', 'STATUS_CHANGED', 'REMOVED'] as const })
@@ -45,9 +45,9 @@ const AttestationEventsWhere = builder.inputType('AttestationEventsWhere', {
 })
 
 /** What flows from `subscribe` to `resolve`: a journal event, or the news that the subscriber overflowed. */
-export type AttestationEventPayload = { event: JournalEvent; overflowCursor?: undefined } | { event?: undefined; overflowCursor: string }
+export type AttestationEventPayload = { event: JournalEntry; overflowCursor?: undefined } | { event?: undefined; overflowCursor: string }
 
-const AttestationEvent = builder.objectRef<JournalEvent>('AttestationEvent')
+const AttestationEvent = builder.objectRef<JournalEntry>('AttestationEvent')
 AttestationEvent.implement({
   description: 'One journal entry about an attestation, in commit order',
   fields: (t) => ({
@@ -83,7 +83,7 @@ const LOOKAHEAD_EVENTS = 200
  * @returns the row (shaped by `query`) or null when it no longer exists (a reorg removed it)
  * @throws the database error of the batched read
  */
-export async function loadAhead(ctx: GatewayContext, query: object, e: JournalEvent): Promise<unknown> {
+export async function loadAhead(ctx: GatewayContext, query: object, e: JournalEntry): Promise<unknown> {
   const key = `${e.chainId}:${e.subjectId}`
   const shape = JSON.stringify(query)
   const seq = BigInt(e.seq)
@@ -171,7 +171,7 @@ export function followAttestationEvents(ctx: GatewayContext, options: FollowAtte
   const matches = compileAttestationPredicate({ schemaId: where.schemaId, attester: where.attester, recipient: where.recipient, ...options.extra })
   const annotator = getAttestationFactsAnnotator(ctx.prisma)
   /** judged on the facts the tail read for the event, for every subscription at once; undefined: judged in next() */
-  const judge = (e: JournalEvent): boolean | undefined => {
+  const judge = (e: JournalEntry): boolean | undefined => {
     const row = annotator.factsOf(e)
     return row === undefined ? undefined : row ? matches!(row) : e.kind === 'REMOVED'
   }
@@ -192,7 +192,7 @@ export function followAttestationEvents(ctx: GatewayContext, options: FollowAtte
   const facts = createAttestationFactsLoader(ctx.prisma)
   /** facts read ahead for buffered events, valid for events up to `throughSeq` */
   let ahead: { throughSeq: bigint; facts: Map<string, AttestationFacts | null> } | undefined
-  const factsOf = async (e: JournalEvent): Promise<AttestationFacts | null> => {
+  const factsOf = async (e: JournalEntry): Promise<AttestationFacts | null> => {
     const key = `${e.chainId}:${e.subjectId}`
     const seq = BigInt(e.seq)
     if (ahead && seq <= ahead.throughSeq && ahead.facts.has(key)) return ahead.facts.get(key)!

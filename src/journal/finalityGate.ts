@@ -10,7 +10,7 @@
  * `rollbackChain` from the same chain row), so a level sees exactly the retractions of entries it delivered.
  */
 import type { Finality, PrismaClient } from '../generated/prisma/client.js'
-import type { JournalEvent, JournalGate } from './journal.js'
+import type { JournalEntry, JournalGate } from './journalTail.js'
 
 export type DeliveryLevel = Finality
 
@@ -69,7 +69,7 @@ export function createFinalityGate(prisma: PrismaClient, level: Exclude<Delivery
     },
     async dropped(events) {
       const drop = new Set<string>()
-      const byChain = new Map<number, JournalEvent[]>()
+      const byChain = new Map<number, JournalEntry[]>()
       for (const e of events) {
         if (e.kind === 'REMOVED') {
           if (!reaches(e.finality)) drop.add(e.seq)

@@ -31,7 +31,7 @@ import type { ReplayLimiter, ReplayTicket } from './replayLimiter.js'
 import type { EventKind, Finality, PrismaClient, SubjectType } from '../generated/prisma/client.js'
 
 /** One journal entry, as strings and small numbers (safe to JSON-serialise, e.g. for Redis pub/sub). */
-export type JournalEvent = {
+export type JournalEntry = {
   /** the journal cursor: `Event.seq` as a decimal string */
   seq: string
   chainId: number
@@ -64,9 +64,9 @@ export class JournalOverflowError extends BaseError {
  */
 export type JournalGate = {
   /** how long a prefix of `events` may be delivered now; the rest is read again on the next poll */
-  releasable(events: JournalEvent[]): Promise<number>
+  releasable(events: JournalEntry[]): Promise<number>
   /** seqs of the (releasable) `events` that this tail's subscribers never see */
-  dropped(events: JournalEvent[]): Promise<Set<string>>
+  dropped(events: JournalEntry[]): Promise<Set<string>>
   /** the lowest seq not releasable yet (null: none): a tail without `after` starts just before it */
   firstHeld(): Promise<bigint | null>
 }
@@ -94,7 +94,7 @@ export type CreateJournalTailParameters = {
    * those events are filtered: once per batch delivered live while any subscriber is `annotated`, and once per
    * replay page of such a subscriber. A failure counts as a failed read (retried).
    */
-  annotate?: (events: JournalEvent[]) => Promise<void>
+  annotate?: (events: JournalEntry[]) => Promise<void>
   logger?: Logger
 }
 
@@ -102,7 +102,7 @@ export type JournalSubscribeOptions = {
   /** replay events with seq > after from the table first, then continue live */
   after?: string
   /** only events for which this returns true are buffered and delivered */
-  filter?: (event: JournalEvent) => boolean
+  filter?: (event: JournalEntry) => boolean
   /** overrides the tail's default buffer size, in events */
   bufferSize?: number
   /** the client connection carrying this subscription, for the per-connection replay limit */
@@ -112,13 +112,13 @@ export type JournalSubscribeOptions = {
 }
 
 /** An async iterator of journal events; ends when closed (by the consumer or the tail). */
-export type JournalSubscription = AsyncIterableIterator<JournalEvent> & {
+export type JournalSubscription = AsyncIterableIterator<JournalEntry> & {
   /** seq up to which this subscriber has consumed (or filtered out) everything; null before the tail is ready */
   readonly cursor: string | null
   /** events `next()` can hand out without waiting (replayed or buffered live) */
   readonly buffered: number
   /** the next `limit` of those events, in order, without consuming them */
-  peek(limit: number): JournalEvent[]
+  peek(limit: number): JournalEntry[]
   /** true until the replay of a resumed subscription (`after`) has reached the live stream */
   readonly replaying: boolean
   /** detaches the subscriber; a pending `next()` resolves done */
@@ -149,7 +149,7 @@ type EventRow = {
 }
 
 /** `seq`: the event's seq as a bigint, parsed once per event rather than once per subscriber */
-type Subscriber = { push(event: JournalEvent, dropped: boolean, seq: bigint): void; end(): void; room(): number }
+type Subscriber = { push(event: JournalEntry, dropped: boolean, seq: bigint): void; end(): void; room(): number }
 
 const NO_DROPS: ReadonlySet<string> = new Set()
 const GAP_RECHECK_MS = 50
@@ -219,7 +219,7 @@ export function createJournalTail(params: CreateJournalTailParameters): JournalT
    * @param xmin oldest running transaction id, read BEFORE `rows`: when it has passed the hole's horizon, every
    *   transaction that could fill the hole had ended before `rows` were read, so a hole still there is final
    */
-  function deliver(rows: EventRow[], events: JournalEvent[], xmin: bigint | undefined, dropped: ReadonlySet<string>): number {
+  function deliver(rows: EventRow[], events: JournalEntry[], xmin: bigint | undefined, dropped: ReadonlySet<string>): number {
     let consumed = 0
     for (const [i, row] of rows.entries()) {
       const expected = (position as bigint) + 1n
@@ -259,7 +259,7 @@ export function createJournalTail(params: CreateJournalTailParameters): JournalT
         const xmin = gap?.horizon !== undefined ? (await readSnapshot())?.xmin : undefined
         const read = await readRange(position)
         let rows = read
-        let events = rows.map(toJournalEvent)
+        let events = rows.map(toJournalEntry)
         let dropped = NO_DROPS
         if (params.gate && rows.length) {
           // judged again on every read: held entries stay in the table, not in memory
@@ -316,14 +316,14 @@ export function createJournalTail(params: CreateJournalTailParameters): JournalT
   function subscribe(options: JournalSubscribeOptions = {}): JournalSubscription {
     const limit = options.bufferSize ?? defaultBufferSize
     const filter = options.filter ?? (() => true)
-    let queue: JournalEvent[] = []
+    let queue: JournalEntry[] = []
     const after = options.after !== undefined ? BigInt(options.after) : undefined
     const ticket: ReplayTicket | undefined = after !== undefined && !closed ? params.replayLimiter?.admit(options.connection) : undefined
     let replayedOut = 0
     let cursor = after
     // Replay window (replayAfter, registeredAt]: rows the tail had passed when this subscriber attached.
     let replayAfter = cursor
-    let replayed: JournalEvent[] = []
+    let replayed: JournalEntry[] = []
     let registeredAt = position
     let failure: JournalOverflowError | undefined
     let done = false
@@ -399,7 +399,7 @@ export function createJournalTail(params: CreateJournalTailParameters): JournalT
         subscriber.end()
         return { done: true, value: undefined }
       },
-      async next(): Promise<IteratorResult<JournalEvent>> {
+      async next(): Promise<IteratorResult<JournalEntry>> {
         for (;;) {
           if (failure) {
             const error = failure
@@ -414,7 +414,7 @@ export function createJournalTail(params: CreateJournalTailParameters): JournalT
           }
           registeredAt ??= initialPosition
           if (replayed.length) {
-            const event = replayed.shift() as JournalEvent
+            const event = replayed.shift() as JournalEntry
             cursor = BigInt(event.seq)
             // the page read last has been handed out: the next replay in line reads one (a consumer that stops
             // reading holds no permit)
@@ -444,7 +444,7 @@ export function createJournalTail(params: CreateJournalTailParameters): JournalT
               continue
             }
             replayAfter = rows[rows.length - 1].seq
-            const events = rows.map(toJournalEvent)
+            const events = rows.map(toJournalEntry)
             // every replayed entry is at or below the tail's position, so already released by its gate
             const dropped = params.gate ? await params.gate.dropped(events) : NO_DROPS
             if (options.annotated && params.annotate) await params.annotate(events)
@@ -453,7 +453,7 @@ export function createJournalTail(params: CreateJournalTailParameters): JournalT
             continue
           }
           if (queue.length) {
-            const event = queue.shift() as JournalEvent
+            const event = queue.shift() as JournalEntry
             cursor = BigInt(event.seq)
             return { done: false, value: event }
           }
@@ -488,7 +488,7 @@ async function readMaxSeq(prisma: PrismaClient): Promise<bigint> {
   return _max.seq ?? 0n
 }
 
-function toJournalEvent(row: EventRow): JournalEvent {
+function toJournalEntry(row: EventRow): JournalEntry {
   return {
     seq: row.seq.toString(),
     chainId: row.chainId,

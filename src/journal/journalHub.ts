@@ -6,9 +6,8 @@
 import type { Logger } from '../common/logger.js'
 import type { PrismaClient } from '../generated/prisma/client.js'
 import { createFinalityGate, type DeliveryLevel } from './finalityGate.js'
-import { getAttestationFactsAnnotator } from './attestationFacts.js'
 import { createReplayLimiter } from './replayLimiter.js'
-import { createJournalTail, type CreateJournalTailParameters, type JournalSubscribeOptions, type JournalSubscription, type JournalTail } from './journal.js'
+import { createJournalTail, type CreateJournalTailParameters, type JournalSubscribeOptions, type JournalSubscription, type JournalTail } from './journalTail.js'
 
 export type JournalHubSubscribeOptions = JournalSubscribeOptions & {
   /** default `SAFE`: events at the configured confirmation depth */
@@ -30,7 +29,8 @@ export type CreateJournalHubParameters = Omit<CreateJournalTailParameters, 'gate
 /**
  * Creates the hub and its `SAFE` tail; `notify`, `close` and `stats` cover every tail created. Every tail shares one
  * replay limiter (`params.replayLimiter`, default `createReplayLimiter()`): replays are paced process-wide; and one
- * annotator (default: the attestation facts row-filtered subscriptions judge, attestationFacts.ts).
+ * annotator, `params.annotate` (the gateway passes the attestation facts its row-filtered subscriptions judge,
+ * gateway/attestationFacts.ts), so the journal never imports the gateway.
  */
 export function createJournalHub(params: CreateJournalHubParameters): JournalHub {
   const replayLimiter = params.replayLimiter ?? createReplayLimiter()
@@ -42,7 +42,6 @@ export function createJournalHub(params: CreateJournalHubParameters): JournalHub
       t = createJournalTail({
         ...params,
         replayLimiter,
-        annotate: params.annotate ?? getAttestationFactsAnnotator(params.prisma).annotate,
         gate: level === 'LATEST' ? undefined : createFinalityGate(params.prisma, level),
         logger: params.logger.child({ finality: level }),
       })
