@@ -2,7 +2,7 @@ import { GraphQLError } from 'graphql'
 import pino from 'pino'
 import { describe, expect, it } from 'vitest'
 import { createResultSerializer } from './directTransports.js'
-import { maskGatewayError } from './errors.js'
+import { maskGatewayError } from '../errors.js'
 
 /** A pino logger that keeps what it logs (level error and above). */
 function capturingLogger() {

@@ -25,7 +25,7 @@ import { Readable } from 'node:stream'
 import { type ExecutionResult, GraphQLError } from 'graphql'
 import type { Plugin } from 'graphql-yoga'
 import type { WebSocket } from 'ws'
-import type { Logger } from '../common/logger.js'
+import type { Logger } from '../../common/logger.js'
 import type { DirectSubscription, SharedSubscriptions } from './useSharedSubscriptions.js'
 
 /** yoga's `maskError` signature: (error, default message, development mode) → the error a client may see */

@@ -27,9 +27,9 @@
 import type { Plugin } from '@envelop/core'
 import pLimit from 'p-limit'
 import { type DocumentNode, type ExecutionResult, GraphQLError, Kind, type OperationDefinitionNode } from 'graphql'
-import { liveSubscribers, subscriptionExecutions, subscriptionOverflows } from '../common/metrics.js'
-import { SubscriptionOverflowError } from './errors.js'
-import { createOverflowGrace } from '../journal/overflowGrace.js'
+import { liveSubscribers, subscriptionExecutions, subscriptionOverflows } from '../../common/metrics.js'
+import { SubscriptionOverflowError } from '../errors.js'
+import { createOverflowGrace } from '../../journal/overflowGrace.js'
 
 /** how often an idle resumed execution checks whether it can merge, ms */
 const IDLE_MERGE_CHECK_MS = 250

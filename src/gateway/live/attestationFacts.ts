@@ -16,12 +16,12 @@
  * test/subscriptionFilters.test.ts checks both agree on real rows).
  */
 import DataLoader from 'dataloader'
-import type { PrismaClient, VerificationStatus } from '../generated/prisma/client.js'
-import { toIndexableTextTruncated } from '../db/toStorable.js'
-import { parseIdFilter } from './ids.js'
-import { assertFilterText } from './inputLimits.js'
-import type { JournalEntry } from '../journal/journalTail.js'
-import { parseAddress, toRecipientMatch } from './types/attestationWhere.js'
+import type { PrismaClient, VerificationStatus } from '../../generated/prisma/client.js'
+import { toIndexableTextTruncated } from '../../db/toStorable.js'
+import { parseIdFilter } from '../ids.js'
+import { assertFilterText } from '../inputLimits.js'
+import type { JournalEntry } from '../../journal/journalTail.js'
+import { parseAddress, toRecipientMatch } from '../types/attestationWhere.js'
 
 /** What a subscription filter may look at, for one attestation as stored. */
 export type AttestationFacts = {
