@@ -72,7 +72,8 @@ const paused = async <T>(work: () => Promise<T>): Promise<T> => {
 }
 const live = new AbortController()
 const liveRun = workload.runLive({ intervalMs: 300, signal: live.signal, around, random: mulberry32(Number(opts.seed) + 1), poisonPills: true }).catch((error) => console.error('workload stopped:', error))
-const end = Date.now() + Number(opts.minutes) * 60_000
+const began = Date.now()
+const end = began + Number(opts.minutes) * 60_000
 /** how long a reorg waits for the indexer to commit the blocks it will take back (faults and the workload's backlog go on) */
 const COMMIT_WAIT_MS = 180_000
 const figures = {
@@ -133,7 +134,7 @@ const strike = async (depth: number, linked: { length: number; oneBlock: boolean
   figures.rowsRolledBack += rowsOf(stored)
   figures.attestationsRolledBack += stored.attestations
   figures.linkedRolledBack += stored.linked
-  console.log(`  reorg ${figures.reorgs}: depth ${depth}, linked chain of ${ids.length}${linked.oneBlock ? ' in one block' : ''}, waited ${(wait.waitedMs / 1000).toFixed(1)} s; rolled back ${rowsOf(stored)} indexed rows (${stored.attestations} attestations, ${stored.linked} linked with what they link to)${killPlan === null ? '' : `, kill ${killPlan === 'detected' ? 'at detection' : `after ${killPlan} ms`}`}`)
+  console.log(`  ${Math.round((Date.now() - began) / 1000)} s: reorg ${figures.reorgs}: depth ${depth}, linked chain of ${ids.length}${linked.oneBlock ? ' in one block' : ''}, waited ${(wait.waitedMs / 1000).toFixed(1)} s; rolled back ${rowsOf(stored)} indexed rows (${stored.attestations} attestations, ${stored.linked} linked with what they link to)${killPlan === null ? '' : `, kill ${killPlan === 'detected' ? 'at detection' : `after ${killPlan} ms`}`}`)
   return detected
 }
 
