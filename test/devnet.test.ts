@@ -187,6 +187,30 @@ describe('Multicall3', () => {
   })
 })
 
+describe('attestLinkedChain on the real contract', () => {
+  const linksOf = async (ids: bigint[]) => Promise.all(ids.map(async (id) => (await read<Att>('getAttestation', [id])).linkedAttestationId))
+  const blockOf = async (id: bigint) => (await pc.getContractEvents({ address: devnet.address, abi: spAbi, eventName: 'AttestationMade', fromBlock: devnet.deployBlock })).find((e) => (e.args as { attestationId: bigint }).attestationId === id)!.blockNumber
+
+  it('writes one attest per block, each linking the one before, the root linking linkTo', async () => {
+    const root = scenario.attestations.linkedChain.at(-1)!
+    const ids = await workload.attestLinkedChain({ attester: 1, schemaId: scenario.schemas.score, length: 3, oneBlock: false, linkTo: root, key: 'test-chain' })
+    expect(ids).toHaveLength(3)
+    expect(await linksOf(ids)).toEqual([root, ids[0], ids[1]])
+    expect([await blockOf(ids[1]!) - await blockOf(ids[0]!), await blockOf(ids[2]!) - await blockOf(ids[1]!)]).toEqual([1n, 1n])
+  })
+
+  it('writes one attestBatch (one block) whose items link the item before them', async () => {
+    const ids = await workload.attestLinkedChain({ attester: 1, schemaId: scenario.schemas.score, length: 4, oneBlock: true, key: 'test-batch' })
+    expect(await linksOf(ids)).toEqual([0n, ids[0], ids[1], ids[2]])
+    expect(new Set(await Promise.all(ids.map(blockOf))).size).toBe(1)
+  })
+
+  it("refuses to link another attester's attestation (the contract's revert)", async () => {
+    await expect(workload.attestLinkedChain({ attester: 2, schemaId: scenario.schemas.score, length: 2, oneBlock: false, linkTo: scenario.attestations.linkedChain[0]!, key: 'test-wrong' }))
+      .rejects.toThrow(/AttestationWrongAttester/)
+  })
+})
+
 describe('seedBulk and runLive', () => {
   it('seeds with attestBatch over manually mined blocks, then restores automine and the gas limit', async () => {
     const before = await read<bigint>('attestationCounter')

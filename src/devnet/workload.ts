@@ -6,6 +6,7 @@ import { type Address, encodeAbiParameters, type Hash, type Hex, parseEventLogs,
 import { createSilentLogger, type Logger } from '../common/logger.js'
 import { type BulkSummary, seedBulk } from './bulkWorkload.js'
 import { createDevClients, devAccount, DevnetTxError, type DevClients } from './deploySp.js'
+import { attestLinkedChain, type LinkedChainOptions } from './linkedChain.js'
 import { type LiveWorkloadOptions, runLive } from './liveWorkload.js'
 import {
   addressRecipient,
@@ -99,6 +100,13 @@ export type Workload = {
    * failures are logged at `warn` and the loop continues. Never rejects.
    */
   runLive(opts: LiveWorkloadOptions): Promise<void>
+  /**
+   * `length` attestations of one attester, each linked to the one before (see `attestLinkedChain`), in one block or
+   * one block each. Hold every other writer of that attester (and, for `oneBlock`, every other attester) meanwhile.
+   * @returns the ids, root first
+   * @throws DevnetTxError; Error when a batch's ids were not the predicted ones
+   */
+  attestLinkedChain(opts: LinkedChainOptions): Promise<bigint[]>
 }
 
 /**
@@ -120,6 +128,7 @@ export function createWorkload(opts: { rpcUrl: string; address: Address; logger?
     seedScenario: async () => seedScenario(await clients(), await writer()),
     seedBulk: async (o) => seedBulk(await clients(), opts.address, o),
     runLive: async (o) => runLive(createSpWriter(await clients(), opts.address, o.signal), log, o),
+    attestLinkedChain: async (o) => attestLinkedChain(await writer(), o),
   }
 }
 

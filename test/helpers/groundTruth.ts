@@ -126,12 +126,44 @@ export async function waitForGroundTruth(params: { prisma: PrismaClient; chainId
   return diffs
 }
 
+/** What lies above a block: records by kind, and the attestations linked to an attestation also above it. */
+export type RecordsAbove = { attestations: number; linked: number; schemas: number; offchain: number; revocations: number }
+
+/** The number of rows in `RecordsAbove` (attestations, schemas, off-chain attestations, revocations). */
+export const rowsOf = (r: RecordsAbove) => r.attestations + r.schemas + r.offchain + r.revocations
+
 /**
- * What a reorg down to `ancestor` will take back, read before it happens: the chain's attestations committed above
- * that block, and how many of them link to an attestation also above it (the pair a rollback must remove together).
+ * What a reorg down to `ancestor` will take back, read from the database before it happens: the chain's
+ * attestations, schemas and off-chain attestations committed above that block, the revocations committed above it
+ * (of records at or below it too), and how many attestations above it link to an attestation also above it (the
+ * pair a rollback must remove together).
  */
-export async function countRolledBackAbove(prisma: PrismaClient, chainId: number, ancestor: bigint): Promise<{ attestations: number; linked: number }> {
+export async function countRolledBackAbove(prisma: PrismaClient, chainId: number, ancestor: bigint): Promise<RecordsAbove> {
   const above = await prisma.attestation.findMany({ where: { chainId, blockNumber: { gt: ancestor } }, select: { attestationId: true, linkedAttestationId: true } })
   const ids = new Set(above.map((a) => a.attestationId))
-  return { attestations: above.length, linked: above.filter((a) => a.linkedAttestationId !== null && ids.has(a.linkedAttestationId)).length }
+  const revokedAbove = { chainId, revokeBlockNumber: { gt: ancestor } }
+  return {
+    attestations: above.length,
+    linked: above.filter((a) => a.linkedAttestationId !== null && ids.has(a.linkedAttestationId)).length,
+    schemas: await prisma.schema.count({ where: { chainId, blockNumber: { gt: ancestor } } }),
+    offchain: await prisma.offchainAttestation.count({ where: { chainId, blockNumber: { gt: ancestor } } }),
+    revocations: (await prisma.attestation.count({ where: revokedAbove })) + (await prisma.offchainAttestation.count({ where: revokedAbove })),
+  }
+}
+
+/**
+ * The same figures as `countRolledBackAbove`, read from the chain: the contract's events in blocks
+ * `ancestor + 1 … head` (and each attestation's `linkedAttestationId` from `getAttestation`).
+ */
+export async function chainRecordsAbove(client: PublicClient, contract: Address, ancestor: bigint, head: bigint): Promise<RecordsAbove> {
+  const events = head > ancestor ? await client.getContractEvents({ address: contract, abi: spEventsAbi, fromBlock: ancestor + 1n, toBlock: head }) : []
+  const made = events.filter((e) => e.eventName === 'AttestationMade').map((e) => (e.args as { attestationId: bigint }).attestationId)
+  const ids = new Set(made)
+  let linked = 0
+  for (const id of made) {
+    const a = (await client.readContract({ address: contract, abi: spReadAbi, functionName: 'getAttestation', args: [id], blockNumber: head })) as unknown as { linkedAttestationId: bigint }
+    if (a.linkedAttestationId !== 0n && ids.has(a.linkedAttestationId)) linked++
+  }
+  const count = (name: string) => events.filter((e) => e.eventName === name).length
+  return { attestations: made.length, linked, schemas: count('SchemaRegistered'), offchain: count('OffchainAttestationMade'), revocations: count('AttestationRevoked') + count('OffchainAttestationRevoked') }
 }

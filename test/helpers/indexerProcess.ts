@@ -54,3 +54,25 @@ export function spawnCli(args: string[], readyText: string, env: Record<string, 
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => { markReady(); resolve(code) }))
   return { child, output: () => out, ready, exited }
 }
+
+/**
+ * Resolves `true` as soon as `text` appears in what `proc` writes from now on (stdout or stderr), `false` after
+ * `timeoutMs` ms or when it exits first. (A line split across two chunks is missed; pino writes each line whole.)
+ */
+export function waitForOutput(proc: IndexerProcess, text: string, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const finish = (seen: boolean) => {
+      clearTimeout(timer)
+      proc.child.stdout!.off('data', onData)
+      proc.child.stderr!.off('data', onData)
+      proc.child.off('exit', onExit)
+      resolve(seen)
+    }
+    const onData = (d: Buffer) => { if (d.toString().includes(text)) finish(true) }
+    const onExit = () => finish(false)
+    const timer = setTimeout(() => finish(false), timeoutMs)
+    proc.child.stdout!.on('data', onData)
+    proc.child.stderr!.on('data', onData)
+    proc.child.once('exit', onExit)
+  })
+}
