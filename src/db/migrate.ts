@@ -18,6 +18,7 @@ import { DatabaseError } from '../errors/baseError.js'
 import { isUpToDate } from './isUpToDate.js'
 
 const require = createRequire(import.meta.url)
+/** Repository root: this file is `<root>/src/db/migrate.ts`, compiled `<root>/dist/db/migrate.js` (same depth). */
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 export const SCHEMA_PATH = join(ROOT, 'prisma/schema.prisma')
 export const MIGRATIONS_DIR = join(ROOT, 'prisma/migrations')
