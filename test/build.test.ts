@@ -56,7 +56,7 @@ async function startEmbedded(): Promise<Run> {
 
 /** Polls the run's GraphQL endpoint until it serves a linked attestation; fails with the run's output otherwise. */
 async function waitForLinkedAttestation(run: Run): Promise<void> {
-  const deadline = Date.now() + 240_000
+  const deadline = Date.now() + 480_000
   for (;;) {
     const url = /"graphql_url":"([^"]+)"/.exec(run.output())?.[1]
     if (url) {
@@ -85,7 +85,7 @@ it('`start` from dist/ serves the embedded default, twice on one data directory'
     }
     expect(await started.exited, attempt).toBe(0)
   }
-}, 600_000) // two embedded starts (anvil, seeding, PGlite): minutes on a loaded machine
+}, 1_200_000) // two embedded starts (anvil, seeding, PGlite): minutes on a loaded machine
 
 it('`migrate` from dist/ applies the migrations to PostgreSQL, then finds the database up to date', async () => {
   const database = await createTestDatabase('sitest_build')
@@ -99,7 +99,7 @@ it('`migrate` from dist/ applies the migrations to PostgreSQL, then finds the da
   } finally {
     await database.drop()
   }
-})
+}, 300_000)
 
 it('a build older than a source file: the bin runs the sources through tsx, with a notice', async () => {
   const info = join(ROOT, 'dist/build-info.json')

@@ -2,23 +2,24 @@
  * `npm run bench:start` — how long the embedded default takes to start, as a user runs it: `sign-indexer start`
  * with no configuration (devnet + PGlite + gateway), once on a fresh data directory, then again on the same one.
  *
- *   npm run bench:start -- [--runner dist|tsx|npm] [--runs 1]
+ *   npm run bench:start -- [--runner dist|tsx|npm] [--runs 1] [--root <checkout>]
  *
  * `--runner dist` (default) spawns `node bin/sign-indexer.mjs start` after `npm run build`; `tsx` the same with
  * `SIGN_INDEXER_TSX=1` (the TypeScript sources through tsx, as before the build step); `npm` spawns `npm start`.
  * Prints, per start, the milliseconds from spawn to the first committed range holding attestations (the indexer's
- * `Committed range` debug line) and to the first `/readyz` 200. Figures are printed, never asserted.
+ * `Committed range` debug line) and to the first `/readyz` 200. `--root` times another checkout's bin (e.g. an older
+ * commit's, for a before/after in the same hour). Figures are printed, never asserted.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..')
-const { values } = parseArgs({ options: { runner: { type: 'string', default: 'dist' }, runs: { type: 'string', default: '1' } } })
+const { values } = parseArgs({ options: { runner: { type: 'string', default: 'dist' }, runs: { type: 'string', default: '1' }, root: { type: 'string' } } })
+const ROOT = resolve(values.root ?? join(dirname(fileURLToPath(import.meta.url)), '../..'))
 const runner = values.runner as 'dist' | 'tsx' | 'npm'
 if (!['dist', 'tsx', 'npm'].includes(runner)) throw new Error(`--runner must be dist, tsx or npm, not ${runner}`)
 
@@ -55,17 +56,22 @@ async function measureStart(dataDir: string): Promise<StartFigures> {
   child.stdout!.on('data', onData)
   child.stderr!.on('data', onData)
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()))
-  let readyMs = Number.NaN
-  const deadline = Date.now() + 120_000
-  while (Number.isNaN(readyMs) || Number.isNaN(firstRowMs)) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`start did not get ready (exit ${child.exitCode}):\n${tail}`)
-    if (Number.isNaN(readyMs) && (await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status === 200, () => false))) readyMs = performance.now() - t0
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
   // npm runs the CLI as its grandchild: signal the whole group, as Ctrl-C in a terminal does
-  if (runner === 'npm') process.kill(-child.pid!, 'SIGINT')
-  else child.kill('SIGINT')
-  await exited
+  const stop = async () => {
+    if (child.exitCode === null) runner === 'npm' ? process.kill(-child.pid!, 'SIGINT') : child.kill('SIGINT')
+    await exited
+  }
+  let readyMs = Number.NaN
+  const deadline = Date.now() + 600_000
+  try {
+    while (Number.isNaN(readyMs) || Number.isNaN(firstRowMs)) {
+      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`start did not get ready (exit ${child.exitCode}):\n${tail}`)
+      if (Number.isNaN(readyMs) && (await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status === 200, () => false))) readyMs = performance.now() - t0
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+  } finally {
+    await stop()
+  }
   return { firstRowMs, readyMs }
 }
 
