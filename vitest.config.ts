@@ -12,6 +12,9 @@ export default defineConfig({
   },
   test: {
     pool: 'forks',
+    // the CLI children tests spawn (bin/sign-indexer.mjs) run the TypeScript sources through tsx, never a dist/
+    // built earlier from other sources; test/build.test.ts builds dist/ and runs it on purpose
+    env: { SIGN_INDEXER_TSX: '1' },
     testTimeout: 120_000,
     hookTimeout: 120_000,
   },

@@ -2,7 +2,8 @@
  * Migrations without Prisma's native schema engine (none ships on npm): the WASM schema engine
  * (`@prisma/schema-engine-wasm`, pinned) driven through a driver adapter. It writes the standard
  * `_prisma_migrations` table, so history is the same as `prisma migrate deploy`; re-running is a no-op.
- * The same `prisma/migrations` folder serves PostgreSQL and PGlite.
+ * The same `prisma/migrations` folder serves PostgreSQL and PGlite. A database whose `_prisma_migrations` already
+ * holds exactly the folder's migrations costs one query and never loads the engine (`isUpToDate.ts`).
  *
  * These are internal Prisma APIs: the version is pinned in package.json and test/db.test.ts covers them.
  */
@@ -14,8 +15,10 @@ import { fileURLToPath } from 'node:url'
 import type { PGlite } from '@electric-sql/pglite'
 import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils'
 import { DatabaseError } from '../errors/baseError.js'
+import { isUpToDate } from './isUpToDate.js'
 
 const require = createRequire(import.meta.url)
+/** Repository root: this file is `<root>/src/db/migrate.ts`, compiled `<root>/dist/db/migrate.js` (same depth). */
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 export const SCHEMA_PATH = join(ROOT, 'prisma/schema.prisma')
 export const MIGRATIONS_DIR = join(ROOT, 'prisma/migrations')
@@ -83,13 +86,13 @@ async function withEngine<T>(target: MigrationTarget, fn: (engine: EngineModule)
   }
 }
 
-async function readMigrationsList() {
-  const dirs = existsSync(MIGRATIONS_DIR)
-    ? (await readdir(MIGRATIONS_DIR, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort()
+async function readMigrationsList(migrationsDir: string) {
+  const dirs = existsSync(migrationsDir)
+    ? (await readdir(migrationsDir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort()
     : []
-  const lockPath = join(MIGRATIONS_DIR, 'migration_lock.toml')
+  const lockPath = join(migrationsDir, 'migration_lock.toml')
   return {
-    baseDir: MIGRATIONS_DIR,
+    baseDir: migrationsDir,
     shadowDbInitScript: '',
     lockfile: { path: 'migration_lock.toml', content: existsSync(lockPath) ? await readFile(lockPath, 'utf8') : null },
     migrationDirectories: await Promise.all(
@@ -97,23 +100,32 @@ async function readMigrationsList() {
         path: name,
         migrationFile: {
           path: 'migration.sql',
-          content: { tag: 'ok', value: await readFile(join(MIGRATIONS_DIR, name, 'migration.sql'), 'utf8') },
+          content: { tag: 'ok', value: await readFile(join(migrationsDir, name, 'migration.sql'), 'utf8') },
         },
       })),
     ),
   }
 }
 
+/** Options of {@link applyMigrations}. */
+export type ApplyMigrationsParameters = {
+  /** the migrations folder (default `<repo>/prisma/migrations`) */
+  migrationsDir?: string
+}
+
 /**
- * Applies every pending migration of `prisma/migrations` to the target (like `prisma migrate deploy`).
+ * Applies every pending migration of `prisma/migrations` to the target (like `prisma migrate deploy`). When the
+ * target's `_prisma_migrations` already lists exactly the folder's migrations (same names and checksums, none
+ * failed), that one query is all it costs; otherwise the schema engine runs.
  * @returns the names of the migrations applied by this call (empty when up to date).
  * @throws {DatabaseError} when a migration fails; nothing of that migration is kept.
  */
-export async function applyMigrations(target: MigrationTarget): Promise<string[]> {
+export async function applyMigrations(target: MigrationTarget, params: ApplyMigrationsParameters = {}): Promise<string[]> {
   try {
-    const result = await withEngine(target, async (engine) =>
-      engine.applyMigrations({ migrationsList: await readMigrationsList(), filters: FILTERS }),
-    )
+    const migrationsList = await readMigrationsList(params.migrationsDir ?? MIGRATIONS_DIR)
+    const folder = migrationsList.migrationDirectories.map((d) => ({ name: d.path, sql: d.migrationFile.content.value }))
+    if (await isUpToDate(target, folder)) return []
+    const result = await withEngine(target, async (engine) => engine.applyMigrations({ migrationsList, filters: FILTERS }))
     return (result?.appliedMigrationNames as string[]) ?? []
   } catch (error) {
     throw new DatabaseError('Applying migrations failed', { cause: error, details: String((error as Error)?.message ?? error) })
@@ -131,7 +143,7 @@ export async function createMigration(name: string): Promise<string | null> {
   await shadow.waitReady
   const files = [{ path: SCHEMA_PATH, content: await readFile(SCHEMA_PATH, 'utf8') }]
   try {
-    const list = await readMigrationsList()
+    const list = await readMigrationsList(MIGRATIONS_DIR)
     const sql: string | null = await withEngine({ kind: 'pglite', db: shadow }, async (engine) => {
       if (list.migrationDirectories.length) await engine.applyMigrations({ migrationsList: list, filters: FILTERS })
       const diff = await engine.diff({

@@ -12,7 +12,7 @@ import { BaseError } from '../errors/baseError.js'
 
 const require = createRequire(import.meta.url)
 
-/** Repository root (this file lives in `<root>/src/devnet/`). */
+/** Repository root (this file lives in `<root>/src/devnet/`, compiled in `<root>/dist/devnet/`: same depth). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 
 const SP_PACKAGE = '@ethsign/sign-protocol-evm'

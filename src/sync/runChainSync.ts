@@ -308,7 +308,7 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
               // values the database refuses (a poison pill) are stored as skipped logs and the rest commits
               const { lastSeq, batch } = await commitBatchResilient({ prisma, fetched, build, batch: builtBatch, logger: log })
               slot.release()
-              log.debug({ from_block: Number(batch.fromBlock), to_block: Number(batch.toBlock), build_ms: Math.round(built - started), commit_ms: Math.round(performance.now() - built) }, 'Committed range')
+              log.debug({ from_block: Number(batch.fromBlock), to_block: Number(batch.toBlock), attestations: batch.attestations.length, build_ms: Math.round(built - started), commit_ms: Math.round(performance.now() - built) }, 'Committed range')
               parentHash = batch.toBlockHash || null
               for (const s of batch.schemas) schemaFields.set(s.schemaId, s.fields)
               for (const j of batch.journal) eventsTotal.inc({ chain_id: chain.chainId, kind: `${j.subjectType}_${j.kind}` })

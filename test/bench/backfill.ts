@@ -1,14 +1,17 @@
 /**
  * `npm run bench` — end-to-end backfill throughput and query latency on a fresh devnet.
  *
- *   npm run bench -- --attestations 10000 [--per-tx 100] [--database-url postgres://…] [--max-block-range 2000]
+ *   npm run bench -- --attestations 10000 [--per-tx 100] [--database-url postgres://…] [--max-block-range 2000] [--runner dist|tsx]
  *
  * Seeds N attestations with `attestBatch` (seeding time is reported apart and not counted), backfills them from
  * the contract's deployment block into a fresh PostgreSQL database with the real indexer running as its own process
  * (`sign-indexer index`, so its peak RSS — VmHWM from /proc — is the indexer's alone), then measures
  * `attestation(id)` and a 50-item `attestations` page through the in-process gateway. Prints figures; asserts nothing.
- * The clock starts when the indexer holds its writer lock (process start-up and migrations excluded).
+ * The backfill clock starts when the indexer holds its writer lock (process start-up and migrations excluded); the
+ * cold figures count from the spawn: to the first committed attestation, and to the last. `--runner dist` (default)
+ * runs `npm run build` and spawns the compiled CLI, `--runner tsx` the TypeScript sources through tsx.
  */
+import { execFileSync } from 'node:child_process'
 import { performance } from 'node:perf_hooks'
 import { Command } from 'commander'
 import pg from 'pg'
@@ -29,10 +32,13 @@ const opts = new Command('bench')
   .option('--database-url <url>', 'PostgreSQL server URL (a fresh database is created on it)', process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres')
   .option('--max-block-range <n>', 'blocks per eth_getLogs range', '2000')
   .option('--queries <n>', 'queries per latency figure', '500')
+  .option('--runner <dist|tsx>', 'the indexer process runs dist/ (built first) or the sources through tsx', 'dist')
   .parse()
   .opts()
 
 const N = Number(opts.attestations)
+if (opts.runner !== 'dist' && opts.runner !== 'tsx') throw new Error(`--runner must be dist or tsx, not ${opts.runner}`)
+if (opts.runner === 'dist') execFileSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit' })
 
 const devnet = await startDevnet({ port: 0 })
 const workload = createWorkload({ rpcUrl: devnet.rpcUrl, address: devnet.address })
@@ -51,13 +57,20 @@ const db = await createDb({ databaseUrl: url.toString(), poolSize: 10 })
 const dir = await mkdtemp(join(tmpdir(), 'sign-bench-'))
 const config = await writeChainConfig(join(dir, 'chain.json'), { rpcUrl: devnet.rpcUrl, chainId: devnet.chainId, contract: devnet.address, startBlock: devnet.deployBlock, maxBlockRange: Number(opts.maxBlockRange) })
 const head = await db.prisma.$queryRawUnsafe<{ n: bigint }[]>('SELECT 0::bigint AS n').then(() => createTruthClient(devnet.rpcUrl).getBlockNumber({ cacheTime: 0 }))
-const indexer = spawnIndexer(config, url.toString())
-await indexer.ready
-t = performance.now()
+const spawnedAt = performance.now()
+const indexer = spawnIndexer(config, url.toString(), [], opts.runner === 'tsx' ? { SIGN_INDEXER_TSX: '1' } : {})
+let firstRowAt: number | undefined
 let indexerPeakKiB = 0
+const watchFirstRow = async () => {
+  if (firstRowAt === undefined && (await db.prisma.attestation.findFirst({ where: { chainId: devnet.chainId }, select: { attestationId: true } }))) firstRowAt = performance.now()
+}
+while (!(await Promise.race([indexer.ready.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 20))]))) await watchFirstRow()
+const readyAt = performance.now()
+t = readyAt
 for (;;) {
   const status = await readFile(`/proc/${indexer.child.pid}/status`, 'utf8').catch(() => '')
   indexerPeakKiB = Math.max(indexerPeakKiB, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0))
+  await watchFirstRow()
   const cp = await db.prisma.checkpoint.findUnique({ where: { chainId: devnet.chainId } })
   if (cp && cp.blockNumber >= head) break
   if (indexer.child.exitCode !== null || indexer.child.signalCode !== null) {
@@ -65,7 +78,9 @@ for (;;) {
   }
   await new Promise((r) => setTimeout(r, 20))
 }
-const backfillS = (performance.now() - t) / 1000
+const lastRowAt = performance.now()
+await watchFirstRow() // the first row appeared after the last check: counted at the end
+const backfillS = (lastRowAt - t) / 1000
 indexer.child.kill('SIGTERM')
 await indexer.exited
 await rm(dir, { recursive: true, force: true })
@@ -98,11 +113,12 @@ const page = await latency(() =>
 
 const rate = stored / backfillS
 console.log(`\nBackfill: ${stored} attestations in ${backfillS.toFixed(2)} s = ${Math.round(rate)} att/s (seeding ${seedS.toFixed(1)} s, not counted)`)
+console.log(`  cold (${opts.runner}): spawn → writer lock ${((readyAt - spawnedAt) / 1000).toFixed(2)} s, spawn → first committed row ${((firstRowAt! - spawnedAt) / 1000).toFixed(2)} s, first → last row ${((lastRowAt - firstRowAt!) / 1000).toFixed(2)} s, spawn → last row ${((lastRowAt - spawnedAt) / 1000).toFixed(2)} s = ${Math.round(stored / ((lastRowAt - spawnedAt) / 1000))} att/s`)
 console.log(`  indexer process peak RSS (VmHWM): ${(backfillPeakRss / 2 ** 20).toFixed(0)} MiB; max range ${opts.maxBlockRange} blocks`)
 console.log(`  vs node floor ~17,000 att/s: ${((100 * rate) / 17_000).toFixed(0)} %`)
 console.log(`attestation(id):         p50 ${one.p50.toFixed(2)} ms  p99 ${one.p99.toFixed(2)} ms  (${opts.queries} queries)`)
 console.log(`attestations(first: 50): p50 ${page.p50.toFixed(2)} ms  p99 ${page.p99.toFixed(2)} ms  (${opts.queries} queries)`)
-console.log(JSON.stringify({ attestations: stored, backfillSeconds: backfillS, attPerSecond: rate, peakRssMiB: backfillPeakRss / 2 ** 20, one, page }))
+console.log(JSON.stringify({ attestations: stored, runner: opts.runner, startupSeconds: (readyAt - spawnedAt) / 1000, firstRowSeconds: (firstRowAt! - spawnedAt) / 1000, coldSeconds: (lastRowAt - spawnedAt) / 1000, backfillSeconds: backfillS, attPerSecond: rate, peakRssMiB: backfillPeakRss / 2 ** 20, one, page }))
 
 await gateway.close?.()
 await db.close()

@@ -18,9 +18,12 @@ export async function writeChainConfig(path: string, chain: { rpcUrl: string; ch
   return path
 }
 
-/** Spawns `sign-indexer index --config <file> --database-url <url>`; `ready` resolves once it holds the writer lock. */
-export function spawnIndexer(configPath: string, databaseUrl: string, extraArgs: string[] = []): IndexerProcess {
-  return spawnCli(['index', '--config', configPath, '--database-url', databaseUrl, '--log-level', 'info', ...extraArgs], 'Writer lock acquired')
+/**
+ * Spawns `sign-indexer index --config <file> --database-url <url>`; `ready` resolves once it holds the writer lock.
+ * `env` goes over this process's environment (e.g. `SIGN_INDEXER_TSX: '1'` to run the sources, not dist/).
+ */
+export function spawnIndexer(configPath: string, databaseUrl: string, extraArgs: string[] = [], env: Record<string, string> = {}): IndexerProcess {
+  return spawnCli(['index', '--config', configPath, '--database-url', databaseUrl, '--log-level', 'info', ...extraArgs], 'Writer lock acquired', env)
 }
 
 /** Spawns `sign-indexer serve` on a free port; `ready` resolves once it listens, `url()` is its GraphQL URL. */
