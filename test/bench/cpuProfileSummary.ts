@@ -1,10 +1,11 @@
 /**
- * Where a process's CPU time went: `npx tsx test/bench/cpuProfileSummary.ts <file.cpuprofile>… [--top 30]`
+ * Where a process's CPU time went: `npx tsx test/bench/cpuProfileSummary.ts <file.cpuprofile>… [--top 30] [--skip-s 20]`
  *
  * Reads V8 CPU profiles (`node --cpu-prof`, the Chrome DevTools format: nodes with call frames, samples, time deltas
  * in µs), adds each sample's time to its frame (self time), and prints the categories (by the frame's source: Prisma,
  * graphql-js parse / validation / execution, yoga, Pothos, pg, node internals, ours, GC…) and the top frames, ranked,
- * as a share of the busy time (idle excluded).
+ * as a share of the busy time (idle excluded). `--skip-s S` leaves out each profile's first S seconds (start-up: module
+ * loading and tsx compiling, which a profile of the whole process otherwise counts with the load).
  */
 import { readFileSync } from 'node:fs'
 
@@ -44,10 +45,11 @@ export function toCategory({ functionName, url }: CallFrame): string {
 
 function main() {
   const args = process.argv.slice(2)
-  const topAt = args.indexOf('--top')
-  const top = topAt >= 0 ? Number(args[topAt + 1]) : 30
-  const files = args.filter((a, i) => !a.startsWith('--') && (topAt < 0 || i !== topAt + 1))
-  if (!files.length) throw new Error('usage: cpuProfileSummary.ts <file.cpuprofile>… [--top N]')
+  const valueOf = (flag: string) => (args.includes(flag) ? Number(args[args.indexOf(flag) + 1]) : null)
+  const top = valueOf('--top') ?? 30
+  const skipUs = (valueOf('--skip-s') ?? 0) * 1e6
+  const files = args.filter((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'))
+  if (!files.length) throw new Error('usage: cpuProfileSummary.ts <file.cpuprofile>… [--top N] [--skip-s S]')
   const byCategory = new Map<string, number>()
   const byFrame = new Map<string, number>()
   let busy = 0
@@ -55,9 +57,12 @@ function main() {
   for (const file of files) {
     const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile
     const frames = new Map(profile.nodes.map((n) => [n.id, n.callFrame]))
+    let elapsedUs = 0
     profile.samples.forEach((id, i) => {
       const frame = frames.get(id)!
       const us = profile.timeDeltas[i] ?? 0
+      elapsedUs += us
+      if (elapsedUs < skipUs) return
       const category = toCategory(frame)
       if (category === 'idle') {
         idle += us
