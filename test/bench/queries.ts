@@ -10,8 +10,9 @@
  * 3. For each query type (test/bench/queryLoads.ts; `--only` keeps the types whose key starts with one of the words)
  *    and each concurrency: closed-loop load by autocannon (one connection per concurrent client, no pipelining), a
  *    body drawn per request from the seeded generator. Prints req/s, p50/p99 latency (ms, from autocannon's
- *    per-response times), errors (non-200 responses and GraphQL errors, the first of them printed), and the
- *    gateway's CPU seconds and peak RSS during the run (/proc); VmHWM at the end.
+ *    per-response times), errors (non-200 responses and GraphQL errors, the first of them printed), the gateway's CPU
+ *    seconds and peak RSS during the run (/proc; CPU s / done = CPU per request) and the responses counted (`done`;
+ *    requests still in flight when the run ends are not); VmHWM at the end.
  * 4. Unless `--no-direct`: the same kinds of reads by node-pg directly on a pool of 50 (the headroom).
  *
  * `--cpu-prof DIR` starts the gateway with `--cpu-prof --cpu-prof-dir=DIR` (written when it exits);
@@ -129,12 +130,13 @@ try {
   for (let ready = false; !ready;) ready = (await fetch(new URL('/readyz', url)).catch(() => null))?.status === 200
   const pid = gateway.child.pid!
   console.log(`gateway pid ${pid} ready in ${((performance.now() - started) / 1000).toFixed(1)} s at ${url}; RSS ${fmt(getMemoryMiB(pid).rss, 0)} MiB`)
-  console.log(`\n${'query type'.padEnd(72)} ${'c'.padStart(3)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'errors'.padStart(7)} ${'cpu s'.padStart(6)} ${'rss MiB'.padStart(8)}`)
+  console.log(`\n${'query type'.padEnd(72)} ${'c'.padStart(3)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'errors'.padStart(7)} ${'cpu s'.padStart(6)} ${'rss MiB'.padStart(8)} ${'done'.padStart(6)}`)
   for (const load of loads) {
     await runLoad(url, load, 4, 1) // warm-up: plans cached, JIT warm
     for (const c of CONCURRENCY) {
       const { result: r, cpuSeconds, peakRssMiB } = await measureProcess(pid, () => runLoad(url, load, c, DURATION_S))
-      console.log(`${`${load.name} [${load.key}]`.padEnd(72)} ${String(c).padStart(3)} ${fmt(r.perSecond).padStart(8)} ${fmt(r.p50, 2).padStart(8)} ${fmt(r.p99, 2).padStart(8)} ${String(r.errors).padStart(7)} ${fmt(cpuSeconds, 2).padStart(6)} ${fmt(peakRssMiB, 0).padStart(8)}`)
+      console.log(`${`${load.name} [${load.key}]`.padEnd(72)} ${String(c).padStart(3)} ${fmt(r.perSecond).padStart(8)} ${fmt(r.p50, 2).padStart(8)} ${fmt(r.p99, 2).padStart(8)} ${String(r.errors).padStart(7)} ${fmt(cpuSeconds, 2).padStart(6)} ${fmt(peakRssMiB, 0).padStart(8)} ${String(r.requests).padStart(6)}`)
+      if (!r.requests) console.log(`    no response within ${DURATION_S} s (requests still in flight when the run ended are not counted)`)
       for (const s of r.samples) console.log(`    error: ${s}`)
     }
   }
