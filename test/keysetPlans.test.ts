@@ -7,19 +7,20 @@
  * pages) are checked the same way. Page contents are compared with a reference `ORDER BY … OFFSET` for seeded
  * random cursors (KEYSET_SEED), both directions.
  *
- * Rows are written with `INSERT … SELECT generate_series` in the shape ingest writes: 3 chains, 10 attesters (one
- * with half of the rows), 20 schemas per chain plus a rare one, 50 recipients (address- and string-encoded, some
- * named twice), lineage chains of 10, 2 % revoked, attestTimestamp increasing with the id (as the contract sets it).
+ * Rows are written by `seedRows` (test/helpers/seedRows.ts, `INSERT … SELECT generate_series` in the shape ingest
+ * writes): 3 chains, 10 attesters (one with half of the rows), 20 schemas per chain plus a rare one, 50 recipients
+ * (address- and string-encoded, some named twice), lineage chains of 10, 2 % revoked, attestTimestamp increasing
+ * with the id (as the contract sets it), 10,000 off-chain attestations per chain.
  */
 import { formatPrismaCursor } from '@pothos/plugin-prisma'
 import pg from 'pg'
-import { getAddress } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createSilentLogger } from '../src/common/logger.js'
 import { createDb, type Db } from '../src/db/createDb.js'
 import { createGateway, type Gateway, toFullId } from '../src/gateway/index.js'
 import { createTestDatabase, type TestDatabase } from './helpers/database.js'
 import { mulberry32 as random } from './helpers/faultProxy.js'
+import { seedAttester, seedChecksummedRecipient, seedRecipient, seedRows } from './helpers/seedRows.js'
 import { execute } from './helpers/graphql.js'
 
 const SEED = Number(process.env.KEYSET_SEED ?? Date.now() % 100_000)
@@ -31,9 +32,9 @@ const CHAINS = [
 const FIRST = 50
 const TAKE = FIRST + 1
 const ROW_BOUND = 10 * TAKE
-const attester = (k: number) => `0x${k.toString(16).padStart(40, 'a')}`
-const recipient = (k: number) => `0x${k.toString(16).padStart(40, 'c')}`
-const checksummed = getAddress(recipient(11))
+const attester = seedAttester
+const recipient = seedRecipient
+const checksummed = seedChecksummedRecipient
 
 let database: TestDatabase
 let db: Db
@@ -48,37 +49,7 @@ beforeAll(async () => {
   db = await createDb({ databaseUrl: database.url, onQuery: (e) => captured.push({ query: e.query, params: e.params }) })
   admin = new pg.Client({ connectionString: database.url })
   await admin.connect()
-  for (const { chainId, rows } of CHAINS) {
-    await admin.query(`INSERT INTO "Schema" ("chainId", "schemaId", "registrant", "revocable", "dataLocation", "maxValidFor", "hook", "timestamp", "data",
-        "txHash", "txFrom", "blockNumber", "blockHash", "logIndex")
-      SELECT ${chainId}, s, '${attester(0)}', true, 0, 0, '0x0000000000000000000000000000000000000000', 1700000000, 'schema', '0x00', '${attester(0)}', 0, '0x00', s
-      FROM generate_series(1, 21) AS s`)
-    // id g on chain c: attester 0 on even ids, else 1 + g % 9; schema 1 + g % 20, schema 21 every 1000th; lineage
-    // chains of 10 (g links g - 1 unless g % 10 = 1); revoked every 50th; three attestations per second
-    await admin.query(`INSERT INTO "Attestation" ("chainId", "attestationId", "schemaId", "linkedAttestationId", "attestTimestamp", "revokeTimestamp",
-        "attester", "validUntil", "dataLocation", "revoked", "recipientsRaw", "data", "decodedData", "dataEncoding", "decodeError", "indexingKey",
-        "txHash", "txFrom", "blockNumber", "blockHash", "blockTimestamp", "logIndex")
-      SELECT ${chainId}, g, CASE WHEN g % 1000 = 7 THEN 21 ELSE 1 + g % 20 END, CASE WHEN g % 10 = 1 THEN NULL ELSE g - 1 END,
-        1700000000 + g / 3, CASE WHEN g % 50 = 0 THEN 1700000000 + g ELSE 0 END,
-        CASE WHEN g % 2 = 0 THEN '${attester(0)}' ELSE '0x' || lpad(to_hex(1 + g % 9), 40, 'a') END, 0, 0, g % 50 = 0, ARRAY[]::text[],
-        '0x', NULL, NULL, NULL, 'key-' || (g % 100), '0x' || lpad(to_hex(g), 64, '0'), '${attester(0)}', g / 3,
-        '0x' || lpad(to_hex(g / 3), 64, '0'), 1700000000 + g / 3, (g % 3)::int
-      FROM generate_series(1, ${rows}::bigint) AS g`)
-    // one recipient each: address-encoded for two in three, else as text (the checksummed address for recipient 11,
-    // an email otherwise); every 97th names its address twice
-    await admin.query(`INSERT INTO "Recipient" ("chainId", "attestationId", "position", "raw", "address", "text", "attestTimestamp")
-      SELECT a."chainId", a."attestationId", p, '0x00', CASE WHEN a."attestationId" % 3 <> 0 THEN '0x' || lpad(to_hex(a."attestationId" % 50), 40, 'c') END,
-        CASE WHEN a."attestationId" % 3 = 0 THEN CASE WHEN a."attestationId" % 50 = 11 THEN '${checksummed}' ELSE 'user' || (a."attestationId" % 50) || '@example.com' END END,
-        a."attestTimestamp"
-      FROM "Attestation" a CROSS JOIN LATERAL generate_series(0, CASE WHEN a."attestationId" % 97 = 0 THEN 1 ELSE 0 END) p
-      WHERE a."chainId" = ${chainId}`)
-  }
-  // off-chain attestations: 10,000 per chain, one per log, 5 attesters, every 50th revoked
-  await admin.query(`INSERT INTO "OffchainAttestation" ("chainId", "offchainAttestationId", "attester", "timestamp", "revoked", "txHash", "txFrom",
-      "blockNumber", "blockHash", "blockTimestamp", "logIndex")
-    SELECT c, 'off-' || g, '0x' || lpad(to_hex(g % 5), 40, 'a'), 1700000000 + g / 3, g % 50 = 0, '0x00', '0x00', g / 3, '0x00', 1700000000 + g / 3, (g % 3)::int
-    FROM unnest(ARRAY[${CHAINS.map((c) => c.chainId).join(', ')}]) AS c CROSS JOIN generate_series(1, 10000) AS g`)
-  await admin.query('ANALYZE')
+  await seedRows(admin, { chains: CHAINS, offchainPerChain: 10_000 })
   gateway = createGateway({ prisma: db.prisma, logger: createSilentLogger(), journalPollMs: 60_000, maxPageSize: 100 })
 }, 120_000)
 

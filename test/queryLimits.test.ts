@@ -128,6 +128,25 @@ describe('complexity: a list costs its selection times its page size', () => {
     expect(defaults).toBe(1 + 20 * (1 + 1))
   })
 
+  it('judges each request by the page sizes its cost depends on, whatever its other variables (cursors)', async () => {
+    const query = `query($n: Int, $m: Int, $after: String) { attestations(first: $n, after: $after) { edges { cursor node { id
+      linkedBy(first: $m) { edges { node { linkedBy(last: $m) { nodes { id } } } } } } } } }`
+    const first = await post(query, { n: 5, m: 1 })
+    expect(first.body.errors).toBeUndefined()
+    const edges = (first.body.data as { attestations: { edges: { cursor: string }[] } }).attestations.edges
+    // the same sizes after another cursor: served
+    expect((await post(query, { n: 5, m: 1, after: edges[2]!.cursor })).body.errors).toBeUndefined()
+    // pages of 100 under each node: refused, and again after another cursor
+    for (const after of [undefined, edges[1]!.cursor]) {
+      const deep = await post(query, { n: 5, m: 100, after })
+      expect(deep.status).toBe(400)
+      expect(deep.body.errors?.[0]?.extensions?.code).toBe('QUERY_TOO_COMPLEX')
+    }
+    // a page above the cap is refused every time it is asked
+    for (let i = 0; i < 2; i++) expect((await post(query, { n: 500, m: 1 })).body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT')
+    expect((await post(query, { n: 5, m: 1 })).body.errors).toBeUndefined()
+  })
+
   it('applies to subscriptions (each event) and to a lineage page', async () => {
     const lineage = `{ attestations(first: 100) { nodes { lineage(direction: DESCENDANTS, first: 100) { nodes { linkedBy(first: 100) { nodes { id } } } } } } }`
     expect((await post(lineage)).body.errors?.[0]?.extensions?.code).toBe('QUERY_TOO_COMPLEX')

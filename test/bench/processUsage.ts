@@ -1,0 +1,40 @@
+/**
+ * CPU and memory of another process on Linux, read from /proc (the figures `ps` and `time` print).
+ */
+import { execFileSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+
+/** Clock ticks per second of /proc/<pid>/stat times (`getconf CLK_TCK`, 100 on Linux x86-64). */
+const CLOCK_TICKS_PER_S = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100
+
+/** User + system CPU seconds the process has used so far (/proc/<pid>/stat fields utime and stime). */
+export function getCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  // fields after the command name, which is in parentheses and may hold spaces: state is field 3, utime 14, stime 15
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S
+}
+
+/** Resident set size now (VmRSS) and its peak over the process's life (VmHWM), in MiB (/proc/<pid>/status). */
+export function getMemoryMiB(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  const kib = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0)
+  return { rss: kib('VmRSS') / 1024, peak: kib('VmHWM') / 1024 }
+}
+
+/**
+ * Samples a process while `work` runs: CPU seconds used during it and the highest RSS seen (every `everyMs`).
+ * @returns work's result with `cpuSeconds` and `peakRssMiB`
+ */
+export async function measureProcess<T>(pid: number, work: () => Promise<T>, everyMs = 50): Promise<{ result: T; cpuSeconds: number; peakRssMiB: number }> {
+  const cpuBefore = getCpuSeconds(pid)
+  let peakRssMiB = getMemoryMiB(pid).rss
+  const timer = setInterval(() => { peakRssMiB = Math.max(peakRssMiB, getMemoryMiB(pid).rss) }, everyMs)
+  try {
+    const result = await work()
+    peakRssMiB = Math.max(peakRssMiB, getMemoryMiB(pid).rss)
+    return { result, cpuSeconds: getCpuSeconds(pid) - cpuBefore, peakRssMiB }
+  } finally {
+    clearInterval(timer)
+  }
+}
