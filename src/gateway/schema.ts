@@ -15,6 +15,7 @@ import './types/offchainAttestation.js'
 import './types/chainStatus.js'
 import './types/attestationSubscriptions.js'
 import './types/attestationEvents.js'
+import './types/stats.js'
 
 /** The executable schema (built once per process; resolvers take the Prisma client from the context). */
 export const schema = builder.toSchema({ sortSchema: false })

@@ -1,0 +1,148 @@
+/**
+ * The SQL of `attestationStats`: the groups of the attestations an `AttestationWhere` selects, from one of two
+ * sources, and the page of them (`buildStatsPageSql`).
+ *
+ * - **Rollup** (`AttestationRollup`, one row per chain × schema × attester × UTC day, kept by triggers in every
+ *   writing transaction, see its migration): answers SCHEMA, ATTESTER, DAY and CHAIN exactly when the filter only
+ *   uses `chainId`, `schemaId`, `attester` and `attestTimestampGte` / `attestTimestampLte` on whole UTC days (`Gte`
+ *   at 00:00:00, `Lte` at 23:59:59). Its cost grows with the rollup rows the filter selects, not with attestations.
+ * - **Direct**: a GROUP BY over "Attestation" (and "Recipient" for RECIPIENT) with the conditions of
+ *   `toAttestationConditions` — the same function, hence the same rows, as the `attestations` list — for every
+ *   other grouping or filter. Its cost grows with the matching attestations; the gateway's deadline (and on
+ *   PostgreSQL its pool's `statement_timeout`) bounds it.
+ */
+import { Prisma } from '../../generated/prisma/client.js'
+import type { AttestationConditions } from '../attestationPage.js'
+import { isStorableUint64, parseIdFilter, parseUint64 } from '../ids.js'
+import { assertFilterText } from '../inputLimits.js'
+import { type AttestationFilter, parseAddress } from '../types/attestationWhere.js'
+import type { StatsPosition } from './statsCursor.js'
+import { SECONDS_PER_DAY, type StatsGroupBy } from './statsGroup.js'
+
+/** Filter fields the rollup can answer (others — recipient, indexingKey, revoked, linkedAttestationId, inLineageOf — need the direct source). */
+const ROLLUP_FIELDS = new Set(['chainId', 'schemaId', 'attester', 'attestTimestampGte', 'attestTimestampLte'])
+
+/**
+ * The rollup's conditions for a filter, or null when the rollup cannot answer it exactly.
+ * @throws {BadUserInputError} when an id, address or timestamp does not parse
+ */
+export function toRollupConditions(where: AttestationFilter | null | undefined): Prisma.Sql[] | null {
+  const conditions: Prisma.Sql[] = []
+  if (!where) return conditions
+  for (const [name, value] of Object.entries(where)) if (value != null && !ROLLUP_FIELDS.has(name)) return null
+  const chains = new Set<number>()
+  if (where.chainId != null) chains.add(where.chainId)
+  if (where.schemaId != null) {
+    const { chainId, id } = parseIdFilter(assertFilterText(String(where.schemaId), 'schemaId'), 'schemaId')
+    if (chainId != null) chains.add(chainId)
+    conditions.push(isStorableUint64(id) ? Prisma.sql`r."schemaId" = ${id.toString()}::bigint` : Prisma.sql`FALSE`)
+  }
+  if (where.attester != null) conditions.push(Prisma.sql`r."attester" = ${parseAddress(assertFilterText(where.attester, 'attester'), 'attester')}`)
+  if (where.attestTimestampGte != null) {
+    const gte = parseUint64(assertFilterText(where.attestTimestampGte, 'attestTimestampGte'), 'attestTimestampGte')
+    if (!isStorableUint64(gte)) conditions.push(Prisma.sql`FALSE`) // every stored timestamp is below it
+    else if (gte % SECONDS_PER_DAY !== 0n) return null // part of a day: only the attestations can tell
+    else conditions.push(Prisma.sql`r."day" >= ${gte.toString()}::bigint`)
+  }
+  if (where.attestTimestampLte != null) {
+    const lte = parseUint64(assertFilterText(where.attestTimestampLte, 'attestTimestampLte'), 'attestTimestampLte')
+    if (isStorableUint64(lte)) {
+      if ((lte + 1n) % SECONDS_PER_DAY !== 0n) return null
+      conditions.push(Prisma.sql`r."day" <= ${(lte + 1n - SECONDS_PER_DAY).toString()}::bigint`)
+    } // else every stored timestamp is below it: no condition
+  }
+  if (chains.size > 1) conditions.push(Prisma.sql`FALSE`) // two different chains: nothing matches both
+  else if (chains.size === 1) conditions.push(Prisma.sql`r."chainId" = ${[...chains][0]!}::int`)
+  return conditions
+}
+
+/** Key columns `kc, ki, kt` of a grouping over the rollup (alias `r`). */
+const ROLLUP_KEYS: Record<Exclude<StatsGroupBy, 'RECIPIENT'>, Prisma.Sql> = {
+  SCHEMA: Prisma.sql`r."chainId" AS kc, r."schemaId" AS ki, ''::text AS kt`,
+  ATTESTER: Prisma.sql`0 AS kc, 0::bigint AS ki, r."attester" AS kt`,
+  DAY: Prisma.sql`0 AS kc, r."day" AS ki, ''::text AS kt`,
+  CHAIN: Prisma.sql`r."chainId" AS kc, 0::bigint AS ki, ''::text AS kt`,
+}
+
+/** The groups from the rollup: `kc, ki, kt, count, revokedCount, firstAt, lastAt`. */
+export function buildRollupGroupsSql(groupBy: Exclude<StatsGroupBy, 'RECIPIENT'>, conditions: Prisma.Sql[]): Prisma.Sql {
+  const where = conditions.length ? Prisma.join(conditions, ' AND ') : Prisma.sql`TRUE`
+  return Prisma.sql`SELECT ${ROLLUP_KEYS[groupBy]}, sum(r."count")::bigint AS "count", sum(r."revokedCount")::bigint AS "revokedCount",
+      min(r."firstAt") AS "firstAt", max(r."lastAt") AS "lastAt"
+    FROM "AttestationRollup" r WHERE ${where} GROUP BY 1, 2, 3`
+}
+
+/**
+ * A recipient as one key: a lower-case address when it is one (decoded from `abi.encode(address)`, or a string that
+ * is an address — the `recipient` filter matches both alike), else its text, else its raw bytes.
+ */
+export const RECIPIENT_KEY_SQL = Prisma.sql`COALESCE(rr."address", CASE WHEN rr."text" ~ '^0x[0-9a-fA-F]{40}$' THEN lower(rr."text") ELSE rr."text" END, rr."raw")`
+
+/** Key columns of a grouping over "Attestation" (alias `a`). */
+const DIRECT_KEYS: Record<Exclude<StatsGroupBy, 'RECIPIENT'>, Prisma.Sql> = {
+  SCHEMA: Prisma.sql`a."chainId" AS kc, a."schemaId" AS ki, ''::text AS kt`,
+  ATTESTER: Prisma.sql`0 AS kc, 0::bigint AS ki, a."attester" AS kt`,
+  DAY: Prisma.sql`0 AS kc, a."attestTimestamp" - a."attestTimestamp" % 86400 AS ki, ''::text AS kt`,
+  CHAIN: Prisma.sql`a."chainId" AS kc, 0::bigint AS ki, ''::text AS kt`,
+}
+
+/** The conditions of `toAttestationConditions` on `a`, its chains and its recipient spellings included. */
+function directWhere(conditions: AttestationConditions): Prisma.Sql {
+  const where = [...conditions.where]
+  if (conditions.chainIds) where.push(conditions.chainIds.length === 1 ? Prisma.sql`a."chainId" = ${conditions.chainIds[0]!}::int` : Prisma.sql`FALSE`)
+  if (conditions.recipient) {
+    const { address, texts } = conditions.recipient
+    const matches = [...(address ? [Prisma.sql`m."address" = ${address}`] : []), ...texts.map((text) => Prisma.sql`m."text" = ${text}`)]
+    where.push(Prisma.sql`EXISTS (SELECT 1 FROM "Recipient" m WHERE m."chainId" = a."chainId" AND m."attestationId" = a."attestationId"
+      AND (${Prisma.join(matches, ' OR ')}))`)
+  }
+  return where.length ? Prisma.join(where, ' AND ') : Prisma.sql`TRUE`
+}
+
+/** The groups straight from the attestations (and their recipients for RECIPIENT): same columns as the rollup's. */
+export function buildDirectGroupsSql(groupBy: StatsGroupBy, conditions: AttestationConditions): Prisma.Sql {
+  const where = directWhere(conditions)
+  if (groupBy === 'RECIPIENT') {
+    // an attestation naming one recipient twice counts once for it
+    return Prisma.sql`SELECT 0 AS kc, 0::bigint AS ki, x.rk AS kt, count(*) AS "count", count(*) FILTER (WHERE x."revoked") AS "revokedCount",
+        min(x."attestTimestamp") AS "firstAt", max(x."attestTimestamp") AS "lastAt"
+      FROM (SELECT DISTINCT a."chainId", a."attestationId", a."revoked", a."attestTimestamp", ${RECIPIENT_KEY_SQL} AS rk
+        FROM "Attestation" a JOIN "Recipient" rr ON rr."chainId" = a."chainId" AND rr."attestationId" = a."attestationId"
+        WHERE ${where}) x
+      GROUP BY x.rk`
+  }
+  return Prisma.sql`SELECT ${DIRECT_KEYS[groupBy]}, count(*) AS "count", count(*) FILTER (WHERE a."revoked") AS "revokedCount",
+      min(a."attestTimestamp") AS "firstAt", max(a."attestTimestamp") AS "lastAt"
+    FROM "Attestation" a WHERE ${where} GROUP BY 1, 2, 3`
+}
+
+export type StatsPageSqlInput = {
+  /** a groups query (columns `kc, ki, kt, count, revokedCount, firstAt, lastAt`) */
+  groups: Prisma.Sql
+  after: StatsPosition | null
+  before: StatsPosition | null
+  /** read from the end of the order (a `last` / `before` page) */
+  backward: boolean
+  take: number
+}
+
+/**
+ * A page of groups in the order `count DESC, kc, ki, kt COLLATE "C"` (in reverse when `backward`): every group is
+ * computed, then the keyset condition and `LIMIT take` cut the page.
+ */
+export function buildStatsPageSql(input: StatsPageSqlInput): Prisma.Sql {
+  const columns = Prisma.sql`(-g."count", g.kc, g.ki, g.kt COLLATE "C")`
+  const position = (p: StatsPosition) => Prisma.sql`(${-p.count}::bigint, ${p.chainId}::int, ${p.id.toString()}::bigint, ${p.text}::text COLLATE "C")`
+  const keyset: Prisma.Sql[] = []
+  if (input.after) keyset.push(Prisma.sql`${columns} > ${position(input.after)}`)
+  if (input.before) keyset.push(Prisma.sql`${columns} < ${position(input.before)}`)
+  const dir = Prisma.raw(input.backward ? 'DESC' : 'ASC')
+  return Prisma.sql`SELECT g.* FROM (${input.groups}) g
+    WHERE ${keyset.length ? Prisma.join(keyset, ' AND ') : Prisma.sql`TRUE`}
+    ORDER BY -g."count" ${dir}, g.kc ${dir}, g.ki ${dir}, g.kt COLLATE "C" ${dir} LIMIT ${input.take}`
+}
+
+/** The number of groups. */
+export function buildStatsCountSql(groups: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`SELECT count(*)::int AS n FROM (${groups}) g`
+}

@@ -1,0 +1,87 @@
+/**
+ * Resolvers of `attestationStats` and `schemaStats`: Relay connections over groups in the order
+ * `count DESC, key` (./statsGroup.ts), paged by keyset cursors (./statsCursor.ts) and capped like every page
+ * (`toPageRequest`: `first` / `last` at most the page cap; `totalCount` — the number of groups — runs only when
+ * selected).
+ */
+import type { GatewayContext } from '../builder.js'
+import { toAttestationConditions } from '../attestationPage.js'
+import { type ConnectionArgs, type KeysetConnection, toKeysetConnection, toPageRequest } from '../keyset.js'
+import { type AttestationFilter, getLineageOf } from '../types/attestationWhere.js'
+import { buildDirectGroupsSql, buildRollupGroupsSql, buildStatsCountSql, buildStatsPageSql, toRollupConditions } from './attestationStatsSql.js'
+import { buildSchemaGroupsSql, buildUniqueRecipientsSql, type SchemaStatsWhere } from './schemaStatsSql.js'
+import { formatStatsCursor, parseStatsCursor } from './statsCursor.js'
+import { type StatsGroup, type StatsGroupBy, type StatsGroupRow, toStatsGroup } from './statsGroup.js'
+import type { Prisma } from '../../generated/prisma/client.js'
+
+/** A schema's group, with its unique attesters and (read for the whole page at once, when selected) recipients. */
+export type SchemaStatsGroup = StatsGroup & { uniqueAttesters: number; uniqueRecipients: () => Promise<number> }
+
+/**
+ * The groups query of `attestationStats` for a filter and a grouping: the rollup when it answers the filter
+ * exactly, else the attestations themselves (see ./attestationStatsSql.ts).
+ * @throws {BadUserInputError} when the filter does not parse
+ * @throws {LineageTooLargeError} for an `inLineageOf` beyond the walk's cap
+ */
+export async function buildAttestationGroupsSql(ctx: GatewayContext, where: AttestationFilter | null | undefined, groupBy: StatsGroupBy): Promise<{ sql: Prisma.Sql; source: 'rollup' | 'direct' }> {
+  const rollup = groupBy === 'RECIPIENT' ? null : toRollupConditions(where)
+  if (rollup && groupBy !== 'RECIPIENT') return { sql: buildRollupGroupsSql(groupBy, rollup), source: 'rollup' }
+  const lineage = where?.inLineageOf != null ? await getLineageOf(ctx, where.inLineageOf) : null
+  return { sql: buildDirectGroupsSql(groupBy, toAttestationConditions(where, lineage)), source: 'direct' }
+}
+
+async function pageOf<G extends StatsGroup>(
+  ctx: GatewayContext,
+  args: ConnectionArgs,
+  tag: string,
+  groups: Prisma.Sql,
+  toGroup: (row: StatsGroupRow & Record<string, unknown>) => G,
+): Promise<KeysetConnection<G>> {
+  const request = toPageRequest(args, ctx)
+  const after = args.after != null ? parseStatsCursor(args.after, tag, 'after') : null
+  const before = args.before != null ? parseStatsCursor(args.before, tag, 'before') : null
+  const totalCount = async () => (await ctx.prisma.$queryRaw<{ n: number }[]>(buildStatsCountSql(groups)))[0]!.n
+  if (request.size === 0) return toKeysetConnection([], request, args, () => '', totalCount)
+  const rows = await ctx.prisma.$queryRaw<(StatsGroupRow & Record<string, unknown>)[]>(
+    buildStatsPageSql({ groups, after, before, backward: request.backward, take: request.size + 1 }),
+  )
+  return toKeysetConnection(rows.map(toGroup), request, args, (g) => formatStatsCursor(tag, g), totalCount)
+}
+
+/**
+ * Resolves `attestationStats(where, groupBy, first, after, last, before)`.
+ * @throws {BadUserInputError} for bad page arguments, a cursor of another list or grouping, or a filter that does not parse
+ */
+export async function resolveAttestationStats(
+  args: ConnectionArgs & { where?: AttestationFilter | null; groupBy: StatsGroupBy },
+  ctx: GatewayContext,
+): Promise<KeysetConnection<StatsGroup>> {
+  toPageRequest(args, ctx) // page arguments first: a bad page is refused before any filter work
+  const { sql } = await buildAttestationGroupsSql(ctx, args.where, args.groupBy)
+  return pageOf(ctx, args, `attestationStats:${args.groupBy}`, sql, (row) => toStatsGroup(args.groupBy, row))
+}
+
+/**
+ * Resolves `schemaStats(where, first, after, last, before)`.
+ * @throws {BadUserInputError} for bad page arguments, a cursor of another list, or a registrant that is not an address
+ */
+export async function resolveSchemaStats(args: ConnectionArgs & { where?: SchemaStatsWhere | null }, ctx: GatewayContext): Promise<KeysetConnection<SchemaStatsGroup>> {
+  toPageRequest(args, ctx)
+  const page: SchemaStatsGroup[] = []
+  let recipients: Promise<Map<string, number>> | undefined
+  const uniqueRecipients = (group: StatsGroup) => async () => {
+    recipients ??= (async () => {
+      const rows = page.length
+        ? await ctx.prisma.$queryRaw<{ chainId: number; schemaId: bigint; n: number }[]>(buildUniqueRecipientsSql(page.map((g) => ({ chainId: g.chainId, schemaId: g.id }))))
+        : []
+      return new Map(rows.map((r) => [`${r.chainId}:${BigInt(r.schemaId)}`, Number(r.n)]))
+    })()
+    return (await recipients).get(`${group.chainId}:${group.id}`) ?? 0
+  }
+  const connection = await pageOf(ctx, args, 'schemaStats', buildSchemaGroupsSql(args.where), (row) => {
+    const group = toStatsGroup('SCHEMA', row)
+    return { ...group, uniqueAttesters: Number(row.uniqueAttesters), uniqueRecipients: uniqueRecipients(group) }
+  })
+  page.push(...connection.edges.map((e) => e.node))
+  return connection
+}

@@ -1,0 +1,41 @@
+/**
+ * The SQL of `schemaStats`: one group per indexed schema matching a `SchemaWhere` (a schema without attestations
+ * too: count 0), with its attestations' counts and unique attesters from the rollup (`AttestationRollup`, whose
+ * keys hold the attester: `count(DISTINCT attester)` over the schema's rows), and — only when selected, for the
+ * schemas of the page — its unique recipients from "Recipient" (cost: the schema's recipients).
+ */
+import { Prisma } from '../../generated/prisma/client.js'
+import { parseAddress } from '../types/attestationWhere.js'
+import { assertFilterText } from '../inputLimits.js'
+import { RECIPIENT_KEY_SQL } from './attestationStatsSql.js'
+
+export type SchemaStatsWhere = { chainId?: number | null; registrant?: string | null }
+
+/**
+ * The groups: `kc` = chainId, `ki` = schemaId, `kt` = '', the counts, `firstAt` / `lastAt` (null without
+ * attestations) and `uniqueAttesters`.
+ * @throws {BadUserInputError} when `registrant` is not an address
+ */
+export function buildSchemaGroupsSql(where: SchemaStatsWhere | null | undefined): Prisma.Sql {
+  const conditions: Prisma.Sql[] = []
+  if (where?.chainId != null) conditions.push(Prisma.sql`s."chainId" = ${where.chainId}::int`)
+  if (where?.registrant != null) conditions.push(Prisma.sql`s."registrant" = ${parseAddress(assertFilterText(where.registrant, 'registrant'), 'registrant')}`)
+  return Prisma.sql`SELECT s."chainId" AS kc, s."schemaId" AS ki, ''::text AS kt,
+      COALESCE(sum(r."count"), 0)::bigint AS "count", COALESCE(sum(r."revokedCount"), 0)::bigint AS "revokedCount",
+      min(r."firstAt") AS "firstAt", max(r."lastAt") AS "lastAt", count(DISTINCT r."attester")::int AS "uniqueAttesters"
+    FROM "Schema" s LEFT JOIN "AttestationRollup" r ON r."chainId" = s."chainId" AND r."schemaId" = s."schemaId"
+    WHERE ${conditions.length ? Prisma.join(conditions, ' AND ') : Prisma.sql`TRUE`}
+    GROUP BY s."chainId", s."schemaId"`
+}
+
+/**
+ * Unique recipients (keyed as `attestationStats(groupBy: RECIPIENT)` keys them) of each given schema.
+ * @returns rows `{ chainId, schemaId, n }`; a schema without recipients has no row
+ */
+export function buildUniqueRecipientsSql(schemas: readonly { chainId: number; schemaId: bigint }[]): Prisma.Sql {
+  const pairs = Prisma.join(schemas.map((s) => Prisma.sql`(${s.chainId}::int, ${s.schemaId.toString()}::bigint)`), ', ')
+  return Prisma.sql`SELECT a."chainId", a."schemaId", count(DISTINCT ${RECIPIENT_KEY_SQL})::int AS n
+    FROM "Attestation" a JOIN "Recipient" rr ON rr."chainId" = a."chainId" AND rr."attestationId" = a."attestationId"
+    WHERE (a."chainId", a."schemaId") IN (${pairs})
+    GROUP BY a."chainId", a."schemaId"`
+}
