@@ -12,6 +12,8 @@ export default defineConfig({
   },
   test: {
     pool: 'forks',
+    // Starts an embedded PostgreSQL once for the run when none answers at TEST_DATABASE_URL.
+    globalSetup: ['test/setup/postgresServer.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
   },
