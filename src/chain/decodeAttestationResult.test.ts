@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { bytesToHex, decodeFunctionResult, encodeAbiParameters, encodeFunctionResult } from 'viem'
 import { describe, expect, it } from 'vitest'
-import { spReadAbi } from '../ingest/abi.js'
+import { spReadAbi } from './spAbi.js'
 import { decodeAttestationResult } from './decodeAttestationResult.js'
 
 /** Seeded: a failing run replays with the same DECODE_SEED (fast-check also prints the failing case). */
