@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { type AttestationFacts, type ChainClock, checkAttestation, type FactsLookup, LINEAGE_MAX_DEPTH } from './checkAttestation.js'
+import { type AttestationFacts, type ChainClock, checkAttestation, type FactsLookup, LINEAGE_DEPTH_CAP } from './checkAttestation.js'
 
 const ATTESTER = '0x00000000000000000000000000000000000000a1'
 const RELAYER = '0x00000000000000000000000000000000000000b2'
@@ -103,14 +103,14 @@ describe('checkAttestation', () => {
     expect(verdict(facts({ linkedAttestationId: 9n }), lookupOf(chain[0]!, facts({ attestationId: 8n })))).toEqual({ status: 'VALID', codes: ['LINEAGE_REVOKED'] })
   })
 
-  it(`checks ${LINEAGE_MAX_DEPTH} ancestors and reports the rest as LINEAGE_TRUNCATED`, () => {
+  it(`checks ${LINEAGE_DEPTH_CAP} ancestors and reports the rest as LINEAGE_TRUNCATED`, () => {
     const ancestors = (n: number) => Array.from({ length: n }, (_, i) => facts({ attestationId: BigInt(1000 - 1 - i), linkedAttestationId: i + 1 < n ? BigInt(1000 - 2 - i) : null }))
     const leaf = facts({ attestationId: 1000n, linkedAttestationId: 999n })
-    expect(verdict(leaf, lookupOf(...ancestors(LINEAGE_MAX_DEPTH)))).toEqual({ status: 'VALID', codes: [] })
-    const deep = ancestors(LINEAGE_MAX_DEPTH + 1)
+    expect(verdict(leaf, lookupOf(...ancestors(LINEAGE_DEPTH_CAP)))).toEqual({ status: 'VALID', codes: [] })
+    const deep = ancestors(LINEAGE_DEPTH_CAP + 1)
     expect(verdict(leaf, lookupOf(...deep))).toEqual({ status: 'VALID', codes: ['LINEAGE_TRUNCATED'] })
     // an invalid ancestor beyond the cap is not seen
-    deep[LINEAGE_MAX_DEPTH] = { ...deep[LINEAGE_MAX_DEPTH]!, schema: null }
+    deep[LINEAGE_DEPTH_CAP] = { ...deep[LINEAGE_DEPTH_CAP]!, schema: null }
     expect(verdict(leaf, lookupOf(...deep))).toEqual({ status: 'VALID', codes: ['LINEAGE_TRUNCATED'] })
   })
 
