@@ -15,6 +15,8 @@ export default defineConfig({
     // the CLI children tests spawn (bin/sign-indexer.mjs) run the TypeScript sources through tsx, never a dist/
     // built earlier from other sources; test/build.test.ts builds dist/ and runs it on purpose
     env: { SIGN_INDEXER_TSX: '1' },
+    // Starts an embedded PostgreSQL once for the run when none answers at TEST_DATABASE_URL.
+    globalSetup: ['test/setup/postgresServer.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
   },

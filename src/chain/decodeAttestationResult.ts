@@ -9,7 +9,7 @@
  * recipients = length, then one offset per element (relative to the start of the offsets), each element = length + bytes.
  */
 import type { Address, Hex } from 'viem'
-import type { OnchainAttestation } from './readRecords.js'
+import type { OnchainAttestation } from './records.js'
 
 const WORD = 64 // hex characters per 32-byte word
 

@@ -17,40 +17,7 @@ import { decodeRecordReturn, encodeRecordCall, revertedRecord } from './recordCa
 import { classifyRpcError } from './rpcGovernor.js'
 import { timed } from './timed.js'
 
-export type RecordRequest =
-  | { kind: 'attestation'; id: bigint; blockNumber: bigint }
-  | { kind: 'schema'; id: bigint; blockNumber: bigint }
-  | { kind: 'offchain'; id: string; blockNumber: bigint }
-
-export type OnchainSchema = {
-  registrant: Address
-  revocable: boolean
-  dataLocation: number
-  maxValidFor: bigint
-  hook: Address
-  timestamp: bigint
-  data: string
-}
-export type OnchainAttestation = {
-  schemaId: bigint
-  linkedAttestationId: bigint
-  attestTimestamp: bigint
-  revokeTimestamp: bigint
-  attester: Address
-  validUntil: bigint
-  dataLocation: number
-  revoked: boolean
-  recipients: readonly Hex[]
-  data: Hex
-}
-export type OnchainOffchainAttestation = { attester: Address; timestamp: bigint }
-
-export type RecordResult =
-  | { ok: true; value: OnchainSchema | OnchainAttestation | OnchainOffchainAttestation }
-  | { ok: false; error: string }
-
-/** Key of a request in the result map: `${kind}:${id}:${blockNumber}`. */
-export const recordKey = (r: RecordRequest) => `${r.kind}:${r.id}:${r.blockNumber}`
+import { type RecordRequest, recordKey, type RecordResult } from './records.js'
 
 export type ReadRecordsParameters = {
   client: PublicClient

@@ -6,7 +6,7 @@
  */
 import { type Address, BaseError as ViemBaseError, ExecutionRevertedError, type Hex, isHex, type PublicClient } from 'viem'
 import { RpcError } from '../errors/baseError.js'
-import type { RecordRequest, RecordResult } from './readRecords.js'
+import type { RecordRequest, RecordResult } from './records.js'
 import { decodeRecordReturn, encodeRecordCall, recordFunctionName, revertedRecord } from './recordCalls.js'
 import { timed } from './timed.js'
 

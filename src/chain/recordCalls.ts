@@ -5,9 +5,9 @@
  */
 import { decodeFunctionResult, encodeFunctionData, type Hex, toFunctionSelector } from 'viem'
 import { RpcError } from '../errors/baseError.js'
-import { spReadAbi } from '../ingest/abi.js'
+import { spReadAbi } from './spAbi.js'
 import { decodeAttestationResult } from './decodeAttestationResult.js'
-import type { RecordRequest, RecordResult } from './readRecords.js'
+import type { RecordRequest, RecordResult } from './records.js'
 
 const GET_ATTESTATION_SELECTOR = toFunctionSelector('getAttestation(uint64)')
 

@@ -5,7 +5,7 @@ import { type Address, encodeFunctionData, type Hex, isAddressEqual, parseEventL
 import { BaseError } from '../errors/baseError.js'
 import { devAccount, DevnetTxError, type DevClients } from './deploySp.js'
 import { addressRecipient, completeAttestation, completeSchema, flatScore, SCORE_FIELDS, schemaJson, stringRecipient, tupleScore } from './spWriter.js'
-import { spAbi, type SpAttestation } from './spAbi.js'
+import { spAbi, type SpAttestation } from '../chain/spAbi.js'
 
 /** Outcome of `seedBulk`: ids `firstId..lastId` under one schema, mined in blocks `fromBlock..toBlock`. */
 export type BulkSummary = { schemaId: bigint; firstId: bigint; lastId: bigint; fromBlock: bigint; toBlock: bigint; transactions: number }

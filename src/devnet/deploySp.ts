@@ -28,7 +28,7 @@ import {
 import { type HDAccount, mnemonicToAccount } from 'viem/accounts'
 import { BaseError } from '../errors/baseError.js'
 import { compileSp } from './compileSp.js'
-import { spAbi } from './spAbi.js'
+import { spAbi } from '../chain/spAbi.js'
 
 /** Canonical Multicall3 address (same on every chain); installed on the devnet by `deploySp`. */
 export const MULTICALL3_ADDRESS = '0xcA11bde05977b3631167028862bE2a173976CA11' as const satisfies Address

@@ -24,7 +24,7 @@ export {
   SP_DEV_CHAIN_ID,
 } from './deploySp.js'
 export { AnvilError, type AnvilInstance, resolveAnvilBinary, startAnvil, type StartAnvilOptions } from './startAnvil.js'
-export * from './spAbi.js'
+export * from '../chain/spAbi.js'
 export {
   addressRecipient,
   type AttestationInput,

@@ -5,7 +5,7 @@
  * workload (`runLive({ poisonPills: true })`) so hostile records are part of the traffic it survives.
  */
 import { encodeAbiParameters } from 'viem'
-import { DataLocation } from './spAbi.js'
+import { DataLocation } from '../chain/spAbi.js'
 import { type SpWriter, stringRecipient } from './spWriter.js'
 
 /** Names of the pills, in the order {@link sendPoisonPill} cycles through them. */

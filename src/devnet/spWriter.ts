@@ -17,7 +17,7 @@ import {
 } from 'viem'
 import { BaseError } from '../errors/baseError.js'
 import { type DevClients, devAccount, DevnetTxError, sendAndWait } from './deploySp.js'
-import { attestationComponents, DataLocation, schemaComponents, spAbi, type SpAttestation, type SpSchema } from './spAbi.js'
+import { attestationComponents, DataLocation, schemaComponents, spAbi, type SpAttestation, type SpSchema } from '../chain/spAbi.js'
 
 const ZERO_ADDRESS = '0x0000000000000000000000000000000000000000' as const
 

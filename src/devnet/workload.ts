@@ -23,7 +23,7 @@ import {
   tupleCheck,
   tupleScore,
 } from './spWriter.js'
-import { DataLocation, spAbi } from './spAbi.js'
+import { DataLocation, spAbi } from '../chain/spAbi.js'
 
 export type { BulkSummary } from './bulkWorkload.js'
 

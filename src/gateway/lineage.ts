@@ -10,37 +10,26 @@
  * of the request, so relations under lineage nodes (schema, …) cost a constant number of queries.
  */
 import DataLoader from 'dataloader'
+import { LINEAGE_DEPTH_CAP, type LineageDirection, lineageWalkSql } from '../db/lineageSql.js'
 import type { Attestation, PrismaClient } from '../generated/prisma/client.js'
 import type { GatewayContext } from './builder.js'
 import { BadUserInputError } from './errors.js'
 import { isStorableUint64 } from './ids.js'
 import { assertCursorLength } from './inputLimits.js'
 
-/** Deepest `maxDepth` a lineage query accepts. */
-export const LINEAGE_DEPTH_CAP = 50
+export { LINEAGE_DEPTH_CAP, type LineageDirection } from '../db/lineageSql.js'
+
 /** Nodes one lineage walk visits at most (beyond: `truncated`). */
 export const LINEAGE_MAX_NODES = 10_000
 
-export type LineageDirection = 'ANCESTORS' | 'DESCENDANTS'
 export type LineageKey = { chainId: number; attestationId: bigint }
 export type LineageItem = { attestationId: bigint; depth: number }
 export type LineagePage = { items: LineageItem[]; total: number; truncated: boolean }
 
-const STEP = {
-  ANCESTORS: `SELECT p."attestationId", p."linkedAttestationId", w.depth + 1, w.path || p."attestationId"
-    FROM walk w JOIN "Attestation" p ON p."chainId" = $1 AND p."attestationId" = w.next_id
-    WHERE w.depth < $3 AND NOT p."attestationId" = ANY(w.path)`,
-  DESCENDANTS: `SELECT c."attestationId", c."linkedAttestationId", w.depth + 1, w.path || c."attestationId"
-    FROM walk w JOIN "Attestation" c ON c."chainId" = $1 AND c."linkedAttestationId" = w.id
-    WHERE w.depth < $3 AND NOT c."attestationId" = ANY(w.path)`,
-} as const
+const ONE = { kind: 'one', chainId: '$1', attestationId: '$2' } as const
 
 function walkSql(direction: LineageDirection): string {
-  return `WITH RECURSIVE walk(id, next_id, depth, path) AS (
-    SELECT a."attestationId", a."linkedAttestationId", 0, ARRAY[a."attestationId"]
-    FROM "Attestation" a WHERE a."chainId" = $1 AND a."attestationId" = $2::bigint
-    UNION ALL ${STEP[direction]}
-  ), bounded AS (SELECT id, depth FROM walk WHERE depth > 0 LIMIT $4)`
+  return `WITH RECURSIVE ${lineageWalkSql('walk', direction, ONE, '$3')}, bounded AS (SELECT id, depth FROM walk WHERE depth > 0 LIMIT $4)`
 }
 
 /**
@@ -79,21 +68,8 @@ export async function getLineagePage(
  */
 export async function getLineageIds(prisma: PrismaClient, key: LineageKey): Promise<{ ids: bigint[]; truncated: boolean }> {
   const rows = await prisma.$queryRawUnsafe<{ id: string | null; over: boolean }[]>(
-    `WITH RECURSIVE up(id, next_id, depth, path) AS (
-      SELECT a."attestationId", a."linkedAttestationId", 0, ARRAY[a."attestationId"]
-      FROM "Attestation" a WHERE a."chainId" = $1 AND a."attestationId" = $2::bigint
-      UNION ALL
-      SELECT p."attestationId", p."linkedAttestationId", w.depth + 1, w.path || p."attestationId"
-      FROM up w JOIN "Attestation" p ON p."chainId" = $1 AND p."attestationId" = w.next_id
-      WHERE w.depth < $3 AND NOT p."attestationId" = ANY(w.path)
-    ), down(id, depth, path) AS (
-      SELECT a."attestationId", 0, ARRAY[a."attestationId"]
-      FROM "Attestation" a WHERE a."chainId" = $1 AND a."attestationId" = $2::bigint
-      UNION ALL
-      SELECT c."attestationId", w.depth + 1, w.path || c."attestationId"
-      FROM down w JOIN "Attestation" c ON c."chainId" = $1 AND c."linkedAttestationId" = w.id
-      WHERE w.depth < $3 AND NOT c."attestationId" = ANY(w.path)
-    ), below AS (SELECT id, row_number() OVER () AS n FROM (SELECT id FROM down WHERE depth > 0 LIMIT $4 + 1) d)
+    `WITH RECURSIVE ${lineageWalkSql('up', 'ANCESTORS', ONE, '$3')}, ${lineageWalkSql('down', 'DESCENDANTS', ONE, '$3')}
+    , below AS (SELECT id, row_number() OVER () AS n FROM (SELECT id FROM down WHERE depth > 0 LIMIT $4 + 1) d)
     SELECT id::text AS id, false AS over FROM up WHERE depth > 0
     UNION SELECT id::text, false FROM below WHERE n <= $4
     UNION SELECT NULL, true FROM below WHERE n > $4`,
@@ -116,15 +92,7 @@ export function lineageRootLoader(ctx: GatewayContext): DataLoader<LineageKey, L
     loader = new DataLoader<LineageKey, LineageRoot, string>(
       async (keys) => {
         const rows = await ctx.prisma.$queryRawUnsafe<{ ord: number; id: string; depth: number; cycle: boolean }[]>(
-          `WITH RECURSIVE walk(ord, chain_id, id, next_id, depth, path) AS (
-            SELECT k.ord::int, a."chainId", a."attestationId", a."linkedAttestationId", 0, ARRAY[a."attestationId"]
-            FROM unnest($1::int[], $2::text[]) WITH ORDINALITY AS k(chain_id, id, ord)
-            JOIN "Attestation" a ON a."chainId" = k.chain_id AND a."attestationId" = k.id::bigint
-            UNION ALL
-            SELECT w.ord, p."chainId", p."attestationId", p."linkedAttestationId", w.depth + 1, w.path || p."attestationId"
-            FROM walk w JOIN "Attestation" p ON p."chainId" = w.chain_id AND p."attestationId" = w.next_id
-            WHERE w.depth < $3 AND NOT p."attestationId" = ANY(w.path)
-          )
+          `WITH RECURSIVE ${lineageWalkSql('walk', 'ANCESTORS', { kind: 'many', chainIds: '$1', attestationIds: '$2' }, '$3')}
           SELECT DISTINCT ON (ord) ord, id::text AS id, depth, COALESCE(next_id = ANY(path), false) AS cycle
           FROM walk ORDER BY ord, depth DESC`,
           keys.map((k) => k.chainId), keys.map((k) => k.attestationId.toString()), LINEAGE_DEPTH_CAP,

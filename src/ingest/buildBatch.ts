@@ -9,8 +9,7 @@
  * attestation id too long to index) becomes a SkippedLog with its raw topic0 and data and the reason.
  */
 import type { Hex } from 'viem'
-import type { OnchainAttestation, OnchainOffchainAttestation, OnchainSchema } from '../chain/readRecords.js'
-import { recordKey } from '../chain/readRecords.js'
+import { type OnchainAttestation, type OnchainOffchainAttestation, type OnchainSchema, recordKey } from '../chain/records.js'
 import { MAX_INDEXED_TEXT_BYTES, toIndexableText, toIndexableTextTruncated, toStorableText } from '../db/toStorable.js'
 import { decodeAttestationData, decodeRecipient, parseSchemaData, type SchemaField } from './decodeData.js'
 import type { SkippedLog, SpEvent } from './decodeLogs.js'

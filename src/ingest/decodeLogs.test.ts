@@ -1,6 +1,6 @@
 import { encodeAbiParameters, type Hex, type Log, toEventSelector } from 'viem'
 import { describe, expect, it } from 'vitest'
-import { SP_TOPICS } from './abi.js'
+import { SP_EVENT_TOPICS } from '../chain/spAbi.js'
 import { decodeLogs } from './decodeLogs.js'
 
 const base = { address: '0x00000000000000000000000000000000000000aa', blockHash: `0x${'11'.repeat(32)}`, transactionHash: `0x${'22'.repeat(32)}`, blockNumber: 5n, transactionIndex: 0, removed: false } as const
@@ -9,8 +9,8 @@ const log = (logIndex: number, topics: Hex[], data: Hex) => ({ ...base, logIndex
 describe('decodeLogs', () => {
   it('decodes AttestationMade and AttestationRevoked', () => {
     const { events, skipped } = decodeLogs([
-      log(0, [SP_TOPICS.AttestationMade], encodeAbiParameters([{ type: 'uint64' }, { type: 'string' }], [7n, 'key'])),
-      log(1, [SP_TOPICS.AttestationRevoked], encodeAbiParameters([{ type: 'uint64' }, { type: 'string' }], [7n, 'why'])),
+      log(0, [SP_EVENT_TOPICS.AttestationMade], encodeAbiParameters([{ type: 'uint64' }, { type: 'string' }], [7n, 'key'])),
+      log(1, [SP_EVENT_TOPICS.AttestationRevoked], encodeAbiParameters([{ type: 'uint64' }, { type: 'string' }], [7n, 'why'])),
     ])
     expect(skipped).toEqual([])
     expect(events.map((e) => e.name)).toEqual(['AttestationMade', 'AttestationRevoked'])
@@ -25,8 +25,8 @@ describe('decodeLogs', () => {
 
   it('skips a known event whose data does not decode, and keeps going', () => {
     const { events, skipped } = decodeLogs([
-      log(0, [SP_TOPICS.AttestationMade], '0x1234'),
-      log(1, [SP_TOPICS.SchemaRegistered], encodeAbiParameters([{ type: 'uint64' }], [3n])),
+      log(0, [SP_EVENT_TOPICS.AttestationMade], '0x1234'),
+      log(1, [SP_EVENT_TOPICS.SchemaRegistered], encodeAbiParameters([{ type: 'uint64' }], [3n])),
     ])
     expect(skipped).toHaveLength(1)
     expect(skipped[0]).toMatchObject({ logIndex: 0, reason: expect.stringMatching(/^UNDECODABLE_LOG/) })
@@ -38,12 +38,12 @@ describe('decodeLogs', () => {
     // string, and a changed id reads another (empty) record.
     const made = encodeAbiParameters([{ type: 'string' }], ['id\u0000x'])
     const { events } = decodeLogs([
-      log(0, [SP_TOPICS.AttestationMade], encodeAbiParameters([{ type: 'uint64' }, { type: 'string' }], [1n, 'a\u0000b'])),
-      log(1, [SP_TOPICS.OffchainAttestationMade], made),
-      log(2, [SP_TOPICS.AttestationRevoked], encodeAbiParameters([{ type: 'uint64' }, { type: 'string' }], [1n, '\ufeffwhy'])),
+      log(0, [SP_EVENT_TOPICS.AttestationMade], encodeAbiParameters([{ type: 'uint64' }, { type: 'string' }], [1n, 'a\u0000b'])),
+      log(1, [SP_EVENT_TOPICS.OffchainAttestationMade], made),
+      log(2, [SP_EVENT_TOPICS.AttestationRevoked], encodeAbiParameters([{ type: 'uint64' }, { type: 'string' }], [1n, '\ufeffwhy'])),
     ])
-    expect(events[0]).toMatchObject({ indexingKey: 'a\u0000b', topic0: SP_TOPICS.AttestationMade })
+    expect(events[0]).toMatchObject({ indexingKey: 'a\u0000b', topic0: SP_EVENT_TOPICS.AttestationMade })
     expect(events[2]).toMatchObject({ reason: '\ufeffwhy' }) // viem's own decoding drops a leading U+FEFF
-    expect(events[1]).toMatchObject({ offchainAttestationId: 'id\u0000x', topic0: SP_TOPICS.OffchainAttestationMade, data: made })
+    expect(events[1]).toMatchObject({ offchainAttestationId: 'id\u0000x', topic0: SP_EVENT_TOPICS.OffchainAttestationMade, data: made })
   })
 })

@@ -6,7 +6,7 @@
  * in `buildBatch`.
  */
 import { type Address, decodeAbiParameters, decodeEventLog, type Hex, hexToBytes, type Log } from 'viem'
-import { spEventsAbi } from './abi.js'
+import { spEventsAbi } from '../chain/spAbi.js'
 
 /** Where a log is, and its raw topic0 and data (kept so a log that cannot be stored is kept raw as a SkippedLog). */
 type LogRef = { blockNumber: bigint; blockHash: Hex; logIndex: number; txHash: Hex; address: Address; topic0: Hex | null; data: Hex }

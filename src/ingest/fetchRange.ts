@@ -9,9 +9,10 @@
 import type { Address, Hex, PublicClient } from 'viem'
 import type { Logger } from '../common/logger.js'
 import { getLogsInRange } from '../chain/getLogsInRange.js'
-import { type BlockHeader, getBlockHeaders, getTransactionSenders, readRecords, type RecordRequest, type RecordResult } from '../chain/readRecords.js'
+import { type BlockHeader, getBlockHeaders, getTransactionSenders, readRecords } from '../chain/readRecords.js'
+import type { RecordRequest, RecordResult } from '../chain/records.js'
 import { RpcError } from '../errors/baseError.js'
-import { SP_TOPIC0S } from './abi.js'
+import { SP_TOPIC0S } from '../chain/spAbi.js'
 import { decodeLogs, type SkippedLog, type SpEvent } from './decodeLogs.js'
 
 /** A piece of a range whose logs are known and whose records are still to be read. */

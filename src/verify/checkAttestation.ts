@@ -6,10 +6,11 @@
  * `linkedAttestationId` must be an existing LOWER id with the SAME attester (SP v1.1.2+); born-revoked records
  * are revoked with no AttestationRevoked event; delegation is `tx.from != attester`.
  */
+import { LINEAGE_DEPTH_CAP } from '../db/lineageSql.js'
 import { isInvalidating, sortReasons, toStatus, type VerificationReason, type VerificationStatus } from './reasons.js'
 
-/** Ancestors checked for LINEAGE_* reasons; deeper ones are reported as LINEAGE_TRUNCATED. */
-export const LINEAGE_MAX_DEPTH = 50
+/** Ancestors checked for LINEAGE_* reasons ({@link LINEAGE_DEPTH_CAP}); deeper ones are reported as LINEAGE_TRUNCATED. */
+export { LINEAGE_DEPTH_CAP }
 
 /** Largest unix time in seconds a JS `Date` can hold. */
 const MAX_DATE_SECONDS = 8_640_000_000_000n
@@ -127,7 +128,7 @@ export function checkOwn(a: AttestationFacts, lookup: FactsLookup, nowSeconds: b
 }
 
 /**
- * LINEAGE_* reasons: walks the ancestors (cycle-safe, up to {@link LINEAGE_MAX_DEPTH}) and reports, per code,
+ * LINEAGE_* reasons: walks the ancestors (cycle-safe, up to {@link LINEAGE_DEPTH_CAP}) and reports, per code,
  * the NEAREST ancestor whose own status (see {@link checkOwn}) is REVOKED, EXPIRED or INVALID.
  */
 export function checkLineage(a: AttestationFacts, lookup: FactsLookup, nowSeconds: bigint): VerificationReason[] {
@@ -138,8 +139,8 @@ export function checkLineage(a: AttestationFacts, lookup: FactsLookup, nowSecond
     if (seen.has(node.linkedAttestationId)) break // a cycle (only possible with LINKED_NOT_LOWER_ID somewhere on it)
     const parent = lookup(node.chainId, node.linkedAttestationId)
     if (!parent) break // reported as LINKED_MISSING by whoever links to it
-    if (depth > LINEAGE_MAX_DEPTH) {
-      found.set('LINEAGE_TRUNCATED', { code: 'LINEAGE_TRUNCATED', message: `ancestors beyond depth ${LINEAGE_MAX_DEPTH} were not checked` })
+    if (depth > LINEAGE_DEPTH_CAP) {
+      found.set('LINEAGE_TRUNCATED', { code: 'LINEAGE_TRUNCATED', message: `ancestors beyond depth ${LINEAGE_DEPTH_CAP} were not checked` })
       break
     }
     seen.add(parent.attestationId)
@@ -158,7 +159,7 @@ export function checkLineage(a: AttestationFacts, lookup: FactsLookup, nowSecond
 /**
  * Runs every check on one attestation.
  * @param a the attestation
- * @param lookup resolves linked attestations (ancestors up to LINEAGE_MAX_DEPTH + 1 must be reachable)
+ * @param lookup resolves linked attestations (ancestors up to LINEAGE_DEPTH_CAP + 1 must be reachable)
  * @param chain the chain's clock; null when the chain has no `Chain` row (then no confirmations are required and
  *   the attestation's own block timestamp stands in for the clock)
  * @returns the verdict; never throws

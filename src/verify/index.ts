@@ -6,7 +6,7 @@ export {
   checkLineage,
   checkOwn,
   type FactsLookup,
-  LINEAGE_MAX_DEPTH,
+  LINEAGE_DEPTH_CAP,
   toFullRef,
   type VerificationResult,
 } from './checkAttestation.js'

@@ -1,11 +1,12 @@
 /**
  * Reads what the checks need for a set of attestations in a constant number of queries, whatever their number
  * and lineage depth: ONE recursive CTE walks every attestation's ancestors (cycle-safe, up to
- * LINEAGE_MAX_DEPTH + 1, so the deepest checked ancestor's own link can be checked too) and returns each node
+ * LINEAGE_DEPTH_CAP + 1, so the deepest checked ancestor's own link can be checked too) and returns each node
  * with its schema; one query reads the `Chain` rows; one the stored `Verification` rows.
  */
 import type { Prisma, PrismaClient, Verification } from '../generated/prisma/client.js'
-import { type AttestationFacts, type ChainClock, type FactsLookup, LINEAGE_MAX_DEPTH } from './checkAttestation.js'
+import { LINEAGE_DEPTH_CAP, lineageWalkSql } from '../db/lineageSql.js'
+import type { AttestationFacts, ChainClock, FactsLookup } from './checkAttestation.js'
 
 /** A Prisma client or interactive transaction (the worker reads inside its batch transaction). */
 export type VerifyDb = PrismaClient | Prisma.TransactionClient
@@ -37,15 +38,7 @@ type NodeRow = {
 
 // Numbers travel as text: bigint arrays and Decimal columns are not uniform across driver adapters.
 const WALK_SQL = `
-WITH RECURSIVE walk(chain_id, id, next_id, depth, path) AS (
-  SELECT a."chainId", a."attestationId", a."linkedAttestationId", 0, ARRAY[a."attestationId"]
-  FROM unnest($1::int[], $2::text[]) AS k(chain_id, id)
-  JOIN "Attestation" a ON a."chainId" = k.chain_id AND a."attestationId" = k.id::bigint
-  UNION ALL
-  SELECT p."chainId", p."attestationId", p."linkedAttestationId", w.depth + 1, w.path || p."attestationId"
-  FROM walk w JOIN "Attestation" p ON p."chainId" = w.chain_id AND p."attestationId" = w.next_id
-  WHERE w.depth < $3 AND NOT p."attestationId" = ANY(w.path)
-), nodes AS (
+WITH RECURSIVE ${lineageWalkSql('walk', 'ANCESTORS', { kind: 'many', chainIds: '$1', attestationIds: '$2' }, '$3')}, nodes AS (
   SELECT DISTINCT chain_id, id FROM walk
 )
 SELECT a."chainId", a."attestationId"::text AS "attestationId", a."schemaId"::text AS "schemaId",
@@ -92,7 +85,7 @@ export async function loadVerificationInputs(db: VerifyDb, keys: readonly Attest
     WALK_SQL,
     keys.map((k) => k.chainId),
     keys.map((k) => k.attestationId.toString()),
-    LINEAGE_MAX_DEPTH + 1,
+    LINEAGE_DEPTH_CAP + 1,
   )
   const nodes = new Map<string, AttestationFacts>()
   for (const row of rows) nodes.set(keyOf(row.chainId, BigInt(row.attestationId)), toFacts(row))

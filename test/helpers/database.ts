@@ -2,10 +2,16 @@
  * Real PostgreSQL databases for test files: one fresh database per call, dropped afterwards.
  * The server is the project machines' PostgreSQL (127.0.0.1:5432, user postgres, trust auth); override it
  * with `TEST_DATABASE_URL` (any database on the server: it is only used to CREATE/DROP DATABASE).
+ * Under vitest, when nothing answers there, test/setup/postgresServer.ts starts an embedded PostgreSQL for the run
+ * and sets `TEST_DATABASE_URL` to it before the workers start.
  */
 import pg from 'pg'
 
-export const ADMIN_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
+/** the server used when `TEST_DATABASE_URL` is not set */
+export const DEFAULT_TEST_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/postgres'
+
+/** read when this module loads, i.e. in each test worker after the global setup ran */
+export const ADMIN_DATABASE_URL = process.env.TEST_DATABASE_URL ?? DEFAULT_TEST_DATABASE_URL
 
 export type TestDatabase = {
   /** connection URL of the new, empty database */

@@ -3,8 +3,8 @@
  * is needed for: each spec is one contract log with the record its read returned (or the read's error).
  */
 import { type Address, encodeAbiParameters, type Hex, stringToHex } from 'viem'
-import { type OnchainAttestation, type OnchainOffchainAttestation, type OnchainSchema, recordKey, type RecordResult } from '../../src/chain/readRecords.js'
-import { SP_TOPICS } from '../../src/ingest/abi.js'
+import { type OnchainAttestation, type OnchainOffchainAttestation, type OnchainSchema, recordKey, type RecordResult } from '../../src/chain/records.js'
+import { SP_EVENT_TOPICS } from '../../src/chain/spAbi.js'
 import type { SpEvent } from '../../src/ingest/decodeLogs.js'
 import type { FetchedRange } from '../../src/ingest/fetchRange.js'
 
@@ -52,7 +52,7 @@ export function toFetchedRange(specs: LogSpec[], opts: { fromBlock: bigint; logs
     const blockNumber = opts.fromBlock + BigInt(Math.floor(i / per))
     const txHash = word(0x7e, blockNumber * 1_000n + BigInt(i))
     senders.set(txHash, SENDER)
-    const ref = { blockNumber, blockHash: blockHashOf(blockNumber), logIndex: i % per, txHash, address: CONTRACT, topic0: SP_TOPICS[spec.name], data: logData(spec) }
+    const ref = { blockNumber, blockHash: blockHashOf(blockNumber), logIndex: i % per, txHash, address: CONTRACT, topic0: SP_EVENT_TOPICS[spec.name], data: logData(spec) }
     switch (spec.name) {
       case 'SchemaRegistered':
         events.push({ ...ref, name: spec.name, schemaId: spec.schemaId })

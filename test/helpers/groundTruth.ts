@@ -5,7 +5,7 @@
 import { type Address, createPublicClient, http, type PublicClient } from 'viem'
 import type { PrismaClient } from '../../src/generated/prisma/client.js'
 import { toIndexableTextTruncated, toStorableText } from '../../src/db/toStorable.js'
-import { spEventsAbi, spReadAbi } from '../../src/ingest/abi.js'
+import { spEventsAbi, spReadAbi } from '../../src/chain/spAbi.js'
 
 export function createTruthClient(rpcUrl: string): PublicClient {
   return createPublicClient({ transport: http(rpcUrl), cacheTime: 0 }) as PublicClient

@@ -8,6 +8,10 @@
  * `revokeOffchain`, `revokeOffchainBatch`, the `get*` readers, the counters, every `getDelegated*Hash`, `initialize`,
  * `version`, `owner`, `setPause`, `setGlobalHook`. The overloads taking ETH/ERC20 resolver fees are left out on purpose
  * (viem overload resolution stays unambiguous); they emit the same events.
+ *
+ * The one ABI of SP in the code: the devnet writer deploys and drives the contract with {@link spAbi}; ingest decodes
+ * logs with its event part ({@link spEventsAbi}, {@link SP_TOPIC0S}) and reads records with its view part
+ * ({@link spReadAbi}).
  */
 import type { AbiParameterToPrimitiveType, Address, Hex } from 'viem'
 
@@ -374,3 +378,23 @@ export const spAbi = [
     inputs: [],
     outputs: [{ name: '', type: 'string' }],
   },] as const
+
+type SpAbiItem = (typeof spAbi)[number]
+
+/** The five SP v1.1.x events the indexer follows (no parameter is indexed: logs are filtered by address + topic0). */
+export const SP_EVENT_NAMES = ['SchemaRegistered', 'AttestationMade', 'AttestationRevoked', 'OffchainAttestationMade', 'OffchainAttestationRevoked'] as const
+export type SpEventName = (typeof SP_EVENT_NAMES)[number]
+
+/** The `get*` views and counters the indexer reads (ingest, verification, ground truth in tests). */
+const SP_READ_NAMES = ['getSchema', 'getAttestation', 'getOffchainAttestation', 'attestationCounter', 'schemaCounter'] as const
+
+/** The part of {@link spAbi} ingest decodes logs with: the five events of {@link SP_EVENT_NAMES}. */
+export const spEventsAbi = spAbi.filter((item): item is Extract<SpAbiItem, { type: 'event'; name: SpEventName }> =>
+  item.type === 'event' && (SP_EVENT_NAMES as readonly string[]).includes(item.name))
+
+/** The part of {@link spAbi} the indexer calls: the readers of {@link SP_READ_NAMES}. */
+export const spReadAbi = spAbi.filter((item): item is Extract<SpAbiItem, { type: 'function'; name: (typeof SP_READ_NAMES)[number] }> =>
+  item.type === 'function' && (SP_READ_NAMES as readonly string[]).includes(item.name))
+
+/** topic0 of each followed event, in {@link SP_EVENT_NAMES} order: the filter for `eth_getLogs`. */
+export const SP_TOPIC0S: Hex[] = SP_EVENT_NAMES.map((name) => SP_EVENT_TOPICS[name])
