@@ -18,7 +18,7 @@ import { measureComplexity, SEARCH_COMPLEXITY } from '../src/gateway/complexity.
 import { createGateway, type Gateway } from '../src/gateway/index.js'
 import { schema } from '../src/gateway/schema.js'
 import { createTestDatabase, type TestDatabase } from './helpers/database.js'
-import { execute } from './helpers/graphql.js'
+import { execute, type GraphQLResult } from './helpers/graphql.js'
 
 const SEED = Number(process.env.PROPERTY_SEED ?? 20_261_202)
 console.log(`search property test, seed ${SEED} (override with PROPERTY_SEED)`)
@@ -152,9 +152,9 @@ describe.each(backends)('text search on $name', ({ open }) => {
     const counts = new Set<number>()
     let after: string | null = null
     for (let i = 0; ; i++) {
-      const { data, errors } = await execute(gateway.yoga, document, { ...variables, first: sizes[i % sizes.length], after })
-      expect(errors, JSON.stringify(variables)).toBeUndefined()
-      const connection = (data as Record<string, Connection>)[field]!
+      const result: GraphQLResult<Record<string, Connection>> = await execute(gateway.yoga, document, { ...variables, first: sizes[i % sizes.length], after })
+      expect(result.errors, JSON.stringify(variables)).toBeUndefined()
+      const connection: Connection = result.data![field]!
       edges.push(...connection.edges)
       counts.add(connection.totalCount)
       if (!connection.pageInfo.hasNextPage) break
