@@ -192,6 +192,8 @@ const cursor = fc.oneof(
   fc.constant('x'.repeat(INPUT_LIMITS.maxCursorChars + 1)),
 )
 const text = fc.oneof(shortText, idText, fc.constantFrom('0x0000000000000000000000000000000000000b0b', 'a\u0000b', '\ud800'), fc.constant('t'.repeat(INPUT_LIMITS.maxStringChars + 1)))
+/** search: hostile text, LIKE metacharacters, lengths around the 3 / 200 bounds */
+const searchText = fc.oneof(text, fc.constantFrom('%', '%%%', '_a_', '\\abc', 'abc%', 'ab', 'abc', 'a'.repeat(200), 'a'.repeat(201), 'abc\n', '😀😀😀'))
 const int = fc.oneof(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), fc.constantFrom(0, 1, 100, 101, -1))
 const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined, freq: 3 })
 /** An enum variable: one of its values, or anything else (the coercion error must be coded too). */
@@ -227,10 +229,10 @@ const operations: fc.Arbitrary<Operation> = fc.oneof(
       sf: n.schemaPage.first, sl: n.schemaPage.last, sa: n.schemaPage.after, sb: n.schemaPage.before,
     },
   })),
-  fc.record({ p: page, where: maybe(attestationWhere), orderBy: maybe(enumOf('ATTESTATION_ID_ASC', 'ATTESTATION_ID_DESC', 'ATTEST_TIMESTAMP_ASC', 'ATTEST_TIMESTAMP_DESC')) }).map(({ p, where, orderBy }) => ({
+  fc.record({ p: page, where: maybe(attestationWhere), search: maybe(searchText), orderBy: maybe(enumOf('ATTESTATION_ID_ASC', 'ATTESTATION_ID_DESC', 'ATTEST_TIMESTAMP_ASC', 'ATTEST_TIMESTAMP_DESC')) }).map(({ p, where, search, orderBy }) => ({
     name: 'attestations',
-    query: `query(${PAGE_VARS}, $where: AttestationWhere, $orderBy: AttestationOrder) { attestations(${PAGE_ARGS}, where: $where, orderBy: $orderBy) { totalCount edges { cursor } pageInfo { hasNextPage } } }`,
-    variables: { ...p, where, orderBy },
+    query: `query(${PAGE_VARS}, $where: AttestationWhere, $search: String, $orderBy: AttestationOrder) { attestations(${PAGE_ARGS}, where: $where, search: $search, orderBy: $orderBy) { totalCount edges { cursor } pageInfo { hasNextPage } } }`,
+    variables: { ...p, where, search, orderBy },
   })),
   fc.constant({ name: 'indexerStatus', query: '{ indexerStatus { chainId headBlock } }', variables: {} }),
   fc.record({ chainId: int, id: text }).map(({ chainId, id }) => ({
@@ -244,10 +246,10 @@ const operations: fc.Arbitrary<Operation> = fc.oneof(
     variables: { ...p, where, orderBy },
   })),
   fc.record({ id: idText }).map(({ id }) => ({ name: 'schema', query: 'query($id: ID!) { schema(id: $id) { id } }', variables: { id } })),
-  fc.record({ p: page, where: maybe(fc.record({ chainId: maybe(int), registrant: maybe(text) }, { requiredKeys: [] })), orderBy: maybe(enumOf('SCHEMA_ID_ASC', 'SCHEMA_ID_DESC')) }).map(({ p, where, orderBy }) => ({
+  fc.record({ p: page, where: maybe(fc.record({ chainId: maybe(int), registrant: maybe(text) }, { requiredKeys: [] })), search: maybe(searchText), orderBy: maybe(enumOf('SCHEMA_ID_ASC', 'SCHEMA_ID_DESC')) }).map(({ p, where, search, orderBy }) => ({
     name: 'schemas',
-    query: `query(${PAGE_VARS}, $where: SchemaWhere, $orderBy: SchemaOrder) { schemas(${PAGE_ARGS}, where: $where, orderBy: $orderBy) { totalCount edges { cursor } } }`,
-    variables: { ...p, where, orderBy },
+    query: `query(${PAGE_VARS}, $where: SchemaWhere, $search: String, $orderBy: SchemaOrder) { schemas(${PAGE_ARGS}, where: $where, search: $search, orderBy: $orderBy) { totalCount edges { cursor } } }`,
+    variables: { ...p, where, search, orderBy },
   })),
   fc.record({ id: idText }).map(({ id }) => ({ name: 'verifyAttestation', query: 'query($id: ID!) { verifyAttestation(id: $id) { attestationId } }', variables: { id } })),
   fc.record({ kind: fc.constantFrom('attestationCreated', 'attestationRevoked'), where: maybe(subscriptionWhere) }).map(({ kind, where }) => ({
@@ -332,6 +334,7 @@ describe('inLineageOf beyond the walk cap', () => {
     await client.connect()
     try {
       await client.query(`CREATE TEMP TABLE big AS SELECT * FROM "Attestation" WHERE "chainId" = ${CHAIN} AND "attestationId" = 1`)
+      await client.query('ALTER TABLE big DROP COLUMN "searchText"') // generated: the server writes it (the last column)
       await client.query(`UPDATE big SET "chainId" = 4242, "linkedAttestationId" = NULL`)
       await client.query('INSERT INTO "Attestation" SELECT * FROM big')
       await client.query(`CREATE TEMP TABLE many AS SELECT * FROM big, generate_series(2, ${LINEAGE_MAX_NODES + 1}) g`)

@@ -7,7 +7,7 @@ import { mkdir } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import type { PGlite } from '@electric-sql/pglite'
 import { PrismaClient } from '../generated/prisma/client.js'
-import { applyMigrations, type MigrationTarget } from './migrate.js'
+import { applyMigrations, getPgliteExtensions, type MigrationTarget } from './migrate.js'
 
 export type Db = {
   prisma: PrismaClient
@@ -70,7 +70,7 @@ export async function createDb(params: CreateDbParameters = {}): Promise<Db> {
   }
   const { PGlite } = await import('@electric-sql/pglite')
   if (params.dataDir) await mkdir(dirname(params.dataDir), { recursive: true })
-  const pglite: PGlite = new PGlite(params.dataDir)
+  const pglite: PGlite = new PGlite({ dataDir: params.dataDir, extensions: await getPgliteExtensions() })
   await pglite.waitReady
   const target: MigrationTarget = { kind: 'pglite', db: pglite }
   if (params.migrate !== false) await applyMigrations(target)

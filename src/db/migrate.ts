@@ -43,6 +43,16 @@ function loadEngineModule(): Promise<EngineModule> {
   return runtime
 }
 
+/**
+ * The PostgreSQL extensions the migrations create (`CREATE EXTENSION`), as PGlite contrib modules: a PGlite instance
+ * must be opened with them (`new PGlite({ dataDir, extensions })`) or the migration fails ("extension ... is not
+ * available"). `pg_trgm` backs the text search indexes (src/gateway/search.ts).
+ */
+export async function getPgliteExtensions() {
+  const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm')
+  return { pg_trgm }
+}
+
 /** Where migrations go: a PostgreSQL URL or an open PGlite instance. */
 export type MigrationTarget = { kind: 'postgres'; url: string } | { kind: 'pglite'; db: PGlite }
 
@@ -133,18 +143,19 @@ export async function applyMigrations(target: MigrationTarget, params: ApplyMigr
 }
 
 /**
- * Writes a new migration (like `prisma migrate dev --create-only`): diffs the migrations folder,
- * applied to an in-memory PGlite shadow database, against `prisma/schema.prisma`.
- * @returns the new migration's directory, or null when the schema has not changed.
+ * The SQL that would bring the migrations folder, applied to an in-memory PGlite shadow database, to
+ * `prisma/schema.prisma` (like `prisma migrate diff`). Hand-written parts of migrations (extensions, functions,
+ * generated columns) must leave it empty: test/migrationDrift.test.ts checks that it is.
+ * @returns the script, or null when the schema and the migrations agree
  */
-export async function createMigration(name: string): Promise<string | null> {
+export async function diffMigrationsAgainstSchema(): Promise<string | null> {
   const { PGlite } = await import('@electric-sql/pglite')
-  const shadow = new PGlite()
+  const shadow = new PGlite({ extensions: await getPgliteExtensions() })
   await shadow.waitReady
   const files = [{ path: SCHEMA_PATH, content: await readFile(SCHEMA_PATH, 'utf8') }]
   try {
     const list = await readMigrationsList(MIGRATIONS_DIR)
-    const sql: string | null = await withEngine({ kind: 'pglite', db: shadow }, async (engine) => {
+    return await withEngine({ kind: 'pglite', db: shadow }, async (engine) => {
       if (list.migrationDirectories.length) await engine.applyMigrations({ migrationsList: list, filters: FILTERS })
       const diff = await engine.diff({
         from: { tag: 'schemaDatasource', files, configDir: dirname(SCHEMA_PATH) },
@@ -153,17 +164,26 @@ export async function createMigration(name: string): Promise<string | null> {
         exitCode: true,
         filters: FILTERS,
       })
-      return diff.exitCode === 0 ? null : diff.stdout
+      return diff.exitCode === 0 ? null : (diff.stdout as string)
     })
-    if (!sql) return null
-    const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14)
-    const dir = join(MIGRATIONS_DIR, `${stamp}_${name}`)
-    await mkdir(dir, { recursive: true })
-    await writeFile(join(dir, 'migration.sql'), sql)
-    const lockPath = join(MIGRATIONS_DIR, 'migration_lock.toml')
-    if (!existsSync(lockPath)) await writeFile(lockPath, 'provider = "postgresql"\n')
-    return dir
   } finally {
     await shadow.close()
   }
+}
+
+/**
+ * Writes a new migration (like `prisma migrate dev --create-only`): {@link diffMigrationsAgainstSchema} as
+ * `prisma/migrations/<timestamp>_<name>/migration.sql`.
+ * @returns the new migration's directory, or null when the schema has not changed.
+ */
+export async function createMigration(name: string): Promise<string | null> {
+  const sql = await diffMigrationsAgainstSchema()
+  if (!sql) return null
+  const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14)
+  const dir = join(MIGRATIONS_DIR, `${stamp}_${name}`)
+  await mkdir(dir, { recursive: true })
+  await writeFile(join(dir, 'migration.sql'), sql)
+  const lockPath = join(MIGRATIONS_DIR, 'migration_lock.toml')
+  if (!existsSync(lockPath)) await writeFile(lockPath, 'provider = "postgresql"\n')
+  return dir
 }

@@ -19,6 +19,10 @@
  *   never show a wrong one.
  * - inLineageOf: the lineage walk's ids (at most 2 × LINEAGE_MAX_NODES) by primary key: bounded by the walk, not
  *   the table.
+ * - search (./search.ts): one more condition, on the generated column "searchText", which the planner serves either
+ *   from its trigram GIN index (a bitmap of the rows holding the search's trigrams, checked and sorted: cost grows with
+ *   the rows that match, not with the page's depth) or, when the search is common, by walking the order's index and
+ *   checking each row (cost grows with the page over the share of rows that match).
  * Other filters given together are checked on the rows the chosen index yields.
  */
 import type { GraphQLResolveInfo } from 'graphql'
@@ -34,6 +38,7 @@ import {
   toPageRequest,
 } from './keyset.js'
 import { loadAttestations } from './lineage.js'
+import { parseSearch, toSearchCondition } from './search.js'
 import { type AttestationFilter, getLineageOf, parseAddress, toAttestationWhereInputWithLineage, toRecipientMatch } from './types/attestationWhere.js'
 
 export type AttestationOrderValue = 'ATTESTATION_ID_ASC' | 'ATTESTATION_ID_DESC' | 'ATTEST_TIMESTAMP_ASC' | 'ATTEST_TIMESTAMP_DESC'
@@ -105,6 +110,23 @@ export function toAttestationConditions(where: AttestationFilter | null | undefi
   }
   if (chains.size) out.chainIds = [...chains]
   return out
+}
+
+/**
+ * `SELECT count(*)` over the same conditions as the page query (the `totalCount` of a search, which Prisma cannot
+ * express: "searchText" is a generated column it does not map).
+ * @returns SQL returning one row `{ count: bigint }`
+ */
+export function buildAttestationCountSql(conditions: AttestationConditions): Prisma.Sql {
+  const where = [...conditions.where]
+  if (conditions.chainIds) where.push(conditions.chainIds.length === 1 ? Prisma.sql`a."chainId" = ${conditions.chainIds[0]}::int` : Prisma.sql`FALSE`)
+  if (conditions.recipient) {
+    const { address, texts } = conditions.recipient
+    const matches = [...(address ? [Prisma.sql`r."address" = ${address}`] : []), ...(texts.length ? [Prisma.sql`r."text" IN (${Prisma.join(texts)})`] : [])]
+    where.push(Prisma.sql`EXISTS (SELECT 1 FROM "Recipient" r WHERE r."chainId" = a."chainId" AND r."attestationId" = a."attestationId"
+      AND (${matches.length ? Prisma.join(matches, ' OR ') : Prisma.sql`FALSE`}))`)
+  }
+  return Prisma.sql`SELECT count(*) AS count FROM "Attestation" a WHERE ${where.length ? Prisma.join(where, ' AND ') : Prisma.sql`TRUE`}`
 }
 
 function toRecipientSpellings(recipient: string): { address: string | null; texts: string[] } | null {
@@ -215,11 +237,12 @@ function recipientSource(
 }
 
 /**
- * Resolves `attestations(where, orderBy, first, after, last, before)`.
- * @throws {BadUserInputError} for bad arguments (see toPageRequest), a foreign cursor or a filter that does not parse
+ * Resolves `attestations(where, search, orderBy, first, after, last, before)`.
+ * @throws {BadUserInputError} for bad arguments (see toPageRequest), a foreign cursor, a filter that does not parse or
+ *   a search parseSearch refuses
  */
 export async function resolveAttestationConnection(
-  args: ConnectionArgs & { where?: AttestationFilter | null; orderBy?: string | null },
+  args: ConnectionArgs & { where?: AttestationFilter | null; search?: string | null; orderBy?: string | null },
   ctx: GatewayContext,
   info: GraphQLResolveInfo,
 ): Promise<KeysetConnection<Attestation>> {
@@ -232,8 +255,12 @@ export async function resolveAttestationConnection(
   }
   const after = cursor(args.after)
   const before = cursor(args.before)
+  const search = parseSearch(args.search)
   const conditions = toAttestationConditions(args.where, args.where?.inLineageOf != null ? await getLineageOf(ctx, args.where.inLineageOf) : null)
-  const totalCount = async () => ctx.prisma.attestation.count({ where: await toAttestationWhereInputWithLineage(ctx, args.where) })
+  if (search) conditions.where.push(toSearchCondition('a', search))
+  const totalCount = search
+    ? async () => Number((await ctx.prisma.$queryRaw<{ count: bigint }[]>(buildAttestationCountSql(conditions)))[0]!.count)
+    : async () => ctx.prisma.attestation.count({ where: await toAttestationWhereInputWithLineage(ctx, args.where) })
   if (request.size === 0) return toKeysetConnection([], request, args, () => '', totalCount)
   const ids = await ctx.prisma.$queryRaw<{ chainId: number; attestationId: bigint }[]>(
     buildAttestationPageSql({ conditions, order, backward: request.backward, after, before, take: request.size + 1 }),

@@ -7,7 +7,9 @@
  *   page of 100 costs 100 rows' worth, and a page of pages costs the product;
  * - its `edges` / `nodes` lists multiply by 1 (the page is already counted on the connection);
  * - any other list (`recipients`, `indexerStatus`, `reasons`, …) multiplies by {@link LIST_MULTIPLIER};
- * - every field, scalar or not, costs 1.
+ * - every field, scalar or not, costs 1;
+ * - a connection given a `search` (`attestations`, `schemas`) costs {@link SEARCH_COMPLEXITY} more: its page query
+ *   checks every row the trigram index yields (src/gateway/search.ts), so its work grows with the matches, not the page.
  * E.g. `attestations(first: 100) { edges { node { id linkedBy(first: 100) { edges { node { id } } } } } }` costs
  * 1 + 1 + 100 × (1 + 1 + 1 + 100 × 3) = 30,302.
  */
@@ -21,6 +23,12 @@ import { assertPageSize, defaultPageSize } from './pagination.js'
 
 /** Multiplier of a list that is not a page (how many items it is assumed to hold). */
 export const LIST_MULTIPLIER = 10
+
+/**
+ * Extra cost of a connection asked with a `search`, whatever its page size: a search page reads and checks every row
+ * holding the search's trigrams (or walks the order's index until the page is full), a plain page reads its page.
+ */
+export const SEARCH_COMPLEXITY = 1_000
 
 /** Default complexity budget of one operation (config `limits.maxComplexity`, env `QUERY_MAX_COMPLEXITY`). */
 export const MAX_COMPLEXITY = 50_000
@@ -40,7 +48,8 @@ export function fieldComplexity(args: Record<string, unknown>, ctx: GatewayConte
     const page = args as { first?: number | null; last?: number | null }
     if (ctx?.maxPageSize !== undefined) assertPageSize(page, ctx)
     const size = page.first ?? page.last ?? (ctx?.maxPageSize !== undefined ? defaultPageSize(page, ctx) : 20)
-    return { field: 1, multiplier: Math.max(0, size) }
+    const searched = field.args.some((a) => a.name === 'search') && args.search != null
+    return { field: searched ? 1 + SEARCH_COMPLEXITY : 1, multiplier: Math.max(0, size) }
   }
   if (isList(field.type)) {
     const pageItems = (field.name === 'edges' && getNamedType(field.type).name.endsWith('Edge')) || field.name === 'nodes'

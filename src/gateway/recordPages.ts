@@ -3,7 +3,8 @@
  * (./attestationPage.ts): one page query for the keys, then the rows by primary key with the selection Pothos planned.
  *
  * Indexes (prisma/schema.prisma):
- * - schemas, order (schemaId, chainId): the primary key (chainId, schemaId); `registrant`: (chainId, registrant, schemaId).
+ * - schemas, order (schemaId, chainId): the primary key (chainId, schemaId); `registrant`: (chainId, registrant, schemaId);
+ *   `search`: the trigram index on "searchText" (./search.ts) or the order's index with the search checked per row.
  * - offchainAttestations, order (blockNumber, logIndex, chainId) — registration order; one log registers one id, so
  *   (blockNumber, logIndex) is unique per chain and the id never breaks a tie: (chainId, blockNumber, logIndex);
  *   `attester`: (chainId, attester, blockNumber, logIndex); `revoked`: (chainId, revoked, blockNumber, logIndex).
@@ -18,18 +19,27 @@ import {
   buildKeysetPageSql, type ConnectionArgs, formatRecordCursor, type KeysetBound, type KeysetConnection, type PageRequest, parseRecordCursor,
   toKeysetConnection, toPageRequest,
 } from './keyset.js'
+import { parseSearch, type SearchTerm, toSearchCondition } from './search.js'
 import { parseAddress } from './types/attestationWhere.js'
 
-type SchemaArgs = ConnectionArgs & { where?: { chainId?: number | null; registrant?: string | null } | null; orderBy?: string | null }
+type SchemaArgs = ConnectionArgs & { where?: { chainId?: number | null; registrant?: string | null } | null; search?: string | null; orderBy?: string | null }
 type OffchainArgs = ConnectionArgs & { where?: { chainId?: number | null; attester?: string | null; revoked?: boolean | null } | null; orderBy?: string | null }
 
 /**
  * The `schemas` page query (exported for tests).
+ * @param search a validated search (./search.ts), checked on the rows of the order's index or served by the trigram
+ *   index on "searchText", as the planner finds cheaper
  * @returns `{ chainId, schemaId }` rows in scan order, at most `take`
  */
-export function buildSchemaPageSql(where: SchemaArgs['where'], direction: 'asc' | 'desc', request: PageRequest, after: string | null, before: string | null): Prisma.Sql {
-  const conditions: Prisma.Sql[] = []
-  if (where?.registrant != null) conditions.push(Prisma.sql`a."registrant" = ${parseAddress(where.registrant, 'registrant')}`)
+export function buildSchemaPageSql(
+  where: SchemaArgs['where'],
+  direction: 'asc' | 'desc',
+  request: PageRequest,
+  after: string | null,
+  before: string | null,
+  search: SearchTerm | null = null,
+): Prisma.Sql {
+  const conditions = schemaConditions(where, search)
   const bound = (cursor: string | null): KeysetBound | null => {
     if (cursor == null) return null
     const { chainId, key } = parseRecordCursor<bigint>(cursor, 'bigint')
@@ -87,13 +97,21 @@ export function buildOffchainPageSql(where: OffchainArgs['where'], direction: 'a
 }
 
 /**
- * Resolves `schemas(where, orderBy, first, after, last, before)`.
- * @throws {BadUserInputError} for bad arguments, a foreign cursor or a registrant that is not an address
+ * Resolves `schemas(where, search, orderBy, first, after, last, before)`.
+ * @throws {BadUserInputError} for bad arguments, a foreign cursor, a registrant that is not an address or a search
+ *   parseSearch refuses
  */
 export async function resolveSchemaConnection(args: SchemaArgs, ctx: GatewayContext, info: GraphQLResolveInfo): Promise<KeysetConnection<Schema>> {
   const request = toPageRequest(args, ctx)
-  const sql = buildSchemaPageSql(args.where, args.orderBy === 'SCHEMA_ID_ASC' ? 'asc' : 'desc', request, args.after ?? null, args.before ?? null)
-  const totalCount = () => ctx.prisma.schema.count({ where: schemaWhere(args.where) })
+  const search = parseSearch(args.search)
+  const sql = buildSchemaPageSql(args.where, args.orderBy === 'SCHEMA_ID_ASC' ? 'asc' : 'desc', request, args.after ?? null, args.before ?? null, search)
+  const totalCount = search
+    ? async () => {
+      const where = [...schemaConditions(args.where, search), ...(args.where?.chainId != null ? [Prisma.sql`a."chainId" = ${args.where.chainId}::int`] : [])]
+      const rows = await ctx.prisma.$queryRaw<{ count: bigint }[]>(Prisma.sql`SELECT count(*) AS count FROM "Schema" a WHERE ${Prisma.join(where, ' AND ')}`)
+      return Number(rows[0]!.count)
+    }
+    : () => ctx.prisma.schema.count({ where: schemaWhere(args.where) })
   if (request.size === 0) return toKeysetConnection([], request, args, () => '', totalCount)
   const keys = await ctx.prisma.$queryRaw<{ chainId: number; schemaId: bigint }[]>(sql)
   const query = queryFromInfo({ context: ctx, info, typeName: 'Schema', paths: [['nodes'], ['edges', 'node']] }) as object
@@ -132,6 +150,14 @@ export async function resolveOffchainConnection(args: OffchainArgs, ctx: Gateway
 function inKeyOrder<K, R>(keys: readonly K[], rows: readonly R[], keyOf: (value: K | R) => string): R[] {
   const byKey = new Map(rows.map((r) => [keyOf(r), r]))
   return keys.flatMap((k) => byKey.get(keyOf(k)) ?? [])
+}
+
+/** The conditions on `a` ("Schema") of a filter and a search (the chain is the page query's, or the count's). */
+function schemaConditions(where: SchemaArgs['where'], search: SearchTerm | null): Prisma.Sql[] {
+  const conditions: Prisma.Sql[] = []
+  if (where?.registrant != null) conditions.push(Prisma.sql`a."registrant" = ${parseAddress(where.registrant, 'registrant')}`)
+  if (search) conditions.push(toSearchCondition('a', search))
+  return conditions
 }
 
 function schemaWhere(where: SchemaArgs['where']): Prisma.SchemaWhereInput {

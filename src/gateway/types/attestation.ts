@@ -10,6 +10,7 @@ import { builder } from '../builder.js'
 import { parseStoredFullId, toFullId, toHexId } from '../ids.js'
 import { resolveAttestationConnection } from '../attestationPage.js'
 import type { KeysetConnection } from '../keyset.js'
+import { SEARCH_DESCRIPTION } from '../search.js'
 import { toDateFromSeconds, toUint64String } from '../time.js'
 import { AttestationOrder, AttestationWhere } from './attestationWhere.js'
 import { DataLocation, toDataLocation } from './dataLocation.js'
@@ -95,9 +96,10 @@ builder.queryFields((t) => ({
   attestations: t.connection(
     {
       type: Attestation,
-      description: 'Attestations matching `where`, newest first by default. Keyset (cursor) pagination.',
+      description: `Attestations matching \`where\` (and \`search\`), newest first by default. Keyset (cursor) pagination. ${SEARCH_DESCRIPTION.attestations}`,
       args: {
         where: t.arg({ type: AttestationWhere }),
+        search: t.arg.string(),
         orderBy: t.arg({ type: AttestationOrder, defaultValue: 'ATTESTATION_ID_DESC' }),
       },
       resolve: (_root, args, ctx, info) => resolveAttestationConnection(args, ctx, info),

@@ -7,6 +7,7 @@ import { builder } from '../builder.js'
 import { parseStoredFullId, toFullId, toHexId } from '../ids.js'
 import type { KeysetConnection } from '../keyset.js'
 import { resolveSchemaConnection } from '../recordPages.js'
+import { SEARCH_DESCRIPTION } from '../search.js'
 import { toDateFromSeconds, toUint64String } from '../time.js'
 import { Attestation } from './attestation.js'
 import { DataLocation, toDataLocation } from './dataLocation.js'
@@ -73,9 +74,10 @@ builder.queryFields((t) => ({
   schemas: t.connection(
     {
       type: Schema,
-      description: 'Schemas matching `where`, newest first by default. Keyset (cursor) pagination.',
+      description: `Schemas matching \`where\` (and \`search\`), newest first by default. Keyset (cursor) pagination. ${SEARCH_DESCRIPTION.schemas}`,
       args: {
         where: t.arg({ type: SchemaWhere }),
+        search: t.arg.string(),
         orderBy: t.arg({ type: SchemaOrder, defaultValue: 'SCHEMA_ID_DESC' }),
       },
       resolve: (_root, args, ctx, info) => resolveSchemaConnection(args, ctx, info),
