@@ -57,7 +57,7 @@ async function waitForLinkedAttestations(run: Run): Promise<number> {
       }).catch(() => null)
       const body = res?.ok ? ((await res.json()) as { data?: { attestations: { totalCount: number; edges: { node: { linkedAttestation: unknown } }[] } } }) : null
       const list = body?.data?.attestations
-      if (list && list.edges.some((e) => e.node.linkedAttestation)) return list.totalCount
+      if (list?.edges.some((e) => e.node.linkedAttestation)) return list.totalCount
     }
     const exited = run.child.exitCode
     if (exited !== null || Date.now() > deadline) throw new Error(`no linked attestations served (exit ${exited}):\n${run.output().slice(-4_000)}`)

@@ -12,7 +12,7 @@ import { createGateway, type Gateway, type GatewayServer, startGatewayServer, to
 import { CHAIN, makeAttestation, rules, seedGatewayFixtures } from './fixtures/gatewayFixtures.js'
 import { IndexerStatusDocument, OnAttestationCreatedDocument } from './generated/graphql.js'
 import { createTestDatabase, type TestDatabase } from './helpers/database.js'
-import { execute, httpFetcher, subscribeSse, waitFor } from './helpers/graphql.js'
+import { execute, httpFetcher, waitFor } from './helpers/graphql.js'
 
 let database: TestDatabase
 let db: Db

@@ -28,7 +28,6 @@ afterAll(async () => {
   await stack?.stop()
 })
 
-// biome-ignore lint/suspicious/noExplicitAny: raw documents for these tests
 const doc = (source: string) => parse(source) as TypedDocumentNode<any, any>
 const EVENTS = doc('subscription($where: AttestationEventsWhere, $after: String) { attestationEvents(where: $where, after: $after, finality: LATEST) { cursor kind attestationId } }')
 const fullId = (id: bigint) => `onchain_evm_${stack.devnet.chainId}_0x${id.toString(16)}`

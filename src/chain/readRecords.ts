@@ -89,7 +89,7 @@ export async function readRecords(params: ReadRecordsParameters): Promise<Map<st
   }
   const byCall = async (blockNumber: bigint, requests: RecordRequest[]) => {
     const results = await readRecordsByCall({ client, contract, blockNumber, requests })
-    requests.forEach((r, i) => out.set(recordKey(r), results[i]!))
+    for (const [i, r] of requests.entries()) out.set(recordKey(r), results[i]!)
   }
   await Promise.all(
     chunks.map(async ({ blockNumber, requests: chunk }) => {

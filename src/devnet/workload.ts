@@ -205,7 +205,7 @@ async function seedScenario(c: DevClients, sp: SpWriter): Promise<ScenarioSummar
   }))
   const batchKeys = batchItems.map((_, i) => `batch-${i}`)
   const batch = await sp.attestBatch(B, batchItems, batchKeys)
-  batch.forEach((id, i) => (keys[id.toString()] = batchKeys[i]!))
+  for (const [i, id] of batch.entries()) keys[id.toString()] = batchKeys[i]!
   await revoke(B, batch[0]!, '')
   await sp.revokeBatch(B, [batch[1]!, batch[2]!], ['batch revoke one', 'batch revoke two'])
   revocations.push({ id: batch[1]!, reason: 'batch revoke one' }, { id: batch[2]!, reason: 'batch revoke two' })

@@ -27,10 +27,9 @@
  */
 import type { GraphQLResolveInfo } from 'graphql'
 import { queryFromInfo } from '@pothos/plugin-prisma'
-import { getAddress } from 'viem'
 import { Prisma, type Attestation } from '../generated/prisma/client.js'
 import type { GatewayContext } from './builder.js'
-import { toIndexableText, toIndexableTextTruncated } from '../db/toStorable.js'
+import { toIndexableTextTruncated } from '../db/toStorable.js'
 import { isStorableUint64, parseIdFilter, parseUint64 } from './ids.js'
 import { assertFilterText } from './inputLimits.js'
 import {
@@ -42,8 +41,6 @@ import { parseSearch, toSearchCondition } from './search.js'
 import { type AttestationFilter, getLineageOf, parseAddress, toAttestationWhereInputWithLineage, toRecipientMatch } from './types/attestationWhere.js'
 
 export type AttestationOrderValue = 'ATTESTATION_ID_ASC' | 'ATTESTATION_ID_DESC' | 'ATTEST_TIMESTAMP_ASC' | 'ATTEST_TIMESTAMP_DESC'
-
-const ADDRESS = /^0x[0-9a-fA-F]{40}$/
 
 /** A parsed filter: chains it fixes, conditions on `a` ("Attestation"), and the recipient spellings if any. */
 export type AttestationConditions = {

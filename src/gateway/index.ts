@@ -1,5 +1,5 @@
 /** Public surface of the GraphQL gateway. */
-export { type ChainStatusOverride, type GatewayContext } from './builder.js'
+export type { ChainStatusOverride, GatewayContext } from './builder.js'
 export { ARMOR_LIMITS, createGateway, type CreateGatewayParameters, type Gateway, type ReadinessCheck } from './createGateway.js'
 export { BadUserInputError, SubscriptionOverflowError } from './errors.js'
 export { parseFullId, toFullId, toHexId } from './ids.js'

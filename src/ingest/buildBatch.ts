@@ -8,7 +8,6 @@
  * `Attestation.data`, `recipientsRaw` and `Recipient.raw`; a log whose record cannot be stored at all (an off-chain
  * attestation id too long to index) becomes a SkippedLog with its raw topic0 and data and the reason.
  */
-import type { Hex } from 'viem'
 import { type OnchainAttestation, type OnchainOffchainAttestation, type OnchainSchema, recordKey } from '../chain/records.js'
 import { MAX_INDEXED_TEXT_BYTES, toIndexableText, toIndexableTextTruncated, toStorableText } from '../db/toStorable.js'
 import { decodeAttestationData, decodeRecipient, parseSchemaData, type SchemaField } from './decodeData.js'
@@ -130,7 +129,7 @@ export async function buildBatch(chainId: number, fetched: FetchedRange, getSche
         }
         attestations.set(e.attestationId, row)
         batch.attestations.push(row)
-        a.recipients.forEach((raw, position) => batch.recipients.push({ chainId, attestationId: e.attestationId, position, ...decodeRecipient(raw), attestTimestamp: a.attestTimestamp }))
+        for (const [position, raw] of a.recipients.entries()) batch.recipients.push({ chainId, attestationId: e.attestationId, position, ...decodeRecipient(raw), attestTimestamp: a.attestTimestamp })
         batch.journal.push({ chainId, kind: 'CREATED', subjectType: 'ATTESTATION', subjectId: e.attestationId.toString(), ...at })
         break
       }

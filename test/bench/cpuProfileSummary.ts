@@ -45,9 +45,9 @@ export function toCategory({ functionName, url }: CallFrame): string {
 
 function main() {
   const args = process.argv.slice(2)
-  const valueOf = (flag: string) => (args.includes(flag) ? Number(args[args.indexOf(flag) + 1]) : null)
-  const top = valueOf('--top') ?? 30
-  const skipUs = (valueOf('--skip-s') ?? 0) * 1e6
+  const flagValue = (flag: string) => (args.includes(flag) ? Number(args[args.indexOf(flag) + 1]) : null)
+  const top = flagValue('--top') ?? 30
+  const skipUs = (flagValue('--skip-s') ?? 0) * 1e6
   const files = args.filter((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'))
   if (!files.length) throw new Error('usage: cpuProfileSummary.ts <file.cpuprofile>… [--top N] [--skip-s S]')
   const byCategory = new Map<string, number>()

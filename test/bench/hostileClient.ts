@@ -41,9 +41,9 @@ export function startHostileClient(options: HostileClientOptions): HostileClient
     socket.on('message', (raw) => {
       const text = raw.toString()
       if (text.includes('"connection_ack"')) {
-        attesters.forEach((attester, k) =>
-          socket.send(JSON.stringify({ id: String(k), type: 'subscribe', payload: { query: 'subscription($a: String) { attestationEvents(where: { attester: $a }) { cursor attestation { indexingKey } } }', variables: { a: attester } } })),
-        )
+        for (const [k, attester] of attesters.entries()) {
+          socket.send(JSON.stringify({ id: String(k), type: 'subscribe', payload: { query: 'subscription($a: String) { attestationEvents(where: { attester: $a }) { cursor attestation { indexingKey } } }', variables: { a: attester } } }))
+        }
       } else if (text.includes('"type":"error"') || text.includes('"errors"')) countError(text)
     })
     socket.on('error', () => {})

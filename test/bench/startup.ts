@@ -49,7 +49,7 @@ async function measureStart(dataDir: string): Promise<StartFigures> {
     const lines = pending.split('\n')
     pending = lines.pop() ?? ''
     for (const line of lines) {
-      tail = (tail + line + '\n').slice(-8_000)
+      tail = `${tail}${line}\n`.slice(-8_000)
       if (Number.isNaN(firstRowMs) && line.includes('"msg":"Committed range"') && /"attestations":[1-9]/.test(line)) firstRowMs = performance.now() - t0
     }
   }

@@ -7,7 +7,6 @@ import { type GraphQLFormattedError, print } from 'graphql'
 import type { YogaServerInstance } from 'graphql-yoga'
 
 /** Anything with a WHATWG `fetch` (a yoga instance). */
-// biome-ignore lint/suspicious/noExplicitAny: any yoga instance, whatever its context types
 export type Fetcher = Pick<YogaServerInstance<any, any>, 'fetch'> | { fetch(input: string, init?: RequestInit): Promise<Response> }
 
 type PlainFetch = (input: string, init?: RequestInit) => Promise<Response>

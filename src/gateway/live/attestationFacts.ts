@@ -98,7 +98,7 @@ const loaders = new WeakMap<PrismaClient, DataLoader<AttestationKey, Attestation
  * @returns `load(key)` → the facts, or null when the attestation does not exist (a reorg removed it)
  */
 export function createAttestationFactsLoader(prisma: PrismaClient): DataLoader<AttestationKey, AttestationFacts | null> {
-  let loader = loaders.get(prisma)
+  const loader = loaders.get(prisma)
   if (loader) return loader
   const created: DataLoader<AttestationKey, AttestationFacts | null> = new DataLoader(
     async (keys) => {

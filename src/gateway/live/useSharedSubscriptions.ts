@@ -165,7 +165,7 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
       (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && (!args.operationName || d.name?.value === args.operationName),
     )
     const root = operation?.selectionSet.selections[0]
-    if (!operation || operation.operation !== 'subscription' || root?.kind !== Kind.FIELD) return null
+    if (operation?.operation !== 'subscription' || root?.kind !== Kind.FIELD) return null
     const after = root.arguments?.find((arg) => arg.name.value === 'after')?.value
     let resumes = false
     let afterValue: string | undefined
