@@ -14,7 +14,7 @@ import { PGlite } from '@electric-sql/pglite'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createDb } from '../src/db/createDb.js'
-import { applyMigrations, MIGRATIONS_DIR, type MigrationTarget } from '../src/db/migrate.js'
+import { applyMigrations, getPgliteExtensions, MIGRATIONS_DIR, type MigrationTarget } from '../src/db/migrate.js'
 import { createTestDatabase, type TestDatabase } from './helpers/database.js'
 
 type Backend = {
@@ -72,7 +72,7 @@ const backends: Backend[] = [
     async open() {
       const dir = await mkdtemp(join(tmpdir(), 'sign-migrations-'))
       dirs.push(dir)
-      const db = new PGlite(join(dir, 'pglite'))
+      const db = new PGlite({ dataDir: join(dir, 'pglite'), extensions: await getPgliteExtensions() })
       await db.waitReady
       let statements = 0
       for (const method of ['query', 'exec', 'transaction'] as const) {
