@@ -45,7 +45,11 @@ it('resumes after a cursor with no gap and no duplicate, then continues live; re
     const e = (await second.next(20_000)).data!.attestationEvents!
     seen.push({ kind: e.kind, id: e.attestationId, cursor: e.cursor })
   }
-  expect(seen.map((e) => [e.kind, e.id])).toEqual([['CREATED', fullId(a3)], ['REVOKED', fullId(a1)], ['CREATED', fullId(a4)]])
+  expect(seen.map((e) => [e.kind, e.id])).toEqual([
+    ['CREATED', fullId(a3)],
+    ['REVOKED', fullId(a1)],
+    ['CREATED', fullId(a4)],
+  ])
   expect(new Set(seen.map((e) => e.cursor)).size).toBe(3)
 
   // a reorg takes a5 back: the stream says so
@@ -71,7 +75,11 @@ it('gives every event of a burst its own attestation, read once the burst is com
   expect(start.attestationId).toBe(fullId(marker))
   live.close()
   // a burst the resumed subscription replays from its buffer: rows are read ahead for the events it holds
-  const ids = await writer.attestBatch(1, Array.from({ length: 8 }, (_, i) => ({ schemaId: stack.schemaId, data: tupleScore(`burst-${i}`, 1n) })), Array.from({ length: 8 }, (_, i) => `burst-${i}`))
+  const ids = await writer.attestBatch(
+    1,
+    Array.from({ length: 8 }, (_, i) => ({ schemaId: stack.schemaId, data: tupleScore(`burst-${i}`, 1n) })),
+    Array.from({ length: 8 }, (_, i) => `burst-${i}`),
+  )
   await writer.revoke(1, ids[2]!, 'burst')
   const resumed = await subscribeSse(gateway.yoga, OnAttestationEventsDocument, { where, after: start.cursor })
   const seen: { kind: string; id: string; attestation: { id: string; revoked: boolean } | null | undefined }[] = []

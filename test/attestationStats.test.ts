@@ -33,7 +33,14 @@ const DAY = 86_400n
 const GROUP_BYS = ['SCHEMA', 'ATTESTER', 'RECIPIENT', 'DAY', 'CHAIN'] as const
 type GroupBy = (typeof GROUP_BYS)[number]
 
-type TruthAttestation = { id: bigint; schemaId: bigint; attester: string; attestTimestamp: bigint; revoked: boolean; recipients: { address: string | null; text: string | null; key: string }[] }
+type TruthAttestation = {
+  id: bigint
+  schemaId: bigint
+  attester: string
+  attestTimestamp: bigint
+  revoked: boolean
+  recipients: { address: string | null; text: string | null; key: string }[]
+}
 type Group = { key: string; count: number; revokedCount: number; firstTimestamp: string | null; lastTimestamp: string | null }
 type Filter = Record<string, unknown>
 
@@ -87,12 +94,28 @@ function expectedGroups(atts: TruthAttestation[], chainId: number, groupBy: Grou
   for (const a of atts) {
     if (!matches(a, chainId, where)) continue
     if (groupBy === 'RECIPIENT') for (const key of new Set(a.recipients.map((r) => r.key))) add(key, a)
-    else add(groupBy === 'SCHEMA' ? toFullId(chainId, a.schemaId) : groupBy === 'ATTESTER' ? a.attester : groupBy === 'DAY' ? dayKey(a.attestTimestamp) : String(chainId), a)
+    else
+      add(
+        groupBy === 'SCHEMA'
+          ? toFullId(chainId, a.schemaId)
+          : groupBy === 'ATTESTER'
+            ? a.attester
+            : groupBy === 'DAY'
+              ? dayKey(a.attestTimestamp)
+              : String(chainId),
+        a,
+      )
   }
   return out
 }
 
-type StatsData = { attestationStats: { totalCount: number; edges: { cursor: string; node: Group & { firstAt: string | null; lastAt: string | null } }[]; pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; endCursor: string | null; startCursor: string | null } } }
+type StatsData = {
+  attestationStats: {
+    totalCount: number
+    edges: { cursor: string; node: Group & { firstAt: string | null; lastAt: string | null } }[]
+    pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; endCursor: string | null; startCursor: string | null }
+  }
+}
 
 /** Every group of a stats query, paged with `first` / `after`; checks the order (count descending) on the way. */
 async function readAllGroups(gateway: Gateway, groupBy: GroupBy, where: Filter, first: number): Promise<{ groups: Group[]; totalCount: number }> {
@@ -162,8 +185,12 @@ describe.each(['postgres', 'pglite'] as const)('explorer statistics over the liv
       return run
     }
     const live = new AbortController()
-    const workload = createWorkload({ rpcUrl: devnet.rpcUrl, address: devnet.address })
-      .runLive({ intervalMs: 20, signal: live.signal, around, random: mulberry32(SEED + 1) })
+    const workload = createWorkload({ rpcUrl: devnet.rpcUrl, address: devnet.address }).runLive({
+      intervalMs: 20,
+      signal: live.signal,
+      around,
+      random: mulberry32(SEED + 1),
+    })
 
     const converge = async (label: string) => {
       const deadline = Date.now() + 60_000
@@ -175,7 +202,11 @@ describe.each(['postgres', 'pglite'] as const)('explorer statistics over the liv
           const onChain = await readGroundTruth(truth, devnet.address, devnet.deployBlock)
           if (!(await diffWithGroundTruth(db.prisma, devnet.chainId, onChain)).length) {
             return [...onChain.attestations].map(([id, a]) => ({
-              id, schemaId: a.schemaId as bigint, attester: a.attester as string, attestTimestamp: a.attestTimestamp as bigint, revoked: a.revoked as boolean,
+              id,
+              schemaId: a.schemaId as bigint,
+              attester: a.attester as string,
+              attestTimestamp: a.attestTimestamp as bigint,
+              revoked: a.revoked as boolean,
               recipients: (a.recipientsRaw as string[]).map(recipientOf),
             }))
           }
@@ -187,9 +218,13 @@ describe.each(['postgres', 'pglite'] as const)('explorer statistics over the liv
 
     const check = async (label: string) => {
       // the rollup equals a recount of the stored rows
-      const rollup = await db.prisma.$queryRawUnsafe<unknown[]>(`SELECT "chainId", "schemaId"::text, "attester", "day"::text, "count"::text, "revokedCount"::text, "firstAt"::text, "lastAt"::text
+      const rollup = await db.prisma.$queryRawUnsafe<
+        unknown[]
+      >(`SELECT "chainId", "schemaId"::text, "attester", "day"::text, "count"::text, "revokedCount"::text, "firstAt"::text, "lastAt"::text
         FROM "AttestationRollup" ORDER BY 1, 2, 3, 4`)
-      const recount = await db.prisma.$queryRawUnsafe<unknown[]>(`SELECT "chainId", "schemaId"::text, "attester", ("attestTimestamp" - "attestTimestamp" % 86400)::text AS "day",
+      const recount = await db.prisma.$queryRawUnsafe<
+        unknown[]
+      >(`SELECT "chainId", "schemaId"::text, "attester", ("attestTimestamp" - "attestTimestamp" % 86400)::text AS "day",
         count(*)::text AS "count", (count(*) FILTER (WHERE "revoked"))::text AS "revokedCount", min("attestTimestamp")::text AS "firstAt", max("attestTimestamp")::text AS "lastAt"
         FROM "Attestation" GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`)
       expect(rollup, `${label}: rollup`).toEqual(recount)
@@ -207,7 +242,7 @@ describe.each(['postgres', 'pglite'] as const)('explorer statistics over the liv
         { schemaId: toFullId(chainId, sample.schemaId) },
         { attester: getAddress(sample.attester), chainId },
         { attestTimestampGte: day.toString(), attestTimestampLte: (day + DAY - 1n).toString() }, // whole day: the rollup
-        { attestTimestampGte: (sample.attestTimestamp).toString() }, // part of a day: direct
+        { attestTimestampGte: sample.attestTimestamp.toString() }, // part of a day: direct
         { revoked: true },
         { schemaId: toFullId(chainId, sample.schemaId), revoked: false },
         ...(recipients.length ? [{ recipient: pick(recipients) }] : []),
@@ -223,8 +258,10 @@ describe.each(['postgres', 'pglite'] as const)('explorer statistics over the liv
         }
       }
       // schemaStats: every indexed schema, counts from the contract's attestations
-      const { data, errors } = await execute<{ schemaStats: { edges: { node: Group & { schemaId: string; schema: { id: string } | null; uniqueAttesters: number; uniqueRecipients: number } }[] } }, unknown>(
-        gateway.yoga, SCHEMA_STATS, { where: { chainId }, first: 100 })
+      const { data, errors } = await execute<
+        { schemaStats: { edges: { node: Group & { schemaId: string; schema: { id: string } | null; uniqueAttesters: number; uniqueRecipients: number } }[] } },
+        unknown
+      >(gateway.yoga, SCHEMA_STATS, { where: { chainId }, first: 100 })
       expect(errors).toBeUndefined()
       const schemas = await db.prisma.schema.findMany({ where: { chainId } })
       expect(data!.schemaStats.edges.length).toBe(Math.min(100, schemas.length))
@@ -235,7 +272,9 @@ describe.each(['postgres', 'pglite'] as const)('explorer statistics over the liv
         expect(node.revokedCount).toBe(own.filter((a) => a.revoked).length)
         expect(node.uniqueAttesters).toBe(new Set(own.map((a) => a.attester)).size)
         expect(node.uniqueRecipients).toBe(new Set(own.flatMap((a) => a.recipients.map((r) => r.key))).size)
-        expect(node.firstTimestamp).toBe(own.length ? own.reduce((m, a) => (a.attestTimestamp < m ? a.attestTimestamp : m), own[0]!.attestTimestamp).toString() : null)
+        expect(node.firstTimestamp).toBe(
+          own.length ? own.reduce((m, a) => (a.attestTimestamp < m ? a.attestTimestamp : m), own[0]!.attestTimestamp).toString() : null,
+        )
       }
     }
 
@@ -245,7 +284,9 @@ describe.each(['postgres', 'pglite'] as const)('explorer statistics over the liv
         await new Promise((r) => setTimeout(r, 300 + Math.floor(random() * 1_500)))
         while ((await truth.getBlockNumber({ cacheTime: 0 })) <= lowest) await new Promise((r) => setTimeout(r, 100)) // room for a reorg
         let resume!: () => void
-        gate = new Promise((r) => { resume = r })
+        gate = new Promise((r) => {
+          resume = r
+        })
         await inFlight
         const head = await truth.getBlockNumber({ cacheTime: 0 })
         const room = Number(head - lowest)
@@ -306,10 +347,18 @@ describe.each(['postgres', 'pglite'] as const)('explorer statistics over the liv
     const first = await execute<StatsData, unknown>(gateway.yoga, STATS, { groupBy: 'SCHEMA', first: 1 })
     const schemaCursor = first.data!.attestationStats.edges[0]!.cursor
     expect(await code({ groupBy: 'ATTESTER', after: schemaCursor })).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'after' }) // another grouping's
-    const { data: attData } = await execute<{ attestations: { edges: { cursor: string }[] } }, unknown>(gateway.yoga, '{ attestations(first: 1) { edges { cursor } } }')
+    const { data: attData } = await execute<{ attestations: { edges: { cursor: string }[] } }, unknown>(
+      gateway.yoga,
+      '{ attestations(first: 1) { edges { cursor } } }',
+    )
     expect(await code({ groupBy: 'SCHEMA', after: attData!.attestations.edges[0]!.cursor })).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'after' })
-    for (const garbage of ['stats:', 'stats:!!!', `stats:${Buffer.from('[1,2,3]').toString('base64url')}`, 'x'.repeat(2_000),
-      `stats:${Buffer.from(JSON.stringify(['attestationStats:SCHEMA', 1, 1, '99999999999999999999', ''])).toString('base64url')}`]) {
+    for (const garbage of [
+      'stats:',
+      'stats:!!!',
+      `stats:${Buffer.from('[1,2,3]').toString('base64url')}`,
+      'x'.repeat(2_000),
+      `stats:${Buffer.from(JSON.stringify(['attestationStats:SCHEMA', 1, 1, '99999999999999999999', ''])).toString('base64url')}`,
+    ]) {
       expect((await code({ groupBy: 'SCHEMA', before: garbage }))?.code, garbage.slice(0, 40)).toBe('BAD_USER_INPUT')
     }
     expect(await code({ groupBy: 'SCHEMA', where: { attester: 'nope' } })).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'attester' })

@@ -26,7 +26,9 @@ beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'sign-build-'))
   await run(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/build.ts')], { cwd: ROOT })
 })
-afterAll(async () => { if (dataDir) await rm(dataDir, { recursive: true, force: true }) })
+afterAll(async () => {
+  if (dataDir) await rm(dataDir, { recursive: true, force: true })
+})
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -48,8 +50,12 @@ async function startEmbedded(): Promise<Run> {
     env: { ...userEnv, DATA_DIR: dataDir, DEVNET_PORT: String(await freePort()), PORT: String(await freePort()), HOST: '127.0.0.1', LOG_LEVEL: 'info' },
   })
   let out = ''
-  child.stdout!.on('data', (d: Buffer) => { out += d.toString() })
-  child.stderr!.on('data', (d: Buffer) => { out += d.toString() })
+  child.stdout!.on('data', (d: Buffer) => {
+    out += d.toString()
+  })
+  child.stderr!.on('data', (d: Buffer) => {
+    out += d.toString()
+  })
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
   return { child, output: () => out, exited }
 }
@@ -68,7 +74,8 @@ async function waitForLinkedAttestation(run: Run): Promise<void> {
       const body = res?.ok ? ((await res.json()) as { data?: { attestations: { edges: { node: { linkedAttestation: unknown } }[] } } }) : null
       if (body?.data?.attestations.edges.some((e) => e.node.linkedAttestation)) return
     }
-    if (run.child.exitCode !== null || Date.now() > deadline) throw new Error(`no linked attestation served (exit ${run.child.exitCode}):\n${run.output().slice(-4_000)}`)
+    if (run.child.exitCode !== null || Date.now() > deadline)
+      throw new Error(`no linked attestation served (exit ${run.child.exitCode}):\n${run.output().slice(-4_000)}`)
     await new Promise((r) => setTimeout(r, 250))
   }
 }

@@ -8,7 +8,18 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { createDb, type Db } from '../src/db/createDb.js'
-import { type AnvilInstance, createDevClients, createSpWriter, createWorkload, type Devnet, schemaJson, SCORE_FIELDS, startAnvil, startDevnet, tupleScore } from '../src/devnet/index.js'
+import {
+  type AnvilInstance,
+  createDevClients,
+  createSpWriter,
+  createWorkload,
+  type Devnet,
+  schemaJson,
+  SCORE_FIELDS,
+  startAnvil,
+  startDevnet,
+  tupleScore,
+} from '../src/devnet/index.js'
 import { createTestDatabase, type TestDatabase } from './helpers/database.js'
 import { createFaultProxy, type FaultProxy } from './helpers/faultProxy.js'
 import { waitFor } from './helpers/graphql.js'
@@ -39,13 +50,33 @@ afterAll(async () => {
 })
 
 function spawnIndex(rpcUrl: string, chainId: number) {
-  const proc = spawnCli([
-    'index', '--rpc-url', rpcUrl, '--chain-id', String(chainId), '--contract', devnet.address, '--start-block', String(devnet.deployBlock),
-    '--confirmations', '0', '--database-url', database.url, '--log-level', 'info',
-  ], 'Writer lock acquired')
+  const proc = spawnCli(
+    [
+      'index',
+      '--rpc-url',
+      rpcUrl,
+      '--chain-id',
+      String(chainId),
+      '--contract',
+      devnet.address,
+      '--start-block',
+      String(devnet.deployBlock),
+      '--confirmations',
+      '0',
+      '--database-url',
+      database.url,
+      '--log-level',
+      'info',
+    ],
+    'Writer lock acquired',
+  )
   let output = ''
-  proc.child.stdout!.on('data', (d: Buffer) => { output += d.toString() })
-  proc.child.stderr!.on('data', (d: Buffer) => { output += d.toString() })
+  proc.child.stdout!.on('data', (d: Buffer) => {
+    output += d.toString()
+  })
+  proc.child.stderr!.on('data', (d: Buffer) => {
+    output += d.toString()
+  })
   return { ...proc, all: () => output }
 }
 
@@ -72,7 +103,10 @@ it('stalls, commits nothing and rolls nothing back after reconnecting to a node 
     await proc.ready
     const head = await truth.getBlockNumber({ cacheTime: 0 })
     await waitFor(async () => ((await db.prisma.checkpoint.findUnique({ where: { chainId } }))?.blockNumber ?? -1n) >= head, 60_000, 'caught up')
-    const before = { checkpoint: await db.prisma.checkpoint.findUnique({ where: { chainId } }), attestations: await db.prisma.attestation.count({ where: { chainId } }) }
+    const before = {
+      checkpoint: await db.prisma.checkpoint.findUnique({ where: { chainId } }),
+      attestations: await db.prisma.attestation.count({ where: { chainId } }),
+    }
     expect(before.attestations).toBeGreaterThan(0)
 
     // the other chain is longer: its blocks would read as a reorg of ours, then as new blocks to index
@@ -83,16 +117,27 @@ it('stalls, commits nothing and rolls nothing back after reconnecting to a node 
     proxy.setTarget(other.rpcUrl) // ...and comes back to another node
     proxy.setRates({})
 
-    await waitFor(async () => (await db.prisma.chain.findUnique({ where: { chainId } }))?.lastErrorCode === 'CHAIN_ID_MISMATCH', 60_000, 'CHAIN_ID_MISMATCH in the Chain row')
+    await waitFor(
+      async () => (await db.prisma.chain.findUnique({ where: { chainId } }))?.lastErrorCode === 'CHAIN_ID_MISMATCH',
+      60_000,
+      'CHAIN_ID_MISMATCH in the Chain row',
+    )
     await new Promise((r) => setTimeout(r, 5_000)) // several poll intervals on the wrong node
     const row = await db.prisma.chain.findUnique({ where: { chainId } })
     expect(row?.stalledSince).toBeTruthy()
     expect(row?.lastError).toContain('answers eth_chainId 5')
     expect(row!.headBlock! <= head).toBe(true) // the other node's head was not recorded either
-    expect(await db.prisma.checkpoint.findUnique({ where: { chainId } })).toMatchObject({ blockNumber: before.checkpoint!.blockNumber, blockHash: before.checkpoint!.blockHash })
+    expect(await db.prisma.checkpoint.findUnique({ where: { chainId } })).toMatchObject({
+      blockNumber: before.checkpoint!.blockNumber,
+      blockHash: before.checkpoint!.blockHash,
+    })
     expect(await db.prisma.attestation.count({ where: { chainId } })).toBe(before.attestations)
     expect(proc.child.exitCode).toBeNull() // still running: it resumes when the node is fixed
-    const errors = proc.all().slice(logFrom).split('\n').filter((l) => l.includes('"level":50'))
+    const errors = proc
+      .all()
+      .slice(logFrom)
+      .split('\n')
+      .filter((l) => l.includes('"level":50'))
     expect(errors, errors.join('\n')).toHaveLength(1)
     expect(errors[0]).toContain('CHAIN_ID_MISMATCH')
 

@@ -25,7 +25,10 @@ afterAll(async () => {
 function canConnect(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host, port })
-    socket.once('connect', () => { socket.destroy(); resolve(true) })
+    socket.once('connect', () => {
+      socket.destroy()
+      resolve(true)
+    })
     socket.once('error', () => resolve(false))
   })
 }
@@ -33,7 +36,9 @@ function canConnect(host: string, port: number): Promise<boolean> {
 const STACK_FRAME = /\n\s+at .+\(?.+:\d+:\d+\)?/
 
 it('serves on 127.0.0.1 only unless HOST says otherwise', async () => {
-  const external = Object.values(networkInterfaces()).flat().find((a) => a && a.family === 'IPv4' && !a.internal)?.address
+  const external = Object.values(networkInterfaces())
+    .flat()
+    .find((a) => a && a.family === 'IPv4' && !a.internal)?.address
   // spawnGateway passes --host 127.0.0.1: spawn without it, as a user would
   const proc = spawnCli(['serve', '--database-url', database.url, '--port', '0'], 'GraphQL gateway running', { HOST: '' })
   try {
@@ -41,7 +46,8 @@ it('serves on 127.0.0.1 only unless HOST says otherwise', async () => {
     const port = Number(/"graphql_url":"http:\/\/[^:]+:(\d+)\//.exec(proc.output())?.[1])
     expect(port, proc.output()).toBeGreaterThan(0)
     expect(await canConnect('127.0.0.1', port)).toBe(true)
-    if (external) expect(await canConnect(external, port)).toBe(false) // this machine has no other interface: nothing to check
+    if (external)
+      expect(await canConnect(external, port)).toBe(false) // this machine has no other interface: nothing to check
     else console.log('no non-loopback IPv4 interface: the external check was skipped')
   } finally {
     proc.child.kill('SIGINT')
@@ -57,7 +63,9 @@ it('a port in use: one line naming host, port and the fix; exit 1; no stack', as
     const proc = spawnGateway(database.url, ['--port', String(port)])
     expect(await proc.exited).toBe(1)
     const output = proc.output()
-    expect(output).toContain(`Cannot listen on 127.0.0.1:${port}: port ${port} is already in use — stop the other process or choose another port (--port / PORT)\n`)
+    expect(output).toContain(
+      `Cannot listen on 127.0.0.1:${port}: port ${port} is already in use — stop the other process or choose another port (--port / PORT)\n`,
+    )
     expect(output).not.toMatch(STACK_FRAME)
     expect(output).not.toContain('"stack"')
   } finally {

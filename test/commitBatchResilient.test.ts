@@ -38,13 +38,26 @@ describe.each(['postgres', 'pglite'] as const)('commitBatchResilient on %s', (ki
     commitBatchResilient({ prisma: db.prisma, fetched, build })
 
   it('finds how a real PostgreSQL refusal surfaces through Prisma 7 and the adapter (SQLSTATE in the cause chain)', async () => {
-    const refused = await db.prisma.$transaction((tx) => bulkInsert(tx, 'SkippedLog', [{ chainId: 1, blockNumber: 1n, logIndex: 0, blockHash: 'h', txHash: 't', topic0: null, data: '0x', reason: JSON.parse('"\\u0000"') }]).then(() => null, (e) => e))
+    const refused = await db.prisma.$transaction((tx) =>
+      bulkInsert(tx, 'SkippedLog', [
+        { chainId: 1, blockNumber: 1n, logIndex: 0, blockHash: 'h', txHash: 't', topic0: null, data: '0x', reason: JSON.parse('"\\u0000"') },
+      ]).then(
+        () => null,
+        (e) => e,
+      ),
+    )
     // the bulk insert's last guard makes that value storable: a refusal needs a JSON key, which no replacer reaches
     expect(refused).toBeNull()
-    const error = await db.prisma.$executeRawUnsafe('SELECT $1::jsonb', '{"a\\u0000":1}').then(() => null, (e) => e)
+    const error = await db.prisma.$executeRawUnsafe('SELECT $1::jsonb', '{"a\\u0000":1}').then(
+      () => null,
+      (e) => e,
+    )
     expect(getSqlState(error)).toMatchObject({ sqlState: '22P05' })
     expect(isDataError(new DatabaseError('wrapped', { cause: error }))).toBe(true)
-    const missing = await db.prisma.$executeRawUnsafe('SELECT * FROM "NoSuchTable"').then(() => null, (e) => e)
+    const missing = await db.prisma.$executeRawUnsafe('SELECT * FROM "NoSuchTable"').then(
+      () => null,
+      (e) => e,
+    )
     expect(getSqlState(missing)).toMatchObject({ sqlState: '42P01' })
     expect(isDataError(missing)).toBe(false)
   })
@@ -55,22 +68,38 @@ describe.each(['postgres', 'pglite'] as const)('commitBatchResilient on %s', (ki
       { name: 'OffchainAttestationMade', offchainAttestationId: 'dup\u0000', offchain: { attester: SENDER, timestamp: 1n } },
       { name: 'SchemaRegistered', schemaId: 1n, schema: schemaRecord(FIELDS_JSON) },
       { name: 'OffchainAttestationMade', offchainAttestationId: 'dup\uFFFD', offchain: { attester: SENDER, timestamp: 1n } },
-      { name: 'AttestationMade', attestationId: 1n, indexingKey: 'k', attestation: attestationRecord({ schemaId: 1n, data: encodeAbiParameters([{ type: 'string' }], ['after']) }) },
+      {
+        name: 'AttestationMade',
+        attestationId: 1n,
+        indexingKey: 'k',
+        attestation: attestationRecord({ schemaId: 1n, data: encodeAbiParameters([{ type: 'string' }], ['after']) }),
+      },
     ]
     const fetched = toFetchedRange(specs, { fromBlock: 10n, logsPerBlock: 1 })
     const { rejected, batch } = await commit(chainId, fetched)
     expect(rejected).toHaveLength(1)
-    expect(rejected[0]).toMatchObject({ blockNumber: 12n, logIndex: 0, data: fetched.events[2]!.data, reason: expect.stringMatching(/^COMMIT_REJECTED: 23505 /) })
+    expect(rejected[0]).toMatchObject({
+      blockNumber: 12n,
+      logIndex: 0,
+      data: fetched.events[2]!.data,
+      reason: expect.stringMatching(/^COMMIT_REJECTED: 23505 /),
+    })
     expect(batch.offchain.map((o) => o.offchainAttestationId)).toEqual(['dup\uFFFD'])
     expect(await db.prisma.checkpoint.findUnique({ where: { chainId } })).toMatchObject({ blockNumber: 13n })
     expect(await db.prisma.attestation.findMany({ where: { chainId }, select: { decodedData: true } })).toEqual([{ decodedData: { name: 'after' } }])
     const skipped = await db.prisma.skippedLog.findMany({ where: { chainId } })
-    expect(skipped).toEqual([expect.objectContaining({ blockNumber: 12n, logIndex: 0, topic0: fetched.events[2]!.topic0, data: fetched.events[2]!.data, reason: rejected[0]!.reason })])
+    expect(skipped).toEqual([
+      expect.objectContaining({ blockNumber: 12n, logIndex: 0, topic0: fetched.events[2]!.topic0, data: fetched.events[2]!.data, reason: rejected[0]!.reason }),
+    ])
     expect((await db.prisma.event.findMany({ where: { chainId }, orderBy: { seq: 'asc' } })).map((e) => Number(e.blockNumber))).toEqual([10, 11, 13])
 
     // the same collision across ranges: the stored row is in the database already
-    const next = toFetchedRange([{ name: 'OffchainAttestationMade', offchainAttestationId: 'dup\u0000', offchain: { attester: SENDER, timestamp: 1n } }], { fromBlock: 14n })
-    expect((await commit(chainId, next)).rejected).toEqual([expect.objectContaining({ blockNumber: 14n, reason: expect.stringMatching(/^COMMIT_REJECTED: 23505 /) })])
+    const next = toFetchedRange([{ name: 'OffchainAttestationMade', offchainAttestationId: 'dup\u0000', offchain: { attester: SENDER, timestamp: 1n } }], {
+      fromBlock: 14n,
+    })
+    expect((await commit(chainId, next)).rejected).toEqual([
+      expect.objectContaining({ blockNumber: 14n, reason: expect.stringMatching(/^COMMIT_REJECTED: 23505 /) }),
+    ])
     expect(await db.prisma.checkpoint.findUnique({ where: { chainId } })).toMatchObject({ blockNumber: 14n })
   })
 
@@ -79,7 +108,12 @@ describe.each(['postgres', 'pglite'] as const)('commitBatchResilient on %s', (ki
     const poisoned = new Set([3, 17, 18, 39])
     const specs: LogSpec[] = [{ name: 'SchemaRegistered', schemaId: 1n, schema: schemaRecord(FIELDS_JSON) }]
     for (let i = 1; i < 40; i++) {
-      specs.push({ name: 'AttestationMade', attestationId: BigInt(i), indexingKey: poisoned.has(i) ? `poison-${i}` : `ok-${i}`, attestation: attestationRecord({ schemaId: 1n, data: encodeAbiParameters([{ type: 'string' }], [`v${i}`]) }) })
+      specs.push({
+        name: 'AttestationMade',
+        attestationId: BigInt(i),
+        indexingKey: poisoned.has(i) ? `poison-${i}` : `ok-${i}`,
+        attestation: attestationRecord({ schemaId: 1n, data: encodeAbiParameters([{ type: 'string' }], [`v${i}`]) }),
+      })
     }
     // A row that bypasses toStorable: a NUL in a JSON key, which no bulk-insert guard can rewrite (22P05).
     const build = async (f: FetchedRange) => {
@@ -104,7 +138,10 @@ describe.each(['postgres', 'pglite'] as const)('commitBatchResilient on %s', (ki
     const chainId = nextChain++
     await db.prisma.checkpoint.create({ data: { chainId, blockNumber: 5n, blockHash: '0x' } })
     const fetched = toFetchedRange([{ name: 'SchemaRegistered', schemaId: 1n, schema: schemaRecord('{}') }], { fromBlock: 100n })
-    const error = await commit(chainId, fetched).then(() => null, (e) => e)
+    const error = await commit(chainId, fetched).then(
+      () => null,
+      (e) => e,
+    )
     expect(error).toBeInstanceOf(DatabaseError)
     expect(error.retryable).toBe(true)
     expect(await db.prisma.schema.count({ where: { chainId } })).toBe(0)

@@ -66,18 +66,37 @@ describe('parseConfig', () => {
   it('fills a built-in chain and every default, and freezes the result', () => {
     const config = parseConfig({ chains: [{ chain: 'base', rpcUrl: 'https://base.example' }] })
     expect(config).toEqual({
-      chains: [{
-        name: 'base', chainId: 8453, rpcUrls: ['https://base.example'], contract: '0x2b3224d080452276a76690341e5cfa81a945a985',
-        startBlock: 11877970n, confirmations: 10, multicall3: '0xca11bde05977b3631167028862be2a173976ca11', maxBlockRange: 2000, pollIntervalMs: 2000,
-        readyLagBlocks: 30, readyStaleMs: 26_000,
-      }],
+      chains: [
+        {
+          name: 'base',
+          chainId: 8453,
+          rpcUrls: ['https://base.example'],
+          contract: '0x2b3224d080452276a76690341e5cfa81a945a985',
+          startBlock: 11877970n,
+          confirmations: 10,
+          multicall3: '0xca11bde05977b3631167028862be2a173976ca11',
+          maxBlockRange: 2000,
+          pollIntervalMs: 2000,
+          readyLagBlocks: 30,
+          readyStaleMs: 26_000,
+        },
+      ],
       dataDir: './data',
       server: { host: '127.0.0.1', port: 4000, graphiql: true, corsOrigins: ['*'] },
       logLevel: 'info',
       devnet: { port: 8545, workload: true },
       limits: {
-        maxPageSize: 100, rpcConcurrency: 4, readBatchSize: 1000, maxSubscriptions: 20_000, maxSubscriptionsPerConnection: 100, stallAfterFailures: 5,
-        maxComplexity: 50_000, queryTimeoutMs: 10_000, maxInFlight: 64, maxQueued: 64, maxRequestBytes: 1_048_576,
+        maxPageSize: 100,
+        rpcConcurrency: 4,
+        readBatchSize: 1000,
+        maxSubscriptions: 20_000,
+        maxSubscriptionsPerConnection: 100,
+        stallAfterFailures: 5,
+        maxComplexity: 50_000,
+        queryTimeoutMs: 10_000,
+        maxInFlight: 64,
+        maxQueued: 64,
+        maxRequestBytes: 1_048_576,
       },
       pubsub: 'none',
     })
@@ -88,11 +107,18 @@ describe('parseConfig', () => {
 
   it('listens on 127.0.0.1 unless told otherwise, and takes CORS origins from file, env or flag', async () => {
     expect(parseConfig({}).server).toEqual({ host: '127.0.0.1', port: 4000, graphiql: true, corsOrigins: ['*'] })
-    expect(parseConfig({ server: { host: '0.0.0.0', corsOrigins: ['https://App.example.com', 'http://localhost:3000/'] } }).server)
-      .toMatchObject({ host: '0.0.0.0', corsOrigins: ['https://app.example.com', 'http://localhost:3000'] })
+    expect(parseConfig({ server: { host: '0.0.0.0', corsOrigins: ['https://App.example.com', 'http://localhost:3000/'] } }).server).toMatchObject({
+      host: '0.0.0.0',
+      corsOrigins: ['https://app.example.com', 'http://localhost:3000'],
+    })
     expect(parseConfig({ server: { corsOrigins: 'none' } }).server.corsOrigins).toEqual([])
-    expect(() => parseConfig({ server: { corsOrigins: 'https://app.example.com/path, ftp://x' } })).toThrow(/server\.corsOrigins: expected an origin like https:\/\/app\.example\.com.*"https:\/\/app\.example\.com\/path"/s)
-    expect((await loadConfig({ env: { HOST: '0.0.0.0', CORS_ORIGINS: 'https://a.example,https://b.example' } })).server).toMatchObject({ host: '0.0.0.0', corsOrigins: ['https://a.example', 'https://b.example'] })
+    expect(() => parseConfig({ server: { corsOrigins: 'https://app.example.com/path, ftp://x' } })).toThrow(
+      /server\.corsOrigins: expected an origin like https:\/\/app\.example\.com.*"https:\/\/app\.example\.com\/path"/s,
+    )
+    expect((await loadConfig({ env: { HOST: '0.0.0.0', CORS_ORIGINS: 'https://a.example,https://b.example' } })).server).toMatchObject({
+      host: '0.0.0.0',
+      corsOrigins: ['https://a.example', 'https://b.example'],
+    })
     expect((await loadConfig({ flags: { corsOrigin: ['https://c.example'] }, env: { CORS_ORIGINS: '*' } })).server.corsOrigins).toEqual(['https://c.example'])
   })
 
@@ -107,11 +133,24 @@ describe('parseConfig', () => {
 
   it('lets a chain entry override built-in values and coerces strings', () => {
     const config = parseConfig({
-      chains: [{ chain: 'ethereum', rpcUrls: 'https://a.example, wss://b.example', startBlock: '0x10', confirmations: '0', contract: '0x996a99676d286fCeFCc1920369548c62ff7d6D11' }],
+      chains: [
+        {
+          chain: 'ethereum',
+          rpcUrls: 'https://a.example, wss://b.example',
+          startBlock: '0x10',
+          confirmations: '0',
+          contract: '0x996a99676d286fCeFCc1920369548c62ff7d6D11',
+        },
+      ],
       server: { port: '8080', graphiql: 'false' },
       logLevel: 'DEBUG',
     })
-    expect(config.chains[0]).toMatchObject({ rpcUrls: ['https://a.example', 'wss://b.example'], startBlock: 16n, confirmations: 0, contract: '0x996a99676d286fcefcc1920369548c62ff7d6d11' })
+    expect(config.chains[0]).toMatchObject({
+      rpcUrls: ['https://a.example', 'wss://b.example'],
+      startBlock: 16n,
+      confirmations: 0,
+      contract: '0x996a99676d286fcefcc1920369548c62ff7d6d11',
+    })
     expect(config.server).toEqual({ host: '127.0.0.1', port: 8080, graphiql: false, corsOrigins: ['*'] })
     expect(config.logLevel).toBe('debug')
   })
@@ -125,14 +164,29 @@ describe('parseConfig', () => {
     expect(config.limits.stallAfterFailures).toBe(2)
     expect((await loadConfig({ env: { STALL_AFTER_FAILURES: '7' } })).limits.stallAfterFailures).toBe(7)
     const gatewayEnv = { QUERY_MAX_COMPLEXITY: '9000', QUERY_TIMEOUT: '2500', MAX_IN_FLIGHT: '8', MAX_QUEUED: '0', MAX_REQUEST_BYTES: '65536' }
-    expect((await loadConfig({ env: gatewayEnv })).limits).toMatchObject({ maxComplexity: 9000, queryTimeoutMs: 2500, maxInFlight: 8, maxQueued: 0, maxRequestBytes: 65_536 })
-    expect(await problemsOf(() => loadConfig({ env: { QUERY_TIMEOUT: '10s' } }))).toContain('limits.queryTimeoutMs: expected an integer from 100 to 3600000, got "10s" (from env QUERY_TIMEOUT)')
-    const problems = await problemsOf(() => parseConfig({ chains: [{ chain: 'base', rpcUrl: 'https://user:s3cret@[bad/v2/K3y0123456789abcdef', readyLagBlocks: -1 }], limits: { stallAfterFailures: 0 } }))
-    expect(problems).toEqual(expect.arrayContaining([
-      'chains[0].rpcUrl: expected an http(s):// or ws(s):// URL, got "https://***@[bad/v2/***"',
-      'chains[0].readyLagBlocks: expected an integer from 0 to 1000000, got -1',
-      'limits.stallAfterFailures: expected an integer from 1 to 1000, got 0',
-    ]))
+    expect((await loadConfig({ env: gatewayEnv })).limits).toMatchObject({
+      maxComplexity: 9000,
+      queryTimeoutMs: 2500,
+      maxInFlight: 8,
+      maxQueued: 0,
+      maxRequestBytes: 65_536,
+    })
+    expect(await problemsOf(() => loadConfig({ env: { QUERY_TIMEOUT: '10s' } }))).toContain(
+      'limits.queryTimeoutMs: expected an integer from 100 to 3600000, got "10s" (from env QUERY_TIMEOUT)',
+    )
+    const problems = await problemsOf(() =>
+      parseConfig({
+        chains: [{ chain: 'base', rpcUrl: 'https://user:s3cret@[bad/v2/K3y0123456789abcdef', readyLagBlocks: -1 }],
+        limits: { stallAfterFailures: 0 },
+      }),
+    )
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'chains[0].rpcUrl: expected an http(s):// or ws(s):// URL, got "https://***@[bad/v2/***"',
+        'chains[0].readyLagBlocks: expected an integer from 0 to 1000000, got -1',
+        'limits.stallAfterFailures: expected an integer from 1 to 1000, got 0',
+      ]),
+    )
     expect(problems.join('\n')).not.toMatch(/s3cret|K3y0123456789abcdef/)
   })
 
@@ -145,27 +199,38 @@ describe('parseConfig', () => {
         logLevel: 'loud',
       }),
     )
-    expect(problems).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^server\.port: expected an integer from 0 to 65535, got 70000/),
-      'server.extra: unknown key',
-      expect.stringMatching(/^limits\.maxPageSize: /),
-      expect.stringMatching(/^logLevel: expected one of fatal, error, warn, info, debug, trace, got "loud"/),
-      expect.stringMatching(/^chains\[1\]\.chainId: expected an integer/),
-      expect.stringMatching(/^chains\[1\]\.rpcUrl: expected an http\(s\):\/\/ or ws\(s\):\/\/ URL, got a ftp:\/\/ URL/),
-      expect.stringMatching(/^chains\[1\]\.contract: expected a 0x-prefixed 20-byte hex address/),
-      expect.stringMatching(/^chains\[1\]\.startBlock: expected a block number/),
-      expect.stringMatching(/^chains\[2\]\.chain: unknown chain "atlantis" — known: ethereum \(1\), base \(8453\)/),
-    ]))
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^server\.port: expected an integer from 0 to 65535, got 70000/),
+        'server.extra: unknown key',
+        expect.stringMatching(/^limits\.maxPageSize: /),
+        expect.stringMatching(/^logLevel: expected one of fatal, error, warn, info, debug, trace, got "loud"/),
+        expect.stringMatching(/^chains\[1\]\.chainId: expected an integer/),
+        expect.stringMatching(/^chains\[1\]\.rpcUrl: expected an http\(s\):\/\/ or ws\(s\):\/\/ URL, got a ftp:\/\/ URL/),
+        expect.stringMatching(/^chains\[1\]\.contract: expected a 0x-prefixed 20-byte hex address/),
+        expect.stringMatching(/^chains\[1\]\.startBlock: expected a block number/),
+        expect.stringMatching(/^chains\[2\]\.chain: unknown chain "atlantis" — known: ethereum \(1\), base \(8453\)/),
+      ]),
+    )
     expect(problems).toHaveLength(9)
   })
 
   it('rejects a mixed-case address with a bad checksum', async () => {
-    const problems = await problemsOf(() => parseConfig({ chains: [{ chain: 'base', rpcUrl: 'http://x', contract: '0x2b3224D080452276a76690341e5Cfa81A945a986' }] }))
+    const problems = await problemsOf(() =>
+      parseConfig({ chains: [{ chain: 'base', rpcUrl: 'http://x', contract: '0x2b3224D080452276a76690341e5Cfa81A945a986' }] }),
+    )
     expect(problems).toEqual([expect.stringMatching(/^chains\[0\]\.contract: invalid EIP-55 checksum/)])
   })
 
   it('rejects duplicate chain ids', async () => {
-    const problems = await problemsOf(() => parseConfig({ chains: [{ chain: 'base', rpcUrl: 'http://a' }, { chainId: 8453, rpcUrl: 'http://b' }] }))
+    const problems = await problemsOf(() =>
+      parseConfig({
+        chains: [
+          { chain: 'base', rpcUrl: 'http://a' },
+          { chainId: 8453, rpcUrl: 'http://b' },
+        ],
+      }),
+    )
     expect(problems).toEqual([expect.stringMatching(/^chains\[1\]\.chainId: duplicate chain id 8453 \(already chains\[0\]\)/)])
   })
 
@@ -191,11 +256,21 @@ describe('loadConfig', () => {
   it('builds an explicit chain from --rpc-url, --chain-id, --contract and --start-block', async () => {
     const flags = flagsOf(['--rpc-url', 'http://127.0.0.1:8545', '--chain-id', '31337', '--contract', EXPLICIT, '--start-block', '7'])
     const config = await loadConfig({ flags, env: {} })
-    expect(config.chains).toEqual([{
-      name: 'chain-31337', chainId: 31337, rpcUrls: ['http://127.0.0.1:8545'], contract: EXPLICIT, startBlock: 7n,
-      confirmations: 0, multicall3: '0xca11bde05977b3631167028862be2a173976ca11', maxBlockRange: 2000, pollIntervalMs: 2000,
-      readyLagBlocks: 10, readyStaleMs: 26_000,
-    }])
+    expect(config.chains).toEqual([
+      {
+        name: 'chain-31337',
+        chainId: 31337,
+        rpcUrls: ['http://127.0.0.1:8545'],
+        contract: EXPLICIT,
+        startBlock: 7n,
+        confirmations: 0,
+        multicall3: '0xca11bde05977b3631167028862be2a173976ca11',
+        maxBlockRange: 2000,
+        pollIntervalMs: 2000,
+        readyLagBlocks: 10,
+        readyStaleMs: 26_000,
+      },
+    ])
   })
 
   it('requires all four values for an unknown chain id', async () => {
@@ -224,23 +299,46 @@ describe('loadConfig', () => {
   })
 
   it('applies flag > env > file precedence', async () => {
-    const path = configFile({ server: { port: 1000, host: 'file-host' }, dataDir: '/file', chains: [{ chain: 'base', rpcUrl: 'https://file.example', confirmations: 3 }] })
+    const path = configFile({
+      server: { port: 1000, host: 'file-host' },
+      dataDir: '/file',
+      chains: [{ chain: 'base', rpcUrl: 'https://file.example', confirmations: 3 }],
+    })
     const fileOnly = await loadConfig({ flags: { config: path }, env: {} })
-    expect([fileOnly.server.port, fileOnly.server.host, fileOnly.dataDir, fileOnly.chains[0]!.rpcUrls, fileOnly.chains[0]!.confirmations])
-      .toEqual([1000, 'file-host', '/file', ['https://file.example'], 3])
+    expect([fileOnly.server.port, fileOnly.server.host, fileOnly.dataDir, fileOnly.chains[0]!.rpcUrls, fileOnly.chains[0]!.confirmations]).toEqual([
+      1000,
+      'file-host',
+      '/file',
+      ['https://file.example'],
+      3,
+    ])
 
     const env = { SIGN_INDEXER_CONFIG: path, PORT: '2000', DATA_DIR: '/env', RPC_URL_BASE: 'https://env.example', CONFIRMATIONS: '4' }
     const withEnv = await loadConfig({ env })
-    expect([withEnv.server.port, withEnv.server.host, withEnv.dataDir, withEnv.chains[0]!.rpcUrls, withEnv.chains[0]!.confirmations])
-      .toEqual([2000, 'file-host', '/env', ['https://env.example'], 4])
+    expect([withEnv.server.port, withEnv.server.host, withEnv.dataDir, withEnv.chains[0]!.rpcUrls, withEnv.chains[0]!.confirmations]).toEqual([
+      2000,
+      'file-host',
+      '/env',
+      ['https://env.example'],
+      4,
+    ])
 
     const withFlags = await loadConfig({ env, flags: flagsOf(['--port', '3000', '--rpc-url', 'https://flag.example', '--confirmations', '5']) })
-    expect([withFlags.server.port, withFlags.dataDir, withFlags.chains[0]!.rpcUrls, withFlags.chains[0]!.confirmations])
-      .toEqual([3000, '/env', ['https://flag.example'], 5])
+    expect([withFlags.server.port, withFlags.dataDir, withFlags.chains[0]!.rpcUrls, withFlags.chains[0]!.confirmations]).toEqual([
+      3000,
+      '/env',
+      ['https://flag.example'],
+      5,
+    ])
   })
 
   it('keeps the file settings of a chain selected with --chain', async () => {
-    const path = configFile({ chains: [{ chain: 'optimism', rpcUrl: 'https://op.example' }, { chain: 'base', rpcUrl: 'https://base.example', maxBlockRange: 500 }] })
+    const path = configFile({
+      chains: [
+        { chain: 'optimism', rpcUrl: 'https://op.example' },
+        { chain: 'base', rpcUrl: 'https://base.example', maxBlockRange: 500 },
+      ],
+    })
     const config = await loadConfig({ flags: { config: path, chain: ['base'] }, env: {} })
     expect(config.chains.map((c) => [c.name, c.rpcUrls, c.maxBlockRange])).toEqual([['base', ['https://base.example'], 500]])
   })
@@ -281,7 +379,12 @@ describe('loadConfig', () => {
   it('rejects per-chain flags without exactly one chain', async () => {
     const none = await problemsOf(() => loadConfig({ flags: flagsOf(['--contract', EXPLICIT]), env: {} }))
     expect(none).toEqual([expect.stringMatching(/^--contract: no chain selected/)])
-    const two = await problemsOf(() => loadConfig({ flags: flagsOf(['--chain', 'base', '--chain', 'optimism', '--rpc-url', 'http://x']), env: { RPC_URL_10: 'http://a', RPC_URL_8453: 'http://b' } }))
+    const two = await problemsOf(() =>
+      loadConfig({
+        flags: flagsOf(['--chain', 'base', '--chain', 'optimism', '--rpc-url', 'http://x']),
+        env: { RPC_URL_10: 'http://a', RPC_URL_8453: 'http://b' },
+      }),
+    )
     expect(two).toEqual([expect.stringMatching(/^--rpc-url: applies to one chain, but 2 are selected/)])
   })
 
@@ -290,7 +393,12 @@ describe('loadConfig', () => {
       flags: flagsOf(['--host', '127.0.0.1', '--no-graphiql', '--log-level', 'warn', '--database-url', 'postgres://u:p@db:5432/sign']),
       env: { HOST: 'ignored', DEVNET_PORT: '9545', DATABASE_URL: 'postgresql://other' },
     })
-    expect(config).toMatchObject({ databaseUrl: 'postgres://u:p@db:5432/sign', server: { host: '127.0.0.1', port: 4000, graphiql: false }, logLevel: 'warn', devnet: { port: 9545 } })
+    expect(config).toMatchObject({
+      databaseUrl: 'postgres://u:p@db:5432/sign',
+      server: { host: '127.0.0.1', port: 4000, graphiql: false },
+      logLevel: 'warn',
+      devnet: { port: 9545 },
+    })
     const problems = await problemsOf(() => loadConfig({ env: { DATABASE_URL: 'mysql://u:secret@db/x' } }))
     expect(problems).toEqual(['databaseUrl: expected a postgres:// or postgresql:// URL, got a mysql:// URL (from env DATABASE_URL)'])
   })

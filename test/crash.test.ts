@@ -43,7 +43,13 @@ it(`survives ${KILLS} SIGKILLs (seed ${SEED}) with no gap, no duplicate, no stal
   const rpc = (method: string, params: unknown[] = []) => truthClient.request({ method: method as never, params: params as never })
   const writer = createSpWriter(await createDevClients(devnet.rpcUrl), devnet.address)
   const schemaId = await writer.register(2, { data: schemaJson('crash', 'crash test', SCORE_FIELDS) })
-  const config = await writeChainConfig(join(dir, 'chain.json'), { rpcUrl: devnet.rpcUrl, chainId: devnet.chainId, contract: devnet.address, startBlock: devnet.deployBlock, maxBlockRange: 3 })
+  const config = await writeChainConfig(join(dir, 'chain.json'), {
+    rpcUrl: devnet.rpcUrl,
+    chainId: devnet.chainId,
+    contract: devnet.address,
+    startBlock: devnet.deployBlock,
+    maxBlockRange: 3,
+  })
 
   const phases = { backfill: 0, live: 0, afterReorg: 0 }
   for (let kill = 0; kill < KILLS; kill++) {
@@ -72,14 +78,24 @@ it(`survives ${KILLS} SIGKILLs (seed ${SEED}) with no gap, no duplicate, no stal
   await last.ready
   const db = await createDb({ databaseUrl: database.url, migrate: false })
   try {
-    const diffs = await waitForGroundTruth({ prisma: db.prisma, chainId: devnet.chainId, client: truthClient, contract: devnet.address, fromBlock: devnet.deployBlock, timeoutMs: 90_000 })
+    const diffs = await waitForGroundTruth({
+      prisma: db.prisma,
+      chainId: devnet.chainId,
+      client: truthClient,
+      contract: devnet.address,
+      fromBlock: devnet.deployBlock,
+      timeoutMs: 90_000,
+    })
     expect(diffs).toEqual([])
     // Journal: every change appears once; a retracted one has exactly one REMOVED after it.
     const journal = await db.prisma.event.findMany({ where: { chainId: devnet.chainId }, orderBy: { seq: 'asc' } })
     const balance = new Map<string, number>()
     for (const e of journal) {
       const key = `${e.kind === 'REMOVED' ? '' : e.kind}:${e.subjectType}:${e.subjectId}:${e.blockHash}:${e.logIndex}`
-      const k = e.kind === 'REMOVED' ? [...balance.keys()].find((x) => x.endsWith(`:${e.subjectType}:${e.subjectId}:${e.blockHash}:${e.logIndex}`) && balance.get(x) === 1) : key
+      const k =
+        e.kind === 'REMOVED'
+          ? [...balance.keys()].find((x) => x.endsWith(`:${e.subjectType}:${e.subjectId}:${e.blockHash}:${e.logIndex}`) && balance.get(x) === 1)
+          : key
       expect(k, `REMOVED without a live entry: ${key}`).toBeDefined()
       const next = (balance.get(k!) ?? 0) + (e.kind === 'REMOVED' ? -1 : 1)
       expect(next, `duplicate journal entry ${key}`).toBeLessThanOrEqual(1)
@@ -92,7 +108,9 @@ it(`survives ${KILLS} SIGKILLs (seed ${SEED}) with no gap, no duplicate, no stal
     last.child.kill('SIGTERM')
     expect(await last.exited).toBe(0)
   }
-  console.log(`crash suite: ${KILLS} kills (seed ${SEED}): ${phases.backfill} behind the head, ${phases.live} at the head, ${phases.afterReorg} right after a reorg`)
+  console.log(
+    `crash suite: ${KILLS} kills (seed ${SEED}): ${phases.backfill} behind the head, ${phases.live} at the head, ${phases.afterReorg} right after a reorg`,
+  )
   expect(phases.backfill).toBeGreaterThan(0)
 }, 600_000)
 
@@ -109,7 +127,13 @@ async function createDbCheckpoint(url: string, chainId: number): Promise<bigint 
 }
 
 it('a second indexer waits as a hot standby and takes over when the writer dies', async () => {
-  const config = await writeChainConfig(join(dir, 'standby.json'), { rpcUrl: devnet.rpcUrl, chainId: devnet.chainId, contract: devnet.address, startBlock: devnet.deployBlock, maxBlockRange: 50 })
+  const config = await writeChainConfig(join(dir, 'standby.json'), {
+    rpcUrl: devnet.rpcUrl,
+    chainId: devnet.chainId,
+    contract: devnet.address,
+    startBlock: devnet.deployBlock,
+    maxBlockRange: 50,
+  })
   const first = spawnIndexer(config, database.url)
   await first.ready
   const second = spawnIndexer(config, database.url)

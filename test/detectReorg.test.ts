@@ -34,7 +34,9 @@ it('fails the step when the node cannot be asked, and still sees a checkpoint be
   const client = createChainClient({ chainId: devnet.chainId, rpcUrls: [proxy.url], retryCount: 0 })
   const block = await client.getBlock({ blockNumber: devnet.deployBlock })
   await db.prisma.checkpoint.create({ data: { chainId: devnet.chainId, blockNumber: block.number, blockHash: block.hash } })
-  await db.prisma.block.create({ data: { chainId: devnet.chainId, number: block.number - 1n, hash: `0x${'11'.repeat(32)}`, parentHash: `0x${'22'.repeat(32)}`, timestamp: 0n } })
+  await db.prisma.block.create({
+    data: { chainId: devnet.chainId, number: block.number - 1n, hash: `0x${'11'.repeat(32)}`, parentHash: `0x${'22'.repeat(32)}`, timestamp: 0n },
+  })
 
   expect(await detectReorg(db.prisma, client, devnet.chainId, 1n)).toBeNull()
   proxy.setRates({ serverError: 1 })

@@ -36,7 +36,16 @@ let workload: Workload
 let scenario: ScenarioSummary
 const read = <T>(functionName: string, args: unknown[] = [], blockNumber?: bigint) =>
   pc.readContract({ address: devnet.address, abi: spAbi, functionName, args, blockNumber } as never) as Promise<T>
-type Att = { schemaId: bigint; linkedAttestationId: bigint; attester: Address; revoked: boolean; revokeTimestamp: bigint; validUntil: bigint; recipients: readonly `0x${string}`[]; data: `0x${string}` }
+type Att = {
+  schemaId: bigint
+  linkedAttestationId: bigint
+  attester: Address
+  revoked: boolean
+  revokeTimestamp: bigint
+  validUntil: bigint
+  recipients: readonly `0x${string}`[]
+  data: `0x${string}`
+}
 
 beforeAll(async () => {
   devnet = await startDevnet({ port: 0 })
@@ -53,8 +62,17 @@ describe('spAbi', () => {
   it('matches the solc ABI of SP.sol item by item, and the documented topic0s', async () => {
     const { abi } = await compileSp()
     const strip = (x: unknown): unknown =>
-      Array.isArray(x) ? x.map(strip) : x && typeof x === 'object' ? Object.fromEntries(Object.entries(x).filter(([k]) => k !== 'internalType').map(([k, v]) => [k, strip(v)])) : x
-    const key = (i: { type: string; name?: string; inputs?: readonly { type: string }[] }) => `${i.type}:${i.name}(${(i.inputs ?? []).map((p) => p.type).join(',')})`
+      Array.isArray(x)
+        ? x.map(strip)
+        : x && typeof x === 'object'
+          ? Object.fromEntries(
+              Object.entries(x)
+                .filter(([k]) => k !== 'internalType')
+                .map(([k, v]) => [k, strip(v)]),
+            )
+          : x
+    const key = (i: { type: string; name?: string; inputs?: readonly { type: string }[] }) =>
+      `${i.type}:${i.name}(${(i.inputs ?? []).map((p) => p.type).join(',')})`
     const compiled = new Map((abi as Abi).map((i) => [key(i as never), strip(i)]))
     for (const item of spAbi) expect(strip(item), key(item)).toEqual(compiled.get(key(item)))
     for (const [name, topic] of Object.entries(SP_EVENT_TOPICS)) {
@@ -103,7 +121,12 @@ describe('seedScenario on the real contract', () => {
       expect(att.revoked, `#${id}`).toBe(true)
       expect(att.revokeTimestamp).toBeGreaterThan(0n)
     }
-    const logs = await pc.getLogs({ address: devnet.address, event: spAbi.find((i) => i.type === 'event' && i.name === 'AttestationRevoked')!, fromBlock: scenario.fromBlock, toBlock: scenario.toBlock })
+    const logs = await pc.getLogs({
+      address: devnet.address,
+      event: spAbi.find((i) => i.type === 'event' && i.name === 'AttestationRevoked')!,
+      fromBlock: scenario.fromBlock,
+      toBlock: scenario.toBlock,
+    })
     expect(logs.map((l) => [l.args.attestationId, l.args.reason])).toEqual(scenario.revocations.map((r) => [r.id, r.reason]))
   })
 
@@ -141,12 +164,25 @@ describe('seedScenario on the real contract', () => {
   })
 
   it('rejects what SP v1.1.3 rejects (revert conditions)', async () => {
-    const base = { schemaId: scenario.schemas.maxValidFor, linkedAttestationId: 0n, attestTimestamp: 0n, revokeTimestamp: 0n, attester: scenario.accounts.attester, validUntil: 0n, dataLocation: 0, revoked: false, recipients: [], data: '0x' } as const
+    const base = {
+      schemaId: scenario.schemas.maxValidFor,
+      linkedAttestationId: 0n,
+      attestTimestamp: 0n,
+      revokeTimestamp: 0n,
+      attester: scenario.accounts.attester,
+      validUntil: 0n,
+      dataLocation: 0,
+      revoked: false,
+      recipients: [],
+      data: '0x',
+    } as const
     const simulate = (functionName: string, args: unknown[]) =>
       pc.simulateContract({ address: devnet.address, abi: spAbi, functionName, args, account: scenario.accounts.attester } as never)
     // maxValidFor > 0 and validUntil = 0: `validUntil - block.timestamp` underflows (Panic 0x11), not AttestationInvalidDuration
     await expect(simulate('attest', [base, '', '0x', '0x'])).rejects.toThrow(/underflow|0x11/i)
-    await expect(simulate('attest', [{ ...base, schemaId: scenario.schemas.score, revoked: true }, '', '0x', '0x'])).rejects.toThrow(/AttestationAlreadyRevoked/)
+    await expect(simulate('attest', [{ ...base, schemaId: scenario.schemas.score, revoked: true }, '', '0x', '0x'])).rejects.toThrow(
+      /AttestationAlreadyRevoked/,
+    )
     await expect(simulate('revoke', [scenario.attestations.nonRevocable, 'x', '0x', '0x'])).rejects.toThrow(/AttestationIrrevocable/)
     await expect(simulate('revoke', [scenario.attestations.revoked[0]!, 'x', '0x', '0x'])).rejects.toThrow(/AttestationAlreadyRevoked/)
   })
@@ -168,7 +204,11 @@ describe('seedScenario on the real contract', () => {
 describe('Multicall3', () => {
   it('answers aggregate3 at the canonical address, pinned to a past block', async () => {
     const revokedId = scenario.attestations.linkedChain[1]!
-    const [revokeLog] = await pc.getLogs({ address: devnet.address, event: spAbi.find((i) => i.type === 'event' && i.name === 'AttestationRevoked')!, fromBlock: scenario.fromBlock })
+    const [revokeLog] = await pc.getLogs({
+      address: devnet.address,
+      event: spAbi.find((i) => i.type === 'event' && i.name === 'AttestationRevoked')!,
+      fromBlock: scenario.fromBlock,
+    })
     expect(revokeLog!.args.attestationId).toBe(revokedId)
     const calls = [
       { target: devnet.address, allowFailure: false, callData: encodeFunctionData({ abi: spAbi, functionName: 'getAttestation', args: [revokedId] }) },
@@ -189,14 +229,17 @@ describe('Multicall3', () => {
 
 describe('attestLinkedChain on the real contract', () => {
   const linksOf = async (ids: bigint[]) => Promise.all(ids.map(async (id) => (await read<Att>('getAttestation', [id])).linkedAttestationId))
-  const blockOf = async (id: bigint) => (await pc.getContractEvents({ address: devnet.address, abi: spAbi, eventName: 'AttestationMade', fromBlock: devnet.deployBlock })).find((e) => (e.args as { attestationId: bigint }).attestationId === id)!.blockNumber
+  const blockOf = async (id: bigint) =>
+    (await pc.getContractEvents({ address: devnet.address, abi: spAbi, eventName: 'AttestationMade', fromBlock: devnet.deployBlock })).find(
+      (e) => (e.args as { attestationId: bigint }).attestationId === id,
+    )!.blockNumber
 
   it('writes one attest per block, each linking the one before, the root linking linkTo', async () => {
     const root = scenario.attestations.linkedChain.at(-1)!
     const ids = await workload.attestLinkedChain({ attester: 1, schemaId: scenario.schemas.score, length: 3, oneBlock: false, linkTo: root, key: 'test-chain' })
     expect(ids).toHaveLength(3)
     expect(await linksOf(ids)).toEqual([root, ids[0], ids[1]])
-    expect([await blockOf(ids[1]!) - await blockOf(ids[0]!), await blockOf(ids[2]!) - await blockOf(ids[1]!)]).toEqual([1n, 1n])
+    expect([(await blockOf(ids[1]!)) - (await blockOf(ids[0]!)), (await blockOf(ids[2]!)) - (await blockOf(ids[1]!))]).toEqual([1n, 1n])
   })
 
   it('writes one attestBatch (one block) whose items link the item before them', async () => {
@@ -206,8 +249,16 @@ describe('attestLinkedChain on the real contract', () => {
   })
 
   it("refuses to link another attester's attestation (the contract's revert)", async () => {
-    await expect(workload.attestLinkedChain({ attester: 2, schemaId: scenario.schemas.score, length: 2, oneBlock: false, linkTo: scenario.attestations.linkedChain[0]!, key: 'test-wrong' }))
-      .rejects.toThrow(/AttestationWrongAttester/)
+    await expect(
+      workload.attestLinkedChain({
+        attester: 2,
+        schemaId: scenario.schemas.score,
+        length: 2,
+        oneBlock: false,
+        linkTo: scenario.attestations.linkedChain[0]!,
+        key: 'test-wrong',
+      }),
+    ).rejects.toThrow(/AttestationWrongAttester/)
   })
 })
 

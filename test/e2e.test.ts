@@ -35,7 +35,11 @@ afterAll(async () => {
 })
 
 const gql = async (query: string, variables: Record<string, unknown> = {}) => {
-  const res = await gateway.yoga.fetch('http://test/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) })
+  const res = await gateway.yoga.fetch('http://test/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  })
   const body = (await res.json()) as { data?: any; errors?: unknown[] }
   expect(body.errors).toBeUndefined()
   return body.data
@@ -50,7 +54,9 @@ describe('indexing the real contract', () => {
 
   it('decodes tuple and flat data, keeps undecodable data raw with a reason', async () => {
     const a = scenario.attestations
-    const rows = await db.prisma.attestation.findMany({ where: { chainId: devnet.chainId, attestationId: { in: [a.tupleData, a.flatData, a.undecodable, a.ipfs] } } })
+    const rows = await db.prisma.attestation.findMany({
+      where: { chainId: devnet.chainId, attestationId: { in: [a.tupleData, a.flatData, a.undecodable, a.ipfs] } },
+    })
     const by = new Map(rows.map((r) => [r.attestationId, r]))
     expect(by.get(a.tupleData)).toMatchObject({ dataEncoding: 'TUPLE', decodeError: null })
     expect(by.get(a.flatData)).toMatchObject({ dataEncoding: 'FLAT', decodeError: null })
@@ -60,7 +66,9 @@ describe('indexing the real contract', () => {
 
   it('decodes address and string recipients and keeps odd ones raw', async () => {
     const a = scenario.attestations
-    const recipients = await db.prisma.recipient.findMany({ where: { chainId: devnet.chainId, attestationId: { in: [a.addressRecipient, a.stringRecipient, a.oddRecipient] } } })
+    const recipients = await db.prisma.recipient.findMany({
+      where: { chainId: devnet.chainId, attestationId: { in: [a.addressRecipient, a.stringRecipient, a.oddRecipient] } },
+    })
     const by = new Map(recipients.map((r) => [r.attestationId, r]))
     expect(by.get(a.addressRecipient)?.address).toMatch(/^0x[0-9a-f]{40}$/)
     expect(by.get(a.stringRecipient)?.text).toBeTruthy()
@@ -73,7 +81,9 @@ describe('indexing the real contract', () => {
   })
 
   it('records tx.from apart from the attester for delegated attestations', async () => {
-    const row = await db.prisma.attestation.findUniqueOrThrow({ where: { chainId_attestationId: { chainId: devnet.chainId, attestationId: scenario.attestations.delegated } } })
+    const row = await db.prisma.attestation.findUniqueOrThrow({
+      where: { chainId_attestationId: { chainId: devnet.chainId, attestationId: scenario.attestations.delegated } },
+    })
     expect(row.attester).toBe(scenario.accounts.delegator.toLowerCase())
     expect(row.txFrom).toBe(scenario.accounts.relayer.toLowerCase())
   })
@@ -110,14 +120,31 @@ describe('indexing the real contract', () => {
       const n = seen.get(`onchain_evm_${devnet.chainId}_0x${id.toString(16)}`)
       expect(n, `attestation ${id}`).toBeDefined()
       expect({
-        attester: n.attester, schemaId: n.schemaId, linked: n.linkedAttestationId, attestTimestamp: n.attestTimestamp, revokeTimestamp: n.revokeTimestamp,
-        validUntil: n.validUntil, revoked: n.revoked, revokeReason: n.revokeReason, indexingKey: n.indexingKey, data: n.data, dataLocation: n.dataLocation,
+        attester: n.attester,
+        schemaId: n.schemaId,
+        linked: n.linkedAttestationId,
+        attestTimestamp: n.attestTimestamp,
+        revokeTimestamp: n.revokeTimestamp,
+        validUntil: n.validUntil,
+        revoked: n.revoked,
+        revokeReason: n.revokeReason,
+        indexingKey: n.indexingKey,
+        data: n.data,
+        dataLocation: n.dataLocation,
         recipients: n.recipients.map((r: { raw: string }) => r.raw),
       }).toEqual({
-        attester: t.attester, schemaId: `onchain_evm_${devnet.chainId}_0x${(t.schemaId as bigint).toString(16)}`,
+        attester: t.attester,
+        schemaId: `onchain_evm_${devnet.chainId}_0x${(t.schemaId as bigint).toString(16)}`,
         linked: t.linkedAttestationId === null ? null : `onchain_evm_${devnet.chainId}_0x${(t.linkedAttestationId as bigint).toString(16)}`,
-        attestTimestamp: String(t.attestTimestamp), revokeTimestamp: String(t.revokeTimestamp), validUntil: t.validUntil, revoked: t.revoked,
-        revokeReason: t.revokeReason, indexingKey: t.indexingKey, data: t.data, dataLocation: dl[t.dataLocation as number], recipients: t.recipientsRaw,
+        attestTimestamp: String(t.attestTimestamp),
+        revokeTimestamp: String(t.revokeTimestamp),
+        validUntil: t.validUntil,
+        revoked: t.revoked,
+        revokeReason: t.revokeReason,
+        indexingKey: t.indexingKey,
+        data: t.data,
+        dataLocation: dl[t.dataLocation as number],
+        recipients: t.recipientsRaw,
       })
     }
   })
@@ -125,11 +152,23 @@ describe('indexing the real contract', () => {
   it('serves every schema and off-chain attestation through GraphQL', async () => {
     const truth = await readGroundTruth(createTruthClient(devnet.rpcUrl), devnet.address, devnet.deployBlock)
     for (const [id, t] of truth.schemas) {
-      const data = await gql('query($id: ID!) { schema(id: $id) { registrant revocable maxValidFor hook timestamp data } }', { id: `onchain_evm_${devnet.chainId}_0x${id.toString(16)}` })
-      expect(data.schema).toEqual({ registrant: t.registrant, revocable: t.revocable, maxValidFor: t.maxValidFor, hook: t.hook, timestamp: String(t.timestamp), data: t.data })
+      const data = await gql('query($id: ID!) { schema(id: $id) { registrant revocable maxValidFor hook timestamp data } }', {
+        id: `onchain_evm_${devnet.chainId}_0x${id.toString(16)}`,
+      })
+      expect(data.schema).toEqual({
+        registrant: t.registrant,
+        revocable: t.revocable,
+        maxValidFor: t.maxValidFor,
+        hook: t.hook,
+        timestamp: String(t.timestamp),
+        data: t.data,
+      })
     }
     for (const [id, t] of truth.offchain) {
-      const data = await gql('query($c: Int!, $id: String!) { offchainAttestation(chainId: $c, offchainAttestationId: $id) { attester timestamp revoked revokeReason } }', { c: devnet.chainId, id })
+      const data = await gql(
+        'query($c: Int!, $id: String!) { offchainAttestation(chainId: $c, offchainAttestationId: $id) { attester timestamp revoked revokeReason } }',
+        { c: devnet.chainId, id },
+      )
       expect(data.offchainAttestation).toEqual({ attester: t.attester, timestamp: String(t.timestamp), revoked: t.revoked, revokeReason: t.revokeReason })
     }
   })

@@ -15,8 +15,12 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 let dir: string
 
-beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'sign-embedded-')) })
-afterAll(async () => { if (dir) await rm(dir, { recursive: true, force: true }) })
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'sign-embedded-'))
+})
+afterAll(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true })
+})
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -38,8 +42,12 @@ async function startEmbedded(): Promise<Run> {
     env: { ...process.env, DATA_DIR: dir, DEVNET_PORT: String(await freePort()), PORT: String(await freePort()), HOST: '127.0.0.1', LOG_LEVEL: 'info' },
   })
   let out = ''
-  child.stdout!.on('data', (d: Buffer) => { out += d.toString() })
-  child.stderr!.on('data', (d: Buffer) => { out += d.toString() })
+  child.stdout!.on('data', (d: Buffer) => {
+    out += d.toString()
+  })
+  child.stderr!.on('data', (d: Buffer) => {
+    out += d.toString()
+  })
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
   return { child, output: () => out, exited }
 }
@@ -55,7 +63,9 @@ async function waitForLinkedAttestations(run: Run): Promise<number> {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ query: '{ attestations(first: 100) { totalCount edges { node { id linkedAttestation { id } } } } }' }),
       }).catch(() => null)
-      const body = res?.ok ? ((await res.json()) as { data?: { attestations: { totalCount: number; edges: { node: { linkedAttestation: unknown } }[] } } }) : null
+      const body = res?.ok
+        ? ((await res.json()) as { data?: { attestations: { totalCount: number; edges: { node: { linkedAttestation: unknown } }[] } } })
+        : null
       const list = body?.data?.attestations
       if (list?.edges.some((e) => e.node.linkedAttestation)) return list.totalCount
     }

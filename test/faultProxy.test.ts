@@ -230,7 +230,11 @@ describe('fault proxy, each kind at rate 1', () => {
 
     // Batch: decided per element.
     const batch = (await (
-      await post(p.url, [call('eth_chainId', [], 1), call('eth_getLogs', [{ fromBlock: '0x1', toBlock: '0x4' }], 2), call('eth_getLogs', [{ fromBlock: '0x2', toBlock: '0x2' }], 3)])
+      await post(p.url, [
+        call('eth_chainId', [], 1),
+        call('eth_getLogs', [{ fromBlock: '0x1', toBlock: '0x4' }], 2),
+        call('eth_getLogs', [{ fromBlock: '0x2', toBlock: '0x2' }], 3),
+      ])
     ).json()) as Array<{ id: number; result?: unknown; error?: { code: number } }>
     expect(batch.map((r) => r.id)).toEqual([1, 2, 3])
     expect(batch[0]!.result).toBe('0x7a69')
@@ -256,7 +260,9 @@ describe('fault proxy, each kind at rate 1', () => {
     expect(BigInt((await rpc<{ number: string }>(p.url, 'eth_getBlockByNumber', [`0x${real.toString(16)}`, false])).number)).toBe(real)
 
     // Batch: per element; other elements untouched.
-    const batch = (await (await post(p.url, [call('eth_blockNumber', [], 1), call('eth_chainId', [], 2), call('eth_getBlockByNumber', ['latest', false], 3)])).json()) as Array<{
+    const batch = (await (
+      await post(p.url, [call('eth_blockNumber', [], 1), call('eth_chainId', [], 2), call('eth_getBlockByNumber', ['latest', false], 3)])
+    ).json()) as Array<{
       id: number
       result: string | { number: string }
     }>
@@ -283,7 +289,18 @@ describe('fault proxy, each kind at rate 1', () => {
 })
 
 describe('fault proxy determinism', () => {
-  const rates = { delay: 0.05, rateLimit: 0.1, rateLimitNoHeader: 0.1, serverError: 0.1, reset: 0.1, truncate: 0.1, corrupt: 0.1, rangeError: 0.3, lagging: 0.3, emptyCall: 0.3 }
+  const rates = {
+    delay: 0.05,
+    rateLimit: 0.1,
+    rateLimitNoHeader: 0.1,
+    serverError: 0.1,
+    reset: 0.1,
+    truncate: 0.1,
+    corrupt: 0.1,
+    rangeError: 0.3,
+    lagging: 0.3,
+    emptyCall: 0.3,
+  }
   const requests = [
     call('eth_blockNumber'),
     call('eth_call', [{ to: '0xca11bde05977b3631167028862be2a173976ca11', data: '0x' }, 'latest']),
@@ -304,7 +321,7 @@ describe('fault proxy determinism', () => {
         const body = await res.text()
         outcomes.push(`${res.status} ${res.headers.get('retry-after') ?? '-'} ${isJson(body) ? body : `invalid:${body.length}`}`)
       } catch (err) {
-        outcomes.push(`error ${((err as { cause?: { code?: string } }).cause?.code) ?? String(err)}`)
+        outcomes.push(`error ${(err as { cause?: { code?: string } }).cause?.code ?? String(err)}`)
       }
     }
     return { outcomes, stats: p.stats() }

@@ -8,13 +8,36 @@ import { createSilentLogger } from '../src/common/logger.js'
 import { createDb, type Db } from '../src/db/createDb.js'
 import { ARMOR_LIMITS, createGateway, type Gateway, toFullId } from '../src/gateway/index.js'
 import {
-  ALICE, ATTESTATION_COUNT, BOB, CAROL, CAROL_MIXED_CASE, CHAIN, MAX_VALID_UNTIL, OTHER_CHAIN, RELAYER, rules, SCHEMA_JSON,
-  makeAttestation, seedGatewayFixtures,
+  ALICE,
+  ATTESTATION_COUNT,
+  BOB,
+  CAROL,
+  CAROL_MIXED_CASE,
+  CHAIN,
+  MAX_VALID_UNTIL,
+  OTHER_CHAIN,
+  RELAYER,
+  rules,
+  SCHEMA_JSON,
+  makeAttestation,
+  seedGatewayFixtures,
 } from './fixtures/gatewayFixtures.js'
 import {
-  AttestationByIdDocument, AttestationChildrenDocument, AttestationCountDocument, AttestationGraphDocument, AttestationLineageDocument, AttestationPageDocument,
-  type AttestationPageQueryVariables, IndexerStatusDocument, OffchainAttestationByIdDocument, OffchainAttestationPageDocument,
-  OnAttestationCreatedDocument, OnAttestationRevokedDocument, SchemaByIdDocument, SchemaPageDocument, SchemasWithAttestationsDocument,
+  AttestationByIdDocument,
+  AttestationChildrenDocument,
+  AttestationCountDocument,
+  AttestationGraphDocument,
+  AttestationLineageDocument,
+  AttestationPageDocument,
+  type AttestationPageQueryVariables,
+  IndexerStatusDocument,
+  OffchainAttestationByIdDocument,
+  OffchainAttestationPageDocument,
+  OnAttestationCreatedDocument,
+  OnAttestationRevokedDocument,
+  SchemaByIdDocument,
+  SchemaPageDocument,
+  SchemasWithAttestationsDocument,
 } from './generated/graphql.js'
 import { createTestDatabase, type TestDatabase } from './helpers/database.js'
 import { execute, subscribeSse, waitFor } from './helpers/graphql.js'
@@ -52,12 +75,32 @@ describe('attestation(id)', () => {
     const { data, errors } = await execute(gateway.yoga, AttestationByIdDocument, { id: id(2) })
     expect(errors).toBeUndefined()
     expect(data?.attestation).toMatchObject({
-      id: 'onchain_evm_31337_0x2', chainId: CHAIN, attestationId: '0x2', schemaId: 'onchain_evm_31337_0x1', attester: BOB, from: BOB,
-      delegated: false, linkedAttestationId: 'onchain_evm_31337_0x1', attestTimestamp: rules.attestTimestamp(2).toString(),
-      attestTime: new Date(Number(rules.attestTimestamp(2)) * 1000).toISOString(), revokeTimestamp: '0', revokeTime: null,
-      validUntil: '0', validUntilTime: null, expired: false, revoked: false, revokeReason: null, dataLocation: 'ONCHAIN',
-      decodedData: { score: '44' }, dataEncoding: 'TUPLE', decodeError: null, indexingKey: 'key-2', blockNumber: '102', logIndex: 0,
-      recipients: [{ position: 0, address: null, text: 'alice@example.com' }], schema: { id: 'onchain_evm_31337_0x1', schemaId: '0x1' },
+      id: 'onchain_evm_31337_0x2',
+      chainId: CHAIN,
+      attestationId: '0x2',
+      schemaId: 'onchain_evm_31337_0x1',
+      attester: BOB,
+      from: BOB,
+      delegated: false,
+      linkedAttestationId: 'onchain_evm_31337_0x1',
+      attestTimestamp: rules.attestTimestamp(2).toString(),
+      attestTime: new Date(Number(rules.attestTimestamp(2)) * 1000).toISOString(),
+      revokeTimestamp: '0',
+      revokeTime: null,
+      validUntil: '0',
+      validUntilTime: null,
+      expired: false,
+      revoked: false,
+      revokeReason: null,
+      dataLocation: 'ONCHAIN',
+      decodedData: { score: '44' },
+      dataEncoding: 'TUPLE',
+      decodeError: null,
+      indexingKey: 'key-2',
+      blockNumber: '102',
+      logIndex: 0,
+      recipients: [{ position: 0, address: null, text: 'alice@example.com' }],
+      schema: { id: 'onchain_evm_31337_0x1', schemaId: '0x1' },
     })
   })
 
@@ -71,7 +114,9 @@ describe('attestation(id)', () => {
     expect(revoked?.revokeTime).not.toBeNull()
     expect((await execute(gateway.yoga, AttestationByIdDocument, { id: id(8) })).data?.attestation).toMatchObject({ validUntil: '1', expired: true })
     expect((await execute(gateway.yoga, AttestationByIdDocument, { id: id(9) })).data?.attestation).toMatchObject({
-      validUntil: MAX_VALID_UNTIL, validUntilTime: null, expired: false,
+      validUntil: MAX_VALID_UNTIL,
+      validUntilTime: null,
+      expired: false,
     })
   })
 
@@ -92,7 +137,9 @@ describe('attestations(where)', () => {
     return data!.attestations.edges.map((e) => e.node.id)
   }
   const onChain = (pick: (n: number) => boolean) =>
-    Array.from({ length: ATTESTATION_COUNT }, (_, i) => ATTESTATION_COUNT - i).filter(pick).map((n) => id(n))
+    Array.from({ length: ATTESTATION_COUNT }, (_, i) => ATTESTATION_COUNT - i)
+      .filter(pick)
+      .map((n) => id(n))
 
   it('filters by chain, schema (full or numeric id), attester, indexing key, revocation and lineage', async () => {
     expect(await idsFor({ chainId: OTHER_CHAIN })).toEqual([id(3, OTHER_CHAIN), id(2, OTHER_CHAIN), id(1, OTHER_CHAIN)])
@@ -124,22 +171,18 @@ describe('attestations(where)', () => {
     )
   })
 
-  it.each([
-    [{ attester: 'alice' }],
-    [{ attestTimestampGte: 'yesterday' }],
-    [{ schemaId: 'onchain_evm_31337_zz' }],
-    [{ linkedAttestationId: '-1' }],
-  ])('rejects the filter %j with BAD_USER_INPUT', async (where) => {
-    const { errors } = await execute(gateway.yoga, AttestationPageDocument, { where, first: 5 })
-    expect(errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT')
-  })
+  it.each([[{ attester: 'alice' }], [{ attestTimestampGte: 'yesterday' }], [{ schemaId: 'onchain_evm_31337_zz' }], [{ linkedAttestationId: '-1' }]])(
+    'rejects the filter %j with BAD_USER_INPUT',
+    async (where) => {
+      const { errors } = await execute(gateway.yoga, AttestationPageDocument, { where, first: 5 })
+      expect(errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT')
+    },
+  )
 })
 
 describe('attestations pagination', () => {
   // default order: attestation id desc, then chain id desc
-  const expected = Array.from({ length: ATTESTATION_COUNT }, (_, i) => ATTESTATION_COUNT - i).flatMap((n) =>
-    n <= 3 ? [id(n), id(n, OTHER_CHAIN)] : [id(n)],
-  )
+  const expected = Array.from({ length: ATTESTATION_COUNT }, (_, i) => ATTESTATION_COUNT - i).flatMap((n) => (n <= 3 ? [id(n), id(n, OTHER_CHAIN)] : [id(n)]))
 
   it('walks forward with first/after and backward with last/before over the same keyset', async () => {
     const forward: string[] = []
@@ -166,9 +209,7 @@ describe('attestations pagination', () => {
 
   it('pages by attest timestamp with ties broken by id', async () => {
     const all = [...Array.from({ length: ATTESTATION_COUNT }, (_, i) => [CHAIN, i + 1]), [OTHER_CHAIN, 1], [OTHER_CHAIN, 2], [OTHER_CHAIN, 3]]
-    const sorted = all
-      .sort(([ca, a], [cb, b]) => Number(rules.attestTimestamp(a) - rules.attestTimestamp(b)) || a - b || ca - cb)
-      .map(([c, n]) => id(n, c))
+    const sorted = all.sort(([ca, a], [cb, b]) => Number(rules.attestTimestamp(a) - rules.attestTimestamp(b)) || a - b || ca - cb).map(([c, n]) => id(n, c))
     const seen: string[] = []
     let after: string | null | undefined
     do {
@@ -207,7 +248,11 @@ describe('relations', () => {
     const { data } = await execute(gateway.yoga, AttestationLineageDocument, { id: id(3), first: 10 })
     expect(data?.attestation?.linkedAttestation).toEqual({ id: id(2), linkedAttestation: { id: id(1) } })
     const root = await execute(gateway.yoga, AttestationLineageDocument, { id: id(1), first: 1 })
-    expect(root.data?.attestation?.linkedBy).toMatchObject({ totalCount: 2, nodes: [{ id: id(2), linkedAttestationId: id(1) }], pageInfo: { hasNextPage: true } })
+    expect(root.data?.attestation?.linkedBy).toMatchObject({
+      totalCount: 2,
+      nodes: [{ id: id(2), linkedAttestationId: id(1) }],
+      pageInfo: { hasNextPage: true },
+    })
   })
 
   it('loads a page with schema and linked attestation in a constant number of queries (no N+1)', async () => {
@@ -259,7 +304,9 @@ describe('relations', () => {
   it('pages attestations per schema with per-schema limits and counts', async () => {
     const { data, errors } = await execute(gateway.yoga, SchemasWithAttestationsDocument, { first: 2 })
     expect(errors).toBeUndefined()
-    expect(data!.schemas.nodes.map((s) => [s.id, s.attestations.totalCount, s.attestations.edges.map((e) => e.node.id), s.attestations.pageInfo.hasNextPage])).toEqual([
+    expect(
+      data!.schemas.nodes.map((s) => [s.id, s.attestations.totalCount, s.attestations.edges.map((e) => e.node.id), s.attestations.pageInfo.hasNextPage]),
+    ).toEqual([
       [id(1), ATTESTATION_COUNT - 12, [id(59), id(58)], true],
       [id(2), 12, [id(60), id(55)], true],
     ])
@@ -269,8 +316,15 @@ describe('relations', () => {
   it('serves schemas by id and as a filtered connection, with their attestations', async () => {
     const { data } = await execute(gateway.yoga, SchemaByIdDocument, { id: 'onchain_evm_31337_0x1', first: 2 })
     expect(data?.schema).toMatchObject({
-      schemaId: '0x1', registrant: ALICE, revocable: true, dataLocation: 'ONCHAIN', maxValidFor: '0', dataJson: SCHEMA_JSON,
-      fields: SCHEMA_JSON.data, dataError: null, attestations: { totalCount: ATTESTATION_COUNT - 12, nodes: [{ id: id(59) }, { id: id(58) }] },
+      schemaId: '0x1',
+      registrant: ALICE,
+      revocable: true,
+      dataLocation: 'ONCHAIN',
+      maxValidFor: '0',
+      dataJson: SCHEMA_JSON,
+      fields: SCHEMA_JSON.data,
+      dataError: null,
+      attestations: { totalCount: ATTESTATION_COUNT - 12, nodes: [{ id: id(59) }, { id: id(58) }] },
     })
     const broken = (await execute(gateway.yoga, SchemaByIdDocument, { id: 'onchain_evm_31337_0x2' })).data?.schema
     expect(broken).toMatchObject({ dataLocation: 'IPFS', dataJson: null, maxValidFor: '86400', from: RELAYER })
@@ -287,7 +341,11 @@ describe('relations', () => {
     const revoked = await execute(gateway.yoga, OffchainAttestationPageDocument, { where: { revoked: true } })
     expect(revoked.data?.offchainAttestations.nodes).toEqual([{ chainId: CHAIN, offchainAttestationId: 'off-2', revoked: true }])
     const byAlice = await execute(gateway.yoga, OffchainAttestationPageDocument, { where: { attester: ALICE }, orderBy: 'BLOCK_NUMBER_ASC', first: 1 })
-    expect(byAlice.data?.offchainAttestations).toMatchObject({ totalCount: 2, nodes: [{ chainId: CHAIN, offchainAttestationId: 'off-1' }], pageInfo: { hasNextPage: true } })
+    expect(byAlice.data?.offchainAttestations).toMatchObject({
+      totalCount: 2,
+      nodes: [{ chainId: CHAIN, offchainAttestationId: 'off-1' }],
+      pageInfo: { hasNextPage: true },
+    })
   })
 })
 
@@ -316,7 +374,10 @@ describe('protection', () => {
   })
 
   it('masks unexpected errors', async () => {
-    const broken = createGateway({ prisma: { attestation: { findUnique: () => Promise.reject(new Error('secret connection string')) } } as never, logger: createSilentLogger() })
+    const broken = createGateway({
+      prisma: { attestation: { findUnique: () => Promise.reject(new Error('secret connection string')) } } as never,
+      logger: createSilentLogger(),
+    })
     try {
       const { errors } = await execute(broken.yoga, AttestationByIdDocument, { id: id(1) })
       expect(errors?.[0]).toMatchObject({ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } })
@@ -330,7 +391,17 @@ describe('indexerStatus', () => {
   it('reports head, indexed and safe blocks and the lag per chain', async () => {
     const { data } = await execute(gateway.yoga, IndexerStatusDocument)
     expect(data?.indexerStatus).toEqual([
-      { chainId: OTHER_CHAIN, name: 'optimism', contract: '0x945c44803e92a3495c32be951052a62e45a5d964', confirmations: 10, headBlock: null, safeBlock: null, indexedBlock: null, indexedBlockHash: null, lagBlocks: null },
+      {
+        chainId: OTHER_CHAIN,
+        name: 'optimism',
+        contract: '0x945c44803e92a3495c32be951052a62e45a5d964',
+        confirmations: 10,
+        headBlock: null,
+        safeBlock: null,
+        indexedBlock: null,
+        indexedBlockHash: null,
+        lagBlocks: null,
+      },
       expect.objectContaining({ chainId: CHAIN, headBlock: '170', safeBlock: '170', indexedBlock: '160', lagBlocks: '10' }),
     ])
   })
@@ -346,7 +417,17 @@ describe('subscriptions over SSE', () => {
     const row = makeAttestation(n, overrides)
     const [, event] = await db.prisma.$transaction([
       db.prisma.attestation.create({ data: row }),
-      db.prisma.event.create({ data: { chainId: CHAIN, kind: 'CREATED', subjectType: 'ATTESTATION', subjectId: String(n), blockNumber: row.blockNumber, blockHash: row.blockHash, logIndex: 0 } }),
+      db.prisma.event.create({
+        data: {
+          chainId: CHAIN,
+          kind: 'CREATED',
+          subjectType: 'ATTESTATION',
+          subjectId: String(n),
+          blockNumber: row.blockNumber,
+          blockHash: row.blockHash,
+          logIndex: 0,
+        },
+      }),
     ])
     gateway.journal.notify()
     return event.seq
@@ -376,8 +457,13 @@ describe('subscriptions over SSE', () => {
     try {
       await waitFor(() => gateway.journal.stats().subscribers === 1, 10_000, 'a journal subscriber')
       await db.prisma.$transaction([
-        db.prisma.attestation.update({ where: { chainId_attestationId: { chainId: CHAIN, attestationId: 63n } }, data: { revoked: true, revokeReason: 'gone', revokeTimestamp: 1n } }),
-        db.prisma.event.create({ data: { chainId: CHAIN, kind: 'REVOKED', subjectType: 'ATTESTATION', subjectId: '63', blockNumber: 900n, blockHash: '0x01', logIndex: 3 } }),
+        db.prisma.attestation.update({
+          where: { chainId_attestationId: { chainId: CHAIN, attestationId: 63n } },
+          data: { revoked: true, revokeReason: 'gone', revokeTimestamp: 1n },
+        }),
+        db.prisma.event.create({
+          data: { chainId: CHAIN, kind: 'REVOKED', subjectType: 'ATTESTATION', subjectId: '63', blockNumber: 900n, blockHash: '0x01', logIndex: 3 },
+        }),
       ])
       gateway.journal.notify()
       expect((await subscription.next()).data?.attestationRevoked).toEqual({ id: id(63), revoked: true, revokeReason: 'gone' })

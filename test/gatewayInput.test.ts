@@ -41,9 +41,14 @@ beforeAll(async () => {
   db = await createDb({ databaseUrl: database.url })
   await seedGatewayFixtures(db.prisma)
   // what the indexer stores for chain values with NUL (src/db/toStorable.ts): U+FFFD in place of it
-  await db.prisma.attestation.update({ where: { chainId_attestationId: { chainId: CHAIN, attestationId: 11n } }, data: { indexingKey: toIndexableTextTruncated('nul\u0000key') } })
+  await db.prisma.attestation.update({
+    where: { chainId_attestationId: { chainId: CHAIN, attestationId: 11n } },
+    data: { indexingKey: toIndexableTextTruncated('nul\u0000key') },
+  })
   const { attestTimestamp } = await db.prisma.attestation.findUniqueOrThrow({ where: { chainId_attestationId: { chainId: CHAIN, attestationId: 11n } } })
-  await db.prisma.recipient.create({ data: { chainId: CHAIN, attestationId: 11n, position: 0, raw: '0x00', text: toStorableText('nul\u0000recipient'), attestTimestamp } })
+  await db.prisma.recipient.create({
+    data: { chainId: CHAIN, attestationId: 11n, position: 0, raw: '0x00', text: toStorableText('nul\u0000recipient'), attestTimestamp },
+  })
   const destination = new Writable({
     write(chunk, _encoding, done) {
       const text = chunk.toString()
@@ -96,7 +101,9 @@ describe('uint64 ids above int64', () => {
     const lte = await execute(gateway.yoga, '{ attestations(where: { attestTimestampLte: "18446744073709551615" }) { totalCount } }')
     expect(lte.errors).toBeUndefined()
     expect(lte.data).toEqual(all.data)
-    expect(codes(await execute(gateway.yoga, '{ attestations(where: { attestTimestampGte: "18446744073709551616" }) { totalCount } }'))).toEqual(['BAD_USER_INPUT'])
+    expect(codes(await execute(gateway.yoga, '{ attestations(where: { attestTimestampGte: "18446744073709551616" }) { totalCount } }'))).toEqual([
+      'BAD_USER_INPUT',
+    ])
     expect(codes(await execute(gateway.yoga, '{ attestations(where: { schemaId: "18446744073709551616" }) { totalCount } }'))).toEqual(['BAD_USER_INPUT'])
   })
 
@@ -105,25 +112,32 @@ describe('uint64 ids above int64', () => {
     ['lineage', 'id above int64', b64url('lineage:1:9223372036854775808')],
     ['linkedBy', 'id above int64', b64('GPC:T:["N:31337","I:9223372036854775808"]')],
   ])('a %s cursor with a %s is BAD_USER_INPUT', async (field, _what, cursor) => {
-    const query = field === 'lineage'
-      ? 'query($c: String) { attestation(id: "onchain_evm_31337_0x1") { lineage(direction: DESCENDANTS, after: $c) { totalCount } } }'
-      : 'query($c: String) { attestation(id: "onchain_evm_31337_0x1") { linkedBy(after: $c) { edges { cursor } } } }'
+    const query =
+      field === 'lineage'
+        ? 'query($c: String) { attestation(id: "onchain_evm_31337_0x1") { lineage(direction: DESCENDANTS, after: $c) { totalCount } } }'
+        : 'query($c: String) { attestation(id: "onchain_evm_31337_0x1") { linkedBy(after: $c) { edges { cursor } } } }'
     expect(codes(await execute(gateway.yoga, query, { c: cursor }))).toEqual(['BAD_USER_INPUT'])
   })
 })
 
 describe('NUL and other unstorable text in filters', () => {
   it('matches what the indexer stored from the same chain value', async () => {
-    const byKey = await execute(gateway.yoga, 'query($k: String) { attestations(where: { indexingKey: $k }) { nodes { attestationId } } }', { k: 'nul\u0000key' })
+    const byKey = await execute(gateway.yoga, 'query($k: String) { attestations(where: { indexingKey: $k }) { nodes { attestationId } } }', {
+      k: 'nul\u0000key',
+    })
     expect(byKey).toEqual({ data: { attestations: { nodes: [{ attestationId: '0xb' }] } } })
-    const byRecipient = await execute(gateway.yoga, 'query($r: String) { attestations(where: { recipient: $r }) { nodes { attestationId } } }', { r: 'nul\u0000recipient' })
+    const byRecipient = await execute(gateway.yoga, 'query($r: String) { attestations(where: { recipient: $r }) { nodes { attestationId } } }', {
+      r: 'nul\u0000recipient',
+    })
     expect(byRecipient).toEqual({ data: { attestations: { nodes: [{ attestationId: '0xb' }] } } })
     const lone = await execute(gateway.yoga, 'query($k: String) { attestations(where: { indexingKey: $k }) { totalCount } }', { k: 'a\ud800b' })
     expect(lone).toEqual({ data: { attestations: { totalCount: 0 } } })
   })
 
   it('an off-chain id or attester with NUL answers null / BAD_USER_INPUT', async () => {
-    const offchain = await execute(gateway.yoga, 'query($id: String!) { offchainAttestation(chainId: 31337, offchainAttestationId: $id) { attester } }', { id: 'a\u0000b' })
+    const offchain = await execute(gateway.yoga, 'query($id: String!) { offchainAttestation(chainId: 31337, offchainAttestationId: $id) { attester } }', {
+      id: 'a\u0000b',
+    })
     expect(offchain).toEqual({ data: { offchainAttestation: null } })
     expect(codes(await execute(gateway.yoga, '{ attestations(where: { attester: "a\\u0000b" }) { totalCount } }'))).toEqual(['BAD_USER_INPUT'])
   })
@@ -163,7 +177,9 @@ describe('size caps', () => {
   it('caps filter strings, strings in variables, the document and the variables', async () => {
     const long = 'k'.repeat(INPUT_LIMITS.maxStringChars + 1)
     expect(codes(await execute(gateway.yoga, `{ attestations(where: { indexingKey: "${long}" }) { totalCount } }`))).toEqual(['BAD_USER_INPUT'])
-    expect(codes(await execute(gateway.yoga, 'query($k: String) { attestations(where: { indexingKey: $k }) { totalCount } }', { k: long }))).toEqual(['BAD_USER_INPUT'])
+    expect(codes(await execute(gateway.yoga, 'query($k: String) { attestations(where: { indexingKey: $k }) { totalCount } }', { k: long }))).toEqual([
+      'BAD_USER_INPUT',
+    ])
     const hugeDocument = `{ attestations { totalCount } } ${'#'.repeat(INPUT_LIMITS.maxDocumentChars)}`
     expect(codes(await execute(gateway.yoga, hugeDocument))).toEqual(['REQUEST_TOO_LARGE'])
     const manyStrings = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`v${i}`, 'v'.repeat(9_000)]))
@@ -175,13 +191,16 @@ describe('size caps', () => {
 // ---------------------------------------------------------------------------------------------------------------
 // Property: hostile values for every argument of every root field never produce INTERNAL_SERVER_ERROR.
 
-const uint = fc.oneof(
-  fc.bigInt({ min: 0n, max: 1n << 70n }),
-  fc.constantFrom(0n, 1n, (1n << 63n) - 1n, 1n << 63n, (1n << 64n) - 1n, 1n << 64n),
-)
+const uint = fc.oneof(fc.bigInt({ min: 0n, max: 1n << 70n }), fc.constantFrom(0n, 1n, (1n << 63n) - 1n, 1n << 63n, (1n << 64n) - 1n, 1n << 64n))
 const chainIdText = fc.oneof(fc.constantFrom('31337', '10', '0', '2147483648', '99999999999'), fc.nat().map(String))
 const fullId = fc.tuple(chainIdText, uint, fc.boolean()).map(([c, n, upper]) => `onchain_evm_${c}_0x${upper ? n.toString(16).toUpperCase() : n.toString(16)}`)
-const idText = fc.oneof(fullId, uint.map((n) => n.toString()), uint.map((n) => `0x${n.toString(16)}`), shortText, fc.constant(''))
+const idText = fc.oneof(
+  fullId,
+  uint.map((n) => n.toString()),
+  uint.map((n) => `0x${n.toString(16)}`),
+  shortText,
+  fc.constant(''),
+)
 const cursor = fc.oneof(
   fc.tuple(fc.integer({ min: -5, max: 5_000_000_000 }), uint).map(([c, n]) => b64(`GPC:T:["N:${c}","I:${n}"]`)),
   fc.tuple(chainIdText, uint).map(([c, n]) => b64(`GPC:J[${c},"${n}n"]`)),
@@ -191,7 +210,12 @@ const cursor = fc.oneof(
   shortText.map(b64),
   fc.constant('x'.repeat(INPUT_LIMITS.maxCursorChars + 1)),
 )
-const text = fc.oneof(shortText, idText, fc.constantFrom('0x0000000000000000000000000000000000000b0b', 'a\u0000b', '\ud800'), fc.constant('t'.repeat(INPUT_LIMITS.maxStringChars + 1)))
+const text = fc.oneof(
+  shortText,
+  idText,
+  fc.constantFrom('0x0000000000000000000000000000000000000b0b', 'a\u0000b', '\ud800'),
+  fc.constant('t'.repeat(INPUT_LIMITS.maxStringChars + 1)),
+)
 /** search: hostile text, LIKE metacharacters, lengths around the 3 / 200 bounds */
 const searchText = fc.oneof(text, fc.constantFrom('%', '%%%', '_a_', '\\abc', 'abc%', 'ab', 'abc', 'a'.repeat(200), 'a'.repeat(201), 'abc\n', '😀😀😀'))
 const int = fc.oneof(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), fc.constantFrom(0, 1, 100, 101, -1))
@@ -201,13 +225,23 @@ const enumOf = (...values: string[]) => fc.oneof(fc.constantFrom(...values), sho
 const page = fc.record({ first: maybe(int), last: maybe(int), after: maybe(cursor), before: maybe(cursor) }, { requiredKeys: [] })
 const attestationWhere = fc.record(
   {
-    chainId: maybe(int), schemaId: maybe(idText), attester: maybe(text), recipient: maybe(text), indexingKey: maybe(text), revoked: maybe(fc.boolean()),
-    linkedAttestationId: maybe(idText), attestTimestampGte: maybe(fc.oneof(uint.map(String), text)), attestTimestampLte: maybe(fc.oneof(uint.map(String), text)),
+    chainId: maybe(int),
+    schemaId: maybe(idText),
+    attester: maybe(text),
+    recipient: maybe(text),
+    indexingKey: maybe(text),
+    revoked: maybe(fc.boolean()),
+    linkedAttestationId: maybe(idText),
+    attestTimestampGte: maybe(fc.oneof(uint.map(String), text)),
+    attestTimestampLte: maybe(fc.oneof(uint.map(String), text)),
     inLineageOf: maybe(idText),
   },
   { requiredKeys: [] },
 )
-const subscriptionWhere = fc.record({ chainId: maybe(int), schemaId: maybe(idText), attester: maybe(text), recipient: maybe(text), indexingKey: maybe(text) }, { requiredKeys: [] })
+const subscriptionWhere = fc.record(
+  { chainId: maybe(int), schemaId: maybe(idText), attester: maybe(text), recipient: maybe(text), indexingKey: maybe(text) },
+  { requiredKeys: [] },
+)
 const nested = fc.record({ lineageDirection: enumOf('ANCESTORS', 'DESCENDANTS'), maxDepth: maybe(int), lineage: page, linkedBy: page, schemaPage: page })
 
 const PAGE_ARGS = 'first: $first, last: $last, after: $after, before: $before'
@@ -224,56 +258,107 @@ const operations: fc.Arbitrary<Operation> = fc.oneof(
         linkedBy(first: $kf, last: $kl, after: $ka, before: $kb) { totalCount edges { cursor } }
         schema { attestations(first: $sf, last: $sl, after: $sa, before: $sb) { totalCount edges { cursor } } } } }`,
     variables: {
-      id, dir: n.lineageDirection, maxDepth: n.maxDepth, lf: n.lineage.first, la: n.lineage.after, ll: n.lineage.last, lb: n.lineage.before,
-      kf: n.linkedBy.first, kl: n.linkedBy.last, ka: n.linkedBy.after, kb: n.linkedBy.before,
-      sf: n.schemaPage.first, sl: n.schemaPage.last, sa: n.schemaPage.after, sb: n.schemaPage.before,
+      id,
+      dir: n.lineageDirection,
+      maxDepth: n.maxDepth,
+      lf: n.lineage.first,
+      la: n.lineage.after,
+      ll: n.lineage.last,
+      lb: n.lineage.before,
+      kf: n.linkedBy.first,
+      kl: n.linkedBy.last,
+      ka: n.linkedBy.after,
+      kb: n.linkedBy.before,
+      sf: n.schemaPage.first,
+      sl: n.schemaPage.last,
+      sa: n.schemaPage.after,
+      sb: n.schemaPage.before,
     },
   })),
-  fc.record({ p: page, where: maybe(attestationWhere), search: maybe(searchText), orderBy: maybe(enumOf('ATTESTATION_ID_ASC', 'ATTESTATION_ID_DESC', 'ATTEST_TIMESTAMP_ASC', 'ATTEST_TIMESTAMP_DESC')) }).map(({ p, where, search, orderBy }) => ({
-    name: 'attestations',
-    query: `query(${PAGE_VARS}, $where: AttestationWhere, $search: String, $orderBy: AttestationOrder) { attestations(${PAGE_ARGS}, where: $where, search: $search, orderBy: $orderBy) { totalCount edges { cursor } pageInfo { hasNextPage } } }`,
-    variables: { ...p, where, search, orderBy },
-  })),
+  fc
+    .record({
+      p: page,
+      where: maybe(attestationWhere),
+      search: maybe(searchText),
+      orderBy: maybe(enumOf('ATTESTATION_ID_ASC', 'ATTESTATION_ID_DESC', 'ATTEST_TIMESTAMP_ASC', 'ATTEST_TIMESTAMP_DESC')),
+    })
+    .map(({ p, where, search, orderBy }) => ({
+      name: 'attestations',
+      query: `query(${PAGE_VARS}, $where: AttestationWhere, $search: String, $orderBy: AttestationOrder) { attestations(${PAGE_ARGS}, where: $where, search: $search, orderBy: $orderBy) { totalCount edges { cursor } pageInfo { hasNextPage } } }`,
+      variables: { ...p, where, search, orderBy },
+    })),
   fc.constant({ name: 'indexerStatus', query: '{ indexerStatus { chainId headBlock } }', variables: {} }),
   fc.record({ chainId: int, id: text }).map(({ chainId, id }) => ({
     name: 'offchainAttestation',
     query: 'query($chainId: Int!, $id: String!) { offchainAttestation(chainId: $chainId, offchainAttestationId: $id) { attester } }',
     variables: { chainId, id },
   })),
-  fc.record({ p: page, where: maybe(fc.record({ chainId: maybe(int), attester: maybe(text), revoked: maybe(fc.boolean()) }, { requiredKeys: [] })), orderBy: maybe(enumOf('BLOCK_NUMBER_ASC', 'BLOCK_NUMBER_DESC')) }).map(({ p, where, orderBy }) => ({
-    name: 'offchainAttestations',
-    query: `query(${PAGE_VARS}, $where: OffchainAttestationWhere, $orderBy: OffchainAttestationOrder) { offchainAttestations(${PAGE_ARGS}, where: $where, orderBy: $orderBy) { totalCount edges { cursor } } }`,
-    variables: { ...p, where, orderBy },
-  })),
+  fc
+    .record({
+      p: page,
+      where: maybe(fc.record({ chainId: maybe(int), attester: maybe(text), revoked: maybe(fc.boolean()) }, { requiredKeys: [] })),
+      orderBy: maybe(enumOf('BLOCK_NUMBER_ASC', 'BLOCK_NUMBER_DESC')),
+    })
+    .map(({ p, where, orderBy }) => ({
+      name: 'offchainAttestations',
+      query: `query(${PAGE_VARS}, $where: OffchainAttestationWhere, $orderBy: OffchainAttestationOrder) { offchainAttestations(${PAGE_ARGS}, where: $where, orderBy: $orderBy) { totalCount edges { cursor } } }`,
+      variables: { ...p, where, orderBy },
+    })),
   fc.record({ id: idText }).map(({ id }) => ({ name: 'schema', query: 'query($id: ID!) { schema(id: $id) { id } }', variables: { id } })),
-  fc.record({ p: page, where: maybe(fc.record({ chainId: maybe(int), registrant: maybe(text) }, { requiredKeys: [] })), search: maybe(searchText), orderBy: maybe(enumOf('SCHEMA_ID_ASC', 'SCHEMA_ID_DESC')) }).map(({ p, where, search, orderBy }) => ({
-    name: 'schemas',
-    query: `query(${PAGE_VARS}, $where: SchemaWhere, $search: String, $orderBy: SchemaOrder) { schemas(${PAGE_ARGS}, where: $where, search: $search, orderBy: $orderBy) { totalCount edges { cursor } } }`,
-    variables: { ...p, where, search, orderBy },
-  })),
-  fc.record({ id: idText }).map(({ id }) => ({ name: 'verifyAttestation', query: 'query($id: ID!) { verifyAttestation(id: $id) { attestationId } }', variables: { id } })),
+  fc
+    .record({
+      p: page,
+      where: maybe(fc.record({ chainId: maybe(int), registrant: maybe(text) }, { requiredKeys: [] })),
+      search: maybe(searchText),
+      orderBy: maybe(enumOf('SCHEMA_ID_ASC', 'SCHEMA_ID_DESC')),
+    })
+    .map(({ p, where, search, orderBy }) => ({
+      name: 'schemas',
+      query: `query(${PAGE_VARS}, $where: SchemaWhere, $search: String, $orderBy: SchemaOrder) { schemas(${PAGE_ARGS}, where: $where, search: $search, orderBy: $orderBy) { totalCount edges { cursor } } }`,
+      variables: { ...p, where, search, orderBy },
+    })),
+  fc
+    .record({ id: idText })
+    .map(({ id }) => ({ name: 'verifyAttestation', query: 'query($id: ID!) { verifyAttestation(id: $id) { attestationId } }', variables: { id } })),
   fc.record({ kind: fc.constantFrom('attestationCreated', 'attestationRevoked'), where: maybe(subscriptionWhere) }).map(({ kind, where }) => ({
     name: kind,
     query: `subscription($where: AttestationSubscriptionWhere) { ${kind}(where: $where) { id } }`,
     variables: { where },
     subscription: true,
   })),
-  fc.record({ where: maybe(subscriptionWhere), statuses: maybe(fc.array(enumOf('VALID', 'PENDING', 'INVALID', 'REVOKED', 'EXPIRED'), { maxLength: 3 })) }).map(({ where, statuses }) => ({
-    name: 'attestationStatusChanged',
-    query: 'subscription($where: AttestationSubscriptionWhere, $statuses: [VerificationStatus!]) { attestationStatusChanged(where: $where, statuses: $statuses) { id } }',
-    variables: { where, statuses },
-    subscription: true,
-  })),
-  fc.record({
-    after: maybe(fc.oneof(uint.map(String), cursor)),
-    finality: maybe(enumOf('LATEST', 'SAFE', 'FINALIZED')),
-    where: maybe(fc.record({ chainId: maybe(int), schemaId: maybe(idText), attester: maybe(text), recipient: maybe(text), kinds: maybe(fc.array(enumOf('CREATED', 'REVOKED', 'STATUS_CHANGED', 'REMOVED'), { maxLength: 3 })) }, { requiredKeys: [] })),
-  }).map(({ after, finality, where }) => ({
-    name: 'attestationEvents',
-    query: 'subscription($after: String, $finality: Finality, $where: AttestationEventsWhere) { attestationEvents(after: $after, finality: $finality, where: $where) { cursor } }',
-    variables: { after, finality, where },
-    subscription: true,
-  })),
+  fc
+    .record({ where: maybe(subscriptionWhere), statuses: maybe(fc.array(enumOf('VALID', 'PENDING', 'INVALID', 'REVOKED', 'EXPIRED'), { maxLength: 3 })) })
+    .map(({ where, statuses }) => ({
+      name: 'attestationStatusChanged',
+      query:
+        'subscription($where: AttestationSubscriptionWhere, $statuses: [VerificationStatus!]) { attestationStatusChanged(where: $where, statuses: $statuses) { id } }',
+      variables: { where, statuses },
+      subscription: true,
+    })),
+  fc
+    .record({
+      after: maybe(fc.oneof(uint.map(String), cursor)),
+      finality: maybe(enumOf('LATEST', 'SAFE', 'FINALIZED')),
+      where: maybe(
+        fc.record(
+          {
+            chainId: maybe(int),
+            schemaId: maybe(idText),
+            attester: maybe(text),
+            recipient: maybe(text),
+            kinds: maybe(fc.array(enumOf('CREATED', 'REVOKED', 'STATUS_CHANGED', 'REMOVED'), { maxLength: 3 })),
+          },
+          { requiredKeys: [] },
+        ),
+      ),
+    })
+    .map(({ after, finality, where }) => ({
+      name: 'attestationEvents',
+      query:
+        'subscription($after: String, $finality: Finality, $where: AttestationEventsWhere) { attestationEvents(after: $after, finality: $finality, where: $where) { cursor } }',
+      variables: { after, finality, where },
+      subscription: true,
+    })),
 )
 
 /** Runs a query over POST, or a subscription over SSE until its first frame (or a short quiet period: it is live). */
@@ -347,7 +432,13 @@ describe('inLineageOf beyond the walk cap', () => {
     const query = 'query($id: ID) { attestations(first: 1, where: { inLineageOf: $id }) { totalCount } }'
     expect(await execute(gateway.yoga, query, { id: 'onchain_evm_4242_0x2' })).toEqual({ data: { attestations: { totalCount: 1 } } })
     expect(await execute(gateway.yoga, query, { id: 'onchain_evm_4242_0x1' })).toEqual({ data: { attestations: { totalCount: LINEAGE_MAX_NODES } } })
-    await db.prisma.attestation.create({ data: { ...(await db.prisma.attestation.findUniqueOrThrow({ where: { chainId_attestationId: { chainId: 4242, attestationId: 2n } } })), attestationId: BigInt(LINEAGE_MAX_NODES + 2), decodedData: undefined } })
+    await db.prisma.attestation.create({
+      data: {
+        ...(await db.prisma.attestation.findUniqueOrThrow({ where: { chainId_attestationId: { chainId: 4242, attestationId: 2n } } })),
+        attestationId: BigInt(LINEAGE_MAX_NODES + 2),
+        decodedData: undefined,
+      },
+    })
     const over = await execute(gateway.yoga, query, { id: 'onchain_evm_4242_0x1' })
     expect(codes(over)).toEqual(['LINEAGE_TOO_LARGE'])
     expect(over.errors?.[0]?.extensions).toMatchObject({ maxNodes: LINEAGE_MAX_NODES, argument: 'inLineageOf' })
@@ -356,9 +447,16 @@ describe('inLineageOf beyond the walk cap', () => {
 
 describe('CORS (issue 12 §4.3)', () => {
   const preflight = (yoga: Gateway['yoga'], origin: string) =>
-    yoga.fetch('http://gateway.test/graphql', { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } })
+    yoga.fetch('http://gateway.test/graphql', {
+      method: 'OPTIONS',
+      headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+    })
   const post = (yoga: Gateway['yoga'], origin: string) =>
-    yoga.fetch('http://gateway.test/graphql', { method: 'POST', headers: { origin, 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ indexerStatus { chainId } }' }) })
+    yoga.fetch('http://gateway.test/graphql', {
+      method: 'POST',
+      headers: { origin, 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ indexerStatus { chainId } }' }),
+    })
 
   it('default: any origin may read, never with credentials', async () => {
     for (const response of [await preflight(gateway.yoga, 'https://evil.example'), await post(gateway.yoga, 'https://evil.example')]) {
@@ -368,7 +466,11 @@ describe('CORS (issue 12 §4.3)', () => {
   })
 
   it('configured origins: only those get CORS headers; [] sends none', async () => {
-    const listed = createGateway({ prisma: db.prisma, logger: createLogger({ level: 'silent' }), corsOrigins: ['https://app.example', 'http://localhost:3000'] })
+    const listed = createGateway({
+      prisma: db.prisma,
+      logger: createLogger({ level: 'silent' }),
+      corsOrigins: ['https://app.example', 'http://localhost:3000'],
+    })
     const none = createGateway({ prisma: db.prisma, logger: createLogger({ level: 'silent' }), corsOrigins: [] })
     try {
       for (const origin of ['https://app.example', 'http://localhost:3000']) {
@@ -376,7 +478,11 @@ describe('CORS (issue 12 §4.3)', () => {
         expect(response.headers.get('access-control-allow-origin')).toBe(origin)
         expect(response.headers.get('access-control-allow-credentials')).toBeNull()
       }
-      for (const response of [await preflight(listed.yoga, 'https://evil.example'), await post(listed.yoga, 'https://evil.example'), await preflight(none.yoga, 'https://app.example')]) {
+      for (const response of [
+        await preflight(listed.yoga, 'https://evil.example'),
+        await post(listed.yoga, 'https://evil.example'),
+        await preflight(none.yoga, 'https://app.example'),
+      ]) {
         expect(response.headers.get('access-control-allow-origin')).toBeNull()
         expect(response.headers.get('access-control-allow-credentials')).toBeNull()
       }

@@ -21,7 +21,12 @@ const QUERY = '{ attestations(first: 5) { nodes { id } } }'
 type Answer = { status: number; retryAfter: string | null; body: { data?: unknown; errors?: { message: string; extensions?: Record<string, unknown> }[] } }
 
 async function post(url: string, query = QUERY): Promise<Answer> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }), signal: AbortSignal.timeout(60_000) })
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query }),
+    signal: AbortSignal.timeout(60_000),
+  })
   return { status: response.status, retryAfter: response.headers.get('retry-after'), body: (await response.json()) as Answer['body'] }
 }
 
@@ -88,7 +93,11 @@ describe('load shedding', () => {
           expect(response.status, path).toBe(200)
         }
       }
-      console.log(`under saturation (${JSON.stringify(gateway.loadStats())}): ${Object.entries(latencies).map(([p, l]) => `${p} ${l.map((ms) => ms.toFixed(1)).join(' / ')} ms`).join(', ')}`)
+      console.log(
+        `under saturation (${JSON.stringify(gateway.loadStats())}): ${Object.entries(latencies)
+          .map(([p, l]) => `${p} ${l.map((ms) => ms.toFixed(1)).join(' / ')} ms`)
+          .join(', ')}`,
+      )
       await lock.release()
       const settled = await Promise.all(answers)
       const shed = settled.filter((a) => a.status === 503)
@@ -118,8 +127,10 @@ describe('load shedding', () => {
     const controller = new AbortController()
     try {
       const stream = await fetch(server.url, {
-        method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
-        body: JSON.stringify({ query: 'subscription { attestationCreated { id } }' }), signal: controller.signal,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+        body: JSON.stringify({ query: 'subscription { attestationCreated { id } }' }),
+        signal: controller.signal,
       })
       expect(stream.status).toBe(200)
       await waitFor(() => gateway.subscriptionStats().subscribers === 1, 10_000, 'the subscription')
@@ -133,7 +144,7 @@ describe('load shedding', () => {
 })
 
 describe('deadlines', () => {
-  it('ends a statement past the gateway pool\'s statement_timeout with QUERY_TIMEOUT (504); the indexer\'s connections have none', async () => {
+  it("ends a statement past the gateway pool's statement_timeout with QUERY_TIMEOUT (504); the indexer's connections have none", async () => {
     const gatewayDb = await createDb({ databaseUrl: database.url, migrate: false, statementTimeoutMs: 300 })
     const gateway = createGateway({ prisma: gatewayDb.prisma, logger: createSilentLogger(), queryTimeoutMs: 30_000 })
     const server = await serve(gateway)
@@ -165,7 +176,11 @@ describe('deadlines', () => {
     }
     // the connection held by the abandoned statement comes back: the next query is served
     const again = createGateway({ prisma: db.prisma, logger: createSilentLogger() })
-    const fresh = await again.yoga.fetch('http://gateway.test/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: QUERY }) })
+    const fresh = await again.yoga.fetch('http://gateway.test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: QUERY }),
+    })
     expect(((await fresh.json()) as Answer['body']).errors).toBeUndefined()
     await again.close()
   })

@@ -26,7 +26,17 @@ async function commitAttestation(target: Gateway): Promise<number> {
   const row = makeAttestation(n)
   await db.prisma.$transaction([
     db.prisma.attestation.create({ data: row }),
-    db.prisma.event.create({ data: { chainId: CHAIN, kind: 'CREATED', subjectType: 'ATTESTATION', subjectId: String(n), blockNumber: row.blockNumber, blockHash: row.blockHash, logIndex: 0 } }),
+    db.prisma.event.create({
+      data: {
+        chainId: CHAIN,
+        kind: 'CREATED',
+        subjectType: 'ATTESTATION',
+        subjectId: String(n),
+        blockNumber: row.blockNumber,
+        blockHash: row.blockHash,
+        logIndex: 0,
+      },
+    }),
   ])
   target.journal.notify()
   return n
@@ -63,7 +73,15 @@ describe('HTTP routes', () => {
     const text = await metrics.text()
     expect(text).toMatch(/sign_indexer_graphql_requests_total\{operation="query",status="ok"\} \d+/)
     expect(text).toContain('sign_indexer_graphql_request_duration_seconds_bucket')
-    for (const name of ['sign_indexer_head_block', 'sign_indexer_indexed_block', 'sign_indexer_lag_blocks', 'sign_indexer_events_total', 'sign_indexer_rpc_request_duration_seconds', 'sign_indexer_rpc_errors_total', 'sign_indexer_db_commit_duration_seconds']) {
+    for (const name of [
+      'sign_indexer_head_block',
+      'sign_indexer_indexed_block',
+      'sign_indexer_lag_blocks',
+      'sign_indexer_events_total',
+      'sign_indexer_rpc_request_duration_seconds',
+      'sign_indexer_rpc_errors_total',
+      'sign_indexer_db_commit_duration_seconds',
+    ]) {
       expect(text).toContain(`# TYPE ${name} `)
     }
   })
@@ -78,14 +96,21 @@ describe('graphql-ws', () => {
       await waitFor(() => gateway.journal.stats().subscribers === 1, 10_000, 'a WebSocket subscriber')
       const n = await commitAttestation(gateway)
       const result = await first
-      expect(result.value).toEqual({ data: { attestationCreated: { id: toFullId(CHAIN, BigInt(n)), attester: expect.any(String), revoked: false, schema: { id: toFullId(CHAIN, rules.schemaId(n)) } } } })
+      expect(result.value).toEqual({
+        data: {
+          attestationCreated: {
+            id: toFullId(CHAIN, BigInt(n)),
+            attester: expect.any(String),
+            revoked: false,
+            schema: { id: toFullId(CHAIN, rules.schemaId(n)) },
+          },
+        },
+      })
       await iterator.return?.()
       await waitFor(() => gateway.journal.stats().subscribers === 0, 10_000, 'the subscriber to detach')
 
       const deep = `subscription { attestationCreated { ${'linkedAttestation { '.repeat(15)}id${' }'.repeat(15)} } }`
-      await expect(client.iterate({ query: deep }).next()).rejects.toSatisfy((errors: unknown) =>
-        JSON.stringify(errors).includes('limit of'),
-      )
+      await expect(client.iterate({ query: deep }).next()).rejects.toSatisfy((errors: unknown) => JSON.stringify(errors).includes('limit of'))
     } finally {
       await client.dispose()
     }
@@ -101,7 +126,14 @@ describe('subscription limits', () => {
     const clients = [0, 1, 2].map(() => createClient({ url: wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true }))
     const outcome = (client: (typeof clients)[number]) =>
       new Promise<string>((resolve) => {
-        client.subscribe({ query }, { next: (r) => resolve(r.errors ? JSON.stringify(r.errors) : 'event'), error: (e) => resolve(JSON.stringify(e)), complete: () => resolve('complete') })
+        client.subscribe(
+          { query },
+          {
+            next: (r) => resolve(r.errors ? JSON.stringify(r.errors) : 'event'),
+            error: (e) => resolve(JSON.stringify(e)),
+            complete: () => resolve('complete'),
+          },
+        )
       })
     try {
       const [a, b] = clients as [(typeof clients)[number], (typeof clients)[number], (typeof clients)[number]]

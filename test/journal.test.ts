@@ -23,7 +23,15 @@ function tail(options: Partial<Parameters<typeof createJournalTail>[0]> = {}): J
 let subject = 0
 function eventData(chainId = 1) {
   subject++
-  return { chainId, kind: 'CREATED' as const, subjectType: 'ATTESTATION' as const, subjectId: String(subject), blockNumber: BigInt(subject), blockHash: '0x00', logIndex: 0 }
+  return {
+    chainId,
+    kind: 'CREATED' as const,
+    subjectType: 'ATTESTATION' as const,
+    subjectId: String(subject),
+    blockNumber: BigInt(subject),
+    blockHash: '0x00',
+    logIndex: 0,
+  }
 }
 
 async function append(count = 1, chainId = 1): Promise<string[]> {
@@ -133,17 +141,24 @@ describe('journal tail', () => {
     const held = new Promise<void>((resolve) => (release = resolve))
     let opened = false
     // a writer that never touches the journal, holding back the snapshot xmin
-    const unrelated = db.prisma.$transaction(async (tx) => {
-      await tx.chain.create({ data: { chainId: 999, name: 'x', contract: '0x00', startBlock: 0n, confirmations: 0 } })
-      opened = true
-      await held
-      throw new Error('roll back')
-    }, { timeout: 30_000 }).catch(() => {})
+    const unrelated = db.prisma
+      .$transaction(
+        async (tx) => {
+          await tx.chain.create({ data: { chainId: 999, name: 'x', contract: '0x00', startBlock: 0n, confirmations: 0 } })
+          opened = true
+          await held
+          throw new Error('roll back')
+        },
+        { timeout: 30_000 },
+      )
+      .catch(() => {})
     await waitFor(() => opened, 5_000, 'the unrelated transaction')
-    await db.prisma.$transaction(async (tx) => {
-      await tx.event.create({ data: eventData() })
-      throw new Error('roll back')
-    }).catch(() => {})
+    await db.prisma
+      .$transaction(async (tx) => {
+        await tx.event.create({ data: eventData() })
+        throw new Error('roll back')
+      })
+      .catch(() => {})
     const [after] = await append(1)
     const started = Date.now()
     const [event] = await take(subscription, 1)

@@ -42,7 +42,6 @@ let gateway: Gateway
 let admin: pg.Client
 const captured: { query: string; params: string }[] = []
 
-
 beforeAll(async () => {
   console.log(`keysetPlans: KEYSET_SEED=${SEED}`)
   database = await createTestDatabase('sitest_keyset')
@@ -60,7 +59,14 @@ afterAll(async () => {
   await database?.drop()
 })
 
-type PlanNode = { 'Node Type': string; 'Relation Name'?: string; 'Actual Rows': number; 'Actual Loops': number; 'Rows Removed by Filter'?: number; Plans?: PlanNode[] }
+type PlanNode = {
+  'Node Type': string
+  'Relation Name'?: string
+  'Actual Rows': number
+  'Actual Loops': number
+  'Rows Removed by Filter'?: number
+  Plans?: PlanNode[]
+}
 
 function* nodes(plan: PlanNode): Generator<PlanNode> {
   yield plan
@@ -79,7 +85,8 @@ async function checkPlans(label: string, queries: { query: string; params: strin
     for (const node of nodes(plan)) {
       const touched = (node['Actual Rows'] + (node['Rows Removed by Filter'] ?? 0)) * node['Actual Loops']
       const where = `${label}: ${node['Node Type']}${node['Relation Name'] ? ` on ${node['Relation Name']}` : ''}`
-      if (node['Node Type'] === 'Seq Scan' && /^(Attestation|Recipient|OffchainAttestation)$/.test(node['Relation Name'] ?? '')) problems.push(`${where} (seq scan)`)
+      if (node['Node Type'] === 'Seq Scan' && /^(Attestation|Recipient|OffchainAttestation)$/.test(node['Relation Name'] ?? ''))
+        problems.push(`${where} (seq scan)`)
       if (/Scan|Sort|Hash|Aggregate|Unique/.test(node['Node Type']) && touched > ROW_BOUND) problems.push(`${where} touched ${touched} rows > ${ROW_BOUND}`)
       if (/Sort/.test(node['Node Type'])) {
         const input = (node.Plans ?? []).reduce((n, c) => n + c['Actual Rows'] * c['Actual Loops'], 0)
@@ -98,7 +105,8 @@ const ORDERS = {
 } as const
 type Order = keyof typeof ORDERS
 
-const recipientMatch = (cond: string) => `EXISTS (SELECT 1 FROM "Recipient" r WHERE r."chainId" = a."chainId" AND r."attestationId" = a."attestationId" AND ${cond})`
+const recipientMatch = (cond: string) =>
+  `EXISTS (SELECT 1 FROM "Recipient" r WHERE r."chainId" = a."chainId" AND r."attestationId" = a."attestationId" AND ${cond})`
 /** Each filter with its meaning in plain SQL (the reference). */
 const FILTERS: { name: string; where: Record<string, unknown> | null; sql: string }[] = [
   { name: 'none', where: null, sql: 'TRUE' },
@@ -111,14 +119,20 @@ const FILTERS: { name: string; where: Record<string, unknown> | null; sql: strin
   {
     name: 'recipient address',
     where: { recipient: recipient(11) },
-    sql: recipientMatch(`(r."address" = '${recipient(11)}' OR r."text" IN ('${recipient(11)}', '${checksummed}', '0x${recipient(11).slice(2).toUpperCase()}'))`),
+    sql: recipientMatch(
+      `(r."address" = '${recipient(11)}' OR r."text" IN ('${recipient(11)}', '${checksummed}', '0x${recipient(11).slice(2).toUpperCase()}'))`,
+    ),
   },
   { name: 'recipient text', where: { recipient: 'user7@example.com' }, sql: recipientMatch(`r."text" = 'user7@example.com'`) },
   { name: 'indexingKey', where: { indexingKey: 'key-42' }, sql: `a."indexingKey" = 'key-42'` },
   { name: 'revoked', where: { revoked: true }, sql: 'a."revoked"' },
   { name: 'not revoked', where: { revoked: false }, sql: 'NOT a."revoked"' },
   { name: 'linkedAttestationId', where: { linkedAttestationId: '4' }, sql: 'a."linkedAttestationId" = 4' },
-  { name: 'attestTimestamp range', where: { attestTimestampGte: '1700004000', attestTimestampLte: '1700009000' }, sql: 'a."attestTimestamp" BETWEEN 1700004000 AND 1700009000' },
+  {
+    name: 'attestTimestamp range',
+    where: { attestTimestampGte: '1700004000', attestTimestampLte: '1700009000' },
+    sql: 'a."attestTimestamp" BETWEEN 1700004000 AND 1700009000',
+  },
   // two filters: the planner takes one index and checks the other on its rows (here every row of schema 5 is attester 0's)
   { name: 'attester + schemaId', where: { attester: attester(0), schemaId: '5' }, sql: `a."attester" = '${attester(0)}' AND a."schemaId" = 5` },
   {
@@ -134,9 +148,12 @@ const PAGE = `query Page($where: AttestationWhere, $orderBy: AttestationOrder, $
     pageInfo { hasNextPage hasPreviousPage }
   }
 }`
-type PageData = { attestations: { edges: { cursor: string; node: { chainId: number; attestationId: string } }[]; pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean } } }
+type PageData = {
+  attestations: { edges: { cursor: string; node: { chainId: number; attestationId: string } }[]; pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean } }
+}
 
-const cursorOf = (row: { chainId: number; attestationId: string }) => formatPrismaCursor({ chainId: row.chainId, attestationId: BigInt(row.attestationId) }, ['chainId', 'attestationId'])
+const cursorOf = (row: { chainId: number; attestationId: string }) =>
+  formatPrismaCursor({ chainId: row.chainId, attestationId: BigInt(row.attestationId) }, ['chainId', 'attestationId'])
 
 async function reference(filter: string, order: Order, offset: number, limit: number) {
   const { rows } = await admin.query(
@@ -165,7 +182,8 @@ describe('attestations keyset plans at 105,000 rows', () => {
           ['first', { first: FIRST }],
           ['last', { last: FIRST }],
         ]
-        if (middle) variants.push(['first/after deep', { first: FIRST, after: cursorOf(middle) }], ['last/before deep', { last: FIRST, before: cursorOf(middle) }])
+        if (middle)
+          variants.push(['first/after deep', { first: FIRST, after: cursorOf(middle) }], ['last/before deep', { last: FIRST, before: cursorOf(middle) }])
         for (const [variant, args] of variants) {
           const { queries } = await page({ where: filter.where, orderBy: order, ...args })
           problems.push(...(await checkPlans(`${filter.name} ${order} ${variant}`, queries)))
@@ -186,23 +204,36 @@ describe('attestations keyset plans at 105,000 rows', () => {
         const [at] = await reference(filter.sql, order, k, 1)
         const label = `${filter.name} ${order} k=${k} size=${size} (KEYSET_SEED=${SEED})`
         const forward = (await page({ where: filter.where, orderBy: order, first: size, after: cursorOf(at!) })).data.attestations
-        expect(forward.edges.map((e) => e.node), label).toEqual(await reference(filter.sql, order, k + 1, size))
+        expect(
+          forward.edges.map((e) => e.node),
+          label,
+        ).toEqual(await reference(filter.sql, order, k + 1, size))
         expect(forward.pageInfo, label).toMatchObject({ hasNextPage: k + 1 + size < count, hasPreviousPage: true })
         const backward = (await page({ where: filter.where, orderBy: order, last: size, before: cursorOf(at!) })).data.attestations
-        expect(backward.edges.map((e) => e.node), label).toEqual(await reference(filter.sql, order, Math.max(0, k - size), Math.min(size, k)))
+        expect(
+          backward.edges.map((e) => e.node),
+          label,
+        ).toEqual(await reference(filter.sql, order, Math.max(0, k - size), Math.min(size, k)))
         expect(backward.pageInfo, label).toMatchObject({ hasPreviousPage: k - size > 0, hasNextPage: true })
         // and back again: the page after the backward page's last edge starts at the cursor row
         const last = backward.edges.at(-1)
         if (last) {
           const again = (await page({ where: filter.where, orderBy: order, first: 1, after: last.cursor })).data.attestations
-          expect(again.edges.map((e) => e.node), label).toEqual([at])
+          expect(
+            again.edges.map((e) => e.node),
+            label,
+          ).toEqual([at])
         }
       }
     }
   }, 120_000)
 
   it('pages Schema.attestations and Attestation.linkedBy from a deep cursor on O(page) rows', async () => {
-    const [deep] = (await admin.query(`SELECT "chainId", '0x' || to_hex("attestationId") AS "attestationId" FROM "Attestation" WHERE "chainId" = 31337 AND "schemaId" = 3 ORDER BY "Attestation"."attestationId" DESC OFFSET 1500 LIMIT 1`)).rows
+    const [deep] = (
+      await admin.query(
+        `SELECT "chainId", '0x' || to_hex("attestationId") AS "attestationId" FROM "Attestation" WHERE "chainId" = 31337 AND "schemaId" = 3 ORDER BY "Attestation"."attestationId" DESC OFFSET 1500 LIMIT 1`,
+      )
+    ).rows
     const query = `query($id: ID!, $after: String, $child: ID!) {
       schema(id: $id) { attestations(first: ${FIRST}, after: $after) { nodes { id } } }
       children: attestations(where: { chainId: 31337 }, first: 10) { nodes { linkedBy(first: 5) { nodes { id } } } }
@@ -212,7 +243,12 @@ describe('attestations keyset plans at 105,000 rows', () => {
     const { data, errors } = await execute(gateway.yoga, query, { id: toFullId(31337, 3n), after: cursorOf(deep), child: toFullId(31337, 4n) })
     expect(errors).toBeUndefined()
     expect((data as { schema: { attestations: { nodes: unknown[] } } }).schema.attestations.nodes).toHaveLength(FIRST)
-    expect(await checkPlans('Schema.attestations + linkedBy', captured.filter((q) => !q.query.includes('"Event"')))).toEqual([])
+    expect(
+      await checkPlans(
+        'Schema.attestations + linkedBy',
+        captured.filter((q) => !q.query.includes('"Event"')),
+      ),
+    ).toEqual([])
   })
 
   it('pages offchainAttestations and schemas on O(page) rows, in registration order', async () => {
@@ -230,18 +266,35 @@ describe('attestations keyset plans at 105,000 rows', () => {
       for (const order of ['BLOCK_NUMBER_ASC', 'BLOCK_NUMBER_DESC']) {
         const dir = order.endsWith('ASC') ? 'ASC' : 'DESC'
         const ref = async (offset: number, limit: number) =>
-          (await admin.query(`SELECT "chainId", "offchainAttestationId" FROM "OffchainAttestation" o WHERE ${sql}
-            ORDER BY "blockNumber" ${dir}, "logIndex" ${dir}, "chainId" ${dir} OFFSET $1 LIMIT $2`, [offset, limit])).rows
+          (
+            await admin.query(
+              `SELECT "chainId", "offchainAttestationId" FROM "OffchainAttestation" o WHERE ${sql}
+            ORDER BY "blockNumber" ${dir}, "logIndex" ${dir}, "chainId" ${dir} OFFSET $1 LIMIT $2`,
+              [offset, limit],
+            )
+          ).rows
         const [mid] = await ref(Math.floor((await ref(0, 100_000)).length / 2), 1)
         const cursor = formatPrismaCursor(mid, ['chainId', 'offchainAttestationId'])
-        for (const [variant, args] of [['first', { first: FIRST }], ['last', { last: FIRST }], ['after', { first: FIRST, after: cursor }], ['before', { last: FIRST, before: cursor }]] as const) {
+        for (const [variant, args] of [
+          ['first', { first: FIRST }],
+          ['last', { last: FIRST }],
+          ['after', { first: FIRST, after: cursor }],
+          ['before', { last: FIRST, before: cursor }],
+        ] as const) {
           captured.length = 0
           const { data, errors } = await execute(gateway.yoga, OFFCHAIN, { where, orderBy: order, ...args })
           expect(errors).toBeUndefined()
-          problems.push(...(await checkPlans(`offchain ${JSON.stringify(where)} ${order} ${variant}`, captured.filter((q) => !q.query.includes('"Event"')))))
+          problems.push(
+            ...(await checkPlans(
+              `offchain ${JSON.stringify(where)} ${order} ${variant}`,
+              captured.filter((q) => !q.query.includes('"Event"')),
+            )),
+          )
           if (variant === 'after') {
             const k = (await ref(0, 100_000)).findIndex((r) => r.chainId === mid.chainId && r.offchainAttestationId === mid.offchainAttestationId)
-            expect((data as { offchainAttestations: { edges: { node: unknown }[] } }).offchainAttestations.edges.map((e) => e.node)).toEqual(await ref(k + 1, FIRST))
+            expect((data as { offchainAttestations: { edges: { node: unknown }[] } }).offchainAttestations.edges.map((e) => e.node)).toEqual(
+              await ref(k + 1, FIRST),
+            )
           }
         }
       }
@@ -249,7 +302,11 @@ describe('attestations keyset plans at 105,000 rows', () => {
     expect(problems).toEqual([])
     const { data } = await execute(gateway.yoga, '{ schemas(first: 5, orderBy: SCHEMA_ID_ASC) { nodes { id } } }', {})
     expect((data as { schemas: { nodes: { id: string }[] } }).schemas.nodes.map((n) => n.id)).toEqual([
-      toFullId(10, 1n), toFullId(8453, 1n), toFullId(31337, 1n), toFullId(10, 2n), toFullId(8453, 2n),
+      toFullId(10, 1n),
+      toFullId(8453, 1n),
+      toFullId(31337, 1n),
+      toFullId(10, 2n),
+      toFullId(8453, 2n),
     ])
   })
 })

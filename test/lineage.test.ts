@@ -8,9 +8,25 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createSilentLogger } from '../src/common/logger.js'
 import { createDb, type Db } from '../src/db/createDb.js'
-import { createDevClients, createSpWriter, type DevClients, devAccount, type Devnet, SCORE_FIELDS, schemaJson, spAbi, startDevnet, tupleScore } from '../src/devnet/index.js'
+import {
+  createDevClients,
+  createSpWriter,
+  type DevClients,
+  devAccount,
+  type Devnet,
+  SCORE_FIELDS,
+  schemaJson,
+  spAbi,
+  startDevnet,
+  tupleScore,
+} from '../src/devnet/index.js'
 import { createGateway, type Gateway, toFullId } from '../src/gateway/index.js'
-import { AttestationLineagePageDocument, type AttestationLineagePageQueryVariables, AttestationLineageRootsDocument, AttestationPageDocument } from './generated/graphql.js'
+import {
+  AttestationLineagePageDocument,
+  type AttestationLineagePageQueryVariables,
+  AttestationLineageRootsDocument,
+  AttestationPageDocument,
+} from './generated/graphql.js'
 import { createTestDatabase, type TestDatabase } from './helpers/database.js'
 import { execute } from './helpers/graphql.js'
 import { devnetChain, runIndexerToHead } from './helpers/runIndexerToHead.js'
@@ -39,7 +55,11 @@ beforeAll(async () => {
   const batch = async (links: (first: bigint) => bigint[], key: string) => {
     const first = await counter()
     const linked = links(first)
-    return sp.attestBatch(1, linked.map((link, i) => ({ schemaId, linkedAttestationId: link, data: tupleScore(`${key}-${i}`, BigInt(i)) })), linked.map((_, i) => `${key}-${i}`))
+    return sp.attestBatch(
+      1,
+      linked.map((link, i) => ({ schemaId, linkedAttestationId: link, data: tupleScore(`${key}-${i}`, BigInt(i)) })),
+      linked.map((_, i) => `${key}-${i}`),
+    )
   }
   chain = await batch((first) => Array.from({ length: 13 }, (_, i) => (i ? first + BigInt(i) - 1n : 0n)), 'chain')
   tree = await batch((first) => Array.from({ length: 40 }, (_, k) => (k ? first + BigInt(Math.floor((k - 1) / 3)) : 0n)), 'tree')
@@ -83,7 +103,11 @@ describe('lineage', () => {
     expect(leaf.lineage.edges.every((e) => e.node.schema?.id === schemaFullId)).toBe(true)
     expect(leaf.lineage).toMatchObject({ totalCount: 10, truncated: false, pageInfo: { hasNextPage: false, hasPreviousPage: false } })
     expect(leaf).toMatchObject({ lineageDepth: 12, lineageRoot: { id: fullId(chain[0]!) } })
-    expect(await lineage({ id: fullId(chain[0]!), direction: 'ANCESTORS', first: 5 })).toMatchObject({ lineageDepth: 0, lineageRoot: { id: fullId(chain[0]!) }, lineage: { totalCount: 0, edges: [] } })
+    expect(await lineage({ id: fullId(chain[0]!), direction: 'ANCESTORS', first: 5 })).toMatchObject({
+      lineageDepth: 0,
+      lineageRoot: { id: fullId(chain[0]!) },
+      lineage: { totalCount: 0, edges: [] },
+    })
   })
 
   it('walks descendants breadth first and pages through them with cursors', async () => {
@@ -107,7 +131,11 @@ describe('lineage', () => {
   })
 
   it('is cycle-safe: a self-link has no root and no ancestors, and its child stops there', async () => {
-    expect(await lineage({ id: fullId(selfLinked), direction: 'ANCESTORS', first: 10 })).toMatchObject({ lineageDepth: null, lineageRoot: null, lineage: { totalCount: 0 } })
+    expect(await lineage({ id: fullId(selfLinked), direction: 'ANCESTORS', first: 10 })).toMatchObject({
+      lineageDepth: null,
+      lineageRoot: null,
+      lineage: { totalCount: 0 },
+    })
     const self = await lineage({ id: fullId(selfLinked), direction: 'DESCENDANTS', maxDepth: 50, first: 10 })
     expect(self.lineage.edges.map((e) => [e.depth, e.node.id])).toEqual([[1, fullId(belowLoop)]])
     const below = await lineage({ id: fullId(belowLoop), direction: 'ANCESTORS', maxDepth: 50, first: 10 })
@@ -116,7 +144,8 @@ describe('lineage', () => {
   })
 
   it('rejects maxDepth outside 1..50, backward paging and foreign cursors', async () => {
-    const code = async (variables: AttestationLineagePageQueryVariables) => (await execute(gateway.yoga, AttestationLineagePageDocument, variables)).errors?.[0]?.extensions?.code
+    const code = async (variables: AttestationLineagePageQueryVariables) =>
+      (await execute(gateway.yoga, AttestationLineagePageDocument, variables)).errors?.[0]?.extensions?.code
     expect(await code({ id: fullId(chain[3]!), direction: 'ANCESTORS', maxDepth: 0 })).toBe('BAD_USER_INPUT')
     expect(await code({ id: fullId(chain[3]!), direction: 'ANCESTORS', maxDepth: 51 })).toBe('BAD_USER_INPUT')
     expect(await code({ id: fullId(chain[3]!), direction: 'ANCESTORS', first: 101 })).toBe('BAD_USER_INPUT')
@@ -134,7 +163,10 @@ describe('attestations(where: { inLineageOf })', () => {
     expect(data!.attestations.nodes.map((n) => n.id)).toEqual(expected)
     expect(data!.attestations.totalCount).toBe(13)
     expect(data!.attestations.nodes.every((n) => n.lineageRoot?.id === fullId(tree[0]!))).toBe(true)
-    const filtered = await execute(gateway.yoga, AttestationPageDocument, { where: { inLineageOf: fullId(chain[5]!), attester: devAccount(2).address }, first: 10 })
+    const filtered = await execute(gateway.yoga, AttestationPageDocument, {
+      where: { inLineageOf: fullId(chain[5]!), attester: devAccount(2).address },
+      first: 10,
+    })
     expect(filtered.data?.attestations.edges).toEqual([])
     const bad = await execute(gateway.yoga, AttestationPageDocument, { where: { inLineageOf: '0x5' }, first: 10 })
     expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT')

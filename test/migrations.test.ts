@@ -77,7 +77,10 @@ const backends: Backend[] = [
       let statements = 0
       for (const method of ['query', 'exec', 'transaction'] as const) {
         const real = db[method].bind(db) as (...args: unknown[]) => unknown
-        ;(db as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => { statements++; return real(...args) }
+        ;(db as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
+          statements++
+          return real(...args)
+        }
       }
       return {
         target: { kind: 'pglite', db },
@@ -95,7 +98,10 @@ const backends: Backend[] = [
 
 let releaseNames: string[]
 beforeAll(async () => {
-  releaseNames = (await readdir(MIGRATIONS_DIR, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort()
+  releaseNames = (await readdir(MIGRATIONS_DIR, { withFileTypes: true }))
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort()
   expect(releaseNames.length).toBeGreaterThan(1)
 })
 
@@ -109,7 +115,7 @@ async function releaseFolder(count: number): Promise<string> {
 }
 
 describe.each(backends)('migrations at start on $name', ({ open }) => {
-  it('an up-to-date database costs one statement; a new release\'s migration is still applied', async () => {
+  it("an up-to-date database costs one statement; a new release's migration is still applied", async () => {
     const db = await open()
     try {
       const folder = await releaseFolder(releaseNames.length - 1)

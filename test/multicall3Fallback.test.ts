@@ -35,7 +35,12 @@ const LEGACY_SP_REQUIRED = '0xcc504239'
 /** A pino logger whose JSON lines land in `lines`. */
 function capturingLogger(): { logger: Logger; lines: { level: number; msg: string; [k: string]: unknown }[] } {
   const lines: { level: number; msg: string }[] = []
-  const stream = new Writable({ write(chunk, _enc, done) { for (const l of String(chunk).split('\n')) if (l) lines.push(JSON.parse(l)); done() } })
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      for (const l of String(chunk).split('\n')) if (l) lines.push(JSON.parse(l))
+      done()
+    },
+  })
   return { logger: pino({ level: 'debug', base: undefined }, stream), lines }
 }
 const fallbackWarnings = (lines: { level: number; msg: string }[]) => lines.filter((l) => l.level === 40 && /plain eth_call/.test(l.msg))
@@ -44,13 +49,19 @@ async function fallbackReads(reason: 'no_code' | 'bad_result'): Promise<number> 
   return (await multicallFallbackReads.get()).values.filter((v) => v.labels.reason === reason).reduce((n, v) => n + v.value, 0)
 }
 async function aggregate3Calls(): Promise<number> {
-  return (await rpcRequestDuration.get()).values.find((v) => v.metricName === 'sign_indexer_rpc_request_duration_seconds_count' && v.labels.method === 'eth_call:aggregate3')?.value ?? 0
+  return (
+    (await rpcRequestDuration.get()).values.find(
+      (v) => v.metricName === 'sign_indexer_rpc_request_duration_seconds_count' && v.labels.method === 'eth_call:aggregate3',
+    )?.value ?? 0
+  )
 }
 
 /** Block numbers of the logs whose records the indexer reads (SchemaRegistered, AttestationMade, OffchainAttestationMade). */
 async function recordLogBlocks(client: PublicClient, address: Address, fromBlock: bigint): Promise<bigint[]> {
   const events = await client.getContractEvents({ address, abi: spEventsAbi, fromBlock, toBlock: 'latest' })
-  return events.filter((e) => e.eventName === 'SchemaRegistered' || e.eventName === 'AttestationMade' || e.eventName === 'OffchainAttestationMade').map((e) => e.blockNumber)
+  return events
+    .filter((e) => e.eventName === 'SchemaRegistered' || e.eventName === 'AttestationMade' || e.eventName === 'OffchainAttestationMade')
+    .map((e) => e.blockNumber)
 }
 
 /** JSON with bigints as strings, lower-cased (the fast getAttestation decoder gives lower-case addresses). */
@@ -60,7 +71,9 @@ const normalized = (v: unknown) => JSON.stringify(v, (_k, x) => (typeof x === 'b
 function requestsAt(scenario: ScenarioSummary, blockNumber: bigint): RecordRequest[] {
   return [
     { kind: 'attestation', id: 0n, blockNumber },
-    ...[scenario.attestations.tupleData, ...scenario.attestations.linkedChain, ...scenario.attestations.batch, scenario.attestations.multiRecipient].map((id) => ({ kind: 'attestation' as const, id, blockNumber })),
+    ...[scenario.attestations.tupleData, ...scenario.attestations.linkedChain, ...scenario.attestations.batch, scenario.attestations.multiRecipient].map(
+      (id) => ({ kind: 'attestation' as const, id, blockNumber }),
+    ),
     ...Object.values(scenario.schemas).map((id) => ({ kind: 'schema' as const, id, blockNumber })),
     ...scenario.offchain.map((id) => ({ kind: 'offchain' as const, id, blockNumber })),
   ]
@@ -86,10 +99,16 @@ describe('a Base-shaped chain without Multicall3', () => {
     await devnet?.stop()
   })
 
-  it('has SP at Base\'s address and no code at the Multicall3 address', async () => {
+  it("has SP at Base's address and no code at the Multicall3 address", async () => {
     expect(devnet.address.toLowerCase()).toBe(BASE_SP)
     expect(await truthClient.getCode({ address: MULTICALL3_ADDRESS })).toBeUndefined()
-    expect(await truthClient.readContract({ address: devnet.address, abi: [{ type: 'function', name: 'version', inputs: [], outputs: [{ type: 'string' }], stateMutability: 'pure' }], functionName: 'version' })).toBe('1.1.3')
+    expect(
+      await truthClient.readContract({
+        address: devnet.address,
+        abi: [{ type: 'function', name: 'version', inputs: [], outputs: [{ type: 'string' }], stateMutability: 'pure' }],
+        functionName: 'version',
+      }),
+    ).toBe('1.1.3')
   })
 
   it('indexes to the head with plain eth_calls, equal to the ground truth, warning once', async () => {
@@ -110,7 +129,12 @@ describe('a Base-shaped chain without Multicall3', () => {
   it('reads with plain eth_calls what the contract answers, reverts as data', async () => {
     const head = await truthClient.getBlockNumber()
     const requests = requestsAt(scenario, head)
-    const records = await readRecords({ client: createChainClient({ chainId: devnet.chainId, rpcUrls: [devnet.rpcUrl] }), contract: devnet.address, multicall3: MULTICALL3_ADDRESS, requests })
+    const records = await readRecords({
+      client: createChainClient({ chainId: devnet.chainId, rpcUrls: [devnet.rpcUrl] }),
+      contract: devnet.address,
+      multicall3: MULTICALL3_ADDRESS,
+      requests,
+    })
     expect(records.size).toBe(requests.length)
     expect(records.get(`attestation:0:${head}`)).toEqual({ ok: false, error: `reverted (${LEGACY_SP_REQUIRED})` })
     for (const r of requests.slice(1)) {
@@ -130,7 +154,14 @@ describe('a Base-shaped chain without Multicall3', () => {
     const head = await truthClient.getBlockNumber()
     const requests = requestsAt(scenario, head)
     const read = async (multicall3: Address, logger?: Logger) =>
-      readRecords({ client: createChainClient({ chainId: devnet.chainId, rpcUrls: [devnet.rpcUrl] }), contract: devnet.address, multicall3, requests, logger, callsPerMulticall: 4 })
+      readRecords({
+        client: createChainClient({ chainId: devnet.chainId, rpcUrls: [devnet.rpcUrl] }),
+        contract: devnet.address,
+        multicall3,
+        requests,
+        logger,
+        callsPerMulticall: 4,
+      })
     const expected = await read(MULTICALL3_ADDRESS) // no code there: plain eth_calls
     for (const address of [garbage, reverting]) {
       const { logger, lines } = capturingLogger()
@@ -164,7 +195,11 @@ describe('a chain where Multicall3 is deployed part-way', () => {
     expect(await installMulticall3(await createDevClients(devnet.rpcUrl))).toBe(true)
     const after = await truthClient.getBlockNumber()
     codeFrom = after + 1n
-    for (let b = before; b <= after; b++) if (await truthClient.getCode({ address: MULTICALL3_ADDRESS, blockNumber: b })) { codeFrom = b; break }
+    for (let b = before; b <= after; b++)
+      if (await truthClient.getCode({ address: MULTICALL3_ADDRESS, blockNumber: b })) {
+        codeFrom = b
+        break
+      }
     scenario = await workload.seedScenario()
     database = await createTestDatabase('partmulticall')
     db = await createDb({ databaseUrl: database.url })
@@ -193,7 +228,8 @@ describe('a chain where Multicall3 is deployed part-way', () => {
   it('reads with plain eth_calls exactly what aggregate3 reads at the same block, reverts included', async () => {
     const head = await truthClient.getBlockNumber()
     const requests = requestsAt(scenario, head)
-    const read = (multicall3: Address) => readRecords({ client: createChainClient({ chainId: devnet.chainId, rpcUrls: [devnet.rpcUrl] }), contract: devnet.address, multicall3, requests })
+    const read = (multicall3: Address) =>
+      readRecords({ client: createChainClient({ chainId: devnet.chainId, rpcUrls: [devnet.rpcUrl] }), contract: devnet.address, multicall3, requests })
     const [aggregateBefore, noCodeBefore] = [await aggregate3Calls(), await fallbackReads('no_code')]
     const viaMulticall = await read(MULTICALL3_ADDRESS)
     expect((await aggregate3Calls()) - aggregateBefore).toBeGreaterThan(0)

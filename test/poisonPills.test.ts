@@ -17,8 +17,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createDb, type Db } from '../src/db/createDb.js'
 import { MAX_INDEXED_TEXT_BYTES } from '../src/db/toStorable.js'
 import {
-  completeAttestation, completeSchema, createDevClients, createSpWriter, DataLocation, type DevClients, type Devnet, devAccount,
-  SCORE_FIELDS, schemaJson, sendAndWait, spAbi, type SpWriter, startDevnet, stringRecipient, tupleScore,
+  completeAttestation,
+  completeSchema,
+  createDevClients,
+  createSpWriter,
+  DataLocation,
+  type DevClients,
+  type Devnet,
+  devAccount,
+  SCORE_FIELDS,
+  schemaJson,
+  sendAndWait,
+  spAbi,
+  type SpWriter,
+  startDevnet,
+  stringRecipient,
+  tupleScore,
 } from '../src/devnet/index.js'
 import { createTestDatabase, type TestDatabase } from './helpers/database.js'
 import { devnetChain, runIndexerToHead } from './helpers/runIndexerToHead.js'
@@ -31,23 +45,43 @@ const A = 1
 /** `abi.encode`-compatible call of an SP function with every `string` parameter given as raw bytes. */
 async function sendRaw(functionName: 'register' | 'attest' | 'revoke' | 'attestOffchain', args: unknown[]): Promise<TransactionReceipt> {
   const item = spAbi.find((x) => x.type === 'function' && x.name === functionName)! as { inputs: readonly AbiParameter[] }
-  const asBytes = (p: AbiParameter): AbiParameter => ({ ...p, type: p.type.replace(/^string/, 'bytes'), ...('components' in p ? { components: p.components.map(asBytes) } : {}) }) as AbiParameter
+  const asBytes = (p: AbiParameter): AbiParameter =>
+    ({ ...p, type: p.type.replace(/^string/, 'bytes'), ...('components' in p ? { components: p.components.map(asBytes) } : {}) }) as AbiParameter
   const data = concat([toFunctionSelector(item as never), encodeAbiParameters(item.inputs.map(asBytes), args)])
   return sendAndWait(clients.publicClient, `SP.${functionName} (raw)`, () => clients.wallet(A).sendTransaction({ to: devnet.address, data }))
 }
 const idsOf = (r: TransactionReceipt, eventName: 'SchemaRegistered' | 'AttestationMade') =>
-  parseEventLogs({ abi: spAbi, logs: r.logs, eventName }).map((l) => (l.args as { schemaId?: bigint; attestationId?: bigint }).schemaId ?? (l.args as { attestationId: bigint }).attestationId)
+  parseEventLogs({ abi: spAbi, logs: r.logs, eventName }).map(
+    (l) => (l.args as { schemaId?: bigint; attestationId?: bigint }).schemaId ?? (l.args as { attestationId: bigint }).attestationId,
+  )
 const logDataOf = (r: TransactionReceipt) => r.logs.find((l) => l.address.toLowerCase() === devnet.address.toLowerCase())!.data
 
 /** Text no compression shrinks below an index entry's limit. */
 const incompressible = (length: number) => Array.from({ length }, (_, i) => String.fromCharCode(0x4e00 + ((i * 7919) % 20_000))).join('')
 
 const pills = {} as {
-  surrogateSchema: bigint; surrogateBytesSchema: bigint; deepSchema: bigint; unbalancedSchema: bigint; nulFieldSchema: bigint; protoSchema: bigint
-  ipfsSchema: bigint; arweaveSchema: bigint; scoreSchema: bigint
-  nulFieldAttestation: bigint; protoAttestation: bigint; nulRecipient: bigint; longRecipient: bigint; ipfsNul: bigint; arweaveNul: bigint
-  nulKey: bigint; rawKey: bigint; longKey: bigint; revokedNul: bigint; revokedRaw: bigint
-  offchainCollisions: { txHash: Hex; data: Hex }[]; longOffchain: Hex
+  surrogateSchema: bigint
+  surrogateBytesSchema: bigint
+  deepSchema: bigint
+  unbalancedSchema: bigint
+  nulFieldSchema: bigint
+  protoSchema: bigint
+  ipfsSchema: bigint
+  arweaveSchema: bigint
+  scoreSchema: bigint
+  nulFieldAttestation: bigint
+  protoAttestation: bigint
+  nulRecipient: bigint
+  longRecipient: bigint
+  ipfsNul: bigint
+  arweaveNul: bigint
+  nulKey: bigint
+  rawKey: bigint
+  longKey: bigint
+  revokedNul: bigint
+  revokedRaw: bigint
+  offchainCollisions: { txHash: Hex; data: Hex }[]
+  longOffchain: Hex
   ordinary: bigint[]
 }
 
@@ -65,7 +99,15 @@ beforeAll(async () => {
   pills.deepSchema = await sp.register(A, { data: `${'['.repeat(5_000)}${']'.repeat(5_000)}` })
   pills.unbalancedSchema = await sp.register(A, { data: '['.repeat(5_000) })
   pills.nulFieldSchema = await sp.register(A, { data: '{"k\\u0000":1,"data":[{"name":"a\\u0000b","type":"string"}]}' })
-  pills.protoSchema = await sp.register(A, { data: JSON.stringify({ name: 'proto', data: [{ name: '__proto__', type: 'string' }, { name: 'score', type: 'uint256' }] }) })
+  pills.protoSchema = await sp.register(A, {
+    data: JSON.stringify({
+      name: 'proto',
+      data: [
+        { name: '__proto__', type: 'string' },
+        { name: 'score', type: 'uint256' },
+      ],
+    }),
+  })
   pills.ipfsSchema = await sp.register(A, { data: 'ipfs', dataLocation: DataLocation.IPFS })
   pills.arweaveSchema = await sp.register(A, { data: 'arweave', dataLocation: DataLocation.ARWEAVE })
   pills.scoreSchema = await sp.register(A, { data: schemaJson('score', 'ordinary', SCORE_FIELDS) })
@@ -73,11 +115,23 @@ beforeAll(async () => {
   // attestations
   const attest = (att: Parameters<typeof completeAttestation>[0], key: string) => sp.attest(A, att, key)
   pills.nulFieldAttestation = await attest({ schemaId: pills.nulFieldSchema, data: encodeAbiParameters([{ type: 'string' }], ['v\u0000']) }, 'nul-field')
-  pills.protoAttestation = await attest({ schemaId: pills.protoSchema, data: encodeAbiParameters([{ type: 'tuple', components: [{ type: 'string' }, { type: 'uint256' }] }], [['p', 7n]]) }, 'proto')
+  pills.protoAttestation = await attest(
+    { schemaId: pills.protoSchema, data: encodeAbiParameters([{ type: 'tuple', components: [{ type: 'string' }, { type: 'uint256' }] }], [['p', 7n]]) },
+    'proto',
+  )
   pills.nulRecipient = await attest({ schemaId: pills.scoreSchema, data: tupleScore('r', 1n), recipients: [stringRecipient('a\u0000b')] }, 'nul-recipient')
-  pills.longRecipient = await attest({ schemaId: pills.scoreSchema, data: tupleScore('r', 2n), recipients: [stringRecipient(incompressible(3_000))] }, 'long-recipient')
-  pills.ipfsNul = await attest({ schemaId: pills.ipfsSchema, dataLocation: DataLocation.IPFS, data: encodeAbiParameters([{ type: 'string' }], ['bafy\u0000x']) }, 'ipfs')
-  pills.arweaveNul = await attest({ schemaId: pills.arweaveSchema, dataLocation: DataLocation.ARWEAVE, data: encodeAbiParameters([{ type: 'string' }], ['ar\u0000x']) }, 'arweave')
+  pills.longRecipient = await attest(
+    { schemaId: pills.scoreSchema, data: tupleScore('r', 2n), recipients: [stringRecipient(incompressible(3_000))] },
+    'long-recipient',
+  )
+  pills.ipfsNul = await attest(
+    { schemaId: pills.ipfsSchema, dataLocation: DataLocation.IPFS, data: encodeAbiParameters([{ type: 'string' }], ['bafy\u0000x']) },
+    'ipfs',
+  )
+  pills.arweaveNul = await attest(
+    { schemaId: pills.arweaveSchema, dataLocation: DataLocation.ARWEAVE, data: encodeAbiParameters([{ type: 'string' }], ['ar\u0000x']) },
+    'arweave',
+  )
   pills.nulKey = await attest({ schemaId: pills.scoreSchema, data: tupleScore('k', 3n) }, 'key\u00001')
   const att = completeAttestation({ schemaId: pills.scoreSchema, data: tupleScore('k', 4n) }, me)
   pills.rawKey = idsOf(await sendRaw('attest', [att, concat([stringToHex('k'), '0xeda08000']), '0x', '0x']), 'AttestationMade')[0]!
@@ -124,7 +178,8 @@ describe.each(['postgres', 'pglite'] as const)('poison pills on %s', (kind) => {
 
   const chainId = () => devnet.chainId
   const schema = (schemaId: bigint) => db.prisma.schema.findUniqueOrThrow({ where: { chainId_schemaId: { chainId: chainId(), schemaId } } })
-  const attestation = (attestationId: bigint) => db.prisma.attestation.findUniqueOrThrow({ where: { chainId_attestationId: { chainId: chainId(), attestationId } }, include: { recipients: true } })
+  const attestation = (attestationId: bigint) =>
+    db.prisma.attestation.findUniqueOrThrow({ where: { chainId_attestationId: { chainId: chainId(), attestationId } }, include: { recipients: true } })
 
   it('reaches the head and indexes every attestation made after the pills', async () => {
     const head = await clients.publicClient.getBlockNumber({ cacheTime: 0 })
@@ -136,13 +191,25 @@ describe.each(['postgres', 'pglite'] as const)('poison pills on %s', (kind) => {
   })
 
   it('stores hostile schema data as text, its JSON only when storable, with reasons', async () => {
-    expect(await schema(pills.surrogateSchema)).toMatchObject({ data: '{"name":"\\ud800"}', dataJson: { name: '\uFFFD' }, dataError: expect.stringMatching(/^SCHEMA_NO_FIELDS/) })
+    expect(await schema(pills.surrogateSchema)).toMatchObject({
+      data: '{"name":"\\ud800"}',
+      dataJson: { name: '\uFFFD' },
+      dataError: expect.stringMatching(/^SCHEMA_NO_FIELDS/),
+    })
     expect(await schema(pills.surrogateBytesSchema)).toMatchObject({ data: '{"name":"\uFFFD\uFFFD\uFFFD"}', dataJson: { name: '\uFFFD\uFFFD\uFFFD' } })
     const deep = await schema(pills.deepSchema)
     expect(deep).toMatchObject({ dataJson: null, fields: null, dataError: expect.stringMatching(/^SCHEMA_JSON_TOO_DEEP/) })
     expect(deep.data).toHaveLength(10_000)
-    expect(await schema(pills.unbalancedSchema)).toMatchObject({ data: '['.repeat(5_000), dataJson: null, dataError: expect.stringMatching(/^SCHEMA_NOT_JSON/) })
-    expect(await schema(pills.nulFieldSchema)).toMatchObject({ dataJson: { 'k\uFFFD': 1, data: [{ name: 'a\uFFFDb', type: 'string' }] }, fields: [{ name: 'a\uFFFDb', type: 'string' }], dataError: null })
+    expect(await schema(pills.unbalancedSchema)).toMatchObject({
+      data: '['.repeat(5_000),
+      dataJson: null,
+      dataError: expect.stringMatching(/^SCHEMA_NOT_JSON/),
+    })
+    expect(await schema(pills.nulFieldSchema)).toMatchObject({
+      dataJson: { 'k\uFFFD': 1, data: [{ name: 'a\uFFFDb', type: 'string' }] },
+      fields: [{ name: 'a\uFFFDb', type: 'string' }],
+      dataError: null,
+    })
   })
 
   it('decodes data under hostile field names and keeps a field named __proto__', async () => {
@@ -162,7 +229,11 @@ describe.each(['postgres', 'pglite'] as const)('poison pills on %s', (kind) => {
   })
 
   it('stores CIDs, indexing keys and revoke reasons with U+FFFD for what text cannot hold, raw data kept', async () => {
-    expect(await attestation(pills.ipfsNul)).toMatchObject({ dataEncoding: 'CID', decodedData: { cid: 'bafy\uFFFDx' }, data: encodeAbiParameters([{ type: 'string' }], ['bafy\u0000x']) })
+    expect(await attestation(pills.ipfsNul)).toMatchObject({
+      dataEncoding: 'CID',
+      decodedData: { cid: 'bafy\uFFFDx' },
+      data: encodeAbiParameters([{ type: 'string' }], ['bafy\u0000x']),
+    })
     expect(await attestation(pills.arweaveNul)).toMatchObject({ dataEncoding: 'CID', decodedData: { cid: 'ar\uFFFDx' } })
     expect((await attestation(pills.nulKey)).indexingKey).toBe('key\uFFFD1')
     expect((await attestation(pills.rawKey)).indexingKey).toBe('k\uFFFD\uFFFD\uFFFD\uFFFD')

@@ -6,7 +6,17 @@
  */
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { getNamedType, type GraphQLObjectType, isLeafType, Kind, type OperationDefinitionNode, parse, print, type DocumentNode, type DefinitionNode } from 'graphql'
+import {
+  getNamedType,
+  type GraphQLObjectType,
+  isLeafType,
+  Kind,
+  type OperationDefinitionNode,
+  parse,
+  print,
+  type DocumentNode,
+  type DefinitionNode,
+} from 'graphql'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createSilentLogger } from '../src/common/logger.js'
 import { createDb, type Db } from '../src/db/createDb.js'
@@ -21,7 +31,17 @@ let gateway: Gateway
 const sql: string[] = []
 
 /** The codes a limit answers with (README "Limits"); BAD_USER_INPUT counts when it is the page cap. */
-const LIMIT_CODES = new Set(['QUERY_TOO_COMPLEX', 'QUERY_TOO_DEEP', 'TOO_MANY_ALIASES', 'TOO_MANY_TOKENS', 'TOO_MANY_DIRECTIVES', 'QUERY_TIMEOUT', 'OVERLOADED', 'REQUEST_TOO_LARGE', 'LENGTH_REQUIRED'])
+const LIMIT_CODES = new Set([
+  'QUERY_TOO_COMPLEX',
+  'QUERY_TOO_DEEP',
+  'TOO_MANY_ALIASES',
+  'TOO_MANY_TOKENS',
+  'TOO_MANY_DIRECTIVES',
+  'QUERY_TIMEOUT',
+  'OVERLOADED',
+  'REQUEST_TOO_LARGE',
+  'LENGTH_REQUIRED',
+])
 
 type Answer = { status: number; body: { data?: unknown; errors?: { message: string; extensions?: Record<string, unknown> }[] } }
 
@@ -41,7 +61,10 @@ async function post(query: string, variables: Record<string, unknown> = {}, acce
 async function firstSseFrame(query: string, variables: Record<string, unknown> = {}): Promise<string> {
   const controller = new AbortController()
   const response = await gateway.yoga.fetch('http://gateway.test/graphql', {
-    method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream' }, body: JSON.stringify({ query, variables }), signal: controller.signal,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+    body: JSON.stringify({ query, variables }),
+    signal: controller.signal,
   })
   const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader()
   let text = ''
@@ -66,7 +89,10 @@ async function sqlDuring(fn: () => Promise<unknown>): Promise<string[]> {
 /** Every leaf field of `type` that needs no argument. */
 function leafFields(type: string): string {
   const fields = Object.values((schema.getType(type) as GraphQLObjectType).getFields())
-  return fields.filter((f) => isLeafType(getNamedType(f.type)) && f.args.every((a) => !String(a.type).endsWith('!'))).map((f) => f.name).join(' ')
+  return fields
+    .filter((f) => isLeafType(getNamedType(f.type)) && f.args.every((a) => !String(a.type).endsWith('!')))
+    .map((f) => f.name)
+    .join(' ')
 }
 
 function isLimitRejection(error: { extensions?: Record<string, unknown> }): boolean {
@@ -103,7 +129,8 @@ describe('complexity: a list costs its selection times its page size', () => {
   })
 
   it('refuses a page of pages of pages before any SQL, with QUERY_TOO_COMPLEX, the cost and the limit, HTTP 400', async () => {
-    const query = '{ attestations(first: 100) { edges { node { linkedBy(first: 100) { edges { node { linkedBy(first: 100) { edges { node { id } } } } } } } } } }'
+    const query =
+      '{ attestations(first: 100) { edges { node { linkedBy(first: 100) { edges { node { linkedBy(first: 100) { edges { node { id } } } } } } } } } }'
     let answer: Answer | undefined
     const queries = await sqlDuring(async () => (answer = await post(query)))
     expect(answer?.status).toBe(400)
@@ -118,7 +145,8 @@ describe('complexity: a list costs its selection times its page size', () => {
   })
 
   it('measures page sizes given as variables, request by request (no cached verdict for the document)', async () => {
-    const query = 'query($n: Int) { attestations(first: $n) { edges { node { linkedBy(first: $n) { edges { node { linkedBy(first: $n) { nodes { id } } } } } } } } }'
+    const query =
+      'query($n: Int) { attestations(first: $n) { edges { node { linkedBy(first: $n) { edges { node { linkedBy(first: $n) { nodes { id } } } } } } } } }'
     expect((await post(query, { n: 3 })).body.errors).toBeUndefined()
     const big = await post(query, { n: 100 })
     expect(big.status).toBe(400)
@@ -159,7 +187,12 @@ describe('every limit answers with a code and HTTP 400', () => {
   const nested = (depth: number) => `{ attestations(first: 1) { nodes { ${'linkedAttestation { '.repeat(depth)}id${' }'.repeat(depth)} } } }`
   it.each([
     ['depth', nested(20), 'QUERY_TOO_DEEP', { limit: ARMOR_LIMITS.maxDepth }],
-    ['aliases', `{ ${Array.from({ length: 40 }, (_, i) => `a${i}: indexerStatus { chainId }`).join(' ')} }`, 'TOO_MANY_ALIASES', { limit: ARMOR_LIMITS.maxAliases }],
+    [
+      'aliases',
+      `{ ${Array.from({ length: 40 }, (_, i) => `a${i}: indexerStatus { chainId }`).join(' ')} }`,
+      'TOO_MANY_ALIASES',
+      { limit: ARMOR_LIMITS.maxAliases },
+    ],
     ['tokens', `{ indexerStatus { ${'chainId '.repeat(2100)} } }`, 'TOO_MANY_TOKENS', { limit: ARMOR_LIMITS.maxTokens }],
     ['directives', `{ indexerStatus { chainId ${'@include(if: true) '.repeat(25)} } }`, 'TOO_MANY_DIRECTIVES', { limit: ARMOR_LIMITS.maxDirectives }],
     ['page size', '{ attestations(first: 101) { nodes { id } } }', 'BAD_USER_INPUT', { argument: 'first', maxPageSize: 100 }],
@@ -178,7 +211,11 @@ function operationsOf(document: DocumentNode): { name: string; document: Documen
   const fragments = document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION)
   return document.definitions
     .filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)
-    .map((operation) => ({ name: operation.name?.value ?? `anonymous ${operation.operation}`, operation, document: { kind: Kind.DOCUMENT, definitions: [operation, ...fragments] as DefinitionNode[] } }))
+    .map((operation) => ({
+      name: operation.name?.value ?? `anonymous ${operation.operation}`,
+      operation,
+      document: { kind: Kind.DOCUMENT, definitions: [operation, ...fragments] as DefinitionNode[] },
+    }))
 }
 
 /** Values for an operation's required variables (page sizes: the default page size, as a client that picks none). */
@@ -188,7 +225,8 @@ function variablesFor(operation: OperationDefinitionNode): Record<string, unknow
     if (v.type.kind !== Kind.NON_NULL_TYPE) continue
     const name = v.variable.name.value
     const type = print(v.type)
-    values[name] = type === 'Int!' ? (name === 'chainId' ? CHAIN : 20) : type === 'ID!' ? 'onchain_evm_31337_0x5' : type === 'LineageDirection!' ? 'ANCESTORS' : 'off-1'
+    values[name] =
+      type === 'Int!' ? (name === 'chainId' ? CHAIN : 20) : type === 'ID!' ? 'onchain_evm_31337_0x5' : type === 'LineageDirection!' ? 'ANCESTORS' : 'off-1'
   }
   return values
 }
@@ -199,7 +237,9 @@ describe('what the README and the test documents show', () => {
   const dir = join(import.meta.dirname, 'graphql')
   const sources = [
     ...readmeBlocks.map((text, i) => ({ source: `README.md block ${i + 1}`, text })),
-    ...readdirSync(dir).filter((f) => f.endsWith('.graphql')).map((f) => ({ source: `test/graphql/${f}`, text: readFileSync(join(dir, f), 'utf8') })),
+    ...readdirSync(dir)
+      .filter((f) => f.endsWith('.graphql'))
+      .map((f) => ({ source: `test/graphql/${f}`, text: readFileSync(join(dir, f), 'utf8') })),
   ]
   const operations = sources.flatMap(({ source, text }) => operationsOf(parse(text)).map((op) => ({ ...op, source })))
 

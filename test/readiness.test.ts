@@ -34,13 +34,38 @@ afterAll(async () => {
 })
 
 it('turns /readyz 503 while the chain is stuck (RPC down, commits failing), shows why, and 200 again after', { timeout: 300_000 }, async () => {
-  const proc = spawnCli([
-    'start', '--rpc-url', proxy.url, '--chain-id', String(devnet.chainId), '--contract', devnet.address, '--start-block', String(devnet.deployBlock),
-    '--confirmations', '0', '--database-url', database.url, '--port', '0', '--host', '127.0.0.1', '--verifiers', '0',
-  ], 'Sign indexer running', { STALL_AFTER_FAILURES: String(STALL_AFTER) })
+  const proc = spawnCli(
+    [
+      'start',
+      '--rpc-url',
+      proxy.url,
+      '--chain-id',
+      String(devnet.chainId),
+      '--contract',
+      devnet.address,
+      '--start-block',
+      String(devnet.deployBlock),
+      '--confirmations',
+      '0',
+      '--database-url',
+      database.url,
+      '--port',
+      '0',
+      '--host',
+      '127.0.0.1',
+      '--verifiers',
+      '0',
+    ],
+    'Sign indexer running',
+    { STALL_AFTER_FAILURES: String(STALL_AFTER) },
+  )
   let output = ''
-  proc.child.stdout!.on('data', (d: Buffer) => { output += d.toString() })
-  proc.child.stderr!.on('data', (d: Buffer) => { output += d.toString() })
+  proc.child.stdout!.on('data', (d: Buffer) => {
+    output += d.toString()
+  })
+  proc.child.stderr!.on('data', (d: Buffer) => {
+    output += d.toString()
+  })
   const admin = new pg.Client({ connectionString: database.url })
   await admin.connect()
   try {

@@ -6,7 +6,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createSilentLogger } from '../src/common/logger.js'
 import { createDb, type Db } from '../src/db/createDb.js'
-import { createDevClients, createSpWriter, createWorkload, type Devnet, schemaJson, SCORE_FIELDS, type SpWriter, startDevnet, tupleScore } from '../src/devnet/index.js'
+import {
+  createDevClients,
+  createSpWriter,
+  createWorkload,
+  type Devnet,
+  schemaJson,
+  SCORE_FIELDS,
+  type SpWriter,
+  startDevnet,
+  tupleScore,
+} from '../src/devnet/index.js'
 import { createIndexer, type Indexer } from '../src/sync/createIndexer.js'
 import { createTestDatabase } from './helpers/database.js'
 import { createTruthClient, diffWithGroundTruth, readGroundTruth } from './helpers/groundTruth.js'
@@ -29,7 +39,11 @@ async function expectConverged(timeoutMs = 30_000) {
   for (;;) {
     const head = await truthClient().getBlockNumber({ cacheTime: 0 })
     const cp = await db.prisma.checkpoint.findUnique({ where: { chainId: devnet.chainId } })
-    const block = cp ? await truthClient().getBlock({ blockNumber: cp.blockNumber }).catch(() => null) : null
+    const block = cp
+      ? await truthClient()
+          .getBlock({ blockNumber: cp.blockNumber })
+          .catch(() => null)
+      : null
     if (cp && cp.blockNumber === head && block?.hash === cp.blockHash) {
       diffs = await diffWithGroundTruth(db.prisma, devnet.chainId, await readGroundTruth(truthClient(), devnet.address, devnet.deployBlock))
       if (!diffs.length) return
@@ -39,8 +53,7 @@ async function expectConverged(timeoutMs = 30_000) {
   }
 }
 
-const attest = (name: string, score: bigint) =>
-  writer.attest(1, { schemaId, data: tupleScore(name, score) }, `reorg-${name}`)
+const attest = (name: string, score: bigint) => writer.attest(1, { schemaId, data: tupleScore(name, score) }, `reorg-${name}`)
 
 beforeAll(async () => {
   devnet = await startDevnet({ port: 0 })
@@ -85,7 +98,9 @@ describe('reorgs while following the head', () => {
     expect(after.decodedData).toEqual({ name: 'replacement', score: '20' })
     expect(after.indexingKey).toBe('reorg-replacement')
     // ids are counters: an earlier test may have retracted another attestation with this id at another block
-    const removed = await db.prisma.event.findMany({ where: { chainId: devnet.chainId, kind: 'REMOVED', subjectType: 'ATTESTATION', subjectId: id.toString(), blockHash: before.blockHash } })
+    const removed = await db.prisma.event.findMany({
+      where: { chainId: devnet.chainId, kind: 'REMOVED', subjectType: 'ATTESTATION', subjectId: id.toString(), blockHash: before.blockHash },
+    })
     expect(removed).toHaveLength(1)
   })
 
@@ -95,14 +110,18 @@ describe('reorgs while following the head', () => {
     const snapshot = await rpc('evm_snapshot')
     await writer.revoke(1, id, 'short-lived')
     await expectConverged()
-    expect((await db.prisma.attestation.findUniqueOrThrow({ where: { chainId_attestationId: { chainId: devnet.chainId, attestationId: id } } })).revoked).toBe(true)
+    expect((await db.prisma.attestation.findUniqueOrThrow({ where: { chainId_attestationId: { chainId: devnet.chainId, attestationId: id } } })).revoked).toBe(
+      true,
+    )
     await rpc('evm_revert', [snapshot])
     await rpc('anvil_mine', ['0x3'])
     await expectConverged()
     const row = await db.prisma.attestation.findUniqueOrThrow({ where: { chainId_attestationId: { chainId: devnet.chainId, attestationId: id } } })
     expect(row).toMatchObject({ revoked: false, revokeReason: null, revokeTxHash: null })
     const revokedRow = await db.prisma.event.findFirstOrThrow({ where: { chainId: devnet.chainId, kind: 'REVOKED', subjectId: id.toString() } })
-    const removed = await db.prisma.event.findMany({ where: { chainId: devnet.chainId, kind: 'REMOVED', subjectId: id.toString(), blockHash: revokedRow.blockHash } })
+    const removed = await db.prisma.event.findMany({
+      where: { chainId: devnet.chainId, kind: 'REMOVED', subjectId: id.toString(), blockHash: revokedRow.blockHash },
+    })
     expect(removed).toHaveLength(1)
   })
 
@@ -135,7 +154,12 @@ describe('reorg during backfill', () => {
       await workload.seedScenario()
       await workload.seedBulk({ attestations: 400, perTx: 10, txPerBlock: 1 })
       const head = await truth().getBlockNumber({ cacheTime: 0 })
-      const backfill = createIndexer({ prisma: db2.prisma, chains: [devnetChain(chainDevnet, { maxBlockRange: 1, pollIntervalMs: 50 })], logger: createSilentLogger(), concurrency: 1 })
+      const backfill = createIndexer({
+        prisma: db2.prisma,
+        chains: [devnetChain(chainDevnet, { maxBlockRange: 1, pollIntervalMs: 50 })],
+        logger: createSilentLogger(),
+        concurrency: 1,
+      })
       const run = backfill.run()
       for (;;) {
         const cp = await db2.prisma.checkpoint.findUnique({ where: { chainId: chainDevnet.chainId } })
@@ -149,7 +173,11 @@ describe('reorg during backfill', () => {
       let diffs: string[] = ['not converged']
       while (Date.now() < deadline) {
         const cp = await db2.prisma.checkpoint.findUnique({ where: { chainId: chainDevnet.chainId } })
-        const block = cp ? await truth().getBlock({ blockNumber: cp.blockNumber }).catch(() => null) : null
+        const block = cp
+          ? await truth()
+              .getBlock({ blockNumber: cp.blockNumber })
+              .catch(() => null)
+          : null
         if (cp && block?.hash === cp.blockHash && cp.blockNumber === (await truth().getBlockNumber({ cacheTime: 0 }))) {
           diffs = await diffWithGroundTruth(db2.prisma, chainDevnet.chainId, await readGroundTruth(truth(), chainDevnet.address, chainDevnet.deployBlock))
           if (!diffs.length) break

@@ -68,8 +68,13 @@ describe.each(['postgres', 'pglite'] as const)('random reorgs over the live work
       return run
     }
     const live = new AbortController()
-    const workload = createWorkload({ rpcUrl: devnet.rpcUrl, address: devnet.address })
-      .runLive({ intervalMs: 20, signal: live.signal, around, random: mulberry32(SEED + 1), poisonPills: true })
+    const workload = createWorkload({ rpcUrl: devnet.rpcUrl, address: devnet.address }).runLive({
+      intervalMs: 20,
+      signal: live.signal,
+      around,
+      random: mulberry32(SEED + 1),
+      poisonPills: true,
+    })
 
     const figures: Figures = { reorgs: 0, depths: [], linkedRolledBack: 0, attestationsRolledBack: 0, rowsCompared: 0, differences: 0 }
     const converge = async (label: string) => {
@@ -96,7 +101,9 @@ describe.each(['postgres', 'pglite'] as const)('random reorgs over the live work
       for (let i = 0; i < REORGS; i++) {
         await new Promise((r) => setTimeout(r, 300 + Math.floor(random() * 2_500))) // the workload runs meanwhile
         let resume!: () => void
-        gate = new Promise((r) => { resume = r })
+        gate = new Promise((r) => {
+          resume = r
+        })
         await inFlight
         const head = await truth.getBlockNumber({ cacheTime: 0 })
         const room = Number(head - lowest)
@@ -120,9 +127,11 @@ describe.each(['postgres', 'pglite'] as const)('random reorgs over the live work
       await workload
       indexer.stop()
       await running
-      console.log(`random reorgs (${kind}, seed ${SEED}): ${figures.reorgs} reorgs, depths [${figures.depths.join(', ')}], ` +
-        `${figures.attestationsRolledBack} attestations rolled back (${figures.linkedRolledBack} together with the attestation they link to), ` +
-        `${figures.rowsCompared} rows compared, differences ${figures.differences}`)
+      console.log(
+        `random reorgs (${kind}, seed ${SEED}): ${figures.reorgs} reorgs, depths [${figures.depths.join(', ')}], ` +
+          `${figures.attestationsRolledBack} attestations rolled back (${figures.linkedRolledBack} together with the attestation they link to), ` +
+          `${figures.rowsCompared} rows compared, differences ${figures.differences}`,
+      )
     }
 
     // Every journal entry a reorg took back has exactly one REMOVED entry after it.

@@ -35,7 +35,13 @@ describe.each(['redis', 'postgres'])('pubsub %s', (pubsub) => {
       await (await createDb({ databaseUrl: database.url })).close()
       // start at the current head: the devnet is shared by both cases and only this case's attestations count
       const startBlock = (await createTruthClient(devnet.rpcUrl).getBlockNumber({ cacheTime: 0 })) + 1n
-      const config = await writeChainConfig(join(dir, `${pubsub}.json`), { rpcUrl: devnet.rpcUrl, chainId: devnet.chainId, contract: devnet.address, startBlock, maxBlockRange: 50 })
+      const config = await writeChainConfig(join(dir, `${pubsub}.json`), {
+        rpcUrl: devnet.rpcUrl,
+        chainId: devnet.chainId,
+        contract: devnet.address,
+        startBlock,
+        maxBlockRange: 50,
+      })
       const args = ['--pubsub', pubsub, ...(pubsub === 'redis' ? ['--redis-url', 'redis://127.0.0.1:6379'] : [])]
       const gateways = [spawnGateway(database.url, args), spawnGateway(database.url, args)]
       procs.push(...gateways)
@@ -44,7 +50,9 @@ describe.each(['redis', 'postgres'])('pubsub %s', (pubsub) => {
       const indexer = spawnIndexer(config, database.url, args)
       procs.push(indexer)
       await indexer.ready
-      const subscriptions = await Promise.all(gateways.map((g) => subscribeSse(httpFetcher(g.url()), OnAttestationCreatedDocument, { where: { chainId: devnet.chainId } })))
+      const subscriptions = await Promise.all(
+        gateways.map((g) => subscribeSse(httpFetcher(g.url()), OnAttestationCreatedDocument, { where: { chainId: devnet.chainId } })),
+      )
 
       const writer = createSpWriter(await createDevClients(devnet.rpcUrl), devnet.address)
       const schemaId = await writer.register(3, { data: schemaJson(`replicas-${pubsub}`, 'replica test', SCORE_FIELDS) })

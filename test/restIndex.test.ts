@@ -26,7 +26,13 @@ console.log(`REST index property test, seed ${SEED} (override with PROPERTY_SEED
 type Envelope = { success: boolean; statusCode: number; data: unknown; message: string; code?: string }
 
 const backends = [
-  { name: 'PostgreSQL', open: async () => { const database = await createTestDatabase('sitest_rest_index'); return { db: await createDb({ databaseUrl: database.url }), database } } },
+  {
+    name: 'PostgreSQL',
+    open: async () => {
+      const database = await createTestDatabase('sitest_rest_index')
+      return { db: await createDb({ databaseUrl: database.url }), database }
+    },
+  },
   { name: 'PGlite', open: async () => ({ db: await createDb(), database: undefined as TestDatabase | undefined }) },
 ]
 
@@ -52,7 +58,10 @@ describe.each(backends)('index API on $name', ({ open }) => {
   })
 
   it('pages are the rows in (attestationId, chainId) descending order, with totals, on every filter', async () => {
-    const stored = await db.prisma.attestation.findMany({ orderBy: [{ attestationId: 'desc' }, { chainId: 'desc' }], select: { chainId: true, attestationId: true, attester: true } })
+    const stored = await db.prisma.attestation.findMany({
+      orderBy: [{ attestationId: 'desc' }, { chainId: 'desc' }],
+      select: { chainId: true, attestationId: true, attester: true },
+    })
     const ids = (rows: { chainId: number; attestationId: bigint }[]) => rows.map((r) => `onchain_evm_${r.chainId}_0x${r.attestationId.toString(16)}`)
     const all = await get('/index/attestations?page=3&size=7')
     expect(all.status).toBe(200)
@@ -68,7 +77,9 @@ describe.each(backends)('index API on $name', ({ open }) => {
     // an address recipient matches address-encoded and checksummed string-encoded recipients
     expect(await rowIds(`recipient=${CAROL}`)).toEqual([`onchain_evm_${CHAIN}_0x3`, `onchain_evm_${CHAIN}_0x1`])
     expect(await rowIds(`recipient=${encodeURIComponent('alice@example.com')}`)).toEqual([`onchain_evm_${CHAIN}_0x2`])
-    expect(await rowIds(`schemaId=onchain_evm_${CHAIN}_0x2&indexingValue=batch-a`)).toEqual([60, 50, 40, 30, 20, 10].map((n) => `onchain_evm_${CHAIN}_0x${n.toString(16)}`))
+    expect(await rowIds(`schemaId=onchain_evm_${CHAIN}_0x2&indexingValue=batch-a`)).toEqual(
+      [60, 50, 40, 30, 20, 10].map((n) => `onchain_evm_${CHAIN}_0x${n.toString(16)}`),
+    )
     expect(await rowIds(`id=onchain_evm_${CHAIN}_0x3&registrant=${ALICE}&parseOffChainData=true`)).toEqual([`onchain_evm_${CHAIN}_0x3`])
     expect(await rowIds('id=SPA_abc')).toEqual([])
     expect(await rowIds(`id=onchain_evm_${CHAIN}_0x8000000000000000`)).toEqual([]) // a uint64 above int64: no such row
@@ -76,12 +87,19 @@ describe.each(backends)('index API on $name', ({ open }) => {
     expect(three).toMatchObject({ recipients: [CAROL_MIXED_CASE], linkedAttestation: `onchain_evm_${CHAIN}_0x2` })
 
     const schemas = await get('/index/schemas?size=undefined&page=undefined&id=undefined&registrant=undefined&mode=undefined')
-    expect((schemas.body.data as { rows: { id: string }[] }).rows.map((r) => r.id)).toEqual([`onchain_evm_${CHAIN}_0x2`, `onchain_evm_${CHAIN}_0x1`, `onchain_evm_${OTHER_CHAIN}_0x1`])
+    expect((schemas.body.data as { rows: { id: string }[] }).rows.map((r) => r.id)).toEqual([
+      `onchain_evm_${CHAIN}_0x2`,
+      `onchain_evm_${CHAIN}_0x1`,
+      `onchain_evm_${OTHER_CHAIN}_0x1`,
+    ])
     SchemaPage.parse(schemas.body.data)
-    expect((await get(`/index/schemas?registrant=${ALICE}&chainId=${CHAIN}`)).body.data).toMatchObject({ total: 1, rows: [{ id: `onchain_evm_${CHAIN}_0x1`, name: 'KYC' }] })
+    expect((await get(`/index/schemas?registrant=${ALICE}&chainId=${CHAIN}`)).body.data).toMatchObject({
+      total: 1,
+      rows: [{ id: `onchain_evm_${CHAIN}_0x1`, name: 'KYC' }],
+    })
   })
 
-  it('answers the welcome, SignScan\'s /api base path, HEAD, and refuses other methods and routes in the envelope', async () => {
+  it("answers the welcome, SignScan's /api base path, HEAD, and refuses other methods and routes in the envelope", async () => {
     expect((await get('/index')).body).toEqual({ success: true, statusCode: 200, data: SIGNSCAN_WELCOME, message: 'ok' })
     expect((await get(`/api/index/schemas/onchain_evm_${CHAIN}_0x1`)).body.data).toMatchObject({ name: 'KYC', data: [{ name: 'score', type: 'uint256' }] })
     const head = await get('/index/attestations', { method: 'HEAD' })
@@ -118,7 +136,14 @@ describe.each(backends)('index API on $name', ({ open }) => {
     ]
     for (const [path, message] of cases) {
       const { status, body } = await get(path)
-      expect({ path, status, code: body.code, success: body.success, statusCode: body.statusCode, data: body.data }).toEqual({ path, status: 400, code: 'BAD_USER_INPUT', success: false, statusCode: 400, data: null })
+      expect({ path, status, code: body.code, success: body.success, statusCode: body.statusCode, data: body.data }).toEqual({
+        path,
+        status: 400,
+        code: 'BAD_USER_INPUT',
+        success: false,
+        statusCode: 400,
+        data: null,
+      })
       expect(body.message, path).toMatch(message)
     }
   })
@@ -130,20 +155,63 @@ describe.each(backends)('index API on $name', ({ open }) => {
     const result = await validate(structuredClone(document))
     expect(result.valid, result.valid ? '' : compileErrors(result)).toBe(true)
     expect(document.openapi).toBe('3.1.0')
-    expect(Object.keys(document.paths)).toEqual(['/index', '/index/schemas', '/index/schemas/{id}', '/index/attestations', '/index/attestations/{id}', '/index/openapi.json'])
+    expect(Object.keys(document.paths)).toEqual([
+      '/index',
+      '/index/schemas',
+      '/index/schemas/{id}',
+      '/index/attestations',
+      '/index/attestations/{id}',
+      '/index/openapi.json',
+    ])
     const names = (path: string) => document.paths[path].get.parameters.map((p: { name: string }) => p.name)
-    expect(names('/index/attestations')).toEqual(expect.arrayContaining(['id', 'schemaId', 'attester', 'attestor', 'recipient', 'indexingValue', 'mode', 'chainId', 'page', 'size', 'parseOffChainData']))
+    expect(names('/index/attestations')).toEqual(
+      expect.arrayContaining(['id', 'schemaId', 'attester', 'attestor', 'recipient', 'indexingValue', 'mode', 'chainId', 'page', 'size', 'parseOffChainData']),
+    )
     expect(names('/index/schemas')).toEqual(expect.arrayContaining(['id', 'registrant', 'mode', 'chainId', 'page', 'size']))
     expect(Object.keys(document.components.schemas.AttestationInfo.properties)).toContain('fullSchemaId')
   })
 
   it(`answers any request with 200, 400 or 404 in the envelope, never a 500 (seeded, ${RUNS} runs)`, async () => {
     // ids: small ones (stored), the int64 / uint64 edges, anything up to 68 bits; chains: stored, int32 edge, beyond
-    const idNumber = fc.oneof(fc.bigInt({ min: 0n, max: 70n }), fc.constantFrom((1n << 63n) - 1n, 1n << 63n, (1n << 64n) - 1n, 1n << 64n), fc.bigInt({ min: 0n, max: 1n << 68n }))
+    const idNumber = fc.oneof(
+      fc.bigInt({ min: 0n, max: 70n }),
+      fc.constantFrom((1n << 63n) - 1n, 1n << 63n, (1n << 64n) - 1n, 1n << 64n),
+      fc.bigInt({ min: 0n, max: 1n << 68n }),
+    )
     const chainNumber = fc.oneof(fc.constantFrom(CHAIN, OTHER_CHAIN, 0, 2 ** 31 - 1, 2 ** 31), fc.integer({ min: 0, max: 2 ** 36 }))
-    const fullId = fc.tuple(chainNumber, idNumber, fc.boolean()).map(([chain, id, upper]) => `onchain_evm_${chain}_0x${upper ? id.toString(16).toUpperCase() : id.toString(16)}`)
-    const edge = fc.constantFrom('undefined', 'null', '', '0', '-1', '1', '100', '101', '10000', '1e3', '0x1', '0x8000000000000000', 'true', 'onchain', 'offchain',
-      'SPA_x', 'SPS_y', ALICE, BOB, CAROL_MIXED_CASE, 'batch-a', '9'.repeat(30), '\u0000', 'a\u0000b', '\uD800', '%', '\uFFFD', 'x'.repeat(2001))
+    const fullId = fc
+      .tuple(chainNumber, idNumber, fc.boolean())
+      .map(([chain, id, upper]) => `onchain_evm_${chain}_0x${upper ? id.toString(16).toUpperCase() : id.toString(16)}`)
+    const edge = fc.constantFrom(
+      'undefined',
+      'null',
+      '',
+      '0',
+      '-1',
+      '1',
+      '100',
+      '101',
+      '10000',
+      '1e3',
+      '0x1',
+      '0x8000000000000000',
+      'true',
+      'onchain',
+      'offchain',
+      'SPA_x',
+      'SPS_y',
+      ALICE,
+      BOB,
+      CAROL_MIXED_CASE,
+      'batch-a',
+      '9'.repeat(30),
+      '\u0000',
+      'a\u0000b',
+      '\uD800',
+      '%',
+      '\uFFFD',
+      'x'.repeat(2001),
+    )
     const value = fc.oneof(
       { arbitrary: fullId, weight: 3 },
       { arbitrary: edge, weight: 3 },
@@ -151,16 +219,49 @@ describe.each(backends)('index API on $name', ({ open }) => {
       fc.string({ maxLength: 40 }),
       fc.string({ unit: 'binary', maxLength: 40 }),
     )
-    const name = fc.constantFrom('id', 'schemaId', 'attester', 'attestor', 'registrant', 'recipient', 'indexingValue', 'mode', 'chainId', 'page', 'size', 'parseOffChainData', 'garbage', '__proto__', 'constructor')
-    const route = fc.constantFrom('/index', '/index/', '/index/schemas', '/index/attestations', '/api/index/attestations', '/index/schemas/{id}', '/index/attestations/{id}', '/index/{id}')
+    const name = fc.constantFrom(
+      'id',
+      'schemaId',
+      'attester',
+      'attestor',
+      'registrant',
+      'recipient',
+      'indexingValue',
+      'mode',
+      'chainId',
+      'page',
+      'size',
+      'parseOffChainData',
+      'garbage',
+      '__proto__',
+      'constructor',
+    )
+    const route = fc.constantFrom(
+      '/index',
+      '/index/',
+      '/index/schemas',
+      '/index/attestations',
+      '/api/index/attestations',
+      '/index/schemas/{id}',
+      '/index/attestations/{id}',
+      '/index/{id}',
+    )
     const pathId = fc.oneof(fullId, value.map(encodeURIComponent), fc.constantFrom('%', '%E0%A4%A', '..', '%2F', 'a/b'))
     // a request is mostly well-formed parameters (so a hostile value reaches the database) plus hostile ones
     const stored = (chain: number, max: bigint) => fc.bigInt({ min: 1n, max }).map((id) => `onchain_evm_${chain}_0x${id.toString(16)}`)
     const valid: Record<string, fc.Arbitrary<string>> = {
-      id: stored(CHAIN, 70n), schemaId: stored(CHAIN, 3n), attester: fc.constantFrom(ALICE, BOB), attestor: fc.constantFrom(ALICE, BOB.toUpperCase().replace('0X', '0x')),
-      registrant: fc.constantFrom(ALICE, BOB), recipient: fc.constantFrom(CAROL, CAROL_MIXED_CASE, 'alice@example.com'), indexingValue: fc.constantFrom('batch-a', 'key-3'),
-      mode: fc.constantFrom('onchain', 'undefined'), chainId: fc.constantFrom(String(CHAIN), String(OTHER_CHAIN)), page: fc.integer({ min: 1, max: 4 }).map(String),
-      size: fc.integer({ min: 1, max: 100 }).map(String), parseOffChainData: fc.constantFrom('true', 'false'),
+      id: stored(CHAIN, 70n),
+      schemaId: stored(CHAIN, 3n),
+      attester: fc.constantFrom(ALICE, BOB),
+      attestor: fc.constantFrom(ALICE, BOB.toUpperCase().replace('0X', '0x')),
+      registrant: fc.constantFrom(ALICE, BOB),
+      recipient: fc.constantFrom(CAROL, CAROL_MIXED_CASE, 'alice@example.com'),
+      indexingValue: fc.constantFrom('batch-a', 'key-3'),
+      mode: fc.constantFrom('onchain', 'undefined'),
+      chainId: fc.constantFrom(String(CHAIN), String(OTHER_CHAIN)),
+      page: fc.integer({ min: 1, max: 4 }).map(String),
+      size: fc.integer({ min: 1, max: 100 }).map(String),
+      parseOffChainData: fc.constantFrom('true', 'false'),
     }
     const wellFormed: fc.Arbitrary<[string, string][]> = fc
       .subarray(Object.keys(valid))
@@ -210,7 +311,11 @@ describe('index API under the gateway limits (PostgreSQL)', () => {
       const shed = await gateway.yoga.fetch('http://gateway/index/schemas')
       expect([shed.status, shed.headers.get('retry-after')]).toEqual([503, '1'])
       expect(await shed.json()).toMatchObject({ success: false, statusCode: 503, code: 'OVERLOADED', data: null })
-      const graphql = await gateway.yoga.fetch('http://gateway/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' })
+      const graphql = await gateway.yoga.fetch('http://gateway/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"query":"{ __typename }"}',
+      })
       expect(graphql.status).toBe(503)
       const timedOut = await slow
       expect(timedOut.status).toBe(504)

@@ -29,7 +29,9 @@ describe('schema.graphql', () => {
     ]) {
       expect(printed).toContain(line)
     }
-    expect(printed).toMatch(/attestations\(after: String, before: String, first: Int, last: Int, orderBy: AttestationOrder = ATTESTATION_ID_DESC, search: String, where: AttestationWhere\): AttestationConnection!/)
+    expect(printed).toMatch(
+      /attestations\(after: String, before: String, first: Int, last: Int, orderBy: AttestationOrder = ATTESTATION_ID_DESC, search: String, where: AttestationWhere\): AttestationConnection!/,
+    )
   })
 })
 

@@ -28,15 +28,50 @@ const ATTESTATIONS_PER_CHAIN = 120
 const SCHEMAS_PER_CHAIN = 12
 /** Pieces of text the values are made of (no İ: JS lower-cases it to two characters, PostgreSQL to one). */
 const PIECES = [
-  'alice', 'Alice', 'ALICE', 'bob', 'Zürich', 'ZÜRICH', 'straße', 'ΣΟΦΙΑ', 'σοφία', 'Жёлтый', 'жёлтый', 'مرحبا', 'بالعالم', 'שלום', '\u200fעולם',
-  '日本語', 'テスト', 'हिन्दी', '😀', '0x3f2A9b', '100%', 'a_b', 'c\\d', 'x%y_z', 'order-1234', 'user@example.com', ' ', '-', '.', '42',
+  'alice',
+  'Alice',
+  'ALICE',
+  'bob',
+  'Zürich',
+  'ZÜRICH',
+  'straße',
+  'ΣΟΦΙΑ',
+  'σοφία',
+  'Жёлтый',
+  'жёлтый',
+  'مرحبا',
+  'بالعالم',
+  'שלום',
+  '\u200fעולם',
+  '日本語',
+  'テスト',
+  'हिन्दी',
+  '😀',
+  '0x3f2A9b',
+  '100%',
+  'a_b',
+  'c\\d',
+  'x%y_z',
+  'order-1234',
+  'user@example.com',
+  ' ',
+  '-',
+  '.',
+  '42',
 ]
 const piece = fc.constantFrom(...PIECES)
 const text = fc.array(piece, { minLength: 1, maxLength: 4 }).map((parts) => parts.join(''))
 const leaf: fc.Arbitrary<unknown> = fc.oneof(text, fc.integer({ min: 0, max: 99_999 }), fc.boolean(), fc.constant(null))
 const decodedData = fc.oneof(
   { weight: 1, arbitrary: fc.constant(null) },
-  { weight: 6, arbitrary: fc.dictionary(fc.constantFrom('name', 'note', 'amount', 'tags', 'owner'), fc.oneof(leaf, fc.array(leaf, { maxLength: 3 }), fc.dictionary(fc.constantFrom('inner', 'deep'), leaf)), { maxKeys: 4 }) },
+  {
+    weight: 6,
+    arbitrary: fc.dictionary(
+      fc.constantFrom('name', 'note', 'amount', 'tags', 'owner'),
+      fc.oneof(leaf, fc.array(leaf, { maxLength: 3 }), fc.dictionary(fc.constantFrom('inner', 'deep'), leaf)),
+      { maxKeys: 4 },
+    ),
+  },
 )
 
 /** Case folding as PostgreSQL's lower() does it on these pieces: per code point (no final-sigma rule). */
@@ -55,8 +90,14 @@ type SchemaRow = { chainId: number; id: bigint; dataJson: unknown }
 
 const random = fc.sample(
   fc.record({
-    attestations: fc.array(fc.tuple(text, decodedData, fc.integer({ min: 1, max: 3 })), { minLength: ATTESTATIONS_PER_CHAIN * CHAINS.length, maxLength: ATTESTATIONS_PER_CHAIN * CHAINS.length }),
-    schemas: fc.array(fc.tuple(fc.option(text), fc.option(text), fc.boolean()), { minLength: SCHEMAS_PER_CHAIN * CHAINS.length, maxLength: SCHEMAS_PER_CHAIN * CHAINS.length }),
+    attestations: fc.array(fc.tuple(text, decodedData, fc.integer({ min: 1, max: 3 })), {
+      minLength: ATTESTATIONS_PER_CHAIN * CHAINS.length,
+      maxLength: ATTESTATIONS_PER_CHAIN * CHAINS.length,
+    }),
+    schemas: fc.array(fc.tuple(fc.option(text), fc.option(text), fc.boolean()), {
+      minLength: SCHEMAS_PER_CHAIN * CHAINS.length,
+      maxLength: SCHEMAS_PER_CHAIN * CHAINS.length,
+    }),
   }),
   { seed: SEED, numRuns: 1 },
 )[0]!
@@ -84,12 +125,14 @@ const matchesSchema = (row: SchemaRow, search: string) => {
 const WORD_RUN = /[\p{L}\p{M}\p{N}]{3}/u
 /** Searches: pieces of stored values (in another case too), joined pieces, and texts matching nothing. */
 const searches = fc.sample(
-  fc.oneof(
-    text.chain((t) => fc.tuple(fc.nat(t.length), fc.integer({ min: 3, max: 12 })).map(([start, length]) => [...t].slice(start, start + length).join(''))),
-    piece.map((p) => p.toUpperCase()),
-    text,
-    fc.constantFrom('%', '_', '\\', 'x%y', 'a_b', 'c\\d', '0%', '%y_', 'nothing-like-this', 'ali', 'ΣΟΦ', 'שלו', '日本'),
-  ).filter((s) => s.length > 0 && WORD_RUN.test(s) && !/[\u0000-\u001f]/.test(s)),
+  fc
+    .oneof(
+      text.chain((t) => fc.tuple(fc.nat(t.length), fc.integer({ min: 3, max: 12 })).map(([start, length]) => [...t].slice(start, start + length).join(''))),
+      piece.map((p) => p.toUpperCase()),
+      text,
+      fc.constantFrom('%', '_', '\\', 'x%y', 'a_b', 'c\\d', '0%', '%y_', 'nothing-like-this', 'ali', 'ΣΟΦ', 'שלו', '日本'),
+    )
+    .filter((s) => s.length > 0 && WORD_RUN.test(s) && !/[\u0000-\u001f]/.test(s)),
   { seed: SEED + 1, numRuns: 40 },
 )
 
@@ -107,10 +150,20 @@ const SCHEMAS = `query Search($search: String, $where: SchemaWhere, $orderBy: Sc
     pageInfo { hasNextPage endCursor }
   }
 }`
-type Connection = { totalCount: number; edges: { cursor: string; node: { chainId: number; attestationId?: string; schemaId?: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } }
+type Connection = {
+  totalCount: number
+  edges: { cursor: string; node: { chainId: number; attestationId?: string; schemaId?: string } }[]
+  pageInfo: { hasNextPage: boolean; endCursor: string | null }
+}
 
 const backends = [
-  { name: 'PostgreSQL', open: async () => { const database = await createTestDatabase('sitest_search'); return { db: await createDb({ databaseUrl: database.url }), database } } },
+  {
+    name: 'PostgreSQL',
+    open: async () => {
+      const database = await createTestDatabase('sitest_search')
+      return { db: await createDb({ databaseUrl: database.url }), database }
+    },
+  },
   { name: 'PGlite', open: async () => ({ db: await createDb(), database: undefined as TestDatabase | undefined }) },
 ]
 
@@ -126,7 +179,9 @@ describe.each(backends)('text search on $name', ({ open }) => {
         `INSERT INTO "Schema" ("chainId", "schemaId", "registrant", "revocable", "dataLocation", "maxValidFor", "hook", "timestamp", "data", "dataJson",
           "txHash", "txFrom", "blockNumber", "blockHash", "logIndex")
         VALUES ($1, $2::bigint, '0x${'a'.repeat(40)}', true, 0, 0, '0x${'0'.repeat(40)}', 1700000000, $3::text, $3::text::jsonb, '0x00', '0x00', 0, '0x00', 0)`,
-        s.chainId, s.id.toString(), JSON.stringify(s.dataJson),
+        s.chainId,
+        s.id.toString(),
+        JSON.stringify(s.dataJson),
       )
     }
     for (const r of rows) {
@@ -134,7 +189,12 @@ describe.each(backends)('text search on $name', ({ open }) => {
         `INSERT INTO "Attestation" ("chainId", "attestationId", "schemaId", "attestTimestamp", "revokeTimestamp", "attester", "validUntil", "dataLocation",
           "revoked", "recipientsRaw", "data", "decodedData", "indexingKey", "txHash", "txFrom", "blockNumber", "blockHash", "blockTimestamp", "logIndex")
         VALUES ($1, $2::bigint, $3::bigint, $4::bigint, 0, '0x${'b'.repeat(40)}', 0, 0, false, ARRAY[]::text[], '0x', $5::jsonb, $6, '0x00', '0x00', 0, '0x00', $4::bigint, 0)`,
-        r.chainId, r.id.toString(), r.schemaId.toString(), r.attestTimestamp, r.decodedData === null ? null : JSON.stringify(r.decodedData), r.indexingKey,
+        r.chainId,
+        r.id.toString(),
+        r.schemaId.toString(),
+        r.attestTimestamp,
+        r.decodedData === null ? null : JSON.stringify(r.decodedData),
+        r.indexingKey,
       )
     }
     gateway = createGateway({ prisma: db.prisma, logger: createSilentLogger(), journalPollMs: 60_000, maxPageSize: 100 })
@@ -177,7 +237,12 @@ describe.each(backends)('text search on $name', ({ open }) => {
     for (const [i, search] of searches.entries()) {
       const { sizes, order, where } = choices[i]!
       const expected = rows
-        .filter((r) => matchesAttestation(r, search) && (where?.chainId == null || r.chainId === where.chainId) && (where?.schemaId == null || r.schemaId === BigInt(where.schemaId)))
+        .filter(
+          (r) =>
+            matchesAttestation(r, search) &&
+            (where?.chainId == null || r.chainId === where.chainId) &&
+            (where?.schemaId == null || r.schemaId === BigInt(where.schemaId)),
+        )
         .sort((a, b) => {
           const byKey = order.startsWith('ATTEST_TIMESTAMP') ? a.attestTimestamp - b.attestTimestamp || Number(a.id - b.id) : Number(a.id - b.id)
           return (byKey || a.chainId - b.chainId) * (order.endsWith('DESC') ? -1 : 1)
@@ -185,7 +250,10 @@ describe.each(backends)('text search on $name', ({ open }) => {
         .map((r) => `${r.chainId}:0x${r.id.toString(16)}`)
       const { edges, counts } = await walk(ATTESTATIONS, 'attestations', { search, where, orderBy: order }, sizes)
       const label = `search ${JSON.stringify(search)} ${order} ${JSON.stringify(where)} sizes ${sizes}`
-      expect(edges.map((e) => `${e.node.chainId}:${e.node.attestationId}`), label).toEqual(expected)
+      expect(
+        edges.map((e) => `${e.node.chainId}:${e.node.attestationId}`),
+        label,
+      ).toEqual(expected)
       expect([...counts], label).toEqual([expected.length])
       if (expected.length) nonEmpty++
     }
@@ -201,7 +269,10 @@ describe.each(backends)('text search on $name', ({ open }) => {
         .sort((a, b) => (Number(a.id - b.id) || a.chainId - b.chainId) * (order === 'SCHEMA_ID_DESC' ? -1 : 1))
         .map((s) => `${s.chainId}:0x${s.id.toString(16)}`)
       const { edges, counts } = await walk(SCHEMAS, 'schemas', { search, orderBy: order }, [1 + (i % 4)])
-      expect(edges.map((e) => `${e.node.chainId}:${e.node.schemaId}`), JSON.stringify(search)).toEqual(expected)
+      expect(
+        edges.map((e) => `${e.node.chainId}:${e.node.schemaId}`),
+        JSON.stringify(search),
+      ).toEqual(expected)
       expect([...counts]).toEqual([expected.length])
       if (expected.length) nonEmpty++
     }

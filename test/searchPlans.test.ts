@@ -48,8 +48,14 @@ afterAll(async () => {
 })
 
 type PlanNode = {
-  'Node Type': string; 'Relation Name'?: string; 'Index Name'?: string; 'Actual Rows': number; 'Actual Loops': number
-  'Rows Removed by Filter'?: number; 'Rows Removed by Index Recheck'?: number; Plans?: PlanNode[]
+  'Node Type': string
+  'Relation Name'?: string
+  'Index Name'?: string
+  'Actual Rows': number
+  'Actual Loops': number
+  'Rows Removed by Filter'?: number
+  'Rows Removed by Index Recheck'?: number
+  Plans?: PlanNode[]
 }
 
 function* nodes(plan: PlanNode): Generator<PlanNode> {
@@ -103,11 +109,18 @@ describe('search plans at 100,000 attestations', () => {
   it('answers a rare search from the trigram index, from the start and from a deep cursor, alone and with where', async () => {
     const matches = await matchCount('zebra')
     expect(matches).toBe(100)
-    for (const [label, where] of [['alone', null], ['chainId', { chainId: 31337 }], ['schemaId', { schemaId: '8' }]] as const) {
+    for (const [label, where] of [
+      ['alone', null],
+      ['chainId', { chainId: 31337 }],
+      ['schemaId', { schemaId: '8' }],
+    ] as const) {
       for (const orderBy of ['ATTESTATION_ID_DESC', 'ATTEST_TIMESTAMP_ASC']) {
         const first = await plansOf(PAGE, { search: 'zebra', where, orderBy, first: 10 })
         const deep = await plansOf(PAGE, { search: 'ZEBRA', where, orderBy, first: 10, after: first.data.attestations.pageInfo.endCursor })
-        for (const [variant, { plans }] of [['first', first], ['deep', deep]] as const) {
+        for (const [variant, { plans }] of [
+          ['first', first],
+          ['deep', deep],
+        ] as const) {
           const at = `${label} ${orderBy} ${variant}`
           expect(seqScans(plans), at).toEqual([])
           expect(usesIndex(plans, 'Attestation_searchText_idx'), `${at}: ${JSON.stringify(plans)}`).toBe(true)
@@ -122,11 +135,19 @@ describe('search plans at 100,000 attestations', () => {
     for (const search of ['paris', 'user12', 'user4567', 'key-42', 'ordinary']) {
       const matches = await matchCount(search)
       const first = await plansOf(PAGE, { search, first: FIRST })
-      const middle = (await admin.query(`SELECT "chainId", "attestationId" FROM "Attestation" a WHERE a."searchText" LIKE lower($1)
-        ORDER BY "attestationId" DESC, "chainId" DESC OFFSET $2 LIMIT 1`, [`%${search}%`, Math.floor(matches / 2)])).rows[0]
+      const middle = (
+        await admin.query(
+          `SELECT "chainId", "attestationId" FROM "Attestation" a WHERE a."searchText" LIKE lower($1)
+        ORDER BY "attestationId" DESC, "chainId" DESC OFFSET $2 LIMIT 1`,
+          [`%${search}%`, Math.floor(matches / 2)],
+        )
+      ).rows[0]
       const after = formatPrismaCursor({ chainId: middle.chainId, attestationId: BigInt(middle.attestationId) }, ['chainId', 'attestationId'])
       const deep = await plansOf(PAGE, { search, first: FIRST, after })
-      for (const [variant, result] of [['first', first], ['deep', deep]] as const) {
+      for (const [variant, result] of [
+        ['first', first],
+        ['deep', deep],
+      ] as const) {
         const at = `${search} ${variant} (${matches} matches)`
         expect(seqScans(result.plans), at).toEqual([])
         const index = usesIndex(result.plans, 'Attestation_searchText_idx')

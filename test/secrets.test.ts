@@ -41,18 +41,49 @@ it('prints no credential, query string or key of an RPC or database URL, in the 
   const rpcUrl = `http://${RPC_USER}:${RPC_PASSWORD}@127.0.0.1:${proxyPort}/v2/${RPC_KEY}?apikey=${API_KEY}`
   const dbUrl = new URL(database.url)
   dbUrl.password = DB_PASSWORD // trust auth: the server ignores it, the URL still carries it
-  const proc = spawnCli([
-    'start', '--rpc-url', rpcUrl, '--chain-id', String(devnet.chainId), '--contract', devnet.address, '--start-block', String(devnet.deployBlock),
-    '--confirmations', '0', '--database-url', dbUrl.toString(), '--port', '0', '--host', '127.0.0.1', '--verifiers', '0', '--log-level', 'debug',
-  ], 'Sign indexer running', { STALL_AFTER_FAILURES: '1' }) // the first failed step logs the whole error (url, message, stack)
+  const proc = spawnCli(
+    [
+      'start',
+      '--rpc-url',
+      rpcUrl,
+      '--chain-id',
+      String(devnet.chainId),
+      '--contract',
+      devnet.address,
+      '--start-block',
+      String(devnet.deployBlock),
+      '--confirmations',
+      '0',
+      '--database-url',
+      dbUrl.toString(),
+      '--port',
+      '0',
+      '--host',
+      '127.0.0.1',
+      '--verifiers',
+      '0',
+      '--log-level',
+      'debug',
+    ],
+    'Sign indexer running',
+    { STALL_AFTER_FAILURES: '1' },
+  ) // the first failed step logs the whole error (url, message, stack)
   let output = ''
-  proc.child.stdout!.on('data', (d: Buffer) => { output += d.toString() })
-  proc.child.stderr!.on('data', (d: Buffer) => { output += d.toString() })
+  proc.child.stdout!.on('data', (d: Buffer) => {
+    output += d.toString()
+  })
+  proc.child.stderr!.on('data', (d: Buffer) => {
+    output += d.toString()
+  })
   const db = await createDb({ databaseUrl: database.url, migrate: false })
   try {
     await proc.ready
     const head = await createTruthClient(devnet.rpcUrl).getBlockNumber({ cacheTime: 0 })
-    await waitFor(async () => ((await db.prisma.checkpoint.findUnique({ where: { chainId: devnet.chainId } }))?.blockNumber ?? -1n) >= head, 60_000, 'the indexer to reach the head through the authenticated URL')
+    await waitFor(
+      async () => ((await db.prisma.checkpoint.findUnique({ where: { chainId: devnet.chainId } }))?.blockNumber ?? -1n) >= head,
+      60_000,
+      'the indexer to reach the head through the authenticated URL',
+    )
 
     // Every request fails (HTTP 500/502/503) until a whole sync step has given up: RPC errors get logged.
     proxy.setRates({ serverError: 1 })
@@ -67,7 +98,13 @@ it('prints no credential, query string or key of an RPC or database URL, in the 
 
   const lines = output.split('\n')
   const leaks = lines.filter((line) => SECRETS.some((secret) => line.includes(secret)))
-  expect(leaks, `lines leaking a secret:\n${leaks.slice(0, 5).map((l) => l.slice(0, 300)).join('\n')}`).toEqual([])
+  expect(
+    leaks,
+    `lines leaking a secret:\n${leaks
+      .slice(0, 5)
+      .map((l) => l.slice(0, 300))
+      .join('\n')}`,
+  ).toEqual([])
   // not vacuous: the banner, the running line and an RPC error with its (redacted) URL are all there
   const redacted = `http://***@127.0.0.1:${proxyPort}/v2/***?***`
   expect(lines.some((l) => l.includes(`RPC ${redacted}`))).toBe(true)

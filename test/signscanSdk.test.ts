@@ -25,10 +25,54 @@ const SEPOLIA = getDeployment('sepolia')!
 const FULL = (id: string) => `onchain_evm_${SEPOLIA.chainId}_${id}`
 
 /** Field names of the SDK's `SchemaInfo` / `AttestationInfo` (src/types/indexService.ts), each must be in our rows. */
-const SDK_SCHEMA_FIELDS = ['id', 'mode', 'chainType', 'chainId', 'schemaId', 'transactionHash', 'name', 'description', 'revocable', 'maxValidFor', 'resolver', 'registerTimestamp', 'registrant', 'data']
-const SDK_ATTESTATION_FIELDS = ['id', 'mode', 'chainType', 'chainId', 'attestationId', 'transactionHash', 'indexingValue', 'schemaId', 'fullSchemaId', 'linkedAttestation', 'attester', 'from', 'attestTimestamp', 'validUntil', 'revoked', 'revokeTimestamp', 'revokeReason', 'revokeTransactionHash', 'data', 'dataLocation', 'extra', 'syncAt', 'lastSyncAt', 'recipients', 'schema']
+const SDK_SCHEMA_FIELDS = [
+  'id',
+  'mode',
+  'chainType',
+  'chainId',
+  'schemaId',
+  'transactionHash',
+  'name',
+  'description',
+  'revocable',
+  'maxValidFor',
+  'resolver',
+  'registerTimestamp',
+  'registrant',
+  'data',
+]
+const SDK_ATTESTATION_FIELDS = [
+  'id',
+  'mode',
+  'chainType',
+  'chainId',
+  'attestationId',
+  'transactionHash',
+  'indexingValue',
+  'schemaId',
+  'fullSchemaId',
+  'linkedAttestation',
+  'attester',
+  'from',
+  'attestTimestamp',
+  'validUntil',
+  'revoked',
+  'revokeTimestamp',
+  'revokeReason',
+  'revokeTransactionHash',
+  'data',
+  'dataLocation',
+  'extra',
+  'syncAt',
+  'lastSyncAt',
+  'recipients',
+  'schema',
+]
 
-const SCORE_FIELDS = [{ name: 'score', type: 'uint256' }, { name: 'note', type: 'string' }]
+const SCORE_FIELDS = [
+  { name: 'score', type: 'uint256' },
+  { name: 'note', type: 'string' },
+]
 const PASS_FIELDS = [{ name: 'passed', type: 'bool' }]
 const attester = devAccount(0)
 const CAROL = getAddress('0xcafe00000000000000000000000000000000beef')
@@ -40,8 +84,15 @@ let db: Db
 let server: GatewayServer
 let index: IndexService
 const written = {
-  scoreSchema: '', passSchema: '', first: '', second: '', third: '', expiring: '',
-  txs: {} as Record<string, string | undefined>, indexingValues: {} as Record<string, string>, validUntil: 0,
+  scoreSchema: '',
+  passSchema: '',
+  first: '',
+  second: '',
+  third: '',
+  expiring: '',
+  txs: {} as Record<string, string | undefined>,
+  indexingValues: {} as Record<string, string>,
+  validUntil: 0,
 }
 
 beforeAll(async () => {
@@ -52,15 +103,32 @@ beforeAll(async () => {
   const pass = await client.createSchema({ name: 'Pass', description: 'passed or not', data: PASS_FIELDS as never, revocable: false, maxValidFor: 3600 })
   written.scoreSchema = score.schemaId
   written.passSchema = pass.schemaId
-  const first = await client.createAttestation({ schemaId: score.schemaId, data: { score: 7n, note: 'hello' }, indexingValue: 'idx-1', recipients: [CAROL, 'alice@example.com'] })
+  const first = await client.createAttestation({
+    schemaId: score.schemaId,
+    data: { score: 7n, note: 'hello' },
+    indexingValue: 'idx-1',
+    recipients: [CAROL, 'alice@example.com'],
+  })
   const second = await client.createAttestation(
     { schemaId: score.schemaId, data: { score: 8n, note: 'linked' }, indexingValue: 'idx-2', recipients: [DAVE], linkedAttestationId: first.attestationId },
     { recipientEncodingType: RecipientEncodingType.Address },
   )
-  const third = await client.createAttestation({ schemaId: score.schemaId, data: { score: 9n, note: 'grandchild' }, indexingValue: 'idx-1', recipients: [], linkedAttestationId: second.attestationId })
+  const third = await client.createAttestation({
+    schemaId: score.schemaId,
+    data: { score: 9n, note: 'grandchild' },
+    indexingValue: 'idx-1',
+    recipients: [],
+    linkedAttestationId: second.attestationId,
+  })
   const block = await (await createDevClients(devnet.rpcUrl)).publicClient.getBlock()
   written.validUntil = Number(block.timestamp) + 1800
-  const expiring = await client.createAttestation({ schemaId: pass.schemaId, data: { passed: true }, indexingValue: 'idx-3', recipients: [CAROL], validUntil: written.validUntil })
+  const expiring = await client.createAttestation({
+    schemaId: pass.schemaId,
+    data: { passed: true },
+    indexingValue: 'idx-3',
+    recipients: [CAROL],
+    validUntil: written.validUntil,
+  })
   const revoked = await client.revokeAttestation(first.attestationId, { reason: 'superseded' })
   Object.assign(written, { first: first.attestationId, second: second.attestationId, third: third.attestationId, expiring: expiring.attestationId })
   written.txs = { score: score.txHash, first: first.txHash, second: second.txHash, revoke: revoked.txHash }
@@ -94,13 +162,27 @@ describe('IndexService against our gateway', () => {
       SchemaInfoSchema.parse(row)
     }
     expect(score).toMatchObject({
-      mode: 'onchain', chainType: 'evm', chainId: String(SEPOLIA.chainId), schemaId: written.scoreSchema, transactionHash: written.txs.score,
-      name: 'Score', description: 'a score with a note', revocable: true, maxValidFor: '0', resolver: '0x0000000000000000000000000000000000000000',
-      registrant: attester.address.toLowerCase(), data: SCORE_FIELDS, dataLocation: 'onchain',
+      mode: 'onchain',
+      chainType: 'evm',
+      chainId: String(SEPOLIA.chainId),
+      schemaId: written.scoreSchema,
+      transactionHash: written.txs.score,
+      name: 'Score',
+      description: 'a score with a note',
+      revocable: true,
+      maxValidFor: '0',
+      resolver: '0x0000000000000000000000000000000000000000',
+      registrant: attester.address.toLowerCase(),
+      data: SCORE_FIELDS,
+      dataLocation: 'onchain',
     })
     expect(pass).toMatchObject({ name: 'Pass', revocable: false, maxValidFor: '3600', data: PASS_FIELDS })
     expect(score.registerTimestamp).toMatch(/^[1-9]\d{12}$/) // milliseconds
-    expect(JSON.parse((score as unknown as { originalData: string }).originalData)).toEqual({ name: 'Score', description: 'a score with a note', data: SCORE_FIELDS })
+    expect(JSON.parse((score as unknown as { originalData: string }).originalData)).toEqual({
+      name: 'Score',
+      description: 'a score with a note',
+      data: SCORE_FIELDS,
+    })
 
     // what the SDK sends for unset options (`id=undefined`), with filters and a small page
     const filtered = await index.querySchemaList({ page: 2, size: 1, registrant: attester.address, mode: 'onchain', id: undefined })
@@ -144,10 +226,24 @@ describe('IndexService against our gateway', () => {
     const sdkClient = new SignProtocolClient(SpMode.OnChain, { chain: EvmChains.sepolia, rpcUrl: devnet.rpcUrl, account: attester as never })
     const first = (await index.queryAttestation(FULL(written.first)))!
     expect(first).toMatchObject({
-      id: FULL(written.first), mode: 'onchain', chainType: 'evm', chainId: String(SEPOLIA.chainId), attestationId: written.first,
-      transactionHash: written.txs.first, indexingValue: 'idx-1', schemaId: written.scoreSchema, fullSchemaId: FULL(written.scoreSchema),
-      linkedAttestation: '', attester: attester.address.toLowerCase(), from: attester.address.toLowerCase(), validUntil: '0',
-      revoked: true, revokeReason: 'superseded', revokeTransactionHash: written.txs.revoke, dataLocation: 'onchain', extra: {},
+      id: FULL(written.first),
+      mode: 'onchain',
+      chainType: 'evm',
+      chainId: String(SEPOLIA.chainId),
+      attestationId: written.first,
+      transactionHash: written.txs.first,
+      indexingValue: 'idx-1',
+      schemaId: written.scoreSchema,
+      fullSchemaId: FULL(written.scoreSchema),
+      linkedAttestation: '',
+      attester: attester.address.toLowerCase(),
+      from: attester.address.toLowerCase(),
+      validUntil: '0',
+      revoked: true,
+      revokeReason: 'superseded',
+      revokeTransactionHash: written.txs.revoke,
+      dataLocation: 'onchain',
+      extra: {},
       recipients: [CAROL, 'alice@example.com'],
     })
     expect(first.attestTimestamp).toMatch(/^[1-9]\d{12}$/)
@@ -156,7 +252,14 @@ describe('IndexService against our gateway', () => {
     expect(decodeOnChainData(first.data, DataLocationOnChain.ONCHAIN, first.schema.data as never)).toEqual({ score: 7n, note: 'hello' })
 
     const second = (await index.queryAttestation(FULL(written.second), { parseOffChainData: true }))!
-    expect(second).toMatchObject({ linkedAttestation: FULL(written.first), revoked: false, revokeTimestamp: null, revokeReason: null, revokeTransactionHash: null, recipients: [DAVE] })
+    expect(second).toMatchObject({
+      linkedAttestation: FULL(written.first),
+      revoked: false,
+      revokeTimestamp: null,
+      revokeReason: null,
+      revokeTransactionHash: null,
+      recipients: [DAVE],
+    })
     expect((await index.queryAttestation(FULL(written.third)))!.linkedAttestation).toBe(FULL(written.second))
     const expiring = (await index.queryAttestation(FULL(written.expiring)))!
     expect(expiring).toMatchObject({ validUntil: `${written.validUntil}000`, schemaId: written.passSchema })

@@ -29,7 +29,9 @@ afterAll(async () => {
 })
 
 const doc = (source: string) => parse(source) as TypedDocumentNode<any, any>
-const EVENTS = doc('subscription($where: AttestationEventsWhere, $after: String) { attestationEvents(where: $where, after: $after, finality: LATEST) { cursor kind attestationId } }')
+const EVENTS = doc(
+  'subscription($where: AttestationEventsWhere, $after: String) { attestationEvents(where: $where, after: $after, finality: LATEST) { cursor kind attestationId } }',
+)
 const fullId = (id: bigint) => `onchain_evm_${stack.devnet.chainId}_0x${id.toString(16)}`
 const attesterOf = (account: number) => devAccount(account).address.toLowerCase()
 
@@ -47,7 +49,11 @@ it('judges many distinct filtered subscriptions with reads bounded by the commit
 
   queries.length = 0
   const keys = Array.from({ length: 5 }, (_, i) => `filtered-${i}`)
-  const ids = await writer.attestBatch(1, keys.map((key) => ({ schemaId, data: tupleScore(key, 1n) })), keys)
+  const ids = await writer.attestBatch(
+    1,
+    keys.map((key) => ({ schemaId, data: tupleScore(key, 1n) })),
+    keys,
+  )
   const other = await writer.attest(2, { schemaId, data: tupleScore('filtered-other', 1n) }, 'filtered-other')
   const got: string[] = []
   for (let i = 0; i < 5; i++) got.push((await mine.next(20_000)).data.attestationEvents.attestationId)
@@ -73,7 +79,8 @@ it('means in memory exactly what the query filter means', async () => {
     return pick([[addressRecipient(who)], [stringRecipient(who)], [stringRecipient(who.toLowerCase())], [stringRecipient('alice')], []])
   }
   const created: bigint[] = []
-  for (let i = 0; i < 12; i++) created.push(await writer.attest(1 + (i % 2), { schemaId, data: tupleScore(`eq-${i}`, 1n), recipients: recipientsFor() }, `eq-${i % 4}`))
+  for (let i = 0; i < 12; i++)
+    created.push(await writer.attest(1 + (i % 2), { schemaId, data: tupleScore(`eq-${i}`, 1n), recipients: recipientsFor() }, `eq-${i % 4}`))
   const chainId = stack.devnet.chainId
   const where = { chainId, attestationId: { in: created } }
   for (;;) {
@@ -83,7 +90,13 @@ it('means in memory exactly what the query filter means', async () => {
   const facts = createAttestationFactsLoader(db.prisma)
   const loaded = await facts.loadMany(created.map((id) => `${chainId}:${id}`))
   const values = {
-    schemaId: [String(schemaId), `0x${schemaId.toString(16)}`, `onchain_evm_${chainId}_0x${schemaId.toString(16)}`, `onchain_evm_${chainId + 1}_0x${schemaId.toString(16)}`, '999'],
+    schemaId: [
+      String(schemaId),
+      `0x${schemaId.toString(16)}`,
+      `onchain_evm_${chainId}_0x${schemaId.toString(16)}`,
+      `onchain_evm_${chainId + 1}_0x${schemaId.toString(16)}`,
+      '999',
+    ],
     attester: [devAccount(1).address, attesterOf(2), attesterOf(5)],
     recipient: [...people, people[0]!.toLowerCase(), people[1]!.toUpperCase().replace('0X', '0x'), 'alice', 'bob'],
     indexingKey: ['eq-0', 'eq-1', 'eq-9'],
@@ -91,7 +104,9 @@ it('means in memory exactly what the query filter means', async () => {
   for (let round = 0; round < 40; round++) {
     const filter: Record<string, string> = {}
     for (const [field, options] of Object.entries(values)) if (random() < 0.5) filter[field] = pick(options)
-    const expected = (await db.prisma.attestation.findMany({ where: { AND: [where, toAttestationWhereInput(filter)] }, select: { attestationId: true } })).map((r) => r.attestationId).sort()
+    const expected = (await db.prisma.attestation.findMany({ where: { AND: [where, toAttestationWhereInput(filter)] }, select: { attestationId: true } }))
+      .map((r) => r.attestationId)
+      .sort()
     const matches = compileAttestationPredicate(filter) ?? (() => true)
     const actual = created.filter((_, i) => matches(loaded[i] as never)).sort()
     expect({ filter, ids: actual }).toEqual({ filter, ids: expected })
@@ -120,14 +135,27 @@ it('replays dozens of subscribers from "0" over thousands of entries while queri
   let last = 0n
   for (let k = 0; k < 2_000; k += 100) {
     const keys = Array.from({ length: 100 }, (_, j) => `replay-${k + j}`)
-    last = (await writer.attestBatch(1 + ((k / 100) % 4), keys.map((key) => ({ schemaId, data: tupleScore(key, 1n) })), keys)).at(-1)!
+    last = (
+      await writer.attestBatch(
+        1 + ((k / 100) % 4),
+        keys.map((key) => ({ schemaId, data: tupleScore(key, 1n) })),
+        keys,
+      )
+    ).at(-1)!
   }
   const where = { chainId: stack.devnet.chainId, kinds: ['CREATED'] }
-  while (!(await stack.db.prisma.event.findFirst({ where: { chainId: where.chainId, kind: 'CREATED', subjectId: String(last) } }))) await new Promise((r) => setTimeout(r, 100))
-  const expected = (await stack.db.prisma.event.findMany({ where: { chainId: where.chainId, kind: 'CREATED', subjectType: 'ATTESTATION' }, orderBy: { seq: 'asc' }, select: { seq: true } })).map((e) => e.seq.toString())
+  while (!(await stack.db.prisma.event.findFirst({ where: { chainId: where.chainId, kind: 'CREATED', subjectId: String(last) } })))
+    await new Promise((r) => setTimeout(r, 100))
+  const expected = (
+    await stack.db.prisma.event.findMany({
+      where: { chainId: where.chainId, kind: 'CREATED', subjectType: 'ATTESTATION' },
+      orderBy: { seq: 'asc' },
+      select: { seq: true },
+    })
+  ).map((e) => e.seq.toString())
   expect(expected.length).toBeGreaterThanOrEqual(2_000)
   const probeId = `onchain_evm_${where.chainId}_0x1`
-  const readers = await Promise.all(Array.from({ length: 20 }, () => subscribeSse(gateway.yoga, EVENTS, { where, after: "0" })))
+  const readers = await Promise.all(Array.from({ length: 20 }, () => subscribeSse(gateway.yoga, EVENTS, { where, after: '0' })))
   const idle = await Promise.all(Array.from({ length: 10 }, () => subscribeSse(gateway.yoga, EVENTS, { where, after: '0' }))) // never read
   const latencies = { query: [] as number[], healthz: [] as number[] }
   let replaying = true
@@ -161,6 +189,8 @@ it('replays dozens of subscribers from "0" over thousands of entries while queri
     const sorted = [...list].sort((a, b) => a - b)
     return `p50 ${sorted[Math.floor(sorted.length / 2)]?.toFixed(0)} ms, max ${sorted.at(-1)?.toFixed(0)} ms (${sorted.length})`
   }
-  console.log(`replays: 20 reading + 10 idle from "0" over ${expected.length} entries in ${replaySeconds.toFixed(1)} s; query ${describe(latencies.query)}; /healthz ${describe(latencies.healthz)}`)
+  console.log(
+    `replays: 20 reading + 10 idle from "0" over ${expected.length} entries in ${replaySeconds.toFixed(1)} s; query ${describe(latencies.query)}; /healthz ${describe(latencies.healthz)}`,
+  )
   expect(latencies.query.length).toBeGreaterThan(0)
 }, 180_000)

@@ -15,8 +15,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createSilentLogger } from '../src/common/logger.js'
 import { createDb, type Db } from '../src/db/createDb.js'
 import {
-  createDevClients, createSpWriter, createWorkload, type DevClients, devAccount, type Devnet, type ScenarioSummary, SCORE_FIELDS, schemaJson, type SpWriter,
-  spAbi, startDevnet, tupleScore,
+  createDevClients,
+  createSpWriter,
+  createWorkload,
+  type DevClients,
+  devAccount,
+  type Devnet,
+  type ScenarioSummary,
+  SCORE_FIELDS,
+  schemaJson,
+  type SpWriter,
+  spAbi,
+  startDevnet,
+  tupleScore,
 } from '../src/devnet/index.js'
 import { createGateway, type Gateway, toFullId } from '../src/gateway/index.js'
 import { createVerifier, type Verifier } from '../src/verify/index.js'
@@ -75,7 +86,11 @@ beforeAll(async () => {
   // LINKED_DIFFERENT_ATTESTER: the parent's stored attester is B while B links to it, then restored.
   ids.foreignParent = await sp.attest(A, { schemaId: score, data: tupleScore('parent of A', 4n) }, 'foreign-parent')
   await setStoredAttester(clients, devnet.address, ids.foreignParent, devAccount(B).address)
-  ids.differentAttester = await sp.attest(B, { schemaId: score, linkedAttestationId: ids.foreignParent, data: tupleScore('child of B', 5n) }, 'different-attester')
+  ids.differentAttester = await sp.attest(
+    B,
+    { schemaId: score, linkedAttestationId: ids.foreignParent, data: tupleScore('child of B', 5n) },
+    'different-attester',
+  )
   await setStoredAttester(clients, devnet.address, ids.foreignParent, devAccount(A).address)
 
   // LINKED_NOT_LOWER_ID: the next id already "has" attester A, so an attestation may link to itself.
@@ -97,7 +112,11 @@ beforeAll(async () => {
   ids.bornRevoked = await sp.attest(A, { schemaId: score, data: tupleScore('born revoked', 10n) }, 'born-revoked')
   // 53 generations in one attestBatch: the last one's ancestors go beyond the verifier's depth cap (50).
   const first = await attestationCounter()
-  const deep = await sp.attestBatch(A, Array.from({ length: 53 }, (_, i) => ({ schemaId: score, linkedAttestationId: i ? first + BigInt(i) - 1n : 0n, data: tupleScore(`deep-${i}`, 1n) })), Array.from({ length: 53 }, (_, i) => `deep-${i}`))
+  const deep = await sp.attestBatch(
+    A,
+    Array.from({ length: 53 }, (_, i) => ({ schemaId: score, linkedAttestationId: i ? first + BigInt(i) - 1n : 0n, data: tupleScore(`deep-${i}`, 1n) })),
+    Array.from({ length: 53 }, (_, i) => `deep-${i}`),
+  )
   ids.deepLeaf = deep.at(-1)!
   ids.propagationRoot = await sp.attest(A, { schemaId: score, data: tupleScore('root', 1n) }, 'propagation-root')
   ids.propagationChild = await link(ids.propagationRoot, 'propagation-child')
@@ -125,7 +144,12 @@ const codesOf = (v: VerificationFieldsFragment | undefined) => v?.reasons.map((r
 describe('verification', () => {
   it('is PENDING with NOT_YET_VERIFIED before the verifier ran', async () => {
     const { data } = await execute(gateway.yoga, AttestationVerificationDocument, { id: fullId(scenario.attestations.tupleData) })
-    expect(data?.attestation?.verification).toMatchObject({ status: 'PENDING', reasons: [{ code: 'NOT_YET_VERIFIED', informational: false }], checkedAt: null, finalized: false })
+    expect(data?.attestation?.verification).toMatchObject({
+      status: 'PENDING',
+      reasons: [{ code: 'NOT_YET_VERIFIED', informational: false }],
+      checkedAt: null,
+      finalized: false,
+    })
     expect(await db.prisma.verificationJob.count()).toBeGreaterThan(0)
   })
 
@@ -173,7 +197,8 @@ describe('verification', () => {
     for (const v of verifications.values()) {
       expect(v.checkedAt).not.toBeNull()
       expect(v.requiredConfirmations).toBe(0)
-      for (const r of v.reasons) expect(r.informational).toBe(['DATA_NOT_CHECKED', 'DELEGATED', 'LINEAGE_REVOKED', 'LINEAGE_EXPIRED', 'LINEAGE_TRUNCATED'].includes(r.code))
+      for (const r of v.reasons)
+        expect(r.informational).toBe(['DATA_NOT_CHECKED', 'DELEGATED', 'LINEAGE_REVOKED', 'LINEAGE_EXPIRED', 'LINEAGE_TRUNCATED'].includes(r.code))
     }
   })
 
@@ -211,20 +236,42 @@ describe('verification', () => {
     verifier!.notify()
     await waitForQueueEmpty(db.prisma)
     const v = await readVerifications(gateway.yoga, devnet.chainId)
-    expect(v.get(fullId(ids.propagationRoot))).toMatchObject({ status: 'REVOKED', reasons: [{ code: 'REVOKED', message: `revoked in block ${await revokeBlock(ids.propagationRoot)}: root withdrawn` }] })
-    expect(v.get(fullId(ids.propagationChild))?.reasons).toEqual([{ code: 'LINEAGE_REVOKED', informational: true, message: `ancestor ${fullId(ids.propagationRoot)} (depth 1) is revoked` }])
-    expect(v.get(fullId(ids.propagationGrandchild))?.reasons).toEqual([{ code: 'LINEAGE_REVOKED', informational: true, message: `ancestor ${fullId(ids.propagationRoot)} (depth 2) is revoked` }])
-    const changed = await db.prisma.event.findMany({ where: { kind: 'STATUS_CHANGED', seq: { gt: before }, subjectId: { in: family.map(String) } }, orderBy: { seq: 'asc' } })
+    expect(v.get(fullId(ids.propagationRoot))).toMatchObject({
+      status: 'REVOKED',
+      reasons: [{ code: 'REVOKED', message: `revoked in block ${await revokeBlock(ids.propagationRoot)}: root withdrawn` }],
+    })
+    expect(v.get(fullId(ids.propagationChild))?.reasons).toEqual([
+      { code: 'LINEAGE_REVOKED', informational: true, message: `ancestor ${fullId(ids.propagationRoot)} (depth 1) is revoked` },
+    ])
+    expect(v.get(fullId(ids.propagationGrandchild))?.reasons).toEqual([
+      { code: 'LINEAGE_REVOKED', informational: true, message: `ancestor ${fullId(ids.propagationRoot)} (depth 2) is revoked` },
+    ])
+    const changed = await db.prisma.event.findMany({
+      where: { kind: 'STATUS_CHANGED', seq: { gt: before }, subjectId: { in: family.map(String) } },
+      orderBy: { seq: 'asc' },
+    })
     expect(changed.map((e) => BigInt(e.subjectId))).toEqual(family)
   })
 
   it('verifyAttestation re-runs the checks now and tells whether the stored verdict differs', async () => {
     const id = scenario.attestations.multiRecipient
     const same = await execute(gateway.yoga, VerifyAttestationDocument, { id: fullId(id) })
-    expect(same.data?.verifyAttestation).toMatchObject({ attestationId: fullId(id), differsFromStored: false, verification: { status: 'REVOKED' }, stored: { status: 'REVOKED' } })
-    await db.prisma.verification.update({ where: { chainId_attestationId: { chainId: devnet.chainId, attestationId: id } }, data: { status: 'VALID', reasons: [] } })
+    expect(same.data?.verifyAttestation).toMatchObject({
+      attestationId: fullId(id),
+      differsFromStored: false,
+      verification: { status: 'REVOKED' },
+      stored: { status: 'REVOKED' },
+    })
+    await db.prisma.verification.update({
+      where: { chainId_attestationId: { chainId: devnet.chainId, attestationId: id } },
+      data: { status: 'VALID', reasons: [] },
+    })
     const differs = await execute(gateway.yoga, VerifyAttestationDocument, { id: fullId(id) })
-    expect(differs.data?.verifyAttestation).toMatchObject({ differsFromStored: true, verification: { status: 'REVOKED', reasons: [{ code: 'REVOKED' }] }, stored: { status: 'VALID', reasons: [] } })
+    expect(differs.data?.verifyAttestation).toMatchObject({
+      differsFromStored: true,
+      verification: { status: 'REVOKED', reasons: [{ code: 'REVOKED' }] },
+      stored: { status: 'VALID', reasons: [] },
+    })
     expect((await execute(gateway.yoga, VerifyAttestationDocument, { id: fullId(99_999n) })).data?.verifyAttestation).toBeNull()
     expect((await execute(gateway.yoga, VerifyAttestationDocument, { id: 'nope' })).errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT')
   })

@@ -78,7 +78,14 @@ it('keeps ingesting at full speed while the verifier is stalled, then drains the
   const verifier = createVerifier({ prisma: db.prisma, logger: createSilentLogger(), workers: 2, pollIntervalMs: 20, lockMs: 120_000 })
   const verifying = verifier.run()
   let piled = 0
-  const watching = setInterval(() => void db.prisma.verificationJob.count().then((n) => (piled = Math.max(piled, n))).catch(() => {}), 100)
+  const watching = setInterval(
+    () =>
+      void db.prisma.verificationJob
+        .count()
+        .then((n) => (piled = Math.max(piled, n)))
+        .catch(() => {}),
+    100,
+  )
   try {
     const stalledMs = await timedIndexing(db)
     clearInterval(watching)
@@ -108,7 +115,10 @@ it('rolls a failing batch back entirely: no job lost, no duplicate STATUS_CHANGE
   let batches = 0
   let thrown = 0
   const verifier = createVerifier({
-    prisma: db.prisma, logger: createSilentLogger(), workers: 2, pollIntervalMs: 20,
+    prisma: db.prisma,
+    logger: createSilentLogger(),
+    workers: 2,
+    pollIntervalMs: 20,
     hooks: {
       beforeCommit: async ({ changed }) => {
         // Crash the 2nd and 4th batches after their verdicts, journal entries and lineage jobs are written.
@@ -136,8 +146,12 @@ it('survives SIGKILLs of the `sign-indexer verify` process in the middle of a ba
   await admin.connect()
   // Multi-statement transactions on this database: the verifier's batches (this test's own queries are single statements).
   const openTransactions = async () =>
-    Number((await admin.query(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()
-      AND xact_start IS NOT NULL AND (state = 'idle in transaction' OR xact_start < query_start)`)).rows[0].n)
+    Number(
+      (
+        await admin.query(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()
+      AND xact_start IS NOT NULL AND (state = 'idle in transaction' OR xact_start < query_start)`)
+      ).rows[0].n,
+    )
   let killedMidBatch = 0
   try {
     for (let kill = 0; kill < 3 && (await db.prisma.verificationJob.count()) > 0; kill++) {
@@ -145,10 +159,14 @@ it('survives SIGKILLs of the `sign-indexer verify` process in the middle of a ba
       const child = spawnVerify(database.url)
       try {
         // after at least one committed batch, while another batch transaction is open
-        await waitFor(async () => {
-          const left = await db.prisma.verificationJob.count()
-          return left === 0 || (left < before && (await openTransactions()) > 0)
-        }, 60_000, 'a verifier transaction after some progress')
+        await waitFor(
+          async () => {
+            const left = await db.prisma.verificationJob.count()
+            return left === 0 || (left < before && (await openTransactions()) > 0)
+          },
+          60_000,
+          'a verifier transaction after some progress',
+        )
         if ((await openTransactions()) > 0) {
           child.kill('SIGKILL')
           killedMidBatch++
@@ -174,8 +192,12 @@ it('survives SIGKILLs of the `sign-indexer verify` process in the middle of a ba
 
 /** `sign-indexer verify --database-url … --verifiers 2` (the real CLI through tsx). */
 function spawnVerify(databaseUrl: string): ChildProcess {
-  return spawn(process.execPath, [join(ROOT, 'bin/sign-indexer.mjs'), 'verify', '--database-url', databaseUrl, '--verifiers', '2', '--pubsub', 'none', '--log-level', 'warn'], {
-    cwd: ROOT,
-    stdio: 'ignore',
-  })
+  return spawn(
+    process.execPath,
+    [join(ROOT, 'bin/sign-indexer.mjs'), 'verify', '--database-url', databaseUrl, '--verifiers', '2', '--pubsub', 'none', '--log-level', 'warn'],
+    {
+      cwd: ROOT,
+      stdio: 'ignore',
+    },
+  )
 }

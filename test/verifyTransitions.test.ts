@@ -54,9 +54,18 @@ beforeAll(async () => {
   // below the chain's setting.
   await runIndexerToHead(db.prisma, devnetChain(devnet))
   gateway = createGateway({ prisma: db.prisma, logger: createSilentLogger(), journalPollMs: 50 })
-  indexer = createIndexer({ prisma: db.prisma, chains: [devnetChain(devnet, { confirmations: CONFIRMATIONS, pollIntervalMs: 100 })], logger: createSilentLogger(), onCommit: () => gateway.journal.notify() })
+  indexer = createIndexer({
+    prisma: db.prisma,
+    chains: [devnetChain(devnet, { confirmations: CONFIRMATIONS, pollIntervalMs: 100 })],
+    logger: createSilentLogger(),
+    onCommit: () => gateway.journal.notify(),
+  })
   indexing = indexer.run()
-  await waitFor(async () => (await db.prisma.chain.findUnique({ where: { chainId: devnet.chainId } }))?.confirmations === CONFIRMATIONS, 20_000, 'the chain setting')
+  await waitFor(
+    async () => (await db.prisma.chain.findUnique({ where: { chainId: devnet.chainId } }))?.confirmations === CONFIRMATIONS,
+    20_000,
+    'the chain setting',
+  )
   verifier = createVerifier({ prisma: db.prisma, logger: createSilentLogger(), pollIntervalMs: 100, onCommit: () => gateway.journal.notify() })
   verifying = verifier.run()
   await waitForQueueEmpty(db.prisma)
@@ -74,7 +83,9 @@ afterAll(async () => {
 
 it('moves PENDING → VALID as confirmations arrive, and EXPIRED on the chain clock, with no contract event', async () => {
   expect(await verificationOf(ids.pending)).toMatchObject({
-    status: 'PENDING', confirmations: 0, requiredConfirmations: CONFIRMATIONS,
+    status: 'PENDING',
+    confirmations: 0,
+    requiredConfirmations: CONFIRMATIONS,
     reasons: [{ code: 'PENDING_CONFIRMATIONS', message: expect.stringMatching(new RegExp(`needs ${CONFIRMATIONS} confirmations$`)), informational: false }],
   })
   expect(await verificationOf(ids.parent)).toMatchObject({ status: 'VALID', reasons: [], expiresAt: expect.any(String), finalized: false })
@@ -83,7 +94,10 @@ it('moves PENDING → VALID as confirmations arrive, and EXPIRED on the chain cl
   // Subscriptions deliver at the SAFE level (ingest runs at the head): entries written before they attached may still
   // arrive once their block is confirmed, each re-read as it is now; wait for the change each step is about.
   type Change = { id: string; verification: { status: string; reasons: { code: string }[] } }
-  const nextChange = async (sub: { next(ms: number): Promise<{ data?: { attestationStatusChanged?: Change | null } | null }> }, wanted: (c: Change) => boolean) => {
+  const nextChange = async (
+    sub: { next(ms: number): Promise<{ data?: { attestationStatusChanged?: Change | null } | null }> },
+    wanted: (c: Change) => boolean,
+  ) => {
     for (;;) {
       const change = (await sub.next(20_000)).data?.attestationStatusChanged
       if (change && wanted(change)) return change
@@ -102,7 +116,10 @@ it('moves PENDING → VALID as confirmations arrive, and EXPIRED on the chain cl
     await clients.testClient.mine({ blocks: 1 })
     const expired = await nextChange(all, (c) => c.id === fullId(ids.parent) && c.verification.status === 'EXPIRED')
     expect(expired?.id).toBe(fullId(ids.parent))
-    expect(expired?.verification).toMatchObject({ status: 'EXPIRED', reasons: [{ code: 'EXPIRED', message: expect.stringMatching(/has passed on the chain clock$/) }] })
+    expect(expired?.verification).toMatchObject({
+      status: 'EXPIRED',
+      reasons: [{ code: 'EXPIRED', message: expect.stringMatching(/has passed on the chain clock$/) }],
+    })
     const lineage = await nextChange(all, (c) => c.id === fullId(ids.child) && c.verification.reasons.length > 0)
     expect(lineage).toEqual({
       id: fullId(ids.child),
@@ -111,7 +128,9 @@ it('moves PENDING → VALID as confirmations arrive, and EXPIRED on the chain cl
     expect((await nextChange(expiredOnly, (c) => c.verification.status === 'EXPIRED')).id).toBe(fullId(ids.parent))
     expect(await db.prisma.event.count({ where: { kind: { in: ['CREATED', 'REVOKED'] } } })).toBe(contractEvents)
     const head = await db.prisma.chain.findUniqueOrThrow({ where: { chainId: devnet.chainId } })
-    const parentRow = await db.prisma.attestation.findUniqueOrThrow({ where: { chainId_attestationId: { chainId: devnet.chainId, attestationId: ids.parent } } })
+    const parentRow = await db.prisma.attestation.findUniqueOrThrow({
+      where: { chainId_attestationId: { chainId: devnet.chainId, attestationId: ids.parent } },
+    })
     expect(head.headTimestamp!).toBeGreaterThanOrEqual(BigInt(parentRow.validUntil.toFixed()))
   } finally {
     all.close()

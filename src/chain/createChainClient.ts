@@ -33,9 +33,12 @@ export function createChainClient(params: CreateChainClientParameters): PublicCl
   const failures = { count: 0 }
   // counted per URL: viem's fallback hides a failure whose request another URL then answered
   const transports = params.rpcUrls.map((url) =>
-    counting(url.startsWith('ws')
-      ? webSocket(url, { timeout, retryCount: 0 })
-      : http(url, { timeout, retryCount: 0, batch: { batchSize: params.batchSize ?? 4, wait: 0 } }), failures),
+    counting(
+      url.startsWith('ws')
+        ? webSocket(url, { timeout, retryCount: 0 })
+        : http(url, { timeout, retryCount: 0, batch: { batchSize: params.batchSize ?? 4, wait: 0 } }),
+      failures,
+    ),
   )
   const transport = validating(transports.length === 1 ? transports[0]! : fallback(transports, { retryCount: 0 }), failures)
   const client = createPublicClient({
@@ -51,7 +54,16 @@ export function createChainClient(params: CreateChainClientParameters): PublicCl
     },
   }) as PublicClient
   failureCounts.set(client, failures)
-  setGovernor(client, createRpcGovernor({ chainId: params.chainId, logger: params.logger, retryCount: params.retryCount, initialConcurrency: params.initialConcurrency, maxConcurrency: params.maxConcurrency }))
+  setGovernor(
+    client,
+    createRpcGovernor({
+      chainId: params.chainId,
+      logger: params.logger,
+      retryCount: params.retryCount,
+      initialConcurrency: params.initialConcurrency,
+      maxConcurrency: params.maxConcurrency,
+    }),
+  )
   return client
 }
 

@@ -50,7 +50,10 @@ export function decodeAttestationResult(data: Hex): OnchainAttestation | null {
   const revoked = uint(hex, t + 7 * WORD, 1)
   const recipientsOffset = uint(hex, t + 8 * WORD, 4)
   const dataOffset = uint(hex, t + 9 * WORD, 4)
-  if ([schemaId, linkedAttestationId, attestTimestamp, revokeTimestamp, attester, validUntil, dataLocation, revoked, recipientsOffset, dataOffset].includes(null)) return null
+  if (
+    [schemaId, linkedAttestationId, attestTimestamp, revokeTimestamp, attester, validUntil, dataLocation, revoked, recipientsOffset, dataOffset].includes(null)
+  )
+    return null
   if (revoked! > 1n || dataLocation! > 3n) return null
   const r = t + Number(recipientsOffset) * 2
   const count = uint(hex, r, 4)
@@ -66,8 +69,15 @@ export function decodeAttestationResult(data: Hex): OnchainAttestation | null {
   const body = bytesAt(hex, t + Number(dataOffset) * 2)
   if (!body) return null
   return {
-    schemaId: schemaId!, linkedAttestationId: linkedAttestationId!, attestTimestamp: attestTimestamp!, revokeTimestamp: revokeTimestamp!,
-    attester: `0x${attester!.toString(16).padStart(40, '0')}` as Address, validUntil: validUntil!, dataLocation: Number(dataLocation),
-    revoked: revoked === 1n, recipients, data: body.value,
+    schemaId: schemaId!,
+    linkedAttestationId: linkedAttestationId!,
+    attestTimestamp: attestTimestamp!,
+    revokeTimestamp: revokeTimestamp!,
+    attester: `0x${attester!.toString(16).padStart(40, '0')}` as Address,
+    validUntil: validUntil!,
+    dataLocation: Number(dataLocation),
+    revoked: revoked === 1n,
+    recipients,
+    data: body.value,
   }
 }

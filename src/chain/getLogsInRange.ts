@@ -7,7 +7,6 @@ import { RpcError } from '../errors/baseError.js'
 import { classifyRpcError } from './rpcGovernor.js'
 import { timed } from './timed.js'
 
-
 export type GetLogsInRangeParameters = {
   client: PublicClient
   address: Address
@@ -26,11 +25,14 @@ export async function getLogsInRange(params: GetLogsInRangeParameters): Promise<
   const { client, address, topic0s, fromBlock, toBlock } = params
   let logs: Log[]
   try {
-    logs = await timed(client, 'eth_getLogs', () =>
-      client.request({
-        method: 'eth_getLogs',
-        params: [{ address, topics: [topic0s], fromBlock: toQuantity(fromBlock), toBlock: toQuantity(toBlock) }],
-      }) as Promise<Log[]>,
+    logs = await timed(
+      client,
+      'eth_getLogs',
+      () =>
+        client.request({
+          method: 'eth_getLogs',
+          params: [{ address, topics: [topic0s], fromBlock: toQuantity(fromBlock), toBlock: toQuantity(toBlock) }],
+        }) as Promise<Log[]>,
       // a multi-block range that keeps failing is split rather than retried at length
       { retryCount: toBlock > fromBlock ? 2 : undefined },
     )

@@ -63,7 +63,10 @@ export function createMulticall3Support(params: CreateMulticall3SupportParameter
       if (presentFrom === undefined || blockNumber < presentFrom) presentFrom = blockNumber
       if (fellBack) {
         fellBack = false
-        params.logger?.info({ chain_id: chainId, block_number: Number(blockNumber), multicall3: address }, 'Multicall3 has code at this block: batching record reads through it from here on')
+        params.logger?.info(
+          { chain_id: chainId, block_number: Number(blockNumber), multicall3: address },
+          'Multicall3 has code at this block: batching record reads through it from here on',
+        )
       }
     } else if (absentThrough === undefined || blockNumber > absentThrough) absentThrough = blockNumber
     return present
@@ -88,7 +91,13 @@ export function createMulticall3Support(params: CreateMulticall3SupportParameter
       warned.add(reason)
       const why = reason === 'no_code' ? 'no code at the Multicall3 address' : 'the Multicall3 address did not answer like Multicall3'
       params.logger?.warn(
-        { chain_id: chainId, block_number: Number(blockNumber), multicall3: address, reason, ...(cause ? { error: String((cause as Error).message ?? cause).split('\n')[0] } : {}) },
+        {
+          chain_id: chainId,
+          block_number: Number(blockNumber),
+          multicall3: address,
+          reason,
+          ...(cause ? { error: String((cause as Error).message ?? cause).split('\n')[0] } : {}),
+        },
         `Reading records with plain eth_call: ${why} (logged once per chain)`,
       )
     },

@@ -51,7 +51,11 @@ export function parseRevert(error: unknown): { data: Hex | undefined } | null {
   if (!(error instanceof ViemBaseError)) return null
   let reverted = false
   let data: Hex | undefined
-  for (let e = error as unknown as Record<string, unknown> | undefined, depth = 0; e && depth < 8; e = e.cause as Record<string, unknown> | undefined, depth++) {
+  for (
+    let e = error as unknown as Record<string, unknown> | undefined, depth = 0;
+    e && depth < 8;
+    e = e.cause as Record<string, unknown> | undefined, depth++
+  ) {
     if (e instanceof ExecutionRevertedError || e.code === 3 || /execution reverted/i.test(String(e.details ?? e.message ?? ''))) reverted = true
     const d = typeof e.data === 'object' && e.data !== null ? (e.data as { data?: unknown }).data : e.data
     if (data === undefined && typeof d === 'string' && isHex(d)) data = d

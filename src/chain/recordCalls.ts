@@ -33,9 +33,14 @@ export function encodeRecordCall(r: RecordRequest): Hex {
  *   the same). Skipping would lose the record for good; the sync loop retries and reports the chain stalled instead.
  */
 export function decodeRecordReturn(r: RecordRequest, data: Hex, blockNumber: bigint): RecordResult {
-  if (data === '0x') throw new RpcError('eth_call', `${recordFunctionName(r)}(${r.id}) at block ${blockNumber} returned no data: the node has no state for the contract at that block`)
+  if (data === '0x')
+    throw new RpcError(
+      'eth_call',
+      `${recordFunctionName(r)}(${r.id}) at block ${blockNumber} returned no data: the node has no state for the contract at that block`,
+    )
   try {
-    const value = (r.kind === 'attestation' ? decodeAttestationResult(data) : null) ??
+    const value =
+      (r.kind === 'attestation' ? decodeAttestationResult(data) : null) ??
       decodeFunctionResult({ abi: spReadAbi, functionName: recordFunctionName(r), data } as never)
     return { ok: true, value: value as never }
   } catch (error) {

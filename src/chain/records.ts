@@ -34,9 +34,7 @@ export type OnchainAttestation = {
 }
 export type OnchainOffchainAttestation = { attester: Address; timestamp: bigint }
 
-export type RecordResult =
-  | { ok: true; value: OnchainSchema | OnchainAttestation | OnchainOffchainAttestation }
-  | { ok: false; error: string }
+export type RecordResult = { ok: true; value: OnchainSchema | OnchainAttestation | OnchainOffchainAttestation } | { ok: false; error: string }
 
 /** Key of a request in the result map: `${kind}:${id}:${blockNumber}`. */
 export const recordKey = (r: RecordRequest) => `${r.kind}:${r.id}:${r.blockNumber}`

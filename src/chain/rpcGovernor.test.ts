@@ -31,7 +31,12 @@ describe('createRpcGovernor', () => {
   it('throws range and fatal errors at once', async () => {
     const governor = createRpcGovernor({ chainId: 1, baseDelayMs: 1 })
     let calls = 0
-    await expect(governor.run('eth_getLogs', async () => { calls++; throw new Error('query returned more than 10000 results') })).rejects.toThrow(/10000/)
+    await expect(
+      governor.run('eth_getLogs', async () => {
+        calls++
+        throw new Error('query returned more than 10000 results')
+      }),
+    ).rejects.toThrow(/10000/)
     expect(calls).toBe(1)
   })
 
@@ -39,7 +44,10 @@ describe('createRpcGovernor', () => {
     const governor = createRpcGovernor({ chainId: 1, baseDelayMs: 1, initialConcurrency: 8 })
     let first = true
     await governor.run('eth_test', async () => {
-      if (first) { first = false; throw httpError(429) }
+      if (first) {
+        first = false
+        throw httpError(429)
+      }
       return 1
     })
     expect(governor.concurrency()).toBe(4)

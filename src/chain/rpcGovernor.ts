@@ -30,7 +30,8 @@ export function classifyRpcError(error: unknown): RpcFailureKind {
   if (status === 429 || code === 429 || code === -32005 || code === -32007 || /TimeoutError|timed out|took too long/i.test(text)) return 'congestion'
   if (status === 503) return 'congestion'
   if (status !== undefined && status >= 500) return 'transient'
-  if (/revert|invalid argument|invalid params|InvalidParams|method not found|not supported/i.test(text) || code === -32602 || code === -32601 || code === 3) return 'fatal'
+  if (/revert|invalid argument|invalid params|InvalidParams|method not found|not supported/i.test(text) || code === -32602 || code === -32601 || code === 3)
+    return 'fatal'
   // connection resets, bodies that are not JSON, -32603 internal errors, "header not found" on a lagging node
   return 'transient'
 }
@@ -103,14 +104,17 @@ export function createRpcGovernor(options: RpcGovernorOptions): RpcGovernor {
       const retries = opts.retryCount ?? retryCount
       for (let attempt = 0; ; attempt++) {
         try {
-          const result = await queue.add(async () => {
-            const end = rpcRequestDuration.startTimer({ method })
-            try {
-              return await fn()
-            } finally {
-              end()
-            }
-          }, { throwOnTimeout: true })
+          const result = await queue.add(
+            async () => {
+              const end = rpcRequestDuration.startTimer({ method })
+              try {
+                return await fn()
+              } finally {
+                end()
+              }
+            },
+            { throwOnTimeout: true },
+          )
           increase()
           return result as T
         } catch (error) {

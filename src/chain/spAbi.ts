@@ -92,56 +92,64 @@ export const spAbi = [
   { type: 'error', name: 'UUPSUnauthorizedCallContext', inputs: [] },
   { type: 'error', name: 'UUPSUnsupportedProxiableUUID', inputs: [{ name: 'slot', type: 'bytes32' }] },
   {
-    type: 'event', name: 'AttestationMade', anonymous: false,
+    type: 'event',
+    name: 'AttestationMade',
+    anonymous: false,
     inputs: [
       { name: 'attestationId', type: 'uint64', indexed: false },
       { name: 'indexingKey', type: 'string', indexed: false },
     ],
   },
   {
-    type: 'event', name: 'AttestationRevoked', anonymous: false,
+    type: 'event',
+    name: 'AttestationRevoked',
+    anonymous: false,
     inputs: [
       { name: 'attestationId', type: 'uint64', indexed: false },
       { name: 'reason', type: 'string', indexed: false },
     ],
   },
   {
-    type: 'event', name: 'Initialized', anonymous: false,
-    inputs: [
-      { name: 'version', type: 'uint64', indexed: false },
-    ],
+    type: 'event',
+    name: 'Initialized',
+    anonymous: false,
+    inputs: [{ name: 'version', type: 'uint64', indexed: false }],
   },
   {
-    type: 'event', name: 'OffchainAttestationMade', anonymous: false,
-    inputs: [
-      { name: 'attestationId', type: 'string', indexed: false },
-    ],
+    type: 'event',
+    name: 'OffchainAttestationMade',
+    anonymous: false,
+    inputs: [{ name: 'attestationId', type: 'string', indexed: false }],
   },
   {
-    type: 'event', name: 'OffchainAttestationRevoked', anonymous: false,
+    type: 'event',
+    name: 'OffchainAttestationRevoked',
+    anonymous: false,
     inputs: [
       { name: 'attestationId', type: 'string', indexed: false },
       { name: 'reason', type: 'string', indexed: false },
     ],
   },
   {
-    type: 'event', name: 'OwnershipTransferred', anonymous: false,
+    type: 'event',
+    name: 'OwnershipTransferred',
+    anonymous: false,
     inputs: [
       { name: 'previousOwner', type: 'address', indexed: true },
       { name: 'newOwner', type: 'address', indexed: true },
     ],
   },
   {
-    type: 'event', name: 'SchemaRegistered', anonymous: false,
-    inputs: [
-      { name: 'schemaId', type: 'uint64', indexed: false },
-    ],
+    type: 'event',
+    name: 'SchemaRegistered',
+    anonymous: false,
+    inputs: [{ name: 'schemaId', type: 'uint64', indexed: false }],
   },
   {
-    type: 'event', name: 'Upgraded', anonymous: false,
-    inputs: [
-      { name: 'implementation', type: 'address', indexed: true },
-    ],
+    type: 'event',
+    name: 'Upgraded',
+    anonymous: false,
+    inputs: [{ name: 'implementation', type: 'address', indexed: true }],
   },
   {
     type: 'function',
@@ -235,14 +243,20 @@ export const spAbi = [
     type: 'function',
     name: 'getDelegatedOffchainRevokeBatchHash',
     stateMutability: 'pure',
-    inputs: [{ name: 'offchainAttestationIds', type: 'string[]' }, { name: 'reasons', type: 'string[]' }],
+    inputs: [
+      { name: 'offchainAttestationIds', type: 'string[]' },
+      { name: 'reasons', type: 'string[]' },
+    ],
     outputs: [{ name: '', type: 'bytes32' }],
   },
   {
     type: 'function',
     name: 'getDelegatedOffchainRevokeHash',
     stateMutability: 'pure',
-    inputs: [{ name: 'offchainAttestationId', type: 'string' }, { name: 'reason', type: 'string' }],
+    inputs: [
+      { name: 'offchainAttestationId', type: 'string' },
+      { name: 'reason', type: 'string' },
+    ],
     outputs: [{ name: '', type: 'bytes32' }],
   },
   {
@@ -256,14 +270,20 @@ export const spAbi = [
     type: 'function',
     name: 'getDelegatedRevokeBatchHash',
     stateMutability: 'pure',
-    inputs: [{ name: 'attestationIds', type: 'uint64[]' }, { name: 'reasons', type: 'string[]' }],
+    inputs: [
+      { name: 'attestationIds', type: 'uint64[]' },
+      { name: 'reasons', type: 'string[]' },
+    ],
     outputs: [{ name: '', type: 'bytes32' }],
   },
   {
     type: 'function',
     name: 'getDelegatedRevokeHash',
     stateMutability: 'pure',
-    inputs: [{ name: 'attestationId', type: 'uint64' }, { name: 'reason', type: 'string' }],
+    inputs: [
+      { name: 'attestationId', type: 'uint64' },
+      { name: 'reason', type: 'string' },
+    ],
     outputs: [{ name: '', type: 'bytes32' }],
   },
   {
@@ -284,7 +304,10 @@ export const spAbi = [
     type: 'function',
     name: 'initialize',
     stateMutability: 'nonpayable',
-    inputs: [{ name: 'schemaCounter_', type: 'uint64' }, { name: 'attestationCounter_', type: 'uint64' }],
+    inputs: [
+      { name: 'schemaCounter_', type: 'uint64' },
+      { name: 'attestationCounter_', type: 'uint64' },
+    ],
     outputs: [],
   },
   {
@@ -377,7 +400,8 @@ export const spAbi = [
     stateMutability: 'pure',
     inputs: [],
     outputs: [{ name: '', type: 'string' }],
-  },] as const
+  },
+] as const
 
 type SpAbiItem = (typeof spAbi)[number]
 
@@ -389,12 +413,16 @@ export type SpEventName = (typeof SP_EVENT_NAMES)[number]
 const SP_READ_NAMES = ['getSchema', 'getAttestation', 'getOffchainAttestation', 'attestationCounter', 'schemaCounter'] as const
 
 /** The part of {@link spAbi} ingest decodes logs with: the five events of {@link SP_EVENT_NAMES}. */
-export const spEventsAbi = spAbi.filter((item): item is Extract<SpAbiItem, { type: 'event'; name: SpEventName }> =>
-  item.type === 'event' && (SP_EVENT_NAMES as readonly string[]).includes(item.name))
+export const spEventsAbi = spAbi.filter(
+  (item): item is Extract<SpAbiItem, { type: 'event'; name: SpEventName }> =>
+    item.type === 'event' && (SP_EVENT_NAMES as readonly string[]).includes(item.name),
+)
 
 /** The part of {@link spAbi} the indexer calls: the readers of {@link SP_READ_NAMES}. */
-export const spReadAbi = spAbi.filter((item): item is Extract<SpAbiItem, { type: 'function'; name: (typeof SP_READ_NAMES)[number] }> =>
-  item.type === 'function' && (SP_READ_NAMES as readonly string[]).includes(item.name))
+export const spReadAbi = spAbi.filter(
+  (item): item is Extract<SpAbiItem, { type: 'function'; name: (typeof SP_READ_NAMES)[number] }> =>
+    item.type === 'function' && (SP_READ_NAMES as readonly string[]).includes(item.name),
+)
 
 /** topic0 of each followed event, in {@link SP_EVENT_NAMES} order: the filter for `eth_getLogs`. */
 export const SP_TOPIC0S: Hex[] = SP_EVENT_NAMES.map((name) => SP_EVENT_TOPICS[name])

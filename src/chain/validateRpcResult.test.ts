@@ -3,12 +3,23 @@ import { RpcError } from '../errors/baseError.js'
 import { validateRpcResult } from './validateRpcResult.js'
 
 const h = (c: string) => `0x${c.repeat(64)}`
-const log = { address: `0x${'5'.repeat(40)}`, blockHash: h('a'), blockNumber: '0x9c', data: '0x00ff', logIndex: '0x0', transactionHash: h('b'), topics: [h('c'), h('d')], removed: false }
+const log = {
+  address: `0x${'5'.repeat(40)}`,
+  blockHash: h('a'),
+  blockNumber: '0x9c',
+  data: '0x00ff',
+  logIndex: '0x0',
+  transactionHash: h('b'),
+  topics: [h('c'), h('d')],
+  removed: false,
+}
 
 describe('validateRpcResult', () => {
   it('accepts well-formed logs, blocks, call data and quantities', () => {
     expect(() => validateRpcResult('eth_getLogs', [log, { ...log, logIndex: '0x1' }])).not.toThrow()
-    expect(() => validateRpcResult('eth_getBlockByNumber', { number: '0x10', hash: h('1'), parentHash: h('2'), timestamp: '0x5f5e100', extra: 'x' })).not.toThrow()
+    expect(() =>
+      validateRpcResult('eth_getBlockByNumber', { number: '0x10', hash: h('1'), parentHash: h('2'), timestamp: '0x5f5e100', extra: 'x' }),
+    ).not.toThrow()
     expect(() => validateRpcResult('eth_getBlockByNumber', null)).not.toThrow()
     expect(() => validateRpcResult('eth_call', '0x')).not.toThrow()
     expect(() => validateRpcResult('eth_blockNumber', '0x0')).not.toThrow()

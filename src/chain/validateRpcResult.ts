@@ -17,7 +17,10 @@ const HASH = /^0x[0-9a-fA-F]{64}$/
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/
 
 type Check = (value: unknown) => boolean
-const is = (re: RegExp): Check => (v) => typeof v === 'string' && re.test(v)
+const is =
+  (re: RegExp): Check =>
+  (v) =>
+    typeof v === 'string' && re.test(v)
 const quantity = is(QUANTITY)
 const data = is(DATA)
 const hash = is(HASH)

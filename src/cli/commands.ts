@@ -31,7 +31,9 @@ type ResolvedChain = IndexerChain & { ephemeral: boolean }
 function onShutdown(logger: Logger, cleanups: Cleanup[]): { done: Promise<void>; fail: (error: unknown) => void } {
   let stopping = false
   let resolveDone!: () => void
-  const done = new Promise<void>((resolve) => { resolveDone = resolve })
+  const done = new Promise<void>((resolve) => {
+    resolveDone = resolve
+  })
   const stop = async (code: number) => {
     for (const cleanup of [...cleanups].reverse()) {
       try {
@@ -93,13 +95,26 @@ async function resolveChains(config: Config, logger: Logger, cleanups: Cleanup[]
     await workload.seedScenario()
     const controller = new AbortController()
     const live = workload.runLive({ intervalMs: 2_000, signal: controller.signal }).catch((error) => logger.error({ error }, 'Workload stopped'))
-    cleanups.push(async () => { controller.abort(); await live })
+    cleanups.push(async () => {
+      controller.abort()
+      await live
+    })
   }
-  return [{
-    name: 'devnet', chainId: devnet.chainId, rpcUrls: [devnet.rpcUrl], wsUrl: devnet.wsUrl, contract: devnet.address as Address,
-    multicall3: devnet.multicall3, startBlock: devnet.deployBlock, confirmations: 0, maxBlockRange: 2_000, pollIntervalMs: 1_000,
-    ephemeral: true,
-  }]
+  return [
+    {
+      name: 'devnet',
+      chainId: devnet.chainId,
+      rpcUrls: [devnet.rpcUrl],
+      wsUrl: devnet.wsUrl,
+      contract: devnet.address as Address,
+      multicall3: devnet.multicall3,
+      startBlock: devnet.deployBlock,
+      confirmations: 0,
+      maxBlockRange: 2_000,
+      pollIntervalMs: 1_000,
+      ephemeral: true,
+    },
+  ]
 }
 
 async function openNotifier(config: Config, logger: Logger, cleanups: Cleanup[]) {
@@ -113,16 +128,26 @@ async function startIndexer(config: Config, db: Db, chains: ResolvedChain[], com
   const { logger, cleanups } = command
   for (const chain of chains.filter((c) => c.ephemeral)) {
     const removed = await resetChain(db.prisma, chain.chainId)
-    if (removed) logger.info({ chain_id: chain.chainId, attestations: removed }, 'Fresh devnet: removed the previous run\'s rows for its chain id')
+    if (removed) logger.info({ chain_id: chain.chainId, attestations: removed }, "Fresh devnet: removed the previous run's rows for its chain id")
   }
   const progress = createProgressReporter(logger)
   const indexer = createIndexer({
-    prisma: db.prisma, chains, logger, databaseUrl: config.databaseUrl, concurrency: config.limits.rpcConcurrency, stallAfterFailures: config.limits.stallAfterFailures,
-    onProgress: progress.onProgress, onCommit: (e) => e.lastSeq !== null && onCommit?.(e.lastSeq.toString()),
+    prisma: db.prisma,
+    chains,
+    logger,
+    databaseUrl: config.databaseUrl,
+    concurrency: config.limits.rpcConcurrency,
+    stallAfterFailures: config.limits.stallAfterFailures,
+    onProgress: progress.onProgress,
+    onCommit: (e) => e.lastSeq !== null && onCommit?.(e.lastSeq.toString()),
   })
   const running = indexer.run()
   running.catch(command.fail)
-  cleanups.push(async () => { indexer.stop(); await running.catch(() => {}); progress.stop() })
+  cleanups.push(async () => {
+    indexer.stop()
+    await running.catch(() => {})
+    progress.stop()
+  })
   return indexer
 }
 
@@ -131,9 +156,17 @@ const DEFAULT_VERIFIERS = 2
 
 /** Starts the verify stage's workers (and its re-check scheduler) in this process; stopped on shutdown. */
 function startVerifier(config: Config, db: Db, logger: Logger, cleanups: Cleanup[], onCommit?: (seq: string) => void): Verifier {
-  const verifier = createVerifier({ prisma: db.prisma, logger, workers: config.verifiers ?? DEFAULT_VERIFIERS, onCommit: (e) => onCommit?.(e.lastSeq.toString()) })
+  const verifier = createVerifier({
+    prisma: db.prisma,
+    logger,
+    workers: config.verifiers ?? DEFAULT_VERIFIERS,
+    onCommit: (e) => onCommit?.(e.lastSeq.toString()),
+  })
   const running = verifier.run()
-  cleanups.push(async () => { verifier.stop(); await running })
+  cleanups.push(async () => {
+    verifier.stop()
+    await running
+  })
   return verifier
 }
 
@@ -162,8 +195,19 @@ function createConfiguredGateway(config: Config, db: Db, logger: Logger) {
   const { maxPageSize, maxSubscriptions, maxSubscriptionsPerConnection, maxComplexity, queryTimeoutMs, maxInFlight, maxQueued, maxRequestBytes } = config.limits
   const { graphiql, corsOrigins } = config.server
   return createGateway({
-    prisma: db.prisma, pingDatabase: db.ping, logger, graphiql, corsOrigins,
-    maxPageSize, maxSubscriptions, maxSubscriptionsPerConnection, maxComplexity, queryTimeoutMs, maxInFlight, maxQueued, maxRequestBytes,
+    prisma: db.prisma,
+    pingDatabase: db.ping,
+    logger,
+    graphiql,
+    corsOrigins,
+    maxPageSize,
+    maxSubscriptions,
+    maxSubscriptionsPerConnection,
+    maxComplexity,
+    queryTimeoutMs,
+    maxInFlight,
+    maxQueued,
+    maxRequestBytes,
   })
 }
 
@@ -180,10 +224,16 @@ export async function runStart(config: Config): Promise<void> {
   notifier.subscribe(() => gateway.journal.notify())
   const publish = (seq: string) => void notifier.publish(seq).catch(() => {})
   const verifier = startVerifier(config, db, logger, cleanups, publish)
-  const indexer = await startIndexer(config, db, chains, command, (seq) => { publish(seq); verifier.notify() })
+  const indexer = await startIndexer(config, db, chains, command, (seq) => {
+    publish(seq)
+    verifier.notify()
+  })
   const server = await listenOrFail(command, { gateway, port: config.server.port, host: config.server.host, isReady: () => indexer.isReady() })
   cleanups.push(() => server.close())
-  logger.info({ graphql_url: server.url, rpc_urls: chains.map((c) => redactUrl(c.rpcUrls[0]!)), contracts: chains.map((c) => c.contract), database: db.kind }, 'Sign indexer running')
+  logger.info(
+    { graphql_url: server.url, rpc_urls: chains.map((c) => redactUrl(c.rpcUrls[0]!)), contracts: chains.map((c) => c.contract), database: db.kind },
+    'Sign indexer running',
+  )
   process.stdout.write(
     `\n  GraphQL   ${server.url}  (GraphiQL in a browser)\n${chains.map((c) => `  Chain     ${c.name} (${c.chainId})  RPC ${redactUrl(c.rpcUrls[0]!)}  contract ${c.contract}\n`).join('')}  Database  ${db.kind === 'pglite' ? `PGlite in ${join(config.dataDir, 'pglite')}` : 'PostgreSQL'}\n\n`,
   )

@@ -14,9 +14,7 @@ import type { Config } from '../config/config.js'
 import { BaseError } from '../errors/baseError.js'
 import { runDevnet, runIndex, runMigrate, runServe, runStart, runVerify } from './commands.js'
 
-const program = new Command('sign-indexer')
-  .description('Index Sign Protocol attestations into PostgreSQL and serve them over GraphQL')
-  .showHelpAfterError()
+const program = new Command('sign-indexer').description('Index Sign Protocol attestations into PostgreSQL and serve them over GraphQL').showHelpAfterError()
 
 function subcommand(name: string, description: string, action: (config: Config) => Promise<void>) {
   const cmd = program.command(name).description(description)

@@ -11,7 +11,12 @@ const LOG_EVERY_MS = 5_000
 export function createProgressReporter(logger: Logger, tty = Boolean(process.stderr.isTTY)) {
   const multibar = tty
     ? new cliProgress.MultiBar(
-        { format: 'chain {chain} |{bar}| {percentage}% | block {value}/{total} | {events} events | ETA {eta_formatted}', hideCursor: true, clearOnComplete: false, stream: process.stderr },
+        {
+          format: 'chain {chain} |{bar}| {percentage}% | block {value}/{total} | {events} events | ETA {eta_formatted}',
+          hideCursor: true,
+          clearOnComplete: false,
+          stream: process.stderr,
+        },
         cliProgress.Presets.shades_classic,
       )
     : null
@@ -24,11 +29,19 @@ export function createProgressReporter(logger: Logger, tty = Boolean(process.std
       if (multibar) {
         if (p.phase === 'live') {
           const bar = bars.get(p.chainId)
-          if (bar) { bar.update(total, { events: p.events }); bar.stop(); multibar.remove(bar); bars.delete(p.chainId) }
+          if (bar) {
+            bar.update(total, { events: p.events })
+            bar.stop()
+            multibar.remove(bar)
+            bars.delete(p.chainId)
+          }
           return
         }
         let bar = bars.get(p.chainId)
-        if (!bar) { bar = multibar.create(total, value, { chain: p.chainId, events: p.events }); bars.set(p.chainId, bar) }
+        if (!bar) {
+          bar = multibar.create(total, value, { chain: p.chainId, events: p.events })
+          bars.set(p.chainId, bar)
+        }
         bar.setTotal(total)
         bar.update(value, { events: p.events })
         return
@@ -36,7 +49,16 @@ export function createProgressReporter(logger: Logger, tty = Boolean(process.std
       const now = Date.now()
       if (p.phase === 'backfill' && now - (lastLog.get(p.chainId) ?? 0) >= LOG_EVERY_MS) {
         lastLog.set(p.chainId, now)
-        logger.info({ chain_id: p.chainId, block_number: Number(p.indexedBlock), to_block: Number(p.targetBlock), events: p.events, percent: Math.round((100 * value) / Math.max(1, total)) }, 'Backfill progress')
+        logger.info(
+          {
+            chain_id: p.chainId,
+            block_number: Number(p.indexedBlock),
+            to_block: Number(p.targetBlock),
+            events: p.events,
+            percent: Math.round((100 * value) / Math.max(1, total)),
+          },
+          'Backfill progress',
+        )
       }
     },
     stop() {

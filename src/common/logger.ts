@@ -11,7 +11,7 @@ export type { Logger }
  * credentials, query string and key-like path segments never reach the output, wherever the URL sits: a field, an
  * error's `message`, `stack` or `url` (viem keeps the full RPC URL there), a nested `cause`, the message itself.
  */
-export function createLogger(opts: { level?: string; name?: string; /** default stdout */ destination?: DestinationStream } = {}): Logger {
+export function createLogger(opts: { level?: string; name?: string /** default stdout */; destination?: DestinationStream } = {}): Logger {
   const options = {
     name: opts.name ?? 'sign-indexer',
     level: opts.level ?? process.env.LOG_LEVEL ?? 'info',

@@ -7,10 +7,25 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 export const registry = new Registry()
 collectDefaultMetrics({ register: registry })
 
-export const headBlock = new Gauge({ name: 'sign_indexer_head_block', help: 'Latest block number seen on the chain', labelNames: ['chain_id'], registers: [registry] })
-export const indexedBlock = new Gauge({ name: 'sign_indexer_indexed_block', help: 'Last block committed (checkpoint)', labelNames: ['chain_id'], registers: [registry] })
+export const headBlock = new Gauge({
+  name: 'sign_indexer_head_block',
+  help: 'Latest block number seen on the chain',
+  labelNames: ['chain_id'],
+  registers: [registry],
+})
+export const indexedBlock = new Gauge({
+  name: 'sign_indexer_indexed_block',
+  help: 'Last block committed (checkpoint)',
+  labelNames: ['chain_id'],
+  registers: [registry],
+})
 export const lagBlocks = new Gauge({ name: 'sign_indexer_lag_blocks', help: 'Head block minus indexed block', labelNames: ['chain_id'], registers: [registry] })
-export const eventsTotal = new Counter({ name: 'sign_indexer_events_total', help: 'Contract events committed, by kind', labelNames: ['chain_id', 'kind'], registers: [registry] })
+export const eventsTotal = new Counter({
+  name: 'sign_indexer_events_total',
+  help: 'Contract events committed, by kind',
+  labelNames: ['chain_id', 'kind'],
+  registers: [registry],
+})
 export const rpcRequestDuration = new Histogram({
   name: 'sign_indexer_rpc_request_duration_seconds',
   help: 'JSON-RPC action latency by method',
@@ -18,7 +33,12 @@ export const rpcRequestDuration = new Histogram({
   buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
   registers: [registry],
 })
-export const rpcErrors = new Counter({ name: 'sign_indexer_rpc_errors_total', help: 'JSON-RPC failures by method and error code', labelNames: ['method', 'code'], registers: [registry] })
+export const rpcErrors = new Counter({
+  name: 'sign_indexer_rpc_errors_total',
+  help: 'JSON-RPC failures by method and error code',
+  labelNames: ['method', 'code'],
+  registers: [registry],
+})
 export const dbCommitDuration = new Histogram({
   name: 'sign_indexer_db_commit_duration_seconds',
   help: 'Duration of one ingest transaction (rows + journal + checkpoint)',
@@ -42,7 +62,11 @@ export const graphqlRequestDuration = new Histogram({
   registers: [registry],
 })
 export const journalSeq = new Gauge({ name: 'sign_indexer_journal_seq', help: 'Last journal (Event) seq fanned out to subscribers', registers: [registry] })
-export const subscriptionsActive = new Gauge({ name: 'sign_indexer_subscriptions_active', help: 'Journal subscribers currently attached', registers: [registry] })
+export const subscriptionsActive = new Gauge({
+  name: 'sign_indexer_subscriptions_active',
+  help: 'Journal subscribers currently attached',
+  registers: [registry],
+})
 export const liveSubscribers = new Gauge({
   name: 'sign_indexer_live_subscribers',
   help: 'Client subscriptions this gateway serves (each subscriber of a shared execution counts)',
@@ -58,9 +82,24 @@ export const subscriptionOverflows = new Counter({
   help: 'Subscribers disconnected because their bounded buffer overflowed',
   registers: [registry],
 })
-export const reorgsTotal = new Counter({ name: 'sign_indexer_reorgs_total', help: 'Reorgs detected and rolled back', labelNames: ['chain_id'], registers: [registry] })
-export const rpcRetries = new Counter({ name: 'sign_indexer_rpc_retries_total', help: 'JSON-RPC retries by method and failure kind', labelNames: ['method', 'kind'], registers: [registry] })
-export const rpcConcurrency = new Gauge({ name: 'sign_indexer_rpc_concurrency', help: 'Current adaptive (AIMD) JSON-RPC concurrency limit', labelNames: ['chain_id'], registers: [registry] })
+export const reorgsTotal = new Counter({
+  name: 'sign_indexer_reorgs_total',
+  help: 'Reorgs detected and rolled back',
+  labelNames: ['chain_id'],
+  registers: [registry],
+})
+export const rpcRetries = new Counter({
+  name: 'sign_indexer_rpc_retries_total',
+  help: 'JSON-RPC retries by method and failure kind',
+  labelNames: ['method', 'kind'],
+  registers: [registry],
+})
+export const rpcConcurrency = new Gauge({
+  name: 'sign_indexer_rpc_concurrency',
+  help: 'Current adaptive (AIMD) JSON-RPC concurrency limit',
+  labelNames: ['chain_id'],
+  registers: [registry],
+})
 export const multicallFallbackReads = new Counter({
   name: 'sign_indexer_multicall_fallback_reads_total',
   help: 'Records read with plain eth_call instead of Multicall3 aggregate3, by reason (no_code: no code at the Multicall3 address at the block; bad_result: its answer was not an aggregate3 result)',

@@ -3,7 +3,15 @@ import { redactText, redactUrl } from './redactUrl.js'
 
 describe('redactUrl', () => {
   it('keeps a URL with nothing secret byte for byte', () => {
-    for (const url of ['http://127.0.0.1:8545', 'ws://127.0.0.1:8545', 'https://mainnet.base.org', 'https://rpc.ankr.com/eth', 'https://arb1.arbitrum.io/rpc', 'https://polygon-rpc.com/', 'https://ethereum-mainnet.example/'])
+    for (const url of [
+      'http://127.0.0.1:8545',
+      'ws://127.0.0.1:8545',
+      'https://mainnet.base.org',
+      'https://rpc.ankr.com/eth',
+      'https://arb1.arbitrum.io/rpc',
+      'https://polygon-rpc.com/',
+      'https://ethereum-mainnet.example/',
+    ])
       expect(redactUrl(url)).toBe(url)
   })
 

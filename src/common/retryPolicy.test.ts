@@ -48,7 +48,9 @@ describe('createSleeper', () => {
     controller.abort()
     await pending
     let resolved = false
-    void sleeper.sleep(60_000).then(() => { resolved = true })
+    void sleeper.sleep(60_000).then(() => {
+      resolved = true
+    })
     await Promise.resolve()
     expect(resolved).toBe(true)
   })
@@ -56,7 +58,9 @@ describe('createSleeper', () => {
   it('sleeps the given time when nobody wakes it', async () => {
     const sleeper = createSleeper()
     let resolved = false
-    void sleeper.sleep(200).then(() => { resolved = true })
+    void sleeper.sleep(200).then(() => {
+      resolved = true
+    })
     await new Promise((r) => setTimeout(r, 20))
     expect(resolved).toBe(false)
     await new Promise((r) => setTimeout(r, 400))

@@ -102,7 +102,10 @@ const ALIASES: Readonly<Record<string, string>> = {
  */
 export function getDeployment(nameOrId: string | number): Deployment | undefined {
   if (typeof nameOrId === 'number') return DEPLOYMENTS.find((d) => d.chainId === nameOrId)
-  const key = nameOrId.trim().toLowerCase().replace(/[_\s]+/g, '-')
+  const key = nameOrId
+    .trim()
+    .toLowerCase()
+    .replace(/[_\s]+/g, '-')
   if (/^\d+$/.test(key)) return DEPLOYMENTS.find((d) => d.chainId === Number(key))
   const name = ALIASES[key] ?? key
   return DEPLOYMENTS.find((d) => d.name === name)
@@ -124,7 +127,10 @@ export function rpcUrlEnvNames(chain: { chainId?: number; name?: string }): stri
   const names: string[] = []
   if (chain.chainId !== undefined) names.push(`RPC_URL_${chain.chainId}`)
   if (chain.name) {
-    const suffix = chain.name.toUpperCase().replace(/[^A-Z0-9]+/g, '_').replace(/^_+|_+$/g, '')
+    const suffix = chain.name
+      .toUpperCase()
+      .replace(/[^A-Z0-9]+/g, '_')
+      .replace(/^_+|_+$/g, '')
     if (suffix && !/^\d+$/.test(suffix)) names.push(`RPC_URL_${suffix}`)
   }
   return names

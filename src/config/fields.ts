@@ -39,27 +39,33 @@ function toInteger(value: unknown): number | undefined {
  */
 export function integerField(bounds: { min: number; max?: number }) {
   const range = bounds.max === undefined ? `≥ ${bounds.min}` : `from ${bounds.min} to ${bounds.max}`
-  return z.unknown().optional().transform((value, ctx): number | undefined => {
-    if (value === undefined) return undefined
-    const n = toInteger(value)
-    if (n === undefined || n < bounds.min || (bounds.max !== undefined && n > bounds.max)) {
-      return fail(ctx, `expected an integer ${range}, got ${describeValue(value)}`)
-    }
-    return n
-  })
+  return z
+    .unknown()
+    .optional()
+    .transform((value, ctx): number | undefined => {
+      if (value === undefined) return undefined
+      const n = toInteger(value)
+      if (n === undefined || n < bounds.min || (bounds.max !== undefined && n > bounds.max)) {
+        return fail(ctx, `expected an integer ${range}, got ${describeValue(value)}`)
+      }
+      return n
+    })
 }
 
 /** A block number (≥ 0) as a bigint, from a safe integer, a bigint, a decimal string or a `0x` hex string. */
 export function blockNumberField() {
-  return z.unknown().optional().transform((value, ctx): bigint | undefined => {
-    if (value === undefined) return undefined
-    let block: bigint | undefined
-    if (typeof value === 'bigint') block = value
-    else if (typeof value === 'number' && Number.isSafeInteger(value)) block = BigInt(value)
-    else if (typeof value === 'string' && /^\s*(\d+|0x[0-9a-fA-F]+)\s*$/.test(value)) block = BigInt(value.trim())
-    if (block === undefined || block < 0n) return fail(ctx, `expected a block number ≥ 0, got ${describeValue(value)}`)
-    return block
-  })
+  return z
+    .unknown()
+    .optional()
+    .transform((value, ctx): bigint | undefined => {
+      if (value === undefined) return undefined
+      let block: bigint | undefined
+      if (typeof value === 'bigint') block = value
+      else if (typeof value === 'number' && Number.isSafeInteger(value)) block = BigInt(value)
+      else if (typeof value === 'string' && /^\s*(\d+|0x[0-9a-fA-F]+)\s*$/.test(value)) block = BigInt(value.trim())
+      if (block === undefined || block < 0n) return fail(ctx, `expected a block number ≥ 0, got ${describeValue(value)}`)
+      return block
+    })
 }
 
 /**
@@ -67,15 +73,19 @@ export function blockNumberField() {
  * so a mistyped character in a checksummed address is caught.
  */
 export function addressField() {
-  return z.unknown().optional().transform((value, ctx): `0x${string}` | undefined => {
-    if (value === undefined) return undefined
-    if (typeof value !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(value.trim())) {
-      return fail(ctx, `expected a 0x-prefixed 20-byte hex address, got ${describeValue(value)}`)
-    }
-    const address = value.trim()
-    if (!isAddress(address, { strict: true })) return fail(ctx, `invalid EIP-55 checksum in ${describeValue(address)} (write it all lower-case to skip the check)`)
-    return address.toLowerCase() as `0x${string}`
-  })
+  return z
+    .unknown()
+    .optional()
+    .transform((value, ctx): `0x${string}` | undefined => {
+      if (value === undefined) return undefined
+      if (typeof value !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(value.trim())) {
+        return fail(ctx, `expected a 0x-prefixed 20-byte hex address, got ${describeValue(value)}`)
+      }
+      const address = value.trim()
+      if (!isAddress(address, { strict: true }))
+        return fail(ctx, `invalid EIP-55 checksum in ${describeValue(address)} (write it all lower-case to skip the check)`)
+      return address.toLowerCase() as `0x${string}`
+    })
 }
 
 /** Parses one URL and checks its scheme; returns a problem message or the normalised URL string. */
@@ -93,12 +103,15 @@ function checkUrl(value: string, protocols: readonly string[], what: string): { 
 
 /** A single URL whose scheme is one of `protocols` (e.g. `['ws:', 'wss:']`); `what` names them in messages. */
 export function urlField(protocols: readonly string[], what: string) {
-  return z.unknown().optional().transform((value, ctx): string | undefined => {
-    if (value === undefined) return undefined
-    if (typeof value !== 'string') return fail(ctx, `expected ${what}, got ${describeValue(value)}`)
-    const checked = checkUrl(value, protocols, what)
-    return 'problem' in checked ? fail(ctx, checked.problem) : checked.url
-  })
+  return z
+    .unknown()
+    .optional()
+    .transform((value, ctx): string | undefined => {
+      if (value === undefined) return undefined
+      if (typeof value !== 'string') return fail(ctx, `expected ${what}, got ${describeValue(value)}`)
+      const checked = checkUrl(value, protocols, what)
+      return 'problem' in checked ? fail(ctx, checked.problem) : checked.url
+    })
 }
 
 /**
@@ -106,21 +119,24 @@ export function urlField(protocols: readonly string[], what: string) {
  * fallbacks). Each entry is checked like {@link urlField}; an empty list counts as not given (`undefined`).
  */
 export function urlListField(protocols: readonly string[], what: string) {
-  return z.unknown().optional().transform((value, ctx): string[] | undefined => {
-    if (value === undefined) return undefined
-    const entries = typeof value === 'string' ? value.split(',') : value
-    if (!Array.isArray(entries) || !entries.every((e) => typeof e === 'string')) {
-      return fail(ctx, `expected ${what} or a list of them, got ${describeValue(value)}`)
-    }
-    const urls: string[] = []
-    entries.forEach((entry, i) => {
-      if (entry.trim() === '') return
-      const checked = checkUrl(entry, protocols, what)
-      if ('problem' in checked) ctx.addIssue({ code: 'custom', message: entries.length > 1 ? `entry ${i + 1}: ${checked.problem}` : checked.problem })
-      else if (!urls.includes(checked.url)) urls.push(checked.url)
+  return z
+    .unknown()
+    .optional()
+    .transform((value, ctx): string[] | undefined => {
+      if (value === undefined) return undefined
+      const entries = typeof value === 'string' ? value.split(',') : value
+      if (!Array.isArray(entries) || !entries.every((e) => typeof e === 'string')) {
+        return fail(ctx, `expected ${what} or a list of them, got ${describeValue(value)}`)
+      }
+      const urls: string[] = []
+      entries.forEach((entry, i) => {
+        if (entry.trim() === '') return
+        const checked = checkUrl(entry, protocols, what)
+        if ('problem' in checked) ctx.addIssue({ code: 'custom', message: entries.length > 1 ? `entry ${i + 1}: ${checked.problem}` : checked.problem })
+        else if (!urls.includes(checked.url)) urls.push(checked.url)
+      })
+      return urls.length ? urls : undefined
     })
-    return urls.length ? urls : undefined
-  })
 }
 
 const TRUE_WORDS = new Set(['true', '1', 'yes', 'on'])
@@ -128,32 +144,41 @@ const FALSE_WORDS = new Set(['false', '0', 'no', 'off'])
 
 /** A boolean, from `true`/`false` or the strings `true|false|1|0|yes|no|on|off` (any case). */
 export function booleanField() {
-  return z.unknown().optional().transform((value, ctx): boolean | undefined => {
-    if (value === undefined || typeof value === 'boolean') return value
-    const word = typeof value === 'string' ? value.trim().toLowerCase() : undefined
-    if (word !== undefined && TRUE_WORDS.has(word)) return true
-    if (word !== undefined && FALSE_WORDS.has(word)) return false
-    return fail(ctx, `expected true or false, got ${describeValue(value)}`)
-  })
+  return z
+    .unknown()
+    .optional()
+    .transform((value, ctx): boolean | undefined => {
+      if (value === undefined || typeof value === 'boolean') return value
+      const word = typeof value === 'string' ? value.trim().toLowerCase() : undefined
+      if (word !== undefined && TRUE_WORDS.has(word)) return true
+      if (word !== undefined && FALSE_WORDS.has(word)) return false
+      return fail(ctx, `expected true or false, got ${describeValue(value)}`)
+    })
 }
 
 /** A non-empty string, trimmed. */
 export function stringField() {
-  return z.unknown().optional().transform((value, ctx): string | undefined => {
-    if (value === undefined) return undefined
-    if (typeof value !== 'string' || value.trim() === '') return fail(ctx, `expected a non-empty string, got ${describeValue(value)}`)
-    return value.trim()
-  })
+  return z
+    .unknown()
+    .optional()
+    .transform((value, ctx): string | undefined => {
+      if (value === undefined) return undefined
+      if (typeof value !== 'string' || value.trim() === '') return fail(ctx, `expected a non-empty string, got ${describeValue(value)}`)
+      return value.trim()
+    })
 }
 
 /** One of `choices` (input compared lower-case). */
 export function choiceField<const T extends string>(choices: readonly T[]) {
-  return z.unknown().optional().transform((value, ctx): T | undefined => {
-    if (value === undefined) return undefined
-    const word = typeof value === 'string' ? value.trim().toLowerCase() : undefined
-    const match = choices.find((c) => c === word)
-    return match ?? fail(ctx, `expected one of ${choices.join(', ')}, got ${describeValue(value)}`)
-  })
+  return z
+    .unknown()
+    .optional()
+    .transform((value, ctx): T | undefined => {
+      if (value === undefined) return undefined
+      const word = typeof value === 'string' ? value.trim().toLowerCase() : undefined
+      const match = choices.find((c) => c === word)
+      return match ?? fail(ctx, `expected one of ${choices.join(', ')}, got ${describeValue(value)}`)
+    })
 }
 
 /**
@@ -162,23 +187,37 @@ export function choiceField<const T extends string>(choices: readonly T[]) {
  * @returns the origins, lower-case; `[]` for `none`; `undefined` when not given
  */
 export function originListField() {
-  return z.unknown().optional().transform((value, ctx): string[] | undefined => {
-    if (value === undefined) return undefined
-    const entries = typeof value === 'string' ? value.split(',') : value
-    if (!Array.isArray(entries) || !entries.every((e) => typeof e === 'string')) return fail(ctx, `expected origins (e.g. https://app.example.com), "*" or "none", got ${describeValue(value)}`)
-    const list = entries.map((e) => e.trim()).filter(Boolean)
-    if (list.length === 1 && list[0]!.toLowerCase() === 'none') return []
-    const origins: string[] = []
-    for (const entry of list) {
-      if (entry === '*') { origins.push('*'); continue }
-      let url: URL | undefined
-      try { url = new URL(entry) } catch { url = undefined }
-      if (!url || !['http:', 'https:'].includes(url.protocol) || url.origin.toLowerCase() !== entry.toLowerCase().replace(/\/$/, '')) {
-        ctx.addIssue({ code: 'custom', message: `expected an origin like https://app.example.com (scheme, host, optional port; no path), "*" or "none", got ${describeValue(entry)}` })
-        continue
+  return z
+    .unknown()
+    .optional()
+    .transform((value, ctx): string[] | undefined => {
+      if (value === undefined) return undefined
+      const entries = typeof value === 'string' ? value.split(',') : value
+      if (!Array.isArray(entries) || !entries.every((e) => typeof e === 'string'))
+        return fail(ctx, `expected origins (e.g. https://app.example.com), "*" or "none", got ${describeValue(value)}`)
+      const list = entries.map((e) => e.trim()).filter(Boolean)
+      if (list.length === 1 && list[0]!.toLowerCase() === 'none') return []
+      const origins: string[] = []
+      for (const entry of list) {
+        if (entry === '*') {
+          origins.push('*')
+          continue
+        }
+        let url: URL | undefined
+        try {
+          url = new URL(entry)
+        } catch {
+          url = undefined
+        }
+        if (!url || !['http:', 'https:'].includes(url.protocol) || url.origin.toLowerCase() !== entry.toLowerCase().replace(/\/$/, '')) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `expected an origin like https://app.example.com (scheme, host, optional port; no path), "*" or "none", got ${describeValue(entry)}`,
+          })
+          continue
+        }
+        if (!origins.includes(url.origin)) origins.push(url.origin)
       }
-      if (!origins.includes(url.origin)) origins.push(url.origin)
-    }
-    return origins
-  })
+      return origins
+    })
 }

@@ -92,7 +92,10 @@ function present<T>(value: T | undefined | null): value is T {
 /** Flattens a repeatable, comma-separated flag into its non-empty entries. */
 function listOf(value: string | string[] | undefined): string[] {
   if (value === undefined) return []
-  return (Array.isArray(value) ? value : [value]).flatMap((v) => String(v).split(',')).map((v) => v.trim()).filter(Boolean)
+  return (Array.isArray(value) ? value : [value])
+    .flatMap((v) => String(v).split(','))
+    .map((v) => v.trim())
+    .filter(Boolean)
 }
 
 /** A raw chain's built-in deployment (by `chain`, else `chainId`) and chain id, when they can be told yet. */
@@ -133,7 +136,11 @@ export async function loadConfig(params: LoadConfigParameters = {}): Promise<Con
   const problems: string[] = []
   const sources: Record<string, string> = {}
 
-  const fileArg = present(flags.config) ? { path: flags.config, label: 'flag --config' } : present(env.SIGN_INDEXER_CONFIG) ? { path: env.SIGN_INDEXER_CONFIG, label: 'env SIGN_INDEXER_CONFIG' } : undefined
+  const fileArg = present(flags.config)
+    ? { path: flags.config, label: 'flag --config' }
+    : present(env.SIGN_INDEXER_CONFIG)
+      ? { path: env.SIGN_INDEXER_CONFIG, label: 'env SIGN_INDEXER_CONFIG' }
+      : undefined
   const filePath = fileArg && resolve(cwd, fileArg.path)
   const raw: Json = fileArg && filePath ? structuredClone(await readConfigFile(filePath, fileArg.label, problems)) : {}
 
@@ -150,9 +157,37 @@ export async function loadConfig(params: LoadConfigParameters = {}): Promise<Con
     target[key!] = value
     sources[path] = source
   }
-  const envLayer: [string, string][] = [['databaseUrl', 'DATABASE_URL'], ['dataDir', 'DATA_DIR'], ['server.port', 'PORT'], ['server.host', 'HOST'], ['server.corsOrigins', 'CORS_ORIGINS'], ['logLevel', 'LOG_LEVEL'], ['devnet.port', 'DEVNET_PORT'], ['pubsub', 'PUBSUB'], ['redisUrl', 'REDIS_URL'], ['verifiers', 'VERIFIERS'], ['limits.stallAfterFailures', 'STALL_AFTER_FAILURES'], ['limits.maxComplexity', 'QUERY_MAX_COMPLEXITY'], ['limits.queryTimeoutMs', 'QUERY_TIMEOUT'], ['limits.maxInFlight', 'MAX_IN_FLIGHT'], ['limits.maxQueued', 'MAX_QUEUED'], ['limits.maxRequestBytes', 'MAX_REQUEST_BYTES']]
+  const envLayer: [string, string][] = [
+    ['databaseUrl', 'DATABASE_URL'],
+    ['dataDir', 'DATA_DIR'],
+    ['server.port', 'PORT'],
+    ['server.host', 'HOST'],
+    ['server.corsOrigins', 'CORS_ORIGINS'],
+    ['logLevel', 'LOG_LEVEL'],
+    ['devnet.port', 'DEVNET_PORT'],
+    ['pubsub', 'PUBSUB'],
+    ['redisUrl', 'REDIS_URL'],
+    ['verifiers', 'VERIFIERS'],
+    ['limits.stallAfterFailures', 'STALL_AFTER_FAILURES'],
+    ['limits.maxComplexity', 'QUERY_MAX_COMPLEXITY'],
+    ['limits.queryTimeoutMs', 'QUERY_TIMEOUT'],
+    ['limits.maxInFlight', 'MAX_IN_FLIGHT'],
+    ['limits.maxQueued', 'MAX_QUEUED'],
+    ['limits.maxRequestBytes', 'MAX_REQUEST_BYTES'],
+  ]
   for (const [path, name] of envLayer) set(path, env[name], `env ${name}`)
-  const flagLayer: [string, keyof ConfigFlags, string][] = [['databaseUrl', 'databaseUrl', '--database-url'], ['dataDir', 'dataDir', '--data-dir'], ['server.port', 'port', '--port'], ['server.host', 'host', '--host'], ['server.corsOrigins', 'corsOrigin', '--cors-origin'], ['logLevel', 'logLevel', '--log-level'], ['server.graphiql', 'graphiql', '--graphiql'], ['pubsub', 'pubsub', '--pubsub'], ['redisUrl', 'redisUrl', '--redis-url'], ['verifiers', 'verifiers', '--verifiers']]
+  const flagLayer: [string, keyof ConfigFlags, string][] = [
+    ['databaseUrl', 'databaseUrl', '--database-url'],
+    ['dataDir', 'dataDir', '--data-dir'],
+    ['server.port', 'port', '--port'],
+    ['server.host', 'host', '--host'],
+    ['server.corsOrigins', 'corsOrigin', '--cors-origin'],
+    ['logLevel', 'logLevel', '--log-level'],
+    ['server.graphiql', 'graphiql', '--graphiql'],
+    ['pubsub', 'pubsub', '--pubsub'],
+    ['redisUrl', 'redisUrl', '--redis-url'],
+    ['verifiers', 'verifiers', '--verifiers'],
+  ]
   for (const [path, key, flag] of flagLayer) set(path, flags[key], `flag ${flag}`)
 
   // Chains: the command line's selection replaces the file's list.
@@ -190,7 +225,11 @@ export async function loadConfig(params: LoadConfigParameters = {}): Promise<Con
       chain.rpcUrls = env[envName]
       sources[`chains[${i}].rpcUrls`] = `env ${envName}`
     }
-    const confirmations = present(flags.confirmations) ? { value: flags.confirmations, source: 'flag --confirmations' } : present(env.CONFIRMATIONS) ? { value: env.CONFIRMATIONS, source: 'env CONFIRMATIONS' } : undefined
+    const confirmations = present(flags.confirmations)
+      ? { value: flags.confirmations, source: 'flag --confirmations' }
+      : present(env.CONFIRMATIONS)
+        ? { value: env.CONFIRMATIONS, source: 'env CONFIRMATIONS' }
+        : undefined
     if (confirmations) {
       chain.confirmations = confirmations.value
       sources[`chains[${i}].confirmations`] = confirmations.source
@@ -199,7 +238,12 @@ export async function loadConfig(params: LoadConfigParameters = {}): Promise<Con
 
   // Flags that describe one chain: they need exactly one selected chain.
   const rpcFlag = listOf(flags.rpcUrl)
-  const perChain: [string, unknown, string][] = [['rpcUrls', rpcFlag.length ? rpcFlag : undefined, '--rpc-url'], ['wsUrl', flags.wsUrl, '--ws-url'], ['contract', flags.contract, '--contract'], ['startBlock', flags.startBlock, '--start-block']]
+  const perChain: [string, unknown, string][] = [
+    ['rpcUrls', rpcFlag.length ? rpcFlag : undefined, '--rpc-url'],
+    ['wsUrl', flags.wsUrl, '--ws-url'],
+    ['contract', flags.contract, '--contract'],
+    ['startBlock', flags.startBlock, '--start-block'],
+  ]
   const given = perChain.filter(([, value]) => present(value))
   if (given.length) {
     const names = given.map(([, , flag]) => flag).join(', ')
@@ -213,7 +257,9 @@ export async function loadConfig(params: LoadConfigParameters = {}): Promise<Con
     } else if (chains.length === 0) {
       problems.push(`${names}: no chain selected — pass --chain <name|id>, or --chain-id <id> with --rpc-url, --contract and --start-block`)
     } else if (chains.length > 1) {
-      problems.push(`${names}: applies to one chain, but ${chains.length} are selected — configure each chain in the config file or set RPC_URL_<CHAINID> per chain`)
+      problems.push(
+        `${names}: applies to one chain, but ${chains.length} are selected — configure each chain in the config file or set RPC_URL_<CHAINID> per chain`,
+      )
     }
   }
 

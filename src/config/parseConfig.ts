@@ -6,7 +6,18 @@
 import { z } from 'zod'
 import { ConfigError } from '../errors/baseError.js'
 import { DEFAULT_CONFIRMATIONS, describeKnownChains, getDeployment, LOCAL_CHAIN_IDS, MULTICALL3_ADDRESS, rpcUrlEnvNames } from './deployments.js'
-import { addressField, blockNumberField, booleanField, choiceField, describeValue, integerField, originListField, stringField, urlField, urlListField } from './fields.js'
+import {
+  addressField,
+  blockNumberField,
+  booleanField,
+  choiceField,
+  describeValue,
+  integerField,
+  originListField,
+  stringField,
+  urlField,
+  urlListField,
+} from './fields.js'
 
 /** pino levels, most to least severe. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const
@@ -91,8 +102,17 @@ export type Config = {
    * cap `maxRequestBytes` (1 MiB)
    */
   limits: {
-    maxPageSize: number; rpcConcurrency: number; readBatchSize: number; maxSubscriptions: number; maxSubscriptionsPerConnection: number; stallAfterFailures: number
-    maxComplexity: number; queryTimeoutMs: number; maxInFlight: number; maxQueued: number; maxRequestBytes: number
+    maxPageSize: number
+    rpcConcurrency: number
+    readBatchSize: number
+    maxSubscriptions: number
+    maxSubscriptionsPerConnection: number
+    stallAfterFailures: number
+    maxComplexity: number
+    queryTimeoutMs: number
+    maxInFlight: number
+    maxQueued: number
+    maxRequestBytes: number
   }
   /**
    * How gateway replicas hear that the journal advanced: `none` (single process), `postgres` (LISTEN/NOTIFY),
@@ -138,8 +158,17 @@ export type RawConfigInput = {
   logLevel?: string
   devnet?: { port?: number | string; blockTimeS?: number | string; workload?: boolean | string }
   limits?: {
-    maxPageSize?: number | string; rpcConcurrency?: number | string; readBatchSize?: number | string; maxSubscriptions?: number | string; maxSubscriptionsPerConnection?: number | string; stallAfterFailures?: number | string
-    maxComplexity?: number | string; queryTimeoutMs?: number | string; maxInFlight?: number | string; maxQueued?: number | string; maxRequestBytes?: number | string
+    maxPageSize?: number | string
+    rpcConcurrency?: number | string
+    readBatchSize?: number | string
+    maxSubscriptions?: number | string
+    maxSubscriptionsPerConnection?: number | string
+    stallAfterFailures?: number | string
+    maxComplexity?: number | string
+    queryTimeoutMs?: number | string
+    maxInFlight?: number | string
+    maxQueued?: number | string
+    maxRequestBytes?: number | string
   }
   pubsub?: string
   redisUrl?: string
@@ -269,7 +298,10 @@ function parseChain(raw: unknown, index: number, problems: Problem[]): ChainConf
 function resolveAndParseChain(raw: unknown, index: number, problems: Problem[]): ChainConfig | undefined {
   const at = (key: string) => `chains[${index}]${key ? `.${key}` : ''}`
   if (!isPlainObject(raw)) {
-    problems.push({ path: at(''), message: `expected an object like { "chain": "base" } or { "chainId", "rpcUrl", "contract", "startBlock" }, got ${describeValue(raw)}` })
+    problems.push({
+      path: at(''),
+      message: `expected an object like { "chain": "base" } or { "chainId", "rpcUrl", "contract", "startBlock" }, got ${describeValue(raw)}`,
+    })
     return undefined
   }
   const rawChainId = typeof raw.chainId === 'number' || typeof raw.chainId === 'string' ? Number(raw.chainId) : undefined
@@ -279,7 +311,10 @@ function resolveAndParseChain(raw: unknown, index: number, problems: Problem[]):
     deployment = typeof raw.chain === 'string' || typeof raw.chain === 'number' ? getDeployment(raw.chain) : undefined
     if (!deployment) {
       resolved = false
-      problems.push({ path: at('chain'), message: `unknown chain ${describeValue(raw.chain)} — known: ${describeKnownChains()}; for another chain give chainId, rpcUrl, contract and startBlock (--chain-id, --rpc-url, --contract, --start-block)` })
+      problems.push({
+        path: at('chain'),
+        message: `unknown chain ${describeValue(raw.chain)} — known: ${describeKnownChains()}; for another chain give chainId, rpcUrl, contract and startBlock (--chain-id, --rpc-url, --contract, --start-block)`,
+      })
     } else if (rawChainId !== undefined && Number.isInteger(rawChainId) && rawChainId !== deployment.chainId) {
       problems.push({ path: at('chainId'), message: `${rawChainId} does not match chain "${deployment.name}" (${deployment.chainId})` })
     }
@@ -289,7 +324,14 @@ function resolveAndParseChain(raw: unknown, index: number, problems: Problem[]):
 
   const chainId = deployment?.chainId ?? (Number.isSafeInteger(rawChainId) ? rawChainId : undefined)
   const defaults: Record<string, unknown> = deployment
-    ? { name: deployment.name, chainId: deployment.chainId, contract: deployment.contract, startBlock: deployment.startBlock, confirmations: deployment.confirmations, multicall3: deployment.multicall3 }
+    ? {
+        name: deployment.name,
+        chainId: deployment.chainId,
+        contract: deployment.contract,
+        startBlock: deployment.startBlock,
+        confirmations: deployment.confirmations,
+        multicall3: deployment.multicall3,
+      }
     : { confirmations: chainId !== undefined && LOCAL_CHAIN_IDS.includes(chainId) ? 0 : DEFAULT_CONFIRMATIONS, multicall3: MULTICALL3_ADDRESS }
   const given = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined))
   const merged = { ...defaults, ...given }
@@ -332,11 +374,17 @@ function findDuplicateChains(rawChains: unknown[], problems: Problem[]): void {
   const firstIndex = new Map<number, number>()
   rawChains.forEach((raw, index) => {
     if (!isPlainObject(raw)) return
-    const chainId = (raw.chain !== undefined && (typeof raw.chain === 'string' || typeof raw.chain === 'number') ? getDeployment(raw.chain)?.chainId : undefined) ?? Number(raw.chainId)
+    const chainId =
+      (raw.chain !== undefined && (typeof raw.chain === 'string' || typeof raw.chain === 'number') ? getDeployment(raw.chain)?.chainId : undefined) ??
+      Number(raw.chainId)
     if (!Number.isSafeInteger(chainId)) return
     const first = firstIndex.get(chainId)
     if (first === undefined) firstIndex.set(chainId, index)
-    else problems.push({ path: `chains[${index}].chainId`, message: `duplicate chain id ${chainId} (already chains[${first}]) — each chain may be configured once` })
+    else
+      problems.push({
+        path: `chains[${index}].chainId`,
+        message: `duplicate chain id ${chainId} (already chains[${first}]) — each chain may be configured once`,
+      })
   })
 }
 
@@ -385,7 +433,8 @@ export function parseConfig(input: RawConfigInput, options: ParseConfigOptions =
 
   const rawChains = isPlainObject(input) ? (input as Record<string, unknown>).chains : undefined
   const chains: ChainConfig[] = []
-  if (rawChains !== undefined && !Array.isArray(rawChains)) problems.push({ path: 'chains', message: `expected an array of chains, got ${describeValue(rawChains)}` })
+  if (rawChains !== undefined && !Array.isArray(rawChains))
+    problems.push({ path: 'chains', message: `expected an array of chains, got ${describeValue(rawChains)}` })
   else if (rawChains) {
     rawChains.forEach((raw, index) => {
       const chain = parseChain(raw, index, problems)

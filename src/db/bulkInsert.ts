@@ -34,7 +34,12 @@ function columnList(table: string, rows: readonly Record<string, unknown>[]) {
  * Inserts `rows` into `table`. `onConflictDoNothing` skips rows whose key exists.
  * @returns the number of rows inserted.
  */
-export async function bulkInsert(tx: Tx, table: string, rows: readonly Record<string, unknown>[], opts: { onConflictDoNothing?: boolean } = {}): Promise<number> {
+export async function bulkInsert(
+  tx: Tx,
+  table: string,
+  rows: readonly Record<string, unknown>[],
+  opts: { onConflictDoNothing?: boolean } = {},
+): Promise<number> {
   if (!rows.length) return 0
   const cols = columnList(table, rows)
   const sql = `INSERT INTO "${table}" (${cols}) SELECT ${cols} FROM json_populate_recordset(NULL::"${table}", $1::json)${opts.onConflictDoNothing ? ' ON CONFLICT DO NOTHING' : ''}`
@@ -45,7 +50,12 @@ export async function bulkInsert(tx: Tx, table: string, rows: readonly Record<st
  * Inserts `rows` into `table` in array order (so a serial key is assigned in that order) and returns the
  * values of `returning` for each row, in the same order.
  */
-export async function bulkInsertReturning<T extends string>(tx: Tx, table: string, rows: readonly Record<string, unknown>[], returning: T): Promise<Record<T, unknown>[]> {
+export async function bulkInsertReturning<T extends string>(
+  tx: Tx,
+  table: string,
+  rows: readonly Record<string, unknown>[],
+  returning: T,
+): Promise<Record<T, unknown>[]> {
   if (!rows.length) return []
   if (!IDENT.test(returning)) throw new Error(`bad column name ${returning}`)
   const cols = columnList(table, rows)

@@ -56,7 +56,13 @@ export async function createDb(params: CreateDbParameters = {}): Promise<Db> {
     const prisma = new PrismaClient({ adapter, log: log as never })
     attachQueryLog(prisma, params.onQuery)
     const { default: pg } = await import('pg')
-    const pingPool = new pg.Pool({ connectionString: params.databaseUrl, max: 1, idleTimeoutMillis: 10_000, connectionTimeoutMillis: PING_TIMEOUT_MS, query_timeout: PING_TIMEOUT_MS })
+    const pingPool = new pg.Pool({
+      connectionString: params.databaseUrl,
+      max: 1,
+      idleTimeoutMillis: 10_000,
+      connectionTimeoutMillis: PING_TIMEOUT_MS,
+      query_timeout: PING_TIMEOUT_MS,
+    })
     pingPool.on('error', () => {}) // an idle connection dropped by the server: the next ping opens another
     return {
       prisma,
@@ -94,7 +100,12 @@ const PING_TIMEOUT_MS = 2_000
 async function withTimeout(promise: Promise<unknown>, ms: number): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined
   try {
-    await Promise.race([promise, new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`No answer within ${ms} ms`)), ms) })])
+    await Promise.race([
+      promise,
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`No answer within ${ms} ms`)), ms)
+      }),
+    ])
   } finally {
     clearTimeout(timer)
   }

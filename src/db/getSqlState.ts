@@ -22,7 +22,12 @@ export function getSqlState(error: unknown): SqlStateError | null {
     const e = queue.shift()
     if (!e || typeof e !== 'object') continue
     const o = e as Record<string, unknown>
-    const code = typeof o.originalCode === 'string' ? o.originalCode : typeof o.code === 'string' && (o.kind === 'postgres' || typeof o.severity === 'string') ? o.code : null
+    const code =
+      typeof o.originalCode === 'string'
+        ? o.originalCode
+        : typeof o.code === 'string' && (o.kind === 'postgres' || typeof o.severity === 'string')
+          ? o.code
+          : null
     if (code && SQLSTATE.test(code)) {
       const message = String(o.originalMessage ?? o.message ?? '')
       return { sqlState: code, message: typeof o.detail === 'string' && o.detail ? `${message} (${o.detail})` : message }

@@ -14,8 +14,7 @@ export type HistoryTarget = { kind: 'postgres'; url: string } | { kind: 'pglite'
 
 type HistoryRow = { migration_name: string; checksum: string; applied: boolean; rolled_back: boolean }
 
-const HISTORY_SQL =
-  'SELECT migration_name, checksum, finished_at IS NOT NULL AS applied, rolled_back_at IS NOT NULL AS rolled_back FROM _prisma_migrations'
+const HISTORY_SQL = 'SELECT migration_name, checksum, finished_at IS NOT NULL AS applied, rolled_back_at IS NOT NULL AS rolled_back FROM _prisma_migrations'
 
 /**
  * True when the rows of `_prisma_migrations` that are applied (finished, not rolled back) are exactly the folder's

@@ -42,9 +42,10 @@ function seedSql(start: WalkStart): string {
 export function lineageWalkSql(name: string, direction: LineageDirection, start: WalkStart, maxDepth: string): string {
   // a walk from one start stays on the start's chain parameter (as a constant, for the planner)
   const chain = start.kind === 'one' ? start.chainId : 'w.chain_id'
-  const step = direction === 'ANCESTORS'
-    ? `FROM ${name} w JOIN "Attestation" n ON n."chainId" = ${chain} AND n."attestationId" = w.next_id`
-    : `FROM ${name} w JOIN "Attestation" n ON n."chainId" = ${chain} AND n."linkedAttestationId" = w.id`
+  const step =
+    direction === 'ANCESTORS'
+      ? `FROM ${name} w JOIN "Attestation" n ON n."chainId" = ${chain} AND n."attestationId" = w.next_id`
+      : `FROM ${name} w JOIN "Attestation" n ON n."chainId" = ${chain} AND n."linkedAttestationId" = w.id`
   return `${name}(ord, chain_id, id, next_id, depth, path) AS (
     ${seedSql(start)}
     UNION ALL

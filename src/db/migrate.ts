@@ -98,7 +98,10 @@ async function withEngine<T>(target: MigrationTarget, fn: (engine: EngineModule)
 
 async function readMigrationsList(migrationsDir: string) {
   const dirs = existsSync(migrationsDir)
-    ? (await readdir(migrationsDir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort()
+    ? (await readdir(migrationsDir, { withFileTypes: true }))
+        .filter((d) => d.isDirectory())
+        .map((d) => d.name)
+        .sort()
     : []
   const lockPath = join(migrationsDir, 'migration_lock.toml')
   return {

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { isStorableText, MAX_INDEXED_TEXT_BYTES, MAX_JSON_DEPTH, toIndexableText, toIndexableTextTruncated, toStorableJson, toStorableText } from './toStorable.js'
+import {
+  isStorableText,
+  MAX_INDEXED_TEXT_BYTES,
+  MAX_JSON_DEPTH,
+  toIndexableText,
+  toIndexableTextTruncated,
+  toStorableJson,
+  toStorableText,
+} from './toStorable.js'
 
 const nest = (depth: number): unknown => {
   let v: unknown = 'leaf'

@@ -86,12 +86,18 @@ export function toStorableJson(value: unknown, maxDepth: number = MAX_JSON_DEPTH
 
 function copy(value: unknown, depthLeft: number, tooDeep: { found: boolean }): unknown {
   switch (typeof value) {
-    case 'string': return toStorableText(value)
-    case 'bigint': return value.toString()
-    case 'number': return Number.isFinite(value) ? value : null
-    case 'boolean': return value
-    case 'object': break
-    default: return null
+    case 'string':
+      return toStorableText(value)
+    case 'bigint':
+      return value.toString()
+    case 'number':
+      return Number.isFinite(value) ? value : null
+    case 'boolean':
+      return value
+    case 'object':
+      break
+    default:
+      return null
   }
   if (value === null) return null
   if (depthLeft <= 0 || tooDeep.found) {

@@ -21,7 +21,13 @@ export type WriterLock = {
  * @returns the held lock, or null when `signal` aborts first.
  * @throws connection errors other than while waiting (they are logged and retried while waiting).
  */
-export async function acquireWriterLock(params: { databaseUrl: string; chainId: number; logger: Logger; signal: AbortSignal; pollMs?: number }): Promise<WriterLock | null> {
+export async function acquireWriterLock(params: {
+  databaseUrl: string
+  chainId: number
+  logger: Logger
+  signal: AbortSignal
+  pollMs?: number
+}): Promise<WriterLock | null> {
   const { databaseUrl, chainId, logger, signal } = params
   let announced = false
   while (!signal.aborted) {

@@ -25,11 +25,7 @@ export type BulkSummary = { schemaId: bigint; firstId: bigint; lastId: bigint; f
  * @returns `{ schemaId, firstId, lastId, fromBlock, toBlock, transactions }`
  * @throws DevnetTxError when gas estimation or a transaction reverts, or one is still not mined after 3 extra blocks
  */
-export async function seedBulk(
-  c: DevClients,
-  address: Address,
-  o: { attestations: number; perTx?: number; txPerBlock?: number },
-): Promise<BulkSummary> {
+export async function seedBulk(c: DevClients, address: Address, o: { attestations: number; perTx?: number; txPerBlock?: number }): Promise<BulkSummary> {
   const total = o.attestations
   if (!Number.isSafeInteger(total) || total < 1) {
     throw new BaseError(`seedBulk: attestations must be a positive integer, got ${total}`, { code: 'DEVNET_ARGUMENT' })
@@ -52,7 +48,18 @@ export async function seedBulk(
     const q = (v: bigint | number) => toHex(v)
     return c.wallet(9).request({
       method: 'eth_sendTransaction',
-      params: [{ from, to: address, data, type: '0x2', gas: q(gas), nonce: q(tx.nonce), maxFeePerGas: q(fee.maxFeePerGas), maxPriorityFeePerGas: q(fee.maxPriorityFeePerGas) }],
+      params: [
+        {
+          from,
+          to: address,
+          data,
+          type: '0x2',
+          gas: q(gas),
+          nonce: q(tx.nonce),
+          maxFeePerGas: q(fee.maxFeePerGas),
+          maxPriorityFeePerGas: q(fee.maxPriorityFeePerGas),
+        },
+      ],
     })
   }
   const estimate = async (data: Hex, label: string) => {
@@ -75,8 +82,7 @@ export async function seedBulk(
       if (attempt >= 3) throw new DevnetTxError('seedBulk', { details: 'transactions not mined after 3 extra blocks' })
     }
   }
-  const idsOf = (r: TransactionReceipt) =>
-    parseEventLogs({ abi: spAbi, logs: r.logs, eventName: 'AttestationMade' }).map((l) => l.args.attestationId)
+  const idsOf = (r: TransactionReceipt) => parseEventLogs({ abi: spAbi, logs: r.logs, eventName: 'AttestationMade' }).map((l) => l.args.attestationId)
 
   if (wasAutomine) await tc.setAutomine(false)
   try {

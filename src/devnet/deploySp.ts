@@ -124,12 +124,7 @@ export async function createDevClients(rpcUrl: string): Promise<DevClients> {
  *   custom error, e.g. "reverted with AttestationIrrevocable()", the viem error is the `cause`) or when the
  *   receipt status is `reverted`
  */
-export async function sendAndWait(
-  publicClient: PublicClient,
-  label: string,
-  send: () => Promise<Hash>,
-  signal?: AbortSignal,
-): Promise<TransactionReceipt> {
+export async function sendAndWait(publicClient: PublicClient, label: string, send: () => Promise<Hash>, signal?: AbortSignal): Promise<TransactionReceipt> {
   let hash: Hash
   try {
     hash = await send()
@@ -146,7 +141,8 @@ function describeRevert(err: unknown): string {
   if (err instanceof ViemBaseError) {
     const reverted = err.walk((e) => e instanceof ContractFunctionRevertedError) as ContractFunctionRevertedError | null
     const data = reverted?.data
-    if (data && (data.errorName === 'Panic' || data.errorName === 'Error')) return `reverted with ${data.errorName}(${data.args?.join(', ')}): ${reverted!.reason}`
+    if (data && (data.errorName === 'Panic' || data.errorName === 'Error'))
+      return `reverted with ${data.errorName}(${data.args?.join(', ')}): ${reverted!.reason}`
     if (data?.errorName) return `reverted with ${data.errorName}(${(data.args ?? []).join(', ')})`
     if (reverted?.reason) return `reverted: ${reverted.reason}`
     return err.shortMessage
@@ -186,9 +182,7 @@ export async function installMulticall3(clients: DevClients): Promise<boolean> {
   const existing = await publicClient.getCode({ address: MULTICALL3_ADDRESS })
   if (existing && existing !== '0x') return false
   const bytecode = await loadMulticall3Bytecode()
-  const receipt = await sendAndWait(publicClient, 'deploy Multicall3', () =>
-    wallet(0).deployContract({ abi: [], bytecode }),
-  )
+  const receipt = await sendAndWait(publicClient, 'deploy Multicall3', () => wallet(0).deployContract({ abi: [], bytecode }))
   const runtime = await publicClient.getCode({ address: receipt.contractAddress!, blockNumber: receipt.blockNumber })
   if (!runtime || runtime === '0x') throw new DevnetDeployError('Multicall3 deployment left no code')
   await clients.testClient.setCode({ address: MULTICALL3_ADDRESS, bytecode: runtime })
@@ -231,9 +225,7 @@ export async function deploySp(opts: DeploySpParameters): Promise<{ address: Add
     throw new DevnetDeployError(`SP can only be initialized without a proxy on chain ${SP_DEV_CHAIN_ID}, not ${chain.id} (unless copied to an address)`)
   }
   const [artifact] = await Promise.all([compileSp(), opts.multicall3 === false ? false : installMulticall3(clients)])
-  const deployed = await sendAndWait(publicClient, 'deploy SP', () =>
-    wallet(0).deployContract({ abi: spAbi, bytecode: artifact.bytecode }),
-  )
+  const deployed = await sendAndWait(publicClient, 'deploy SP', () => wallet(0).deployContract({ abi: spAbi, bytecode: artifact.bytecode }))
   let address = getAddress(deployed.contractAddress!)
   if (opts.address) {
     const target = getAddress(opts.address)

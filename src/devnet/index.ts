@@ -79,7 +79,9 @@ export type Devnet = {
  *   Sepolia's SP address, for clients such as the official SDK that only know production chains)
  * @throws AnvilError, SolcCompileError, DevnetDeployError, DevnetTxError — anvil is stopped before rethrowing
  */
-export async function startDevnet(opts: { port?: number; blockTime?: number; args?: string[]; multicall3?: boolean; spAddress?: Address; chainId?: number } = {}): Promise<Devnet> {
+export async function startDevnet(
+  opts: { port?: number; blockTime?: number; args?: string[]; multicall3?: boolean; spAddress?: Address; chainId?: number } = {},
+): Promise<Devnet> {
   const anvil = await startAnvil({ port: opts.port, blockTime: opts.blockTime, args: opts.args, chainId: opts.chainId ?? SP_DEV_CHAIN_ID })
   try {
     const { address, deployBlock } = await deploySp({ rpcUrl: anvil.rpcUrl, multicall3: opts.multicall3, address: opts.spAddress })

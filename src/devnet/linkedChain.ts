@@ -31,7 +31,12 @@ export type LinkedChainOptions = {
  */
 export async function attestLinkedChain(sp: SpWriter, opts: LinkedChainOptions): Promise<bigint[]> {
   const recipient = addressRecipient(devAccount(opts.attester).address)
-  const item = (k: number, linkedAttestationId: bigint) => ({ schemaId: opts.schemaId, linkedAttestationId, recipients: [recipient], data: tupleScore(`${opts.key}-${k}`, BigInt(k)) })
+  const item = (k: number, linkedAttestationId: bigint) => ({
+    schemaId: opts.schemaId,
+    linkedAttestationId,
+    recipients: [recipient],
+    data: tupleScore(`${opts.key}-${k}`, BigInt(k)),
+  })
   const keys = Array.from({ length: opts.length }, (_, k) => `${opts.key}-${k}`)
   if (opts.oneBlock) {
     const first = (await sp.counters()).attestations

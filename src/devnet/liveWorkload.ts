@@ -125,7 +125,11 @@ export async function runLive(sp: SpWriter, log: Logger, opts: LiveWorkloadOptio
     }
     if (kind === 'batch') {
       const items = Array.from({ length: 2 + rand(4) }, () => randomAttestation())
-      const ids = await sp.attestBatch(attester, items.map((i) => i.input), items.map((_, k) => `live-batch-${seq}-${k}`))
+      const ids = await sp.attestBatch(
+        attester,
+        items.map((i) => i.input),
+        items.map((_, k) => `live-batch-${seq}-${k}`),
+      )
       for (const [k, id] of ids.entries()) own.push({ id, revocable: items[k]!.revocable, revoked: false })
       return `attestBatch ${ids.join(',')}`
     }

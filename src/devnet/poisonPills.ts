@@ -34,7 +34,9 @@ export async function sendPoisonPill(sp: SpWriter, idx: number, pill: PoisonPill
       return `attestation ${await sp.attest(idx, { schemaId, data }, `pill-${tag}`)} with NUL in a field name, a JSON key and a value`
     }
     case 'protoField': {
-      const schemaId = await sp.register(idx, { data: `{"name":"proto ${tag}","data":[{"name":"__proto__","type":"string"},{"name":"constructor","type":"uint256"}]}` })
+      const schemaId = await sp.register(idx, {
+        data: `{"name":"proto ${tag}","data":[{"name":"__proto__","type":"string"},{"name":"constructor","type":"uint256"}]}`,
+      })
       const data = encodeAbiParameters([{ type: 'string' }, { type: 'uint256' }], ['polluted?', 7n])
       return `attestation ${await sp.attest(idx, { schemaId, data }, `pill-${tag}`)} with a __proto__ field`
     }

@@ -70,9 +70,16 @@ export const delegatedOffchainAttestHash = (id: string): Hex =>
   keccak256(encodeAbiParameters([{ type: 'bytes32' }, { type: 'string' }], [action('ATTEST_OFFCHAIN'), id]))
 
 /** Fields of the example score schema `(string name, uint256 score)`. */
-export const SCORE_FIELDS = [{ name: 'name', type: 'string' }, { name: 'score', type: 'uint256' }] as const
+export const SCORE_FIELDS = [
+  { name: 'name', type: 'string' },
+  { name: 'score', type: 'uint256' },
+] as const
 /** Fields of the example check schema `(address subject, bool ok, bytes32 ref)`. */
-export const CHECK_FIELDS = [{ name: 'subject', type: 'address' }, { name: 'ok', type: 'bool' }, { name: 'ref', type: 'bytes32' }] as const
+export const CHECK_FIELDS = [
+  { name: 'subject', type: 'address' },
+  { name: 'ok', type: 'bool' },
+  { name: 'ref', type: 'bytes32' },
+] as const
 /** An example IPFS CID (CIDv1, raw). */
 export const CID = 'bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku'
 
@@ -85,8 +92,7 @@ export const addressRecipient = (a: Address): Hex => encodeAbiParameters([{ type
 /** `abi.encode(string)` — the SDK's default recipient encoding. */
 export const stringRecipient = (s: string): Hex => encodeAbiParameters([{ type: 'string' }], [s])
 /** `abi.encode((string name, uint256 score))`: the struct as ONE tuple parameter. */
-export const tupleScore = (name: string, score: bigint): Hex =>
-  encodeAbiParameters([{ type: 'tuple', components: SCORE_FIELDS }], [{ name, score }])
+export const tupleScore = (name: string, score: bigint): Hex => encodeAbiParameters([{ type: 'tuple', components: SCORE_FIELDS }], [{ name, score }])
 /** `abi.encode(string name, uint256 score)`: a flat parameter list. */
 export const flatScore = (name: string, score: bigint): Hex => encodeAbiParameters(SCORE_FIELDS, [name, score])
 /** `abi.encode((address subject, bool ok, bytes32 ref))` as one tuple. */
@@ -128,13 +134,9 @@ export function createSpWriter(c: DevClients, address: Address, signal?: AbortSi
     functionName: N,
     args: ContractFunctionArgs<typeof spAbi, 'nonpayable' | 'payable', N>,
   ): Promise<TransactionReceipt> =>
-    sendAndWait(c.publicClient, `SP.${functionName}`, () =>
-      c.wallet(idx).writeContract({ address, abi: spAbi, functionName, args } as never),
-      signal,
-    )
+    sendAndWait(c.publicClient, `SP.${functionName}`, () => c.wallet(idx).writeContract({ address, abi: spAbi, functionName, args } as never), signal)
   const ours = <L extends { address: Address }>(logs: L[]) => logs.filter((l) => isAddressEqual(l.address, address))
-  const schemaIds = (r: TransactionReceipt) =>
-    ours(parseEventLogs({ abi: spAbi, logs: r.logs, eventName: 'SchemaRegistered' })).map((l) => l.args.schemaId)
+  const schemaIds = (r: TransactionReceipt) => ours(parseEventLogs({ abi: spAbi, logs: r.logs, eventName: 'SchemaRegistered' })).map((l) => l.args.schemaId)
   const attestationIds = (r: TransactionReceipt) =>
     ours(parseEventLogs({ abi: spAbi, logs: r.logs, eventName: 'AttestationMade' })).map((l) => l.args.attestationId)
   // the contract's hash is asked for only after the local one was computed: a local hash that throws (a malformed

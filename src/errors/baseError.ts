@@ -11,10 +11,7 @@ export class BaseError extends Error {
   readonly shortMessage: string
   readonly details?: string
 
-  constructor(
-    shortMessage: string,
-    opts: { code: string; retryable?: boolean; details?: string; cause?: unknown } = { code: 'INTERNAL' },
-  ) {
+  constructor(shortMessage: string, opts: { code: string; retryable?: boolean; details?: string; cause?: unknown } = { code: 'INTERNAL' }) {
     super(opts.details ? `${shortMessage}\n\nDetails: ${opts.details}` : shortMessage, { cause: opts.cause })
     this.name = new.target.name
     this.code = opts.code

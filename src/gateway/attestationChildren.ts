@@ -55,8 +55,12 @@ export async function resolveChildConnection(
   const order = request.backward ? (natural === 'asc' ? 'desc' : 'asc') : natural
   const query = request.size === 0 ? {} : (queryFromInfo({ context: ctx, info, typeName: 'Attestation', paths: [['nodes'], ['edges', 'node']] }) as object)
   const rows = request.size === 0 ? [] : await pageLoader(ctx, relation, order, request.size + 1, query).load({ ...parent, cursorId })
-  return toKeysetConnection(rows, request, args, (node) => formatRecordCursor(node.chainId, 'attestationId', node.attestationId), () =>
-    countLoader(ctx, relation).load(parent),
+  return toKeysetConnection(
+    rows,
+    request,
+    args,
+    (node) => formatRecordCursor(node.chainId, 'attestationId', node.attestationId),
+    () => countLoader(ctx, relation).load(parent),
   )
 }
 
@@ -102,7 +106,11 @@ async function loadPages(
     ORDER BY p.ord, c."attestationId" ${direction}`)
   const pages: Attestation[][] = keys.map(() => [])
   if (!found.length) return pages
-  const rows = await loadAttestations(ctx, query, found.map((f) => ({ chainId: Number(f.chainId), attestationId: BigInt(f.attestationId) })))
+  const rows = await loadAttestations(
+    ctx,
+    query,
+    found.map((f) => ({ chainId: Number(f.chainId), attestationId: BigInt(f.attestationId) })),
+  )
   found.forEach((f, i) => {
     const row = rows[i]
     if (row) pages[Number(f.ord) - 1]!.push(row)

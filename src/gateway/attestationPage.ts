@@ -33,7 +33,13 @@ import { toIndexableTextTruncated } from '../db/toStorable.js'
 import { isStorableUint64, parseIdFilter, parseUint64 } from './ids.js'
 import { assertFilterText } from './inputLimits.js'
 import {
-  buildKeysetPageSql, type ConnectionArgs, formatRecordCursor, type KeysetBound, type KeysetConnection, parseRecordCursor, toKeysetConnection,
+  buildKeysetPageSql,
+  type ConnectionArgs,
+  formatRecordCursor,
+  type KeysetBound,
+  type KeysetConnection,
+  parseRecordCursor,
+  toKeysetConnection,
   toPageRequest,
 } from './keyset.js'
 import { loadAttestations } from './lineage.js'
@@ -56,7 +62,10 @@ export type AttestationConditions = {
  * @param lineageIds the ids of `inLineageOf` (resolved by the caller), else null
  * @throws {BadUserInputError} when an id, address or timestamp does not parse
  */
-export function toAttestationConditions(where: AttestationFilter | null | undefined, lineage: { chainId: number; ids: bigint[] } | null): AttestationConditions {
+export function toAttestationConditions(
+  where: AttestationFilter | null | undefined,
+  lineage: { chainId: number; ids: bigint[] } | null,
+): AttestationConditions {
   const chains = new Set<number>()
   const conditions: Prisma.Sql[] = []
   const out: AttestationConditions = { chainIds: null, where: conditions, recipient: null, attestTimestampGte: null, attestTimestampLte: null }
@@ -225,10 +234,12 @@ function recipientSource(
     ...(recipient.address ? [Prisma.sql`r."address" = ${recipient.address}`] : []),
     ...recipient.texts.map((text) => Prisma.sql`r."text" = ${text}`),
   ]
-  const branches = matches.map((match) => Prisma.sql`(SELECT DISTINCT ON (${Prisma.join(rKeys, ', ')}) r."attestationId", r."attestTimestamp" FROM "Recipient" r
+  const branches = matches.map(
+    (match) => Prisma.sql`(SELECT DISTINCT ON (${Prisma.join(rKeys, ', ')}) r."attestationId", r."attestTimestamp" FROM "Recipient" r
       JOIN "Attestation" a ON a."chainId" = r."chainId" AND a."attestationId" = r."attestationId"
       WHERE r."chainId" = ${chain} AND ${match} AND ${keyset(rKeys)} AND ${Prisma.join(where, ' AND ')}
-      ORDER BY ${orderBy(rKeys)} LIMIT ${take})`)
+      ORDER BY ${orderBy(rKeys)} LIMIT ${take})`,
+  )
   return Prisma.sql`SELECT DISTINCT ON (${Prisma.join(uKeys, ', ')}) ${chain} AS "chainId", u."attestationId", u."attestTimestamp"
     FROM (${Prisma.join(branches, ' UNION ALL ')}) u ORDER BY ${orderBy(uKeys)} LIMIT ${take}`
 }
@@ -263,9 +274,12 @@ export async function resolveAttestationConnection(
     buildAttestationPageSql({ conditions, order, backward: request.backward, after, before, take: request.size + 1 }),
   )
   const query = queryFromInfo({ context: ctx, info, typeName: 'Attestation', paths: [['nodes'], ['edges', 'node']] }) as object
-  const rows = (await loadAttestations(ctx, query, ids.map((r) => ({ chainId: Number(r.chainId), attestationId: BigInt(r.attestationId) })))).filter(
-    (r): r is Attestation => r !== null,
-  )
+  const rows = (
+    await loadAttestations(
+      ctx,
+      query,
+      ids.map((r) => ({ chainId: Number(r.chainId), attestationId: BigInt(r.attestationId) })),
+    )
+  ).filter((r): r is Attestation => r !== null)
   return toKeysetConnection(rows, request, args, (r) => formatRecordCursor(r.chainId, 'attestationId', r.attestationId), totalCount)
 }
-

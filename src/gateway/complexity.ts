@@ -107,10 +107,21 @@ function costVariables(document: DocumentNode): string[] {
   let inDirective = 0
   let inPageArgument = 0
   visit(document, {
-    Directive: { enter: () => { inDirective++ }, leave: () => { inDirective-- } },
+    Directive: {
+      enter: () => {
+        inDirective++
+      },
+      leave: () => {
+        inDirective--
+      },
+    },
     Argument: {
-      enter: (node) => { if (node.name.value === 'first' || node.name.value === 'last') inPageArgument++ },
-      leave: (node) => { if (node.name.value === 'first' || node.name.value === 'last') inPageArgument-- },
+      enter: (node) => {
+        if (node.name.value === 'first' || node.name.value === 'last') inPageArgument++
+      },
+      leave: (node) => {
+        if (node.name.value === 'first' || node.name.value === 'last') inPageArgument--
+      },
     },
     Variable: (node, _key, parent) => {
       // a variable's own definition is not a use
@@ -135,7 +146,11 @@ export function measureComplexityCached(args: Parameters<typeof measureComplexit
   let entry = measured.get(args.document)
   if (!entry) measured.set(args.document, (entry = { variables: costVariables(args.document), costs: new Map() }))
   const values = (args.variableValues ?? {}) as Record<string, unknown>
-  const key = JSON.stringify([args.operationName ?? null, (args.contextValue as GatewayContext | undefined)?.maxPageSize ?? null, entry.variables.map((v) => values[v] ?? null)])
+  const key = JSON.stringify([
+    args.operationName ?? null,
+    (args.contextValue as GatewayContext | undefined)?.maxPageSize ?? null,
+    entry.variables.map((v) => values[v] ?? null),
+  ])
   if (entry.costs.has(key)) return entry.costs.get(key)
   const cost = measureComplexity(args)
   if (entry.costs.size >= MAX_COSTS_PER_DOCUMENT) entry.costs.delete(entry.costs.keys().next().value!)

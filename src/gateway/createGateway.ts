@@ -177,9 +177,20 @@ export function createGateway(params: CreateGatewayParameters): Gateway {
         onSubscribe: async (ctx, id, payload) => {
           // graphql-ws has already registered this operation in ctx.subscriptions
           if (Object.keys(ctx.subscriptions).length > maxPerConnection) {
-            return [new GraphQLError(`At most ${maxPerConnection} operations at once on one connection; open another connection`, { extensions: { code: 'SUBSCRIPTION_LIMIT' } })]
+            return [
+              new GraphQLError(`At most ${maxPerConnection} operations at once on one connection; open another connection`, {
+                extensions: { code: 'SUBSCRIPTION_LIMIT' },
+              }),
+            ]
           }
-          const { schema: enveloped, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+          const {
+            schema: enveloped,
+            execute,
+            subscribe,
+            contextFactory,
+            parse,
+            validate,
+          } = yoga.getEnveloped({
             ...ctx,
             req: ctx.extra.request,
             socket: ctx.extra.socket,

@@ -40,7 +40,10 @@ export class RequestTooLargeError extends GraphQLError {
  */
 export function assertFilterText(value: string, what: string): string {
   if (value.length > INPUT_LIMITS.maxStringChars) {
-    throw new BadUserInputError(`"${what}" is longer than ${INPUT_LIMITS.maxStringChars} characters`, { argument: what, maxLength: INPUT_LIMITS.maxStringChars })
+    throw new BadUserInputError(`"${what}" is longer than ${INPUT_LIMITS.maxStringChars} characters`, {
+      argument: what,
+      maxLength: INPUT_LIMITS.maxStringChars,
+    })
   }
   return value
 }
@@ -73,7 +76,8 @@ export function useInputLimits(): Plugin {
         throw new RequestTooLargeError('GraphQL document', INPUT_LIMITS.maxDocumentChars)
       }
       if (params.variables != null) {
-        if (JSON.stringify(params.variables).length > INPUT_LIMITS.maxVariablesChars) throw new RequestTooLargeError('variables object', INPUT_LIMITS.maxVariablesChars)
+        if (JSON.stringify(params.variables).length > INPUT_LIMITS.maxVariablesChars)
+          throw new RequestTooLargeError('variables object', INPUT_LIMITS.maxVariablesChars)
         assertStringsWithin(params.variables, 'variables', 0)
       }
     },
@@ -93,7 +97,10 @@ export function useInputLimits(): Plugin {
 function assertStringsWithin(value: unknown, path: string, depth: number): void {
   if (typeof value === 'string') {
     if (value.length > INPUT_LIMITS.maxStringChars) {
-      throw new BadUserInputError(`A string in ${path} is longer than ${INPUT_LIMITS.maxStringChars} characters`, { argument: path, maxLength: INPUT_LIMITS.maxStringChars })
+      throw new BadUserInputError(`A string in ${path} is longer than ${INPUT_LIMITS.maxStringChars} characters`, {
+        argument: path,
+        maxLength: INPUT_LIMITS.maxStringChars,
+      })
     }
     return
   }

@@ -16,7 +16,10 @@ import { BadUserInputError } from './errors.js'
 export async function assertCursorInJournal(prisma: PrismaClient, after: string): Promise<void> {
   const last = await readLastIssuedSeq(prisma)
   if (BigInt(after) > last) {
-    throw new BadUserInputError(`\`after\` ${after} is beyond the journal's last cursor ${last}: use a cursor from an event of this gateway`, { argument: 'after', lastCursor: last.toString() })
+    throw new BadUserInputError(`\`after\` ${after} is beyond the journal's last cursor ${last}: use a cursor from an event of this gateway`, {
+      argument: 'after',
+      lastCursor: last.toString(),
+    })
   }
 }
 

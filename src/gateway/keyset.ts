@@ -116,8 +116,12 @@ export function parseRecordCursor<K extends bigint | string>(cursor: string, kin
   }
   // a stored id fits int64: a larger one was not made by this connection (and PostgreSQL would refuse it)
   if (
-    !Array.isArray(value) || value.length !== 2 || !Number.isSafeInteger(value[0]) || typeof value[1] !== kind ||
-    (chainId !== undefined && value[0] !== chainId) || (kind === 'bigint' && !isStorableUint64(value[1] as bigint))
+    !Array.isArray(value) ||
+    value.length !== 2 ||
+    !Number.isSafeInteger(value[0]) ||
+    typeof value[1] !== kind ||
+    (chainId !== undefined && value[0] !== chainId) ||
+    (kind === 'bigint' && !isStorableUint64(value[1] as bigint))
   ) {
     throw new BadUserInputError('Invalid cursor: not from this connection', { argument: 'cursor' })
   }
@@ -165,7 +169,11 @@ export function buildKeysetPageSql(input: KeysetPageSqlInput): Prisma.Sql {
     if (input.before) parts.push(compare(columns, input.before, direction === 'asc' ? 'lt' : 'gt', chain))
     return parts.length ? Prisma.join(parts, ' AND ') : Prisma.sql`TRUE`
   }
-  const order = (columns: Prisma.Sql[]) => Prisma.join(columns.map((k) => Prisma.sql`${k} ${dir}`), ', ')
+  const order = (columns: Prisma.Sql[]) =>
+    Prisma.join(
+      columns.map((k) => Prisma.sql`${k} ${dir}`),
+      ', ',
+    )
   const mergeOrder = order([...input.mergeKeys, Prisma.raw('p."chainId"')])
   const chains = input.chainIds
     ? input.chainIds.length === 1
@@ -186,9 +194,10 @@ export function buildKeysetPageSql(input: KeysetPageSqlInput): Prisma.Sql {
 function compare(columns: Prisma.Sql[], bound: KeysetBound, op: 'gt' | 'lt', chain: Prisma.Sql): Prisma.Sql {
   const values = [...bound.values]
   const last = values.length - 1
-  values[last] = op === 'gt'
-    ? Prisma.sql`(${values[last]} + CASE WHEN ${chain} > ${bound.chainId}::int THEN 0 ELSE 1 END)`
-    : Prisma.sql`(${values[last]} - CASE WHEN ${chain} < ${bound.chainId}::int THEN 0 ELSE 1 END)`
+  values[last] =
+    op === 'gt'
+      ? Prisma.sql`(${values[last]} + CASE WHEN ${chain} > ${bound.chainId}::int THEN 0 ELSE 1 END)`
+      : Prisma.sql`(${values[last]} - CASE WHEN ${chain} < ${bound.chainId}::int THEN 0 ELSE 1 END)`
   const sign = Prisma.raw(op === 'gt' ? '>=' : '<=')
   if (columns.length === 1) return Prisma.sql`${columns[0]} ${sign} ${values[0]}`
   return Prisma.sql`(${Prisma.join(columns, ', ')}) ${sign} (${Prisma.join(values, ', ')})`

@@ -18,7 +18,15 @@ import { GraphQLError } from 'graphql'
 
 /** Every code a limit answers with (the page cap is BAD_USER_INPUT, like any other bad argument). */
 export const LIMIT_CODES: ReadonlySet<string> = new Set([
-  'QUERY_TOO_COMPLEX', 'QUERY_TOO_DEEP', 'TOO_MANY_ALIASES', 'TOO_MANY_TOKENS', 'TOO_MANY_DIRECTIVES', 'QUERY_TIMEOUT', 'OVERLOADED', 'REQUEST_TOO_LARGE', 'LENGTH_REQUIRED',
+  'QUERY_TOO_COMPLEX',
+  'QUERY_TOO_DEEP',
+  'TOO_MANY_ALIASES',
+  'TOO_MANY_TOKENS',
+  'TOO_MANY_DIRECTIVES',
+  'QUERY_TIMEOUT',
+  'OVERLOADED',
+  'REQUEST_TOO_LARGE',
+  'LENGTH_REQUIRED',
 ])
 
 /** `extensions` of a limit error: its code, the HTTP status yoga should send, and what the client needs to adapt. */
@@ -29,9 +37,12 @@ function limitExtensions(code: string, status: number, details: Record<string, u
 /** The query's cost (see complexity.ts) is above the budget; nothing was executed. */
 export class QueryTooComplexError extends GraphQLError {
   constructor(complexity: number, maxComplexity: number) {
-    super(`Query cost ${complexity} exceeds the limit of ${maxComplexity} (a list costs its selection times its page size: ask for smaller pages or fewer nested lists)`, {
-      extensions: limitExtensions('QUERY_TOO_COMPLEX', 400, { complexity, maxComplexity }),
-    })
+    super(
+      `Query cost ${complexity} exceeds the limit of ${maxComplexity} (a list costs its selection times its page size: ask for smaller pages or fewer nested lists)`,
+      {
+        extensions: limitExtensions('QUERY_TOO_COMPLEX', 400, { complexity, maxComplexity }),
+      },
+    )
     this.name = 'QueryTooComplexError'
   }
 }
@@ -89,5 +100,7 @@ export function toErrorResponse(fetchAPI: { Response: typeof Response }, error: 
 export function requestTooLarge(maxRequestBytes: number, declared: boolean): GraphQLError {
   return declared
     ? new GraphQLError(`Request body exceeds ${maxRequestBytes} bytes`, { extensions: limitExtensions('REQUEST_TOO_LARGE', 413, { maxRequestBytes }) })
-    : new GraphQLError(`Send the request body with a Content-Length (at most ${maxRequestBytes} bytes)`, { extensions: limitExtensions('LENGTH_REQUIRED', 411, { maxRequestBytes }) })
+    : new GraphQLError(`Send the request body with a Content-Length (at most ${maxRequestBytes} bytes)`, {
+        extensions: limitExtensions('LENGTH_REQUIRED', 411, { maxRequestBytes }),
+      })
 }

@@ -53,7 +53,13 @@ export async function getLineagePage(
     LEFT JOIN LATERAL (
       SELECT id::text AS id, depth FROM bounded WHERE (depth, id) > ($5::int, $6::bigint) ORDER BY depth, id LIMIT $7
     ) p ON true`,
-    key.chainId, key.attestationId.toString(), maxDepth, LINEAGE_MAX_NODES, after?.depth ?? 0, (after?.attestationId ?? 0n).toString(), take,
+    key.chainId,
+    key.attestationId.toString(),
+    maxDepth,
+    LINEAGE_MAX_NODES,
+    after?.depth ?? 0,
+    (after?.attestationId ?? 0n).toString(),
+    take,
   )
   const total = rows[0]?.total ?? 0
   const items = rows.filter((r) => r.id !== null).map((r) => ({ attestationId: BigInt(r.id!), depth: r.depth! }))
@@ -73,7 +79,10 @@ export async function getLineageIds(prisma: PrismaClient, key: LineageKey): Prom
     SELECT id::text AS id, false AS over FROM up WHERE depth > 0
     UNION SELECT id::text, false FROM below WHERE n <= $4
     UNION SELECT NULL, true FROM below WHERE n > $4`,
-    key.chainId, key.attestationId.toString(), LINEAGE_DEPTH_CAP, LINEAGE_MAX_NODES,
+    key.chainId,
+    key.attestationId.toString(),
+    LINEAGE_DEPTH_CAP,
+    LINEAGE_MAX_NODES,
   )
   return { ids: rows.filter((r) => r.id !== null).map((r) => BigInt(r.id!)), truncated: rows.some((r) => r.over) }
 }
@@ -95,7 +104,9 @@ export function lineageRootLoader(ctx: GatewayContext): DataLoader<LineageKey, L
           `WITH RECURSIVE ${lineageWalkSql('walk', 'ANCESTORS', { kind: 'many', chainIds: '$1', attestationIds: '$2' }, '$3')}
           SELECT DISTINCT ON (ord) ord, id::text AS id, depth, COALESCE(next_id = ANY(path), false) AS cycle
           FROM walk ORDER BY ord, depth DESC`,
-          keys.map((k) => k.chainId), keys.map((k) => k.attestationId.toString()), LINEAGE_DEPTH_CAP,
+          keys.map((k) => k.chainId),
+          keys.map((k) => k.attestationId.toString()),
+          LINEAGE_DEPTH_CAP,
         )
         const byOrd = new Map(rows.map((r) => [Number(r.ord), r]))
         return keys.map((_k, i) => {

@@ -47,7 +47,8 @@ export function createInFlightLimiter(params: InFlightLimiterParameters = {}): I
 
   const release = () => {
     const next = waiting.shift()
-    if (next) next.grant() // the slot passes on: inFlight unchanged
+    if (next)
+      next.grant() // the slot passes on: inFlight unchanged
     else {
       inFlight--
       inFlightGauge.set(inFlight)

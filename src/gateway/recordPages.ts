@@ -16,8 +16,15 @@ import { queryFromInfo } from '@pothos/plugin-prisma'
 import { type OffchainAttestation, Prisma, type Schema } from '../generated/prisma/client.js'
 import type { GatewayContext } from './builder.js'
 import {
-  buildKeysetPageSql, type ConnectionArgs, formatRecordCursor, type KeysetBound, type KeysetConnection, type PageRequest, parseRecordCursor,
-  toKeysetConnection, toPageRequest,
+  buildKeysetPageSql,
+  type ConnectionArgs,
+  formatRecordCursor,
+  type KeysetBound,
+  type KeysetConnection,
+  type PageRequest,
+  parseRecordCursor,
+  toKeysetConnection,
+  toPageRequest,
 } from './keyset.js'
 import { parseSearch, type SearchTerm, toSearchCondition } from './search.js'
 import { parseAddress } from './types/attestationWhere.js'
@@ -67,7 +74,13 @@ export function buildSchemaPageSql(
  * The `offchainAttestations` page query (exported for tests).
  * @returns `{ chainId, offchainAttestationId }` rows in scan order, at most `take`
  */
-export function buildOffchainPageSql(where: OffchainArgs['where'], direction: 'asc' | 'desc', request: PageRequest, after: string | null, before: string | null): Prisma.Sql {
+export function buildOffchainPageSql(
+  where: OffchainArgs['where'],
+  direction: 'asc' | 'desc',
+  request: PageRequest,
+  after: string | null,
+  before: string | null,
+): Prisma.Sql {
   const conditions: Prisma.Sql[] = []
   if (where?.attester != null) conditions.push(Prisma.sql`a."attester" = ${parseAddress(where.attester, 'attester')}`)
   if (where?.revoked != null) conditions.push(Prisma.sql`a."revoked" = ${where.revoked}`)
@@ -107,16 +120,19 @@ export async function resolveSchemaConnection(args: SchemaArgs, ctx: GatewayCont
   const sql = buildSchemaPageSql(args.where, args.orderBy === 'SCHEMA_ID_ASC' ? 'asc' : 'desc', request, args.after ?? null, args.before ?? null, search)
   const totalCount = search
     ? async () => {
-      const where = [...schemaConditions(args.where, search), ...(args.where?.chainId != null ? [Prisma.sql`a."chainId" = ${args.where.chainId}::int`] : [])]
-      const rows = await ctx.prisma.$queryRaw<{ count: bigint }[]>(Prisma.sql`SELECT count(*) AS count FROM "Schema" a WHERE ${Prisma.join(where, ' AND ')}`)
-      return Number(rows[0]!.count)
-    }
+        const where = [...schemaConditions(args.where, search), ...(args.where?.chainId != null ? [Prisma.sql`a."chainId" = ${args.where.chainId}::int`] : [])]
+        const rows = await ctx.prisma.$queryRaw<{ count: bigint }[]>(Prisma.sql`SELECT count(*) AS count FROM "Schema" a WHERE ${Prisma.join(where, ' AND ')}`)
+        return Number(rows[0]!.count)
+      }
     : () => ctx.prisma.schema.count({ where: schemaWhere(args.where) })
   if (request.size === 0) return toKeysetConnection([], request, args, () => '', totalCount)
   const keys = await ctx.prisma.$queryRaw<{ chainId: number; schemaId: bigint }[]>(sql)
   const query = queryFromInfo({ context: ctx, info, typeName: 'Schema', paths: [['nodes'], ['edges', 'node']] }) as object
   const rows = keys.length
-    ? await ctx.prisma.schema.findMany({ ...query, where: { chainId: { in: [...new Set(keys.map((k) => k.chainId))] }, schemaId: { in: keys.map((k) => BigInt(k.schemaId)) } } })
+    ? await ctx.prisma.schema.findMany({
+        ...query,
+        where: { chainId: { in: [...new Set(keys.map((k) => k.chainId))] }, schemaId: { in: keys.map((k) => BigInt(k.schemaId)) } },
+      })
     : []
   const page = inKeyOrder(keys, rows, (r) => `${r.chainId}:${r.schemaId}`)
   return toKeysetConnection(page, request, args, (r) => formatRecordCursor(r.chainId, 'schemaId', r.schemaId), totalCount)
@@ -126,7 +142,11 @@ export async function resolveSchemaConnection(args: SchemaArgs, ctx: GatewayCont
  * Resolves `offchainAttestations(where, orderBy, first, after, last, before)`.
  * @throws {BadUserInputError} for bad arguments, a foreign cursor or an attester that is not an address
  */
-export async function resolveOffchainConnection(args: OffchainArgs, ctx: GatewayContext, info: GraphQLResolveInfo): Promise<KeysetConnection<OffchainAttestation>> {
+export async function resolveOffchainConnection(
+  args: OffchainArgs,
+  ctx: GatewayContext,
+  info: GraphQLResolveInfo,
+): Promise<KeysetConnection<OffchainAttestation>> {
   const request = toPageRequest(args, ctx)
   const sql = buildOffchainPageSql(args.where, args.orderBy === 'BLOCK_NUMBER_ASC' ? 'asc' : 'desc', request, args.after ?? null, args.before ?? null)
   const totalCount = () => ctx.prisma.offchainAttestation.count({ where: offchainWhere(args.where) })
@@ -135,9 +155,9 @@ export async function resolveOffchainConnection(args: OffchainArgs, ctx: Gateway
   const query = queryFromInfo({ context: ctx, info, typeName: 'OffchainAttestation', paths: [['nodes'], ['edges', 'node']] }) as object
   const rows = keys.length
     ? await ctx.prisma.offchainAttestation.findMany({
-      ...query,
-      where: { chainId: { in: [...new Set(keys.map((k) => k.chainId))] }, offchainAttestationId: { in: keys.map((k) => k.offchainAttestationId) } },
-    })
+        ...query,
+        where: { chainId: { in: [...new Set(keys.map((k) => k.chainId))] }, offchainAttestationId: { in: keys.map((k) => k.offchainAttestationId) } },
+      })
     : []
   const page = inKeyOrder(keys, rows, (r) => `${r.chainId}:${r.offchainAttestationId}`)
   return toKeysetConnection(page, request, args, (r) => formatRecordCursor(r.chainId, 'offchainAttestationId', r.offchainAttestationId), totalCount)
@@ -161,7 +181,10 @@ function schemaConditions(where: SchemaArgs['where'], search: SearchTerm | null)
 }
 
 function schemaWhere(where: SchemaArgs['where']): Prisma.SchemaWhereInput {
-  return { ...(where?.chainId != null && { chainId: where.chainId }), ...(where?.registrant != null && { registrant: parseAddress(where.registrant, 'registrant') }) }
+  return {
+    ...(where?.chainId != null && { chainId: where.chainId }),
+    ...(where?.registrant != null && { registrant: parseAddress(where.registrant, 'registrant') }),
+  }
 }
 
 function offchainWhere(where: OffchainArgs['where']): Prisma.OffchainAttestationWhereInput {

@@ -62,10 +62,13 @@ export function parseSearch(value: string | null | undefined, argument = 'search
     throw new BadUserInputError(`"${argument}" must not contain control characters (NUL included) or lone surrogates`, { argument })
   }
   if (!WORD_RUN.test(value)) {
-    throw new BadUserInputError(`"${argument}" must contain at least ${SEARCH_MIN_WORD_CHARS} letters or digits in a row (the search index is made of trigrams)`, {
-      argument,
-      minWordChars: SEARCH_MIN_WORD_CHARS,
-    })
+    throw new BadUserInputError(
+      `"${argument}" must contain at least ${SEARCH_MIN_WORD_CHARS} letters or digits in a row (the search index is made of trigrams)`,
+      {
+        argument,
+        minWordChars: SEARCH_MIN_WORD_CHARS,
+      },
+    )
   }
   return { pattern: `%${value.replace(/[\\%_]/g, (c) => `\\${c}`)}%` }
 }

@@ -10,7 +10,12 @@ import { graphqlRequestDuration, graphqlRequests } from '../common/metrics.js'
 type OperationLabel = 'query' | 'mutation' | 'subscription' | 'unknown'
 
 function hasErrors(result: unknown): boolean {
-  return typeof result === 'object' && result !== null && Array.isArray((result as { errors?: unknown }).errors) && (result as { errors: unknown[] }).errors.length > 0
+  return (
+    typeof result === 'object' &&
+    result !== null &&
+    Array.isArray((result as { errors?: unknown }).errors) &&
+    (result as { errors: unknown[] }).errors.length > 0
+  )
 }
 
 /** Creates the metrics plugin; parse and validation failures count as `status="rejected"`. */

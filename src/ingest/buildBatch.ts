@@ -16,32 +16,92 @@ import type { FetchedRange } from './fetchRange.js'
 import type { JournalEntryDraft } from '../journal/journalWriter.js'
 
 export type SchemaRow = {
-  chainId: number; schemaId: bigint; registrant: string; revocable: boolean; dataLocation: number; maxValidFor: string
-  hook: string; timestamp: bigint; data: string; dataJson: unknown; fields: SchemaField[] | null; dataError: string | null
-  txHash: string; txFrom: string; blockNumber: bigint; blockHash: string; logIndex: number
+  chainId: number
+  schemaId: bigint
+  registrant: string
+  revocable: boolean
+  dataLocation: number
+  maxValidFor: string
+  hook: string
+  timestamp: bigint
+  data: string
+  dataJson: unknown
+  fields: SchemaField[] | null
+  dataError: string | null
+  txHash: string
+  txFrom: string
+  blockNumber: bigint
+  blockHash: string
+  logIndex: number
 }
 export type AttestationRow = {
-  chainId: number; attestationId: bigint; schemaId: bigint; linkedAttestationId: bigint | null; attestTimestamp: bigint
-  revokeTimestamp: bigint; attester: string; validUntil: string; dataLocation: number; revoked: boolean; recipientsRaw: string[]
-  data: string; decodedData: unknown; dataEncoding: string | null; decodeError: string | null; indexingKey: string
-  txHash: string; txFrom: string; blockNumber: bigint; blockHash: string; blockTimestamp: bigint; logIndex: number
-  revokeReason: string | null; revokeTxHash: string | null; revokeBlockNumber: bigint | null; revokeBlockHash: string | null; revokeLogIndex: number | null
+  chainId: number
+  attestationId: bigint
+  schemaId: bigint
+  linkedAttestationId: bigint | null
+  attestTimestamp: bigint
+  revokeTimestamp: bigint
+  attester: string
+  validUntil: string
+  dataLocation: number
+  revoked: boolean
+  recipientsRaw: string[]
+  data: string
+  decodedData: unknown
+  dataEncoding: string | null
+  decodeError: string | null
+  indexingKey: string
+  txHash: string
+  txFrom: string
+  blockNumber: bigint
+  blockHash: string
+  blockTimestamp: bigint
+  logIndex: number
+  revokeReason: string | null
+  revokeTxHash: string | null
+  revokeBlockNumber: bigint | null
+  revokeBlockHash: string | null
+  revokeLogIndex: number | null
 }
 export type RecipientRow = {
-  chainId: number; attestationId: bigint; position: number; raw: string; address: string | null; text: string | null
+  chainId: number
+  attestationId: bigint
+  position: number
+  raw: string
+  address: string | null
+  text: string | null
   /** the attestation's, for the gateway's (chainId, address | text, attestTimestamp, attestationId) indexes */
   attestTimestamp: bigint
 }
 export type OffchainRow = {
-  chainId: number; offchainAttestationId: string; attester: string; timestamp: bigint; revoked: boolean
-  revokeTimestamp: bigint | null; revokeReason: string | null; revokeTxHash: string | null; revokeBlockNumber: bigint | null
-  revokeBlockHash: string | null; revokeLogIndex: number | null; txHash: string; txFrom: string; blockNumber: bigint
-  blockHash: string; blockTimestamp: bigint; logIndex: number
+  chainId: number
+  offchainAttestationId: string
+  attester: string
+  timestamp: bigint
+  revoked: boolean
+  revokeTimestamp: bigint | null
+  revokeReason: string | null
+  revokeTxHash: string | null
+  revokeBlockNumber: bigint | null
+  revokeBlockHash: string | null
+  revokeLogIndex: number | null
+  txHash: string
+  txFrom: string
+  blockNumber: bigint
+  blockHash: string
+  blockTimestamp: bigint
+  logIndex: number
 }
 /** A revocation of a record committed in an earlier batch: applied as an UPDATE. */
 export type RevocationUpdate = {
-  subject: 'attestation' | 'offchain'; id: bigint | string; reason: string; revokeTimestamp: bigint
-  txHash: string; blockNumber: bigint; blockHash: string; logIndex: number
+  subject: 'attestation' | 'offchain'
+  id: bigint | string
+  reason: string
+  revokeTimestamp: bigint
+  txHash: string
+  blockNumber: bigint
+  blockHash: string
+  logIndex: number
 }
 /** The ingest's journal entries: CREATED and REVOKED only (REMOVED is the rollback's, STATUS_CHANGED the verifier's). */
 export type JournalRow = JournalEntryDraft & { kind: 'CREATED' | 'REVOKED' }
@@ -73,19 +133,36 @@ export type SchemaFieldsLookup = (schemaId: bigint) => Promise<SchemaField[] | n
 export async function buildBatch(chainId: number, fetched: FetchedRange, getSchemaFields: SchemaFieldsLookup): Promise<Batch> {
   const toBlockHash = fetched.blocks.get(fetched.toBlock)?.hash ?? ''
   const batch: Batch = {
-    chainId, fromBlock: fetched.fromBlock, toBlock: fetched.toBlock, toBlockHash,
-    schemas: [], attestations: [], recipients: [], offchain: [], revocations: [], journal: [],
+    chainId,
+    fromBlock: fetched.fromBlock,
+    toBlock: fetched.toBlock,
+    toBlockHash,
+    schemas: [],
+    attestations: [],
+    recipients: [],
+    offchain: [],
+    revocations: [],
+    journal: [],
     skipped: fetched.skipped.map((s) => ({ ...s, chainId })),
     blocks: [...fetched.blocks.values()].map((b) => ({ chainId, ...b })),
   }
   const localSchemas = new Map<bigint, SchemaField[] | null>()
   const attestations = new Map<bigint, AttestationRow>()
   const offchain = new Map<string, OffchainRow>()
-  const skip = (e: SpEvent, reason: string) => batch.skipped.push({
-    chainId, blockNumber: e.blockNumber, blockHash: e.blockHash, logIndex: e.logIndex, txHash: e.txHash, address: e.address,
-    topic0: e.topic0, data: e.data, reason,
-  })
-  const offchainIdTooLong = (e: SpEvent) => skip(e, `OFFCHAIN_ID_TOO_LONG: the off-chain attestation id is longer than ${MAX_INDEXED_TEXT_BYTES} UTF-8 bytes, which an index cannot hold`)
+  const skip = (e: SpEvent, reason: string) =>
+    batch.skipped.push({
+      chainId,
+      blockNumber: e.blockNumber,
+      blockHash: e.blockHash,
+      logIndex: e.logIndex,
+      txHash: e.txHash,
+      address: e.address,
+      topic0: e.topic0,
+      data: e.data,
+      reason,
+    })
+  const offchainIdTooLong = (e: SpEvent) =>
+    skip(e, `OFFCHAIN_ID_TOO_LONG: the off-chain attestation id is longer than ${MAX_INDEXED_TEXT_BYTES} UTF-8 bytes, which an index cannot hold`)
   /** an id or a contract error in a reason: storable and short */
   const brief = (text: string) => toStorableText(text.length > 200 ? `${text.slice(0, 200)}…` : text)
 
@@ -96,40 +173,76 @@ export async function buildBatch(chainId: number, fetched: FetchedRange, getSche
     switch (e.name) {
       case 'SchemaRegistered': {
         const res = fetched.records.get(recordKey({ kind: 'schema', id: e.schemaId, blockNumber: e.blockNumber }))
-        if (!res?.ok) { skip(e, `READ_FAILED: getSchema(${e.schemaId}): ${res?.error ?? 'missing'}`); break }
+        if (!res?.ok) {
+          skip(e, `READ_FAILED: getSchema(${e.schemaId}): ${res?.error ?? 'missing'}`)
+          break
+        }
         const s = res.value as OnchainSchema
         const parsed = parseSchemaData(s.data)
         localSchemas.set(e.schemaId, parsed.fields)
         batch.schemas.push({
-          chainId, schemaId: e.schemaId, registrant: s.registrant.toLowerCase(), revocable: s.revocable, dataLocation: Number(s.dataLocation),
-          maxValidFor: s.maxValidFor.toString(), hook: s.hook.toLowerCase(), timestamp: s.timestamp, data: toStorableText(s.data),
-          dataJson: parsed.json, fields: parsed.fields, dataError: parsed.error,
-          txHash: e.txHash, txFrom, ...at,
+          chainId,
+          schemaId: e.schemaId,
+          registrant: s.registrant.toLowerCase(),
+          revocable: s.revocable,
+          dataLocation: Number(s.dataLocation),
+          maxValidFor: s.maxValidFor.toString(),
+          hook: s.hook.toLowerCase(),
+          timestamp: s.timestamp,
+          data: toStorableText(s.data),
+          dataJson: parsed.json,
+          fields: parsed.fields,
+          dataError: parsed.error,
+          txHash: e.txHash,
+          txFrom,
+          ...at,
         })
         batch.journal.push({ chainId, kind: 'CREATED', subjectType: 'SCHEMA', subjectId: e.schemaId.toString(), ...at })
         break
       }
       case 'AttestationMade': {
         const res = fetched.records.get(recordKey({ kind: 'attestation', id: e.attestationId, blockNumber: e.blockNumber }))
-        if (!res?.ok) { skip(e, `READ_FAILED: getAttestation(${e.attestationId}): ${res?.error ?? 'missing'}`); break }
+        if (!res?.ok) {
+          skip(e, `READ_FAILED: getAttestation(${e.attestationId}): ${res?.error ?? 'missing'}`)
+          break
+        }
         const a = res.value as OnchainAttestation
         const fields = localSchemas.has(a.schemaId) ? localSchemas.get(a.schemaId)! : await getSchemaFields(a.schemaId)
-        const decoded = fields === undefined
-          ? { encoding: null, value: null, error: `DATA_UNKNOWN_SCHEMA: schema ${a.schemaId} is not indexed` }
-          : decodeAttestationData(a.data, Number(a.dataLocation), fields)
+        const decoded =
+          fields === undefined
+            ? { encoding: null, value: null, error: `DATA_UNKNOWN_SCHEMA: schema ${a.schemaId} is not indexed` }
+            : decodeAttestationData(a.data, Number(a.dataLocation), fields)
         const row: AttestationRow = {
-          chainId, attestationId: e.attestationId, schemaId: a.schemaId,
+          chainId,
+          attestationId: e.attestationId,
+          schemaId: a.schemaId,
           linkedAttestationId: a.linkedAttestationId === 0n ? null : a.linkedAttestationId,
-          attestTimestamp: a.attestTimestamp, revokeTimestamp: a.revokeTimestamp, attester: a.attester.toLowerCase(),
-          validUntil: a.validUntil.toString(), dataLocation: Number(a.dataLocation), revoked: a.revoked,
-          recipientsRaw: a.recipients.map((r) => r.toLowerCase()), data: a.data.toLowerCase(),
-          decodedData: decoded.value, dataEncoding: decoded.encoding, decodeError: decoded.error, indexingKey: toIndexableTextTruncated(e.indexingKey),
-          txHash: e.txHash, txFrom, ...at, blockTimestamp: header.timestamp,
-          revokeReason: null, revokeTxHash: null, revokeBlockNumber: null, revokeBlockHash: null, revokeLogIndex: null,
+          attestTimestamp: a.attestTimestamp,
+          revokeTimestamp: a.revokeTimestamp,
+          attester: a.attester.toLowerCase(),
+          validUntil: a.validUntil.toString(),
+          dataLocation: Number(a.dataLocation),
+          revoked: a.revoked,
+          recipientsRaw: a.recipients.map((r) => r.toLowerCase()),
+          data: a.data.toLowerCase(),
+          decodedData: decoded.value,
+          dataEncoding: decoded.encoding,
+          decodeError: decoded.error,
+          indexingKey: toIndexableTextTruncated(e.indexingKey),
+          txHash: e.txHash,
+          txFrom,
+          ...at,
+          blockTimestamp: header.timestamp,
+          revokeReason: null,
+          revokeTxHash: null,
+          revokeBlockNumber: null,
+          revokeBlockHash: null,
+          revokeLogIndex: null,
         }
         attestations.set(e.attestationId, row)
         batch.attestations.push(row)
-        for (const [position, raw] of a.recipients.entries()) batch.recipients.push({ chainId, attestationId: e.attestationId, position, ...decodeRecipient(raw), attestTimestamp: a.attestTimestamp })
+        for (const [position, raw] of a.recipients.entries())
+          batch.recipients.push({ chainId, attestationId: e.attestationId, position, ...decodeRecipient(raw), attestTimestamp: a.attestTimestamp })
         batch.journal.push({ chainId, kind: 'CREATED', subjectType: 'ATTESTATION', subjectId: e.attestationId.toString(), ...at })
         break
       }
@@ -138,24 +251,49 @@ export async function buildBatch(chainId: number, fetched: FetchedRange, getSche
         const revoke = { reason, revokeTimestamp: header.timestamp, txHash: e.txHash, ...at }
         const row = attestations.get(e.attestationId)
         if (row) {
-          Object.assign(row, { revoked: true, revokeTimestamp: header.timestamp, revokeReason: reason, revokeTxHash: e.txHash,
-            revokeBlockNumber: e.blockNumber, revokeBlockHash: e.blockHash, revokeLogIndex: e.logIndex })
+          Object.assign(row, {
+            revoked: true,
+            revokeTimestamp: header.timestamp,
+            revokeReason: reason,
+            revokeTxHash: e.txHash,
+            revokeBlockNumber: e.blockNumber,
+            revokeBlockHash: e.blockHash,
+            revokeLogIndex: e.logIndex,
+          })
         } else batch.revocations.push({ subject: 'attestation', id: e.attestationId, ...revoke })
         batch.journal.push({ chainId, kind: 'REVOKED', subjectType: 'ATTESTATION', subjectId: e.attestationId.toString(), ...at })
         break
       }
       case 'OffchainAttestationMade': {
         const res = fetched.records.get(recordKey({ kind: 'offchain', id: e.offchainAttestationId, blockNumber: e.blockNumber }))
-        if (!res?.ok) { skip(e, `READ_FAILED: getOffchainAttestation(${brief(e.offchainAttestationId)}): ${res?.error ?? 'missing'}`); break }
+        if (!res?.ok) {
+          skip(e, `READ_FAILED: getOffchainAttestation(${brief(e.offchainAttestationId)}): ${res?.error ?? 'missing'}`)
+          break
+        }
         const id = toIndexableText(e.offchainAttestationId) // the stored key of its row and journal entries
-        if (id === null) { offchainIdTooLong(e); break }
+        if (id === null) {
+          offchainIdTooLong(e)
+          break
+        }
         const o = res.value as OnchainOffchainAttestation
         // The contract stores block.timestamp at creation and overwrites it with 1 on revocation: the creation
         // block's timestamp is the original time even when the read already sees the sentinel.
         const row: OffchainRow = {
-          chainId, offchainAttestationId: id, attester: o.attester.toLowerCase(), timestamp: header.timestamp,
-          revoked: false, revokeTimestamp: null, revokeReason: null, revokeTxHash: null, revokeBlockNumber: null, revokeBlockHash: null,
-          revokeLogIndex: null, txHash: e.txHash, txFrom, ...at, blockTimestamp: header.timestamp,
+          chainId,
+          offchainAttestationId: id,
+          attester: o.attester.toLowerCase(),
+          timestamp: header.timestamp,
+          revoked: false,
+          revokeTimestamp: null,
+          revokeReason: null,
+          revokeTxHash: null,
+          revokeBlockNumber: null,
+          revokeBlockHash: null,
+          revokeLogIndex: null,
+          txHash: e.txHash,
+          txFrom,
+          ...at,
+          blockTimestamp: header.timestamp,
         }
         offchain.set(e.offchainAttestationId, row)
         batch.offchain.push(row)
@@ -164,12 +302,22 @@ export async function buildBatch(chainId: number, fetched: FetchedRange, getSche
       }
       case 'OffchainAttestationRevoked': {
         const id = toIndexableText(e.offchainAttestationId) // the stored key of its row and journal entries
-        if (id === null) { offchainIdTooLong(e); break }
+        if (id === null) {
+          offchainIdTooLong(e)
+          break
+        }
         const reason = toStorableText(e.reason)
         const row = offchain.get(e.offchainAttestationId)
         if (row) {
-          Object.assign(row, { revoked: true, revokeTimestamp: header.timestamp, revokeReason: reason, revokeTxHash: e.txHash,
-            revokeBlockNumber: e.blockNumber, revokeBlockHash: e.blockHash, revokeLogIndex: e.logIndex })
+          Object.assign(row, {
+            revoked: true,
+            revokeTimestamp: header.timestamp,
+            revokeReason: reason,
+            revokeTxHash: e.txHash,
+            revokeBlockNumber: e.blockNumber,
+            revokeBlockHash: e.blockHash,
+            revokeLogIndex: e.logIndex,
+          })
         } else batch.revocations.push({ subject: 'offchain', id, reason, revokeTimestamp: header.timestamp, txHash: e.txHash, ...at })
         batch.journal.push({ chainId, kind: 'REVOKED', subjectType: 'OFFCHAIN_ATTESTATION', subjectId: id, ...at })
         break

@@ -35,7 +35,9 @@ export async function assertCheckpoint(tx: Tx, chainId: number, expected: bigint
   const row = rows[0]
   if (expected === null || !row) return
   if (BigInt(row.blockNumber) !== expected || (expectedHash !== undefined && row.blockHash !== expectedHash)) {
-    throw new DatabaseError(`Checkpoint of chain ${chainId} is at block ${row.blockNumber}, expected ${expected}: another writer or a rollback moved it`, { retryable: true })
+    throw new DatabaseError(`Checkpoint of chain ${chainId} is at block ${row.blockNumber}, expected ${expected}: another writer or a rollback moved it`, {
+      retryable: true,
+    })
   }
 }
 
@@ -50,7 +52,11 @@ export async function commitBatch(prisma: PrismaClient, batch: Batch): Promise<C
   try {
     return await prisma.$transaction((tx) => writeBatch(tx, batch), { timeout: 120_000, maxWait: 30_000 })
   } catch (error) {
-    throw new DatabaseError(`Committing blocks ${batch.fromBlock}-${batch.toBlock} failed`, { cause: error, retryable: !isDataError(error), details: (error as Error)?.message })
+    throw new DatabaseError(`Committing blocks ${batch.fromBlock}-${batch.toBlock} failed`, {
+      cause: error,
+      retryable: !isDataError(error),
+      details: (error as Error)?.message,
+    })
   } finally {
     end()
     forgetQueryArguments() // the multi-megabyte bulk-insert JSON must not live on in Prisma's debug history
@@ -71,15 +77,30 @@ export async function writeBatch(tx: Prisma.TransactionClient, batch: Batch): Pr
   await bulkInsert(tx, 'OffchainAttestation', batch.offchain)
   for (const r of batch.revocations) {
     const data = {
-      revoked: true, revokeTimestamp: r.revokeTimestamp, revokeReason: r.reason, revokeTxHash: r.txHash,
-      revokeBlockNumber: r.blockNumber, revokeBlockHash: r.blockHash, revokeLogIndex: r.logIndex,
+      revoked: true,
+      revokeTimestamp: r.revokeTimestamp,
+      revokeReason: r.reason,
+      revokeTxHash: r.txHash,
+      revokeBlockNumber: r.blockNumber,
+      revokeBlockHash: r.blockHash,
+      revokeLogIndex: r.logIndex,
     }
     if (r.subject === 'attestation') await tx.attestation.updateMany({ where: { chainId, attestationId: r.id as bigint }, data })
     else await tx.offchainAttestation.updateMany({ where: { chainId, offchainAttestationId: r.id as string }, data })
   }
   await bulkInsert(
-    tx, 'SkippedLog',
-    batch.skipped.map((s) => ({ chainId, blockNumber: s.blockNumber, logIndex: s.logIndex, blockHash: s.blockHash, txHash: s.txHash, topic0: s.topic0, data: s.data, reason: s.reason })),
+    tx,
+    'SkippedLog',
+    batch.skipped.map((s) => ({
+      chainId,
+      blockNumber: s.blockNumber,
+      logIndex: s.logIndex,
+      blockHash: s.blockHash,
+      txHash: s.txHash,
+      topic0: s.topic0,
+      data: s.data,
+      reason: s.reason,
+    })),
     { onConflictDoNothing: true },
   )
   // The verify stage's work, durable in the same transaction: it never blocks this commit.

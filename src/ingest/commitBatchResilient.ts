@@ -64,7 +64,10 @@ export async function commitBatchResilient(params: CommitBatchResilientParameter
   } catch (error) {
     if (!isDataError(error)) throw error
     refusal = error
-    params.logger?.warn({ from_block: Number(batch.fromBlock), to_block: Number(batch.toBlock), error }, 'The database refused the values of a range; isolating the logs it refuses')
+    params.logger?.warn(
+      { from_block: Number(batch.fromBlock), to_block: Number(batch.toBlock), error },
+      'The database refused the values of a range; isolating the logs it refuses',
+    )
   }
 
   const events = fetched.events
@@ -73,14 +76,22 @@ export async function commitBatchResilient(params: CommitBatchResilientParameter
   const probe = async (included: ReadonlySet<number>): Promise<string | null> => {
     const trial = await build(only((i) => included.has(i)))
     try {
-      await prisma.$transaction(async (tx) => {
-        await writeBatch(tx, trial)
-        throw new ProbeRollback('trial only')
-      }, { timeout: 120_000, maxWait: 30_000 })
+      await prisma.$transaction(
+        async (tx) => {
+          await writeBatch(tx, trial)
+          throw new ProbeRollback('trial only')
+        },
+        { timeout: 120_000, maxWait: 30_000 },
+      )
       return null
     } catch (error) {
       if (error instanceof ProbeRollback) return null
-      if (!isDataError(error)) throw new DatabaseError(`Trial commit of blocks ${fetched.fromBlock}-${fetched.toBlock} failed`, { cause: error, retryable: true, details: (error as Error)?.message })
+      if (!isDataError(error))
+        throw new DatabaseError(`Trial commit of blocks ${fetched.fromBlock}-${fetched.toBlock} failed`, {
+          cause: error,
+          retryable: true,
+          details: (error as Error)?.message,
+        })
       const state = getSqlState(error)!
       return `COMMIT_REJECTED: ${state.sqlState} ${state.message}`
     } finally {
@@ -107,20 +118,30 @@ export async function commitBatchResilient(params: CommitBatchResilientParameter
     else if (to - from === 1) refused.set(from, reason)
     else await halve(from, to)
   }
-  if (events.length > 1) await halve(0, events.length) // the whole range is known to be refused
+  if (events.length > 1)
+    await halve(0, events.length) // the whole range is known to be refused
   else await visit(0, events.length)
 
   const rejected: SkippedLog[] = [...refused].map(([i, reason]) => {
     const e = events[i]!
     return {
-      blockNumber: e.blockNumber, blockHash: e.blockHash, logIndex: e.logIndex, txHash: e.txHash, address: e.address, topic0: e.topic0, data: e.data,
+      blockNumber: e.blockNumber,
+      blockHash: e.blockHash,
+      logIndex: e.logIndex,
+      txHash: e.txHash,
+      address: e.address,
+      topic0: e.topic0,
+      data: e.data,
       reason: toStorableText(reason.length > MAX_REASON_CHARS ? `${reason.slice(0, MAX_REASON_CHARS)}…` : reason),
     }
   })
   const rest = await build({ ...only((i) => !refused.has(i)), skipped: [...fetched.skipped, ...rejected] })
   const result = await commitBatch(prisma, rest)
   for (const r of rejected) {
-    params.logger?.error({ block_number: Number(r.blockNumber), log_index: r.logIndex, reason: r.reason }, 'The database refused a log; stored it raw as a skipped log')
+    params.logger?.error(
+      { block_number: Number(r.blockNumber), log_index: r.logIndex, reason: r.reason },
+      'The database refused a log; stored it raw as a skipped log',
+    )
   }
   return { ...result, batch: rest, rejected }
 }

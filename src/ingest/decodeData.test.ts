@@ -84,12 +84,21 @@ describe('poison pills', () => {
     expect(d).toEqual({ encoding: 'FLAT', value: { 'a\uFFFDb': 'v\uFFFD' }, error: null })
   })
   it('a field named __proto__ is kept as an own key (tuple and flat), in nested tuples too', () => {
-    const fields = parseSchemaData(JSON.stringify({
-      data: [{ name: '__proto__', type: 'string' }, { name: 'constructor', type: 'uint8' }, { name: 't', type: 'tuple', components: [{ name: '__proto__', type: 'bool' }] }],
-    })).fields!
+    const fields = parseSchemaData(
+      JSON.stringify({
+        data: [
+          { name: '__proto__', type: 'string' },
+          { name: 'constructor', type: 'uint8' },
+          { name: 't', type: 'tuple', components: [{ name: '__proto__', type: 'bool' }] },
+        ],
+      }),
+    ).fields!
     const params = [{ type: 'string' }, { type: 'uint8' }, { type: 'tuple', components: [{ type: 'bool' }] }] as const
     const values = ['p', 7, [true]] as const
-    for (const [data, encoding] of [[encodeAbiParameters([{ type: 'tuple', components: params }], [values] as never), 'TUPLE'], [encodeAbiParameters(params, values as never), 'FLAT']] as const) {
+    for (const [data, encoding] of [
+      [encodeAbiParameters([{ type: 'tuple', components: params }], [values] as never), 'TUPLE'],
+      [encodeAbiParameters(params, values as never), 'FLAT'],
+    ] as const) {
       const d = decodeAttestationData(data, 0, fields)
       expect(d.encoding).toBe(encoding)
       expect(Object.getOwnPropertyNames(d.value)).toEqual(['__proto__', 'constructor', 't'])
@@ -98,7 +107,11 @@ describe('poison pills', () => {
   })
   it('an IPFS/Arweave CID with NUL is stored with U+FFFD (the exact bytes stay in data)', () => {
     for (const location of [1, 2]) {
-      expect(decodeAttestationData(encodeAbiParameters([{ type: 'string' }], ['bafy\u0000x']), location, null)).toEqual({ encoding: 'CID', value: { cid: 'bafy\uFFFDx' }, error: null })
+      expect(decodeAttestationData(encodeAbiParameters([{ type: 'string' }], ['bafy\u0000x']), location, null)).toEqual({
+        encoding: 'CID',
+        value: { cid: 'bafy\uFFFDx' },
+        error: null,
+      })
     }
   })
   it('data nested deeper than the JSON bound decodes to a reason, not a value', () => {
@@ -108,8 +121,11 @@ describe('poison pills', () => {
     const d = decodeAttestationData(encodeAbiParameters([{ type }], [value] as never), 0, [{ name: 'x', type }])
     expect(d).toEqual({ encoding: null, value: null, error: expect.stringMatching(/^DATA_NOT_STORABLE/) })
   })
-  it('a string starting with U+FEFF decodes as it is (viem\'s decoder drops it and the data looked undecodable)', () => {
-    const fields = [{ name: 's', type: 'string' }, { name: 'l', type: 'string[]' }]
+  it("a string starting with U+FEFF decodes as it is (viem's decoder drops it and the data looked undecodable)", () => {
+    const fields = [
+      { name: 's', type: 'string' },
+      { name: 'l', type: 'string[]' },
+    ]
     const data = encodeAbiParameters([{ type: 'tuple', components: [{ type: 'string' }, { type: 'string[]' }] }], [['\ufeffx', ['\ufeff']]])
     expect(decodeAttestationData(data, 0, fields)).toEqual({ encoding: 'TUPLE', value: { s: '\ufeffx', l: ['\ufeff'] }, error: null })
     expect(decodeAttestationData(encodeAbiParameters([{ type: 'string' }], ['\ufeffbafy']), 2, null).value).toEqual({ cid: '\ufeffbafy' })

@@ -54,7 +54,8 @@ export function parseSchemaData(data: string): ParsedSchemaData {
   return { json, fields, error: null }
 }
 
-const ELEMENTARY = /^(address|bool|string|bytes|function|tuple|u?int(8|16|24|32|40|48|56|64|72|80|88|96|104|112|120|128|136|144|152|160|168|176|184|192|200|208|216|224|232|240|248|256)?|bytes([1-9]|[12][0-9]|3[0-2]))((\[\d*\])*)$/
+const ELEMENTARY =
+  /^(address|bool|string|bytes|function|tuple|u?int(8|16|24|32|40|48|56|64|72|80|88|96|104|112|120|128|136|144|152|160|168|176|184|192|200|208|216|224|232|240|248|256)?|bytes([1-9]|[12][0-9]|3[0-2]))((\[\d*\])*)$/
 
 /** @returns the first field type that is not a valid Solidity ABI type (tuples need components), or null. */
 function findBadType(fields: SchemaField[]): string | null {
@@ -100,11 +101,16 @@ export type DecodedData =
 export function decodeAttestationData(data: Hex, dataLocation: number, fields: SchemaField[] | null): DecodedData {
   if (dataLocation === 1 || dataLocation === 2) {
     const cid = tryDecodeString(data)
-    return cid !== null ? { encoding: 'CID', value: { cid: toStorableText(cid) }, error: null } : { encoding: null, value: null, error: 'DATA_BAD_CID: data is not abi.encode(string)' }
+    return cid !== null
+      ? { encoding: 'CID', value: { cid: toStorableText(cid) }, error: null }
+      : { encoding: null, value: null, error: 'DATA_BAD_CID: data is not abi.encode(string)' }
   }
   if (dataLocation !== 0) return { encoding: null, value: null, error: 'DATA_CUSTOM_LOCATION: CUSTOM data location is not decoded' }
   if (!fields) return { encoding: null, value: null, error: 'DATA_NO_SCHEMA_FIELDS: schema has no ABI fields to decode against' }
-  if (fields.length === 0) return data === '0x' ? { encoding: 'FLAT', value: {}, error: null } : { encoding: null, value: null, error: 'DATA_UNDECODABLE: schema has no fields but data is not empty' }
+  if (fields.length === 0)
+    return data === '0x'
+      ? { encoding: 'FLAT', value: {}, error: null }
+      : { encoding: null, value: null, error: 'DATA_UNDECODABLE: schema has no fields but data is not empty' }
   // Decoded without names (viem then returns arrays for every tuple) and named here: viem assigns a component named
   // `__proto__` with `value[name] = …`, which sets the prototype and drops the field. Strings are decoded as bytes
   // and turned into text here (see toText).
@@ -173,14 +179,20 @@ function toStored(encoding: 'TUPLE' | 'FLAT', fields: SchemaField[], values: unk
     return null
   }
   const stored = tooDeep.found ? null : toStorableJson(named)
-  if (!stored || stored.error !== null) return { encoding: null, value: null, error: `DATA_NOT_STORABLE: decoded data nests deeper than ${MAX_JSON_DEPTH} levels` }
+  if (!stored || stored.error !== null)
+    return { encoding: null, value: null, error: `DATA_NOT_STORABLE: decoded data nests deeper than ${MAX_JSON_DEPTH} levels` }
   return { encoding, value: stored.value as Record<string, unknown>, error: null }
 }
 
 function toNamed(fields: SchemaField[], values: unknown[], depthLeft: number, tooDeep: { found: boolean }): Record<string, unknown> {
   const out: Record<string, unknown> = {}
   fields.forEach((f, i) => {
-    Object.defineProperty(out, f.name || `field${i}`, { value: toNamedValue(f.type, f.components, values[i], depthLeft - 1, tooDeep), enumerable: true, writable: true, configurable: true })
+    Object.defineProperty(out, f.name || `field${i}`, {
+      value: toNamedValue(f.type, f.components, values[i], depthLeft - 1, tooDeep),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    })
   })
   return out
 }

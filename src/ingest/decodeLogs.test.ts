@@ -3,7 +3,14 @@ import { describe, expect, it } from 'vitest'
 import { SP_EVENT_TOPICS } from '../chain/spAbi.js'
 import { decodeLogs } from './decodeLogs.js'
 
-const base = { address: '0x00000000000000000000000000000000000000aa', blockHash: `0x${'11'.repeat(32)}`, transactionHash: `0x${'22'.repeat(32)}`, blockNumber: 5n, transactionIndex: 0, removed: false } as const
+const base = {
+  address: '0x00000000000000000000000000000000000000aa',
+  blockHash: `0x${'11'.repeat(32)}`,
+  transactionHash: `0x${'22'.repeat(32)}`,
+  blockNumber: 5n,
+  transactionIndex: 0,
+  removed: false,
+} as const
 const log = (logIndex: number, topics: Hex[], data: Hex) => ({ ...base, logIndex, topics, data }) as unknown as Log
 
 describe('decodeLogs', () => {

@@ -70,7 +70,10 @@ const TEXT = new TextDecoder('utf-8', { ignoreBOM: true })
  */
 function exactStrings(eventName: string, data: Hex): Record<string, string> {
   const inputs = spEventsAbi.find((e) => e.name === eventName)!.inputs
-  const values = decodeAbiParameters(inputs.map((i) => ({ type: i.type === 'string' ? 'bytes' : i.type })), data)
+  const values = decodeAbiParameters(
+    inputs.map((i) => ({ type: i.type === 'string' ? 'bytes' : i.type })),
+    data,
+  )
   const out: Record<string, string> = {}
   inputs.forEach((input, i) => {
     if (input.type === 'string') out[input.name!] = TEXT.decode(hexToBytes(values[i] as Hex))

@@ -110,7 +110,10 @@ export async function fetchPiece(params: FetchPieceParameters): Promise<FetchedR
   const [records, blocks, senders] = await Promise.all([
     readRecords({ client, contract, multicall3, requests, logger: params.logger }),
     getBlockHeaders(client, params.verifyChain ? blockNumbers(fromBlock, toBlock) : [...piece.logBlocks.keys(), toBlock]),
-    getTransactionSenders(client, events.filter((e) => e.name !== 'AttestationRevoked' && e.name !== 'OffchainAttestationRevoked').map((e) => e.txHash)),
+    getTransactionSenders(
+      client,
+      events.filter((e) => e.name !== 'AttestationRevoked' && e.name !== 'OffchainAttestationRevoked').map((e) => e.txHash),
+    ),
   ])
   for (const [number, hash] of piece.logBlocks) {
     if (blocks.get(number)?.hash !== hash) {

@@ -26,7 +26,12 @@ export type RollbackResult = { removedEvents: number; removedAttestations: numbe
  * @param from the checkpoint the reorg was detected against; the rollback aborts if the checkpoint moved since
  * @throws {DatabaseError} (retryable) when the transaction fails; nothing is changed then.
  */
-export async function rollbackChain(prisma: PrismaClient, chainId: number, ancestor: { number: bigint; hash: string }, from?: { number: bigint; hash: string }): Promise<RollbackResult> {
+export async function rollbackChain(
+  prisma: PrismaClient,
+  chainId: number,
+  ancestor: { number: bigint; hash: string },
+  from?: { number: bigint; hash: string },
+): Promise<RollbackResult> {
   const above = { gt: ancestor.number }
   try {
     return await prisma.$transaction(
@@ -35,9 +40,11 @@ export async function rollbackChain(prisma: PrismaClient, chainId: number, ances
         await assertCheckpoint(tx, chainId, from ? from.number : null, from?.hash)
         const heights = await tx.chain.findUnique({ where: { chainId }, select: { safeBlock: true, finalizedBlock: true } })
         const finalityOf = (block: bigint) =>
-          heights?.finalizedBlock != null && block <= heights.finalizedBlock ? 'FINALIZED' as const
-          : heights?.safeBlock != null && block <= heights.safeBlock ? 'SAFE' as const
-          : 'LATEST' as const
+          heights?.finalizedBlock != null && block <= heights.finalizedBlock
+            ? ('FINALIZED' as const)
+            : heights?.safeBlock != null && block <= heights.safeBlock
+              ? ('SAFE' as const)
+              : ('LATEST' as const)
 
         const removedAttestations = await tx.attestation.findMany({ where: { chainId, blockNumber: above }, select: { attestationId: true } })
         const ids = removedAttestations.map((a) => a.attestationId)
@@ -50,17 +57,37 @@ export async function rollbackChain(prisma: PrismaClient, chainId: number, ances
         const unrevokedRows = await tx.attestation.findMany({ where: { chainId, revokeBlockNumber: above }, select: { attestationId: true } })
         await tx.attestation.updateMany({
           where: { chainId, revokeBlockNumber: above },
-          data: { revoked: false, revokeTimestamp: 0n, revokeReason: null, revokeTxHash: null, revokeBlockNumber: null, revokeBlockHash: null, revokeLogIndex: null },
+          data: {
+            revoked: false,
+            revokeTimestamp: 0n,
+            revokeReason: null,
+            revokeTxHash: null,
+            revokeBlockNumber: null,
+            revokeBlockHash: null,
+            revokeLogIndex: null,
+          },
         })
         await tx.offchainAttestation.deleteMany({ where: { chainId, blockNumber: above } })
         await tx.offchainAttestation.updateMany({
           where: { chainId, revokeBlockNumber: above },
-          data: { revoked: false, revokeTimestamp: null, revokeReason: null, revokeTxHash: null, revokeBlockNumber: null, revokeBlockHash: null, revokeLogIndex: null },
+          data: {
+            revoked: false,
+            revokeTimestamp: null,
+            revokeReason: null,
+            revokeTxHash: null,
+            revokeBlockNumber: null,
+            revokeBlockHash: null,
+            revokeLogIndex: null,
+          },
         })
         await deleteSchemas(tx, chainId, ancestor.number)
         await tx.skippedLog.deleteMany({ where: { chainId, blockNumber: above } })
         await tx.block.deleteMany({ where: { chainId, number: above } })
-        await bulkInsert(tx, 'VerificationJob', unrevokedRows.map((r) => ({ chainId, attestationId: r.attestationId, cause: 'REVOKED' })))
+        await bulkInsert(
+          tx,
+          'VerificationJob',
+          unrevokedRows.map((r) => ({ chainId, attestationId: r.attestationId, cause: 'REVOKED' })),
+        )
         const journal = await retractJournalEntriesAbove(tx, chainId, ancestor.number, finalityOf)
         await tx.checkpoint.upsert({
           where: { chainId },
@@ -72,6 +99,10 @@ export async function rollbackChain(prisma: PrismaClient, chainId: number, ances
       { timeout: 120_000, maxWait: 30_000 },
     )
   } catch (error) {
-    throw new DatabaseError(`Rolling back chain ${chainId} to block ${ancestor.number} failed`, { cause: error, retryable: true, details: (error as Error)?.message })
+    throw new DatabaseError(`Rolling back chain ${chainId} to block ${ancestor.number} failed`, {
+      cause: error,
+      retryable: true,
+      details: (error as Error)?.message,
+    })
   }
 }

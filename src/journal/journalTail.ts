@@ -274,7 +274,12 @@ export function createJournalTail(params: CreateJournalTailParameters): JournalT
         let consumed = 0
         for (let i = 0; i < rows.length; i += slice) {
           const part = rows.slice(i, i + slice)
-          await grace.waitForRoom(subscribers, (subscriber) => subscriber.room(), part.length, () => closed)
+          await grace.waitForRoom(
+            subscribers,
+            (subscriber) => subscriber.room(),
+            part.length,
+            () => closed,
+          )
           if (closed) return
           const n = deliver(part, events.slice(i, i + slice), xmin, dropped)
           consumed += n
@@ -419,10 +424,10 @@ export function createJournalTail(params: CreateJournalTailParameters): JournalT
             // the page read last has been handed out: the next replay in line reads one (a consumer that stops
             // reading holds no permit)
             if (!replayed.length) {
-              if (replayAfter !== undefined && replayAfter >= registeredAt) ticket?.end() // that was the last page
+              if (replayAfter !== undefined && replayAfter >= registeredAt)
+                ticket?.end() // that was the last page
               else ticket?.releasePage()
-            }
-            else if (++replayedOut % REPLAY_YIELD_EVERY === 0) await yieldToEventLoop() // let queries and live deliveries in
+            } else if (++replayedOut % REPLAY_YIELD_EVERY === 0) await yieldToEventLoop() // let queries and live deliveries in
             return { done: false, value: event }
           }
           if (replayAfter !== undefined) {

@@ -55,9 +55,16 @@ export async function retractJournalEntriesAbove(
     orderBy: { seq: 'desc' },
     select: { subjectType: true, subjectId: true, blockNumber: true, blockHash: true, logIndex: true },
   })
-  const retracted = await tx.event.findMany({ where: { chainId, blockNumber: above, kind: 'REMOVED' }, select: { subjectType: true, subjectId: true, blockHash: true, logIndex: true } })
-  const key = (e: { subjectType: string; subjectId: string; blockHash: string; logIndex: number }) => `${e.subjectType}:${e.subjectId}:${e.blockHash}:${e.logIndex}`
+  const retracted = await tx.event.findMany({
+    where: { chainId, blockNumber: above, kind: 'REMOVED' },
+    select: { subjectType: true, subjectId: true, blockHash: true, logIndex: true },
+  })
+  const key = (e: { subjectType: string; subjectId: string; blockHash: string; logIndex: number }) =>
+    `${e.subjectType}:${e.subjectId}:${e.blockHash}:${e.logIndex}`
   const done = new Set(retracted.map(key))
   const removals = undone.filter((e) => !done.has(key(e)))
-  return appendJournalEntries(tx, removals.map((e) => ({ chainId, kind: 'REMOVED' as const, ...e, finality: finalityOf(e.blockNumber) })))
+  return appendJournalEntries(
+    tx,
+    removals.map((e) => ({ chainId, kind: 'REMOVED' as const, ...e, finality: finalityOf(e.blockNumber) })),
+  )
 }

@@ -21,11 +21,16 @@ import { BaseError } from '../errors/baseError.js'
 export class ReplayLimitError extends BaseError {
   readonly scope: 'process' | 'connection'
   constructor(scope: 'process' | 'connection', limit: number) {
-    super(scope === 'process' ? 'Too many subscriptions replaying from a cursor on this gateway' : 'Too many subscriptions replaying from a cursor on this connection', {
-      code: 'REPLAY_LIMIT',
-      retryable: true,
-      details: `at most ${limit} at once; retry later${scope === 'process' ? ' or on another replica' : ''}`,
-    })
+    super(
+      scope === 'process'
+        ? 'Too many subscriptions replaying from a cursor on this gateway'
+        : 'Too many subscriptions replaying from a cursor on this connection',
+      {
+        code: 'REPLAY_LIMIT',
+        retryable: true,
+        details: `at most ${limit} at once; retry later${scope === 'process' ? ' or on another replica' : ''}`,
+      },
+    )
     this.scope = scope
   }
 }

@@ -17,7 +17,9 @@ const ErrorEnvelope = z
   .object({
     success: z.literal(false),
     statusCode: z.number().int().meta({ description: 'the HTTP status' }),
-    code: z.enum(['BAD_USER_INPUT', 'NOT_FOUND', 'METHOD_NOT_ALLOWED', 'OVERLOADED', 'QUERY_TIMEOUT', 'INTERNAL_SERVER_ERROR']).meta({ description: 'as GraphQL extensions.code' }),
+    code: z
+      .enum(['BAD_USER_INPUT', 'NOT_FOUND', 'METHOD_NOT_ALLOWED', 'OVERLOADED', 'QUERY_TIMEOUT', 'INTERNAL_SERVER_ERROR'])
+      .meta({ description: 'as GraphQL extensions.code' }),
     message: z.string(),
     data: z.null(),
     extensions: z.record(z.string(), z.unknown()).optional().meta({ description: 'e.g. { parameter: "page" }' }),

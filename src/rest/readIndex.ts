@@ -28,8 +28,7 @@ const emptyPage = <T>(page: number, size: number): Page<T> => ({ total: 0, size,
 const ATTESTATION_INCLUDE = { schema: true, recipients: { orderBy: { position: 'asc' } } } as const satisfies Prisma.AttestationInclude
 
 /** The keys of rows `offset … offset + size - 1` of a keyset page query asked for `offset + size` rows. */
-const cutAt = (sql: Prisma.Sql, keys: string, offset: number) =>
-  Prisma.sql`SELECT * FROM (${sql}) page ORDER BY ${Prisma.raw(keys)} OFFSET ${offset}`
+const cutAt = (sql: Prisma.Sql, keys: string, offset: number) => Prisma.sql`SELECT * FROM (${sql}) page ORDER BY ${Prisma.raw(keys)} OFFSET ${offset}`
 
 /**
  * A page of schemas.
@@ -41,7 +40,11 @@ export async function getSchemaPage(prisma: PrismaClient, query: z.output<typeof
   const size = query.size ?? MAX_REST_PAGE_SIZE
   if (query.mode === 'offchain' || query.id?.kind === 'none') return emptyPage(page, size)
   const where: Prisma.SchemaWhereInput = {
-    AND: [query.chainId != null ? { chainId: query.chainId } : {}, query.registrant ? { registrant: query.registrant } : {}, query.id ? { chainId: query.id.chainId, schemaId: query.id.id } : {}],
+    AND: [
+      query.chainId != null ? { chainId: query.chainId } : {},
+      query.registrant ? { registrant: query.registrant } : {},
+      query.id ? { chainId: query.id.chainId, schemaId: query.id.id } : {},
+    ],
   }
   if (query.id) {
     // one key: its row, if it matches the other filters, is the only one
@@ -54,7 +57,9 @@ export async function getSchemaPage(prisma: PrismaClient, query: z.output<typeof
     prisma.schema.count({ where }),
     prisma.$queryRaw<{ chainId: number; schemaId: bigint }[]>(cutAt(sql, 'page."schemaId" DESC, page."chainId" DESC', offset)),
   ])
-  const rows = keys.length ? await prisma.schema.findMany({ where: { OR: keys.map((k) => ({ chainId: Number(k.chainId), schemaId: BigInt(k.schemaId) })) } }) : []
+  const rows = keys.length
+    ? await prisma.schema.findMany({ where: { OR: keys.map((k) => ({ chainId: Number(k.chainId), schemaId: BigInt(k.schemaId) })) } })
+    : []
   const byKey = new Map(rows.map((r) => [`${r.chainId}:${r.schemaId}`, r]))
   return { total, size, page, rows: keys.flatMap((k) => byKey.get(`${k.chainId}:${k.schemaId}`) ?? []).map(toSchemaInfo) }
 }
@@ -78,7 +83,9 @@ export async function getAttestationPage(prisma: PrismaClient, query: z.output<t
     recipient: query.recipient,
     indexingKey: query.indexingValue,
   }
-  const where: Prisma.AttestationWhereInput = { AND: [toAttestationWhereInput(filter), query.id ? { chainId: query.id.chainId, attestationId: query.id.id } : {}] }
+  const where: Prisma.AttestationWhereInput = {
+    AND: [toAttestationWhereInput(filter), query.id ? { chainId: query.id.chainId, attestationId: query.id.id } : {}],
+  }
   const conditions = toAttestationConditions(filter, null)
   if (query.id) {
     conditions.chainIds = [...new Set([...(conditions.chainIds ?? []), query.id.chainId])]
@@ -91,7 +98,10 @@ export async function getAttestationPage(prisma: PrismaClient, query: z.output<t
     prisma.$queryRaw<{ chainId: number; attestationId: bigint }[]>(cutAt(sql, 'page."attestationId" DESC, page."chainId" DESC', offset)),
   ])
   const rows = keys.length
-    ? await prisma.attestation.findMany({ where: { OR: keys.map((k) => ({ chainId: Number(k.chainId), attestationId: BigInt(k.attestationId) })) }, include: ATTESTATION_INCLUDE })
+    ? await prisma.attestation.findMany({
+        where: { OR: keys.map((k) => ({ chainId: Number(k.chainId), attestationId: BigInt(k.attestationId) })) },
+        include: ATTESTATION_INCLUDE,
+      })
     : []
   const byKey = new Map(rows.map((r) => [`${r.chainId}:${r.attestationId}`, r]))
   return { total, size, page, rows: keys.flatMap((k) => byKey.get(`${k.chainId}:${k.attestationId}`) ?? []).map(toAttestationInfo) }
@@ -107,6 +117,9 @@ export async function getSchemaInfo(prisma: PrismaClient, id: RestId): Promise<S
 /** One attestation by full id, with its schema and recipients; null when unknown. */
 export async function getAttestationInfo(prisma: PrismaClient, id: RestId): Promise<AttestationInfo | null> {
   if (id.kind === 'none') return null
-  const row = await prisma.attestation.findUnique({ where: { chainId_attestationId: { chainId: id.chainId, attestationId: id.id } }, include: ATTESTATION_INCLUDE })
+  const row = await prisma.attestation.findUnique({
+    where: { chainId_attestationId: { chainId: id.chainId, attestationId: id.id } },
+    include: ATTESTATION_INCLUDE,
+  })
   return row && toAttestationInfo(row)
 }

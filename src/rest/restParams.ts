@@ -40,7 +40,11 @@ export type RestId = { kind: 'onchain'; chainId: number; id: bigint } | { kind: 
 export function parseRestId(value: string, what: string): RestId {
   if (/^SP[AS]?_/.test(value)) return { kind: 'none' }
   if (/^0x/i.test(value)) {
-    throw new RestError(400, 'BAD_USER_INPUT', `Invalid ${what} "${value}": a bare 0x id is not accepted; use the full id onchain_evm_<chainId>_<0x hex id> (e.g. onchain_evm_10_0x1)`)
+    throw new RestError(
+      400,
+      'BAD_USER_INPUT',
+      `Invalid ${what} "${value}": a bare 0x id is not accepted; use the full id onchain_evm_<chainId>_<0x hex id> (e.g. onchain_evm_10_0x1)`,
+    )
   }
   try {
     const { chainId, id } = parseFullId(value, what)
@@ -141,10 +145,15 @@ export function parseRestQuery<S extends z.ZodObject>(schema: S, params: URLSear
   }
   const { page: p, size: s } = parsed as { page?: number; size?: number }
   if ((p ?? 1) * (s ?? MAX_REST_PAGE_SIZE) > MAX_REST_PAGE_DEPTH) {
-    throw new RestError(400, 'BAD_USER_INPUT', `page × size must be at most ${MAX_REST_PAGE_DEPTH} rows (got page ${p ?? 1}, size ${s ?? MAX_REST_PAGE_SIZE}); walk deeper with GraphQL cursor pagination (attestations(after:) / schemas(after:))`, {
-      parameter: 'page',
-      maxPageDepth: MAX_REST_PAGE_DEPTH,
-    })
+    throw new RestError(
+      400,
+      'BAD_USER_INPUT',
+      `page × size must be at most ${MAX_REST_PAGE_DEPTH} rows (got page ${p ?? 1}, size ${s ?? MAX_REST_PAGE_SIZE}); walk deeper with GraphQL cursor pagination (attestations(after:) / schemas(after:))`,
+      {
+        parameter: 'page',
+        maxPageDepth: MAX_REST_PAGE_DEPTH,
+      },
+    )
   }
   return parsed
 }

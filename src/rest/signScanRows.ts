@@ -66,7 +66,9 @@ export const AttestationInfo = z
     extra: z.object({}).meta({ description: 'always {}' }),
     syncAt: ms('block time of the attestation (we do not record indexing time)'),
     lastSyncAt: ms('block time of the attestation, or of its revocation when revoked'),
-    recipients: z.array(z.string()).meta({ description: 'decoded recipients: the string for string-encoded ones, the lower-case address for address-encoded ones, else the raw 0x hex' }),
+    recipients: z
+      .array(z.string())
+      .meta({ description: 'decoded recipients: the string for string-encoded ones, the lower-case address for address-encoded ones, else the raw 0x hex' }),
     schema: SchemaInfo,
   })
   .meta({ id: 'AttestationInfo' })

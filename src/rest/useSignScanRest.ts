@@ -59,24 +59,45 @@ export function useSignScanRest(params: UseSignScanRestParameters): Plugin {
       const release = limiter ? await limiter.acquire() : () => {}
       if (!release) {
         const retryAfter = String(limiter!.retryAfterSeconds)
-        return send(503, { success: false, statusCode: 503, code: 'OVERLOADED', message: `The gateway is overloaded; retry after ${retryAfter} s`, data: null, extensions: { retryAfterSeconds: limiter!.retryAfterSeconds } }, { 'retry-after': retryAfter })
+        return send(
+          503,
+          {
+            success: false,
+            statusCode: 503,
+            code: 'OVERLOADED',
+            message: `The gateway is overloaded; retry after ${retryAfter} s`,
+            data: null,
+            extensions: { retryAfterSeconds: limiter!.retryAfterSeconds },
+          },
+          { 'retry-after': retryAfter },
+        )
       }
       try {
         const match = ROUTE.exec(url.pathname)
         if (!match) throw new RestError(404, 'NOT_FOUND', `No route ${url.pathname}`)
-        if (request.method !== 'GET' && request.method !== 'HEAD') throw new RestError(405, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed; the index API is read-only (GET)`)
+        if (request.method !== 'GET' && request.method !== 'HEAD')
+          throw new RestError(405, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed; the index API is read-only (GET)`)
         const [, collection, rawId] = match
         if (collection === 'openapi.json') {
           if (rawId !== undefined) throw new RestError(404, 'NOT_FOUND', `No route ${url.pathname}`)
           openApi ??= JSON.stringify(createOpenApiDocument())
-          return endResponse(new fetchAPI.Response(request.method === 'HEAD' ? null : openApi, { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' } }))
+          return endResponse(
+            new fetchAPI.Response(request.method === 'HEAD' ? null : openApi, { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' } }),
+          )
         }
         const data = await withDeadline(route(prisma, collection, rawId, url.searchParams), timeoutMs)
         return send(200, { success: true, statusCode: 200, data, message: 'ok' })
       } catch (error) {
         const failure = toRestError(error, timeoutMs)
         if (failure.status >= 500 && failure.status !== 504) logger.error({ error, path: url.pathname }, 'Index API request failed')
-        return send(failure.status, { success: false, statusCode: failure.status, code: failure.code, message: failure.shortMessage, data: null, extensions: failure.extensions })
+        return send(failure.status, {
+          success: false,
+          statusCode: failure.status,
+          code: failure.code,
+          message: failure.shortMessage,
+          data: null,
+          extensions: failure.extensions,
+        })
       } finally {
         release()
       }

@@ -9,7 +9,13 @@ function setup(chainId: number, level = 'info') {
   const logger = createLogger({ level, destination: { write: (s: string) => void lines.push(JSON.parse(s)) } })
   let clock = 1_000_000
   const health = createChainHealth({ chainId, logger, readyLagBlocks: 2, readyStaleMs: 5_000, stallAfterFailures: 3, now: () => clock })
-  return { health, lines, tick: (ms: number) => { clock += ms } }
+  return {
+    health,
+    lines,
+    tick: (ms: number) => {
+      clock += ms
+    },
+  }
 }
 
 async function gauge(name: string, chainId: number): Promise<number | undefined> {
@@ -81,7 +87,12 @@ describe('describeError / errorCode', () => {
 describe('describeError of an RPC failure', () => {
   it('names the endpoint (redacted) and the HTTP status', async () => {
     const { HttpRequestError } = await import('viem')
-    const error = new HttpRequestError({ url: 'https://u:p@rpc.example/v2/AbC?apikey=k', status: 503, body: { method: 'eth_blockNumber' }, details: 'upstream error 503' })
+    const error = new HttpRequestError({
+      url: 'https://u:p@rpc.example/v2/AbC?apikey=k',
+      status: 503,
+      body: { method: 'eth_blockNumber' },
+      details: 'upstream error 503',
+    })
     expect(describeError(error)).toBe('HttpRequestError: HTTP request failed. (HTTP 503, https://***@rpc.example/v2/***?***): upstream error 503')
     expect(errorCode(error)).toBe('RPC')
   })

@@ -94,14 +94,16 @@ export function createChainHealth(params: ChainHealthParameters): ChainHealth {
     if (!prisma) return
     const failure = data.lastError
     writes = writes
-      .then(() => prisma.chain.updateMany({
-        where: { chainId },
-        data: {
-          consecutiveFailures: data.consecutiveFailures,
-          stalledSince: data.stalledSince,
-          ...(failure && { lastError: failure.message, lastErrorCode: failure.code, lastErrorAt: failure.at }),
-        },
-      }))
+      .then(() =>
+        prisma.chain.updateMany({
+          where: { chainId },
+          data: {
+            consecutiveFailures: data.consecutiveFailures,
+            stalledSince: data.stalledSince,
+            ...(failure && { lastError: failure.message, lastErrorCode: failure.code, lastErrorAt: failure.at }),
+          },
+        }),
+      )
       .then(
         () => undefined,
         (error: unknown) => log.debug({ reason: describeError(error) }, 'Could not write the chain status'),
@@ -116,7 +118,8 @@ export function createChainHealth(params: ChainHealthParameters): ChainHealth {
       indexedBlock = block
       lastProgressAt = now()
       if (failures === 0 && !rowDirty) return
-      if (stalledSince) log.info({ consecutive_failures: failures, stalled_for_ms: now() - stalledSince.getTime() }, 'Chain recovered: a sync step succeeded again')
+      if (stalledSince)
+        log.info({ consecutive_failures: failures, stalled_for_ms: now() - stalledSince.getTime() }, 'Chain recovered: a sync step succeeded again')
       else if (failures > 0) log.debug({ consecutive_failures: failures }, 'Sync step succeeded after failures')
       failures = 0
       stalledSince = null
@@ -137,7 +140,10 @@ export function createChainHealth(params: ChainHealthParameters): ChainHealth {
       if (!stalledSince && (failures >= limit || error instanceof ChainIdMismatchError)) {
         stalledSince = lastError.at
         remindedAt = now()
-        const why = error instanceof ChainIdMismatchError ? 'the RPC node is on another chain; nothing is committed until it is back on this one' : `the same sync step failed ${failures} time${failures === 1 ? '' : 's'} in a row; retrying with backoff`
+        const why =
+          error instanceof ChainIdMismatchError
+            ? 'the RPC node is on another chain; nothing is committed until it is back on this one'
+            : `the same sync step failed ${failures} time${failures === 1 ? '' : 's'} in a row; retrying with backoff`
         log.error({ error, consecutive_failures: failures, backoff_ms: fields.backoff_ms }, `Chain stalled: ${why}`)
       } else if (!stalledSince) {
         log.warn(fields, 'Sync step failed; resuming from the checkpoint')
@@ -157,7 +163,16 @@ export function createChainHealth(params: ChainHealthParameters): ChainHealth {
       const lag = headBlock > indexedBlock ? headBlock - indexedBlock : 0n
       return lag <= BigInt(params.readyLagBlocks)
     },
-    status: () => ({ chainId, headBlock, indexedBlock, lastProgressAt, consecutiveFailures: failures, stalled: stalledSince !== null, stalledSince, lastError }),
+    status: () => ({
+      chainId,
+      headBlock,
+      indexedBlock,
+      lastProgressAt,
+      consecutiveFailures: failures,
+      stalled: stalledSince !== null,
+      stalledSince,
+      lastError,
+    }),
     flush: () => writes,
   }
 }
@@ -168,7 +183,11 @@ export function createChainHealth(params: ChainHealthParameters): ChainHealth {
  */
 export function errorCode(error: unknown): string {
   let origin: string | undefined
-  for (let e = error as Record<string, unknown> | undefined, depth = 0; e && typeof e === 'object' && depth < 8; e = e.cause as Record<string, unknown> | undefined, depth++) {
+  for (
+    let e = error as Record<string, unknown> | undefined, depth = 0;
+    e && typeof e === 'object' && depth < 8;
+    e = e.cause as Record<string, unknown> | undefined, depth++
+  ) {
     if (e instanceof BaseError) return e.code
     const name = String(e.name ?? '')
     if (!origin && e instanceof ViemBaseError) origin = 'RPC'
@@ -183,7 +202,11 @@ export function errorCode(error: unknown): string {
  */
 export function describeError(error: unknown): string {
   const parts: string[] = []
-  for (let e = error as Record<string, unknown> | undefined, depth = 0; e !== undefined && e !== null && depth < 5; e = e.cause as Record<string, unknown> | undefined, depth++) {
+  for (
+    let e = error as Record<string, unknown> | undefined, depth = 0;
+    e !== undefined && e !== null && depth < 5;
+    e = e.cause as Record<string, unknown> | undefined, depth++
+  ) {
     if (typeof e !== 'object') {
       parts.push(String(e))
       break
@@ -191,7 +214,12 @@ export function describeError(error: unknown): string {
     const name = String(e.name ?? 'Error')
     let text = String(e.shortMessage ?? e.message ?? '')
     // Prisma puts the call site and a code excerpt first; the database's own message is the last line
-    if (name.startsWith('PrismaClient')) text = text.split('\n').filter((l) => l.trim()).at(-1) ?? text
+    if (name.startsWith('PrismaClient'))
+      text =
+        text
+          .split('\n')
+          .filter((l) => l.trim())
+          .at(-1) ?? text
     // viem's HTTP errors: which endpoint answered what (the URL is redacted below)
     const extras = [typeof e.status === 'number' ? `HTTP ${e.status}` : '', typeof e.url === 'string' ? e.url : ''].filter(Boolean)
     const details = typeof e.details === 'string' && e.details && !text.includes(e.details) ? `: ${e.details}` : ''

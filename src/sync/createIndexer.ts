@@ -53,14 +53,17 @@ export function createIndexer(params: CreateIndexerParameters): Indexer {
   const health = new Map<number, ChainHealth>()
   for (const chain of params.chains) {
     clients.set(chain.chainId, createChainClient({ chainId: chain.chainId, rpcUrls: chain.rpcUrls, logger: params.logger, timeoutMs: params.rpcTimeoutMs }))
-    health.set(chain.chainId, createChainHealth({
-      chainId: chain.chainId,
-      logger: params.logger,
-      prisma: params.prisma,
-      readyLagBlocks: chain.readyLagBlocks ?? defaultReadyLagBlocks(chain.confirmations),
-      readyStaleMs: chain.readyStaleMs ?? defaultReadyStaleMs(chain.pollIntervalMs, params.rpcTimeoutMs),
-      stallAfterFailures: params.stallAfterFailures ?? STALL_AFTER_FAILURES,
-    }))
+    health.set(
+      chain.chainId,
+      createChainHealth({
+        chainId: chain.chainId,
+        logger: params.logger,
+        prisma: params.prisma,
+        readyLagBlocks: chain.readyLagBlocks ?? defaultReadyLagBlocks(chain.confirmations),
+        readyStaleMs: chain.readyStaleMs ?? defaultReadyStaleMs(chain.pollIntervalMs, params.rpcTimeoutMs),
+        stallAfterFailures: params.stallAfterFailures ?? STALL_AFTER_FAILURES,
+      }),
+    )
   }
   return {
     clients,

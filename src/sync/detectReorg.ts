@@ -43,7 +43,11 @@ export async function detectReorg(prisma: PrismaClient, client: PublicClient, ch
   if (!checkpoint?.blockHash) return null
   if ((await canonicalHash(client, checkpoint.blockNumber)) === checkpoint.blockHash) return null
   const from = { number: checkpoint.blockNumber, hash: checkpoint.blockHash }
-  const stored = await prisma.block.findMany({ where: { chainId, number: { lt: checkpoint.blockNumber } }, orderBy: { number: 'desc' }, select: { number: true, hash: true } })
+  const stored = await prisma.block.findMany({
+    where: { chainId, number: { lt: checkpoint.blockNumber } },
+    orderBy: { number: 'desc' },
+    select: { number: true, hash: true },
+  })
   for (let i = 0; i < stored.length; i += LOOKUP_BATCH) {
     const chunk = stored.slice(i, i + LOOKUP_BATCH)
     const hashes = await Promise.all(chunk.map((b) => canonicalHash(client, b.number)))

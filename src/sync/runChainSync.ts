@@ -124,14 +124,16 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
     return fields
   }
 
-  const health = params.health ?? createChainHealth({
-    chainId: chain.chainId,
-    logger,
-    prisma,
-    readyLagBlocks: chain.readyLagBlocks ?? defaultReadyLagBlocks(chain.confirmations),
-    readyStaleMs: chain.readyStaleMs ?? defaultReadyStaleMs(chain.pollIntervalMs),
-    stallAfterFailures: STALL_AFTER_FAILURES,
-  })
+  const health =
+    params.health ??
+    createChainHealth({
+      chainId: chain.chainId,
+      logger,
+      prisma,
+      readyLagBlocks: chain.readyLagBlocks ?? defaultReadyLagBlocks(chain.confirmations),
+      readyStaleMs: chain.readyStaleMs ?? defaultReadyStaleMs(chain.pollIntervalMs),
+      stallAfterFailures: STALL_AFTER_FAILURES,
+    })
   let chainIdVerified = false // eth_chainId has matched at least once in this run
   let chainIdChecked = { rpcFailures: -1, at: 0 } // the client's failure count and the time at the last check
   const ensureChainId = async () => {
@@ -150,7 +152,11 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
 
   // one sleeper for the loop: a new head (newHeads over WebSocket) or shutdown ends the wait early
   const { sleep, wakeAll } = createSleeper(signal)
-  const unwatch = params.wsClient?.watchBlockNumber({ emitOnBegin: false, onBlockNumber: () => wakeAll(), onError: (error) => log.warn({ error }, 'newHeads subscription error') })
+  const unwatch = params.wsClient?.watchBlockNumber({
+    emitOnBegin: false,
+    onBlockNumber: () => wakeAll(),
+    onError: (error) => log.warn({ error }, 'newHeads subscription error'),
+  })
 
   let lastFinalized: bigint | null = null
   const maxRange = BigInt(chain.maxBlockRange)
@@ -166,7 +172,12 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
         if (reorg) {
           await ensureChainId() // the hashes compared may come from a node reached after a failure
           const deep = lastFinalized !== null && reorg.ancestor.number < lastFinalized
-          const fields = { from_block: Number(reorg.from.number), to_block: Number(reorg.ancestor.number), depth: Number(reorg.from.number - reorg.ancestor.number), beyond_window: reorg.beyondWindow }
+          const fields = {
+            from_block: Number(reorg.from.number),
+            to_block: Number(reorg.ancestor.number),
+            depth: Number(reorg.from.number - reorg.ancestor.number),
+            beyond_window: reorg.beyondWindow,
+          }
           if (deep || reorg.beyondWindow) log.error(fields, 'Reorg deeper than finality: re-syncing from the last block still canonical')
           else log.warn(fields, 'Reorg detected: rolling back to the common ancestor')
           const result = await rollbackChain(prisma, chain.chainId, reorg.ancestor, reorg.from)
@@ -247,18 +258,33 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
             previous = undefined
             return pieces.map((piece) => {
               let release!: () => void
-              const committed = new Promise<void>((r) => { release = r })
+              const committed = new Promise<void>((r) => {
+                release = r
+              })
               let deliver!: (f: FetchedRange) => void
               let fail!: (e: unknown) => void
-              const fetched = new Promise<FetchedRange>((res, rej) => { deliver = res; fail = rej })
+              const fetched = new Promise<FetchedRange>((res, rej) => {
+                deliver = res
+                fail = rej
+              })
               fetched.catch(() => {})
               void budget.acquire(piece.events.length + piece.skipped.length).then(async (releaseBudget) => {
                 try {
                   if (abandoned) return fail(new Error('pipeline abandoned'))
                   const started = performance.now()
                   try {
-                    const result = await readLimit(() => fetchPiece({ client, contract: chain.contract, multicall3: chain.multicall3, piece, verifyChain, logger: log }))
-                    log.debug({ from_block: Number(piece.fromBlock), to_block: Number(piece.toBlock), logs: piece.events.length, duration_ms: Math.round(performance.now() - started) }, 'Fetched piece')
+                    const result = await readLimit(() =>
+                      fetchPiece({ client, contract: chain.contract, multicall3: chain.multicall3, piece, verifyChain, logger: log }),
+                    )
+                    log.debug(
+                      {
+                        from_block: Number(piece.fromBlock),
+                        to_block: Number(piece.toBlock),
+                        logs: piece.events.length,
+                        duration_ms: Math.round(performance.now() - started),
+                      },
+                      'Fetched piece',
+                    )
                     deliver(result)
                   } catch (error) {
                     return fail(error)
@@ -279,7 +305,10 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
               return slot
             })
           })
-          queued = piecesReady.then(() => undefined, () => undefined) // settles with this range, holds none of it
+          queued = piecesReady.then(
+            () => undefined,
+            () => undefined,
+          ) // settles with this range, holds none of it
           piecesReady.catch(() => {})
           return piecesReady
         }
@@ -308,7 +337,16 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
               // values the database refuses (a poison pill) are stored as skipped logs and the rest commits
               const { lastSeq, batch } = await commitBatchResilient({ prisma, fetched, build, batch: builtBatch, logger: log })
               slot.release()
-              log.debug({ from_block: Number(batch.fromBlock), to_block: Number(batch.toBlock), attestations: batch.attestations.length, build_ms: Math.round(built - started), commit_ms: Math.round(performance.now() - built) }, 'Committed range')
+              log.debug(
+                {
+                  from_block: Number(batch.fromBlock),
+                  to_block: Number(batch.toBlock),
+                  attestations: batch.attestations.length,
+                  build_ms: Math.round(built - started),
+                  commit_ms: Math.round(performance.now() - built),
+                },
+                'Committed range',
+              )
               parentHash = batch.toBlockHash || null
               for (const s of batch.schemas) schemaFields.set(s.schemaId, s.fields)
               for (const j of batch.journal) eventsTotal.inc({ chain_id: chain.chainId, kind: `${j.subjectType}_${j.kind}` })

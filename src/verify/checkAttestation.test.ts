@@ -8,15 +8,35 @@ const NOW = 1_800_000_000n // the head block's timestamp: the chain clock
 /** An attestation that passes every check: id 10 in block 100, schema indexed, no link, never expires. */
 function facts(overrides: Partial<AttestationFacts> = {}): AttestationFacts {
   return {
-    chainId: 31337, attestationId: 10n, schemaId: 1n, linkedAttestationId: null, attestTimestamp: 1_700_000_000n,
-    attester: ATTESTER, txFrom: ATTESTER, validUntil: 0n, revoked: false, revokeReason: null, revokeBlockNumber: null,
-    decodeError: null, blockNumber: 100n, blockHash: '0x01', logIndex: 0, blockTimestamp: 1_700_000_000n,
-    schema: { maxValidFor: 0n }, ...overrides,
+    chainId: 31337,
+    attestationId: 10n,
+    schemaId: 1n,
+    linkedAttestationId: null,
+    attestTimestamp: 1_700_000_000n,
+    attester: ATTESTER,
+    txFrom: ATTESTER,
+    validUntil: 0n,
+    revoked: false,
+    revokeReason: null,
+    revokeBlockNumber: null,
+    decodeError: null,
+    blockNumber: 100n,
+    blockHash: '0x01',
+    logIndex: 0,
+    blockTimestamp: 1_700_000_000n,
+    schema: { maxValidFor: 0n },
+    ...overrides,
   }
 }
 
 /** head 200 (timestamp NOW), finalized 150, no confirmations required */
-const clock = (overrides: Partial<ChainClock> = {}): ChainClock => ({ confirmations: 0, headBlock: 200n, headTimestamp: NOW, finalizedBlock: 150n, ...overrides })
+const clock = (overrides: Partial<ChainClock> = {}): ChainClock => ({
+  confirmations: 0,
+  headBlock: 200n,
+  headTimestamp: NOW,
+  finalizedBlock: 150n,
+  ...overrides,
+})
 
 function lookupOf(...rows: AttestationFacts[]): FactsLookup {
   const byId = new Map(rows.map((r) => [`${r.chainId}:${r.attestationId}`, r]))
@@ -63,8 +83,14 @@ describe('checkAttestation', () => {
 
   it('is INVALID when validUntil exceeds the schema maxValidFor, or never expires under a capped schema', () => {
     const capped = { maxValidFor: 3600n }
-    expect(verdict(facts({ schema: capped, attestTimestamp: NOW, validUntil: NOW + 3601n }))).toEqual({ status: 'INVALID', codes: ['VALID_UNTIL_EXCEEDS_MAX_VALID_FOR'] })
-    expect(verdict(facts({ schema: capped, attestTimestamp: NOW, validUntil: 0n }))).toEqual({ status: 'INVALID', codes: ['VALID_UNTIL_EXCEEDS_MAX_VALID_FOR'] })
+    expect(verdict(facts({ schema: capped, attestTimestamp: NOW, validUntil: NOW + 3601n }))).toEqual({
+      status: 'INVALID',
+      codes: ['VALID_UNTIL_EXCEEDS_MAX_VALID_FOR'],
+    })
+    expect(verdict(facts({ schema: capped, attestTimestamp: NOW, validUntil: 0n }))).toEqual({
+      status: 'INVALID',
+      codes: ['VALID_UNTIL_EXCEEDS_MAX_VALID_FOR'],
+    })
     expect(verdict(facts({ schema: capped, attestTimestamp: NOW, validUntil: NOW + 3600n }))).toEqual({ status: 'VALID', codes: [] })
   })
 
@@ -100,11 +126,15 @@ describe('checkAttestation', () => {
       { code: 'LINEAGE_REVOKED', message: 'ancestor onchain_evm_31337_0x9 (depth 1) is revoked' },
       { code: 'LINEAGE_EXPIRED', message: 'ancestor onchain_evm_31337_0x8 (depth 2) is expired' },
     ])
-    expect(verdict(facts({ linkedAttestationId: 9n }), lookupOf(chain[0]!, facts({ attestationId: 8n })))).toEqual({ status: 'VALID', codes: ['LINEAGE_REVOKED'] })
+    expect(verdict(facts({ linkedAttestationId: 9n }), lookupOf(chain[0]!, facts({ attestationId: 8n })))).toEqual({
+      status: 'VALID',
+      codes: ['LINEAGE_REVOKED'],
+    })
   })
 
   it(`checks ${LINEAGE_DEPTH_CAP} ancestors and reports the rest as LINEAGE_TRUNCATED`, () => {
-    const ancestors = (n: number) => Array.from({ length: n }, (_, i) => facts({ attestationId: BigInt(1000 - 1 - i), linkedAttestationId: i + 1 < n ? BigInt(1000 - 2 - i) : null }))
+    const ancestors = (n: number) =>
+      Array.from({ length: n }, (_, i) => facts({ attestationId: BigInt(1000 - 1 - i), linkedAttestationId: i + 1 < n ? BigInt(1000 - 2 - i) : null }))
     const leaf = facts({ attestationId: 1000n, linkedAttestationId: 999n })
     expect(verdict(leaf, lookupOf(...ancestors(LINEAGE_DEPTH_CAP)))).toEqual({ status: 'VALID', codes: [] })
     const deep = ancestors(LINEAGE_DEPTH_CAP + 1)
@@ -129,7 +159,10 @@ describe('checkAttestation', () => {
 
   it('lists every reason, and decides PENDING > REVOKED > INVALID > EXPIRED', () => {
     const everything = facts({ revoked: true, revokeBlockNumber: 199n, validUntil: NOW, schema: null, blockNumber: 199n, txFrom: RELAYER })
-    expect(verdict(everything, none, clock({ confirmations: 6 }))).toEqual({ status: 'PENDING', codes: ['PENDING_CONFIRMATIONS', 'REVOKED', 'EXPIRED', 'SCHEMA_MISSING', 'DELEGATED'] })
+    expect(verdict(everything, none, clock({ confirmations: 6 }))).toEqual({
+      status: 'PENDING',
+      codes: ['PENDING_CONFIRMATIONS', 'REVOKED', 'EXPIRED', 'SCHEMA_MISSING', 'DELEGATED'],
+    })
     expect(verdict(everything).status).toBe('REVOKED')
     expect(verdict({ ...everything, revoked: false }).status).toBe('INVALID')
     expect(verdict({ ...everything, revoked: false, schema: { maxValidFor: 0n } }).status).toBe('EXPIRED')

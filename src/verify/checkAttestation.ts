@@ -94,9 +94,10 @@ export function checkOwn(a: AttestationFacts, lookup: FactsLookup, nowSeconds: b
   if (a.revoked) {
     reasons.push({
       code: 'REVOKED',
-      message: a.revokeBlockNumber == null
-        ? 'born revoked: stored as revoked at creation, with no AttestationRevoked event'
-        : `revoked in block ${a.revokeBlockNumber}${a.revokeReason ? `: ${a.revokeReason}` : ''}`,
+      message:
+        a.revokeBlockNumber == null
+          ? 'born revoked: stored as revoked at creation, with no AttestationRevoked event'
+          : `revoked in block ${a.revokeBlockNumber}${a.revokeReason ? `: ${a.revokeReason}` : ''}`,
     })
   }
   if (a.validUntil !== 0n && a.validUntil <= nowSeconds) {
@@ -104,9 +105,13 @@ export function checkOwn(a: AttestationFacts, lookup: FactsLookup, nowSeconds: b
   }
   const cap = a.schema?.maxValidFor ?? 0n
   if (cap > 0n) {
-    if (a.validUntil === 0n) reasons.push({ code: 'VALID_UNTIL_EXCEEDS_MAX_VALID_FOR', message: `validUntil is 0 (never expires) but the schema caps validity at ${cap} s` })
+    if (a.validUntil === 0n)
+      reasons.push({ code: 'VALID_UNTIL_EXCEEDS_MAX_VALID_FOR', message: `validUntil is 0 (never expires) but the schema caps validity at ${cap} s` })
     else if (a.validUntil - a.attestTimestamp > cap) {
-      reasons.push({ code: 'VALID_UNTIL_EXCEEDS_MAX_VALID_FOR', message: `validUntil - attestTimestamp = ${a.validUntil - a.attestTimestamp} s exceeds the schema maxValidFor of ${cap} s` })
+      reasons.push({
+        code: 'VALID_UNTIL_EXCEEDS_MAX_VALID_FOR',
+        message: `validUntil - attestTimestamp = ${a.validUntil - a.attestTimestamp} s exceeds the schema maxValidFor of ${cap} s`,
+      })
     }
   }
   if (a.decodeError && a.schema) {
@@ -148,9 +153,11 @@ export function checkLineage(a: AttestationFacts, lookup: FactsLookup, nowSecond
     const status = toStatus(own)
     const ref = `ancestor ${toFullRef(parent.chainId, parent.attestationId)} (depth ${depth})`
     if (status === 'REVOKED' && !found.has('LINEAGE_REVOKED')) found.set('LINEAGE_REVOKED', { code: 'LINEAGE_REVOKED', message: `${ref} is revoked` })
-    if (own.some((r) => r.code === 'EXPIRED') && !found.has('LINEAGE_EXPIRED')) found.set('LINEAGE_EXPIRED', { code: 'LINEAGE_EXPIRED', message: `${ref} is expired` })
+    if (own.some((r) => r.code === 'EXPIRED') && !found.has('LINEAGE_EXPIRED'))
+      found.set('LINEAGE_EXPIRED', { code: 'LINEAGE_EXPIRED', message: `${ref} is expired` })
     const invalid = own.filter((r) => isInvalidating(r.code)).map((r) => r.code)
-    if (invalid.length && !found.has('LINEAGE_INVALID')) found.set('LINEAGE_INVALID', { code: 'LINEAGE_INVALID', message: `${ref} is invalid: ${invalid.join(', ')}` })
+    if (invalid.length && !found.has('LINEAGE_INVALID'))
+      found.set('LINEAGE_INVALID', { code: 'LINEAGE_INVALID', message: `${ref} is invalid: ${invalid.join(', ')}` })
     node = parent
   }
   return [...found.values()]

@@ -31,9 +31,23 @@ export function keyOf(chainId: number, attestationId: bigint): string {
 }
 
 type NodeRow = {
-  chainId: number; attestationId: string; schemaId: string; linkedAttestationId: string | null; attestTimestamp: string
-  attester: string; txFrom: string; validUntil: string; revoked: boolean; revokeReason: string | null; revokeBlockNumber: string | null
-  decodeError: string | null; blockNumber: string; blockHash: string; logIndex: number; blockTimestamp: string; maxValidFor: string | null
+  chainId: number
+  attestationId: string
+  schemaId: string
+  linkedAttestationId: string | null
+  attestTimestamp: string
+  attester: string
+  txFrom: string
+  validUntil: string
+  revoked: boolean
+  revokeReason: string | null
+  revokeBlockNumber: string | null
+  decodeError: string | null
+  blockNumber: string
+  blockHash: string
+  logIndex: number
+  blockTimestamp: string
+  maxValidFor: string | null
 }
 
 // Numbers travel as text: bigint arrays and Decimal columns are not uniform across driver adapters.
@@ -96,14 +110,22 @@ export async function loadVerificationInputs(db: VerifyDb, keys: readonly Attest
   }
   const chainIds = [...new Set(keys.map((k) => k.chainId))]
   const [chainRows, storedRows] = await Promise.all([
-    db.chain.findMany({ where: { chainId: { in: chainIds } }, select: { chainId: true, confirmations: true, headBlock: true, headTimestamp: true, finalizedBlock: true } }),
+    db.chain.findMany({
+      where: { chainId: { in: chainIds } },
+      select: { chainId: true, confirmations: true, headBlock: true, headTimestamp: true, finalizedBlock: true },
+    }),
     db.verification.findMany({ where: { chainId: { in: chainIds }, attestationId: { in: [...new Set(keys.map((k) => k.attestationId))] } } }),
   ])
   const wanted = new Set(keys.map((k) => keyOf(k.chainId, k.attestationId)))
   return {
     facts,
     lookup: (chainId, attestationId) => nodes.get(keyOf(chainId, attestationId)),
-    chains: new Map(chainRows.map((c) => [c.chainId, { confirmations: c.confirmations, headBlock: c.headBlock, headTimestamp: c.headTimestamp, finalizedBlock: c.finalizedBlock }])),
+    chains: new Map(
+      chainRows.map((c) => [
+        c.chainId,
+        { confirmations: c.confirmations, headBlock: c.headBlock, headTimestamp: c.headTimestamp, finalizedBlock: c.finalizedBlock },
+      ]),
+    ),
     stored: new Map(storedRows.filter((v) => wanted.has(keyOf(v.chainId, v.attestationId))).map((v) => [keyOf(v.chainId, v.attestationId), v])),
   }
 }

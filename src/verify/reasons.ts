@@ -27,7 +27,10 @@ export const REASON_CODES = {
   REVOKED: { effect: 'status', description: 'revoked by a transaction, or born revoked (revoked at creation, no AttestationRevoked event, SP <= v1.1.2)' },
   EXPIRED: { effect: 'status', description: 'validUntil != 0 and validUntil <= the chain head block timestamp' },
   SCHEMA_MISSING: { effect: 'invalidating', description: 'the schema is not indexed (registered before the start block, or never)' },
-  VALID_UNTIL_EXCEEDS_MAX_VALID_FOR: { effect: 'invalidating', description: 'validUntil - attestTimestamp exceeds the schema maxValidFor (or validUntil is 0 under a capped schema)' },
+  VALID_UNTIL_EXCEEDS_MAX_VALID_FOR: {
+    effect: 'invalidating',
+    description: 'validUntil - attestTimestamp exceeds the schema maxValidFor (or validUntil is 0 under a capped schema)',
+  },
   DATA_UNDECODABLE: { effect: 'invalidating', description: 'data does not decode against the schema fields (or is not abi.encode(string cid))' },
   LINKED_MISSING: { effect: 'invalidating', description: 'the linked attestation is not indexed' },
   LINKED_DIFFERENT_ATTESTER: { effect: 'invalidating', description: 'the linked attestation has another attester (SP >= v1.1.2 forbids it)' },

@@ -138,21 +138,40 @@ export async function runVerificationBatch(params: RunVerificationBatchParameter
           }
         }
         if (verdicts.length) {
-          await tx.$executeRawUnsafe(UPSERT_SQL, JSON.stringify(verdicts.map(({ key, result }) => ({
-            chainId: key.chainId, attestationId: key.attestationId.toString(), status: result.status, reasons: result.reasons,
-            finalized: result.finalized, delegated: result.delegated, checkedAt: checkedAt.toISOString(),
-            expiresAt: result.expiresAt?.toISOString() ?? null, nextCheckAt: result.nextCheckAt?.toISOString() ?? null,
-          }))))
+          await tx.$executeRawUnsafe(
+            UPSERT_SQL,
+            JSON.stringify(
+              verdicts.map(({ key, result }) => ({
+                chainId: key.chainId,
+                attestationId: key.attestationId.toString(),
+                status: result.status,
+                reasons: result.reasons,
+                finalized: result.finalized,
+                delegated: result.delegated,
+                checkedAt: checkedAt.toISOString(),
+                expiresAt: result.expiresAt?.toISOString() ?? null,
+                nextCheckAt: result.nextCheckAt?.toISOString() ?? null,
+              })),
+            ),
+          )
         }
         let lastSeq: bigint | null = null
         if (changed.length) {
-          const journal = await appendJournalEntries(tx, changed.map(({ key }) => {
-            const facts = inputs.facts.get(keyOf(key.chainId, key.attestationId))!
-            return {
-              chainId: key.chainId, kind: 'STATUS_CHANGED' as const, subjectType: 'ATTESTATION' as const, subjectId: key.attestationId.toString(),
-              blockNumber: facts.blockNumber, blockHash: facts.blockHash, logIndex: facts.logIndex,
-            }
-          }))
+          const journal = await appendJournalEntries(
+            tx,
+            changed.map(({ key }) => {
+              const facts = inputs.facts.get(keyOf(key.chainId, key.attestationId))!
+              return {
+                chainId: key.chainId,
+                kind: 'STATUS_CHANGED' as const,
+                subjectType: 'ATTESTATION' as const,
+                subjectId: key.attestationId.toString(),
+                blockNumber: facts.blockNumber,
+                blockHash: facts.blockHash,
+                logIndex: facts.logIndex,
+              }
+            }),
+          )
           lastSeq = journal.lastSeq
           await tx.$executeRawUnsafe(
             ENQUEUE_CHILDREN_SQL,

@@ -34,9 +34,11 @@ export async function verifyLive(prisma: PrismaClient, key: AttestationKey): Pro
 
 function differs(result: VerificationResult, stored: Verification | null): boolean {
   if (!stored) return true
-  return stored.status !== result.status
-    || !sameReasons(parseReasons(stored.reasons), result.reasons)
-    || stored.finalized !== result.finalized
-    || stored.delegated !== result.delegated
-    || (stored.expiresAt?.getTime() ?? null) !== (result.expiresAt?.getTime() ?? null)
+  return (
+    stored.status !== result.status ||
+    !sameReasons(parseReasons(stored.reasons), result.reasons) ||
+    stored.finalized !== result.finalized ||
+    stored.delegated !== result.delegated ||
+    (stored.expiresAt?.getTime() ?? null) !== (result.expiresAt?.getTime() ?? null)
+  )
 }

@@ -20,8 +20,14 @@ for (let i = 0; i < 80; i++) {
   await client.request({ method: 'anvil_reorg' as never, params: [depth, []] as never })
   const head = await client.getBlockNumber({ cacheTime: 0 })
   const code = await client.getCode({ address: devnet.address }).catch((e) => `ERR ${String(e).slice(0, 80)}`)
-  const old = await client.getCode({ address: devnet.address, blockNumber: head - 300n > devnet.deployBlock ? head - 300n : devnet.deployBlock }).catch((e) => `ERR ${String(e).slice(0, 80)}`)
-  if (!code || code === '0x' || String(code).startsWith('ERR') || !old || old === '0x' || String(old).startsWith('ERR')) { console.log(`reorg ${i} depth ${depth} head ${head}: code at head ${String(code).slice(0, 20)} at head-300 ${String(old).slice(0, 40)}`); lost = true; break }
+  const old = await client
+    .getCode({ address: devnet.address, blockNumber: head - 300n > devnet.deployBlock ? head - 300n : devnet.deployBlock })
+    .catch((e) => `ERR ${String(e).slice(0, 80)}`)
+  if (!code || code === '0x' || String(code).startsWith('ERR') || !old || old === '0x' || String(old).startsWith('ERR')) {
+    console.log(`reorg ${i} depth ${depth} head ${head}: code at head ${String(code).slice(0, 20)} at head-300 ${String(old).slice(0, 40)}`)
+    lost = true
+    break
+  }
   if (i % 10 === 0) console.log(`reorg ${i} head ${head} ok`)
 }
 console.log(lost ? 'anvil lost the contract state' : `anvil kept the contract state through 80 reorgs (args: ${args.join(' ') || 'none'})`)

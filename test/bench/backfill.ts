@@ -29,7 +29,11 @@ import { spawnIndexer, writeChainConfig } from '../helpers/indexerProcess.js'
 const opts = new Command('bench')
   .option('--attestations <n>', 'attestations to seed', '10000')
   .option('--per-tx <n>', 'attestations per attestBatch transaction', '100')
-  .option('--database-url <url>', 'PostgreSQL server URL (a fresh database is created on it)', process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres')
+  .option(
+    '--database-url <url>',
+    'PostgreSQL server URL (a fresh database is created on it)',
+    process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+  )
   .option('--max-block-range <n>', 'blocks per eth_getLogs range', '2000')
   .option('--queries <n>', 'queries per latency figure', '500')
   .option('--runner <dist|tsx>', 'the indexer process runs dist/ (built first) or the sources through tsx', 'dist')
@@ -55,14 +59,23 @@ url.pathname = `/${dbName}`
 const db = await createDb({ databaseUrl: url.toString(), poolSize: 10 })
 
 const dir = await mkdtemp(join(tmpdir(), 'sign-bench-'))
-const config = await writeChainConfig(join(dir, 'chain.json'), { rpcUrl: devnet.rpcUrl, chainId: devnet.chainId, contract: devnet.address, startBlock: devnet.deployBlock, maxBlockRange: Number(opts.maxBlockRange) })
-const head = await db.prisma.$queryRawUnsafe<{ n: bigint }[]>('SELECT 0::bigint AS n').then(() => createTruthClient(devnet.rpcUrl).getBlockNumber({ cacheTime: 0 }))
+const config = await writeChainConfig(join(dir, 'chain.json'), {
+  rpcUrl: devnet.rpcUrl,
+  chainId: devnet.chainId,
+  contract: devnet.address,
+  startBlock: devnet.deployBlock,
+  maxBlockRange: Number(opts.maxBlockRange),
+})
+const head = await db.prisma
+  .$queryRawUnsafe<{ n: bigint }[]>('SELECT 0::bigint AS n')
+  .then(() => createTruthClient(devnet.rpcUrl).getBlockNumber({ cacheTime: 0 }))
 const spawnedAt = performance.now()
 const indexer = spawnIndexer(config, url.toString(), [], opts.runner === 'tsx' ? { SIGN_INDEXER_TSX: '1' } : {})
 let firstRowAt: number | undefined
 let indexerPeakKiB = 0
 const watchFirstRow = async () => {
-  if (firstRowAt === undefined && (await db.prisma.attestation.findFirst({ where: { chainId: devnet.chainId }, select: { attestationId: true } }))) firstRowAt = performance.now()
+  if (firstRowAt === undefined && (await db.prisma.attestation.findFirst({ where: { chainId: devnet.chainId }, select: { attestationId: true } })))
+    firstRowAt = performance.now()
 }
 while (!(await Promise.race([indexer.ready.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 20))]))) await watchFirstRow()
 const readyAt = performance.now()
@@ -89,7 +102,11 @@ const backfillPeakRss = indexerPeakKiB * 1024
 
 const gateway = createGateway({ prisma: db.prisma, logger: createSilentLogger() })
 const q = async (query: string, variables: Record<string, unknown>) => {
-  const res = await gateway.yoga.fetch('http://bench/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) })
+  const res = await gateway.yoga.fetch('http://bench/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  })
   const body = (await res.json()) as { errors?: unknown[]; data?: unknown }
   if (body.errors) throw new Error(JSON.stringify(body.errors))
   return body.data
@@ -105,7 +122,9 @@ const latency = async (fn: (i: number) => Promise<unknown>) => {
   return { p50: samples[Math.floor(samples.length * 0.5)]!, p99: samples[Math.floor(samples.length * 0.99)]! }
 }
 const one = await latency((i) =>
-  q('query($id: ID!) { attestation(id: $id) { id attester schema { id } recipients { address } decodedData } }', { id: `onchain_evm_${devnet.chainId}_0x${(1 + ((i * 7919) % N)).toString(16)}` }),
+  q('query($id: ID!) { attestation(id: $id) { id attester schema { id } recipients { address } decodedData } }', {
+    id: `onchain_evm_${devnet.chainId}_0x${(1 + ((i * 7919) % N)).toString(16)}`,
+  }),
 )
 const page = await latency(() =>
   q('query { attestations(first: 50) { edges { node { id attester schema { id } linkedAttestation { id } } } pageInfo { endCursor } } }', {}),
@@ -113,12 +132,27 @@ const page = await latency(() =>
 
 const rate = stored / backfillS
 console.log(`\nBackfill: ${stored} attestations in ${backfillS.toFixed(2)} s = ${Math.round(rate)} att/s (seeding ${seedS.toFixed(1)} s, not counted)`)
-console.log(`  cold (${opts.runner}): spawn → writer lock ${((readyAt - spawnedAt) / 1000).toFixed(2)} s, spawn → first committed row ${((firstRowAt! - spawnedAt) / 1000).toFixed(2)} s, first → last row ${((lastRowAt - firstRowAt!) / 1000).toFixed(2)} s, spawn → last row ${((lastRowAt - spawnedAt) / 1000).toFixed(2)} s = ${Math.round(stored / ((lastRowAt - spawnedAt) / 1000))} att/s`)
+console.log(
+  `  cold (${opts.runner}): spawn → writer lock ${((readyAt - spawnedAt) / 1000).toFixed(2)} s, spawn → first committed row ${((firstRowAt! - spawnedAt) / 1000).toFixed(2)} s, first → last row ${((lastRowAt - firstRowAt!) / 1000).toFixed(2)} s, spawn → last row ${((lastRowAt - spawnedAt) / 1000).toFixed(2)} s = ${Math.round(stored / ((lastRowAt - spawnedAt) / 1000))} att/s`,
+)
 console.log(`  indexer process peak RSS (VmHWM): ${(backfillPeakRss / 2 ** 20).toFixed(0)} MiB; max range ${opts.maxBlockRange} blocks`)
 console.log(`  vs node floor ~17,000 att/s: ${((100 * rate) / 17_000).toFixed(0)} %`)
 console.log(`attestation(id):         p50 ${one.p50.toFixed(2)} ms  p99 ${one.p99.toFixed(2)} ms  (${opts.queries} queries)`)
 console.log(`attestations(first: 50): p50 ${page.p50.toFixed(2)} ms  p99 ${page.p99.toFixed(2)} ms  (${opts.queries} queries)`)
-console.log(JSON.stringify({ attestations: stored, runner: opts.runner, startupSeconds: (readyAt - spawnedAt) / 1000, firstRowSeconds: (firstRowAt! - spawnedAt) / 1000, coldSeconds: (lastRowAt - spawnedAt) / 1000, backfillSeconds: backfillS, attPerSecond: rate, peakRssMiB: backfillPeakRss / 2 ** 20, one, page }))
+console.log(
+  JSON.stringify({
+    attestations: stored,
+    runner: opts.runner,
+    startupSeconds: (readyAt - spawnedAt) / 1000,
+    firstRowSeconds: (firstRowAt! - spawnedAt) / 1000,
+    coldSeconds: (lastRowAt - spawnedAt) / 1000,
+    backfillSeconds: backfillS,
+    attPerSecond: rate,
+    peakRssMiB: backfillPeakRss / 2 ** 20,
+    one,
+    page,
+  }),
+)
 
 await gateway.close?.()
 await db.close()

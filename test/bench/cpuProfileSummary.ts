@@ -32,7 +32,8 @@ export function toCategory({ functionName, url }: CallFrame): string {
     }
     if (name!.startsWith('@prisma/') || name === 'prisma') return `Prisma (${name})`
     if (name === 'pg' || name!.startsWith('pg-')) return 'pg driver'
-    if (name === 'graphql-yoga' || name!.startsWith('@graphql-yoga/') || name!.startsWith('@envelop/') || name!.startsWith('@whatwg-node/')) return 'yoga / envelop / whatwg-node'
+    if (name === 'graphql-yoga' || name!.startsWith('@graphql-yoga/') || name!.startsWith('@envelop/') || name!.startsWith('@whatwg-node/'))
+      return 'yoga / envelop / whatwg-node'
     if (name!.startsWith('@pothos/')) return 'Pothos'
     return `package ${name}`
   }

@@ -21,8 +21,11 @@ export function createDirectReads(chains: SeedChain[], next: () => number): Dire
       run: async (pool) => {
         const c = chainOf()
         const id = 1 + Math.floor(next() * c.rows)
-        const { rows } = await pool.query(`SELECT a.*, (SELECT json_agg(r) FROM "Recipient" r WHERE r."chainId" = a."chainId" AND r."attestationId" = a."attestationId") AS recipients
-          FROM "Attestation" a WHERE a."chainId" = $1 AND a."attestationId" = $2`, [c.chainId, id])
+        const { rows } = await pool.query(
+          `SELECT a.*, (SELECT json_agg(r) FROM "Recipient" r WHERE r."chainId" = a."chainId" AND r."attestationId" = a."attestationId") AS recipients
+          FROM "Attestation" a WHERE a."chainId" = $1 AND a."attestationId" = $2`,
+          [c.chainId, id],
+        )
         return rows.length
       },
     },
@@ -30,9 +33,11 @@ export function createDirectReads(chains: SeedChain[], next: () => number): Dire
       name: 'keyset page 50 (attester, id desc, deep cursor)',
       run: async (pool) => {
         const c = chainOf()
-        const { rows } = await pool.query(`SELECT "chainId", "attestationId", "attester", "schemaId", "attestTimestamp", "revoked", "linkedAttestationId" FROM "Attestation"
+        const { rows } = await pool.query(
+          `SELECT "chainId", "attestationId", "attester", "schemaId", "attestTimestamp", "revoked", "linkedAttestationId" FROM "Attestation"
           WHERE "chainId" = $1 AND "attester" = $2 AND "attestationId" < $3 ORDER BY "attestationId" DESC LIMIT 50`,
-          [c.chainId, seedAttester(5), Math.floor(c.rows * (0.1 + 0.9 * next()))])
+          [c.chainId, seedAttester(5), Math.floor(c.rows * (0.1 + 0.9 * next()))],
+        )
         return rows.length
       },
     },
@@ -41,12 +46,15 @@ export function createDirectReads(chains: SeedChain[], next: () => number): Dire
       run: async (pool) => {
         const c = chainOf()
         const leaf = Math.floor(next() * Math.floor(c.rows / BLOCK)) * BLOCK + BENCH_LINEAGE.length
-        const { rows } = await pool.query(`WITH RECURSIVE up AS (
+        const { rows } = await pool.query(
+          `WITH RECURSIVE up AS (
             SELECT "chainId", "linkedAttestationId" AS id, 1 AS depth FROM "Attestation" WHERE "chainId" = $1 AND "attestationId" = $2
             UNION ALL
             SELECT a."chainId", a."linkedAttestationId", up.depth + 1 FROM up JOIN "Attestation" a ON a."chainId" = up."chainId" AND a."attestationId" = up.id WHERE up.depth < 10)
           SELECT a."chainId", a."attestationId", a."attester", a."schemaId", a."attestTimestamp", a."revoked", up.depth
-          FROM up JOIN "Attestation" a ON a."chainId" = up."chainId" AND a."attestationId" = up.id ORDER BY up.depth`, [c.chainId, leaf])
+          FROM up JOIN "Attestation" a ON a."chainId" = up."chainId" AND a."attestationId" = up.id ORDER BY up.depth`,
+          [c.chainId, leaf],
+        )
         return rows.length
       },
     },
@@ -63,18 +71,20 @@ export async function runDirectRead(pool: pg.Pool, read: DirectRead, concurrency
   let errors = 0
   const until = performance.now() + seconds * 1000
   const start = performance.now()
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (performance.now() < until) {
-      const t = performance.now()
-      try {
-        const got = await read.run(pool)
-        rows += got
-      } catch {
-        errors++
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < until) {
+        const t = performance.now()
+        try {
+          const got = await read.run(pool)
+          rows += got
+        } catch {
+          errors++
+        }
+        times.push(performance.now() - t)
       }
-      times.push(performance.now() - t)
-    }
-  }))
+    }),
+  )
   const elapsed = (performance.now() - start) / 1000
   times.sort((a, b) => a - b)
   const p = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? NaN

@@ -44,7 +44,10 @@ const gateway = spawn(process.execPath, ['bin/sign-indexer.mjs', 'serve'], {
 try {
   for (let i = 0; ; i++) {
     if (i > 600) throw new Error('the gateway did not start within 60 s')
-    const ok = await fetch(`${base}/healthz`).then((r) => r.ok, () => false)
+    const ok = await fetch(`${base}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    )
     if (ok) break
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
@@ -59,8 +62,10 @@ try {
   const body = JSON.stringify({ query: '{ attestations(first: 5) { nodes { id } } }' })
   async function client(): Promise<void> {
     while (Date.now() < until) {
-      const status = await fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
-        .then(async (r) => (await r.arrayBuffer(), r.status), () => 0)
+      const status = await fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body }).then(
+        async (r) => (await r.arrayBuffer(), r.status),
+        () => 0,
+      )
       statuses.set(status, (statuses.get(status) ?? 0) + 1)
     }
   }
@@ -86,7 +91,9 @@ try {
   console.log(`saturation: ${concurrency} clients for ${seconds} s, GraphQL answers by status: ${JSON.stringify(Object.fromEntries(statuses))}`)
   for (const [path, list] of Object.entries(samples)) {
     const sorted = [...list].sort((a, b) => a - b)
-    console.log(`${path}: ${sorted.length} samples, p50 ${percentile(sorted, 50).toFixed(1)} ms, p99 ${percentile(sorted, 99).toFixed(1)} ms, max ${sorted.at(-1)!.toFixed(1)} ms`)
+    console.log(
+      `${path}: ${sorted.length} samples, p50 ${percentile(sorted, 50).toFixed(1)} ms, p99 ${percentile(sorted, 99).toFixed(1)} ms, max ${sorted.at(-1)!.toFixed(1)} ms`,
+    )
   }
   console.log(probeStatuses.length ? `non-200 probe answers: ${probeStatuses.join(', ')}` : 'every probe answered 200')
 } finally {

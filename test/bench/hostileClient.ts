@@ -16,7 +16,10 @@ import WebSocket from 'ws'
 import { mulberry32 } from '../helpers/faultProxy.js'
 
 export type HostileClientOptions = { url: string; chainId: number; filters: number; connections: number; replays: number; seed: number; restartAfter: number }
-export type HostileClient = { stats(): { replaysStarted: number; replaysRestarted: number; replayEvents: number; errorsByCode: Record<string, number> }; stop(): void }
+export type HostileClient = {
+  stats(): { replaysStarted: number; replaysRestarted: number; replayEvents: number; errorsByCode: Record<string, number> }
+  stop(): void
+}
 
 /** mulberry32 (test/helpers/faultProxy.ts): a small seeded generator (the seed is printed by the bench) */
 export const seededRandom = mulberry32
@@ -42,7 +45,16 @@ export function startHostileClient(options: HostileClientOptions): HostileClient
       const text = raw.toString()
       if (text.includes('"connection_ack"')) {
         for (const [k, attester] of attesters.entries()) {
-          socket.send(JSON.stringify({ id: String(k), type: 'subscribe', payload: { query: 'subscription($a: String) { attestationEvents(where: { attester: $a }) { cursor attestation { indexingKey } } }', variables: { a: attester } } }))
+          socket.send(
+            JSON.stringify({
+              id: String(k),
+              type: 'subscribe',
+              payload: {
+                query: 'subscription($a: String) { attestationEvents(where: { attester: $a }) { cursor attestation { indexingKey } } }',
+                variables: { a: attester },
+              },
+            }),
+          )
         }
       } else if (text.includes('"type":"error"') || text.includes('"errors"')) countError(text)
     })
@@ -65,28 +77,33 @@ export function startHostileClient(options: HostileClientOptions): HostileClient
       replaysRestarted++
       setTimeout(() => replay(k), 100)
     }
-    const query = 'subscription($c: Int) { attestationEvents(where: { chainId: $c }, after: "0", finality: LATEST) { cursor kind attestation { indexingKey attester decodedData } } }'
-    const request = httpRequest(options.url, { method: 'POST', agent: false, headers: { 'content-type': 'application/json', accept: 'text/event-stream' } }, (response) => {
-      if (!reads) {
-        response.pause() // never reads: the gateway's buffers for it fill up
-        return
-      }
-      response.setEncoding('utf8')
-      response.on('data', (chunk: string) => {
-        const frames = chunk.split('\n\n').filter((f) => f.includes('data: {'))
-        for (const frame of frames) {
-          if (frame.includes('"errors"')) {
-            countError(frame)
-            return again()
-          }
+    const query =
+      'subscription($c: Int) { attestationEvents(where: { chainId: $c }, after: "0", finality: LATEST) { cursor kind attestation { indexingKey attester decodedData } } }'
+    const request = httpRequest(
+      options.url,
+      { method: 'POST', agent: false, headers: { 'content-type': 'application/json', accept: 'text/event-stream' } },
+      (response) => {
+        if (!reads) {
+          response.pause() // never reads: the gateway's buffers for it fill up
+          return
         }
-        events += frames.length
-        replayEvents += frames.length
-        if (events >= options.restartAfter) again()
-      })
-      response.on('end', again)
-      response.on('error', () => {})
-    })
+        response.setEncoding('utf8')
+        response.on('data', (chunk: string) => {
+          const frames = chunk.split('\n\n').filter((f) => f.includes('data: {'))
+          for (const frame of frames) {
+            if (frame.includes('"errors"')) {
+              countError(frame)
+              return again()
+            }
+          }
+          events += frames.length
+          replayEvents += frames.length
+          if (events >= options.restartAfter) again()
+        })
+        response.on('end', again)
+        response.on('error', () => {})
+      },
+    )
     request.on('error', () => again())
     request.end(JSON.stringify({ query, variables: { c: options.chainId } }))
     closers.push(() => request.destroy())

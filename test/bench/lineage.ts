@@ -60,10 +60,16 @@ try {
     FROM generate_series(${TREE_BASE + 1}::bigint, ${TREE_BASE + TREES * TREE_SIZE}::bigint) AS g(id)`)
   await db.prisma.$executeRawUnsafe('ANALYZE')
   const total = await db.prisma.attestation.count()
-  console.log(`seeded ${total} attestations (${CHAINS} chains of ${CHAIN_LEN}, ${TREES} trees of ${TREE_SIZE}) in ${((performance.now() - t) / 1000).toFixed(1)} s`)
+  console.log(
+    `seeded ${total} attestations (${CHAINS} chains of ${CHAIN_LEN}, ${TREES} trees of ${TREE_SIZE}) in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+  )
 
   const gql = async (query: string) => {
-    const res = await gateway.yoga.fetch('http://bench/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) })
+    const res = await gateway.yoga.fetch('http://bench/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query }),
+    })
     const body = (await res.json()) as { errors?: unknown[]; data?: any }
     if (body.errors) throw new Error(JSON.stringify(body.errors))
     return body.data
@@ -85,17 +91,25 @@ try {
   }
   await measure(
     'depth-10 ANCESTORS (10 items, schema selected)',
-    () => `{ attestation(id: "${toFullId(CHAIN_ID, BigInt(pick(CHAINS) * CHAIN_LEN + CHAIN_LEN))}") { lineage(direction: ANCESTORS, maxDepth: 10, first: 10) { totalCount edges { depth node { id schema { id } } } } } }`,
-    (d) => { if (d.attestation.lineage.edges.length !== 10) throw new Error('expected 10 ancestors') },
+    () =>
+      `{ attestation(id: "${toFullId(CHAIN_ID, BigInt(pick(CHAINS) * CHAIN_LEN + CHAIN_LEN))}") { lineage(direction: ANCESTORS, maxDepth: 10, first: 10) { totalCount edges { depth node { id schema { id } } } } } }`,
+    (d) => {
+      if (d.attestation.lineage.edges.length !== 10) throw new Error('expected 10 ancestors')
+    },
   )
   await measure(
     '3-level DESCENDANTS tree, fan-out 10 (1,110 nodes, first 100)',
-    () => `{ attestation(id: "${toFullId(CHAIN_ID, BigInt(TREE_BASE + pick(TREES) * TREE_SIZE + 1))}") { lineage(direction: DESCENDANTS, maxDepth: 3, first: 100) { totalCount edges { depth node { id } } } } }`,
-    (d) => { if (d.attestation.lineage.totalCount !== 1_110) throw new Error(`expected 1110 descendants, got ${d.attestation.lineage.totalCount}`) },
+    () =>
+      `{ attestation(id: "${toFullId(CHAIN_ID, BigInt(TREE_BASE + pick(TREES) * TREE_SIZE + 1))}") { lineage(direction: DESCENDANTS, maxDepth: 3, first: 100) { totalCount edges { depth node { id } } } } }`,
+    (d) => {
+      if (d.attestation.lineage.totalCount !== 1_110) throw new Error(`expected 1110 descendants, got ${d.attestation.lineage.totalCount}`)
+    },
   )
 
   if (opts.verify) {
-    await db.prisma.$executeRawUnsafe(`INSERT INTO "VerificationJob" ("chainId", "attestationId", "cause") SELECT "chainId", "attestationId", 'CREATED' FROM "Attestation" ORDER BY "attestationId"`)
+    await db.prisma.$executeRawUnsafe(
+      `INSERT INTO "VerificationJob" ("chainId", "attestationId", "cause") SELECT "chainId", "attestationId", 'CREATED' FROM "Attestation" ORDER BY "attestationId"`,
+    )
     const verifier = createVerifier({ prisma: db.prisma, logger: createSilentLogger(), workers: 2, pollIntervalMs: 50, schedule: false })
     t = performance.now()
     const running = verifier.run()

@@ -30,7 +30,6 @@ const SECONDS = Number(opts.seconds)
 const CHAIN_ID = 31337
 const ATTESTER = '0x00000000000000000000000000000000000a11ce'
 
-
 const database = await createTestDatabase('bench_pages')
 const db = await createDb({ databaseUrl: database.url, poolSize: 20 })
 const gateway = createGateway({ prisma: db.prisma, logger: createSilentLogger(), journalPollMs: 60_000 })
@@ -44,7 +43,9 @@ try {
       '0x' || lpad(to_hex(g), 64, '0'), '${ATTESTER}', g / 3, '0x' || lpad(to_hex(g / 3), 64, '0'), 1700000000 + g / 3, (g % 3)::int
     FROM generate_series(1, ${N}::bigint) AS g`)
   // Recipient rows with the columns of the migration in force (attestTimestamp exists from keyset_indexes on)
-  const hasTime = (await db.prisma.$queryRawUnsafe<unknown[]>(`SELECT 1 FROM information_schema.columns WHERE table_name = 'Recipient' AND column_name = 'attestTimestamp'`)).length > 0
+  const hasTime =
+    (await db.prisma.$queryRawUnsafe<unknown[]>(`SELECT 1 FROM information_schema.columns WHERE table_name = 'Recipient' AND column_name = 'attestTimestamp'`))
+      .length > 0
   await db.prisma.$executeRawUnsafe(`INSERT INTO "Recipient" ("chainId", "attestationId", "position", "raw", "address", "text"${hasTime ? ', "attestTimestamp"' : ''})
     SELECT "chainId", "attestationId", 0, '0x00', '0x' || lpad(to_hex("attestationId" % 50), 40, 'c'), NULL${hasTime ? ', "attestTimestamp"' : ''} FROM "Attestation"`)
   await db.prisma.$executeRawUnsafe('ANALYZE')
@@ -81,7 +82,9 @@ try {
     const elapsed = (performance.now() - t) / 1000
     times.sort((a, b) => a - b)
     const p = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))]!.toFixed(1)
-    console.log(`deep page (attester filter, first 50, random deep cursor) at concurrency ${concurrency}: p50 ${p(0.5)} ms, p99 ${p(0.99)} ms, ${(times.length / elapsed).toFixed(1)} req/s (${times.length} requests in ${elapsed.toFixed(1)} s)`)
+    console.log(
+      `deep page (attester filter, first 50, random deep cursor) at concurrency ${concurrency}: p50 ${p(0.5)} ms, p99 ${p(0.99)} ms, ${(times.length / elapsed).toFixed(1)} req/s (${times.length} requests in ${elapsed.toFixed(1)} s)`,
+    )
   }
 } finally {
   await server.close()

@@ -29,7 +29,9 @@ export function getMemoryMiB(pid: number): { rss: number; peak: number } {
 export async function measureProcess<T>(pid: number, work: () => Promise<T>, everyMs = 50): Promise<{ result: T; cpuSeconds: number; peakRssMiB: number }> {
   const cpuBefore = getCpuSeconds(pid)
   let peakRssMiB = getMemoryMiB(pid).rss
-  const timer = setInterval(() => { peakRssMiB = Math.max(peakRssMiB, getMemoryMiB(pid).rss) }, everyMs)
+  const timer = setInterval(() => {
+    peakRssMiB = Math.max(peakRssMiB, getMemoryMiB(pid).rss)
+  }, everyMs)
   try {
     const result = await work()
     peakRssMiB = Math.max(peakRssMiB, getMemoryMiB(pid).rss)

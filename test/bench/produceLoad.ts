@@ -37,7 +37,11 @@ for (let tick = Date.now(); tick < end; tick += 100) {
     busy.add(account)
     process.stdout.write(`sent ${first} ${perTick} ${epochMs()}\n`)
     const batch = writer
-      .attestBatch(account, keys.map((key) => ({ schemaId, data: tupleScore(key, 1n) })), keys)
+      .attestBatch(
+        account,
+        keys.map((key) => ({ schemaId, data: tupleScore(key, 1n) })),
+        keys,
+      )
       .then((ids) => void (produced += ids.length))
       .catch((error) => console.error('attestBatch failed:', String(error)))
       .finally(() => {

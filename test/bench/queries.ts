@@ -49,7 +49,11 @@ const ROWS = Number(opts.rows)
 const CONCURRENCY = String(opts.concurrency).split(',').map(Number)
 const DURATION_S = Number(opts.duration)
 const SEED = Number(opts.seed)
-const ONLY = opts.only ? String(opts.only).split(',').map((w) => w.trim().toLowerCase()) : null
+const ONLY = opts.only
+  ? String(opts.only)
+      .split(',')
+      .map((w) => w.trim().toLowerCase())
+  : null
 console.log(`bench:queries seed ${SEED} (--seed ${SEED} repeats the ids and cursors)`)
 
 let created: TestDatabase | undefined
@@ -70,9 +74,17 @@ async function seed(): Promise<SeedChain[]> {
   await applyMigrations({ kind: 'postgres', url: databaseUrl })
   const a = Math.floor((ROWS * 4) / 7)
   const b = Math.floor((ROWS * 2) / 7)
-  const chains = [{ chainId: 31337, rows: a }, { chainId: 10, rows: b }, { chainId: 8453, rows: ROWS - a - b }]
+  const chains = [
+    { chainId: 31337, rows: a },
+    { chainId: 10, rows: b },
+    { chainId: 8453, rows: ROWS - a - b },
+  ]
   await seedRows(pool, {
-    chains, lineageLength: BENCH_LINEAGE.length, branches: BENCH_LINEAGE.branches, verifications: true, chainRows: true,
+    chains,
+    lineageLength: BENCH_LINEAGE.length,
+    branches: BENCH_LINEAGE.branches,
+    verifications: true,
+    chainRows: true,
     onStep: (label) => console.log(`  seeded ${label} (${((performance.now() - started) / 1000).toFixed(1)} s)`),
   })
   console.log(`seeded ${ROWS} attestations in ${((performance.now() - started) / 1000).toFixed(1)} s`)
@@ -86,26 +98,33 @@ async function runLoad(url: string, load: QueryLoad, connections: number, second
   const samples: string[] = []
   let instance!: autocannon.Instance
   const done = new Promise<autocannon.Result>((resolve, reject) => {
-    instance = autocannon({
-      url,
-      connections,
-      pipelining: 1,
-      duration: seconds,
-      timeout: 30,
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      requests: [{
-        setupRequest: (req) => ({ ...req, body: load.body() }),
-        onResponse: (status, body) => {
-          if (status !== 200 || body.includes('"errors":[')) {
-            errors++
-            if (samples.length < 3) samples.push(`${status} ${body.slice(0, 300)}`)
-          }
-        },
-      }],
-    }, (err, result) => (err ? reject(err) : resolve(result)))
+    instance = autocannon(
+      {
+        url,
+        connections,
+        pipelining: 1,
+        duration: seconds,
+        timeout: 30,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        requests: [
+          {
+            setupRequest: (req) => ({ ...req, body: load.body() }),
+            onResponse: (status, body) => {
+              if (status !== 200 || body.includes('"errors":[')) {
+                errors++
+                if (samples.length < 3) samples.push(`${status} ${body.slice(0, 300)}`)
+              }
+            },
+          },
+        ],
+      },
+      (err, result) => (err ? reject(err) : resolve(result)),
+    )
   })
-  instance.on('response', (_client, _status, _bytes, ms) => { times.push(ms) })
+  instance.on('response', (_client, _status, _bytes, ms) => {
+    times.push(ms)
+  })
   const result = await done
   times.sort((x, y) => x - y)
   const p = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? NaN
@@ -124,18 +143,27 @@ try {
   if (opts.cpuProf) process.env.INDEXER_NODE_ARGS = `${process.env.INDEXER_NODE_ARGS ?? ''} --cpu-prof --cpu-prof-dir=${opts.cpuProf}`
   gateway = spawnGateway(databaseUrl)
   const started = performance.now()
-  await Promise.race([gateway.ready, gateway.exited.then((code) => { throw new Error(`gateway exited (${code}): ${gateway!.output()}`) })])
+  await Promise.race([
+    gateway.ready,
+    gateway.exited.then((code) => {
+      throw new Error(`gateway exited (${code}): ${gateway!.output()}`)
+    }),
+  ])
   const url = gateway.url()
   if (!url) throw new Error(`no GraphQL URL in the gateway's output: ${gateway.output()}`)
-  for (let ready = false; !ready;) ready = (await fetch(new URL('/readyz', url)).catch(() => null))?.status === 200
+  for (let ready = false; !ready; ) ready = (await fetch(new URL('/readyz', url)).catch(() => null))?.status === 200
   const pid = gateway.child.pid!
   console.log(`gateway pid ${pid} ready in ${((performance.now() - started) / 1000).toFixed(1)} s at ${url}; RSS ${fmt(getMemoryMiB(pid).rss, 0)} MiB`)
-  console.log(`\n${'query type'.padEnd(72)} ${'c'.padStart(3)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'errors'.padStart(7)} ${'cpu s'.padStart(6)} ${'rss MiB'.padStart(8)} ${'done'.padStart(6)}`)
+  console.log(
+    `\n${'query type'.padEnd(72)} ${'c'.padStart(3)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'errors'.padStart(7)} ${'cpu s'.padStart(6)} ${'rss MiB'.padStart(8)} ${'done'.padStart(6)}`,
+  )
   for (const load of loads) {
     await runLoad(url, load, 4, 1) // warm-up: plans cached, JIT warm
     for (const c of CONCURRENCY) {
       const { result: r, cpuSeconds, peakRssMiB } = await measureProcess(pid, () => runLoad(url, load, c, DURATION_S))
-      console.log(`${`${load.name} [${load.key}]`.padEnd(72)} ${String(c).padStart(3)} ${fmt(r.perSecond).padStart(8)} ${fmt(r.p50, 2).padStart(8)} ${fmt(r.p99, 2).padStart(8)} ${String(r.errors).padStart(7)} ${fmt(cpuSeconds, 2).padStart(6)} ${fmt(peakRssMiB, 0).padStart(8)} ${String(r.requests).padStart(6)}`)
+      console.log(
+        `${`${load.name} [${load.key}]`.padEnd(72)} ${String(c).padStart(3)} ${fmt(r.perSecond).padStart(8)} ${fmt(r.p50, 2).padStart(8)} ${fmt(r.p99, 2).padStart(8)} ${String(r.errors).padStart(7)} ${fmt(cpuSeconds, 2).padStart(6)} ${fmt(peakRssMiB, 0).padStart(8)} ${String(r.requests).padStart(6)}`,
+      )
       if (!r.requests) console.log(`    no response within ${DURATION_S} s (requests still in flight when the run ended are not counted)`)
       for (const s of r.samples) console.log(`    error: ${s}`)
     }
@@ -143,12 +171,16 @@ try {
   console.log(`gateway peak RSS over the run (VmHWM): ${fmt(getMemoryMiB(pid).peak, 0)} MiB`)
 
   if (opts.direct) {
-    console.log(`\nheadroom: node-pg directly, pool of 50\n${'read'.padEnd(72)} ${'c'.padStart(3)} ${'reads/s'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'errors'.padStart(7)} ${'rows'.padStart(6)}`)
+    console.log(
+      `\nheadroom: node-pg directly, pool of 50\n${'read'.padEnd(72)} ${'c'.padStart(3)} ${'reads/s'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'errors'.padStart(7)} ${'rows'.padStart(6)}`,
+    )
     for (const read of createDirectReads(chains, next)) {
       await runDirectRead(pool, read, 4, 1)
       for (const c of CONCURRENCY) {
         const r = await runDirectRead(pool, read, c, DURATION_S)
-        console.log(`${read.name.padEnd(72)} ${String(c).padStart(3)} ${fmt(r.perSecond).padStart(8)} ${fmt(r.p50, 2).padStart(8)} ${fmt(r.p99, 2).padStart(8)} ${String(r.errors).padStart(7)} ${fmt(r.rowsPerRead).padStart(6)}`)
+        console.log(
+          `${read.name.padEnd(72)} ${String(c).padStart(3)} ${fmt(r.perSecond).padStart(8)} ${fmt(r.p50, 2).padStart(8)} ${fmt(r.p99, 2).padStart(8)} ${String(r.errors).padStart(7)} ${fmt(r.rowsPerRead).padStart(6)}`,
+        )
       }
     }
   }

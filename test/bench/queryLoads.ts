@@ -23,7 +23,8 @@ const ATTESTATION_FIELDS = `id chainId attestationId schemaId attester from link
 const PAGE_NODE = 'id attester schemaId attestTimestamp revoked linkedAttestationId'
 
 const ORDERS = ['ATTESTATION_ID_DESC', 'ATTESTATION_ID_ASC', 'ATTEST_TIMESTAMP_DESC', 'ATTEST_TIMESTAMP_ASC'] as const
-const recipientMatch = (cond: string) => `EXISTS (SELECT 1 FROM "Recipient" r WHERE r."chainId" = a."chainId" AND r."attestationId" = a."attestationId" AND ${cond})`
+const recipientMatch = (cond: string) =>
+  `EXISTS (SELECT 1 FROM "Recipient" r WHERE r."chainId" = a."chainId" AND r."attestationId" = a."attestationId" AND ${cond})`
 
 /** The paged filters: GraphQL `where` and the same rows in SQL (to draw cursors of rows on the list). */
 const PAGE_FILTERS: { key: string; name: string; where: Record<string, unknown> | null; sql: string }[] = [
@@ -39,7 +40,8 @@ const PAGE_FILTERS: { key: string; name: string; where: Record<string, unknown> 
 ]
 
 const pick = <T>(items: readonly T[], next: () => number): T => items[Math.floor(next() * items.length)]!
-const cursorOf = (row: { chainId: number; attestationId: string }) => formatPrismaCursor({ chainId: row.chainId, attestationId: BigInt(row.attestationId) }, ['chainId', 'attestationId'])
+const cursorOf = (row: { chainId: number; attestationId: string }) =>
+  formatPrismaCursor({ chainId: row.chainId, attestationId: BigInt(row.attestationId) }, ['chainId', 'attestationId'])
 const gql = (query: string, variables: Record<string, unknown>) => JSON.stringify({ query, variables })
 
 /** A seeded random attestation key, chains weighted by their rows. */
@@ -81,11 +83,15 @@ export async function buildQueryLoads(pool: pg.Pool, chains: SeedChain[], seed: 
       return gql(`query($id: ID!) { attestation(id: $id) { ${ATTESTATION_FIELDS} } }`, { id: toFullId(chainId, id) })
     },
   })
-  const [{ lo, hi }] = (await pool.query(`SELECT percentile_disc(0.25) WITHIN GROUP (ORDER BY "attestTimestamp")::text AS lo,
-    percentile_disc(0.75) WITHIN GROUP (ORDER BY "attestTimestamp")::text AS hi FROM "Attestation"`)).rows
-  const filters = PAGE_FILTERS.map((f) => f.name === 'attestTimestamp range'
-    ? { key: f.key, name: f.name, where: { attestTimestampGte: lo, attestTimestampLte: hi }, sql: `a."attestTimestamp" BETWEEN ${lo} AND ${hi}` }
-    : f)
+  const [{ lo, hi }] = (
+    await pool.query(`SELECT percentile_disc(0.25) WITHIN GROUP (ORDER BY "attestTimestamp")::text AS lo,
+    percentile_disc(0.75) WITHIN GROUP (ORDER BY "attestTimestamp")::text AS hi FROM "Attestation"`)
+  ).rows
+  const filters = PAGE_FILTERS.map((f) =>
+    f.name === 'attestTimestamp range'
+      ? { key: f.key, name: f.name, where: { attestTimestampGte: lo, attestTimestampLte: hi }, sql: `a."attestTimestamp" BETWEEN ${lo} AND ${hi}` }
+      : f,
+  )
   const lists: { key: string; name: string; where: Record<string, unknown> | null; sql: string; orderBy: (typeof ORDERS)[number] }[] = [
     ...filters.map((f) => ({ ...f, orderBy: ORDERS[0] })),
     ...ORDERS.slice(1).map((orderBy) => ({ ...filters[0]!, orderBy })),
@@ -95,7 +101,9 @@ export async function buildQueryLoads(pool: pg.Pool, chains: SeedChain[], seed: 
   try {
     await client.query('SELECT setseed($1)', [(seed % 1_000_000) / 1_000_000])
     for (const list of lists) {
-      const { rows } = await client.query(`SELECT "chainId", "attestationId"::text FROM "Attestation" a WHERE ${list.sql} ORDER BY random() LIMIT ${cursorsPerList}`)
+      const { rows } = await client.query(
+        `SELECT "chainId", "attestationId"::text FROM "Attestation" a WHERE ${list.sql} ORDER BY random() LIMIT ${cursorsPerList}`,
+      )
       if (!rows.length) throw new Error(`no rows for the list ${list.name}`)
       const cursors = rows.map(cursorOf)
       loads.push({
@@ -132,8 +140,10 @@ export async function buildQueryLoads(pool: pg.Pool, chains: SeedChain[], seed: 
     name: 'lineage 10 ancestors',
     body: () => {
       const { chainId, root } = randomBlockRoot(chains, next)
-      return gql(`query($id: ID!) { attestation(id: $id) { id lineage(direction: ANCESTORS, maxDepth: 10, first: 10) { edges { depth node { ${PAGE_NODE} } } } } }`,
-        { id: toFullId(chainId, root + BigInt(BENCH_LINEAGE.length - 1)) })
+      return gql(
+        `query($id: ID!) { attestation(id: $id) { id lineage(direction: ANCESTORS, maxDepth: 10, first: 10) { edges { depth node { ${PAGE_NODE} } } } } }`,
+        { id: toFullId(chainId, root + BigInt(BENCH_LINEAGE.length - 1)) },
+      )
     },
   })
   loads.push({
@@ -141,8 +151,10 @@ export async function buildQueryLoads(pool: pg.Pool, chains: SeedChain[], seed: 
     name: 'lineage descendants 3 levels (9)',
     body: () => {
       const { chainId, root } = randomBlockRoot(chains, next)
-      return gql(`query($id: ID!) { attestation(id: $id) { id lineage(direction: DESCENDANTS, maxDepth: 3, first: 50) { totalCount edges { depth node { ${PAGE_NODE} } } } } }`,
-        { id: toFullId(chainId, root) })
+      return gql(
+        `query($id: ID!) { attestation(id: $id) { id lineage(direction: DESCENDANTS, maxDepth: 3, first: 50) { totalCount edges { depth node { ${PAGE_NODE} } } } } }`,
+        { id: toFullId(chainId, root) },
+      )
     },
   })
   loads.push({
@@ -150,13 +162,18 @@ export async function buildQueryLoads(pool: pg.Pool, chains: SeedChain[], seed: 
     name: 'linkedBy (3 children)',
     body: () => {
       const { chainId, root } = randomBlockRoot(chains, next)
-      return gql(`query($id: ID!) { attestation(id: $id) { id linkedBy(first: 10) { nodes { ${PAGE_NODE} } } } }`, { id: toFullId(chainId, root + BigInt(Math.floor(next() * 4))) })
+      return gql(`query($id: ID!) { attestation(id: $id) { id linkedBy(first: 10) { nodes { ${PAGE_NODE} } } } }`, {
+        id: toFullId(chainId, root + BigInt(Math.floor(next() * 4))),
+      })
     },
   })
   loads.push({
     key: 'count',
     name: 'totalCount where attester (1/18 of rows)',
-    body: () => gql('query($where: AttestationWhere) { attestations(where: $where, first: 1) { totalCount } }', { where: { attester: seedAttester(1 + Math.floor(next() * 9)) } }),
+    body: () =>
+      gql('query($where: AttestationWhere) { attestations(where: $where, first: 1) { totalCount } }', {
+        where: { attester: seedAttester(1 + Math.floor(next() * 9)) },
+      }),
   })
   return loads
 }

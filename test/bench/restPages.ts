@@ -27,11 +27,17 @@ try {
     SELECT 1, s, '${attester(1)}', true, 0, 0, '0x${'0'.repeat(40)}', 1700000000, '{"name":"S","data":[{"name":"score","type":"uint256"}]}',
       '{"name":"S","data":[{"name":"score","type":"uint256"}]}', '[{"name":"score","type":"uint256"}]', '0x' || lpad(to_hex(s), 64, '0'), '${attester(1)}', s, '0x' || lpad(to_hex(s), 64, '0'), 0
     FROM generate_series(1, 10) s`)
-  await client.query(`INSERT INTO "Attestation" ("chainId","attestationId","schemaId","attestTimestamp","revokeTimestamp","attester","validUntil","dataLocation","revoked","recipientsRaw","data","indexingKey","txHash","txFrom","blockNumber","blockHash","blockTimestamp","logIndex")
+  await client.query(
+    `INSERT INTO "Attestation" ("chainId","attestationId","schemaId","attestTimestamp","revokeTimestamp","attester","validUntil","dataLocation","revoked","recipientsRaw","data","indexingKey","txHash","txFrom","blockNumber","blockHash","blockTimestamp","logIndex")
     SELECT 1, g, 1 + g % 10, 1700000000 + g, 0, '0x' || lpad(to_hex(g % 50), 40, '0'), 0, 0, false, '{}', '0x' || lpad(to_hex(g), 64, '0'), 'key-' || (g % 1000),
       '0x' || lpad(to_hex(g), 64, '0'), '0x' || lpad(to_hex(g % 50), 40, '0'), 100 + g, '0x' || lpad(to_hex(g), 64, '0'), 1700000000 + g, 0
-    FROM generate_series(1, $1::int) g`, [ROWS])
-  await client.query(`INSERT INTO "Recipient" ("chainId","attestationId","position","raw","text","attestTimestamp") SELECT 1, g, 0, '0x', 'r-' || (g % 100), 1700000000 + g FROM generate_series(20, $1::int, 20) g`, [ROWS])
+    FROM generate_series(1, $1::int) g`,
+    [ROWS],
+  )
+  await client.query(
+    `INSERT INTO "Recipient" ("chainId","attestationId","position","raw","text","attestTimestamp") SELECT 1, g, 0, '0x', 'r-' || (g % 100), 1700000000 + g FROM generate_series(20, $1::int, 20) g`,
+    [ROWS],
+  )
   await client.query('ANALYZE')
   console.log(`seeded ${ROWS} attestations in ${((performance.now() - seeding) / 1000).toFixed(1)} s (not part of any figure)`)
 
@@ -59,9 +65,14 @@ try {
       times.push(performance.now() - start)
     }
     times.sort((a, b) => a - b)
-    const pageQuery = captured.find((q) => /WITH RECURSIVE chains/.test(q.query)) ?? captured.find((q) => /"public"\."Attestation"/.test(q.query)) ?? captured[0]!
+    const pageQuery =
+      captured.find((q) => /WITH RECURSIVE chains/.test(q.query)) ?? captured.find((q) => /"public"\."Attestation"/.test(q.query)) ?? captured[0]!
     const plan = await client.query(`EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) ${pageQuery.query}`, JSON.parse(pageQuery.params))
-    const lines = [...new Set(plan.rows.map((r) => String(r['QUERY PLAN'])).flatMap((l) => /(Index|Seq|Bitmap Heap) (Only )?Scan/.test(l) ? [l.trim().replace(/^->\s*/, '')] : []))]
+    const lines = [
+      ...new Set(
+        plan.rows.map((r) => String(r['QUERY PLAN'])).flatMap((l) => (/(Index|Seq|Bitmap Heap) (Only )?Scan/.test(l) ? [l.trim().replace(/^->\s*/, '')] : [])),
+      ),
+    ]
     const p = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))]!.toFixed(1)
     const countMs = captured.filter((q) => /COUNT\(/i.test(q.query)).reduce((sum, q) => sum + q.durationMs, 0)
     console.log(`${route} | ${p(0.5)} | ${p(0.99)} | page ${pageQuery.durationMs} ms, count ${countMs} ms (last run) | ${lines.join(' / ')}`)

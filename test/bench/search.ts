@@ -21,16 +21,25 @@ const database = await createTestDatabase('sibench_search')
 const db = await createDb({ databaseUrl: database.url })
 const admin = new pg.Client({ connectionString: database.url })
 await admin.connect()
-await writeSearchRows(admin, [{ chainId: 31337, rows: 70_000 }, { chainId: 10, rows: 30_000 }])
+await writeSearchRows(admin, [
+  { chainId: 31337, rows: 70_000 },
+  { chainId: 10, rows: 30_000 },
+])
 const gateway = createGateway({ prisma: db.prisma, logger: createSilentLogger(), journalPollMs: 60_000 })
 const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!
 try {
   console.log(`search pages at 100,000 attestations, ${RUNS} runs each (machine shared)`)
   for (const search of ['zebra', 'user4567', 'paris', 'user12', 'key-42', 'ordinary', 'nothing-here']) {
-    const { rows } = await admin.query(`SELECT "chainId", "attestationId" FROM "Attestation" a WHERE a."searchText" LIKE lower($1)
-      ORDER BY "attestationId" DESC, "chainId" DESC OFFSET (SELECT count(*) / 2 FROM "Attestation" b WHERE b."searchText" LIKE lower($1)) LIMIT 1`, [`%${search}%`])
+    const { rows } = await admin.query(
+      `SELECT "chainId", "attestationId" FROM "Attestation" a WHERE a."searchText" LIKE lower($1)
+      ORDER BY "attestationId" DESC, "chainId" DESC OFFSET (SELECT count(*) / 2 FROM "Attestation" b WHERE b."searchText" LIKE lower($1)) LIMIT 1`,
+      [`%${search}%`],
+    )
     const deep = rows[0] ? formatPrismaCursor({ chainId: rows[0].chainId, attestationId: BigInt(rows[0].attestationId) }, ['chainId', 'attestationId']) : null
-    for (const [label, after] of [['first page', null], ['deep cursor', deep]] as const) {
+    for (const [label, after] of [
+      ['first page', null],
+      ['deep cursor', deep],
+    ] as const) {
       if (label === 'deep cursor' && !after) continue
       const times: number[] = []
       for (let i = 0; i < RUNS; i++) {

@@ -38,11 +38,21 @@ const devnet = await startDevnet({ port: 0, args: ['--prune-history', '100000'] 
 const workload = createWorkload({ rpcUrl: devnet.rpcUrl, address: devnet.address })
 const scenario = await workload.seedScenario()
 await workload.seedBulk({ attestations: 2_000, perTx: 50, txPerBlock: 1 })
-const proxy = await createFaultProxy({ target: devnet.rpcUrl, seed: Number(opts.seed), rates: Object.fromEntries(FAULT_KINDS.filter((k) => k !== 'lagging').map((k) => [k, Number(opts.faultRate)])) })
+const proxy = await createFaultProxy({
+  target: devnet.rpcUrl,
+  seed: Number(opts.seed),
+  rates: Object.fromEntries(FAULT_KINDS.filter((k) => k !== 'lagging').map((k) => [k, Number(opts.faultRate)])),
+})
 const database = await createTestDatabase('soak')
 await (await createDb({ databaseUrl: database.url })).close()
 const dir = await mkdtemp(join(tmpdir(), 'sign-soak-'))
-const config = await writeChainConfig(join(dir, 'chain.json'), { rpcUrl: proxy.url, chainId: devnet.chainId, contract: devnet.address, startBlock: devnet.deployBlock, maxBlockRange: 20 })
+const config = await writeChainConfig(join(dir, 'chain.json'), {
+  rpcUrl: proxy.url,
+  chainId: devnet.chainId,
+  contract: devnet.address,
+  startBlock: devnet.deployBlock,
+  maxBlockRange: 20,
+})
 const truthClient = createTruthClient(devnet.rpcUrl)
 const rpc = (method: string, params: unknown[] = []) => truthClient.request({ method: method as never, params: params as never })
 
@@ -71,7 +81,9 @@ const paused = async <T>(work: () => Promise<T>): Promise<T> => {
   }
 }
 const live = new AbortController()
-const liveRun = workload.runLive({ intervalMs: 300, signal: live.signal, around, random: mulberry32(Number(opts.seed) + 1), poisonPills: true }).catch((error) => console.error('workload stopped:', error))
+const liveRun = workload
+  .runLive({ intervalMs: 300, signal: live.signal, around, random: mulberry32(Number(opts.seed) + 1), poisonPills: true })
+  .catch((error) => console.error('workload stopped:', error))
 const began = Date.now()
 const end = began + Number(opts.minutes) * 60_000
 /** how long a reorg waits for the indexer to commit the blocks it will take back (faults and the workload's backlog go on) */
@@ -109,13 +121,27 @@ console.log(`soak: ${opts.minutes} min, seed ${opts.seed}, fault rate ${opts.fau
 const strike = async (depth: number, linked: { length: number; oneBlock: boolean }, indexer: IndexerProcess, killPlan: 'detected' | number | null) => {
   let ids: bigint[] = []
   try {
-    ids = await workload.attestLinkedChain({ attester: CHAIN_ATTESTER, schemaId: scenario.schemas.score, ...linked, ...(chainTip && { linkTo: chainTip.id }), key: `soak-${figures.reorgs}` })
+    ids = await workload.attestLinkedChain({
+      attester: CHAIN_ATTESTER,
+      schemaId: scenario.schemas.score,
+      ...linked,
+      ...(chainTip && { linkTo: chainTip.id }),
+      key: `soak-${figures.reorgs}`,
+    })
   } catch (error) {
     console.error('linked chain not written:', String(error).split('\n')[0])
   }
   const head = await truthClient.getBlockNumber({ cacheTime: 0 })
   const ancestor = head - BigInt(depth)
-  const wait = await waitForCommittedAbove({ prisma: watch.prisma, client: truthClient, contract: devnet.address, chainId: devnet.chainId, ancestor, head, timeoutMs: COMMIT_WAIT_MS })
+  const wait = await waitForCommittedAbove({
+    prisma: watch.prisma,
+    client: truthClient,
+    contract: devnet.address,
+    chainId: devnet.chainId,
+    ancestor,
+    head,
+    timeoutMs: COMMIT_WAIT_MS,
+  })
   // what the reorg takes back: counted in the database, read only once the indexer has committed it
   const stored = wait.committed ? wait.stored : await countRolledBackAbove(watch.prisma, devnet.chainId, ancestor)
   if (!wait.committed) {
@@ -134,7 +160,9 @@ const strike = async (depth: number, linked: { length: number; oneBlock: boolean
   figures.rowsRolledBack += rowsOf(stored)
   figures.attestationsRolledBack += stored.attestations
   figures.linkedRolledBack += stored.linked
-  console.log(`  ${Math.round((Date.now() - began) / 1000)} s: reorg ${figures.reorgs}: depth ${depth}, linked chain of ${ids.length}${linked.oneBlock ? ' in one block' : ''}, waited ${(wait.waitedMs / 1000).toFixed(1)} s; rolled back ${rowsOf(stored)} indexed rows (${stored.attestations} attestations, ${stored.linked} linked with what they link to)${killPlan === null ? '' : `, kill ${killPlan === 'detected' ? 'at detection' : `after ${killPlan} ms`}`}`)
+  console.log(
+    `  ${Math.round((Date.now() - began) / 1000)} s: reorg ${figures.reorgs}: depth ${depth}, linked chain of ${ids.length}${linked.oneBlock ? ' in one block' : ''}, waited ${(wait.waitedMs / 1000).toFixed(1)} s; rolled back ${rowsOf(stored)} indexed rows (${stored.attestations} attestations, ${stored.linked} linked with what they link to)${killPlan === null ? '' : `, kill ${killPlan === 'detected' ? 'at detection' : `after ${killPlan} ms`}`}`,
+  )
   return detected
 }
 
@@ -175,7 +203,8 @@ while (Date.now() < end) {
       if (out.lastIndexOf('Reorg detected') > out.lastIndexOf('Rolled back')) figures.killsInRollback++
     } else oldBranch = []
   }
-  if (figures.kills % 10 === 0) console.log(`  ${Math.round((end - Date.now()) / 1000)} s left: ${figures.kills} kills, ${figures.reorgs} reorgs, faults ${JSON.stringify(proxy.stats())}`)
+  if (figures.kills % 10 === 0)
+    console.log(`  ${Math.round((end - Date.now()) / 1000)} s left: ${figures.kills} kills, ${figures.reorgs} reorgs, faults ${JSON.stringify(proxy.stats())}`)
 }
 live.abort()
 await liveRun
@@ -185,7 +214,15 @@ proxy.setEnabled(false)
 const last = spawnIndexer(config, database.url)
 await last.ready
 const db = await createDb({ databaseUrl: database.url, migrate: false })
-const diffs = await waitForGroundTruth({ prisma: db.prisma, chainId: devnet.chainId, client: truthClient, contract: devnet.address, fromBlock: devnet.deployBlock, timeoutMs: 300_000, pollMs: 500 })
+const diffs = await waitForGroundTruth({
+  prisma: db.prisma,
+  chainId: devnet.chainId,
+  client: truthClient,
+  contract: devnet.address,
+  fromBlock: devnet.deployBlock,
+  timeoutMs: 300_000,
+  pollMs: 500,
+})
 if (diffs.length) {
   const cp = await db.prisma.checkpoint.findUnique({ where: { chainId: devnet.chainId } })
   console.log(`checkpoint ${cp?.blockNumber} ${cp?.blockHash}; head ${await truthClient.getBlockNumber({ cacheTime: 0 })}`)
@@ -197,10 +234,16 @@ if (diffs.length) {
   }
   console.log(`last indexer output (tail):\n${last.output().slice(-6000)}`)
   // Rows whose block is not canonical any more (the stale data a missed rollback would leave).
-  const rowsByBlock = await db.prisma.attestation.groupBy({ by: ['blockNumber', 'blockHash'], where: { chainId: devnet.chainId }, _count: true, orderBy: { blockNumber: 'asc' } })
+  const rowsByBlock = await db.prisma.attestation.groupBy({
+    by: ['blockNumber', 'blockHash'],
+    where: { chainId: devnet.chainId },
+    _count: true,
+    orderBy: { blockNumber: 'asc' },
+  })
   for (const r of rowsByBlock) {
     const block = (await rpc('eth_getBlockByNumber', [`0x${r.blockNumber.toString(16)}`, false])) as { hash: string } | null
-    if (block?.hash !== r.blockHash) console.log(`  stale: ${r._count} attestation(s) at block ${r.blockNumber} ${r.blockHash}, canonical ${block?.hash ?? 'none'}`)
+    if (block?.hash !== r.blockHash)
+      console.log(`  stale: ${r._count} attestation(s) at block ${r.blockNumber} ${r.blockHash}, canonical ${block?.hash ?? 'none'}`)
   }
   const stored = await db.prisma.block.findMany({ where: { chainId: devnet.chainId }, orderBy: { number: 'asc' } })
   for (const b of stored) {
@@ -208,7 +251,12 @@ if (diffs.length) {
     if (block?.hash !== b.hash) console.log(`  stale window block ${b.number} ${b.hash}, canonical ${block?.hash ?? 'none'}`)
   }
 }
-const rows = { attestations: await db.prisma.attestation.count(), schemas: await db.prisma.schema.count(), offchain: await db.prisma.offchainAttestation.count(), journal: await db.prisma.event.count() }
+const rows = {
+  attestations: await db.prisma.attestation.count(),
+  schemas: await db.prisma.schema.count(),
+  offchain: await db.prisma.offchainAttestation.count(),
+  journal: await db.prisma.event.count(),
+}
 const faults = proxy.stats()
 last.child.kill('SIGTERM')
 const exitCode = await last.exited
@@ -218,12 +266,21 @@ if (diffs.length && process.env.SOAK_KEEP_DB) console.log(`database kept: ${data
 else await database.drop()
 await devnet.stop()
 await rm(dir, { recursive: true, force: true })
-const faultsInjected = Object.entries(faults).filter(([k]) => k !== 'passed').reduce((sum, [, n]) => sum + n, 0)
+const faultsInjected = Object.entries(faults)
+  .filter(([k]) => k !== 'passed')
+  .reduce((sum, [, n]) => sum + n, 0)
 const noLinked = figures.reorgs >= 5 && figures.linkedRolledBack === 0
-console.log(`\nSoak ${opts.minutes} min (seed ${opts.seed}): ${figures.reorgs} reorgs (depth 1-16; ${figures.uncommitted} struck before the indexer had committed their blocks), ` +
-  `${figures.rowsRolledBack} indexed rows rolled back (${figures.attestationsRolledBack} attestations), ${figures.linkedRolledBack} indexed LINKED attestations rolled back (both ends committed)`)
-console.log(`${figures.kills} SIGKILLs (${figures.killsBeforeRollback} before a reorg's rollback had committed, ${figures.killsInRollback} of them in the rollback itself); ${faultsInjected} faults injected ${JSON.stringify(faults)}`)
+console.log(
+  `\nSoak ${opts.minutes} min (seed ${opts.seed}): ${figures.reorgs} reorgs (depth 1-16; ${figures.uncommitted} struck before the indexer had committed their blocks), ` +
+    `${figures.rowsRolledBack} indexed rows rolled back (${figures.attestationsRolledBack} attestations), ${figures.linkedRolledBack} indexed LINKED attestations rolled back (both ends committed)`,
+)
+console.log(
+  `${figures.kills} SIGKILLs (${figures.killsBeforeRollback} before a reorg's rollback had committed, ${figures.killsInRollback} of them in the rollback itself); ${faultsInjected} faults injected ${JSON.stringify(faults)}`,
+)
 console.log(`Rows compared with the contract: ${JSON.stringify(rows)}; graceful stop exit code ${exitCode}`)
 console.log(`Differences: ${diffs.length}${diffs.length ? `\n  ${diffs.slice(0, 20).join('\n  ')}` : ''}`)
-if (noLinked) console.log(`FAILED: ${figures.reorgs} reorgs rolled back no committed linked attestation: the soak did not test what it claims (rollbacks of linked attestations)`)
+if (noLinked)
+  console.log(
+    `FAILED: ${figures.reorgs} reorgs rolled back no committed linked attestation: the soak did not test what it claims (rollbacks of linked attestations)`,
+  )
 process.exit(diffs.length || exitCode !== 0 || noLinked ? 1 : 0)

@@ -38,9 +38,14 @@ async function measureStart(dataDir: string): Promise<StartFigures> {
   const port = await freePort()
   const env = { ...process.env, DATA_DIR: dataDir, PORT: String(port), DEVNET_PORT: String(await freePort()), HOST: '127.0.0.1', LOG_LEVEL: 'debug' }
   const t0 = performance.now()
-  const child: ChildProcess = runner === 'npm'
-    ? spawn('npm', ['start', '--silent'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
-    : spawn(process.execPath, [join(ROOT, 'bin/sign-indexer.mjs'), 'start'], { cwd: ROOT, env: { ...env, ...(runner === 'tsx' && { SIGN_INDEXER_TSX: '1' }) }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child: ChildProcess =
+    runner === 'npm'
+      ? spawn('npm', ['start', '--silent'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+      : spawn(process.execPath, [join(ROOT, 'bin/sign-indexer.mjs'), 'start'], {
+          cwd: ROOT,
+          env: { ...env, ...(runner === 'tsx' && { SIGN_INDEXER_TSX: '1' }) },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        })
   let firstRowMs = Number.NaN
   let tail = ''
   let pending = ''
@@ -66,7 +71,14 @@ async function measureStart(dataDir: string): Promise<StartFigures> {
   try {
     while (Number.isNaN(readyMs) || Number.isNaN(firstRowMs)) {
       if (child.exitCode !== null || Date.now() > deadline) throw new Error(`start did not get ready (exit ${child.exitCode}):\n${tail}`)
-      if (Number.isNaN(readyMs) && (await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.status === 200, () => false))) readyMs = performance.now() - t0
+      if (
+        Number.isNaN(readyMs) &&
+        (await fetch(`http://127.0.0.1:${port}/readyz`).then(
+          (r) => r.status === 200,
+          () => false,
+        ))
+      )
+        readyMs = performance.now() - t0
       await new Promise((resolve) => setTimeout(resolve, 10))
     }
   } finally {
@@ -88,6 +100,8 @@ for (let run = 1; run <= Number(values.runs); run++) {
 }
 console.log(`\nEmbedded start (${runner === 'npm' ? 'npm start' : runner === 'tsx' ? 'bin through tsx' : 'bin, compiled dist/'}), ms from spawn:`)
 for (const r of results) {
-  console.log(`  run ${r.run} ${r.start.padEnd(14)}  first committed attestations ${r.figures.firstRowMs.toFixed(0).padStart(6)}  /readyz 200 ${r.figures.readyMs.toFixed(0).padStart(6)}`)
+  console.log(
+    `  run ${r.run} ${r.start.padEnd(14)}  first committed attestations ${r.figures.firstRowMs.toFixed(0).padStart(6)}  /readyz 200 ${r.figures.readyMs.toFixed(0).padStart(6)}`,
+  )
 }
 console.log(JSON.stringify({ runner, results }))

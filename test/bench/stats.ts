@@ -29,7 +29,10 @@ async function main() {
   await admin.connect()
   try {
     const started = Date.now()
-    for (const [chainId, rows] of [[31337, Math.round(ROWS * 0.7)], [10, ROWS - Math.round(ROWS * 0.7)]] as const) {
+    for (const [chainId, rows] of [
+      [31337, Math.round(ROWS * 0.7)],
+      [10, ROWS - Math.round(ROWS * 0.7)],
+    ] as const) {
       // attester: 90 % of rows from 200 attesters, the rest from 1,800; schema 1 + (g * 7) % 50 skewed by a square
       await admin.query(`INSERT INTO "Attestation" ("chainId", "attestationId", "schemaId", "linkedAttestationId", "attestTimestamp", "revokeTimestamp",
           "attester", "validUntil", "dataLocation", "revoked", "recipientsRaw", "data", "indexingKey", "txHash", "txFrom", "blockNumber", "blockHash", "blockTimestamp", "logIndex")
@@ -79,12 +82,17 @@ async function main() {
       const first = await execute<{ attestationStats: { edges: unknown[] } }, unknown>(gateway.yoga, query, { where: c.where, groupBy: c.groupBy })
       if (first.errors) throw new Error(`${c.name}: ${JSON.stringify(first.errors)}`)
       const { p50, p99 } = await time(() => execute(gateway.yoga, query, { where: c.where, groupBy: c.groupBy }), runs)
-      console.log(`${c.name.padEnd(36)} groups on page ${String(first.data!.attestationStats.edges.length).padStart(3)}  p50 ${p50.toFixed(1).padStart(7)} ms  p99 ${p99.toFixed(1).padStart(7)} ms  (${runs} runs)`)
+      console.log(
+        `${c.name.padEnd(36)} groups on page ${String(first.data!.attestationStats.edges.length).padStart(3)}  p50 ${p50.toFixed(1).padStart(7)} ms  p99 ${p99.toFixed(1).padStart(7)} ms  (${runs} runs)`,
+      )
     }
     const schemaQuery = `{ schemaStats(where: { chainId: 31337 }, first: 50) { edges { node { schemaId count uniqueAttesters } } } }`
     const s = await time(() => execute(gateway.yoga, schemaQuery), RUNS)
     console.log(`${'schemaStats, chainId'.padEnd(36)} p50 ${s.p50.toFixed(1).padStart(7)} ms  p99 ${s.p99.toFixed(1).padStart(7)} ms`)
-    const r = await time(() => execute(gateway.yoga, `{ schemaStats(where: { chainId: 31337 }, first: 5) { edges { node { schemaId uniqueRecipients } } } }`), 3)
+    const r = await time(
+      () => execute(gateway.yoga, `{ schemaStats(where: { chainId: 31337 }, first: 5) { edges { node { schemaId uniqueRecipients } } } }`),
+      3,
+    )
     console.log(`${'schemaStats + uniqueRecipients (5)'.padEnd(36)} p50 ${r.p50.toFixed(1).padStart(7)} ms  p99 ${r.p99.toFixed(1).padStart(7)} ms (3 runs)`)
     // the plan of the rollup groups for one filtered case
     const plan = await admin.query(`EXPLAIN (ANALYZE, BUFFERS OFF, TIMING ON) SELECT 0 AS kc, r."day" AS ki, sum(r."count") FROM "AttestationRollup" r
@@ -98,7 +106,10 @@ async function main() {
   }
 }
 
-void main().then(() => process.exit(0), (error) => {
-  console.error(error)
-  process.exit(1)
-})
+void main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error)
+    process.exit(1)
+  },
+)

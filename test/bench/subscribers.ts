@@ -48,7 +48,8 @@ const RATE = Number(opts.rate)
 const SECONDS = Number(opts.seconds)
 const RECONNECT = Number(opts.reconnect)
 const HOSTILE = Boolean(opts.hostile)
-const QUERY = 'subscription($c: Int, $after: String) { attestationEvents(where: { chainId: $c, kinds: [CREATED] }, after: $after) { cursor attestation { indexingKey } } }'
+const QUERY =
+  'subscription($c: Int, $after: String) { attestationEvents(where: { chainId: $c, kinds: [CREATED] }, after: $after) { cursor attestation { indexingKey } } }'
 
 const devnet = await startDevnet({ port: 0 })
 const writer = createSpWriter(await createDevClients(devnet.rpcUrl), devnet.address)
@@ -57,7 +58,13 @@ const database = await createTestDatabase('subscribers')
 await (await createDb({ databaseUrl: database.url })).close()
 const dir = await mkdtemp(join(tmpdir(), 'sign-subs-'))
 const startBlock = (await createTruthClient(devnet.rpcUrl).getBlockNumber({ cacheTime: 0 })) + 1n
-const config = await writeChainConfig(join(dir, 'chain.json'), { rpcUrl: devnet.rpcUrl, chainId: devnet.chainId, contract: devnet.address, startBlock, maxBlockRange: 50 })
+const config = await writeChainConfig(join(dir, 'chain.json'), {
+  rpcUrl: devnet.rpcUrl,
+  chainId: devnet.chainId,
+  contract: devnet.address,
+  startBlock,
+  maxBlockRange: 50,
+})
 const args = ['--pubsub', 'postgres']
 const gateway = spawnGateway(database.url, args)
 const indexer = spawnIndexer(config, database.url, args)
@@ -70,7 +77,11 @@ if (HOSTILE) {
   let first: bigint | undefined
   for (let k = 0; k < backlog; k += 100) {
     const keys = Array.from({ length: Math.min(100, backlog - k) }, (_, j) => `backlog-${k + j}`)
-    const ids = await writer.attestBatch(1 + ((k / 100) % 4), keys.map((key) => ({ schemaId, data: tupleScore(key, 1n) })), keys)
+    const ids = await writer.attestBatch(
+      1 + ((k / 100) % 4),
+      keys.map((key) => ({ schemaId, data: tupleScore(key, 1n) })),
+      keys,
+    )
     first ??= ids[0]
   }
   probeId = `onchain_evm_${devnet.chainId}_0x${first!.toString(16)}`
@@ -121,7 +132,8 @@ const onPayload = (i: number, json: string): boolean => {
   }
   return true
 }
-const body = (i: number) => JSON.stringify({ query: QUERY, variables: { c: devnet.chainId, after: lastCursor[i] === undefined ? null : String(lastCursor[i]) } })
+const body = (i: number) =>
+  JSON.stringify({ query: QUERY, variables: { c: devnet.chainId, after: lastCursor[i] === undefined ? null : String(lastCursor[i]) } })
 const wsUrl = new URL(url.replace('http', 'ws'))
 const closers: (() => void)[] = []
 const reconnectors: (() => void)[] = []
@@ -133,24 +145,28 @@ let closing = false
 function subscribeSse(i: number) {
   const mine = ++attempt[i]!
   stage[i] = 0
-  const request = httpRequest(url, { method: 'POST', agent: false, headers: { 'content-type': 'application/json', accept: 'text/event-stream' } }, (response) => {
-    stage[i] = 2
-    response.setEncoding('utf8')
-    let buffer = ''
-    let ended = false
-    response.on('data', (chunk: string) => {
-      buffer += chunk
-      let split: number
-      while ((split = buffer.indexOf('\n\n')) >= 0) {
-        const frame = buffer.slice(0, split)
-        buffer = buffer.slice(split + 2)
-        const data = frame.indexOf('data: {')
-        if (data >= 0 && !ended && !onPayload(i, frame.slice(data + 6))) ended = true
-      }
-    })
-    response.on('end', () => resume(i, mine, subscribeSse))
-    response.on('error', () => {})
-  })
+  const request = httpRequest(
+    url,
+    { method: 'POST', agent: false, headers: { 'content-type': 'application/json', accept: 'text/event-stream' } },
+    (response) => {
+      stage[i] = 2
+      response.setEncoding('utf8')
+      let buffer = ''
+      let ended = false
+      response.on('data', (chunk: string) => {
+        buffer += chunk
+        let split: number
+        while ((split = buffer.indexOf('\n\n')) >= 0) {
+          const frame = buffer.slice(0, split)
+          buffer = buffer.slice(split + 2)
+          const data = frame.indexOf('data: {')
+          if (data >= 0 && !ended && !onPayload(i, frame.slice(data + 6))) ended = true
+        }
+      })
+      response.on('end', () => resume(i, mine, subscribeSse))
+      response.on('error', () => {})
+    },
+  )
   request.on('error', (error) => {
     if (!closing && attempt[i] === mine) console.error(`SSE subscriber ${i}: ${String(error)}`)
     resume(i, mine, subscribeSse, true)
@@ -208,7 +224,9 @@ for (let i = 0; i < N; i++) {
 }
 // production starts once the gateway serves every subscription (a late subscriber would miss the first events)
 const metric = async (name: string) => {
-  const text = await fetch(url.replace(/\/graphql$/, '/metrics')).then((r) => r.text()).catch(() => '')
+  const text = await fetch(url.replace(/\/graphql$/, '/metrics'))
+    .then((r) => r.text())
+    .catch(() => '')
   return Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? 0)
 }
 const attachStarted = performance.now()
@@ -219,37 +237,91 @@ console.log(`  ${await metric('sign_indexer_live_subscribers')} subscriptions at
 const cpuNow = () => {
   const of = (...args: string[]) => {
     try {
-      return execFileSync('ps', [...args, '-o', 'times='], { encoding: 'utf8' }).split('\n').filter(Boolean).reduce((sum, t) => sum + Number(t), 0)
+      return execFileSync('ps', [...args, '-o', 'times='], { encoding: 'utf8' })
+        .split('\n')
+        .filter(Boolean)
+        .reduce((sum, t) => sum + Number(t), 0)
     } catch {
       return 0 // ps exits 1 when no process matches
     }
   }
   const usage = process.cpuUsage()
-  return { gateway: of('-p', String(gateway.child.pid)), indexer: of('-p', String(indexer.child.pid)), anvil: of('-C', 'anvil'), postgres: of('-C', 'postgres'), clients: (usage.user + usage.system) / 1e6 }
+  return {
+    gateway: of('-p', String(gateway.child.pid)),
+    indexer: of('-p', String(indexer.child.pid)),
+    anvil: of('-C', 'anvil'),
+    postgres: of('-C', 'postgres'),
+    clients: (usage.user + usage.system) / 1e6,
+  }
 }
 const cpuBefore = cpuNow()
 // the offered load comes from its own process (see produceLoad.ts): the subscriber sockets here cannot delay it
 const productionStarted = performance.now()
-const producer = spawn(process.execPath, ['--import', 'tsx', join(dirname(fileURLToPath(import.meta.url)), 'produceLoad.ts'), '--rpc', devnet.rpcUrl, '--contract', devnet.address, '--schema', String(schemaId), '--rate', String(RATE), '--seconds', String(SECONDS)], { stdio: ['ignore', 'pipe', 'inherit'] })
+const producer = spawn(
+  process.execPath,
+  [
+    '--import',
+    'tsx',
+    join(dirname(fileURLToPath(import.meta.url)), 'produceLoad.ts'),
+    '--rpc',
+    devnet.rpcUrl,
+    '--contract',
+    devnet.address,
+    '--schema',
+    String(schemaId),
+    '--rate',
+    String(RATE),
+    '--seconds',
+    String(SECONDS),
+  ],
+  { stdio: ['ignore', 'pipe', 'inherit'] },
+)
 let produced = 0
 let skippedTicks = 0
 // a reconnect wave: every k-th connection dropped at once, halfway through production
-const wave = RECONNECT > 0 ? setTimeout(() => {
-  const step = Math.max(1, Math.round(1 / RECONNECT))
-  let dropped = 0
-  for (let i = 0; i < N; i += step) reconnectors[i]?.(), dropped++
-  console.log(`  reconnect wave: dropped ${dropped} connections`)
-}, (SECONDS * 1_000) / 2) : undefined
+const wave =
+  RECONNECT > 0
+    ? setTimeout(
+        () => {
+          const step = Math.max(1, Math.round(1 / RECONNECT))
+          let dropped = 0
+          for (let i = 0; i < N; i += step) reconnectors[i]?.(), dropped++
+          console.log(`  reconnect wave: dropped ${dropped} connections`)
+        },
+        (SECONDS * 1_000) / 2,
+      )
+    : undefined
 let hostile: HostileClient | undefined
 const probes: { name: string; probe: Probe }[] = []
-const hostileTimer = HOSTILE ? setTimeout(() => {
-  hostileSince = performance.timeOrigin + performance.now()
-  hostile = startHostileClient({ url, chainId: devnet.chainId, filters: Number(opts.hostileFilters), connections: Number(opts.hostileConnections), replays: Number(opts.hostileReplays), seed: Number(opts.seed), restartAfter: Number(opts.backlog) })
-  console.log(`  hostile client started: ${opts.hostileFilters} distinct filters over ${opts.hostileConnections} connections, ${opts.hostileReplays} replays from "0"`)
-}, (SECONDS * 1_000) / 2) : undefined
+const hostileTimer = HOSTILE
+  ? setTimeout(
+      () => {
+        hostileSince = performance.timeOrigin + performance.now()
+        hostile = startHostileClient({
+          url,
+          chainId: devnet.chainId,
+          filters: Number(opts.hostileFilters),
+          connections: Number(opts.hostileConnections),
+          replays: Number(opts.hostileReplays),
+          seed: Number(opts.seed),
+          restartAfter: Number(opts.backlog),
+        })
+        console.log(
+          `  hostile client started: ${opts.hostileFilters} distinct filters over ${opts.hostileConnections} connections, ${opts.hostileReplays} replays from "0"`,
+        )
+      },
+      (SECONDS * 1_000) / 2,
+    )
+  : undefined
 if (HOSTILE) {
   const phase = () => (hostile ? 'hostile' : 'calm')
-  const graphqlProbe = () => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `{ attestation(id: "${probeId}") { id attester } }` }), signal: AbortSignal.timeout(120_000) }).then((r) => r.json())
+  const graphqlProbe = () =>
+    fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: `{ attestation(id: "${probeId}") { id attester } }` }),
+      signal: AbortSignal.timeout(120_000),
+    }).then((r) => r.json())
   const healthProbe = () => fetch(url.replace(/\/graphql$/, '/healthz'), { signal: AbortSignal.timeout(120_000) }).then((r) => r.text())
   probes.push({ name: 'query attestation(id)', probe: startProbe(graphqlProbe, phase) }, { name: '/healthz', probe: startProbe(healthProbe, phase) })
 }
@@ -274,42 +346,91 @@ while (total < produced * N && Date.now() - lastProgress < 30_000) {
 }
 const drainSeconds = (performance.now() - productionEnded) / 1_000
 const cpuAfter = cpuNow()
-const cpuUsed = Object.entries(cpuAfter).map(([name, seconds]) => `${name} ${(seconds - cpuBefore[name as keyof typeof cpuBefore]).toFixed(0)} s`).join(', ')
+const cpuUsed = Object.entries(cpuAfter)
+  .map(([name, seconds]) => `${name} ${(seconds - cpuBefore[name as keyof typeof cpuBefore]).toFixed(0)} s`)
+  .join(', ')
 
 // what the gateway itself says (journal position, subscriptions, overflows) and how much CPU it used
-const metrics = await fetch(url.replace(/\/graphql$/, '/metrics')).then((r) => r.text()).catch(() => '')
-const pick = (name: string) => metrics.split('\n').filter((l) => l.startsWith(name)).join('; ')
+const metrics = await fetch(url.replace(/\/graphql$/, '/metrics'))
+  .then((r) => r.text())
+  .catch(() => '')
+const pick = (name: string) =>
+  metrics
+    .split('\n')
+    .filter((l) => l.startsWith(name))
+    .join('; ')
 const stat = (await readFile(`/proc/${gateway.child.pid}/stat`, 'utf8').catch(() => '')).split(' ')
 clearTimeout(wave)
-console.log(`  gateway: ${pick('sign_indexer_journal_seq')} | ${pick('sign_indexer_live_subscribers')} | ${pick('sign_indexer_subscription_executions')} | ${pick('sign_indexer_subscription_overflows_total')} | CPU ${((Number(stat[13]) + Number(stat[14])) / 100).toFixed(1)} s`)
+console.log(
+  `  gateway: ${pick('sign_indexer_journal_seq')} | ${pick('sign_indexer_live_subscribers')} | ${pick('sign_indexer_subscription_executions')} | ${pick('sign_indexer_subscription_overflows_total')} | CPU ${((Number(stat[13]) + Number(stat[14])) / 100).toFixed(1)} s`,
+)
 const status = await readFile(`/proc/${gateway.child.pid}/status`, 'utf8').catch(() => '')
 const gatewayPeakMiB = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024
 const lost = received.reduce((sum, n) => sum + Math.max(0, produced - n), 0)
 latencies.sort((a, b) => a - b)
 const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? Number.NaN
-console.log(`\nSubscribers: ${N} (${Math.ceil(N / 2)} SSE, ${Math.floor(N / 2)} graphql-ws); produced ${produced} attestations in ${SECONDS} s (offered ${RATE}/s; ${skippedTicks} ticks skipped with every producer busy)`)
+console.log(
+  `\nSubscribers: ${N} (${Math.ceil(N / 2)} SSE, ${Math.floor(N / 2)} graphql-ws); produced ${produced} attestations in ${SECONDS} s (offered ${RATE}/s; ${skippedTicks} ticks skipped with every producer busy)`,
+)
 console.log(`  delivery latency (tx sent → client received): p50 ${pct(0.5).toFixed(0)} ms, p99 ${pct(0.99).toFixed(0)} ms (${latencies.length} samples)`)
-console.log(`  events lost: ${lost} of ${produced * N}; duplicates: ${duplicates}; subscriber errors: ${errors}; overflows: ${overflows}; resubscriptions: ${resumes}`)
-console.log(`  last delivery ${drainSeconds.toFixed(1)} s after production ended; ${(total / ((performance.now() - productionStarted) / 1_000)).toFixed(0)} deliveries/s overall`)
+console.log(
+  `  events lost: ${lost} of ${produced * N}; duplicates: ${duplicates}; subscriber errors: ${errors}; overflows: ${overflows}; resubscriptions: ${resumes}`,
+)
+console.log(
+  `  last delivery ${drainSeconds.toFixed(1)} s after production ended; ${(total / ((performance.now() - productionStarted) / 1_000)).toFixed(0)} deliveries/s overall`,
+)
 console.log(`  gateway peak RSS (VmHWM): ${gatewayPeakMiB.toFixed(0)} MiB`)
 console.log(`  CPU used from production start to last delivery (${((performance.now() - productionStarted) / 1_000).toFixed(0)} s on 2 cores): ${cpuUsed}`)
-for (const [name, parity] of [['SSE', 0], ['graphql-ws', 1]] as const) {
+for (const [name, parity] of [
+  ['SSE', 0],
+  ['graphql-ws', 1],
+] as const) {
   const mine = received.filter((_, i) => i % 2 === parity)
   const complete = mine.filter((n) => n >= produced).length
   const none = mine.filter((n) => n === 0).length
   const stages = [0, 1, 2].map((k) => received.filter((n, i) => i % 2 === parity && n === 0 && stage[i] === k).length)
-  console.log(`  ${name}: ${complete} subscribers got every event, ${mine.length - complete - none} some, ${none} none (of which ${stages[0]} still connecting, ${stages[1]} connected but not subscribed, ${stages[2]} subscribed)`)
+  console.log(
+    `  ${name}: ${complete} subscribers got every event, ${mine.length - complete - none} some, ${none} none (of which ${stages[0]} still connecting, ${stages[1]} connected but not subscribed, ${stages[2]} subscribed)`,
+  )
 }
 if (HOSTILE) {
   hostileLatencies.sort((a, b) => a - b)
   console.log(`  hostile mode (seed ${opts.seed}): ${JSON.stringify(hostileStats)}`)
   console.log(`    delivery latency before the hostile client: ${describeLatencies(latencies)}`)
   console.log(`    delivery latency while hostile:             ${describeLatencies(hostileLatencies)}`)
-  const gatewayErrors = gateway.output().split('\n').filter((l) => /"level":(50|60)/.test(l))
-  if (gatewayErrors.length) console.log(`    gateway errors (${gatewayErrors.length}, last 3):\n${gatewayErrors.slice(-3).map((l) => `      ${l.slice(0, 600)}`).join('\n')}`)
-  for (const { name, probe } of probes) for (const phase of ['calm', 'hostile']) console.log(`    ${name} ${phase === 'calm' ? 'before the hostile client' : 'while hostile'}: ${describeLatencies(probe.samples(phase), probe.timeouts(phase))}`)
+  const gatewayErrors = gateway
+    .output()
+    .split('\n')
+    .filter((l) => /"level":(50|60)/.test(l))
+  if (gatewayErrors.length)
+    console.log(
+      `    gateway errors (${gatewayErrors.length}, last 3):\n${gatewayErrors
+        .slice(-3)
+        .map((l) => `      ${l.slice(0, 600)}`)
+        .join('\n')}`,
+    )
+  for (const { name, probe } of probes)
+    for (const phase of ['calm', 'hostile'])
+      console.log(
+        `    ${name} ${phase === 'calm' ? 'before the hostile client' : 'while hostile'}: ${describeLatencies(probe.samples(phase), probe.timeouts(phase))}`,
+      )
 }
-console.log(JSON.stringify({ subscribers: N, rate: RATE, produced, p50: pct(0.5), p99: pct(0.99), lost, duplicates, errors, overflows, resumes, drainSeconds, gatewayPeakMiB }))
+console.log(
+  JSON.stringify({
+    subscribers: N,
+    rate: RATE,
+    produced,
+    p50: pct(0.5),
+    p99: pct(0.99),
+    lost,
+    duplicates,
+    errors,
+    overflows,
+    resumes,
+    drainSeconds,
+    gatewayPeakMiB,
+  }),
+)
 
 closing = true
 for (const close of closers) close()

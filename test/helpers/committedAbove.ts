@@ -18,7 +18,16 @@ export type CommittedAbove =
  * @returns `committed: true` with both counts; `committed: false` with the reason when `timeoutMs` ms passed, or at
  *   once when the checkpoint is at the head but the rows are not all there (they never will be: a defect)
  */
-export async function waitForCommittedAbove(params: { prisma: PrismaClient; client: PublicClient; contract: Address; chainId: number; ancestor: bigint; head: bigint; timeoutMs: number; pollMs?: number }): Promise<CommittedAbove> {
+export async function waitForCommittedAbove(params: {
+  prisma: PrismaClient
+  client: PublicClient
+  contract: Address
+  chainId: number
+  ancestor: bigint
+  head: bigint
+  timeoutMs: number
+  pollMs?: number
+}): Promise<CommittedAbove> {
   const { prisma, chainId, ancestor, head } = params
   const started = Date.now()
   const headHash = (await params.client.getBlock({ blockNumber: head })).hash
@@ -32,7 +41,12 @@ export async function waitForCommittedAbove(params: { prisma: PrismaClient; clie
       const skipped = await prisma.skippedLog.count({ where: { chainId, blockNumber: { gt: ancestor } } })
       const waitedMs = Date.now() - started
       if (rowsOf(stored) + skipped === rowsOf(onChain)) return { committed: true, stored, onChain, waitedMs }
-      return { committed: false, reason: `checkpoint at the head but ${rowsOf(stored)} rows + ${skipped} skipped logs stored above block ${ancestor}, ${rowsOf(onChain)} records on chain (${JSON.stringify(stored)} vs ${JSON.stringify(onChain)})`, onChain, waitedMs }
+      return {
+        committed: false,
+        reason: `checkpoint at the head but ${rowsOf(stored)} rows + ${skipped} skipped logs stored above block ${ancestor}, ${rowsOf(onChain)} records on chain (${JSON.stringify(stored)} vs ${JSON.stringify(onChain)})`,
+        onChain,
+        waitedMs,
+      }
     }
     await new Promise((r) => setTimeout(r, params.pollMs ?? 100))
   }

@@ -98,7 +98,16 @@ type RequestPlan = {
 }
 
 /** Kinds decided once per HTTP request (a whole batch); `rangeError` and `lagging` are decided per element. */
-const REQUEST_KINDS = ['delay', 'rateLimit', 'rateLimitNoHeader', 'serverError', 'reset', 'timeout', 'truncate', 'corrupt'] as const satisfies readonly FaultKind[]
+const REQUEST_KINDS = [
+  'delay',
+  'rateLimit',
+  'rateLimitNoHeader',
+  'serverError',
+  'reset',
+  'timeout',
+  'truncate',
+  'corrupt',
+] as const satisfies readonly FaultKind[]
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]', '::1'])
 const SERVER_ERROR_STATUSES = [500, 502, 503] as const

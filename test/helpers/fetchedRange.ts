@@ -27,11 +27,16 @@ export const blockHashOf = (n: bigint) => word(0xb1, n)
 function logData(spec: LogSpec): Hex {
   const str = (s: string) => stringToHex(s)
   switch (spec.name) {
-    case 'SchemaRegistered': return encodeAbiParameters([{ type: 'uint64' }], [spec.schemaId])
-    case 'AttestationMade': return encodeAbiParameters([{ type: 'uint64' }, { type: 'bytes' }], [spec.attestationId, str(spec.indexingKey)])
-    case 'AttestationRevoked': return encodeAbiParameters([{ type: 'uint64' }, { type: 'bytes' }], [spec.attestationId, str(spec.reason)])
-    case 'OffchainAttestationMade': return encodeAbiParameters([{ type: 'bytes' }], [str(spec.offchainAttestationId)])
-    case 'OffchainAttestationRevoked': return encodeAbiParameters([{ type: 'bytes' }, { type: 'bytes' }], [str(spec.offchainAttestationId), str(spec.reason)])
+    case 'SchemaRegistered':
+      return encodeAbiParameters([{ type: 'uint64' }], [spec.schemaId])
+    case 'AttestationMade':
+      return encodeAbiParameters([{ type: 'uint64' }, { type: 'bytes' }], [spec.attestationId, str(spec.indexingKey)])
+    case 'AttestationRevoked':
+      return encodeAbiParameters([{ type: 'uint64' }, { type: 'bytes' }], [spec.attestationId, str(spec.reason)])
+    case 'OffchainAttestationMade':
+      return encodeAbiParameters([{ type: 'bytes' }], [str(spec.offchainAttestationId)])
+    case 'OffchainAttestationRevoked':
+      return encodeAbiParameters([{ type: 'bytes' }, { type: 'bytes' }], [str(spec.offchainAttestationId), str(spec.reason)])
   }
 }
 
@@ -52,7 +57,15 @@ export function toFetchedRange(specs: LogSpec[], opts: { fromBlock: bigint; logs
     const blockNumber = opts.fromBlock + BigInt(Math.floor(i / per))
     const txHash = word(0x7e, blockNumber * 1_000n + BigInt(i))
     senders.set(txHash, SENDER)
-    const ref = { blockNumber, blockHash: blockHashOf(blockNumber), logIndex: i % per, txHash, address: CONTRACT, topic0: SP_EVENT_TOPICS[spec.name], data: logData(spec) }
+    const ref = {
+      blockNumber,
+      blockHash: blockHashOf(blockNumber),
+      logIndex: i % per,
+      txHash,
+      address: CONTRACT,
+      topic0: SP_EVENT_TOPICS[spec.name],
+      data: logData(spec),
+    }
     switch (spec.name) {
       case 'SchemaRegistered':
         events.push({ ...ref, name: spec.name, schemaId: spec.schemaId })
@@ -76,17 +89,32 @@ export function toFetchedRange(specs: LogSpec[], opts: { fromBlock: bigint; logs
   })
   const toBlock = opts.fromBlock + BigInt(Math.max(0, Math.ceil(specs.length / per) - 1))
   const blocks = new Map<bigint, { number: bigint; hash: Hex; parentHash: Hex; timestamp: bigint }>()
-  for (let n = opts.fromBlock; n <= toBlock; n++) blocks.set(n, { number: n, hash: blockHashOf(n), parentHash: blockHashOf(n - 1n), timestamp: 1_700_000_000n + n })
+  for (let n = opts.fromBlock; n <= toBlock; n++)
+    blocks.set(n, { number: n, hash: blockHashOf(n), parentHash: blockHashOf(n - 1n), timestamp: 1_700_000_000n + n })
   return { fromBlock: opts.fromBlock, toBlock, events, skipped: [], records, blocks, senders, verified: true }
 }
 
 /** A schema record with defaults (revocable, ONCHAIN, no hook). */
 export const schemaRecord = (data: string): OnchainSchema => ({
-  registrant: SENDER, revocable: true, dataLocation: 0, maxValidFor: 0n, hook: '0x0000000000000000000000000000000000000000', timestamp: 1_700_000_000n, data,
+  registrant: SENDER,
+  revocable: true,
+  dataLocation: 0,
+  maxValidFor: 0n,
+  hook: '0x0000000000000000000000000000000000000000',
+  timestamp: 1_700_000_000n,
+  data,
 })
 
 /** An attestation record with defaults (no link, never expires, ONCHAIN, no recipients). */
 export const attestationRecord = (over: Partial<OnchainAttestation> & { schemaId: bigint }): OnchainAttestation => ({
-  linkedAttestationId: 0n, attestTimestamp: 1_700_000_000n, revokeTimestamp: 0n, attester: SENDER, validUntil: 0n, dataLocation: 0,
-  revoked: false, recipients: [], data: '0x', ...over,
+  linkedAttestationId: 0n,
+  attestTimestamp: 1_700_000_000n,
+  revokeTimestamp: 0n,
+  attester: SENDER,
+  validUntil: 0n,
+  dataLocation: 0,
+  revoked: false,
+  recipients: [],
+  data: '0x',
+  ...over,
 })

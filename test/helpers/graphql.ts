@@ -75,8 +75,14 @@ export async function subscribeSse<TResult, TVariables>(
       const frame = buffer.slice(0, split)
       buffer = buffer.slice(split + 2)
       const lines = frame.split('\n')
-      const event = lines.find((l) => l.startsWith('event:'))?.slice(6).trim()
-      const data = lines.filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trim()).join('\n')
+      const event = lines
+        .find((l) => l.startsWith('event:'))
+        ?.slice(6)
+        .trim()
+      const data = lines
+        .filter((l) => l.startsWith('data:'))
+        .map((l) => l.slice(5).trim())
+        .join('\n')
       if (event === 'complete') continue
       if (data) ready.push(JSON.parse(data) as GraphQLResult<TResult>)
     }

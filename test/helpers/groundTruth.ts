@@ -33,7 +33,10 @@ export async function readGroundTruth(client: PublicClient, contract: Address, f
     const a = e.args as Record<string, unknown>
     if (e.eventName === 'AttestationMade') indexingKeys.set(a.attestationId as bigint, a.indexingKey as string)
     if (e.eventName === 'AttestationRevoked') reasons.set(a.attestationId as bigint, a.reason as string)
-    if (e.eventName === 'OffchainAttestationMade') { offchainIds.push(a.attestationId as string); offchainBlocks.set(a.attestationId as string, e.blockNumber) }
+    if (e.eventName === 'OffchainAttestationMade') {
+      offchainIds.push(a.attestationId as string)
+      offchainBlocks.set(a.attestationId as string, e.blockNumber)
+    }
     if (e.eventName === 'OffchainAttestationRevoked') offchainReasons.set(a.attestationId as string, a.reason as string)
   }
   const truth: Truth = { attestations: new Map(), schemas: new Map(), offchain: new Map() }
@@ -41,28 +44,54 @@ export async function readGroundTruth(client: PublicClient, contract: Address, f
   // Multicall3 where the chain has it; viem's deployless multicall (a contract-creation eth_call) where it has not
   const multicall3 = '0xca11bde05977b3631167028862be2a173976ca11'
   const hasMulticall3 = ((await client.getCode({ address: multicall3 })) ?? '0x') !== '0x'
-  const atts = await client.multicall({ contracts: ids(attCounter).map((id) => ({ address: contract, abi: spReadAbi, functionName: 'getAttestation', args: [id] })) as never, allowFailure: false, batchSize: 4_000, ...(hasMulticall3 ? { multicallAddress: multicall3 } : { deployless: true }) }) as unknown as Record<string, unknown>[]
+  const atts = (await client.multicall({
+    contracts: ids(attCounter).map((id) => ({ address: contract, abi: spReadAbi, functionName: 'getAttestation', args: [id] })) as never,
+    allowFailure: false,
+    batchSize: 4_000,
+    ...(hasMulticall3 ? { multicallAddress: multicall3 } : { deployless: true }),
+  })) as unknown as Record<string, unknown>[]
   ids(attCounter).forEach((id, i) => {
     const a = atts[i]!
     truth.attestations.set(id, {
-      schemaId: a.schemaId, linkedAttestationId: a.linkedAttestationId === 0n ? null : a.linkedAttestationId, attestTimestamp: a.attestTimestamp,
-      revokeTimestamp: a.revokeTimestamp, attester: (a.attester as string).toLowerCase(), validUntil: (a.validUntil as bigint).toString(),
-      dataLocation: Number(a.dataLocation), revoked: a.revoked, recipientsRaw: (a.recipients as string[]).map((r) => r.toLowerCase()),
-      data: (a.data as string).toLowerCase(), indexingKey: storedKey(indexingKeys.get(id)), revokeReason: storedText(reasons.get(id)),
+      schemaId: a.schemaId,
+      linkedAttestationId: a.linkedAttestationId === 0n ? null : a.linkedAttestationId,
+      attestTimestamp: a.attestTimestamp,
+      revokeTimestamp: a.revokeTimestamp,
+      attester: (a.attester as string).toLowerCase(),
+      validUntil: (a.validUntil as bigint).toString(),
+      dataLocation: Number(a.dataLocation),
+      revoked: a.revoked,
+      recipientsRaw: (a.recipients as string[]).map((r) => r.toLowerCase()),
+      data: (a.data as string).toLowerCase(),
+      indexingKey: storedKey(indexingKeys.get(id)),
+      revokeReason: storedText(reasons.get(id)),
     })
   })
   for (const id of ids(schemaCounter)) {
     const s = (await client.readContract({ address: contract, abi: spReadAbi, functionName: 'getSchema', args: [id] })) as unknown as Record<string, unknown>
     truth.schemas.set(id, {
-      registrant: (s.registrant as string).toLowerCase(), revocable: s.revocable, dataLocation: Number(s.dataLocation),
-      maxValidFor: (s.maxValidFor as bigint).toString(), hook: (s.hook as string).toLowerCase(), timestamp: s.timestamp, data: toStorableText(s.data as string),
+      registrant: (s.registrant as string).toLowerCase(),
+      revocable: s.revocable,
+      dataLocation: Number(s.dataLocation),
+      maxValidFor: (s.maxValidFor as bigint).toString(),
+      hook: (s.hook as string).toLowerCase(),
+      timestamp: s.timestamp,
+      data: toStorableText(s.data as string),
     })
   }
   for (const id of offchainIds) {
-    const o = (await client.readContract({ address: contract, abi: spReadAbi, functionName: 'getOffchainAttestation', args: [id] })) as unknown as Record<string, unknown>
+    const o = (await client.readContract({ address: contract, abi: spReadAbi, functionName: 'getOffchainAttestation', args: [id] })) as unknown as Record<
+      string,
+      unknown
+    >
     const block = await client.getBlock({ blockNumber: offchainBlocks.get(id)! })
     const revoked = o.timestamp === 1n
-    truth.offchain.set(id, { attester: (o.attester as string).toLowerCase(), timestamp: block.timestamp, revoked, revokeReason: storedText(offchainReasons.get(id)) })
+    truth.offchain.set(id, {
+      attester: (o.attester as string).toLowerCase(),
+      timestamp: block.timestamp,
+      revoked,
+      revokeReason: storedText(offchainReasons.get(id)),
+    })
   }
   return truth
 }
@@ -73,7 +102,8 @@ export async function diffWithGroundTruth(prisma: PrismaClient, chainId: number,
   const compare = (what: string, expected: Record<string, unknown>, actual: Record<string, unknown> | undefined) => {
     if (!actual) return diffs.push(`${what}: missing`)
     for (const [k, v] of Object.entries(expected)) {
-      if (JSON.stringify(actual[k], big) !== JSON.stringify(v, big)) diffs.push(`${what}.${k}: expected ${JSON.stringify(v, big)}, got ${JSON.stringify(actual[k], big)}`)
+      if (JSON.stringify(actual[k], big) !== JSON.stringify(v, big))
+        diffs.push(`${what}.${k}: expected ${JSON.stringify(v, big)}, got ${JSON.stringify(actual[k], big)}`)
     }
   }
   const atts = await prisma.attestation.findMany({ where: { chainId } })
@@ -104,7 +134,15 @@ function big(_k: string, v: unknown) {
  * @returns the last differences seen: empty when converged, `['did not converge']` when the checkpoint never
  *   reached the head within `timeoutMs`.
  */
-export async function waitForGroundTruth(params: { prisma: PrismaClient; chainId: number; client: PublicClient; contract: Address; fromBlock: bigint; timeoutMs: number; pollMs?: number }): Promise<string[]> {
+export async function waitForGroundTruth(params: {
+  prisma: PrismaClient
+  chainId: number
+  client: PublicClient
+  contract: Address
+  fromBlock: bigint
+  timeoutMs: number
+  pollMs?: number
+}): Promise<string[]> {
   const deadline = Date.now() + params.timeoutMs
   let diffs = ['did not converge']
   while (Date.now() < deadline) {
@@ -118,7 +156,9 @@ export async function waitForGroundTruth(params: { prisma: PrismaClient; chainId
         // the node itself can fail a read of the truth (anvil once answered 0x for the contract at its head after
         // many reorgs): say so with the contract's code size at the head, and read again at the next poll
         const code = await params.client.getCode({ address: params.contract, blockNumber: head }).catch(() => undefined)
-        diffs = [`ground truth unreadable at block ${head} (contract code ${code == null ? 'unknown' : `${(code.length - 2) / 2} bytes`}): ${String(error).split('\n')[0]}`]
+        diffs = [
+          `ground truth unreadable at block ${head} (contract code ${code == null ? 'unknown' : `${(code.length - 2) / 2} bytes`}): ${String(error).split('\n')[0]}`,
+        ]
       }
     }
     await new Promise((r) => setTimeout(r, params.pollMs ?? 200))
@@ -139,7 +179,10 @@ export const rowsOf = (r: RecordsAbove) => r.attestations + r.schemas + r.offcha
  * pair a rollback must remove together).
  */
 export async function countRolledBackAbove(prisma: PrismaClient, chainId: number, ancestor: bigint): Promise<RecordsAbove> {
-  const above = await prisma.attestation.findMany({ where: { chainId, blockNumber: { gt: ancestor } }, select: { attestationId: true, linkedAttestationId: true } })
+  const above = await prisma.attestation.findMany({
+    where: { chainId, blockNumber: { gt: ancestor } },
+    select: { attestationId: true, linkedAttestationId: true },
+  })
   const ids = new Set(above.map((a) => a.attestationId))
   const revokedAbove = { chainId, revokeBlockNumber: { gt: ancestor } }
   return {
@@ -161,9 +204,17 @@ export async function chainRecordsAbove(client: PublicClient, contract: Address,
   const ids = new Set(made)
   let linked = 0
   for (const id of made) {
-    const a = (await client.readContract({ address: contract, abi: spReadAbi, functionName: 'getAttestation', args: [id], blockNumber: head })) as unknown as { linkedAttestationId: bigint }
+    const a = (await client.readContract({ address: contract, abi: spReadAbi, functionName: 'getAttestation', args: [id], blockNumber: head })) as unknown as {
+      linkedAttestationId: bigint
+    }
     if (a.linkedAttestationId !== 0n && ids.has(a.linkedAttestationId)) linked++
   }
   const count = (name: string) => events.filter((e) => e.eventName === name).length
-  return { attestations: made.length, linked, schemas: count('SchemaRegistered'), offchain: count('OffchainAttestationMade'), revocations: count('AttestationRevoked') + count('OffchainAttestationRevoked') }
+  return {
+    attestations: made.length,
+    linked,
+    schemas: count('SchemaRegistered'),
+    offchain: count('OffchainAttestationMade'),
+    revocations: count('AttestationRevoked') + count('OffchainAttestationRevoked'),
+  }
 }

@@ -12,9 +12,22 @@ export type IndexerProcess = { child: ChildProcess; output: () => string; ready:
 
 /** Writes a config file for one devnet chain and returns its path. */
 export async function writeChainConfig(path: string, chain: { rpcUrl: string; chainId: number; contract: string; startBlock: bigint; maxBlockRange: number }) {
-  await writeFile(path, JSON.stringify({
-    chains: [{ chainId: chain.chainId, rpcUrl: chain.rpcUrl, contract: chain.contract, startBlock: Number(chain.startBlock), confirmations: 0, maxBlockRange: chain.maxBlockRange, pollIntervalMs: 100 }],
-  }))
+  await writeFile(
+    path,
+    JSON.stringify({
+      chains: [
+        {
+          chainId: chain.chainId,
+          rpcUrl: chain.rpcUrl,
+          contract: chain.contract,
+          startBlock: Number(chain.startBlock),
+          confirmations: 0,
+          maxBlockRange: chain.maxBlockRange,
+          pollIntervalMs: 100,
+        },
+      ],
+    }),
+  )
   return path
 }
 
@@ -28,7 +41,10 @@ export function spawnIndexer(configPath: string, databaseUrl: string, extraArgs:
 
 /** Spawns `sign-indexer serve` on a free port; `ready` resolves once it listens, `url()` is its GraphQL URL. */
 export function spawnGateway(databaseUrl: string, extraArgs: string[] = []): IndexerProcess & { url(): string } {
-  const proc = spawnCli(['serve', '--database-url', databaseUrl, '--port', '0', '--host', '127.0.0.1', '--log-level', 'info', ...extraArgs], 'GraphQL gateway running')
+  const proc = spawnCli(
+    ['serve', '--database-url', databaseUrl, '--port', '0', '--host', '127.0.0.1', '--log-level', 'info', ...extraArgs],
+    'GraphQL gateway running',
+  )
   return { ...proc, url: () => /"graphql_url":"([^"]+)"/.exec(proc.output())?.[1] ?? '' }
 }
 
@@ -46,7 +62,9 @@ export function spawnCli(args: string[], readyText: string, env: Record<string, 
   })
   let out = ''
   let markReady!: () => void
-  const ready = new Promise<void>((r) => { markReady = r })
+  const ready = new Promise<void>((r) => {
+    markReady = r
+  })
   const onData = (d: Buffer) => {
     out += d.toString()
     if (out.length > 200_000) out = out.slice(-100_000)
@@ -54,7 +72,12 @@ export function spawnCli(args: string[], readyText: string, env: Record<string, 
   }
   child.stdout!.on('data', onData)
   child.stderr!.on('data', onData)
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => { markReady(); resolve(code) }))
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => {
+      markReady()
+      resolve(code)
+    }),
+  )
   return { child, output: () => out, ready, exited }
 }
 
@@ -71,7 +94,9 @@ export function waitForOutput(proc: IndexerProcess, text: string, timeoutMs: num
       proc.child.off('exit', onExit)
       resolve(seen)
     }
-    const onData = (d: Buffer) => { if (d.toString().includes(text)) finish(true) }
+    const onData = (d: Buffer) => {
+      if (d.toString().includes(text)) finish(true)
+    }
     const onExit = () => finish(false)
     const timer = setTimeout(() => finish(false), timeoutMs)
     proc.child.stdout!.on('data', onData)

@@ -13,7 +13,10 @@ import { devnetChain } from './runIndexerToHead.js'
 export type LiveStack = { devnet: Devnet; db: Db; gateway: Gateway; writer: SpWriter; schemaId: bigint; stop(): Promise<void> }
 
 /** @param name database name prefix and schema name; `confirmations` for the indexed chain (default 0); `onQuery` sees every Prisma query */
-export async function startLiveStack(name: string, opts: { confirmations?: number; journalPollMs?: number; onQuery?: (e: { query: string; durationMs: number }) => void } = {}): Promise<LiveStack> {
+export async function startLiveStack(
+  name: string,
+  opts: { confirmations?: number; journalPollMs?: number; onQuery?: (e: { query: string; durationMs: number }) => void } = {},
+): Promise<LiveStack> {
   const devnet = await startDevnet({ port: 0 })
   const writer = createSpWriter(await createDevClients(devnet.rpcUrl), devnet.address)
   const schemaId = await writer.register(1, { data: schemaJson(name, `${name} test`, SCORE_FIELDS) })
@@ -24,7 +27,11 @@ export async function startLiveStack(name: string, opts: { confirmations?: numbe
   const indexer = createIndexer({ prisma: db.prisma, chains: [chain], logger: createSilentLogger(), onCommit: () => gateway.journal.notify() })
   const running = indexer.run()
   return {
-    devnet, db, gateway, writer, schemaId,
+    devnet,
+    db,
+    gateway,
+    writer,
+    schemaId,
     async stop() {
       indexer.stop()
       await running

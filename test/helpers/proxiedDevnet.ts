@@ -22,7 +22,9 @@ export async function startProxiedDevnet(prefix: string, seed: number): Promise<
   await (await createDb({ databaseUrl: database.url })).close() // migrate once
   const proxy = await createFaultProxy({ target: devnet.rpcUrl, seed, rates: {} })
   return {
-    devnet, database, proxy,
+    devnet,
+    database,
+    proxy,
     stop: async () => {
       await proxy.close()
       await database.drop()

@@ -11,8 +11,15 @@ export type DevnetLike = { rpcUrl: string; chainId: number; address: Address; de
 
 export function devnetChain(devnet: DevnetLike, overrides: Partial<IndexerChain> = {}): IndexerChain {
   return {
-    name: 'devnet', chainId: devnet.chainId, rpcUrls: [devnet.rpcUrl], contract: devnet.address.toLowerCase() as Address,
-    multicall3: devnet.multicall3, startBlock: devnet.deployBlock, confirmations: 0, maxBlockRange: 500, pollIntervalMs: 100,
+    name: 'devnet',
+    chainId: devnet.chainId,
+    rpcUrls: [devnet.rpcUrl],
+    contract: devnet.address.toLowerCase() as Address,
+    multicall3: devnet.multicall3,
+    startBlock: devnet.deployBlock,
+    confirmations: 0,
+    maxBlockRange: 500,
+    pollIntervalMs: 100,
     ...overrides,
   }
 }
@@ -22,7 +29,11 @@ export function devnetChain(devnet: DevnetLike, overrides: Partial<IndexerChain>
  * when called). Stops the indexer before resolving. Rejects after `timeoutMs`. `logger` defaults to a silent one
  * (or to level `TEST_LOG` when that variable is set).
  */
-export async function runIndexerToHead(prisma: PrismaClient, chain: IndexerChain, opts: { targetBlock?: bigint; timeoutMs?: number; concurrency?: number; logger?: Logger } = {}) {
+export async function runIndexerToHead(
+  prisma: PrismaClient,
+  chain: IndexerChain,
+  opts: { targetBlock?: bigint; timeoutMs?: number; concurrency?: number; logger?: Logger } = {},
+) {
   const logger = opts.logger ?? (process.env.TEST_LOG ? createLogger({ level: process.env.TEST_LOG }) : createSilentLogger())
   const indexer = createIndexer({ prisma, chains: [chain], logger, concurrency: opts.concurrency })
   const client = indexer.clients.get(chain.chainId)!

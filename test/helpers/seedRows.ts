@@ -97,8 +97,11 @@ export async function seedRows(client: pg.Client | pg.Pool, options: SeedRowsOpt
       step(`chain ${chainId}: verifications`)
     }
     if (options.chainRows) {
-      await client.query(`INSERT INTO "Chain" ("chainId", "name", "contract", "startBlock", "confirmations", "headBlock", "headTimestamp", "safeBlock", "finalizedBlock", "updatedAt")
-        VALUES ($1, $2, '0x0000000000000000000000000000000000005050', 0, 0, $3, $4, $3, $3, now())`, [chainId, `seeded-${chainId}`, Math.floor(rows / 3), 1700000000 + Math.floor(rows / 3)])
+      await client.query(
+        `INSERT INTO "Chain" ("chainId", "name", "contract", "startBlock", "confirmations", "headBlock", "headTimestamp", "safeBlock", "finalizedBlock", "updatedAt")
+        VALUES ($1, $2, '0x0000000000000000000000000000000000005050', 0, 0, $3, $4, $3, $3, now())`,
+        [chainId, `seeded-${chainId}`, Math.floor(rows / 3), 1700000000 + Math.floor(rows / 3)],
+      )
     }
   }
   if (options.offchainPerChain) {

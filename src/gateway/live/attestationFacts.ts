@@ -63,7 +63,8 @@ export function compileAttestationPredicate(filter: AttestationRowFilter): ((fac
   }
   if (filter.recipient != null) {
     const match = toRecipientMatch(assertFilterText(filter.recipient, 'recipient'))
-    if (!match) tests.push(() => false) // text too long to have been indexed: nothing stored matches
+    if (!match)
+      tests.push(() => false) // text too long to have been indexed: nothing stored matches
     else {
       const { address, texts } = match
       const textSet = new Set(texts)
@@ -119,7 +120,14 @@ export function createAttestationFactsLoader(prisma: PrismaClient): DataLoader<A
       const byKey = new Map(
         rows.map((r) => [
           `${r.chainId}:${r.attestationId}`,
-          { chainId: r.chainId, schemaId: r.schemaId, attester: r.attester, indexingKey: r.indexingKey, recipients: r.recipients, status: r.verification?.status ?? null },
+          {
+            chainId: r.chainId,
+            schemaId: r.schemaId,
+            attester: r.attester,
+            indexingKey: r.indexingKey,
+            recipients: r.recipients,
+            status: r.verification?.status ?? null,
+          },
         ]),
       )
       return keys.map((k) => byKey.get(k) ?? null)

@@ -13,7 +13,10 @@ function capturingLogger() {
 
 describe('result serializer', () => {
   const coded = new GraphQLError('Subscriber fell behind', { extensions: { code: 'SUBSCRIPTION_OVERFLOW', cursor: '7' } })
-  const internal = new GraphQLError('connection refused by 10.0.0.5', { originalError: new Error('connection refused by 10.0.0.5'), path: ['attestationEvents'] })
+  const internal = new GraphQLError('connection refused by 10.0.0.5', {
+    originalError: new Error('connection refused by 10.0.0.5'),
+    path: ['attestationEvents'],
+  })
 
   it('keeps coded errors, masks the rest and logs what it masked; SSE output omits yoga-internal extensions', () => {
     const { logger, lines } = capturingLogger()

@@ -193,7 +193,11 @@ function createSsePlugin(subscriptions: SharedSubscriptions, serialize: (result:
       if (!result || typeof result !== 'object' || !(Symbol.asyncIterator in result) || !wantsEventStream(request)) return
       const direct = subscriptions.direct(request)
       if (!direct) return
-      setResultProcessor((source, fetchAPI) => new fetchAPI.Response(createBody(direct, source as AsyncIterableIterator<unknown>, request.signal) as never, { status: 200, headers: SSE_HEADERS }), 'text/event-stream')
+      setResultProcessor(
+        (source, fetchAPI) =>
+          new fetchAPI.Response(createBody(direct, source as AsyncIterableIterator<unknown>, request.signal) as never, { status: 200, headers: SSE_HEADERS }),
+        'text/event-stream',
+      )
     },
   }
 }

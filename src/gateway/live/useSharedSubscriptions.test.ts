@@ -11,9 +11,19 @@ const streamOf = (buffered?: number) => (c: unknown) => {
 type SubscribeFn = (args: unknown) => Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult>
 
 /** Runs the plugin's onSubscribe for one subscriber and returns the iterator it would serve. */
-async function subscribe(plugin: ReturnType<typeof createSharedSubscriptions>['plugin'], source: SubscribeFn, document: ReturnType<typeof parse>, variableValues: Record<string, unknown> = {}, ctx: Ctx = {}) {
+async function subscribe(
+  plugin: ReturnType<typeof createSharedSubscriptions>['plugin'],
+  source: SubscribeFn,
+  document: ReturnType<typeof parse>,
+  variableValues: Record<string, unknown> = {},
+  ctx: Ctx = {},
+) {
   let fn: SubscribeFn = source
-  await (plugin.onSubscribe as (p: unknown) => unknown)({ args: { document, variableValues, contextValue: ctx }, subscribeFn: source, setSubscribeFn: (f: SubscribeFn) => (fn = f) })
+  await (plugin.onSubscribe as (p: unknown) => unknown)({
+    args: { document, variableValues, contextValue: ctx },
+    subscribeFn: source,
+    setSubscribeFn: (f: SubscribeFn) => (fn = f),
+  })
   return (await fn({ document, variableValues, contextValue: ctx })) as AsyncIterableIterator<ExecutionResult>
 }
 
@@ -42,7 +52,13 @@ describe('shared subscriptions', () => {
     const opened = new Promise<void>((r) => (gate.open = r))
     const slowSource: SubscribeFn = async (args) => {
       const inner = (await source(20, executions)(args)) as AsyncIterableIterator<ExecutionResult>
-      return { [Symbol.asyncIterator]() { return this }, next: async () => (await opened, inner.next()), return: async () => inner.return!() } as AsyncIterableIterator<ExecutionResult>
+      return {
+        [Symbol.asyncIterator]() {
+          return this
+        },
+        next: async () => (await opened, inner.next()),
+        return: async () => inner.return!(),
+      } as AsyncIterableIterator<ExecutionResult>
     }
     const fast = await subscribe(shared.plugin, slowSource, document, {}, ctx)
     const slow = await subscribe(shared.plugin, slowSource, document, {}, ctx)
@@ -106,7 +122,8 @@ describe('shared subscriptions', () => {
         [Symbol.asyncIterator]() {
           return this
         },
-        next: () => (first ? ((first = false), Promise.resolve({ done: false, value: { data: { n: 1 } } })) : new Promise<IteratorResult<ExecutionResult>>(() => {})),
+        next: () =>
+          first ? ((first = false), Promise.resolve({ done: false, value: { data: { n: 1 } } })) : new Promise<IteratorResult<ExecutionResult>>(() => {}),
         return: async () => ({ done: true, value: undefined }),
       } as AsyncIterableIterator<ExecutionResult>
     }
@@ -239,7 +256,14 @@ describe('shared subscriptions', () => {
 
   it('refuses a resumed subscription with REPLAY_LIMIT when the line of those waiting to catch up is full', async () => {
     const journal = fakeJournal()
-    const shared = createSharedSubscriptions({ recentResults: 0, maxCatchingUp: 1, maxWaitingToCatchUp: 1, bufferSize: 4, overflowGraceMs: 10_000, streamOf: streamOf(0) })
+    const shared = createSharedSubscriptions({
+      recentResults: 0,
+      maxCatchingUp: 1,
+      maxWaitingToCatchUp: 1,
+      bufferSize: 4,
+      overflowGraceMs: 10_000,
+      streamOf: streamOf(0),
+    })
     journal.append(6)
     const first = await subscribe(shared.plugin, journal.subscribeFn, resumable, { after: '0' }, {}) // replays, holds the slot
     const waiting = subscribe(shared.plugin, journal.subscribeFn, resumable, { after: '1' }, {}) // waits in line
@@ -309,7 +333,7 @@ describe('shared subscriptions', () => {
     await fresh.return!()
   })
 
-  it('serves a resume from the shared execution\'s recent results when they cover its cursor, else replays it', async () => {
+  it("serves a resume from the shared execution's recent results when they cover its cursor, else replays it", async () => {
     const journal = fakeJournal()
     const shared = createSharedSubscriptions({ recentResults: 3, streamOf: streamOf(0) })
     journal.append(5)

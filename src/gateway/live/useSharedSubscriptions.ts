@@ -159,7 +159,11 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
    * resumed operation runs alone until it has caught up; its `key` is then the one of the same operation without
    * `after` (the `after` variable is left out of every key), so it can merge into that execution or become it.
    */
-  const keyOf = (args: { document: DocumentNode; operationName?: string | null; variableValues?: Record<string, unknown> | null }): { key: string; resumes: boolean; after?: string } | null => {
+  const keyOf = (args: {
+    document: DocumentNode
+    operationName?: string | null
+    variableValues?: Record<string, unknown> | null
+  }): { key: string; resumes: boolean; after?: string } | null => {
     const variables = { ...(args.variableValues ?? {}) }
     const operation = args.document.definitions.find(
       (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && (!args.operationName || d.name?.value === args.operationName),
@@ -180,7 +184,11 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
   }
 
   /** One subscriber's view: a bounded queue over the group's results. */
-  function listen(joined: Group, contextValue: unknown, resumed?: { after: string; recent: { result: ExecutionResult; cursor: string | undefined }[] }): AsyncIterableIterator<ExecutionResult> {
+  function listen(
+    joined: Group,
+    contextValue: unknown,
+    resumed?: { after: string; recent: { result: ExecutionResult; cursor: string | undefined }[] },
+  ): AsyncIterableIterator<ExecutionResult> {
     let group = joined
     let skipThrough: bigint | undefined
     const queue: { result: ExecutionResult; cursor: string | undefined }[] = resumed ? [...resumed.recent] : []
@@ -214,7 +222,8 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
         wakeDirect?.()
       },
       end(error) {
-        if (error !== undefined && !done && !failure) failure = { errors: [error instanceof GraphQLError ? error : new GraphQLError('Subscription source failed', { originalError: error as Error })] }
+        if (error !== undefined && !done && !failure)
+          failure = { errors: [error instanceof GraphQLError ? error : new GraphQLError('Subscription source failed', { originalError: error as Error })] }
         done = true
         wake?.()
         wakeDirect?.()
@@ -304,7 +313,13 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
    * its listeners move there (skipping what they already got) and it stops. So a wave of reconnecting clients
    * (a gateway restart, an overload) costs one replay each, not one execution each for as long as they stay.
    */
-  function startGroup(key: string | null, source: AsyncIterableIterator<ExecutionResult>, contextValue: unknown, baseKey: string | null = null, caughtUp: () => void = () => {}): Group {
+  function startGroup(
+    key: string | null,
+    source: AsyncIterableIterator<ExecutionResult>,
+    contextValue: unknown,
+    baseKey: string | null = null,
+    caughtUp: () => void = () => {},
+  ): Group {
     let stopped = false
     let handedOver = cursorOf(contextValue)
     // the last results handed over, and the cursor through which results may be missing from them
@@ -351,7 +366,12 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
         const handOver = async () => {
           const results = batch
           batch = []
-          await grace.waitForRoom(group.listeners, (l) => l.room(), results.length, () => stopped)
+          await grace.waitForRoom(
+            group.listeners,
+            (l) => l.room(),
+            results.length,
+            () => stopped,
+          )
           // a resumed execution that has handed over everything up to where this one is now joins before these
           // results (in lockstep with this one, it would otherwise always be a hand-over behind and never merge)
           const at = group.cursor()
@@ -397,7 +417,10 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
             // a held batch goes out after `holdMs` even if the source's next result is slow to come (its buffered
             // events may all be filtered out, and the next match be far away)
             const wait = holdMs - (performance.now() - batchStarted)
-            next = wait <= 0 ? undefined : await Promise.race([pending, new Promise<undefined>((resolve) => (holdTimer = setTimeout(() => resolve(undefined), wait)))])
+            next =
+              wait <= 0
+                ? undefined
+                : await Promise.race([pending, new Promise<undefined>((resolve) => (holdTimer = setTimeout(() => resolve(undefined), wait)))])
             clearTimeout(holdTimer)
             if (next === undefined) {
               await handOver()
@@ -439,7 +462,11 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
   const plugin: Plugin = {
     onSubscribe({ args, subscribeFn, setSubscribeFn }) {
       if (subscribers >= maxSubscriptions) {
-        setSubscribeFn(() => ({ errors: [new GraphQLError('Too many live subscriptions on this gateway; retry later or on another replica', { extensions: { code: 'SUBSCRIPTION_LIMIT' } })] }))
+        setSubscribeFn(() => ({
+          errors: [
+            new GraphQLError('Too many live subscriptions on this gateway; retry later or on another replica', { extensions: { code: 'SUBSCRIPTION_LIMIT' } }),
+          ],
+        }))
         return
       }
       const keyed = keyOf(args as never)
@@ -455,7 +482,13 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
         // a resumed subscription waits for a catching-up slot, held until it merges, becomes shared or ends
         let caughtUp = () => {}
         if (baseKey !== null && catchUp.pendingCount >= maxWaitingToCatchUp) {
-          return { errors: [new GraphQLError('Too many subscriptions waiting to replay from a cursor on this gateway; retry later or on another replica', { extensions: { code: 'REPLAY_LIMIT', scope: 'process' } })] }
+          return {
+            errors: [
+              new GraphQLError('Too many subscriptions waiting to replay from a cursor on this gateway; retry later or on another replica', {
+                extensions: { code: 'REPLAY_LIMIT', scope: 'process' },
+              }),
+            ],
+          }
         }
         if (baseKey !== null) {
           const held = new Promise<void>((resolve) => (caughtUp = resolve))

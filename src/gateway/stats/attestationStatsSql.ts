@@ -40,8 +40,10 @@ export function toRollupConditions(where: AttestationFilter | null | undefined):
   if (where.attester != null) conditions.push(Prisma.sql`r."attester" = ${parseAddress(assertFilterText(where.attester, 'attester'), 'attester')}`)
   if (where.attestTimestampGte != null) {
     const gte = parseUint64(assertFilterText(where.attestTimestampGte, 'attestTimestampGte'), 'attestTimestampGte')
-    if (!isStorableUint64(gte)) conditions.push(Prisma.sql`FALSE`) // every stored timestamp is below it
-    else if (gte % SECONDS_PER_DAY !== 0n) return null // part of a day: only the attestations can tell
+    if (!isStorableUint64(gte))
+      conditions.push(Prisma.sql`FALSE`) // every stored timestamp is below it
+    else if (gte % SECONDS_PER_DAY !== 0n)
+      return null // part of a day: only the attestations can tell
     else conditions.push(Prisma.sql`r."day" >= ${gte.toString()}::bigint`)
   }
   if (where.attestTimestampLte != null) {
@@ -51,7 +53,8 @@ export function toRollupConditions(where: AttestationFilter | null | undefined):
       conditions.push(Prisma.sql`r."day" <= ${(lte + 1n - SECONDS_PER_DAY).toString()}::bigint`)
     } // else every stored timestamp is below it: no condition
   }
-  if (chains.size > 1) conditions.push(Prisma.sql`FALSE`) // two different chains: nothing matches both
+  if (chains.size > 1)
+    conditions.push(Prisma.sql`FALSE`) // two different chains: nothing matches both
   else if (chains.size === 1) conditions.push(Prisma.sql`r."chainId" = ${[...chains][0]!}::int`)
   return conditions
 }

@@ -23,7 +23,11 @@ export type SchemaStatsGroup = StatsGroup & { uniqueAttesters: number; uniqueRec
  * @throws {BadUserInputError} when the filter does not parse
  * @throws {LineageTooLargeError} for an `inLineageOf` beyond the walk's cap
  */
-export async function buildAttestationGroupsSql(ctx: GatewayContext, where: AttestationFilter | null | undefined, groupBy: StatsGroupBy): Promise<{ sql: Prisma.Sql; source: 'rollup' | 'direct' }> {
+export async function buildAttestationGroupsSql(
+  ctx: GatewayContext,
+  where: AttestationFilter | null | undefined,
+  groupBy: StatsGroupBy,
+): Promise<{ sql: Prisma.Sql; source: 'rollup' | 'direct' }> {
   const rollup = groupBy === 'RECIPIENT' ? null : toRollupConditions(where)
   if (rollup && groupBy !== 'RECIPIENT') return { sql: buildRollupGroupsSql(groupBy, rollup), source: 'rollup' }
   const lineage = where?.inLineageOf != null ? await getLineageOf(ctx, where.inLineageOf) : null
@@ -65,14 +69,19 @@ export async function resolveAttestationStats(
  * Resolves `schemaStats(where, first, after, last, before)`.
  * @throws {BadUserInputError} for bad page arguments, a cursor of another list, or a registrant that is not an address
  */
-export async function resolveSchemaStats(args: ConnectionArgs & { where?: SchemaStatsWhere | null }, ctx: GatewayContext): Promise<KeysetConnection<SchemaStatsGroup>> {
+export async function resolveSchemaStats(
+  args: ConnectionArgs & { where?: SchemaStatsWhere | null },
+  ctx: GatewayContext,
+): Promise<KeysetConnection<SchemaStatsGroup>> {
   toPageRequest(args, ctx)
   const page: SchemaStatsGroup[] = []
   let recipients: Promise<Map<string, number>> | undefined
   const uniqueRecipients = (group: StatsGroup) => async () => {
     recipients ??= (async () => {
       const rows = page.length
-        ? await ctx.prisma.$queryRaw<{ chainId: number; schemaId: bigint; n: number }[]>(buildUniqueRecipientsSql(page.map((g) => ({ chainId: g.chainId, schemaId: g.id }))))
+        ? await ctx.prisma.$queryRaw<{ chainId: number; schemaId: bigint; n: number }[]>(
+            buildUniqueRecipientsSql(page.map((g) => ({ chainId: g.chainId, schemaId: g.id }))),
+          )
         : []
       return new Map(rows.map((r) => [`${r.chainId}:${BigInt(r.schemaId)}`, Number(r.n)]))
     })()

@@ -33,7 +33,10 @@ export function buildSchemaGroupsSql(where: SchemaStatsWhere | null | undefined)
  * @returns rows `{ chainId, schemaId, n }`; a schema without recipients has no row
  */
 export function buildUniqueRecipientsSql(schemas: readonly { chainId: number; schemaId: bigint }[]): Prisma.Sql {
-  const pairs = Prisma.join(schemas.map((s) => Prisma.sql`(${s.chainId}::int, ${s.schemaId.toString()}::bigint)`), ', ')
+  const pairs = Prisma.join(
+    schemas.map((s) => Prisma.sql`(${s.chainId}::int, ${s.schemaId.toString()}::bigint)`),
+    ', ',
+  )
   return Prisma.sql`SELECT a."chainId", a."schemaId", count(DISTINCT ${RECIPIENT_KEY_SQL})::int AS n
     FROM "Attestation" a JOIN "Recipient" rr ON rr."chainId" = a."chainId" AND rr."attestationId" = a."attestationId"
     WHERE (a."chainId", a."schemaId") IN (${pairs})

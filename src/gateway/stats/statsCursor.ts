@@ -43,8 +43,16 @@ export function parseStatsCursor(cursor: string, tag: string, argument: string):
   if (!Array.isArray(value) || value.length !== 5) throw foreign()
   const [t, count, chainId, id, text] = value as unknown[]
   if (
-    t !== tag || !Number.isSafeInteger(count) || (count as number) < 0 || !Number.isInteger(chainId) || (chainId as number) < 0 ||
-    (chainId as number) > INT32_MAX || typeof id !== 'string' || !/^\d{1,19}$/.test(id) || BigInt(id) > INT64_MAX || typeof text !== 'string'
+    t !== tag ||
+    !Number.isSafeInteger(count) ||
+    (count as number) < 0 ||
+    !Number.isInteger(chainId) ||
+    (chainId as number) < 0 ||
+    (chainId as number) > INT32_MAX ||
+    typeof id !== 'string' ||
+    !/^\d{1,19}$/.test(id) ||
+    BigInt(id) > INT64_MAX ||
+    typeof text !== 'string'
   ) {
     throw foreign()
   }

@@ -22,10 +22,16 @@ export const Attestation = builder.prismaObject('Attestation', {
     chainId: t.exposeInt('chainId'),
     attestationId: t.string({ description: 'the contract id, minimal lower-case 0x hex', resolve: (a) => toHexId(a.attestationId) }),
     schemaId: t.string({ description: 'SignScan full id of the schema', resolve: (a) => toFullId(a.chainId, a.schemaId) }),
-    schema: t.relation('schema', { nullable: true, description: "null when the schema is not indexed (registered before the chain's start block; decodeError says DATA_UNKNOWN_SCHEMA)" }),
+    schema: t.relation('schema', {
+      nullable: true,
+      description: "null when the schema is not indexed (registered before the chain's start block; decodeError says DATA_UNKNOWN_SCHEMA)",
+    }),
     attester: t.exposeString('attester', { description: 'the attester stored by the contract (not necessarily tx.from)' }),
     from: t.string({ description: 'sender of the transaction (tx.from)', resolve: (a) => a.txFrom }),
-    delegated: t.boolean({ description: 'true when tx.from differs from the attester (relayer, contract, delegate signature)', resolve: (a) => a.txFrom !== a.attester }),
+    delegated: t.boolean({
+      description: 'true when tx.from differs from the attester (relayer, contract, delegate signature)',
+      resolve: (a) => a.txFrom !== a.attester,
+    }),
     linkedAttestationId: t.string({
       nullable: true,
       description: 'full id of the attestation this one links to (null when the contract says 0)',

@@ -22,11 +22,16 @@ import { builder, type GatewayContext } from '../builder.js'
 import { SubscriptionOverflowError } from '../errors.js'
 import { isStorableUint64, toFullId } from '../ids.js'
 import { type JournalEntry, JournalOverflowError, type JournalSubscription } from '../../journal/journalTail.js'
-import { type AttestationFacts, type AttestationRowFilter, compileAttestationPredicate, createAttestationFactsLoader, getAttestationFactsAnnotator } from '../live/attestationFacts.js'
+import {
+  type AttestationFacts,
+  type AttestationRowFilter,
+  compileAttestationPredicate,
+  createAttestationFactsLoader,
+  getAttestationFactsAnnotator,
+} from '../live/attestationFacts.js'
 import { assertCursorInJournal } from '../journalCursor.js'
 import { connectionOf, ReplayLimitError, toReplayLimitGraphQLError } from '../../journal/replayLimiter.js'
 import type { DeliveryLevel } from '../../journal/finalityGate.js'
-
 
 const AttestationEventKind = builder.enumType('AttestationEventKind', { values: ['CREATED', 'REVOKED', 'STATUS_CHANGED', 'REMOVED'] as const })
 const Finality = builder.enumType('Finality', {
@@ -117,7 +122,10 @@ function loaderFor(ctx: GatewayContext, query: object, shape = JSON.stringify(qu
         const pairs = [...new Set(keys)].map((k) => k.split(':')).map(([c, id]) => ({ chainId: Number(c), attestationId: BigInt(id!) }))
         const q = query as { select?: Record<string, unknown>; include?: Record<string, unknown> }
         const select = q.select ? { ...q.select, chainId: true, attestationId: true } : undefined
-        const rows = (await ctx.prisma.attestation.findMany({ ...(select ? { select } : { include: q.include }), where: { OR: pairs } } as never)) as { chainId: number; attestationId: bigint }[]
+        const rows = (await ctx.prisma.attestation.findMany({ ...(select ? { select } : { include: q.include }), where: { OR: pairs } } as never)) as {
+          chainId: number
+          attestationId: bigint
+        }[]
         const byKey = new Map(rows.map((r) => [`${r.chainId}:${r.attestationId}`, r]))
         return keys.map((k) => byKey.get(k) ?? null)
       },
@@ -135,12 +143,19 @@ function loaderFor(ctx: GatewayContext, query: object, shape = JSON.stringify(qu
  */
 export function parseEventCursor(after: string): bigint {
   const seq = /^\d{1,19}$/.test(after) ? BigInt(after) : -1n
-  if (!isStorableUint64(seq)) throw new GraphQLError('`after` must be a cursor from an earlier event', { extensions: { code: 'BAD_USER_INPUT', argument: 'after' } })
+  if (!isStorableUint64(seq))
+    throw new GraphQLError('`after` must be a cursor from an earlier event', { extensions: { code: 'BAD_USER_INPUT', argument: 'after' } })
   return seq
 }
 
 export type FollowAttestationEventsOptions = {
-  where?: { chainId?: number | null; schemaId?: string | number | null; attester?: string | null; recipient?: string | null; kinds?: readonly string[] | null } | null
+  where?: {
+    chainId?: number | null
+    schemaId?: string | number | null
+    attester?: string | null
+    recipient?: string | null
+    kinds?: readonly string[] | null
+  } | null
   after?: string | null
   finality?: DeliveryLevel | null
   /** further row conditions (an indexing key, verification statuses) an event's attestation must meet */
@@ -180,7 +195,8 @@ export function followAttestationEvents(ctx: GatewayContext, options: FollowAtte
     subscription = ctx.journal.subscribe({
       after: options.after ?? undefined,
       finality: options.finality ?? 'SAFE',
-      filter: (e) => e.subjectType === 'ATTESTATION' && kinds.has(e.kind) && (where.chainId == null || e.chainId === where.chainId) && (!matches || judge(e) !== false),
+      filter: (e) =>
+        e.subjectType === 'ATTESTATION' && kinds.has(e.kind) && (where.chainId == null || e.chainId === where.chainId) && (!matches || judge(e) !== false),
       connection: connectionOf(ctx),
       annotated: matches !== undefined,
     })

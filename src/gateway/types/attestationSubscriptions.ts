@@ -29,11 +29,7 @@ export function followAttestations(
 }
 
 /** Reads the attestation an event is about, with the subscriber's selection (read ahead in bursts, see loadAhead); null if it vanished (reorg). */
-function loadAttestation<T extends object>(
-  query: T,
-  payload: AttestationEventPayload,
-  ctx: GatewayContext,
-) {
+function loadAttestation<T extends object>(query: T, payload: AttestationEventPayload, ctx: GatewayContext) {
   if (payload.overflowCursor !== undefined) throw new SubscriptionOverflowError(payload.overflowCursor)
   return loadAhead(ctx, query, payload.event) as Promise<never>
 }
@@ -67,8 +63,7 @@ builder.subscriptionFields((t) => ({
       where: t.arg({ type: AttestationSubscriptionWhere }),
       statuses: t.arg({ type: [VerificationStatus], description: 'only while the verdict has one of these statuses (default: any)' }),
     },
-    subscribe: (_root, args, ctx) =>
-      followAttestations(ctx, 'STATUS_CHANGED', args.where, args.statuses),
+    subscribe: (_root, args, ctx) => followAttestations(ctx, 'STATUS_CHANGED', args.where, args.statuses),
     resolve: (query, payload, _args, ctx) => loadAttestation(query, payload as AttestationEventPayload, ctx),
   }),
 }))

@@ -115,7 +115,10 @@ export function toAttestationWhereInput(where: AttestationFilter | null | undefi
  * @throws {BadUserInputError} as toAttestationWhereInput, or when `inLineageOf` is not a full id
  * @throws {LineageTooLargeError} LINEAGE_TOO_LARGE when the attestation has more than LINEAGE_MAX_NODES descendants
  */
-export async function toAttestationWhereInputWithLineage(ctx: GatewayContext, where: AttestationFilter | null | undefined): Promise<Prisma.AttestationWhereInput> {
+export async function toAttestationWhereInputWithLineage(
+  ctx: GatewayContext,
+  where: AttestationFilter | null | undefined,
+): Promise<Prisma.AttestationWhereInput> {
   if (where?.inLineageOf == null) return toAttestationWhereInput(where)
   const rest = toAttestationWhereInput({ ...where, inLineageOf: undefined })
   const lineage = await getLineageOf(ctx, where.inLineageOf)

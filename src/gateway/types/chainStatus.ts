@@ -27,7 +27,9 @@ export type ChainSyncErrorShape = { code: string; message: string; at: Date }
 export const ChainSyncError = builder.objectRef<ChainSyncErrorShape>('ChainSyncError').implement({
   description: 'A failed sync step of a chain: what went wrong and when.',
   fields: (t) => ({
-    code: t.exposeString('code', { description: 'the error code, e.g. CHAIN_ID_MISMATCH, DATABASE, RPC; for an error without one RPC, DATABASE or INTERNAL by its origin' }),
+    code: t.exposeString('code', {
+      description: 'the error code, e.g. CHAIN_ID_MISMATCH, DATABASE, RPC; for an error without one RPC, DATABASE or INTERNAL by its origin',
+    }),
     message: t.exposeString('message', { description: 'one line with its causes; URLs in it are redacted (no credentials, keys or query strings)' }),
     at: t.expose('at', { type: 'DateTime', description: 'when the step failed' }),
   }),
@@ -51,7 +53,8 @@ export const ChainStatus = builder.objectRef<ChainStatusShape>('ChainStatus').im
     }),
     consecutiveFailures: t.exposeInt('consecutiveFailures', { description: 'sync steps that failed in a row; 0 once a step succeeds' }),
     stalled: t.boolean({
-      description: "true while the chain is stalled: the same sync step failed the indexer's limits.stallAfterFailures times in a row, or the RPC node is on another chain (nothing is committed then)",
+      description:
+        "true while the chain is stalled: the same sync step failed the indexer's limits.stallAfterFailures times in a row, or the RPC node is on another chain (nothing is committed then)",
       resolve: (s) => s.stalledSince !== null,
     }),
     stalledSince: t.expose('stalledSince', { type: 'DateTime', nullable: true, description: 'when the chain became stalled; null when it is not' }),
@@ -90,7 +93,10 @@ export async function getChainStatuses(ctx: GatewayContext): Promise<ChainStatus
       indexedBlockHash: checkpoint?.blockHash ?? null,
       consecutiveFailures: chain.consecutiveFailures,
       stalledSince: chain.stalledSince,
-      lastError: chain.lastError === null || chain.lastErrorAt === null ? null : { code: chain.lastErrorCode ?? 'INTERNAL', message: chain.lastError, at: chain.lastErrorAt },
+      lastError:
+        chain.lastError === null || chain.lastErrorAt === null
+          ? null
+          : { code: chain.lastErrorCode ?? 'INTERNAL', message: chain.lastError, at: chain.lastErrorAt },
     }
   })
 }

@@ -12,7 +12,14 @@ import type { GatewayContext } from '../builder.js'
 import { builder } from '../builder.js'
 import { BadUserInputError } from '../errors.js'
 import {
-  getLineagePage, LINEAGE_DEPTH_CAP, LINEAGE_MAX_NODES, type LineageDirection, lineageRootLoader, loadAttestations, parseLineageCursor, toLineageCursor,
+  getLineagePage,
+  LINEAGE_DEPTH_CAP,
+  LINEAGE_MAX_NODES,
+  type LineageDirection,
+  lineageRootLoader,
+  loadAttestations,
+  parseLineageCursor,
+  toLineageCursor,
 } from '../lineage.js'
 import { assertPageSize, defaultPageSize } from '../pagination.js'
 import { Attestation } from './attestation.js'
@@ -33,7 +40,14 @@ type LineageConnection = {
   truncated: boolean
 }
 
-type LineageArgs = { direction: LineageDirection; maxDepth?: number | null; first?: number | null; after?: string | null; last?: number | null; before?: string | null }
+type LineageArgs = {
+  direction: LineageDirection
+  maxDepth?: number | null
+  first?: number | null
+  after?: string | null
+  last?: number | null
+  before?: string | null
+}
 
 async function resolveLineage(a: AttestationRow, args: LineageArgs, ctx: GatewayContext, info: GraphQLResolveInfo): Promise<LineageConnection> {
   assertPageSize(args, ctx)
@@ -48,7 +62,11 @@ async function resolveLineage(a: AttestationRow, args: LineageArgs, ctx: Gateway
   const page = await getLineagePage(ctx.prisma, { chainId: a.chainId, attestationId: a.attestationId }, args.direction, maxDepth, after, size + 1)
   const items = page.items.slice(0, size)
   const query = items.length ? (queryFromInfo({ context: ctx, info, typeName: 'Attestation', paths: [['nodes'], ['edges', 'node']] }) as object) : {}
-  const rows = await loadAttestations(ctx, query, items.map((i) => ({ chainId: a.chainId, attestationId: i.attestationId })))
+  const rows = await loadAttestations(
+    ctx,
+    query,
+    items.map((i) => ({ chainId: a.chainId, attestationId: i.attestationId })),
+  )
   const edges: LineageEdge[] = []
   items.forEach((item, i) => {
     const node = rows[i]
@@ -81,14 +99,23 @@ builder.prismaObjectField('Attestation', 'lineage', (t) =>
     {
       name: 'AttestationLineageConnection',
       fields: (c) => ({
-        totalCount: c.int({ description: 'attestations in the walk (within maxDepth and the node cap)', resolve: (conn) => (conn as unknown as LineageConnection).totalCount }),
-        truncated: c.boolean({ description: `true when the walk stopped at ${LINEAGE_MAX_NODES} attestations`, resolve: (conn) => (conn as unknown as LineageConnection).truncated }),
+        totalCount: c.int({
+          description: 'attestations in the walk (within maxDepth and the node cap)',
+          resolve: (conn) => (conn as unknown as LineageConnection).totalCount,
+        }),
+        truncated: c.boolean({
+          description: `true when the walk stopped at ${LINEAGE_MAX_NODES} attestations`,
+          resolve: (conn) => (conn as unknown as LineageConnection).truncated,
+        }),
       }),
     },
     {
       name: 'AttestationLineageEdge',
       fields: (e) => ({
-        depth: e.int({ description: 'generations from this attestation: 1 = parent (ANCESTORS) or child (DESCENDANTS)', resolve: (edge) => (edge as unknown as LineageEdge).depth }),
+        depth: e.int({
+          description: 'generations from this attestation: 1 = parent (ANCESTORS) or child (DESCENDANTS)',
+          resolve: (edge) => (edge as unknown as LineageEdge).depth,
+        }),
       }),
     },
   ),

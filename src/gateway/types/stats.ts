@@ -58,10 +58,24 @@ for (const ref of [AttestationStatsGroup, SchemaStats as unknown as typeof Attes
   builder.objectFields(ref, (t) => ({
     count: t.int({ description: 'attestations in the group', resolve: (g) => g.count }),
     revokedCount: t.int({ description: 'of them revoked', resolve: (g) => g.revokedCount }),
-    firstTimestamp: t.string({ nullable: true, description: 'earliest attestTimestamp of the group, unix seconds', resolve: (g) => g.firstAt?.toString() ?? null }),
-    firstAt: t.field({ type: 'DateTime', nullable: true, description: 'earliest attestTimestamp of the group (null beyond the DateTime range)', resolve: (g) => toDateOrNull(g.firstAt) }),
+    firstTimestamp: t.string({
+      nullable: true,
+      description: 'earliest attestTimestamp of the group, unix seconds',
+      resolve: (g) => g.firstAt?.toString() ?? null,
+    }),
+    firstAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'earliest attestTimestamp of the group (null beyond the DateTime range)',
+      resolve: (g) => toDateOrNull(g.firstAt),
+    }),
     lastTimestamp: t.string({ nullable: true, description: 'latest attestTimestamp of the group, unix seconds', resolve: (g) => g.lastAt?.toString() ?? null }),
-    lastAt: t.field({ type: 'DateTime', nullable: true, description: 'latest attestTimestamp of the group (null beyond the DateTime range)', resolve: (g) => toDateOrNull(g.lastAt) }),
+    lastAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'latest attestTimestamp of the group (null beyond the DateTime range)',
+      resolve: (g) => toDateOrNull(g.lastAt),
+    }),
   }))
 }
 
@@ -80,19 +94,24 @@ builder.queryFields((t) => ({
     },
     {
       name: 'AttestationStatsConnection',
-      fields: (c) => ({ totalCount: c.int({ description: 'number of groups', resolve: (connection) => (connection as KeysetConnection<unknown>).totalCount() }) }),
+      fields: (c) => ({
+        totalCount: c.int({ description: 'number of groups', resolve: (connection) => (connection as KeysetConnection<unknown>).totalCount() }),
+      }),
     },
   ),
   schemaStats: t.connection(
     {
       type: SchemaStats,
-      description: 'Indexed schemas matching `where` (a schema without attestations too) with their attestation counts, most attestations first, ties by full id order (chain, id). Keyset (cursor) pagination.',
+      description:
+        'Indexed schemas matching `where` (a schema without attestations too) with their attestation counts, most attestations first, ties by full id order (chain, id). Keyset (cursor) pagination.',
       args: { where: t.arg({ type: SchemaWhere }) },
       resolve: (_root, args, ctx) => resolveSchemaStats(args, ctx),
     },
     {
       name: 'SchemaStatsConnection',
-      fields: (c) => ({ totalCount: c.int({ description: 'number of schemas', resolve: (connection) => (connection as KeysetConnection<unknown>).totalCount() }) }),
+      fields: (c) => ({
+        totalCount: c.int({ description: 'number of schemas', resolve: (connection) => (connection as KeysetConnection<unknown>).totalCount() }),
+      }),
     },
   ),
 }))

@@ -24,7 +24,7 @@ export type VerificationView = {
 }
 
 export const VerificationStatus = builder.enumType('VerificationStatus', {
-  description: 'The verify stage\'s verdict (precedence: PENDING > REVOKED > INVALID > EXPIRED > VALID)',
+  description: "The verify stage's verdict (precedence: PENDING > REVOKED > INVALID > EXPIRED > VALID)",
   values: {
     PENDING: { description: 'fewer confirmations than the chain setting, or not verified yet' },
     VALID: { description: 'every check passed (informational reasons may be listed)' },
@@ -64,13 +64,18 @@ function chainLoader(ctx: GatewayContext): DataLoader<number, { headBlock: bigin
 }
 
 export const Verification = builder.objectRef<VerificationView>('Verification').implement({
-  description: 'The verify stage\'s verdict on an attestation, with reasons',
+  description: "The verify stage's verdict on an attestation, with reasons",
   fields: (t) => ({
     status: t.field({ type: VerificationStatus, resolve: (v) => v.status }),
-    reasons: t.field({ type: [VerificationReason], description: 'every reason found, in a fixed order; informational ones do not affect the status', resolve: (v) => v.reasons }),
+    reasons: t.field({
+      type: [VerificationReason],
+      description: 'every reason found, in a fixed order; informational ones do not affect the status',
+      resolve: (v) => v.reasons,
+    }),
     confirmations: t.int({
       nullable: true,
-      description: 'blocks mined on top of the attestation\'s block (head block - block number; 0 in the head block), from the head the indexer last saw; null before it saw one',
+      description:
+        "blocks mined on top of the attestation's block (head block - block number; 0 in the head block), from the head the indexer last saw; null before it saw one",
       resolve: async (v, _args, ctx) => {
         const chain = await chainLoader(ctx).load(v.chainId)
         if (chain?.headBlock == null) return null
@@ -80,12 +85,17 @@ export const Verification = builder.objectRef<VerificationView>('Verification').
     }),
     requiredConfirmations: t.int({
       nullable: true,
-      description: 'the chain\'s confirmation setting: PENDING while confirmations is below it',
+      description: "the chain's confirmation setting: PENDING while confirmations is below it",
       resolve: async (v, _args, ctx) => (await chainLoader(ctx).load(v.chainId))?.confirmations ?? null,
     }),
-    finalized: t.exposeBoolean('finalized', { description: 'the block (and the revocation block, if any) is at or below the chain\'s finalized block' }),
+    finalized: t.exposeBoolean('finalized', { description: "the block (and the revocation block, if any) is at or below the chain's finalized block" }),
     delegated: t.exposeBoolean('delegated', { description: 'tx.from differs from the attester' }),
-    checkedAt: t.field({ type: 'DateTime', nullable: true, description: 'when the verdict was computed; null when not verified yet', resolve: (v) => v.checkedAt }),
+    checkedAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'when the verdict was computed; null when not verified yet',
+      resolve: (v) => v.checkedAt,
+    }),
     expiresAt: t.field({ type: 'DateTime', nullable: true, description: 'validUntil as a time; null when it never expires', resolve: (v) => v.expiresAt }),
   }),
 })
@@ -100,21 +110,32 @@ type StoredVerdict = { status: VerificationStatusValue; reasons: unknown; finali
 export function toVerificationView(a: AttestationFactsForView, stored: StoredVerdict | null): VerificationView {
   if (stored) {
     return {
-      chainId: a.chainId, blockNumber: a.blockNumber, status: stored.status, reasons: parseReasons(stored.reasons),
-      finalized: stored.finalized, delegated: stored.delegated, checkedAt: stored.checkedAt, expiresAt: stored.expiresAt,
+      chainId: a.chainId,
+      blockNumber: a.blockNumber,
+      status: stored.status,
+      reasons: parseReasons(stored.reasons),
+      finalized: stored.finalized,
+      delegated: stored.delegated,
+      checkedAt: stored.checkedAt,
+      expiresAt: stored.expiresAt,
     }
   }
   return {
-    chainId: a.chainId, blockNumber: a.blockNumber, status: 'PENDING',
+    chainId: a.chainId,
+    blockNumber: a.blockNumber,
+    status: 'PENDING',
     reasons: [{ code: 'NOT_YET_VERIFIED', message: 'the verify stage has not checked this attestation yet' }],
-    finalized: false, delegated: a.txFrom !== a.attester, checkedAt: null, expiresAt: toDateFromSeconds(a.validUntil),
+    finalized: false,
+    delegated: a.txFrom !== a.attester,
+    checkedAt: null,
+    expiresAt: toDateFromSeconds(a.validUntil),
   }
 }
 
 builder.prismaObjectField('Attestation', 'verification', (t) =>
   t.field({
     type: Verification,
-    description: 'The verify stage\'s verdict (PENDING with NOT_YET_VERIFIED until it has run)',
+    description: "The verify stage's verdict (PENDING with NOT_YET_VERIFIED until it has run)",
     select: { verification: true },
     resolve: (a) => toVerificationView(a, a.verification),
   }),
@@ -127,7 +148,12 @@ const VerifyAttestationResult = builder.objectRef<VerifyResult>('VerifyAttestati
   fields: (t) => ({
     attestationId: t.id({ description: 'SignScan full id', resolve: (r) => r.id }),
     verification: t.field({ type: Verification, description: 'the verdict computed now (written nowhere)', resolve: (r) => r.verification }),
-    stored: t.field({ type: Verification, nullable: true, description: 'the verdict the verify stage stored; null when not verified yet', resolve: (r) => r.stored }),
+    stored: t.field({
+      type: Verification,
+      nullable: true,
+      description: 'the verdict the verify stage stored; null when not verified yet',
+      resolve: (r) => r.stored,
+    }),
     differsFromStored: t.exposeBoolean('differsFromStored', { description: 'status, reasons, finality, delegation or expiry differ (or nothing is stored)' }),
   }),
 })
