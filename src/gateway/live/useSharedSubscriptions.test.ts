@@ -323,6 +323,44 @@ describe('shared subscriptions', () => {
     )
   })
 
+  it('a resumed execution a hand-over behind whose subscriber has no room for what it lacks goes on alone instead of overflowing', async () => {
+    const journal = steppedJournal()
+    // queues of 8, batches of 2, a grace long enough that nobody overflows by waiting
+    const shared = createSharedSubscriptions({ bufferSize: 8, overflowGraceMs: 10_000, streamOf: streamOf() })
+    journal.append(10)
+    const fresh = await subscribe(shared.plugin, journal.subscribeFn, resumable, { after: null }, {})
+    const ctx: Ctx = { readUpTo: 9 }
+    const resumed = await subscribe(shared.plugin, journal.subscribeFn, resumable, { after: '3' }, ctx)
+    /** until its execution's source has read through `seq` (and so handed it over: nothing more is buffered) */
+    const readThrough = async (seq: string) => {
+      while (ctx.cursor !== seq) await new Promise((resolve) => setTimeout(resolve, 5))
+    }
+    // its client is busy: 4..9 replayed into its queue, unread
+    await readThrough('9')
+    journal.append(1)
+    expect(await seqs(fresh, 1)).toEqual([11])
+    ctx.readUpTo = 10 // its execution hands over 10 (7 queued, room for 1): live, one hand-over behind
+    journal.wake()
+    await readThrough('10')
+    journal.append(1)
+    expect(await seqs(fresh, 1)).toEqual([12]) // joining here would queue 11 and 12: one more than it has room for
+    ctx.readUpTo = undefined
+    journal.wake()
+    const got: unknown[] = []
+    for (let i = 0; i < 9; i++) {
+      const next = await resumed.next()
+      if (next.done) break
+      got.push(next.value.errors ? next.value.errors[0]?.extensions?.code : (next.value.data as { seq: number }).seq)
+    }
+    expect(got).toEqual([4, 5, 6, 7, 8, 9, 10, 11, 12])
+    journal.append(1)
+    expect(await seqs(resumed, 1)).toEqual([13])
+    expect(await seqs(fresh, 1)).toEqual([13])
+    expect(shared.stats()).toEqual({ subscribers: 2, executions: 1 }) // caught up, it joined after all
+    await resumed.return!()
+    await fresh.return!()
+  })
+
   it('lets at most maxCatchingUp resumed subscriptions replay at once; the next starts when one has merged', async () => {
     const journal = fakeJournal()
     // queues of 4 and a long grace: a resumed subscriber that does not read cannot finish its replay
