@@ -1,8 +1,10 @@
+import fc from 'fast-check'
 import { type ExecutionResult, parse } from 'graphql'
 import { describe, expect, it } from 'vitest'
 import { createSharedSubscriptions } from './useSharedSubscriptions.js'
 
-type Ctx = { cursor?: string; replaying?: boolean; buffered?: () => number }
+/** `readUpTo`: a stepped journal's execution started with this context reads no further (see steppedJournal) */
+type Ctx = { cursor?: string; replaying?: boolean; buffered?: () => number; readUpTo?: number }
 /** The shared-subscriptions view of a test context (`buffered` overrides what the context says; replaying unless told). */
 const streamOf = (buffered?: number) => (c: unknown) => {
   const ctx = c as Ctx
@@ -218,8 +220,7 @@ describe('shared subscriptions', () => {
     const fresh = await subscribe(shared.plugin, journal.subscribeFn, resumable, { after: null }, {})
     const resumed = await subscribe(shared.plugin, journal.subscribeFn, resumable, { after: '3' }, {})
     expect(await seqs(resumed, 2)).toEqual([4, 5])
-    // (the lockstep case, the resumed execution always one hand-over behind, is what `mergers` is for; this
-    // fake does not reproduce it deterministically: bench:subscribers --reconnect exercises it)
+    // (here the resumed execution catches up between two events; one kept a hand-over behind: the next test)
     const fromFresh: number[] = []
     const fromResumed: number[] = []
     for (let round = 0; round < 4; round++) {
@@ -230,6 +231,149 @@ describe('shared subscriptions', () => {
     expect(fromFresh).toEqual([6, 7, 8, 9, 10, 11, 12, 13])
     expect(fromResumed).toEqual([6, 7, 8, 9, 10, 11, 12, 13])
     expect(shared.stats()).toEqual({ subscribers: 2, executions: 1 })
+    await resumed.return!()
+    await fresh.return!()
+  })
+
+  /**
+   * A journal of seqs 1..n like fakeJournal's, except that an execution started with a context carrying `readUpTo`
+   * reads no further than that seq (the test moves it, then calls `wake`): the test decides which execution hands
+   * over first, as a slower resolver or a later wake-up would.
+   */
+  function steppedJournal() {
+    let length = 0
+    const waiters = new Set<() => void>()
+    const executions = { n: 0 }
+    const wake = () => {
+      for (const resolve of waiters) resolve()
+      waiters.clear()
+    }
+    const subscribeFn: SubscribeFn = async (args) => {
+      const { contextValue: ctx, variableValues } = args as { contextValue: Ctx; variableValues: { after?: string | null } }
+      executions.n++
+      let position = variableValues.after != null ? Number(variableValues.after) : length
+      const liveFrom = length
+      const limit = () => Math.min(length, ctx.readUpTo ?? length)
+      let closed = false
+      ctx.cursor = String(position)
+      ctx.replaying = position < liveFrom
+      ctx.buffered = () => Math.max(0, limit() - position)
+      return {
+        [Symbol.asyncIterator]() {
+          return this
+        },
+        async next() {
+          while (!closed && position >= limit()) await new Promise<void>((resolve) => waiters.add(resolve))
+          if (closed) return { done: true, value: undefined }
+          position++
+          ctx.cursor = String(position)
+          ctx.replaying = position < liveFrom
+          return { done: false, value: { data: { seq: position } } }
+        },
+        async return() {
+          closed = true
+          wake()
+          return { done: true, value: undefined }
+        },
+      } as AsyncIterableIterator<ExecutionResult>
+    }
+    return {
+      subscribeFn,
+      executions,
+      wake,
+      append: (count: number) => ((length += count), wake()),
+      head: () => length,
+    }
+  }
+
+  /** Seeded: a failing run replays with the same LOCKSTEP_SEED (fast-check also prints the failing plan). */
+  const LOCKSTEP_SEED = Number(process.env.LOCKSTEP_SEED ?? 130_013)
+  it(`resumed executions kept a hand-over behind the shared one under a steady stream join it, each event delivered once (seed ${LOCKSTEP_SEED})`, async () => {
+    console.log(`lockstep-merge property test, seed ${LOCKSTEP_SEED} (override with LOCKSTEP_SEED)`)
+    const plan = fc.record({
+      // events committed per round (a tail slice), and whether a fresh identical subscription joins in that round
+      rounds: fc.array(fc.record({ events: fc.integer({ min: 1, max: 3 }), freshJoins: fc.boolean() }), { minLength: 9, maxLength: 14 }),
+      // reconnecting clients: resume cursor, the round they come back in, and how many events their execution trails
+      resumes: fc.array(fc.record({ after: fc.integer({ min: 0, max: 4 }), round: fc.integer({ min: 0, max: 2 }), lag: fc.integer({ min: 1, max: 3 }) }), { minLength: 1, maxLength: 3 }),
+    })
+    await fc.assert(
+      fc.asyncProperty(plan, async ({ rounds, resumes }) => {
+        const journal = steppedJournal()
+        const shared = createSharedSubscriptions({ streamOf: streamOf() })
+        type Reader = { it: AsyncIterableIterator<ExecutionResult>; from: number; got: number[]; ctx: Ctx; lag?: number }
+        const readers: Reader[] = []
+        /** reads `reader` until it has every seq through `through` (what its execution handed over by now) */
+        const readThrough = async (reader: Reader, through: number) => {
+          while ((reader.got.at(-1) ?? reader.from) < through) reader.got.push(((await reader.it.next()).value as { data: { seq: number } }).data.seq)
+        }
+        const join = async (variables: { after: string | null }, ctx: Ctx, from: number, lag?: number) => {
+          readers.push({ it: await subscribe(shared.plugin, journal.subscribeFn, resumable, variables, ctx), from, got: [], ctx, lag })
+        }
+        try {
+          journal.append(5)
+          await join({ after: null }, {}, 5)
+          for (const [index, round] of rounds.entries()) {
+            journal.append(round.events)
+            const head = journal.head()
+            // the shared execution hands this slice over first (its readers have it) ...
+            for (const reader of readers) if (reader.lag === undefined) await readThrough(reader, head)
+            if (round.freshJoins) await join({ after: null }, {}, head)
+            for (const resume of resumes) if (resume.round === index) await join({ after: String(resume.after) }, { readUpTo: resume.after }, resume.after, resume.lag)
+            // ... then each resumed execution hands over what it has resolved: `lag` events short of the head
+            for (const reader of readers) if (reader.lag !== undefined) reader.ctx.readUpTo = Math.max(reader.ctx.readUpTo!, head - reader.lag)
+            journal.wake()
+            for (const reader of readers) if (reader.lag !== undefined) await readThrough(reader, reader.ctx.readUpTo!)
+          }
+          // every resumed execution has been live and close behind for rounds: all have joined the shared one
+          expect(shared.stats()).toEqual({ subscribers: readers.length, executions: 1 })
+          journal.append(1)
+          for (const reader of readers) reader.ctx.readUpTo = undefined
+          journal.wake()
+          for (const reader of readers) await readThrough(reader, journal.head())
+          for (const reader of readers) expect(reader.got).toEqual(Array.from({ length: journal.head() - reader.from }, (_, i) => reader.from + 1 + i))
+        } finally {
+          for (const reader of readers) await reader.it.return!()
+        }
+        expect(shared.stats()).toEqual({ subscribers: 0, executions: 0 })
+      }),
+      { seed: LOCKSTEP_SEED, numRuns: 40 },
+    )
+  })
+
+  it('a resumed execution a hand-over behind whose subscriber has no room for what it lacks goes on alone instead of overflowing', async () => {
+    const journal = steppedJournal()
+    // queues of 8, batches of 2, a grace long enough that nobody overflows by waiting
+    const shared = createSharedSubscriptions({ bufferSize: 8, overflowGraceMs: 10_000, streamOf: streamOf() })
+    journal.append(10)
+    const fresh = await subscribe(shared.plugin, journal.subscribeFn, resumable, { after: null }, {})
+    const ctx: Ctx = { readUpTo: 9 }
+    const resumed = await subscribe(shared.plugin, journal.subscribeFn, resumable, { after: '3' }, ctx)
+    /** until its execution's source has read through `seq` (and so handed it over: nothing more is buffered) */
+    const readThrough = async (seq: string) => {
+      while (ctx.cursor !== seq) await new Promise((resolve) => setTimeout(resolve, 5))
+    }
+    // its client is busy: 4..9 replayed into its queue, unread
+    await readThrough('9')
+    journal.append(1)
+    expect(await seqs(fresh, 1)).toEqual([11])
+    ctx.readUpTo = 10 // its execution hands over 10 (7 queued, room for 1): live, one hand-over behind
+    journal.wake()
+    await readThrough('10')
+    journal.append(1)
+    expect(await seqs(fresh, 1)).toEqual([12]) // joining here would queue 11 and 12: one more than it has room for
+    ctx.readUpTo = undefined
+    journal.wake()
+    const got: unknown[] = []
+    for (let i = 0; i < 9; i++) {
+      const next = await resumed.next()
+      if (next.done) break
+      got.push(next.value.errors ? next.value.errors[0]?.extensions?.code : (next.value.data as { seq: number }).seq)
+    }
+    expect(got).toEqual([4, 5, 6, 7, 8, 9, 10, 11, 12])
+    journal.append(1)
+    expect(await seqs(resumed, 1)).toEqual([13])
+    expect(await seqs(fresh, 1)).toEqual([13])
+    expect(shared.stats()).toEqual({ subscribers: 2, executions: 1 }) // caught up, it joined after all
     await resumed.return!()
     await fresh.return!()
   })

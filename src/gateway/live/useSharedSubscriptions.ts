@@ -8,7 +8,9 @@
  * - Key: the parsed document object (yoga caches parses by source text) + the JSON of the variables, without the
  *   `after` variable. An operation resuming `after` a cursor replays its own past alone (a group of one, same
  *   queue), then, once caught up, merges into the shared execution (its subscriber skips what it already got) or,
- *   if there is none, becomes it: reconnect waves (gateway restarts, overloads) end up shared again. At most
+ *   if there is none, becomes it: reconnect waves (gateway restarts, overloads) end up shared again. One that is
+ *   live but kept a hand-over behind (a steady stream, the shared execution always a step ahead) joins at the shared
+ *   execution's next hand-over, its subscribers first given what they lack from its recent results. At most
  *   `maxCatchingUp` resumed executions replay at once (a slot is held until the execution merges, becomes
  *   shared or ends); the others wait in line, at most `maxWaitingToCatchUp` of them (one more gets REPLAY_LIMIT).
  * - A subscriber attaches at the shared stream's current point: it may see events committed an instant before it
@@ -60,7 +62,8 @@ export type SharedSubscriptionsOptions = {
   maxWaitingToCatchUp?: number
   /**
    * Results a shared execution keeps after handing them over (default: 2 × bufferSize). A subscription resuming
-   * `after` a cursor they cover joins at once, its queue filled from them: no execution, no replay. 0 disables.
+   * `after` a cursor they cover joins at once, its queue filled from them: no execution, no replay; a live resumed
+   * execution a hand-over behind joins through them. 0 disables both.
    */
   recentResults?: number
 }
@@ -372,12 +375,21 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
             results.length,
             () => stopped,
           )
-          // a resumed execution that has handed over everything up to where this one is now joins before these
-          // results (in lockstep with this one, it would otherwise always be a hand-over behind and never merge)
+          // a live resumed execution close behind joins before these results. In lockstep with this one it stays a
+          // hand-over behind (its own check, after each of its hand-overs, always finds this one further on), so
+          // its subscribers first get what this execution handed over after them, from its recent results
           const at = group.cursor()
-          for (const merger of group.mergers) {
+          for (const merger of [...group.mergers]) {
             const through = merger.handedOverCursor()
-            if (at !== undefined && through !== undefined && BigInt(through) >= BigInt(at)) absorb(merger, group, through)
+            if (at === undefined || through === undefined) continue
+            if (BigInt(through) >= BigInt(at)) absorb(merger, group, through)
+            else {
+              const missing = group.recentAfter(through)
+              // gone from the recent results, or more than its subscribers have room for: it goes on alone
+              if (!missing || [...merger.listeners].some((l) => l.room() < missing.length + results.length)) continue
+              for (const listener of [...merger.listeners]) for (const { result, cursor } of missing) listener.push(result, cursor)
+              absorb(merger, group, at)
+            }
           }
           for (const listener of [...group.listeners]) for (const { result, cursor } of results) listener.push(result, cursor)
           handedOver = results.findLast((r) => r.cursor !== undefined)?.cursor ?? handedOver
