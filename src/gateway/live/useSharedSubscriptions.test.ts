@@ -294,7 +294,10 @@ describe('shared subscriptions', () => {
       // events committed per round (a tail slice), and whether a fresh identical subscription joins in that round
       rounds: fc.array(fc.record({ events: fc.integer({ min: 1, max: 3 }), freshJoins: fc.boolean() }), { minLength: 9, maxLength: 14 }),
       // reconnecting clients: resume cursor, the round they come back in, and how many events their execution trails
-      resumes: fc.array(fc.record({ after: fc.integer({ min: 0, max: 4 }), round: fc.integer({ min: 0, max: 2 }), lag: fc.integer({ min: 1, max: 3 }) }), { minLength: 1, maxLength: 3 }),
+      resumes: fc.array(fc.record({ after: fc.integer({ min: 0, max: 4 }), round: fc.integer({ min: 0, max: 2 }), lag: fc.integer({ min: 1, max: 3 }) }), {
+        minLength: 1,
+        maxLength: 3,
+      }),
     })
     await fc.assert(
       fc.asyncProperty(plan, async ({ rounds, resumes }) => {
@@ -318,7 +321,8 @@ describe('shared subscriptions', () => {
             // the shared execution hands this slice over first (its readers have it) ...
             for (const reader of readers) if (reader.lag === undefined) await readThrough(reader, head)
             if (round.freshJoins) await join({ after: null }, {}, head)
-            for (const resume of resumes) if (resume.round === index) await join({ after: String(resume.after) }, { readUpTo: resume.after }, resume.after, resume.lag)
+            for (const resume of resumes)
+              if (resume.round === index) await join({ after: String(resume.after) }, { readUpTo: resume.after }, resume.after, resume.lag)
             // ... then each resumed execution hands over what it has resolved: `lag` events short of the head
             for (const reader of readers) if (reader.lag !== undefined) reader.ctx.readUpTo = Math.max(reader.ctx.readUpTo!, head - reader.lag)
             journal.wake()
