@@ -208,7 +208,12 @@ describe('attestations pagination', () => {
   })
 
   it('pages by attest timestamp with ties broken by id', async () => {
-    const all = [...Array.from({ length: ATTESTATION_COUNT }, (_, i) => [CHAIN, i + 1]), [OTHER_CHAIN, 1], [OTHER_CHAIN, 2], [OTHER_CHAIN, 3]]
+    const all: [number, number][] = [
+      ...Array.from({ length: ATTESTATION_COUNT }, (_, i): [number, number] => [CHAIN, i + 1]),
+      [OTHER_CHAIN, 1],
+      [OTHER_CHAIN, 2],
+      [OTHER_CHAIN, 3],
+    ]
     const sorted = all.sort(([ca, a], [cb, b]) => Number(rules.attestTimestamp(a) - rules.attestTimestamp(b)) || a - b || ca - cb).map(([c, n]) => id(n, c))
     const seen: string[] = []
     let after: string | null | undefined
@@ -291,9 +296,9 @@ describe('relations', () => {
     expect(large.find((n) => n.id === id(40))!.linkedBy).toMatchObject({ totalCount: 1, nodes: [{ id: id(45) }] })
     expect(large.find((n) => n.id === id(50))!.linkedBy).toMatchObject({ totalCount: 0, nodes: [] })
 
-    const next = (await childrenPage(1, { childFirst: 1, childAfter: one.pageInfo.endCursor! }))[0].linkedBy
+    const next = (await childrenPage(1, { childFirst: 1, childAfter: one.pageInfo.endCursor! }))[0]!.linkedBy
     expect(next).toMatchObject({ nodes: [{ id: id(4) }], pageInfo: { hasNextPage: false, hasPreviousPage: true } })
-    const last = (await childrenPage(1, { childLast: 1 }))[0].linkedBy
+    const last = (await childrenPage(1, { childLast: 1 }))[0]!.linkedBy
     expect(last).toMatchObject({ nodes: [{ id: id(4) }], pageInfo: { hasPreviousPage: true, hasNextPage: false } })
     const foreign = await execute(gateway.yoga, AttestationChildrenDocument, { first: 1, childFirst: 1, childAfter: 'bm9wZQ==' })
     expect(foreign.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT')
@@ -310,7 +315,7 @@ describe('relations', () => {
       [id(1), ATTESTATION_COUNT - 12, [id(59), id(58)], true],
       [id(2), 12, [id(60), id(55)], true],
     ])
-    expect(data!.schemas.nodes[1].attestations.edges[0].node.linkedAttestation).toEqual({ id: id(55) })
+    expect(data!.schemas.nodes[1]!.attestations.edges[0]!.node.linkedAttestation).toEqual({ id: id(55) })
   })
 
   it('serves schemas by id and as a filtered connection, with their attestations', async () => {

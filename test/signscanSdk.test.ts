@@ -157,6 +157,7 @@ describe('IndexService against our gateway', () => {
     expect(page).toMatchObject({ total: 2, size: 100, page: 1 })
     expect(page!.rows.map((s) => s.id)).toEqual([FULL(written.passSchema), FULL(written.scoreSchema)])
     const [pass, score] = page!.rows
+    if (!pass || !score) throw new Error('expected two schema rows')
     for (const row of page!.rows) {
       expect(Object.keys(row)).toEqual(expect.arrayContaining(SDK_SCHEMA_FIELDS))
       SchemaInfoSchema.parse(row)

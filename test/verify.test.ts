@@ -51,7 +51,24 @@ let gateway: Gateway
 let verifier: Verifier | undefined
 let verifierRun: Promise<void> | undefined
 let startBlock: bigint
-const ids: Record<string, bigint> = {}
+/** the scenario's attestations written by this file, by role */
+const ids = {} as Record<
+  | 'bornRevoked'
+  | 'childOfSelfLinked'
+  | 'deepLeaf'
+  | 'differentAttester'
+  | 'exceedsMax'
+  | 'foreignParent'
+  | 'lineageExpired'
+  | 'lineageInvalid'
+  | 'linkedMissing'
+  | 'propagationChild'
+  | 'propagationGrandchild'
+  | 'propagationRoot'
+  | 'schemaMissing'
+  | 'selfLinked',
+  bigint
+>
 
 const fullId = (id: bigint) => toFullId(devnet.chainId, id)
 

@@ -206,7 +206,7 @@ export function createJournalTail(params: CreateJournalTailParameters): JournalT
     try {
       const [row] = await prisma.$queryRaw<{ xmin: string; xmax: string }[]>`
         SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin, pg_snapshot_xmax(pg_current_snapshot())::text AS xmax`
-      return { xmin: BigInt(row.xmin), xmax: BigInt(row.xmax) }
+      return { xmin: BigInt(row!.xmin), xmax: BigInt(row!.xmax) } // the query always answers one row
     } catch (error) {
       snapshotsWork = false
       logger.warn({ error }, 'Snapshot functions unavailable; journal holes are skipped after the gap timeout')
@@ -448,7 +448,7 @@ export function createJournalTail(params: CreateJournalTailParameters): JournalT
               replayAfter = registeredAt
               continue
             }
-            replayAfter = rows[rows.length - 1].seq
+            replayAfter = rows[rows.length - 1]!.seq
             const events = rows.map(toJournalEntry)
             // every replayed entry is at or below the tail's position, so already released by its gate
             const dropped = params.gate ? await params.gate.dropped(events) : NO_DROPS
