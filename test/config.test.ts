@@ -88,7 +88,6 @@ describe('parseConfig', () => {
       limits: {
         maxPageSize: 100,
         rpcConcurrency: 4,
-        readBatchSize: 1000,
         maxSubscriptions: 20_000,
         maxSubscriptionsPerConnection: 100,
         stallAfterFailures: 5,

@@ -104,7 +104,6 @@ export type Config = {
   limits: {
     maxPageSize: number
     rpcConcurrency: number
-    readBatchSize: number
     maxSubscriptions: number
     maxSubscriptionsPerConnection: number
     stallAfterFailures: number
@@ -160,7 +159,6 @@ export type RawConfigInput = {
   limits?: {
     maxPageSize?: number | string
     rpcConcurrency?: number | string
-    readBatchSize?: number | string
     maxSubscriptions?: number | string
     maxSubscriptionsPerConnection?: number | string
     stallAfterFailures?: number | string
@@ -216,7 +214,6 @@ const topSchema = z.strictObject({
     .strictObject({
       maxPageSize: integerField({ min: 1, max: 10_000 }).transform((v) => v ?? 100),
       rpcConcurrency: integerField({ min: 1, max: 256 }).transform((v) => v ?? 4),
-      readBatchSize: integerField({ min: 1, max: 100_000 }).transform((v) => v ?? 1_000),
       maxSubscriptions: integerField({ min: 1, max: 1_000_000 }).transform((v) => v ?? 20_000),
       maxSubscriptionsPerConnection: integerField({ min: 1, max: 10_000 }).transform((v) => v ?? 100),
       stallAfterFailures: integerField({ min: 1, max: 1_000 }).transform((v) => v ?? STALL_AFTER_FAILURES),
@@ -417,7 +414,7 @@ function deepFreeze<T>(value: T): T {
  * confirmations and Multicall3, any of which the entry may override; otherwise `chainId`, `contract` and `startBlock`
  * are required. Every chain needs an RPC URL (`rpcUrl`/`rpcUrls`, comma-separated strings allowed).
  * Defaults: dataDir `./data`, server `127.0.0.1:4000` with GraphiQL and CORS for any origin without credentials, logLevel `info`, devnet port 8545 with workload,
- * limits maxPageSize 100 / rpcConcurrency 4 / readBatchSize 1000 / maxSubscriptions 20,000 /
+ * limits maxPageSize 100 / rpcConcurrency 4 / maxSubscriptions 20,000 /
  * maxSubscriptionsPerConnection 100 / stallAfterFailures 5, chain maxBlockRange 2000 / pollIntervalMs 2000 /
  * readyLagBlocks 2 × confirmations + 10 / readyStaleMs 3 × pollIntervalMs + 20 s.
  *
