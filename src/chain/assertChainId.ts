@@ -1,6 +1,6 @@
 import type { PublicClient } from 'viem'
 import { ChainIdMismatchError } from '../errors/baseError.js'
-import { timed } from './timed.js'
+import { governed } from './governed.js'
 
 export type AssertChainIdParameters = {
   client: PublicClient
@@ -19,6 +19,6 @@ export type AssertChainIdParameters = {
  */
 export async function assertChainId(params: AssertChainIdParameters): Promise<void> {
   const { client, chainId, name } = params
-  const actual = await timed(client, 'eth_chainId', () => client.getChainId())
+  const actual = await governed(client, 'eth_chainId', () => client.getChainId())
   if (actual !== chainId) throw new ChainIdMismatchError({ expected: chainId, actual, name })
 }

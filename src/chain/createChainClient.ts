@@ -2,13 +2,13 @@
  * JSON-RPC client construction: the only place that builds viem transports.
  * HTTP requests issued in the same tick are sent as one JSON-RPC batch; several URLs fail over in order
  * (viem `fallback`); every request has a timeout. Retries and adaptive concurrency belong to the client's
- * governor (rpcGovernor.ts), used through `timed(client, method, fn)`. Every result is shape-checked
+ * governor (rpcGovernor.ts), used through `governed(client, method, fn)`. Every result is shape-checked
  * (validateRpcResult.ts) so a corrupt-but-parseable body is a retryable error, never data.
  */
 import { createPublicClient, fallback, http, type PublicClient, type Transport, webSocket } from 'viem'
 import type { Logger } from '../common/logger.js'
 import { createRpcGovernor } from './rpcGovernor.js'
-import { setGovernor } from './timed.js'
+import { setGovernor } from './governed.js'
 import { validateRpcResult } from './validateRpcResult.js'
 
 export type CreateChainClientParameters = {

@@ -5,7 +5,7 @@
 import type { Address, Hex, Log, PublicClient } from 'viem'
 import { RpcError } from '../errors/baseError.js'
 import { classifyRpcError } from './rpcGovernor.js'
-import { timed } from './timed.js'
+import { governed } from './governed.js'
 
 export type GetLogsInRangeParameters = {
   client: PublicClient
@@ -25,7 +25,7 @@ export async function getLogsInRange(params: GetLogsInRangeParameters): Promise<
   const { client, address, topic0s, fromBlock, toBlock } = params
   let logs: Log[]
   try {
-    logs = await timed(
+    logs = await governed(
       client,
       'eth_getLogs',
       () =>

@@ -14,7 +14,7 @@ import type { Address, PublicClient } from 'viem'
 import type { Logger } from '../common/logger.js'
 import { multicallFallbackReads } from '../common/metrics.js'
 import { RpcError } from '../errors/baseError.js'
-import { timed } from './timed.js'
+import { governed } from './governed.js'
 
 /** Why reads went without Multicall3: no code at its address at the block, or an answer that is not aggregate3's. */
 export type Multicall3FallbackReason = 'no_code' | 'bad_result'
@@ -54,7 +54,7 @@ export function createMulticall3Support(params: CreateMulticall3SupportParameter
   const ask = async (blockNumber: bigint): Promise<boolean> => {
     let code: string | undefined
     try {
-      code = await timed(client, 'eth_getCode', () => client.getCode({ address, blockNumber }))
+      code = await governed(client, 'eth_getCode', () => client.getCode({ address, blockNumber }))
     } catch (error) {
       throw new RpcError('eth_getCode', `Multicall3 code check at block ${blockNumber} failed`, { cause: error })
     }
@@ -108,7 +108,7 @@ const cache = new WeakMap<PublicClient, Map<string, Multicall3Support>>()
 
 /**
  * The {@link Multicall3Support} of a client and Multicall3 address, created on first use (with that call's logger)
- * and kept as long as the client, like the client's governor (timed.ts): the cache and the once-per-chain warning
+ * and kept as long as the client, like the client's governor (governed.ts): the cache and the once-per-chain warning
  * outlive restarts of the chain's stage loop.
  */
 export function getMulticall3Support(params: CreateMulticall3SupportParameters): Multicall3Support {

@@ -15,7 +15,7 @@ import { getMulticall3Support } from './multicall3Support.js'
 import { parseRevert, readRecordsByCall } from './readRecordsByCall.js'
 import { decodeRecordReturn, encodeRecordCall, revertedRecord } from './recordCalls.js'
 import { classifyRpcError } from './rpcGovernor.js'
-import { timed } from './timed.js'
+import { governed } from './governed.js'
 
 import { type RecordRequest, recordKey, type RecordResult } from './records.js'
 
@@ -65,7 +65,7 @@ export async function readRecords(params: ReadRecordsParameters): Promise<Map<st
     const calls = requests.map((r) => ({ target: contract, allowFailure: true, callData: encodeRecordCall(r) }))
     let data: Hex | undefined
     try {
-      const answer = await timed(client, 'eth_call:aggregate3', () =>
+      const answer = await governed(client, 'eth_call:aggregate3', () =>
         client.call({ to: multicall3, data: encodeFunctionData({ abi: multicall3Abi, functionName: 'aggregate3', args: [calls] }), blockNumber }),
       )
       data = answer.data
@@ -121,7 +121,7 @@ export async function getBlockHeaders(client: PublicClient, numbers: bigint[]): 
   const out = new Map<bigint, BlockHeader>()
   await Promise.all(
     [...new Set(numbers)].map(async (n) => {
-      const b = await timed(client, 'eth_getBlockByNumber', () => client.getBlock({ blockNumber: n }))
+      const b = await governed(client, 'eth_getBlockByNumber', () => client.getBlock({ blockNumber: n }))
       out.set(n, { number: n, hash: b.hash!.toLowerCase() as Hex, parentHash: b.parentHash.toLowerCase() as Hex, timestamp: b.timestamp })
     }),
   )
@@ -133,7 +133,7 @@ export async function getTransactionSenders(client: PublicClient, hashes: Hex[])
   const out = new Map<Hex, Address>()
   await Promise.all(
     [...new Set(hashes)].map(async (hash) => {
-      const tx = await timed(client, 'eth_getTransactionByHash', () => client.getTransaction({ hash }))
+      const tx = await governed(client, 'eth_getTransactionByHash', () => client.getTransaction({ hash }))
       out.set(hash, tx.from.toLowerCase() as Address)
     }),
   )

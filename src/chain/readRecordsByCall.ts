@@ -8,7 +8,7 @@ import { type Address, BaseError as ViemBaseError, ExecutionRevertedError, type 
 import { RpcError } from '../errors/baseError.js'
 import type { RecordRequest, RecordResult } from './records.js'
 import { decodeRecordReturn, encodeRecordCall, recordFunctionName, revertedRecord } from './recordCalls.js'
-import { timed } from './timed.js'
+import { governed } from './governed.js'
 
 export type ReadRecordsByCallParameters = {
   client: PublicClient
@@ -31,7 +31,7 @@ export async function readRecordsByCall(params: ReadRecordsByCallParameters): Pr
     params.requests.map(async (r) => {
       let data: Hex | undefined
       try {
-        ;({ data } = await timed(client, `eth_call:${recordFunctionName(r)}`, () => client.call({ to: contract, data: encodeRecordCall(r), blockNumber })))
+        ;({ data } = await governed(client, `eth_call:${recordFunctionName(r)}`, () => client.call({ to: contract, data: encodeRecordCall(r), blockNumber })))
       } catch (error) {
         const revert = parseRevert(error)
         if (revert) return revertedRecord(revert.data)

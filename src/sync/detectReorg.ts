@@ -5,7 +5,7 @@
  */
 import { BlockNotFoundError, type PublicClient } from 'viem'
 import type { PrismaClient } from '../generated/prisma/client.js'
-import { timed } from '../chain/timed.js'
+import { governed } from '../chain/governed.js'
 
 export type Reorg = {
   /** the stale checkpoint */
@@ -23,7 +23,7 @@ const NO_SUCH_BLOCK = /header not found|unknown block|block not found|not found:
 
 async function canonicalHash(client: PublicClient, number: bigint): Promise<string | null> {
   try {
-    const block = await timed(client, 'eth_getBlockByNumber', () => client.getBlock({ blockNumber: number }))
+    const block = await governed(client, 'eth_getBlockByNumber', () => client.getBlock({ blockNumber: number }))
     return block.hash?.toLowerCase() ?? null
   } catch (error) {
     // beyond the node's head after the reorg: not canonical. Any other failure (timeout, 5xx, reset) says nothing

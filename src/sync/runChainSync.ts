@@ -14,7 +14,7 @@ import { eventsTotal, headBlock, indexedBlock, lagBlocks, reorgsTotal } from '..
 import { backoffDelay, createSleeper } from '../common/retryPolicy.js'
 import { assertChainId } from '../chain/assertChainId.js'
 import { getRpcFailureCount } from '../chain/createChainClient.js'
-import { timed } from '../chain/timed.js'
+import { governed } from '../chain/governed.js'
 import { defaultReadyLagBlocks, defaultReadyStaleMs, STALL_AFTER_FAILURES } from '../config/parseConfig.js'
 import { ChainIdMismatchError, RpcError } from '../errors/baseError.js'
 import { rollbackChain } from '../ingest/rollbackChain.js'
@@ -191,7 +191,7 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
         const checkpoint = await prisma.checkpoint.findUnique({ where: { chainId: chain.chainId } })
         const next = checkpoint ? checkpoint.blockNumber + 1n : chain.startBlock
         let parentHash = checkpoint?.blockHash || null
-        const latest = await timed(client, 'eth_getBlockByNumber', () => client.getBlock({ blockTag: 'latest' }))
+        const latest = await governed(client, 'eth_getBlockByNumber', () => client.getBlock({ blockTag: 'latest' }))
         const head = latest.number!
         const safe = head > BigInt(chain.confirmations) ? head - BigInt(chain.confirmations) : 0n
         const finalized = await getFinalizedBlock(client, safe)

@@ -12,7 +12,7 @@ export function setGovernor(client: PublicClient, governor: RpcGovernor): void {
  * Runs one RPC action of `client` through its governor (adaptive concurrency, retries with jittered backoff,
  * latency and error metrics). Clients without a governor get one with defaults on first use.
  */
-export function timed<T>(client: PublicClient, method: string, fn: () => Promise<T>, opts?: { retryCount?: number }): Promise<T> {
+export function governed<T>(client: PublicClient, method: string, fn: () => Promise<T>, opts?: { retryCount?: number }): Promise<T> {
   let governor = governors.get(client)
   if (!governor) {
     governor = createRpcGovernor({ chainId: client.chain?.id ?? 0 })
