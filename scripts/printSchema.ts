@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { printGatewaySchema } from '../src/gateway/schema.js'
+import { printGatewaySchema } from '../src/gateway/gatewaySchema.js'
 
 const target = join(dirname(fileURLToPath(import.meta.url)), '..', 'schema.graphql')
 writeFileSync(target, printGatewaySchema())

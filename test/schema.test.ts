@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { printGatewaySchema } from '../src/gateway/schema.js'
+import { printGatewaySchema } from '../src/gateway/gatewaySchema.js'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 

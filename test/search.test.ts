@@ -16,7 +16,7 @@ import { createSilentLogger } from '../src/common/logger.js'
 import { createDb, type Db } from '../src/db/createDb.js'
 import { measureComplexity, SEARCH_COMPLEXITY } from '../src/gateway/complexity.js'
 import { createGateway, type Gateway } from '../src/gateway/index.js'
-import { schema } from '../src/gateway/schema.js'
+import { schema } from '../src/gateway/gatewaySchema.js'
 import { createTestDatabase, type TestDatabase } from './helpers/database.js'
 import { execute, type GraphQLResult } from './helpers/graphql.js'
 

@@ -31,7 +31,7 @@ import { MAX_REQUEST_BYTES, useRequestSizeLimit } from './useRequestSizeLimit.js
 import { useInputLimits } from './inputLimits.js'
 import { getAttestationFactsAnnotator } from './live/attestationFacts.js'
 import { createJournalHub, type JournalHub } from '../journal/journalHub.js'
-import { schema } from './schema.js'
+import { schema } from './gatewaySchema.js'
 import { useGraphqlMetrics } from './useGraphqlMetrics.js'
 import { createSharedSubscriptions } from './live/useSharedSubscriptions.js'
 import { logGatewayError, useCodedRequestErrors } from './userErrors.js'

@@ -12,5 +12,5 @@ export {
   type JournalSubscription,
   type JournalTail,
 } from '../journal/journalTail.js'
-export { printGatewaySchema, schema } from './schema.js'
+export { printGatewaySchema, schema } from './gatewaySchema.js'
 export { type GatewayServer, startGatewayServer, type StartGatewayServerParameters } from './startGatewayServer.js'
