@@ -26,6 +26,7 @@ import { backoffDelay } from '../common/retryPolicy.js'
 import { journalSeq, subscriptionOverflows, subscriptionsActive } from '../common/metrics.js'
 import { BaseError } from '../errors/baseError.js'
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
+import type { JournalEntryDraft } from './journalWriter.js'
 import { createOverflowGrace } from './overflowGrace.js'
 import type { ReplayLimiter, ReplayTicket } from './replayLimiter.js'
 import type { EventKind, Finality, PrismaClient, SubjectType } from '../generated/prisma/client.js'
@@ -136,17 +137,8 @@ export type JournalTail = {
   close(): Promise<void>
 }
 
-type EventRow = {
-  seq: bigint
-  chainId: number
-  kind: EventKind
-  subjectType: SubjectType
-  subjectId: string
-  blockNumber: bigint
-  blockHash: string
-  logIndex: number
-  finality: Finality | null
-}
+/** a journal entry as read from the table: what the writer wrote (journalWriter.ts), with its `seq` */
+type EventRow = Required<JournalEntryDraft> & { seq: bigint }
 
 /** `seq`: the event's seq as a bigint, parsed once per event rather than once per subscriber */
 type Subscriber = { push(event: JournalEntry, dropped: boolean, seq: bigint): void; end(): void; room(): number }
