@@ -22,6 +22,7 @@ import { createTestDatabase, type TestDatabase } from './helpers/database.js'
 import { mulberry32 as random } from './helpers/faultProxy.js'
 import { seedAttester, seedChecksummedRecipient, seedRecipient, seedRows } from './helpers/seedRows.js'
 import { execute } from './helpers/graphql.js'
+import { explainAnalyze, planNodes } from './helpers/queryPlans.js'
 
 const SEED = Number(process.env.KEYSET_SEED ?? Date.now() % 100_000)
 const CHAINS = [
@@ -59,30 +60,14 @@ afterAll(async () => {
   await database?.drop()
 })
 
-type PlanNode = {
-  'Node Type': string
-  'Relation Name'?: string
-  'Actual Rows': number
-  'Actual Loops': number
-  'Rows Removed by Filter'?: number
-  Plans?: PlanNode[]
-}
-
-function* nodes(plan: PlanNode): Generator<PlanNode> {
-  yield plan
-  for (const child of plan.Plans ?? []) yield* nodes(child)
-}
-
 /** EXPLAIN ANALYZE every captured read of the paged tables; returns a problem per offending node. */
 async function checkPlans(label: string, queries: { query: string; params: string }[]): Promise<string[]> {
   const problems: string[] = []
   const reads = queries.filter((q) => /^\s*(WITH|SELECT)/i.test(q.query) && /"(Attestation|Recipient|OffchainAttestation|Schema)"/.test(q.query))
   if (!reads.length) problems.push(`${label}: no query captured`)
   for (const q of reads) {
-    const params = (JSON.parse(q.params || '[]') as unknown[]).map((p) => (p !== null && typeof p === 'object' && !Array.isArray(p) ? JSON.stringify(p) : p))
-    const { rows } = await admin.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${q.query}`, params)
-    const plan = (rows[0]['QUERY PLAN'] as { Plan: PlanNode }[])[0]!.Plan
-    for (const node of nodes(plan)) {
+    const plan = await explainAnalyze(admin, q)
+    for (const node of planNodes(plan)) {
       const touched = (node['Actual Rows'] + (node['Rows Removed by Filter'] ?? 0)) * node['Actual Loops']
       const where = `${label}: ${node['Node Type']}${node['Relation Name'] ? ` on ${node['Relation Name']}` : ''}`
       if (node['Node Type'] === 'Seq Scan' && /^(Attestation|Recipient|OffchainAttestation)$/.test(node['Relation Name'] ?? ''))

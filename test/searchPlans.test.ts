@@ -16,6 +16,7 @@ import { createDb, type Db } from '../src/db/createDb.js'
 import { createGateway, type Gateway } from '../src/gateway/index.js'
 import { createTestDatabase, type TestDatabase } from './helpers/database.js'
 import { execute } from './helpers/graphql.js'
+import { explainAnalyze, type PlanNode, planNodes } from './helpers/queryPlans.js'
 import { writeSearchRows } from './helpers/searchRows.js'
 
 const CHAINS = [
@@ -47,22 +48,6 @@ afterAll(async () => {
   await database?.drop()
 })
 
-type PlanNode = {
-  'Node Type': string
-  'Relation Name'?: string
-  'Index Name'?: string
-  'Actual Rows': number
-  'Actual Loops': number
-  'Rows Removed by Filter'?: number
-  'Rows Removed by Index Recheck'?: number
-  Plans?: PlanNode[]
-}
-
-function* nodes(plan: PlanNode): Generator<PlanNode> {
-  yield plan
-  for (const child of plan.Plans ?? []) yield* nodes(child)
-}
-
 const PAGE = `query Page($search: String, $where: AttestationWhere, $orderBy: AttestationOrder, $first: Int, $after: String) {
   attestations(search: $search, where: $where, orderBy: $orderBy, first: $first, after: $after) {
     edges { cursor node { chainId attestationId } }
@@ -79,8 +64,7 @@ async function plansOf(document: string, variables: Record<string, unknown>) {
   expect(reads.length, 'the page query').toBe(1)
   const plans: PlanNode[] = []
   for (const q of reads) {
-    const { rows } = await admin.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${q.query}`, JSON.parse(q.params || '[]'))
-    plans.push((rows[0]['QUERY PLAN'] as { Plan: PlanNode }[])[0]!.Plan)
+    plans.push(await explainAnalyze(admin, q))
   }
   return { data: data as { attestations: { pageInfo: { endCursor: string | null } } }, plans }
 }
@@ -89,7 +73,7 @@ async function plansOf(document: string, variables: Record<string, unknown>) {
 function busiest(plans: PlanNode[]): number {
   let max = 0
   for (const plan of plans) {
-    for (const node of nodes(plan)) {
+    for (const node of planNodes(plan)) {
       if (!/Scan|Sort/.test(node['Node Type'])) continue
       max = Math.max(max, (node['Actual Rows'] + (node['Rows Removed by Filter'] ?? 0) + (node['Rows Removed by Index Recheck'] ?? 0)) * node['Actual Loops'])
     }
@@ -97,8 +81,8 @@ function busiest(plans: PlanNode[]): number {
   return max
 }
 
-const usesIndex = (plans: PlanNode[], index: string) => plans.some((p) => [...nodes(p)].some((n) => n['Index Name'] === index))
-const seqScans = (plans: PlanNode[]) => plans.flatMap((p) => [...nodes(p)].filter((n) => n['Node Type'] === 'Seq Scan').map((n) => n['Relation Name']))
+const usesIndex = (plans: PlanNode[], index: string) => plans.some((p) => [...planNodes(p)].some((n) => n['Index Name'] === index))
+const seqScans = (plans: PlanNode[]) => plans.flatMap((p) => [...planNodes(p)].filter((n) => n['Node Type'] === 'Seq Scan').map((n) => n['Relation Name']))
 
 async function matchCount(search: string, where = 'TRUE') {
   const { rows } = await admin.query(`SELECT count(*)::int AS n FROM "Attestation" a WHERE a."searchText" LIKE lower($1) AND ${where}`, [`%${search}%`])

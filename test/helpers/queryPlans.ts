@@ -1,0 +1,38 @@
+/**
+ * EXPLAIN ANALYZE of the SQL the gateway really sent (captured from Prisma's query events through
+ * `createDb({ onQuery })`), for the plan tests (test/keysetPlans.test.ts, test/searchPlans.test.ts).
+ */
+import type pg from 'pg'
+
+/** One node of PostgreSQL's `EXPLAIN (ANALYZE, FORMAT JSON)` plan: the fields the plan tests read. */
+export type PlanNode = {
+  'Node Type': string
+  'Relation Name'?: string
+  'Index Name'?: string
+  'Actual Rows': number
+  'Actual Loops': number
+  'Rows Removed by Filter'?: number
+  'Rows Removed by Index Recheck'?: number
+  Plans?: PlanNode[]
+}
+
+/** A captured query: its SQL and its parameters as Prisma's query event gives them (a JSON array, as text). */
+export type CapturedQuery = { query: string; params: string }
+
+/** Every node of `plan`, the root first, depth first. */
+export function* planNodes(plan: PlanNode): Generator<PlanNode> {
+  yield plan
+  for (const child of plan.Plans ?? []) yield* planNodes(child)
+}
+
+/**
+ * Runs `q` again under `EXPLAIN (ANALYZE, FORMAT JSON)` on `client`. Object parameters (JSON-typed binds) are sent as
+ * JSON text, as the driver adapter sends them.
+ * @returns the plan's root node
+ * @throws what the server throws for the statement
+ */
+export async function explainAnalyze(client: pg.Client, q: CapturedQuery): Promise<PlanNode> {
+  const params = (JSON.parse(q.params || '[]') as unknown[]).map((p) => (p !== null && typeof p === 'object' && !Array.isArray(p) ? JSON.stringify(p) : p))
+  const { rows } = await client.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${q.query}`, params)
+  return (rows[0]['QUERY PLAN'] as { Plan: PlanNode }[])[0]!.Plan
+}
