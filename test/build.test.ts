@@ -4,17 +4,15 @@
  * Prisma client, `prisma/migrations`, the SP artifact cache, anvil — started twice on one data directory; `migrate`
  * against PostgreSQL; and a build older than a source makes the bin run the sources instead of stale code.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { createTestDatabase } from './helpers/database.js'
+import { ROOT, startEmbedded, waitForLinkedAttestations } from './helpers/embeddedStart.js'
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
 const BIN = join(ROOT, 'bin/sign-indexer.mjs')
 const FALLBACK_NOTICE = 'running the TypeScript sources through tsx'
 const run = promisify(execFile)
@@ -30,61 +28,11 @@ afterAll(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true })
 })
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
-
-type Run = { child: ChildProcess; output: () => string; exited: Promise<number | null> }
-
-async function startEmbedded(): Promise<Run> {
-  const child = spawn(process.execPath, [BIN, 'start'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...userEnv, DATA_DIR: dataDir, DEVNET_PORT: String(await freePort()), PORT: String(await freePort()), HOST: '127.0.0.1', LOG_LEVEL: 'info' },
-  })
-  let out = ''
-  child.stdout!.on('data', (d: Buffer) => {
-    out += d.toString()
-  })
-  child.stderr!.on('data', (d: Buffer) => {
-    out += d.toString()
-  })
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
-  return { child, output: () => out, exited }
-}
-
-/** Polls the run's GraphQL endpoint until it serves a linked attestation; fails with the run's output otherwise. */
-async function waitForLinkedAttestation(run: Run): Promise<void> {
-  const deadline = Date.now() + 480_000
-  for (;;) {
-    const url = /"graphql_url":"([^"]+)"/.exec(run.output())?.[1]
-    if (url) {
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query: '{ attestations(first: 50) { edges { node { id linkedAttestation { id } } } } }' }),
-      }).catch(() => null)
-      const body = res?.ok ? ((await res.json()) as { data?: { attestations: { edges: { node: { linkedAttestation: unknown } }[] } } }) : null
-      if (body?.data?.attestations.edges.some((e) => e.node.linkedAttestation)) return
-    }
-    if (run.child.exitCode !== null || Date.now() > deadline)
-      throw new Error(`no linked attestation served (exit ${run.child.exitCode}):\n${run.output().slice(-4_000)}`)
-    await new Promise((r) => setTimeout(r, 250))
-  }
-}
-
 it('`start` from dist/ serves the embedded default, twice on one data directory', async () => {
   for (const attempt of ['fresh data directory', 'second start']) {
-    const started = await startEmbedded()
+    const started = await startEmbedded(dataDir, userEnv)
     try {
-      await waitForLinkedAttestation(started)
+      await waitForLinkedAttestations(started, 480_000)
       expect(started.output(), attempt).not.toContain(FALLBACK_NOTICE)
       expect(started.output(), attempt).not.toMatch(/"level":(50|60)/) // no error or fatal log line
     } finally {
