@@ -4,6 +4,7 @@
  * buffers and resumes from a cursor with no gap and no duplicate.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createMetrics } from '../src/common/metrics.js'
 import { createDb, type Db } from '../src/db/createDb.js'
 import { createJournalTail, type JournalEntry, JournalOverflowError, type JournalSubscription, type JournalTail } from '../src/journal/journalTail.js'
 import { createReplayLimiter, ReplayLimitError } from '../src/journal/replayLimiter.js'
@@ -15,7 +16,7 @@ let db: Db
 const tails: JournalTail[] = []
 
 function tail(options: Partial<Parameters<typeof createJournalTail>[0]> = {}): JournalTail {
-  const created = createJournalTail({ prisma: db.prisma, pollIntervalMs: 60_000, ...options })
+  const created = createJournalTail({ prisma: db.prisma, metrics: createMetrics(), pollIntervalMs: 60_000, ...options })
   tails.push(created)
   return created
 }

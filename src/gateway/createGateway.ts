@@ -14,7 +14,7 @@ import { useServer } from 'graphql-ws/use/ws'
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga'
 import { type WebSocket, WebSocketServer } from 'ws'
 import type { Logger } from '../common/logger.js'
-import { registry } from '../common/metrics.js'
+import { processMetrics, registry } from '../common/metrics.js'
 import { useSignScanRest } from '../rest/useSignScanRest.js'
 import type { PrismaClient } from '../generated/prisma/client.js'
 import type { ChainStatusOverride, GatewayContext } from './builder.js'
@@ -104,6 +104,7 @@ export function createGateway(params: CreateGatewayParameters): Gateway {
   const maxSubscriptions = params.maxSubscriptions ?? 20_000
   const journal = createJournalHub({
     prisma,
+    metrics: processMetrics,
     pollIntervalMs: params.journalPollMs ?? 500,
     bufferSize: params.subscriberBufferSize,
     annotate: getAttestationFactsAnnotator(prisma).annotate,
