@@ -111,6 +111,7 @@ export function createGateway(params: CreateGatewayParameters): Gateway {
     logger: logger.child({ component: 'journal' }),
   })
   const subscriptions = createSharedSubscriptions({
+    metrics: processMetrics,
     bufferSize: params.subscriberBufferSize,
     maxSubscriptions,
     streamOf: (contextValue) => (contextValue as GatewayContext).eventStream,

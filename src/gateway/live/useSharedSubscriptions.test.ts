@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { type ExecutionResult, parse } from 'graphql'
 import { describe, expect, it } from 'vitest'
+import { createMetrics } from '../../common/metrics.js'
 import { createSharedSubscriptions } from './useSharedSubscriptions.js'
 
 /** `readUpTo`: a stepped journal's execution started with this context reads no further (see steppedJournal) */
@@ -48,7 +49,7 @@ describe('shared subscriptions', () => {
 
   it('executes identical subscriptions once; a reader that keeps up gets everything, one that stopped reading overflows with the cursor of its last event', async () => {
     const ctx: Ctx = { cursor: '100' }
-    const shared = createSharedSubscriptions({ bufferSize: 4, overflowGraceMs: 50, streamOf: streamOf() })
+    const shared = createSharedSubscriptions({ metrics: createMetrics(), bufferSize: 4, overflowGraceMs: 50, streamOf: streamOf() })
     const executions = { n: 0 }
     const gate: { open?: () => void } = {}
     const opened = new Promise<void>((r) => (gate.open = r))
@@ -95,7 +96,7 @@ describe('shared subscriptions', () => {
   it('hands results over in batches; a subscriber that overflows inside a batch gets nothing after its cursor', async () => {
     const ctx: Ctx = { cursor: '100' }
     // the source always says more events are buffered, so results go out in batches of bufferSize / 4 = 3
-    const shared = createSharedSubscriptions({ bufferSize: 12, overflowGraceMs: 20, streamOf: streamOf(1) })
+    const shared = createSharedSubscriptions({ metrics: createMetrics(), bufferSize: 12, overflowGraceMs: 20, streamOf: streamOf(1) })
     const executions = { n: 0 }
     const fast = await subscribe(shared.plugin, source(40, executions), document, {}, ctx)
     const slow = await subscribe(shared.plugin, source(40, executions), document, {}, ctx)
@@ -116,7 +117,7 @@ describe('shared subscriptions', () => {
 
   it('does not hold a result back longer than holdMs when the buffered events never turn into results', async () => {
     const ctx: Ctx = { cursor: '100' }
-    const shared = createSharedSubscriptions({ holdMs: 30, streamOf: streamOf(4) })
+    const shared = createSharedSubscriptions({ metrics: createMetrics(), holdMs: 30, streamOf: streamOf(4) })
     // one result, then a source that keeps skipping (filtered-out events) and has nothing more to give
     const stalling: SubscribeFn = async () => {
       let first = true
@@ -136,7 +137,7 @@ describe('shared subscriptions', () => {
   })
 
   it('stops counting a subscriber once its source has ended', async () => {
-    const shared = createSharedSubscriptions({ streamOf: () => undefined })
+    const shared = createSharedSubscriptions({ metrics: createMetrics(), streamOf: () => undefined })
     const sub = await subscribe(shared.plugin, source(2, { n: 0 }), document)
     for (let r = await sub.next(); !r.done; r = await sub.next());
     expect(shared.stats()).toEqual({ subscribers: 0, executions: 0 })
@@ -189,7 +190,7 @@ describe('shared subscriptions', () => {
     return out
   }
   // recentResults 0: these tests are about resumes that replay (see the last resume test for the recent results)
-  const sharedOptions = () => createSharedSubscriptions({ recentResults: 0, streamOf: streamOf(0) })
+  const sharedOptions = () => createSharedSubscriptions({ metrics: createMetrics(), recentResults: 0, streamOf: streamOf(0) })
 
   it('a resumed subscription replays alone, then merges into the shared execution with no gap and no duplicate', async () => {
     const journal = fakeJournal()
@@ -302,7 +303,7 @@ describe('shared subscriptions', () => {
     await fc.assert(
       fc.asyncProperty(plan, async ({ rounds, resumes }) => {
         const journal = steppedJournal()
-        const shared = createSharedSubscriptions({ streamOf: streamOf() })
+        const shared = createSharedSubscriptions({ metrics: createMetrics(), streamOf: streamOf() })
         type Reader = { it: AsyncIterableIterator<ExecutionResult>; from: number; got: number[]; ctx: Ctx; lag?: number }
         const readers: Reader[] = []
         /** reads `reader` until it has every seq through `through` (what its execution handed over by now) */
@@ -347,7 +348,7 @@ describe('shared subscriptions', () => {
   it('a resumed execution a hand-over behind whose subscriber has no room for what it lacks goes on alone instead of overflowing', async () => {
     const journal = steppedJournal()
     // queues of 8, batches of 2, a grace long enough that nobody overflows by waiting
-    const shared = createSharedSubscriptions({ bufferSize: 8, overflowGraceMs: 10_000, streamOf: streamOf() })
+    const shared = createSharedSubscriptions({ metrics: createMetrics(), bufferSize: 8, overflowGraceMs: 10_000, streamOf: streamOf() })
     journal.append(10)
     const fresh = await subscribe(shared.plugin, journal.subscribeFn, resumable, { after: null }, {})
     const ctx: Ctx = { readUpTo: 9 }
@@ -385,7 +386,14 @@ describe('shared subscriptions', () => {
   it('lets at most maxCatchingUp resumed subscriptions replay at once; the next starts when one has merged', async () => {
     const journal = fakeJournal()
     // queues of 4 and a long grace: a resumed subscriber that does not read cannot finish its replay
-    const shared = createSharedSubscriptions({ recentResults: 0, maxCatchingUp: 1, bufferSize: 4, overflowGraceMs: 10_000, streamOf: streamOf(0) })
+    const shared = createSharedSubscriptions({
+      metrics: createMetrics(),
+      recentResults: 0,
+      maxCatchingUp: 1,
+      bufferSize: 4,
+      overflowGraceMs: 10_000,
+      streamOf: streamOf(0),
+    })
     journal.append(6)
     const fresh = await subscribe(shared.plugin, journal.subscribeFn, resumable, { after: null }, {})
     const first = await subscribe(shared.plugin, journal.subscribeFn, resumable, { after: '0' }, {})
@@ -405,6 +413,7 @@ describe('shared subscriptions', () => {
   it('refuses a resumed subscription with REPLAY_LIMIT when the line of those waiting to catch up is full', async () => {
     const journal = fakeJournal()
     const shared = createSharedSubscriptions({
+      metrics: createMetrics(),
       recentResults: 0,
       maxCatchingUp: 1,
       maxWaitingToCatchUp: 1,
@@ -460,12 +469,7 @@ describe('shared subscriptions', () => {
   it('a resumed subscription that overtakes a held-up shared execution skips what it already got when it merges', async () => {
     const journal = fakeJournal()
     // batches of 2 (bufferSize / 4); a full subscriber holds the shared execution back for up to 10 s
-    const shared = createSharedSubscriptions({
-      recentResults: 0,
-      bufferSize: 8,
-      overflowGraceMs: 10_000,
-      streamOf: streamOf(),
-    })
+    const shared = createSharedSubscriptions({ metrics: createMetrics(), recentResults: 0, bufferSize: 8, overflowGraceMs: 10_000, streamOf: streamOf() })
     journal.append(5)
     const fresh = await subscribe(shared.plugin, journal.subscribeFn, resumable, { after: null }, {})
     journal.append(8) // 6..13 fill the non-reading subscriber's queue
@@ -483,7 +487,7 @@ describe('shared subscriptions', () => {
 
   it("serves a resume from the shared execution's recent results when they cover its cursor, else replays it", async () => {
     const journal = fakeJournal()
-    const shared = createSharedSubscriptions({ recentResults: 3, streamOf: streamOf(0) })
+    const shared = createSharedSubscriptions({ metrics: createMetrics(), recentResults: 3, streamOf: streamOf(0) })
     journal.append(5)
     const fresh = await subscribe(shared.plugin, journal.subscribeFn, resumable, { after: null }, {})
     journal.append(4)
@@ -501,7 +505,7 @@ describe('shared subscriptions', () => {
   })
 
   it('runs resumed subscriptions alone while they catch up, and refuses one beyond the limit', async () => {
-    const shared = createSharedSubscriptions({ maxSubscriptions: 2, streamOf: () => undefined })
+    const shared = createSharedSubscriptions({ metrics: createMetrics(), maxSubscriptions: 2, streamOf: () => undefined })
     const executions = { n: 0 }
     const withAfter = parse('subscription($after: String) { attestationEvents(after: $after) { cursor } }')
     const a = await subscribe(shared.plugin, source(1, executions), withAfter, { after: '5' })
