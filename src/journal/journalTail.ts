@@ -18,13 +18,13 @@
 import type { Logger } from '../common/logger.js'
 import { createSilentLogger } from '../common/logger.js'
 import type { Metrics } from '../common/metrics.js'
-import { backoffDelay } from '../common/retryPolicy.js'
 import type { PrismaClient } from '../generated/prisma/client.js'
 import { createJournalFanOut } from './journalFanOut.js'
 import { createJournalGap } from './journalGap.js'
+import { createJournalPoller } from './journalPoller.js'
 import { createJournalReader, type JournalAnnotator, type JournalGate } from './journalReader.js'
 import { createJournalSubscribers } from './journalSubscribers.js'
-import { createJournalSubscription, type JournalSubscribeOptions, type JournalSubscription } from './journalSubscription.js'
+import { createJournalSubscription, type JournalSubscribeOptions, type JournalSubscription, type JournalTailView } from './journalSubscription.js'
 import type { ReplayLimiter } from './replayLimiter.js'
 
 export type { JournalEntry } from './journalEntry.js'
@@ -73,15 +73,11 @@ export type JournalTail = {
   close(): Promise<void>
 }
 
-/** how soon the tail reads again while held at a hole, in ms */
-const GAP_RECHECK_MS = 50
-
 /**
  * Creates and starts a journal tail over `prisma.event`.
  * @returns the tail; reads never throw to callers: database errors are logged and retried with backoff
  */
 export function createJournalTail(params: CreateJournalTailParameters): JournalTail {
-  const pollIntervalMs = params.pollIntervalMs ?? 500
   const batchSize = params.batchSize ?? 500
   const bufferSize = params.bufferSize ?? 1000
   const { metrics } = params
@@ -93,10 +89,6 @@ export function createJournalTail(params: CreateJournalTailParameters): JournalT
   let initialPosition: bigint | undefined
   let closed = false
   const isClosed = () => closed
-  let running: Promise<void> | undefined
-  let wakeRequested = false
-  let timer: NodeJS.Timeout | undefined
-  let failures = 0
   let resolveReady!: () => void
   const ready = new Promise<void>((resolve) => (resolveReady = resolve))
   let resolveClosed!: () => void
@@ -113,64 +105,44 @@ export function createJournalTail(params: CreateJournalTailParameters): JournalT
     return released.read === batchSize && consumed === released.read
   }
 
-  async function tick(): Promise<void> {
-    wakeRequested = false
-    try {
-      if (fanOut.position === undefined) {
-        const start = await reader.readStart(params.after)
-        if (closed) return
-        fanOut.start(start)
-        initialPosition = start
-        resolveReady()
-      }
-      while (await readOnce());
-      failures = 0
-    } catch (error) {
-      failures++
-      logger.warn({ error, failures }, 'Journal read failed; retrying')
+  /** Finds the start position first (retried like any read until it is known), then reads until caught up. */
+  async function read(): Promise<void> {
+    if (fanOut.position === undefined) {
+      const start = await reader.readStart(params.after)
+      if (closed) return
+      fanOut.start(start)
+      initialPosition = start
+      resolveReady()
     }
+    while (await readOnce());
   }
 
-  function schedule(delayMs: number) {
-    if (closed) return
-    clearTimeout(timer)
-    timer = setTimeout(run, delayMs)
-    timer.unref()
-  }
-
-  function run() {
-    if (closed || running) return
-    running = tick().finally(() => {
-      running = undefined
-      const backoff = failures ? backoffDelay({ baseMs: pollIntervalMs }, failures) : pollIntervalMs
-      schedule(wakeRequested ? 0 : gap.open ? Math.min(GAP_RECHECK_MS, backoff) : backoff)
-    })
-  }
-
-  const view = {
+  const poller = createJournalPoller({ pollIntervalMs: params.pollIntervalMs ?? 500, read, holding: () => gap.open, logger })
+  const view: JournalTailView = {
     position: () => fanOut.position,
     initialPosition: () => initialPosition,
     started: Promise.race([ready, closedSignal]),
     closed: isClosed,
-    ...{ subscribers, reader, replayLimiter: params.replayLimiter, defaultBufferSize: bufferSize, metrics, logger },
+    subscribers,
+    reader,
+    replayLimiter: params.replayLimiter,
+    defaultBufferSize: bufferSize,
+    metrics,
+    logger,
   }
-  schedule(0)
+  poller.start()
   return {
     ready,
-    notify() {
-      if (closed) return
-      if (running) wakeRequested = true
-      else schedule(0)
-    },
+    notify: () => poller.notify(),
     subscribe: (options) => createJournalSubscription(view, options),
     stats: () => ({ position: fanOut.position === undefined ? null : fanOut.position.toString(), subscribers: subscribers.size }),
     async close() {
       if (closed) return
       closed = true
-      clearTimeout(timer)
+      const stopped = poller.stop()
       resolveClosed()
       subscribers.endAll()
-      await running
+      await stopped
     },
   }
 }

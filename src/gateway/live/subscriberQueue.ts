@@ -46,90 +46,113 @@ export type SubscriberQueue = {
   onWake(callback: () => void): void
 }
 
+/** The queue's state, shared by its execution-facing side and its reader-facing side. */
+type QueueState = {
+  execution: SharedExecution
+  /** results with a cursor at or below this are skipped (already delivered by the execution it came from) */
+  skipThrough: bigint | undefined
+  queue: CursoredResult[]
+  /** where it resumes: after the last result taken, or where it joined */
+  cursor: string | undefined
+  done: boolean
+  failure: ExecutionResult | undefined
+  wake: (() => void) | undefined
+  wakeDirect: (() => void) | undefined
+}
+
 /** Creates the queue and attaches it to `params.execution`. */
 export function createSubscriberQueue(params: CreateSubscriberQueueParameters): SubscriberQueue {
-  const { bufferSize } = params
-  let execution = params.execution
-  let skipThrough: bigint | undefined
-  const queue: CursoredResult[] = params.queued ? [...params.queued] : []
-  let cursor = params.cursor
-  let done = false
-  let failure: ExecutionResult | undefined
-  let wake: (() => void) | undefined
-  let wakeDirect: (() => void) | undefined
+  const state: QueueState = {
+    execution: params.execution,
+    skipThrough: undefined,
+    queue: params.queued ? [...params.queued] : [],
+    cursor: params.cursor,
+    done: false,
+    failure: undefined,
+    wake: undefined,
+    wakeDirect: undefined,
+  }
   const leave = () => {
-    queue.length = 0 // nothing queued outlives the subscriber (the execution may keep running for others)
-    if (!execution.subscribers.delete(subscriber)) return
+    state.queue.length = 0 // nothing queued outlives the subscriber (the execution may keep running for others)
+    if (!state.execution.subscribers.delete(subscriber)) return
     params.onLeave()
-    if (!execution.subscribers.size) execution.stop()
+    if (!state.execution.subscribers.size) state.execution.stop()
   }
-  const subscriber: ExecutionSubscriber = {
-    push(result, resultCursor) {
-      if (done || failure) return // after an overflow nothing more is queued: the client resumes from the cursor
-      if (skipThrough !== undefined && resultCursor !== undefined) {
-        if (BigInt(resultCursor) <= skipThrough) return // already delivered by the execution it came from
-        skipThrough = undefined
-      }
-      if (queue.length >= bufferSize) {
-        params.metrics.subscriptionOverflows.inc()
-        failure = { errors: [new SubscriptionOverflowError(cursor ?? '0')] }
-        queue.length = 0
-        leave()
-      } else queue.push({ result, cursor: resultCursor })
-      wake?.()
-      wakeDirect?.()
-    },
-    end(error) {
-      if (error !== undefined && !done && !failure)
-        failure = { errors: [error instanceof GraphQLError ? error : new GraphQLError('Subscription source failed', { originalError: error as Error })] }
-      done = true
-      wake?.()
-      wakeDirect?.()
-    },
-    room: () => bufferSize - queue.length,
-    moveTo(target, through) {
-      execution.subscribers.delete(subscriber)
-      execution = target
-      skipThrough = BigInt(through)
-      target.subscribers.add(subscriber)
-    },
-  }
-  execution.subscribers.add(subscriber)
+  const subscriber = toExecutionSubscriber(state, params, leave)
+  state.execution.subscribers.add(subscriber)
   return {
     subscriber,
     get done() {
-      return done
+      return state.done
     },
     shift() {
-      const head = queue.shift()
-      if (head) cursor = head.cursor ?? cursor
+      const head = state.queue.shift()
+      if (head) state.cursor = head.cursor ?? state.cursor
       return head?.result
     },
     shiftAll() {
-      const taken = queue.splice(0, queue.length)
-      if (taken.length) cursor = taken.findLast((entry) => entry.cursor !== undefined)?.cursor ?? cursor
+      const taken = state.queue.splice(0, state.queue.length)
+      if (taken.length) state.cursor = taken.findLast((entry) => entry.cursor !== undefined)?.cursor ?? state.cursor
       return taken.map((entry) => entry.result)
     },
     takeFailure() {
-      const value = failure
+      const value = state.failure
       if (value) {
-        failure = undefined
-        done = true
+        state.failure = undefined
+        state.done = true
       }
       return value
     },
     finish() {
-      done = true
+      state.done = true
       leave()
     },
     leave,
     async wait() {
-      await new Promise<void>((resolve) => (wake = resolve))
-      wake = undefined
+      await new Promise<void>((resolve) => (state.wake = resolve))
+      state.wake = undefined
     },
-    wakeReader: () => wake?.(),
+    wakeReader: () => state.wake?.(),
     onWake(callback) {
-      wakeDirect = callback
+      state.wakeDirect = callback
     },
   }
+}
+
+/** The side the execution pushes to: queues or overflows, ends, reports room, moves to another execution. */
+function toExecutionSubscriber(state: QueueState, params: CreateSubscriberQueueParameters, leave: () => void): ExecutionSubscriber {
+  const wake = () => {
+    state.wake?.()
+    state.wakeDirect?.()
+  }
+  const subscriber: ExecutionSubscriber = {
+    push(result, resultCursor) {
+      if (state.done || state.failure) return // after an overflow nothing more is queued: the client resumes from the cursor
+      if (state.skipThrough !== undefined && resultCursor !== undefined) {
+        if (BigInt(resultCursor) <= state.skipThrough) return // already delivered by the execution it came from
+        state.skipThrough = undefined
+      }
+      if (state.queue.length >= params.bufferSize) {
+        params.metrics.subscriptionOverflows.inc()
+        state.failure = { errors: [new SubscriptionOverflowError(state.cursor ?? '0')] }
+        state.queue.length = 0
+        leave()
+      } else state.queue.push({ result, cursor: resultCursor })
+      wake()
+    },
+    end(error) {
+      if (error !== undefined && !state.done && !state.failure)
+        state.failure = { errors: [error instanceof GraphQLError ? error : new GraphQLError('Subscription source failed', { originalError: error as Error })] }
+      state.done = true
+      wake()
+    },
+    room: () => params.bufferSize - state.queue.length,
+    moveTo(target, through) {
+      state.execution.subscribers.delete(subscriber)
+      state.execution = target
+      state.skipThrough = BigInt(through)
+      target.subscribers.add(subscriber)
+    },
+  }
+  return subscriber
 }

@@ -28,18 +28,20 @@
  *
  * The parts: subscriptionKey.ts (the key), catchUpLine.ts (the line of resumed executions), sharedExecution.ts
  * (an execution: pumpExecution.ts, handOverResults.ts, mergeIfCaughtUp.ts, recentResults.ts, executionRegistry.ts),
+ * serveSubscription.ts (join or start an execution),
  * subscriberQueue.ts (a subscriber's bounded queue, read through toSubscriberIterator.ts or toDirectSubscription.ts).
  */
 import type { Plugin } from '@envelop/core'
-import { type ExecutionResult, GraphQLError } from 'graphql'
+import type { ExecutionResult } from 'graphql'
 import type { Metrics } from '../../common/metrics.js'
 import { createOverflowGrace } from '../../journal/overflowGrace.js'
 import { createCatchUpLine } from './catchUpLine.js'
 import { createExecutionRegistry } from './executionRegistry.js'
 import type { CursoredResult } from './recentResults.js'
 import { type ExecutionSubscriber, type SharedExecution, startSharedExecution } from './sharedExecution.js'
+import { limitError, SUBSCRIPTION_LIMIT, type SubscribeResult, serveSubscription } from './serveSubscription.js'
 import { createSubscriberQueue } from './subscriberQueue.js'
-import { createSubscriptionKeys, type SubscriptionKey } from './subscriptionKey.js'
+import { createSubscriptionKeys } from './subscriptionKey.js'
 import { type DirectSubscription, toDirectSubscription } from './toDirectSubscription.js'
 import { toSubscriberIterator } from './toSubscriberIterator.js'
 
@@ -100,11 +102,6 @@ export type SharedSubscriptions = {
   direct(key: object): DirectSubscription | undefined
 }
 
-type SubscribeResult = AsyncIterableIterator<ExecutionResult> | ExecutionResult
-
-const SUBSCRIPTION_LIMIT = 'Too many live subscriptions on this gateway; retry later or on another replica'
-const REPLAY_LIMIT = 'Too many subscriptions waiting to replay from a cursor on this gateway; retry later or on another replica'
-
 /**
  * Creates the plugin (add it LAST to the envelop plugin list: it wraps the subscribe function the others have set)
  * and its counters.
@@ -160,51 +157,11 @@ export function createSharedSubscriptions(options: SharedSubscriptionsOptions): 
         return
       }
       const keyed = keyOf(args as never)
-      setSubscribeFn((a) => subscribe(keyed, a, () => subscribeFn(a) as Promise<SubscribeResult> | SubscribeResult))
+      const serving = { registry, line, listen, start }
+      setSubscribeFn((a) => serveSubscription(serving, keyed, a.contextValue, () => subscribeFn(a) as Promise<SubscribeResult> | SubscribeResult))
     },
   }
-
-  /**
-   * Serves one subscription: joins the shared execution under its key, or a resume the shared execution can serve
-   * from its recent results; otherwise starts an execution (a resumed one first waits for a catching-up slot, held
-   * until it merges, becomes shared or ends).
-   */
-  async function subscribe(keyed: SubscriptionKey | null, a: { contextValue?: unknown }, execute: () => Promise<SubscribeResult> | SubscribeResult) {
-    const key = keyed && !keyed.resumes ? keyed.key : null
-    const baseKey = keyed?.resumes ? keyed.key : null
-    const existing = key === null ? undefined : registry.shared(key)
-    if (existing) return listen(existing, a.contextValue)
-    const base = baseKey === null ? undefined : registry.shared(baseKey)
-    const recent = base && keyed?.after !== undefined ? base.recentAfter(keyed.after) : undefined
-    if (base && recent) return listen(base, a.contextValue, { after: keyed!.after!, recent })
-    if (baseKey !== null && line.full()) return limitError(REPLAY_LIMIT, 'REPLAY_LIMIT', { scope: 'process' })
-    const caughtUp = baseKey !== null ? await line.enter() : () => {}
-    let result: SubscribeResult
-    try {
-      result = await execute()
-    } catch (error) {
-      caughtUp()
-      throw error
-    }
-    if (!(Symbol.asyncIterator in (result as object))) {
-      caughtUp()
-      return result // an error result: nothing to share
-    }
-    const source = result as AsyncIterableIterator<ExecutionResult>
-    const raced = key === null ? undefined : registry.shared(key) // created by another subscriber while we awaited
-    if (raced) {
-      void source.return?.()
-      return listen(raced, a.contextValue)
-    }
-    // listen before the pump's first step, so the first result is not missed
-    return listen(start(key, source, a.contextValue, baseKey, caughtUp), a.contextValue)
-  }
-
   return { plugin, stats: () => ({ subscribers, executions: registry.size }), direct: (key) => directs.get(key) }
-}
-
-function limitError(message: string, code: string, extensions: Record<string, unknown> = {}): ExecutionResult {
-  return { errors: [new GraphQLError(message, { extensions: { code, ...extensions } })] }
 }
 
 /** Keyed by the context and by the objects it carries, which survive a plugin copying the context. */
