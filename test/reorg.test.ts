@@ -158,7 +158,7 @@ describe('reorg during backfill', () => {
         prisma: db2.prisma,
         chains: [devnetChain(chainDevnet, { maxBlockRange: 1, pollIntervalMs: 50 })],
         logger: createSilentLogger(),
-        concurrency: 1,
+        parallelRanges: 1,
       })
       const run = backfill.run()
       for (;;) {

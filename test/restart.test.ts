@@ -32,7 +32,7 @@ afterAll(async () => {
 /** Runs the indexer until its checkpoint passes `block`, then stops it mid-backfill. */
 async function indexUntil(db: Db, block: bigint) {
   const chain = devnetChain(devnet, { maxBlockRange: 2 })
-  const indexer = createIndexer({ prisma: db.prisma, chains: [chain], logger: createSilentLogger(), concurrency: 3 })
+  const indexer = createIndexer({ prisma: db.prisma, chains: [chain], logger: createSilentLogger(), parallelRanges: 3 })
   const running = indexer.run()
   for (;;) {
     const cp = await db.prisma.checkpoint.findUnique({ where: { chainId: devnet.chainId } })

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import type { Address } from 'viem'
 import { createLogger, type Logger } from '../common/logger.js'
 import { redactText, redactUrl } from '../common/redactUrl.js'
-import type { Config } from '../config/config.js'
+import { type Config, warnDeprecations } from '../config/config.js'
 import { createDb, type Db } from '../db/createDb.js'
 import { BaseError } from '../errors/baseError.js'
 import { applyMigrations } from '../db/migrate.js'
@@ -136,7 +136,7 @@ async function startIndexer(config: Config, db: Db, chains: ResolvedChain[], com
     chains,
     logger,
     databaseUrl: config.databaseUrl,
-    concurrency: config.limits.rpcConcurrency,
+    parallelRanges: config.limits.parallelRanges,
     stallAfterFailures: config.limits.stallAfterFailures,
     onProgress: progress.onProgress,
     onCommit: (e) => e.lastSeq !== null && onCommit?.(e.lastSeq.toString()),
@@ -186,6 +186,7 @@ type Command = { logger: Logger; cleanups: Cleanup[]; done: Promise<void>; fail:
 /** Every command's start (see {@link onShutdown}). */
 function beginCommand(config: Config): Command {
   const logger = createLogger({ level: config.logLevel })
+  warnDeprecations(config, logger)
   const cleanups: Cleanup[] = []
   return { logger, cleanups, ...onShutdown(logger, cleanups) }
 }

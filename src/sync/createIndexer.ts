@@ -20,8 +20,8 @@ export type CreateIndexerParameters = {
   databaseUrl?: string
   /** per-request JSON-RPC timeout, ms (default 20 000) */
   rpcTimeoutMs?: number
-  /** ranges fetched in parallel per chain (default 4) */
-  concurrency?: number
+  /** block ranges fetched in parallel per chain during backfill (default 4; config `limits.parallelRanges`) */
+  parallelRanges?: number
   /** sync steps failing in a row before a chain is reported stalled (default 5; `limits.stallAfterFailures`) */
   stallAfterFailures?: number
   onCommit?: (e: { chainId: number; toBlock: bigint; lastSeq: bigint | null }) => void
@@ -85,7 +85,7 @@ export function createIndexer(params: CreateIndexerParameters): Indexer {
                 chain: { ...chain, contract: chain.contract.toLowerCase() as Address },
                 logger: params.logger,
                 signal,
-                concurrency: params.concurrency,
+                parallelRanges: params.parallelRanges,
                 health: health.get(chain.chainId),
                 onCommit: params.onCommit,
                 onProgress: params.onProgress,

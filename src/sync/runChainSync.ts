@@ -3,7 +3,7 @@
  * committed strictly in order, then follow the head (WebSocket `newHeads` when a ws URL is configured, polling
  * `eth_blockNumber` otherwise). The one place that decides to retry, back off or give up on an error.
  *
- * Bounded: at most `concurrency` ranges (each aiming at TARGET_LOGS_PER_RANGE logs) are fetched ahead of the committer
+ * Bounded: at most `parallelRanges` ranges (each aiming at TARGET_LOGS_PER_RANGE logs) are fetched ahead of the committer
  * and at most MAX_LOGS_IN_FLIGHT logs hold read records; when the database is slow, fetching stops (backpressure)
  * instead of buffering.
  */
@@ -53,7 +53,7 @@ export type RunChainSyncParameters = {
   logger: Logger
   signal: AbortSignal
   /** ranges fetched in parallel (default 4) */
-  concurrency?: number
+  parallelRanges?: number
   /** called after every commit with the last journal seq written (null when the range had no event) */
   onCommit?: (e: { chainId: number; toBlock: bigint; lastSeq: bigint | null }) => void
   onProgress?: (p: SyncProgress) => void
@@ -69,7 +69,7 @@ const UNFINALIZED_RANGE = 50n
 const INITIAL_RANGE = 2n
 /**
  * logs one range should bring back: bounds the memory a range holds before its pieces are committed. With
- * `concurrency` ranges ahead of the committer, at most ~concurrency × this many logs (and their records) are in
+ * `parallelRanges` ranges ahead of the committer, at most ~parallelRanges × this many logs (and their records) are in
  * memory at once — what keeps the indexer's heap flat whatever the size of the backfill.
  */
 const TARGET_LOGS_PER_RANGE = 5_000n
@@ -113,7 +113,7 @@ const CHAIN_ID_RECHECK_MS = 60_000
 export async function runChainSync(params: RunChainSyncParameters): Promise<void> {
   const { prisma, client, chain, logger, signal } = params
   const log = logger.child({ chain_id: chain.chainId })
-  const concurrency = params.concurrency ?? 4
+  const parallelRanges = params.parallelRanges ?? 4
   const schemaFields = new Map<bigint, SchemaField[] | null>()
   const getSchemaFields = async (schemaId: bigint) => {
     if (schemaFields.has(schemaId)) return schemaFields.get(schemaId)
@@ -234,11 +234,11 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
           cursor = to + 1n
           return range
         }
-        // Pipeline: getLogs for up to `concurrency` ranges ahead; each range's logs are cut into pieces whose
+        // Pipeline: getLogs for up to `parallelRanges` ranges ahead; each range's logs are cut into pieces whose
         // records are read under the log budget. A piece holds its share of the budget from read until commit, and
         // shares are requested in commit order, so at most MAX_LOGS_IN_FLIGHT logs (or one denser block) are in
         // memory and a slow database stalls the readers (backpressure) instead of letting fetched data pile up.
-        const rangeLimit = pLimit(concurrency)
+        const rangeLimit = pLimit(parallelRanges)
         const budget = createLogBudget(MAX_LOGS_IN_FLIGHT)
         const readLimit = pLimit(PIECES_READ_AT_ONCE)
         const slots = new Set<{ fetched: Promise<FetchedRange>; release: () => void }>()
@@ -318,7 +318,7 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
         try {
           while ((pending || rangeWindow.length) && !signal.aborted) {
             // slow start: one range until the first answer has sized the next ones (log density is unknown)
-            while (pending && rangeWindow.length < (rangesSeen === 0 ? 1 : concurrency)) {
+            while (pending && rangeWindow.length < (rangesSeen === 0 ? 1 : parallelRanges)) {
               rangeWindow.push(startRange(pending))
               pending = nextRange()
             }

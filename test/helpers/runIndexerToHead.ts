@@ -32,10 +32,10 @@ export function devnetChain(devnet: DevnetLike, overrides: Partial<IndexerChain>
 export async function runIndexerToHead(
   prisma: PrismaClient,
   chain: IndexerChain,
-  opts: { targetBlock?: bigint; timeoutMs?: number; concurrency?: number; logger?: Logger } = {},
+  opts: { targetBlock?: bigint; timeoutMs?: number; parallelRanges?: number; logger?: Logger } = {},
 ) {
   const logger = opts.logger ?? (process.env.TEST_LOG ? createLogger({ level: process.env.TEST_LOG }) : createSilentLogger())
-  const indexer = createIndexer({ prisma, chains: [chain], logger, concurrency: opts.concurrency })
+  const indexer = createIndexer({ prisma, chains: [chain], logger, parallelRanges: opts.parallelRanges })
   const client = indexer.clients.get(chain.chainId)!
   const target = opts.targetBlock ?? (await client.getBlockNumber({ cacheTime: 0 })) - BigInt(chain.confirmations)
   const running = indexer.run()
