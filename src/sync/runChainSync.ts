@@ -8,13 +8,11 @@
  * instead of buffering.
  */
 import pLimit from 'p-limit'
-import type { Address, PublicClient } from 'viem'
-import type { Logger } from '../common/logger.js'
-import { eventsTotal, headBlock, indexedBlock, lagBlocks, reorgsTotal } from '../common/metrics.js'
+import type { Address } from 'viem'
+import type { ChainClient } from '../chain/createChainClient.js'
+import type { Common } from '../common/common.js'
 import { backoffDelay, createSleeper } from '../common/retryPolicy.js'
 import { assertChainId } from '../chain/assertChainId.js'
-import { getRpcFailureCount } from '../chain/createChainClient.js'
-import { governed } from '../chain/governed.js'
 import { defaultReadyLagBlocks, defaultReadyStaleMs, STALL_AFTER_FAILURES } from '../config/parseConfig.js'
 import { ChainIdMismatchError, RpcError } from '../errors/baseError.js'
 import { rollbackChain } from '../ingest/rollbackChain.js'
@@ -46,11 +44,13 @@ export type SyncProgress = { chainId: number; phase: 'backfill' | 'live'; indexe
 
 export type RunChainSyncParameters = {
   prisma: PrismaClient
-  client: PublicClient
+  client: ChainClient
   /** optional client on a ws:// URL used only to be woken by `newHeads` */
-  wsClient?: PublicClient
+  wsClient?: ChainClient
   chain: ChainSyncConfig
-  logger: Logger
+  /** the process's dependency bag: logger, metrics, clock */
+  common: Common
+  /** stops the loop (the indexer's stop, the process's shutdown, a lost writer lock) */
   signal: AbortSignal
   /** ranges fetched in parallel (default 4) */
   parallelRanges?: number
@@ -111,7 +111,9 @@ const CHAIN_ID_RECHECK_MS = 60_000
  * @throws {ChainIdMismatchError} when the node's first answer is another chain (a configuration error)
  */
 export async function runChainSync(params: RunChainSyncParameters): Promise<void> {
-  const { prisma, client, chain, logger, signal } = params
+  const { prisma, client, chain, common, signal } = params
+  const { logger, clock } = common
+  const { eventsTotal, headBlock, indexedBlock, lagBlocks, reorgsTotal } = common.metrics
   const log = logger.child({ chain_id: chain.chainId })
   const parallelRanges = params.parallelRanges ?? 4
   const schemaFields = new Map<bigint, SchemaField[] | null>()
@@ -130,6 +132,8 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
       chainId: chain.chainId,
       logger,
       prisma,
+      metrics: common.metrics,
+      now: clock.now,
       readyLagBlocks: chain.readyLagBlocks ?? defaultReadyLagBlocks(chain.confirmations),
       readyStaleMs: chain.readyStaleMs ?? defaultReadyStaleMs(chain.pollIntervalMs),
       stallAfterFailures: STALL_AFTER_FAILURES,
@@ -137,11 +141,11 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
   let chainIdVerified = false // eth_chainId has matched at least once in this run
   let chainIdChecked = { rpcFailures: -1, at: 0 } // the client's failure count and the time at the last check
   const ensureChainId = async () => {
-    const rpcFailures = getRpcFailureCount(client)
-    if (rpcFailures === chainIdChecked.rpcFailures && performance.now() - chainIdChecked.at < CHAIN_ID_RECHECK_MS) return
+    const rpcFailures = client.rpcFailureCount()
+    if (rpcFailures === chainIdChecked.rpcFailures && clock.now() - chainIdChecked.at < CHAIN_ID_RECHECK_MS) return
     await assertChainId({ client, chainId: chain.chainId, name: chain.name })
     chainIdVerified = true
-    chainIdChecked = { rpcFailures, at: performance.now() } // the count before asking: a failure since then asks again
+    chainIdChecked = { rpcFailures, at: clock.now() } // the count before asking: a failure since then asks again
   }
 
   await prisma.chain.upsert({
@@ -191,7 +195,7 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
         const checkpoint = await prisma.checkpoint.findUnique({ where: { chainId: chain.chainId } })
         const next = checkpoint ? checkpoint.blockNumber + 1n : chain.startBlock
         let parentHash = checkpoint?.blockHash || null
-        const latest = await governed(client, 'eth_getBlockByNumber', () => client.getBlock({ blockTag: 'latest' }))
+        const latest = await client.governor.run('eth_getBlockByNumber', () => client.getBlock({ blockTag: 'latest' }))
         const head = latest.number!
         const safe = head > BigInt(chain.confirmations) ? head - BigInt(chain.confirmations) : 0n
         const finalized = await getFinalizedBlock(client, safe)
@@ -335,7 +339,7 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
               const builtBatch = await build(fetched)
               const built = performance.now()
               // values the database refuses (a poison pill) are stored as skipped logs and the rest commits
-              const { lastSeq, batch } = await commitBatchResilient({ prisma, fetched, build, batch: builtBatch, logger: log })
+              const { lastSeq, batch } = await commitBatchResilient({ prisma, fetched, build, batch: builtBatch, logger: log, metrics: common.metrics })
               slot.release()
               log.debug(
                 {
@@ -386,7 +390,7 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
  * The node's `finalized` block (RPC block tag, post-merge chains and most L2s); `fallback` (head minus the
  * configured confirmations) when the node does not know the tag.
  */
-async function getFinalizedBlock(client: PublicClient, fallback: bigint): Promise<bigint> {
+async function getFinalizedBlock(client: ChainClient, fallback: bigint): Promise<bigint> {
   try {
     const block = await client.getBlock({ blockTag: 'finalized' })
     return block.number ?? fallback
