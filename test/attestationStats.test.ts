@@ -14,7 +14,6 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { getAddress, type Hex } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createSilentLogger } from '../src/common/logger.js'
 import { createDb, type Db } from '../src/db/createDb.js'
 import { createWorkload, type Devnet, startDevnet } from '../src/devnet/index.js'
 import { createGateway, type Gateway, toFullId } from '../src/gateway/index.js'
@@ -25,6 +24,7 @@ import { mulberry32 } from './helpers/faultProxy.js'
 import { createTruthClient, diffWithGroundTruth, readGroundTruth } from './helpers/groundTruth.js'
 import { execute, type GraphQLResult } from './helpers/graphql.js'
 import { devnetChain } from './helpers/runIndexerToHead.js'
+import { createTestCommon } from './helpers/common.js'
 
 const SEED = Number(process.env.STATS_SEED ?? 7)
 const REORGS = Number(process.env.STATS_REORGS ?? 5)
@@ -160,7 +160,7 @@ describe.each(['postgres', 'pglite'] as const)('explorer statistics over the liv
       db = await createDb({ dataDir: join(dir, 'pglite') })
       cleanup = () => rm(dir, { recursive: true, force: true })
     }
-    gateway = createGateway({ prisma: db.prisma, logger: createSilentLogger(), journalPollMs: 60_000, maxPageSize: 100 })
+    gateway = createGateway({ prisma: db.prisma, common: createTestCommon(), journalPollMs: 60_000, maxPageSize: 100 })
   }, 120_000)
 
   afterAll(async () => {
@@ -175,7 +175,7 @@ describe.each(['postgres', 'pglite'] as const)('explorer statistics over the liv
     const truth = createTruthClient(devnet.rpcUrl)
     const rpc = (method: string, params: unknown[] = []) => truth.request({ method: method as never, params: params as never })
     const lowest = (await truth.getBlockNumber()) + 1n
-    const indexer = createIndexer({ prisma: db.prisma, chains: [devnetChain(devnet, { pollIntervalMs: 50 })], logger: createSilentLogger() })
+    const indexer = createIndexer({ prisma: db.prisma, chains: [devnetChain(devnet, { pollIntervalMs: 50 })], common: createTestCommon() })
     const running = indexer.run()
     let gate: Promise<void> = Promise.resolve()
     let inFlight: Promise<unknown> = Promise.resolve()

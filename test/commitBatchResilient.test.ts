@@ -5,6 +5,7 @@
  */
 import { encodeAbiParameters } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createMetrics } from '../src/common/metrics.js'
 import { createDb, type Db } from '../src/db/createDb.js'
 import { bulkInsert } from '../src/db/bulkInsert.js'
 import { getSqlState, isDataError } from '../src/db/getSqlState.js'
@@ -35,7 +36,7 @@ describe.each(['postgres', 'pglite'] as const)('commitBatchResilient on %s', (ki
     return row ? ((row.fields as never) ?? null) : undefined
   }
   const commit = (chainId: number, fetched: FetchedRange, build = (f: FetchedRange) => buildBatch(chainId, f, lookup(chainId))) =>
-    commitBatchResilient({ prisma: db.prisma, fetched, build })
+    commitBatchResilient({ prisma: db.prisma, fetched, build, metrics: createMetrics() })
 
   it('finds how a real PostgreSQL refusal surfaces through Prisma 7 and the adapter (SQLSTATE in the cause chain)', async () => {
     const refused = await db.prisma.$transaction((tx) =>

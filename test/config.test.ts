@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Command } from 'commander'
 import { afterAll, describe, expect, it } from 'vitest'
-import { addConfigOptions, DEPLOYMENTS, getDeployment, loadConfig, parseConfig, rpcUrlEnvNames } from '../src/config/config.js'
+import { addConfigOptions, DEPLOYMENTS, getDeployment, loadConfig, parseConfig, rpcUrlEnvNames, warnDeprecations } from '../src/config/config.js'
+import { createLogger } from '../src/common/logger.js'
 import { ConfigError } from '../src/errors/baseError.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'sign-indexer-config-'))
@@ -87,7 +88,7 @@ describe('parseConfig', () => {
       devnet: { port: 8545, workload: true },
       limits: {
         maxPageSize: 100,
-        rpcConcurrency: 4,
+        parallelRanges: 4,
         maxSubscriptions: 20_000,
         maxSubscriptionsPerConnection: 100,
         stallAfterFailures: 5,
@@ -119,6 +120,35 @@ describe('parseConfig', () => {
       corsOrigins: ['https://a.example', 'https://b.example'],
     })
     expect((await loadConfig({ flags: { corsOrigin: ['https://c.example'] }, env: { CORS_ORIGINS: '*' } })).server.corsOrigins).toEqual(['https://c.example'])
+  })
+
+  it('reads limits.parallelRanges, and the old key limits.rpcConcurrency with a logged deprecation warning', async () => {
+    const current = parseConfig({ limits: { parallelRanges: '7' } })
+    expect(current.limits.parallelRanges).toBe(7)
+    expect(current.deprecations).toBeUndefined()
+    expect(parseConfig({}).limits.parallelRanges).toBe(4)
+
+    const old = await loadConfig({ flags: { config: configFile({ limits: { rpcConcurrency: 3 } }) }, env: {} })
+    expect(old.limits.parallelRanges).toBe(3)
+    expect(old.limits).not.toHaveProperty('rpcConcurrency')
+    expect(old.deprecations).toEqual([expect.objectContaining({ key: 'limits.rpcConcurrency', replacement: 'limits.parallelRanges' })])
+    const lines: string[] = []
+    const logger = createLogger({ level: 'info', destination: { write: (line: string) => void lines.push(line) } })
+    warnDeprecations(old, logger)
+    warnDeprecations(current, logger)
+    expect(lines.map((l) => JSON.parse(l))).toEqual([
+      expect.objectContaining({
+        level: 40,
+        key: 'limits.rpcConcurrency',
+        replacement: 'limits.parallelRanges',
+        msg: expect.stringMatching(/deprecated.*parallelRanges/),
+      }),
+    ])
+
+    expect(await problemsOf(() => parseConfig({ limits: { rpcConcurrency: 2, parallelRanges: 2 } }))).toEqual([
+      'limits.rpcConcurrency: the old name of limits.parallelRanges — give only limits.parallelRanges',
+    ])
+    expect(await problemsOf(() => parseConfig({ limits: { rpcConcurrency: 0 } }))).toEqual([expect.stringMatching(/^limits\.rpcConcurrency: /)])
   })
 
   it('refuses pubsub redis without a Redis URL', () => {

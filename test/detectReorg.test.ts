@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { createChainClient } from '../src/chain/createChainClient.js'
+import { createMetrics } from '../src/common/metrics.js'
 import { createDb, type Db } from '../src/db/createDb.js'
 import { type Devnet, startDevnet } from '../src/devnet/index.js'
 import { detectReorg } from '../src/sync/detectReorg.js'
@@ -31,7 +32,7 @@ afterAll(async () => {
 })
 
 it('fails the step when the node cannot be asked, and still sees a checkpoint beyond the head as a reorg', async () => {
-  const client = createChainClient({ chainId: devnet.chainId, rpcUrls: [proxy.url], retryCount: 0 })
+  const client = createChainClient({ chainId: devnet.chainId, rpcUrls: [proxy.url], retryCount: 0, metrics: createMetrics() })
   const block = await client.getBlock({ blockNumber: devnet.deployBlock })
   await db.prisma.checkpoint.create({ data: { chainId: devnet.chainId, blockNumber: block.number, blockHash: block.hash } })
   await db.prisma.block.create({

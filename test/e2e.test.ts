@@ -4,13 +4,13 @@
  * compared with the contract's own `get*` answers and its events — in the database and through GraphQL.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createSilentLogger } from '../src/common/logger.js'
 import { createDb, type Db } from '../src/db/createDb.js'
 import { createWorkload, type Devnet, type ScenarioSummary, startDevnet } from '../src/devnet/index.js'
 import { createGateway } from '../src/gateway/index.js'
 import { createTestDatabase } from './helpers/database.js'
 import { createTruthClient, diffWithGroundTruth, readGroundTruth } from './helpers/groundTruth.js'
 import { devnetChain, runIndexerToHead } from './helpers/runIndexerToHead.js'
+import { createTestCommon } from './helpers/common.js'
 
 let devnet: Devnet
 let scenario: ScenarioSummary
@@ -24,7 +24,7 @@ beforeAll(async () => {
   database = await createTestDatabase('e2e')
   db = await createDb({ databaseUrl: database.url })
   await runIndexerToHead(db.prisma, devnetChain(devnet, { maxBlockRange: 7 }))
-  gateway = createGateway({ prisma: db.prisma, logger: createSilentLogger() })
+  gateway = createGateway({ prisma: db.prisma, common: createTestCommon() })
 })
 
 afterAll(async () => {

@@ -5,7 +5,6 @@
  * equal to the ground truth read from the contract without the proxy.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { createSilentLogger } from '../src/common/logger.js'
 import { createDb } from '../src/db/createDb.js'
 import { createWorkload, type Devnet, startDevnet } from '../src/devnet/index.js'
 import { createIndexer } from '../src/sync/createIndexer.js'
@@ -13,6 +12,7 @@ import { createTestDatabase } from './helpers/database.js'
 import { createFaultProxy, FAULT_KINDS, type FaultProxy } from './helpers/faultProxy.js'
 import { createTruthClient, diffWithGroundTruth, readGroundTruth } from './helpers/groundTruth.js'
 import { devnetChain } from './helpers/runIndexerToHead.js'
+import { createTestCommon } from './helpers/common.js'
 
 const SEED = Number(process.env.FAULT_SEED ?? 7)
 const RATE = Number(process.env.FAULT_RATE ?? 0.1)
@@ -39,7 +39,7 @@ afterAll(async () => {
 it(`ends equal to the ground truth with ${RATE * 100} % of every fault kind (seed ${SEED})`, async () => {
   const db = await createDb({ databaseUrl: database.url })
   const chain = devnetChain({ ...devnet, rpcUrl: proxy.url }, { maxBlockRange: 20 })
-  const indexer = createIndexer({ prisma: db.prisma, chains: [chain], logger: createSilentLogger(), rpcTimeoutMs: 1_500 })
+  const indexer = createIndexer({ prisma: db.prisma, chains: [chain], common: createTestCommon(), rpcTimeoutMs: 1_500 })
   const running = indexer.run()
   const truthClient = createTruthClient(devnet.rpcUrl)
   const truth = await readGroundTruth(truthClient, devnet.address, devnet.deployBlock)

@@ -4,7 +4,6 @@
  * subscription fed from the journal.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createSilentLogger } from '../src/common/logger.js'
 import { createDb, type Db } from '../src/db/createDb.js'
 import { ARMOR_LIMITS, createGateway, type Gateway, toFullId } from '../src/gateway/index.js'
 import {
@@ -41,6 +40,7 @@ import {
 } from './generated/graphql.js'
 import { createTestDatabase, type TestDatabase } from './helpers/database.js'
 import { execute, subscribeSse, waitFor } from './helpers/graphql.js'
+import { createTestCommon } from './helpers/common.js'
 
 let database: TestDatabase
 let db: Db
@@ -60,7 +60,7 @@ beforeAll(async () => {
   database = await createTestDatabase('sitest_gateway')
   db = await createDb({ databaseUrl: database.url, onQuery: (e) => sql.push(e.query) })
   await seedGatewayFixtures(db.prisma)
-  gateway = createGateway({ prisma: db.prisma, logger: createSilentLogger(), journalPollMs: 50, maxPageSize: 100 })
+  gateway = createGateway({ prisma: db.prisma, common: createTestCommon(), journalPollMs: 50, maxPageSize: 100 })
   await gateway.journal.ready
 })
 
@@ -381,7 +381,7 @@ describe('protection', () => {
   it('masks unexpected errors', async () => {
     const broken = createGateway({
       prisma: { attestation: { findUnique: () => Promise.reject(new Error('secret connection string')) } } as never,
-      logger: createSilentLogger(),
+      common: createTestCommon(),
     })
     try {
       const { errors } = await execute(broken.yoga, AttestationByIdDocument, { id: id(1) })

@@ -22,6 +22,7 @@ import { CHAIN, seedGatewayFixtures } from './fixtures/gatewayFixtures.js'
 import { createTestDatabase, type TestDatabase } from './helpers/database.js'
 import { execute, type GraphQLResult } from './helpers/graphql.js'
 import { shortText } from './helpers/hostileArbitraries.js'
+import { createTestCommon } from './helpers/common.js'
 
 const SEED = Number(process.env.PROPERTY_SEED ?? 20_261_204)
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 60)
@@ -57,7 +58,12 @@ beforeAll(async () => {
       done()
     },
   })
-  gateway = createGateway({ prisma: db.prisma, logger: createLogger({ level: 'info', destination }), journalPollMs: 50, maxPageSize: 100 })
+  gateway = createGateway({
+    prisma: db.prisma,
+    common: createTestCommon({ logger: createLogger({ level: 'info', destination }) }),
+    journalPollMs: 50,
+    maxPageSize: 100,
+  })
   await gateway.journal.ready
 })
 
@@ -468,10 +474,10 @@ describe('CORS (issue 12 §4.3)', () => {
   it('configured origins: only those get CORS headers; [] sends none', async () => {
     const listed = createGateway({
       prisma: db.prisma,
-      logger: createLogger({ level: 'silent' }),
+      common: createTestCommon({ logger: createLogger({ level: 'silent' }) }),
       corsOrigins: ['https://app.example', 'http://localhost:3000'],
     })
-    const none = createGateway({ prisma: db.prisma, logger: createLogger({ level: 'silent' }), corsOrigins: [] })
+    const none = createGateway({ prisma: db.prisma, common: createTestCommon({ logger: createLogger({ level: 'silent' }) }), corsOrigins: [] })
     try {
       for (const origin of ['https://app.example', 'http://localhost:3000']) {
         const response = await preflight(listed.yoga, origin)

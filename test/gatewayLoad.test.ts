@@ -8,11 +8,11 @@
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
-import { createSilentLogger } from '../src/common/logger.js'
 import { createDb, type Db } from '../src/db/createDb.js'
 import { createGateway, type Gateway, type GatewayServer, startGatewayServer } from '../src/gateway/index.js'
 import { seedGatewayFixtures } from './fixtures/gatewayFixtures.js'
 import { createTestDatabase, type TestDatabase } from './helpers/database.js'
+import { createTestCommon } from './helpers/common.js'
 
 let database: TestDatabase
 let db: Db
@@ -71,7 +71,7 @@ describe('load shedding', () => {
   it('sheds 200 concurrent slow queries beyond the bound with 503 + Retry-After; /healthz, /readyz and /metrics still answer', async () => {
     // the gateway as `serve` builds it: its own pool, readiness pinged on a connection of its own
     const gatewayDb = await createDb({ databaseUrl: database.url, migrate: false, statementTimeoutMs: 30_000 })
-    const gateway = createGateway({ prisma: gatewayDb.prisma, pingDatabase: gatewayDb.ping, logger: createSilentLogger(), maxInFlight: 16, maxQueued: 16 })
+    const gateway = createGateway({ prisma: gatewayDb.prisma, pingDatabase: gatewayDb.ping, common: createTestCommon(), maxInFlight: 16, maxQueued: 16 })
     const server = await serve(gateway)
     const base = server.url.replace(/\/graphql$/, '')
     const lock = await lockAttestations()
@@ -122,7 +122,7 @@ describe('load shedding', () => {
   })
 
   it('lets a long-lived SSE subscription give its slot back once its stream has started', async () => {
-    const gateway = createGateway({ prisma: db.prisma, logger: createSilentLogger(), maxInFlight: 1, maxQueued: 0 })
+    const gateway = createGateway({ prisma: db.prisma, common: createTestCommon(), maxInFlight: 1, maxQueued: 0 })
     const server = await serve(gateway)
     const controller = new AbortController()
     try {
@@ -146,7 +146,7 @@ describe('load shedding', () => {
 describe('deadlines', () => {
   it("ends a statement past the gateway pool's statement_timeout with QUERY_TIMEOUT (504); the indexer's connections have none", async () => {
     const gatewayDb = await createDb({ databaseUrl: database.url, migrate: false, statementTimeoutMs: 300 })
-    const gateway = createGateway({ prisma: gatewayDb.prisma, logger: createSilentLogger(), queryTimeoutMs: 30_000 })
+    const gateway = createGateway({ prisma: gatewayDb.prisma, common: createTestCommon(), queryTimeoutMs: 30_000 })
     const server = await serve(gateway)
     const lock = await lockAttestations()
     try {
@@ -163,7 +163,7 @@ describe('deadlines', () => {
   })
 
   it('answers a query past the request deadline with QUERY_TIMEOUT (504) while the database still waits', async () => {
-    const gateway = createGateway({ prisma: db.prisma, logger: createSilentLogger(), queryTimeoutMs: 300 })
+    const gateway = createGateway({ prisma: db.prisma, common: createTestCommon(), queryTimeoutMs: 300 })
     const server = await serve(gateway)
     const lock = await lockAttestations()
     try {
@@ -175,7 +175,7 @@ describe('deadlines', () => {
       await server.close()
     }
     // the connection held by the abandoned statement comes back: the next query is served
-    const again = createGateway({ prisma: db.prisma, logger: createSilentLogger() })
+    const again = createGateway({ prisma: db.prisma, common: createTestCommon() })
     const fresh = await again.yoga.fetch('http://gateway.test/graphql', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -188,7 +188,7 @@ describe('deadlines', () => {
 
 describe('request size', () => {
   it('refuses a body above the cap (413), a chunked body (411), and closes a graphql-ws connection on a too big message (1009)', async () => {
-    const gateway = createGateway({ prisma: db.prisma, logger: createSilentLogger(), maxRequestBytes: 64 * 1024 })
+    const gateway = createGateway({ prisma: db.prisma, common: createTestCommon(), maxRequestBytes: 64 * 1024 })
     const server = await serve(gateway)
     try {
       const padded = JSON.stringify({ query: `${QUERY}${' '.repeat(100 * 1024)}` })

@@ -6,13 +6,13 @@ import { print } from 'graphql'
 import { createClient } from 'graphql-ws'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
-import { createSilentLogger } from '../src/common/logger.js'
 import { createDb, type Db } from '../src/db/createDb.js'
 import { createGateway, type Gateway, type GatewayServer, startGatewayServer, toFullId } from '../src/gateway/index.js'
 import { CHAIN, makeAttestation, rules, seedGatewayFixtures } from './fixtures/gatewayFixtures.js'
 import { IndexerStatusDocument, OnAttestationCreatedDocument } from './generated/graphql.js'
 import { createTestDatabase, type TestDatabase } from './helpers/database.js'
 import { execute, httpFetcher, waitFor } from './helpers/graphql.js'
+import { createTestCommon } from './helpers/common.js'
 
 let database: TestDatabase
 let db: Db
@@ -48,7 +48,7 @@ beforeAll(async () => {
   await seedGatewayFixtures(db.prisma)
   // the default delivery level is SAFE: let the fixture chain's safe block cover the blocks committed here
   await db.prisma.chain.update({ where: { chainId: CHAIN }, data: { safeBlock: 1_000_000n } })
-  gateway = createGateway({ prisma: db.prisma, logger: createSilentLogger(), journalPollMs: 50 })
+  gateway = createGateway({ prisma: db.prisma, common: createTestCommon(), journalPollMs: 50 })
   server = await startGatewayServer({ gateway, port: 0, host: '127.0.0.1', isReady: () => ready })
 })
 
@@ -119,7 +119,7 @@ describe('graphql-ws', () => {
 
 describe('subscription limits', () => {
   it('refuses an operation beyond the per-connection limit and a subscription beyond the process-wide limit, with SUBSCRIPTION_LIMIT', async () => {
-    const limited = createGateway({ prisma: db.prisma, logger: createSilentLogger(), journalPollMs: 50, maxSubscriptions: 3, maxSubscriptionsPerConnection: 2 })
+    const limited = createGateway({ prisma: db.prisma, common: createTestCommon(), journalPollMs: 50, maxSubscriptions: 3, maxSubscriptionsPerConnection: 2 })
     const limitedServer = await startGatewayServer({ gateway: limited, port: 0, host: '127.0.0.1' })
     const wsUrl = limitedServer.url.replace(/^http/, 'ws')
     const query = `subscription { attestationEvents(where: { chainId: ${CHAIN} }) { cursor } }`

@@ -10,11 +10,11 @@
 import { existsSync } from 'node:fs'
 import { chromium } from 'playwright-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { createSilentLogger } from '../src/common/logger.js'
 import { createDb, type Db } from '../src/db/createDb.js'
 import { createGateway, type GatewayServer, startGatewayServer } from '../src/gateway/index.js'
 import { ATTESTATION_COUNT, seedGatewayFixtures } from './fixtures/gatewayFixtures.js'
 import { createTestDatabase, type TestDatabase } from './helpers/database.js'
+import { createTestCommon } from './helpers/common.js'
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const INSTALL_HINT = `no Chromium at ${CHROMIUM}: install it with \`apt-get install -y chromium\` (or set CHROMIUM_PATH)`
@@ -31,7 +31,7 @@ beforeAll(async () => {
   database = await createTestDatabase('sitest_graphiql')
   db = await createDb({ databaseUrl: database.url })
   await seedGatewayFixtures(db.prisma)
-  const gateway = createGateway({ prisma: db.prisma, logger: createSilentLogger(), journalPollMs: 200 })
+  const gateway = createGateway({ prisma: db.prisma, common: createTestCommon(), journalPollMs: 200 })
   server = await startGatewayServer({ gateway, port: 0, host: '127.0.0.1' })
 })
 

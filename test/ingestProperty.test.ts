@@ -9,6 +9,7 @@
 import fc from 'fast-check'
 import { type Hex, toHex } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createMetrics } from '../src/common/metrics.js'
 import { createDb, type Db } from '../src/db/createDb.js'
 import { MAX_INDEXED_TEXT_BYTES, toStorableText } from '../src/db/toStorable.js'
 import { type Batch, buildBatch } from '../src/ingest/buildBatch.js'
@@ -21,6 +22,7 @@ import { toFetchedRange } from './helpers/fetchedRange.js'
 import { dataSpec, type FieldSpec, ops, recipient, schemaSpec, scenario, text } from './helpers/hostileArbitraries.js'
 import { findUnstorable } from './helpers/storable.js'
 
+const metrics = createMetrics()
 const SEED = Number(process.env.PROPERTY_SEED ?? 20_261_111)
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 40)
 const runs = new Map<string, number>()
@@ -116,7 +118,7 @@ describe.each(['pglite', 'postgres'] as const)('the ingest stage on %s', (kind) 
           }
           expect(batch.journal.length + batch.skipped.length).toBe(fetched.events.length) // every log accounted for
           for (const s of batch.skipped) expect(s.reason).toMatch(/^(READ_FAILED|OFFCHAIN_ID_TOO_LONG): /)
-          await commitBatch(db.prisma, batch)
+          await commitBatch(db.prisma, batch, metrics)
           built.push(batch)
         }
         const [a, b] = built as [Batch, Batch]
@@ -177,7 +179,7 @@ describe.each(['pglite', 'postgres'] as const)('the ingest stage on %s', (kind) 
         const { specs } = scenario(withCollision, { uniqueOffchainIds: false })
         let rejected = 0
         for (const fetched of ranges(specs, split)) {
-          const result = await commitBatchResilient({ prisma: db.prisma, fetched, build: (f) => buildBatch(chainId, f, lookup(chainId)) })
+          const result = await commitBatchResilient({ prisma: db.prisma, fetched, build: (f) => buildBatch(chainId, f, lookup(chainId)), metrics })
           for (const r of result.rejected) {
             expect(r.reason).toMatch(/^COMMIT_REJECTED: 23505 /)
             expect(fetched.events.find((e) => e.blockNumber === r.blockNumber && e.logIndex === r.logIndex)?.name).toBe('OffchainAttestationMade')

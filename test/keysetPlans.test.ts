@@ -15,7 +15,6 @@
 import { formatPrismaCursor } from '@pothos/plugin-prisma'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createSilentLogger } from '../src/common/logger.js'
 import { createDb, type Db } from '../src/db/createDb.js'
 import { createGateway, type Gateway, toFullId } from '../src/gateway/index.js'
 import { createTestDatabase, type TestDatabase } from './helpers/database.js'
@@ -23,6 +22,7 @@ import { mulberry32 as random } from './helpers/faultProxy.js'
 import { seedAttester, seedChecksummedRecipient, seedRecipient, seedRows } from './helpers/seedRows.js'
 import { execute } from './helpers/graphql.js'
 import { explainAnalyze, planNodes } from './helpers/queryPlans.js'
+import { createTestCommon } from './helpers/common.js'
 
 const SEED = Number(process.env.KEYSET_SEED ?? Date.now() % 100_000)
 const CHAINS = [
@@ -50,7 +50,7 @@ beforeAll(async () => {
   admin = new pg.Client({ connectionString: database.url })
   await admin.connect()
   await seedRows(admin, { chains: CHAINS, offchainPerChain: 10_000 })
-  gateway = createGateway({ prisma: db.prisma, logger: createSilentLogger(), journalPollMs: 60_000, maxPageSize: 100 })
+  gateway = createGateway({ prisma: db.prisma, common: createTestCommon(), journalPollMs: 60_000, maxPageSize: 100 })
 }, 120_000)
 
 afterAll(async () => {

@@ -5,7 +5,6 @@
  * never fail the whole query with "Cannot return null for non-nullable field".
  */
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { createSilentLogger } from '../src/common/logger.js'
 import { createDb, type Db } from '../src/db/createDb.js'
 import { createDevClients, createSpWriter, type Devnet, SCORE_FIELDS, schemaJson, startDevnet, tupleScore } from '../src/devnet/index.js'
 import { createGateway, toFullId } from '../src/gateway/index.js'
@@ -13,6 +12,7 @@ import { createTestDatabase, type TestDatabase } from './helpers/database.js'
 import { execute } from './helpers/graphql.js'
 import { createTruthClient } from './helpers/groundTruth.js'
 import { devnetChain, runIndexerToHead } from './helpers/runIndexerToHead.js'
+import { createTestCommon } from './helpers/common.js'
 
 let devnet: Devnet
 let database: TestDatabase
@@ -39,7 +39,7 @@ afterAll(async () => {
 })
 
 it('serves attestations whose schema and linked attestation were registered before the start block', async () => {
-  const gateway = createGateway({ prisma: db.prisma, logger: createSilentLogger() })
+  const gateway = createGateway({ prisma: db.prisma, common: createTestCommon() })
   try {
     const result = await execute<{ attestations: { edges: { node: Record<string, unknown> }[] } }, Record<string, never>>(
       gateway.yoga,

@@ -6,7 +6,6 @@
  * the SQL query count (a depth-10 lineage with schemas costs what a depth-2 one costs).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createSilentLogger } from '../src/common/logger.js'
 import { createDb, type Db } from '../src/db/createDb.js'
 import {
   createDevClients,
@@ -31,6 +30,7 @@ import { createTestDatabase, type TestDatabase } from './helpers/database.js'
 import { execute } from './helpers/graphql.js'
 import { devnetChain, runIndexerToHead } from './helpers/runIndexerToHead.js'
 import { setStoredAttester } from './helpers/spStorage.js'
+import { createTestCommon } from './helpers/common.js'
 
 let devnet: Devnet
 let clients: DevClients
@@ -72,7 +72,7 @@ beforeAll(async () => {
   database = await createTestDatabase('lineage')
   db = await createDb({ databaseUrl: database.url, onQuery: (e) => sql.push(e.query) })
   await runIndexerToHead(db.prisma, devnetChain(devnet))
-  gateway = createGateway({ prisma: db.prisma, logger: createSilentLogger(), journalPollMs: 60_000 })
+  gateway = createGateway({ prisma: db.prisma, common: createTestCommon(), journalPollMs: 60_000 })
   schemaFullId = toFullId(devnet.chainId, schemaId)
 }, 120_000)
 

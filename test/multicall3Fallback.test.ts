@@ -15,7 +15,7 @@ import { createChainClient } from '../src/chain/createChainClient.js'
 import { readRecords } from '../src/chain/readRecords.js'
 import { recordKey, type RecordRequest } from '../src/chain/records.js'
 import type { Logger } from '../src/common/logger.js'
-import { multicallFallbackReads, rpcRequestDuration } from '../src/common/metrics.js'
+import { createMetrics } from '../src/common/metrics.js'
 import { getDeployment } from '../src/config/deployments.js'
 import { createDb, type Db } from '../src/db/createDb.js'
 import { createDevClients, createWorkload, type Devnet, installMulticall3, MULTICALL3_ADDRESS, type ScenarioSummary, startDevnet } from '../src/devnet/index.js'
@@ -24,6 +24,8 @@ import { createTestDatabase, type TestDatabase } from './helpers/database.js'
 import { createTruthClient, diffWithGroundTruth, readGroundTruth } from './helpers/groundTruth.js'
 import { devnetChain, runIndexerToHead } from './helpers/runIndexerToHead.js'
 
+/** this suite's metrics: the indexer's and every client's, read back by the assertions */
+const metrics = createMetrics()
 const BASE_SP = getDeployment('base')!.contract
 /** runtime code answering every call with one word of 0xde bytes (PUSH32, MSTORE, RETURN 32 bytes) */
 const GARBAGE_CODE = `0x7f${'de'.repeat(32)}60005260206000f3` as Hex
@@ -46,11 +48,11 @@ function capturingLogger(): { logger: Logger; lines: { level: number; msg: strin
 const fallbackWarnings = (lines: { level: number; msg: string }[]) => lines.filter((l) => l.level === 40 && /plain eth_call/.test(l.msg))
 
 async function fallbackReads(reason: 'no_code' | 'bad_result'): Promise<number> {
-  return (await multicallFallbackReads.get()).values.filter((v) => v.labels.reason === reason).reduce((n, v) => n + v.value, 0)
+  return (await metrics.multicallFallbackReads.get()).values.filter((v) => v.labels.reason === reason).reduce((n, v) => n + v.value, 0)
 }
 async function aggregate3Calls(): Promise<number> {
   return (
-    (await rpcRequestDuration.get()).values.find(
+    (await metrics.rpcRequestDuration.get()).values.find(
       (v) => v.metricName === 'sign_indexer_rpc_request_duration_seconds_count' && v.labels.method === 'eth_call:aggregate3',
     )?.value ?? 0
   )
@@ -114,7 +116,7 @@ describe('a Base-shaped chain without Multicall3', () => {
   it('indexes to the head with plain eth_calls, equal to the ground truth, warning once', async () => {
     const { logger, lines } = capturingLogger()
     const [noCodeBefore, aggregateBefore] = [await fallbackReads('no_code'), await aggregate3Calls()]
-    await runIndexerToHead(db.prisma, devnetChain(devnet, { maxBlockRange: 7 }), { timeoutMs: 30_000, logger })
+    await runIndexerToHead(db.prisma, devnetChain(devnet, { maxBlockRange: 7 }), { timeoutMs: 30_000, logger, metrics })
     const truth = await readGroundTruth(truthClient, devnet.address, devnet.deployBlock)
     expect(truth.attestations.size).toBeGreaterThan(20)
     expect(truth.offchain.size).toBeGreaterThan(2)
@@ -130,7 +132,7 @@ describe('a Base-shaped chain without Multicall3', () => {
     const head = await truthClient.getBlockNumber()
     const requests = requestsAt(scenario, head)
     const records = await readRecords({
-      client: createChainClient({ chainId: devnet.chainId, rpcUrls: [devnet.rpcUrl] }),
+      client: createChainClient({ chainId: devnet.chainId, rpcUrls: [devnet.rpcUrl], metrics }),
       contract: devnet.address,
       multicall3: MULTICALL3_ADDRESS,
       requests,
@@ -155,7 +157,7 @@ describe('a Base-shaped chain without Multicall3', () => {
     const requests = requestsAt(scenario, head)
     const read = async (multicall3: Address, logger?: Logger) =>
       readRecords({
-        client: createChainClient({ chainId: devnet.chainId, rpcUrls: [devnet.rpcUrl] }),
+        client: createChainClient({ chainId: devnet.chainId, rpcUrls: [devnet.rpcUrl], metrics }),
         contract: devnet.address,
         multicall3,
         requests,
@@ -166,7 +168,7 @@ describe('a Base-shaped chain without Multicall3', () => {
     for (const address of [garbage, reverting]) {
       const { logger, lines } = capturingLogger()
       const before = await fallbackReads('bad_result')
-      const client = createChainClient({ chainId: devnet.chainId, rpcUrls: [devnet.rpcUrl] })
+      const client = createChainClient({ chainId: devnet.chainId, rpcUrls: [devnet.rpcUrl], metrics })
       const first = await readRecords({ client, contract: devnet.address, multicall3: address, requests, logger, callsPerMulticall: 4 })
       const second = await readRecords({ client, contract: devnet.address, multicall3: address, requests, logger, callsPerMulticall: 4 })
       expect(first).toEqual(expected)
@@ -213,7 +215,7 @@ describe('a chain where Multicall3 is deployed part-way', () => {
   it('reads early blocks with eth_call, later ones with aggregate3, equal to the ground truth', async () => {
     const { logger, lines } = capturingLogger()
     const [noCodeBefore, aggregateBefore] = [await fallbackReads('no_code'), await aggregate3Calls()]
-    await runIndexerToHead(db.prisma, devnetChain(devnet, { maxBlockRange: 7 }), { timeoutMs: 30_000, logger })
+    await runIndexerToHead(db.prisma, devnetChain(devnet, { maxBlockRange: 7 }), { timeoutMs: 30_000, logger, metrics })
     const truth = await readGroundTruth(truthClient, devnet.address, devnet.deployBlock)
     expect(await diffWithGroundTruth(db.prisma, devnet.chainId, truth)).toEqual([])
     const blocks = await recordLogBlocks(truthClient, devnet.address, devnet.deployBlock)
@@ -229,7 +231,7 @@ describe('a chain where Multicall3 is deployed part-way', () => {
     const head = await truthClient.getBlockNumber()
     const requests = requestsAt(scenario, head)
     const read = (multicall3: Address) =>
-      readRecords({ client: createChainClient({ chainId: devnet.chainId, rpcUrls: [devnet.rpcUrl] }), contract: devnet.address, multicall3, requests })
+      readRecords({ client: createChainClient({ chainId: devnet.chainId, rpcUrls: [devnet.rpcUrl], metrics }), contract: devnet.address, multicall3, requests })
     const [aggregateBefore, noCodeBefore] = [await aggregate3Calls(), await fallbackReads('no_code')]
     const viaMulticall = await read(MULTICALL3_ADDRESS)
     expect((await aggregate3Calls()) - aggregateBefore).toBeGreaterThan(0)

@@ -18,12 +18,12 @@ import {
   type DefinitionNode,
 } from 'graphql'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createSilentLogger } from '../src/common/logger.js'
 import { createDb, type Db } from '../src/db/createDb.js'
 import { measureComplexity } from '../src/gateway/complexity.js'
 import { ARMOR_LIMITS, createGateway, type Gateway, schema } from '../src/gateway/index.js'
 import { CHAIN, makeAttestation, seedGatewayFixtures } from './fixtures/gatewayFixtures.js'
 import { createTestDatabase, type TestDatabase } from './helpers/database.js'
+import { createTestCommon } from './helpers/common.js'
 
 let database: TestDatabase
 let db: Db
@@ -105,7 +105,7 @@ beforeAll(async () => {
   db = await createDb({ databaseUrl: database.url, onQuery: (e) => sql.push(e.query) })
   await seedGatewayFixtures(db.prisma)
   await db.prisma.attestation.createMany({ data: Array.from({ length: 80 }, (_, i) => makeAttestation(61 + i)) })
-  gateway = createGateway({ prisma: db.prisma, logger: createSilentLogger(), journalPollMs: 50, maxPageSize: 100 })
+  gateway = createGateway({ prisma: db.prisma, common: createTestCommon(), journalPollMs: 50, maxPageSize: 100 })
   await gateway.journal.ready
 })
 

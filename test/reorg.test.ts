@@ -4,7 +4,6 @@
  * and the journal must carry REMOVED entries for what disappeared.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createSilentLogger } from '../src/common/logger.js'
 import { createDb, type Db } from '../src/db/createDb.js'
 import {
   createDevClients,
@@ -21,6 +20,7 @@ import { createIndexer, type Indexer } from '../src/sync/createIndexer.js'
 import { createTestDatabase } from './helpers/database.js'
 import { createTruthClient, diffWithGroundTruth, readGroundTruth } from './helpers/groundTruth.js'
 import { devnetChain } from './helpers/runIndexerToHead.js'
+import { createTestCommon } from './helpers/common.js'
 
 let devnet: Devnet
 let database: { url: string; drop(): Promise<void> }
@@ -62,7 +62,7 @@ beforeAll(async () => {
   schemaId = await writer.register(1, { data: schemaJson('reorg', 'reorg tests', SCORE_FIELDS) })
   database = await createTestDatabase('reorg')
   db = await createDb({ databaseUrl: database.url })
-  indexer = createIndexer({ prisma: db.prisma, chains: [devnetChain(devnet, { pollIntervalMs: 50 })], logger: createSilentLogger() })
+  indexer = createIndexer({ prisma: db.prisma, chains: [devnetChain(devnet, { pollIntervalMs: 50 })], common: createTestCommon() })
   running = indexer.run()
   await expectConverged()
 })
@@ -157,8 +157,8 @@ describe('reorg during backfill', () => {
       const backfill = createIndexer({
         prisma: db2.prisma,
         chains: [devnetChain(chainDevnet, { maxBlockRange: 1, pollIntervalMs: 50 })],
-        logger: createSilentLogger(),
-        concurrency: 1,
+        common: createTestCommon(),
+        parallelRanges: 1,
       })
       const run = backfill.run()
       for (;;) {

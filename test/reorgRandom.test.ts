@@ -10,7 +10,6 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createSilentLogger } from '../src/common/logger.js'
 import { createDb, type Db } from '../src/db/createDb.js'
 import { createWorkload, type Devnet, startDevnet } from '../src/devnet/index.js'
 import { createIndexer } from '../src/sync/createIndexer.js'
@@ -18,6 +17,7 @@ import { createTestDatabase } from './helpers/database.js'
 import { mulberry32 } from './helpers/faultProxy.js'
 import { countRolledBackAbove, createTruthClient, diffWithGroundTruth, readGroundTruth } from './helpers/groundTruth.js'
 import { devnetChain } from './helpers/runIndexerToHead.js'
+import { createTestCommon } from './helpers/common.js'
 
 const SEED = Number(process.env.REORG_SEED ?? 11)
 const REORGS = Number(process.env.REORG_COUNT ?? 25)
@@ -55,7 +55,7 @@ describe.each(['postgres', 'pglite'] as const)('random reorgs over the live work
     const truth = createTruthClient(devnet.rpcUrl)
     const rpc = (method: string, params: unknown[] = []) => truth.request({ method: method as never, params: params as never })
     const lowest = (await truth.getBlockNumber()) + 1n // never reorg the contract or the scenario away
-    const indexer = createIndexer({ prisma: db.prisma, chains: [devnetChain(devnet, { pollIntervalMs: 50 })], logger: createSilentLogger() })
+    const indexer = createIndexer({ prisma: db.prisma, chains: [devnetChain(devnet, { pollIntervalMs: 50 })], common: createTestCommon() })
     const running = indexer.run()
 
     // The workload's transactions and the chain surgery never overlap (anvil_reorg racing a transaction being

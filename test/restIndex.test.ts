@@ -10,7 +10,6 @@ import { compileErrors, validate } from '@readme/openapi-parser'
 import fc from 'fast-check'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createSilentLogger } from '../src/common/logger.js'
 import { createDb, type Db } from '../src/db/createDb.js'
 import { createGateway, type Gateway } from '../src/gateway/index.js'
 import { MAX_REST_PAGE_DEPTH } from '../src/rest/restParams.js'
@@ -18,6 +17,7 @@ import { AttestationPage, SchemaPage } from '../src/rest/signScanRows.js'
 import { SIGNSCAN_WELCOME } from '../src/rest/useSignScanRest.js'
 import { ALICE, BOB, CAROL, CAROL_MIXED_CASE, CHAIN, OTHER_CHAIN, seedGatewayFixtures } from './fixtures/gatewayFixtures.js'
 import { createTestDatabase, type TestDatabase } from './helpers/database.js'
+import { createTestCommon } from './helpers/common.js'
 
 const SEED = Number(process.env.PROPERTY_SEED ?? 20_261_215)
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 500)
@@ -49,7 +49,7 @@ describe.each(backends)('index API on $name', ({ open }) => {
   beforeAll(async () => {
     ;({ db, database } = await open())
     await seedGatewayFixtures(db.prisma)
-    gateway = createGateway({ prisma: db.prisma, logger: createSilentLogger() })
+    gateway = createGateway({ prisma: db.prisma, common: createTestCommon() })
   }, 60_000)
   afterAll(async () => {
     await gateway?.close()
@@ -300,7 +300,7 @@ describe('index API under the gateway limits (PostgreSQL)', () => {
   it('shares the in-flight bound with /graphql (503 OVERLOADED + Retry-After) and answers past the deadline with 504 QUERY_TIMEOUT', async () => {
     const database = await createTestDatabase('sitest_rest_limits')
     const db = await createDb({ databaseUrl: database.url })
-    const gateway = createGateway({ prisma: db.prisma, logger: createSilentLogger(), maxInFlight: 1, maxQueued: 0, queryTimeoutMs: 500 })
+    const gateway = createGateway({ prisma: db.prisma, common: createTestCommon(), maxInFlight: 1, maxQueued: 0, queryTimeoutMs: 500 })
     const locker = new pg.Client({ connectionString: database.url })
     await locker.connect()
     try {

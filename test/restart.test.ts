@@ -6,13 +6,13 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createSilentLogger } from '../src/common/logger.js'
 import { createDb, type Db } from '../src/db/createDb.js'
 import { createWorkload, type Devnet, startDevnet } from '../src/devnet/index.js'
 import { createIndexer } from '../src/sync/createIndexer.js'
 import { createTestDatabase } from './helpers/database.js'
 import { createTruthClient, diffWithGroundTruth, readGroundTruth } from './helpers/groundTruth.js'
 import { devnetChain, runIndexerToHead } from './helpers/runIndexerToHead.js'
+import { createTestCommon } from './helpers/common.js'
 
 let devnet: Devnet
 let head: bigint
@@ -32,7 +32,7 @@ afterAll(async () => {
 /** Runs the indexer until its checkpoint passes `block`, then stops it mid-backfill. */
 async function indexUntil(db: Db, block: bigint) {
   const chain = devnetChain(devnet, { maxBlockRange: 2 })
-  const indexer = createIndexer({ prisma: db.prisma, chains: [chain], logger: createSilentLogger(), concurrency: 3 })
+  const indexer = createIndexer({ prisma: db.prisma, chains: [chain], common: createTestCommon(), parallelRanges: 3 })
   const running = indexer.run()
   for (;;) {
     const cp = await db.prisma.checkpoint.findUnique({ where: { chainId: devnet.chainId } })

@@ -12,13 +12,13 @@
 import fc from 'fast-check'
 import { parse } from 'graphql'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createSilentLogger } from '../src/common/logger.js'
 import { createDb, type Db } from '../src/db/createDb.js'
 import { measureComplexity, SEARCH_COMPLEXITY } from '../src/gateway/complexity.js'
 import { createGateway, type Gateway } from '../src/gateway/index.js'
 import { schema } from '../src/gateway/gatewaySchema.js'
 import { createTestDatabase, type TestDatabase } from './helpers/database.js'
 import { execute, type GraphQLResult } from './helpers/graphql.js'
+import { createTestCommon } from './helpers/common.js'
 
 const SEED = Number(process.env.PROPERTY_SEED ?? 20_261_202)
 console.log(`search property test, seed ${SEED} (override with PROPERTY_SEED)`)
@@ -197,7 +197,7 @@ describe.each(backends)('text search on $name', ({ open }) => {
         r.indexingKey,
       )
     }
-    gateway = createGateway({ prisma: db.prisma, logger: createSilentLogger(), journalPollMs: 60_000, maxPageSize: 100 })
+    gateway = createGateway({ prisma: db.prisma, common: createTestCommon(), journalPollMs: 60_000, maxPageSize: 100 })
   }, 120_000)
 
   afterAll(async () => {

@@ -11,13 +11,13 @@
 import { formatPrismaCursor } from '@pothos/plugin-prisma'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createSilentLogger } from '../src/common/logger.js'
 import { createDb, type Db } from '../src/db/createDb.js'
 import { createGateway, type Gateway } from '../src/gateway/index.js'
 import { createTestDatabase, type TestDatabase } from './helpers/database.js'
 import { execute } from './helpers/graphql.js'
 import { explainAnalyze, type PlanNode, planNodes } from './helpers/queryPlans.js'
 import { writeSearchRows } from './helpers/searchRows.js'
+import { createTestCommon } from './helpers/common.js'
 
 const CHAINS = [
   { chainId: 31337, rows: 70_000 },
@@ -38,7 +38,7 @@ beforeAll(async () => {
   await admin.connect()
   await writeSearchRows(admin, CHAINS)
   await admin.query('ANALYZE')
-  gateway = createGateway({ prisma: db.prisma, logger: createSilentLogger(), journalPollMs: 60_000, maxPageSize: 100 })
+  gateway = createGateway({ prisma: db.prisma, common: createTestCommon(), journalPollMs: 60_000, maxPageSize: 100 })
 }, 180_000)
 
 afterAll(async () => {

@@ -12,7 +12,6 @@
 import { DataLocationOnChain, decodeOnChainData, EvmChains, IndexService, RecipientEncodingType, SignProtocolClient, SpMode } from '@ethsign/sp-sdk'
 import { getAddress } from 'viem'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { createSilentLogger } from '../src/common/logger.js'
 import { getDeployment } from '../src/config/deployments.js'
 import { createDb, type Db } from '../src/db/createDb.js'
 import { createDevClients, devAccount, type Devnet, startDevnet } from '../src/devnet/index.js'
@@ -20,6 +19,7 @@ import { createGateway, type GatewayServer, startGatewayServer } from '../src/ga
 import { AttestationInfo as AttestationInfoSchema, SchemaInfo as SchemaInfoSchema } from '../src/rest/signScanRows.js'
 import { createTestDatabase, type TestDatabase } from './helpers/database.js'
 import { devnetChain, runIndexerToHead } from './helpers/runIndexerToHead.js'
+import { createTestCommon } from './helpers/common.js'
 
 const SEPOLIA = getDeployment('sepolia')!
 const FULL = (id: string) => `onchain_evm_${SEPOLIA.chainId}_${id}`
@@ -138,7 +138,7 @@ beforeAll(async () => {
   database = await createTestDatabase('sitest_signscan_sdk')
   db = await createDb({ databaseUrl: database.url })
   await runIndexerToHead(db.prisma, devnetChain(devnet), { timeoutMs: 30_000 })
-  server = await startGatewayServer({ gateway: createGateway({ prisma: db.prisma, logger: createSilentLogger() }), port: 0 })
+  server = await startGatewayServer({ gateway: createGateway({ prisma: db.prisma, common: createTestCommon() }), port: 0 })
   index = new IndexService('mainnet')
   // the SDK keeps SignScan's base URL in a private field and offers no option for it
   ;(index as unknown as { host: string }).host = server.url.replace(/\/graphql$/, '')

@@ -12,7 +12,6 @@
  * PENDING_CONFIRMATIONS, expiry on the chain clock and finality are in verifyTransitions.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createSilentLogger } from '../src/common/logger.js'
 import { createDb, type Db } from '../src/db/createDb.js'
 import {
   createDevClients,
@@ -37,6 +36,7 @@ import { execute } from './helpers/graphql.js'
 import { devnetChain, runIndexerToHead } from './helpers/runIndexerToHead.js'
 import { setStoredAttester, setStoredMaxValidFor } from './helpers/spStorage.js'
 import { readVerifications, waitForQueueEmpty } from './helpers/verification.js'
+import { createTestCommon } from './helpers/common.js'
 
 const A = 1 // scenario attester
 const B = 2 // scenario "other"
@@ -81,7 +81,7 @@ async function indexToHead() {
 }
 
 function startVerifier() {
-  verifier = createVerifier({ prisma: db.prisma, logger: createSilentLogger(), workers: 2, pollIntervalMs: 50, batchSize: 20 })
+  verifier = createVerifier({ prisma: db.prisma, common: createTestCommon(), workers: 2, pollIntervalMs: 50, batchSize: 20 })
   verifierRun = verifier.run()
 }
 
@@ -144,7 +144,7 @@ beforeAll(async () => {
   await indexToHead()
   // What an SP <= v1.1.2 proxy could store: revoked at creation, no AttestationRevoked event.
   await db.prisma.attestation.update({ where: { chainId_attestationId: { chainId: devnet.chainId, attestationId: ids.bornRevoked } }, data: { revoked: true } })
-  gateway = createGateway({ prisma: db.prisma, logger: createSilentLogger(), journalPollMs: 50 })
+  gateway = createGateway({ prisma: db.prisma, common: createTestCommon(), journalPollMs: 50 })
 }, 120_000)
 
 afterAll(async () => {

@@ -14,7 +14,6 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { createSilentLogger } from '../src/common/logger.js'
 import { createDb, type Db } from '../src/db/createDb.js'
 import { createWorkload, type Devnet, startDevnet } from '../src/devnet/index.js'
 import { createVerifier } from '../src/verify/index.js'
@@ -22,6 +21,7 @@ import { createTestDatabase, type TestDatabase } from './helpers/database.js'
 import { waitFor } from './helpers/graphql.js'
 import { devnetChain, runIndexerToHead } from './helpers/runIndexerToHead.js'
 import { waitForQueueEmpty } from './helpers/verification.js'
+import { createTestCommon } from './helpers/common.js'
 
 const ATTESTATIONS = 3_000
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
@@ -75,7 +75,7 @@ it('keeps ingesting at full speed while the verifier is stalled, then drains the
   await blocker.connect()
   await blocker.query('BEGIN')
   await blocker.query('LOCK TABLE "Verification" IN EXCLUSIVE MODE') // verdict writes wait; reads and job inserts do not
-  const verifier = createVerifier({ prisma: db.prisma, logger: createSilentLogger(), workers: 2, pollIntervalMs: 20, lockMs: 120_000 })
+  const verifier = createVerifier({ prisma: db.prisma, common: createTestCommon(), workers: 2, pollIntervalMs: 20, lockMs: 120_000 })
   const verifying = verifier.run()
   let piled = 0
   const watching = setInterval(
@@ -116,7 +116,7 @@ it('rolls a failing batch back entirely: no job lost, no duplicate STATUS_CHANGE
   let thrown = 0
   const verifier = createVerifier({
     prisma: db.prisma,
-    logger: createSilentLogger(),
+    common: createTestCommon(),
     workers: 2,
     pollIntervalMs: 20,
     hooks: {
@@ -182,7 +182,7 @@ it('survives SIGKILLs of the `sign-indexer verify` process in the middle of a ba
   }
   console.log(`killed the verify process ${killedMidBatch} times with a batch transaction open; ${await db.prisma.verificationJob.count()} jobs left`)
   expect(killedMidBatch).toBeGreaterThan(0)
-  const verifier = createVerifier({ prisma: db.prisma, logger: createSilentLogger(), workers: 2, pollIntervalMs: 20 })
+  const verifier = createVerifier({ prisma: db.prisma, common: createTestCommon(), workers: 2, pollIntervalMs: 20 })
   const verifying = verifier.run()
   await waitForQueueEmpty(db.prisma, 60_000)
   verifier.stop()

@@ -8,7 +8,6 @@
  * Each change reaches `attestationStatusChanged` subscribers.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { createSilentLogger } from '../src/common/logger.js'
 import { createDb, type Db } from '../src/db/createDb.js'
 import { createDevClients, createSpWriter, type DevClients, type Devnet, SCORE_FIELDS, schemaJson, startDevnet, tupleScore } from '../src/devnet/index.js'
 import { createGateway, type Gateway, toFullId } from '../src/gateway/index.js'
@@ -19,6 +18,7 @@ import { createTestDatabase, type TestDatabase } from './helpers/database.js'
 import { execute, subscribeSse, waitFor } from './helpers/graphql.js'
 import { devnetChain, runIndexerToHead } from './helpers/runIndexerToHead.js'
 import { waitForQueueEmpty } from './helpers/verification.js'
+import { createTestCommon } from './helpers/common.js'
 
 const CONFIRMATIONS = 3
 const VALID_FOR_S = 600n
@@ -53,11 +53,11 @@ beforeAll(async () => {
   // Ingest up to the true head (confirmations 0), then follow with 3 confirmations: the last attestation is now
   // below the chain's setting.
   await runIndexerToHead(db.prisma, devnetChain(devnet))
-  gateway = createGateway({ prisma: db.prisma, logger: createSilentLogger(), journalPollMs: 50 })
+  gateway = createGateway({ prisma: db.prisma, common: createTestCommon(), journalPollMs: 50 })
   indexer = createIndexer({
     prisma: db.prisma,
     chains: [devnetChain(devnet, { confirmations: CONFIRMATIONS, pollIntervalMs: 100 })],
-    logger: createSilentLogger(),
+    common: createTestCommon(),
     onCommit: () => gateway.journal.notify(),
   })
   indexing = indexer.run()
@@ -66,7 +66,7 @@ beforeAll(async () => {
     20_000,
     'the chain setting',
   )
-  verifier = createVerifier({ prisma: db.prisma, logger: createSilentLogger(), pollIntervalMs: 100, onCommit: () => gateway.journal.notify() })
+  verifier = createVerifier({ prisma: db.prisma, common: createTestCommon(), pollIntervalMs: 100, onCommit: () => gateway.journal.notify() })
   verifying = verifier.run()
   await waitForQueueEmpty(db.prisma)
 }, 120_000)

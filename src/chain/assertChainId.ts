@@ -1,9 +1,8 @@
-import type { PublicClient } from 'viem'
+import type { ChainClient } from './createChainClient.js'
 import { ChainIdMismatchError } from '../errors/baseError.js'
-import { governed } from './governed.js'
 
 export type AssertChainIdParameters = {
-  client: PublicClient
+  client: ChainClient
   /** the configured EIP-155 chain id */
   chainId: number
   /** the chain's configured name, for the message */
@@ -19,6 +18,6 @@ export type AssertChainIdParameters = {
  */
 export async function assertChainId(params: AssertChainIdParameters): Promise<void> {
   const { client, chainId, name } = params
-  const actual = await governed(client, 'eth_chainId', () => client.getChainId())
+  const actual = await client.governor.run('eth_chainId', () => client.getChainId())
   if (actual !== chainId) throw new ChainIdMismatchError({ expected: chainId, actual, name })
 }

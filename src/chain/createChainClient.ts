@@ -2,14 +2,37 @@
  * JSON-RPC client construction: the only place that builds viem transports.
  * HTTP requests issued in the same tick are sent as one JSON-RPC batch; several URLs fail over in order
  * (viem `fallback`); every request has a timeout. Retries and adaptive concurrency belong to the client's
- * governor (rpcGovernor.ts), used through `governed(client, method, fn)`. Every result is shape-checked
- * (validateRpcResult.ts) so a corrupt-but-parseable body is a retryable error, never data.
+ * governor (rpcGovernor.ts), which the client value carries: every action goes through
+ * `client.governor.run(method, fn)`. Every result is shape-checked (validateRpcResult.ts) so a corrupt-but-parseable
+ * body is a retryable error, never data.
  */
-import { createPublicClient, fallback, http, type PublicClient, type Transport, webSocket } from 'viem'
+import { type Address, createPublicClient, fallback, http, type PublicClient, type Transport, webSocket } from 'viem'
 import type { Logger } from '../common/logger.js'
-import { createRpcGovernor } from './rpcGovernor.js'
-import { setGovernor } from './governed.js'
+import type { Metrics } from '../common/metrics.js'
+import { createMulticall3Support, type Multicall3Support } from './multicall3Support.js'
+import { createRpcGovernor, type RpcGovernor } from './rpcGovernor.js'
 import { validateRpcResult } from './validateRpcResult.js'
+
+/**
+ * A viem public client for one chain that carries what belongs to it for as long as it lives (viem `client.extend`):
+ * its RPC governor, its failure count and its Multicall3 state. Everything in `chain/` that sends a request takes
+ * this type, so no request can go around the governor and no module keeps per-client state on the side.
+ */
+export type ChainClient = PublicClient & {
+  /** concurrency control and retries of this client's requests (rpcGovernor.ts): `client.governor.run(method, fn)` */
+  readonly governor: RpcGovernor
+  /**
+   * How many JSON-RPC requests of this client have failed so far (transport errors, error answers, results refused by
+   * {@link validateRpcResult}), retried ones included. A change tells the stage loop the connection may have been
+   * re-established, or failed over, to another node since it last looked (it then re-checks `eth_chainId`).
+   */
+  rpcFailureCount(): number
+  /**
+   * The {@link Multicall3Support} of `address` on this client, created on first use (with that call's logger) and kept
+   * as long as the client: the code cache and the once-per-chain warning outlive restarts of the chain's stage loop.
+   */
+  multicall3Support(address: Address, logger?: Logger): Multicall3Support
+}
 
 export type CreateChainClientParameters = {
   chainId: number
@@ -23,12 +46,14 @@ export type CreateChainClientParameters = {
   initialConcurrency?: number
   maxConcurrency?: number
   logger?: Logger
+  /** where the governor and the Multicall3 fallback count (the process's set, from its dependency bag) */
+  metrics: Metrics
   /** requests per JSON-RPC batch (default 4) */
   batchSize?: number
 }
 
-/** A viem public client for one chain. Block numbers are never cached (`cacheTime: 0`). */
-export function createChainClient(params: CreateChainClientParameters): PublicClient {
+/** A {@link ChainClient} for one chain. Block numbers are never cached (`cacheTime: 0`). */
+export function createChainClient(params: CreateChainClientParameters): ChainClient {
   const timeout = params.timeoutMs ?? 20_000
   const failures = { count: 0 }
   // counted per URL: viem's fallback hides a failure whose request another URL then answered
@@ -52,31 +77,30 @@ export function createChainClient(params: CreateChainClientParameters): PublicCl
       nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 },
       rpcUrls: { default: { http: params.rpcUrls } },
     },
-  }) as PublicClient
-  failureCounts.set(client, failures)
-  setGovernor(
-    client,
-    createRpcGovernor({
-      chainId: params.chainId,
-      logger: params.logger,
-      retryCount: params.retryCount,
-      initialConcurrency: params.initialConcurrency,
-      maxConcurrency: params.maxConcurrency,
-    }),
-  )
-  return client
-}
-
-const failureCounts = new WeakMap<PublicClient, { count: number }>()
-
-/**
- * How many JSON-RPC requests of `client` have failed so far (transport errors, error answers, results refused by
- * {@link validateRpcResult}), retried ones included; 0 for a client not built by {@link createChainClient}. A change
- * tells the stage loop the connection may have been re-established, or failed over, to another node since it last
- * looked (it then re-checks `eth_chainId`).
- */
-export function getRpcFailureCount(client: PublicClient): number {
-  return failureCounts.get(client)?.count ?? 0
+  })
+  const governor = createRpcGovernor({
+    chainId: params.chainId,
+    logger: params.logger,
+    metrics: params.metrics,
+    retryCount: params.retryCount,
+    initialConcurrency: params.initialConcurrency,
+    maxConcurrency: params.maxConcurrency,
+  })
+  const multicall3 = new Map<string, Multicall3Support>()
+  const chainClient = client.extend(() => ({
+    governor,
+    rpcFailureCount: () => failures.count,
+    multicall3Support(address: Address, logger?: Logger): Multicall3Support {
+      const key = address.toLowerCase()
+      let support = multicall3.get(key)
+      if (!support) {
+        support = createMulticall3Support({ client: chainClient, address, chainId: params.chainId, logger, metrics: params.metrics })
+        multicall3.set(key, support)
+      }
+      return support
+    },
+  })) as unknown as ChainClient
+  return chainClient
 }
 
 /** Wraps a transport so every failed request adds 1 to `failures.count`. */

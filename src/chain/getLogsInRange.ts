@@ -2,13 +2,13 @@
  * `eth_getLogs` for the Sign Protocol topics over a block range, splitting the range in halves when the
  * provider refuses it (too many results / range too large). Logs come back sorted by (blockNumber, logIndex).
  */
-import type { Address, Hex, Log, PublicClient } from 'viem'
+import type { Address, Hex, Log } from 'viem'
+import type { ChainClient } from './createChainClient.js'
 import { RpcError } from '../errors/baseError.js'
 import { classifyRpcError } from './rpcGovernor.js'
-import { governed } from './governed.js'
 
 export type GetLogsInRangeParameters = {
-  client: PublicClient
+  client: ChainClient
   address: Address
   topic0s: Hex[]
   fromBlock: bigint
@@ -25,8 +25,7 @@ export async function getLogsInRange(params: GetLogsInRangeParameters): Promise<
   const { client, address, topic0s, fromBlock, toBlock } = params
   let logs: Log[]
   try {
-    logs = await governed(
-      client,
+    logs = await client.governor.run(
       'eth_getLogs',
       () =>
         client.request({

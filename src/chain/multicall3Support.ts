@@ -1,7 +1,7 @@
 /**
  * Whether record reads at a block can go through Multicall3: it is missing on some chains and, on every chain, at
  * blocks before its deployment. Detected with `eth_getCode` at the Multicall3 address pinned to the block, and
- * cached per chain (per client and address) on the assumption that the contract, once deployed, stays:
+ * cached per chain (per client and address: `ChainClient.multicall3Support`) on the assumption that the contract, once deployed, stays:
  * - code at block B means code at every later block, so blocks ≥ the lowest such B are not asked again;
  * - no code at block B means no code at every earlier block; it says nothing about later blocks, which are asked.
  * The cache is only an optimisation: should a reorg make it wrong, readRecords still falls back when aggregate3
@@ -10,11 +10,11 @@
  * Also the one place that reports the fallback: the counter `sign_indexer_multicall_fallback_reads_total{chain_id,
  * reason}` for every record read without Multicall3, and ONE warning per chain and reason (not per call).
  */
-import type { Address, PublicClient } from 'viem'
+import type { Address } from 'viem'
 import type { Logger } from '../common/logger.js'
-import { multicallFallbackReads } from '../common/metrics.js'
+import type { Metrics } from '../common/metrics.js'
 import { RpcError } from '../errors/baseError.js'
-import { governed } from './governed.js'
+import type { ChainClient } from './createChainClient.js'
 
 /** Why reads went without Multicall3: no code at its address at the block, or an answer that is not aggregate3's. */
 export type Multicall3FallbackReason = 'no_code' | 'bad_result'
@@ -33,15 +33,17 @@ export type Multicall3Support = {
 }
 
 export type CreateMulticall3SupportParameters = {
-  client: PublicClient
+  client: ChainClient
   /** the configured Multicall3 address */
   address: Address
   /** metric label; default the client's chain id */
   chainId?: number
   logger?: Logger
+  /** counts `sign_indexer_multicall_fallback_reads_total` */
+  metrics: Metrics
 }
 
-/** @see Multicall3Support */
+/** @see Multicall3Support (use the client's own, `client.multicall3Support(address)`, to share its cache) */
 export function createMulticall3Support(params: CreateMulticall3SupportParameters): Multicall3Support {
   const { client, address } = params
   const chainId = params.chainId ?? client.chain?.id ?? 0
@@ -54,7 +56,7 @@ export function createMulticall3Support(params: CreateMulticall3SupportParameter
   const ask = async (blockNumber: bigint): Promise<boolean> => {
     let code: string | undefined
     try {
-      code = await governed(client, 'eth_getCode', () => client.getCode({ address, blockNumber }))
+      code = await client.governor.run('eth_getCode', () => client.getCode({ address, blockNumber }))
     } catch (error) {
       throw new RpcError('eth_getCode', `Multicall3 code check at block ${blockNumber} failed`, { cause: error })
     }
@@ -86,7 +88,7 @@ export function createMulticall3Support(params: CreateMulticall3SupportParameter
     },
     recordFallback(reason, blockNumber, reads, cause) {
       if (reason === 'no_code') fellBack = true
-      multicallFallbackReads.inc({ chain_id: String(chainId), reason }, reads)
+      params.metrics.multicallFallbackReads.inc({ chain_id: String(chainId), reason }, reads)
       if (warned.has(reason)) return
       warned.add(reason)
       const why = reason === 'no_code' ? 'no code at the Multicall3 address' : 'the Multicall3 address did not answer like Multicall3'
@@ -102,20 +104,4 @@ export function createMulticall3Support(params: CreateMulticall3SupportParameter
       )
     },
   }
-}
-
-const cache = new WeakMap<PublicClient, Map<string, Multicall3Support>>()
-
-/**
- * The {@link Multicall3Support} of a client and Multicall3 address, created on first use (with that call's logger)
- * and kept as long as the client, like the client's governor (governed.ts): the cache and the once-per-chain warning
- * outlive restarts of the chain's stage loop.
- */
-export function getMulticall3Support(params: CreateMulticall3SupportParameters): Multicall3Support {
-  let byAddress = cache.get(params.client)
-  if (!byAddress) cache.set(params.client, (byAddress = new Map()))
-  const key = params.address.toLowerCase()
-  let support = byAddress.get(key)
-  if (!support) byAddress.set(key, (support = createMulticall3Support(params)))
-  return support
 }

@@ -8,19 +8,18 @@
  * or its answer is not an aggregate3 result (another contract at that address), the same reads are plain
  * `eth_call`s (readRecordsByCall.ts) with the same results: a revert is a per-record failure either way.
  */
-import { type Address, decodeFunctionResult, encodeFunctionData, type Hex, multicall3Abi, type PublicClient } from 'viem'
+import { type Address, decodeFunctionResult, encodeFunctionData, type Hex, multicall3Abi } from 'viem'
+import type { ChainClient } from './createChainClient.js'
 import type { Logger } from '../common/logger.js'
 import { RpcError } from '../errors/baseError.js'
-import { getMulticall3Support } from './multicall3Support.js'
 import { parseRevert, readRecordsByCall } from './readRecordsByCall.js'
 import { decodeRecordReturn, encodeRecordCall, revertedRecord } from './recordCalls.js'
 import { classifyRpcError } from './rpcGovernor.js'
-import { governed } from './governed.js'
 
 import { type RecordRequest, recordKey, type RecordResult } from './records.js'
 
 export type ReadRecordsParameters = {
-  client: PublicClient
+  client: ChainClient
   contract: Address
   /** the Multicall3 address; whether it has code is checked per block (multicall3Support.ts, cached per client) */
   multicall3: Address
@@ -41,7 +40,7 @@ type Aggregated = { requests: RecordRequest[]; results: readonly { success: bool
  */
 export async function readRecords(params: ReadRecordsParameters): Promise<Map<string, RecordResult>> {
   const { client, contract, multicall3 } = params
-  const support = getMulticall3Support({ client, address: multicall3, logger: params.logger })
+  const support = client.multicall3Support(multicall3, params.logger)
   const perCall = params.callsPerMulticall ?? 250
   const byBlock = new Map<bigint, RecordRequest[]>()
   for (const r of params.requests) {
@@ -65,7 +64,7 @@ export async function readRecords(params: ReadRecordsParameters): Promise<Map<st
     const calls = requests.map((r) => ({ target: contract, allowFailure: true, callData: encodeRecordCall(r) }))
     let data: Hex | undefined
     try {
-      const answer = await governed(client, 'eth_call:aggregate3', () =>
+      const answer = await client.governor.run('eth_call:aggregate3', () =>
         client.call({ to: multicall3, data: encodeFunctionData({ abi: multicall3Abi, functionName: 'aggregate3', args: [calls] }), blockNumber }),
       )
       data = answer.data
@@ -117,11 +116,11 @@ export async function readRecords(params: ReadRecordsParameters): Promise<Map<st
 export type BlockHeader = { number: bigint; hash: Hex; parentHash: Hex; timestamp: bigint }
 
 /** `eth_getBlockByNumber` (no transactions) for each number, batched. */
-export async function getBlockHeaders(client: PublicClient, numbers: bigint[]): Promise<Map<bigint, BlockHeader>> {
+export async function getBlockHeaders(client: ChainClient, numbers: bigint[]): Promise<Map<bigint, BlockHeader>> {
   const out = new Map<bigint, BlockHeader>()
   await Promise.all(
     [...new Set(numbers)].map(async (n) => {
-      const b = await governed(client, 'eth_getBlockByNumber', () => client.getBlock({ blockNumber: n }))
+      const b = await client.governor.run('eth_getBlockByNumber', () => client.getBlock({ blockNumber: n }))
       out.set(n, { number: n, hash: b.hash!.toLowerCase() as Hex, parentHash: b.parentHash.toLowerCase() as Hex, timestamp: b.timestamp })
     }),
   )
@@ -129,11 +128,11 @@ export async function getBlockHeaders(client: PublicClient, numbers: bigint[]): 
 }
 
 /** `eth_getTransactionByHash` for each hash, batched: the sender (`tx.from`) of each transaction. */
-export async function getTransactionSenders(client: PublicClient, hashes: Hex[]): Promise<Map<Hex, Address>> {
+export async function getTransactionSenders(client: ChainClient, hashes: Hex[]): Promise<Map<Hex, Address>> {
   const out = new Map<Hex, Address>()
   await Promise.all(
     [...new Set(hashes)].map(async (hash) => {
-      const tx = await governed(client, 'eth_getTransactionByHash', () => client.getTransaction({ hash }))
+      const tx = await client.governor.run('eth_getTransactionByHash', () => client.getTransaction({ hash }))
       out.set(hash, tx.from.toLowerCase() as Address)
     }),
   )

@@ -4,14 +4,14 @@
  * (createChainClient.ts) under the chain's governor (rpcGovernor.ts: concurrency and retries). Used where the
  * Multicall3 address has no code at the block, or answered something that is not Multicall3's.
  */
-import { type Address, BaseError as ViemBaseError, ExecutionRevertedError, type Hex, isHex, type PublicClient } from 'viem'
+import { type Address, BaseError as ViemBaseError, ExecutionRevertedError, type Hex, isHex } from 'viem'
+import type { ChainClient } from './createChainClient.js'
 import { RpcError } from '../errors/baseError.js'
 import type { RecordRequest, RecordResult } from './records.js'
 import { decodeRecordReturn, encodeRecordCall, recordFunctionName, revertedRecord } from './recordCalls.js'
-import { governed } from './governed.js'
 
 export type ReadRecordsByCallParameters = {
-  client: PublicClient
+  client: ChainClient
   /** the SP contract */
   contract: Address
   /** every call is pinned to this block (state at its end) */
@@ -31,7 +31,9 @@ export async function readRecordsByCall(params: ReadRecordsByCallParameters): Pr
     params.requests.map(async (r) => {
       let data: Hex | undefined
       try {
-        ;({ data } = await governed(client, `eth_call:${recordFunctionName(r)}`, () => client.call({ to: contract, data: encodeRecordCall(r), blockNumber })))
+        ;({ data } = await client.governor.run(`eth_call:${recordFunctionName(r)}`, () =>
+          client.call({ to: contract, data: encodeRecordCall(r), blockNumber }),
+        ))
       } catch (error) {
         const revert = parseRevert(error)
         if (revert) return revertedRecord(revert.data)

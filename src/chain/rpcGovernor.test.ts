@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest'
+import { createMetrics } from '../common/metrics.js'
 import { classifyRpcError, createRpcGovernor } from './rpcGovernor.js'
+
+const metrics = createMetrics()
 
 const httpError = (status: number, headers: Record<string, string> = {}) =>
   Object.assign(new Error(`HTTP ${status}`), { name: 'HttpRequestError', status, headers: new Headers(headers) })
@@ -18,7 +21,7 @@ describe('classifyRpcError', () => {
 
 describe('createRpcGovernor', () => {
   it('retries transient failures and returns the eventual result', async () => {
-    const governor = createRpcGovernor({ chainId: 1, baseDelayMs: 1 })
+    const governor = createRpcGovernor({ metrics, chainId: 1, baseDelayMs: 1 })
     let calls = 0
     const result = await governor.run('eth_test', async () => {
       if (++calls < 3) throw httpError(500)
@@ -29,7 +32,7 @@ describe('createRpcGovernor', () => {
   })
 
   it('throws range and fatal errors at once', async () => {
-    const governor = createRpcGovernor({ chainId: 1, baseDelayMs: 1 })
+    const governor = createRpcGovernor({ metrics, chainId: 1, baseDelayMs: 1 })
     let calls = 0
     await expect(
       governor.run('eth_getLogs', async () => {
@@ -41,7 +44,7 @@ describe('createRpcGovernor', () => {
   })
 
   it('halves concurrency on congestion and grows it back on success (AIMD)', async () => {
-    const governor = createRpcGovernor({ chainId: 1, baseDelayMs: 1, initialConcurrency: 8 })
+    const governor = createRpcGovernor({ metrics, chainId: 1, baseDelayMs: 1, initialConcurrency: 8 })
     let first = true
     await governor.run('eth_test', async () => {
       if (first) {
@@ -56,7 +59,7 @@ describe('createRpcGovernor', () => {
   })
 
   it('waits for Retry-After when the provider sends one', async () => {
-    const governor = createRpcGovernor({ chainId: 1, baseDelayMs: 1 })
+    const governor = createRpcGovernor({ metrics, chainId: 1, baseDelayMs: 1 })
     let calls = 0
     const started = Date.now()
     await governor.run('eth_test', async () => {

@@ -10,7 +10,7 @@
 import PQueue from 'p-queue'
 import type { Logger } from '../common/logger.js'
 import { backoffDelay, createSleeper } from '../common/retryPolicy.js'
-import { rpcConcurrency, rpcErrors, rpcRequestDuration, rpcRetries } from '../common/metrics.js'
+import type { Metrics } from '../common/metrics.js'
 
 export type RpcFailureKind = 'range' | 'congestion' | 'transient' | 'fatal'
 
@@ -53,6 +53,8 @@ function retryAfterMs(error: unknown): number | null {
 export type RpcGovernorOptions = {
   chainId: number
   logger?: Logger
+  /** records `sign_indexer_rpc_{request_duration_seconds,errors_total,retries_total,concurrency}` */
+  metrics: Metrics
   /** starting concurrency (default 8), bounds 1..maxConcurrency (default 32) */
   initialConcurrency?: number
   maxConcurrency?: number
@@ -78,6 +80,7 @@ export function createRpcGovernor(options: RpcGovernorOptions): RpcGovernor {
   const base = options.baseDelayMs ?? 200
   const maxDelay = options.maxDelayMs ?? 10_000
   const chain = String(options.chainId)
+  const { rpcConcurrency, rpcErrors, rpcRequestDuration, rpcRetries } = options.metrics
   let successes = 0
   rpcConcurrency.set({ chain_id: chain }, queue.concurrency)
 

@@ -1,12 +1,15 @@
 /**
- * The subcommands' bodies. Each one owns its resources and releases them on SIGINT/SIGTERM: the indexer
- * stops after its current transaction, the server closes, the database (PGlite!) is closed, exit code 0.
+ * The subcommands' bodies and the composition root: each command makes the process's dependency bag once
+ * ({@link beginCommand}: logger, metrics, shutdown signal, clock — src/common/common.ts) and hands it to every stage
+ * it starts. Each one owns its resources and releases them on SIGINT/SIGTERM: the shutdown signal aborts, the
+ * indexer stops after its current transaction, the server closes, the database (PGlite!) is closed, exit code 0.
  */
 import { join } from 'node:path'
 import type { Address } from 'viem'
+import { type Common, createCommon } from '../common/common.js'
 import { createLogger, type Logger } from '../common/logger.js'
 import { redactText, redactUrl } from '../common/redactUrl.js'
-import type { Config } from '../config/config.js'
+import { type Config, warnDeprecations } from '../config/config.js'
 import { createDb, type Db } from '../db/createDb.js'
 import { BaseError } from '../errors/baseError.js'
 import { applyMigrations } from '../db/migrate.js'
@@ -28,13 +31,14 @@ type ResolvedChain = IndexerChain & { ephemeral: boolean }
  * `fail(error)` does the same for a component that cannot go on (e.g. a chain whose node is on another chain), and
  * exits 1 after printing the error (a BaseError's message as plain text on stderr, like a configuration error).
  */
-function onShutdown(logger: Logger, cleanups: Cleanup[]): { done: Promise<void>; fail: (error: unknown) => void } {
+function onShutdown(logger: Logger, cleanups: Cleanup[], shutdown: AbortController): { done: Promise<void>; fail: (error: unknown) => void } {
   let stopping = false
   let resolveDone!: () => void
   const done = new Promise<void>((resolve) => {
     resolveDone = resolve
   })
   const stop = async (code: number) => {
+    shutdown.abort() // every stage holding the bag's signal stops now; the cleanups below wait for them
     for (const cleanup of [...cleanups].reverse()) {
       try {
         await cleanup()
@@ -125,7 +129,7 @@ async function openNotifier(config: Config, logger: Logger, cleanups: Cleanup[])
 
 /** Starts the indexer; a chain that refuses to run (wrong chain id) stops the process through `fail`. */
 async function startIndexer(config: Config, db: Db, chains: ResolvedChain[], command: Command, onCommit?: (seq: string) => void) {
-  const { logger, cleanups } = command
+  const { common, logger, cleanups } = command
   for (const chain of chains.filter((c) => c.ephemeral)) {
     const removed = await resetChain(db.prisma, chain.chainId)
     if (removed) logger.info({ chain_id: chain.chainId, attestations: removed }, "Fresh devnet: removed the previous run's rows for its chain id")
@@ -134,9 +138,9 @@ async function startIndexer(config: Config, db: Db, chains: ResolvedChain[], com
   const indexer = createIndexer({
     prisma: db.prisma,
     chains,
-    logger,
+    common,
     databaseUrl: config.databaseUrl,
-    concurrency: config.limits.rpcConcurrency,
+    parallelRanges: config.limits.parallelRanges,
     stallAfterFailures: config.limits.stallAfterFailures,
     onProgress: progress.onProgress,
     onCommit: (e) => e.lastSeq !== null && onCommit?.(e.lastSeq.toString()),
@@ -155,10 +159,10 @@ async function startIndexer(config: Config, db: Db, chains: ResolvedChain[], com
 const DEFAULT_VERIFIERS = 2
 
 /** Starts the verify stage's workers (and its re-check scheduler) in this process; stopped on shutdown. */
-function startVerifier(config: Config, db: Db, logger: Logger, cleanups: Cleanup[], onCommit?: (seq: string) => void): Verifier {
+function startVerifier(config: Config, db: Db, common: Common, cleanups: Cleanup[], onCommit?: (seq: string) => void): Verifier {
   const verifier = createVerifier({
     prisma: db.prisma,
-    logger,
+    common,
     workers: config.verifiers ?? DEFAULT_VERIFIERS,
     onCommit: (e) => onCommit?.(e.lastSeq.toString()),
   })
@@ -180,24 +184,34 @@ async function listenOrFail(command: Command, ...args: Parameters<typeof startGa
   }
 }
 
-/** A running command's logger, the cleanup list run on shutdown, the promise that resolves then, and `fail`. */
-type Command = { logger: Logger; cleanups: Cleanup[]; done: Promise<void>; fail: (error: unknown) => void }
+/**
+ * A running command's dependency bag (and its logger, for short), the cleanup list run on shutdown, the promise that
+ * resolves then, and `fail`.
+ */
+type Command = { common: Common; logger: Logger; cleanups: Cleanup[]; done: Promise<void>; fail: (error: unknown) => void }
 
-/** Every command's start (see {@link onShutdown}). */
+/**
+ * Every command's start: the composition root of the process. Makes the one dependency bag (logger at the configured
+ * level, the process's metrics, the shutdown signal that {@link onShutdown} aborts, the system clock), logs the
+ * configuration's deprecations, installs the shutdown handlers.
+ */
 function beginCommand(config: Config): Command {
   const logger = createLogger({ level: config.logLevel })
+  warnDeprecations(config, logger)
+  const shutdown = new AbortController()
+  const common = createCommon({ logger, signal: shutdown.signal })
   const cleanups: Cleanup[] = []
-  return { logger, cleanups, ...onShutdown(logger, cleanups) }
+  return { common, logger, cleanups, ...onShutdown(logger, cleanups, shutdown) }
 }
 
 /** The gateway with the configured limits (page size, subscriptions, cost, deadline, in-flight, sizes), GraphiQL and CORS settings. */
-function createConfiguredGateway(config: Config, db: Db, logger: Logger) {
+function createConfiguredGateway(config: Config, db: Db, common: Common) {
   const { maxPageSize, maxSubscriptions, maxSubscriptionsPerConnection, maxComplexity, queryTimeoutMs, maxInFlight, maxQueued, maxRequestBytes } = config.limits
   const { graphiql, corsOrigins } = config.server
   return createGateway({
     prisma: db.prisma,
     pingDatabase: db.ping,
-    logger,
+    common,
     graphiql,
     corsOrigins,
     maxPageSize,
@@ -218,12 +232,12 @@ export async function runStart(config: Config): Promise<void> {
   const chains = await resolveChains(config, logger, cleanups)
   const db = await openDb(config)
   cleanups.push(() => db.close())
-  const gateway = createConfiguredGateway(config, await openGatewayDb(config, cleanups, db), logger)
+  const gateway = createConfiguredGateway(config, await openGatewayDb(config, cleanups, db), command.common)
   cleanups.push(() => gateway.close())
   const notifier = await openNotifier(config, logger, cleanups)
   notifier.subscribe(() => gateway.journal.notify())
   const publish = (seq: string) => void notifier.publish(seq).catch(() => {})
-  const verifier = startVerifier(config, db, logger, cleanups, publish)
+  const verifier = startVerifier(config, db, command.common, cleanups, publish)
   const indexer = await startIndexer(config, db, chains, command, (seq) => {
     publish(seq)
     verifier.notify()
@@ -254,11 +268,11 @@ export async function runIndex(config: Config): Promise<void> {
 
 /** `verify`: the verify stage's workers only (other processes index and serve); `--verifiers` of them. */
 export async function runVerify(config: Config): Promise<void> {
-  const { logger, cleanups, done } = beginCommand(config)
+  const { common, logger, cleanups, done } = beginCommand(config)
   const db = await openDb(config)
   cleanups.push(() => db.close())
   const notifier = await openNotifier(config, logger, cleanups)
-  startVerifier(config, db, logger, cleanups, (seq) => void notifier.publish(seq).catch((error) => logger.warn({ error }, 'Journal notification failed')))
+  startVerifier(config, db, common, cleanups, (seq) => void notifier.publish(seq).catch((error) => logger.warn({ error }, 'Journal notification failed')))
   await done
 }
 
@@ -268,7 +282,7 @@ export async function runServe(config: Config): Promise<void> {
   const { logger, cleanups, done } = command
   const db = await openGatewayDb(config, cleanups)
   if (!config.databaseUrl) cleanups.push(() => db.close())
-  const gateway = createConfiguredGateway(config, db, logger)
+  const gateway = createConfiguredGateway(config, db, command.common)
   cleanups.push(() => gateway.close())
   const notifier = await openNotifier(config, logger, cleanups)
   notifier.subscribe(() => gateway.journal.notify())

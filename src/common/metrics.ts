@@ -1,6 +1,7 @@
 /**
  * Prometheus metrics (prom-client). `createMetrics` makes one set on one registry; the CLI's composition root makes
- * one per process and hands it to every stage (tests make their own, so no test sees another's counts). The gateway
+ * one per process and hands it to every stage in its dependency bag (common.ts; tests make their own, so no test sees
+ * another's counts). The gateway
  * serves the registry on `/metrics`. Units are in the names (seconds, blocks, totals).
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
@@ -123,6 +124,14 @@ export function createMetrics(registry: Registry = new Registry()) {
     registers: [registry],
   })
 
+  // load shedding (src/gateway/loadShedding.ts)
+  const graphqlShedTotal = new Counter({ name: 'sign_indexer_graphql_shed_total', help: 'GraphQL requests refused with 503 OVERLOADED', registers: [registry] })
+  const graphqlInFlight = new Gauge({
+    name: 'sign_indexer_graphql_in_flight',
+    help: 'GraphQL requests being worked on (holding a slot)',
+    registers: [registry],
+  })
+
   const verificationJobsTotal = new Counter({
     name: 'sign_indexer_verification_jobs_total',
     help: 'Verification jobs done, and batches that failed and were parked',
@@ -152,6 +161,8 @@ export function createMetrics(registry: Registry = new Registry()) {
     dbCommitDuration,
     graphqlRequests,
     graphqlRequestDuration,
+    graphqlShedTotal,
+    graphqlInFlight,
     journalSeq,
     subscriptionsActive,
     liveSubscribers,
@@ -171,35 +182,3 @@ export function createMetrics(registry: Registry = new Registry()) {
 
 /** The metrics of one process (or one test): see createMetrics. */
 export type Metrics = ReturnType<typeof createMetrics>
-
-/**
- * TRANSITIONAL: the process-wide set the stages still import while the dependency bag (common/deps.ts) is threaded
- * through them; removed once every stage takes `metrics` from its caller.
- */
-export const processMetrics: Metrics = createMetrics()
-export const {
-  registry,
-  headBlock,
-  indexedBlock,
-  lagBlocks,
-  eventsTotal,
-  rpcRequestDuration,
-  rpcErrors,
-  dbCommitDuration,
-  graphqlRequests,
-  graphqlRequestDuration,
-  journalSeq,
-  subscriptionsActive,
-  liveSubscribers,
-  subscriptionExecutions,
-  subscriptionOverflows,
-  reorgsTotal,
-  rpcRetries,
-  rpcConcurrency,
-  multicallFallbackReads,
-  chainConsecutiveFailures,
-  chainStalled,
-  verificationJobsTotal,
-  verificationStatusChangesTotal,
-  verificationRechecksTotal,
-} = processMetrics

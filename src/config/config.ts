@@ -5,6 +5,7 @@
  * - `parseConfig.ts`: the shapes, defaults and the single validation pass (`parseConfig`).
  * - `loadConfig.ts`: file < env < flags merging (`loadConfig`).
  * - `addConfigOptions.ts`: the commander flags (`addConfigOptions`).
+ * - `warnDeprecations.ts`: the one warning per renamed key the CLI logs (`warnDeprecations`).
  */
 export { addConfigOptions } from './addConfigOptions.js'
 export { DEPLOYMENTS, getDeployment, MULTICALL3_ADDRESS, rpcUrlEnvNames, type Deployment } from './deployments.js'
@@ -12,6 +13,7 @@ export { type ConfigFlags, loadConfig, type LoadConfigParameters } from './loadC
 export {
   type ChainConfig,
   type Config,
+  type ConfigDeprecation,
   defaultReadyLagBlocks,
   defaultReadyStaleMs,
   LOG_LEVELS,
@@ -25,3 +27,4 @@ export {
   RPC_TIMEOUT_MS,
   STALL_AFTER_FAILURES,
 } from './parseConfig.js'
+export { warnDeprecations } from './warnDeprecations.js'

@@ -93,8 +93,9 @@ export type Config = {
   /** embedded devnet: anvil port (default 8545), block time in s (absent: mine per tx), live workload (default on). Always filled by {@link parseConfig}. */
   devnet?: { port: number; blockTimeS?: number; workload: boolean }
   /**
-   * GraphQL page size cap (default 100), RPC requests in flight per chain (default 4), records per read batch
-   * (default 1000), live subscriptions per gateway process (default 20,000) and operations at once per graphql-ws
+   * GraphQL page size cap (default 100), block ranges fetched in parallel per chain during backfill `parallelRanges`
+   * (default 4; the old name `rpcConcurrency` is accepted with a deprecation, see {@link ConfigDeprecation}), live
+   * subscriptions per gateway process (default 20,000) and operations at once per graphql-ws
    * connection (default 100), sync steps failing in a row before a chain is reported stalled (default
    * {@link STALL_AFTER_FAILURES}); gateway limits (README "Limits"): cost budget per operation `maxComplexity`
    * (50,000), deadline per query `queryTimeoutMs` (10,000; also the gateway pool's statement_timeout), GraphQL
@@ -103,7 +104,7 @@ export type Config = {
    */
   limits: {
     maxPageSize: number
-    rpcConcurrency: number
+    parallelRanges: number
     maxSubscriptions: number
     maxSubscriptionsPerConnection: number
     stallAfterFailures: number
@@ -122,7 +123,16 @@ export type Config = {
   redisUrl?: string
   /** verifier workers run by `start` and `verify` (0..64); absent: the CLI's default (2) */
   verifiers?: number
+  /** old keys the input used, each already mapped to its new name; absent when there are none (the CLI logs each once) */
+  deprecations?: readonly ConfigDeprecation[]
 }
+
+/**
+ * A configuration key that still works under its old name: `key` was given and read as `replacement`.
+ * `limits.rpcConcurrency` → `limits.parallelRanges` (it never limited RPC concurrency, which the RPC governor adapts:
+ * it sets how many block ranges a chain's backfill fetches at once).
+ */
+export type ConfigDeprecation = { key: string; replacement: string; message: string }
 
 /**
  * One chain as written in the config file (and as built from env/flags by `loadConfig`): either a built-in deployment
@@ -158,6 +168,8 @@ export type RawConfigInput = {
   devnet?: { port?: number | string; blockTimeS?: number | string; workload?: boolean | string }
   limits?: {
     maxPageSize?: number | string
+    parallelRanges?: number | string
+    /** @deprecated old name of `parallelRanges`, accepted with a warning */
     rpcConcurrency?: number | string
     maxSubscriptions?: number | string
     maxSubscriptionsPerConnection?: number | string
@@ -213,7 +225,8 @@ const topSchema = z.strictObject({
   limits: z
     .strictObject({
       maxPageSize: integerField({ min: 1, max: 10_000 }).transform((v) => v ?? 100),
-      rpcConcurrency: integerField({ min: 1, max: 256 }).transform((v) => v ?? 4),
+      parallelRanges: integerField({ min: 1, max: 256 }),
+      rpcConcurrency: integerField({ min: 1, max: 256 }), // deprecated name of parallelRanges (see parseConfig)
       maxSubscriptions: integerField({ min: 1, max: 1_000_000 }).transform((v) => v ?? 20_000),
       maxSubscriptionsPerConnection: integerField({ min: 1, max: 10_000 }).transform((v) => v ?? 100),
       stallAfterFailures: integerField({ min: 1, max: 1_000 }).transform((v) => v ?? STALL_AFTER_FAILURES),
@@ -414,9 +427,12 @@ function deepFreeze<T>(value: T): T {
  * confirmations and Multicall3, any of which the entry may override; otherwise `chainId`, `contract` and `startBlock`
  * are required. Every chain needs an RPC URL (`rpcUrl`/`rpcUrls`, comma-separated strings allowed).
  * Defaults: dataDir `./data`, server `127.0.0.1:4000` with GraphiQL and CORS for any origin without credentials, logLevel `info`, devnet port 8545 with workload,
- * limits maxPageSize 100 / rpcConcurrency 4 / maxSubscriptions 20,000 /
+ * limits maxPageSize 100 / parallelRanges 4 / maxSubscriptions 20,000 /
  * maxSubscriptionsPerConnection 100 / stallAfterFailures 5, chain maxBlockRange 2000 / pollIntervalMs 2000 /
  * readyLagBlocks 2 × confirmations + 10 / readyStaleMs 3 × pollIntervalMs + 20 s.
+ *
+ * Renamed keys: `limits.rpcConcurrency` is read as `limits.parallelRanges` and listed in `deprecations` (both at once
+ * is a problem).
  *
  * @param input the config file's shape; strings are coerced (`"4000"` → 4000, `"0x1"` start block → 1n).
  * @param options value sources for messages and problems found earlier (see {@link ParseConfigOptions}).
@@ -451,9 +467,21 @@ export function parseConfig(input: RawConfigInput, options: ParseConfigOptions =
   if (top.success && top.data.pubsub === 'redis' && top.data.redisUrl === undefined) {
     messages.push('redisUrl: required with pubsub redis — pass --redis-url or set REDIS_URL')
   }
+  if (top.success && top.data.limits.rpcConcurrency !== undefined && top.data.limits.parallelRanges !== undefined) {
+    messages.push('limits.rpcConcurrency: the old name of limits.parallelRanges — give only limits.parallelRanges')
+  }
   if (messages.length || !top.success) throw new ConfigError(messages)
 
   const t = top.data
+  const { rpcConcurrency, parallelRanges, ...limits } = t.limits
+  const deprecations: ConfigDeprecation[] = []
+  if (rpcConcurrency !== undefined) {
+    deprecations.push({
+      key: 'limits.rpcConcurrency',
+      replacement: 'limits.parallelRanges',
+      message: 'Config key limits.rpcConcurrency is deprecated: rename it limits.parallelRanges (block ranges fetched in parallel)',
+    })
+  }
   return deepFreeze<Config>({
     chains,
     ...(t.databaseUrl !== undefined && { databaseUrl: t.databaseUrl }),
@@ -461,9 +489,10 @@ export function parseConfig(input: RawConfigInput, options: ParseConfigOptions =
     server: t.server,
     logLevel: t.logLevel,
     devnet: { port: t.devnet.port, ...(t.devnet.blockTimeS !== undefined && { blockTimeS: t.devnet.blockTimeS }), workload: t.devnet.workload },
-    limits: t.limits,
+    limits: { ...limits, parallelRanges: parallelRanges ?? rpcConcurrency ?? 4 },
     pubsub: t.pubsub ?? (t.databaseUrl ? 'postgres' : 'none'),
     ...(t.redisUrl !== undefined && { redisUrl: t.redisUrl }),
     ...(t.verifiers !== undefined && { verifiers: t.verifiers }),
+    ...(deprecations.length > 0 && { deprecations }),
   })
 }

@@ -27,9 +27,19 @@ const FILTERS = { externalTables: [], externalEnums: [] }
 // biome-ignore lint: the wasm module has no usable types for these internals
 type EngineModule = any
 
+/**
+ * The one module-level `let` kept on purpose (README "Architecture": no module singletons, and what remains). The
+ * schema engine's wasm-bindgen glue (`schema_engine_bg.js`) keeps its instance in a module-level variable of its own
+ * (`__wbg_set_wasm`), so the engine's state is process-global whatever we do: a second instantiation would swap the
+ * memory under an engine still running. One load per process, shared by every migration, is therefore the honest
+ * shape; passing it through the dependency bag would only pretend it could be two.
+ */
 let runtime: Promise<EngineModule> | undefined
 
-/** Instantiates the schema-engine wasm once per process (node 20 cannot import .wasm as an ES module). */
+/**
+ * Instantiates the schema-engine wasm once per process (node 20 cannot import .wasm as an ES module); later calls get
+ * the same module (see `runtime` above for why this stays module state). Rejects when the package's files are missing.
+ */
 function loadEngineModule(): Promise<EngineModule> {
   runtime ??= (async () => {
     const bg = await import('@prisma/schema-engine-wasm/schema_engine_bg')

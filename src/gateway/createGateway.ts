@@ -13,8 +13,8 @@ import { type ExecutionArgs, GraphQLError } from 'graphql'
 import { useServer } from 'graphql-ws/use/ws'
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga'
 import { type WebSocket, WebSocketServer } from 'ws'
-import type { Logger } from '../common/logger.js'
-import { processMetrics, registry } from '../common/metrics.js'
+import type { Common } from '../common/common.js'
+import type { Metrics } from '../common/metrics.js'
 import { useSignScanRest } from '../rest/useSignScanRest.js'
 import type { PrismaClient } from '../generated/prisma/client.js'
 import type { ChainStatusOverride, GatewayContext } from './builder.js'
@@ -43,7 +43,8 @@ export type { ReadinessCheck } from './readinessProbe.js'
 
 export type CreateGatewayParameters = {
   prisma: PrismaClient
-  logger: Logger
+  /** the process's dependency bag: logger, metrics (served on `/metrics`), clock, shutdown signal */
+  common: Common
   /** live head/safe/indexed blocks from an in-process indexer; merged over the database values */
   getChainStatus?: () => ChainStatusOverride[] | Promise<ChainStatusOverride[]>
   /** `/readyz` says 200 when this returns true; default: `pingDatabase` resolves */
@@ -98,20 +99,21 @@ export type Gateway = {
  * @returns the gateway; errors reaching clients are masked unless they carry `extensions.code`
  */
 export function createGateway(params: CreateGatewayParameters): Gateway {
-  const { prisma, logger } = params
+  const { prisma, common } = params
+  const { logger, metrics } = common
   const maxPageSize = params.maxPageSize ?? 100
   const maxPerConnection = params.maxSubscriptionsPerConnection ?? 100
   const maxSubscriptions = params.maxSubscriptions ?? 20_000
   const journal = createJournalHub({
     prisma,
-    metrics: processMetrics,
+    metrics,
     pollIntervalMs: params.journalPollMs ?? 500,
     bufferSize: params.subscriberBufferSize,
     annotate: getAttestationFactsAnnotator(prisma).annotate,
     logger: logger.child({ component: 'journal' }),
   })
   const subscriptions = createSharedSubscriptions({
-    metrics: processMetrics,
+    metrics,
     bufferSize: params.subscriberBufferSize,
     maxSubscriptions,
     streamOf: (contextValue) => (contextValue as GatewayContext).eventStream,
@@ -122,7 +124,7 @@ export function createGateway(params: CreateGatewayParameters): Gateway {
   const readiness = createReadinessProbe(() => isReady, { onError: (error) => logger.warn({ error }, 'Readiness check failed') })
   const queryTimeoutMs = params.queryTimeoutMs ?? QUERY_TIMEOUT_MS
   const maxRequestBytes = params.maxRequestBytes ?? MAX_REQUEST_BYTES
-  const limiter = createInFlightLimiter({ maxInFlight: params.maxInFlight, maxQueued: params.maxQueued })
+  const limiter = createInFlightLimiter({ maxInFlight: params.maxInFlight, maxQueued: params.maxQueued, metrics })
   const maskError: typeof maskGatewayError = (error, message, isDev) =>
     isStatementTimeout(error) ? new QueryTimeoutError(queryTimeoutMs) : maskGatewayError(error, message, isDev)
 
@@ -144,12 +146,12 @@ export function createGateway(params: CreateGatewayParameters): Gateway {
     context: () => ({ prisma, journal, maxPageSize, getChainStatus: params.getChainStatus, loaders: new Map() }),
     plugins: [
       useSignScanRest({ prisma, logger: logger.child({ component: 'rest' }), limiter, timeoutMs: queryTimeoutMs }),
-      useOpsEndpoints(readiness.isReady),
+      useOpsEndpoints(readiness.isReady, metrics),
       useRequestSizeLimit(maxRequestBytes, '/graphql'),
       useLoadShedding(limiter, '/graphql'),
       useInputLimits(), // before anything parses the request: document, variables, strings, cursors
       useCodedRequestErrors(logger),
-      useGraphqlMetrics(),
+      useGraphqlMetrics(metrics),
       ...useQueryLimits(params.maxComplexity === undefined ? {} : { maxComplexity: params.maxComplexity }),
       useDeadline(queryTimeoutMs),
       subscriptions.plugin, // last: wraps the subscribe function every other plugin has set
@@ -257,7 +259,7 @@ type EnvelopedRoot = {
 }
 
 /** `/readyz` and `/metrics` (yoga serves `/healthz` itself, see `healthCheckEndpoint`); neither waits for a GraphQL slot. */
-function useOpsEndpoints(isReady: () => Promise<boolean>): Plugin {
+function useOpsEndpoints(isReady: () => Promise<boolean>, { registry }: Metrics): Plugin {
   return {
     async onRequest({ url, endResponse, fetchAPI }) {
       if (url.pathname === '/readyz') {

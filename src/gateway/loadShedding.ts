@@ -8,9 +8,8 @@
  * own limits). graphql-ws operations are not HTTP requests: their queries take a slot through {@link InFlightLimiter.run}.
  * `/healthz`, `/readyz` and `/metrics` never take one.
  */
-import { Counter, Gauge } from 'prom-client'
 import type { Plugin } from 'graphql-yoga'
-import { registry } from '../common/metrics.js'
+import type { Metrics } from '../common/metrics.js'
 import { OverloadedError, toErrorResponse } from './limitErrors.js'
 
 /** Defaults: config `limits.maxInFlight` (env `MAX_IN_FLIGHT`), `limits.maxQueued` (env `MAX_QUEUED`). */
@@ -21,10 +20,14 @@ export const MAX_QUEUE_WAIT_MS = 1_000
 /** `Retry-After` of a shed request (s). */
 export const RETRY_AFTER_S = 1
 
-const shedTotal = new Counter({ name: 'sign_indexer_graphql_shed_total', help: 'GraphQL requests refused with 503 OVERLOADED', registers: [registry] })
-const inFlightGauge = new Gauge({ name: 'sign_indexer_graphql_in_flight', help: 'GraphQL requests being worked on (holding a slot)', registers: [registry] })
-
-export type InFlightLimiterParameters = { maxInFlight?: number; maxQueued?: number; maxQueueWaitMs?: number; retryAfterSeconds?: number }
+export type InFlightLimiterParameters = {
+  maxInFlight?: number
+  maxQueued?: number
+  maxQueueWaitMs?: number
+  retryAfterSeconds?: number
+  /** counts `sign_indexer_graphql_shed_total` and sets `sign_indexer_graphql_in_flight` */
+  metrics: Metrics
+}
 
 export type InFlightLimiter = {
   /** a slot's release function, or `undefined` when shed (no slot and no queue place within the wait) */
@@ -36,7 +39,8 @@ export type InFlightLimiter = {
 }
 
 /** A counting semaphore with a bounded, time-limited FIFO wait queue. */
-export function createInFlightLimiter(params: InFlightLimiterParameters = {}): InFlightLimiter {
+export function createInFlightLimiter(params: InFlightLimiterParameters): InFlightLimiter {
+  const { graphqlShedTotal: shedTotal, graphqlInFlight: inFlightGauge } = params.metrics
   const maxInFlight = params.maxInFlight ?? MAX_IN_FLIGHT
   const maxQueued = params.maxQueued ?? MAX_QUEUED
   const maxQueueWaitMs = params.maxQueueWaitMs ?? MAX_QUEUE_WAIT_MS

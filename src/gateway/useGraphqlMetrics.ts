@@ -1,11 +1,11 @@
 /**
- * Envelop/yoga plugin recording GraphQL request counts and execution time into the shared prom-client registry
+ * Envelop/yoga plugin recording GraphQL request counts and execution time into the process's metrics (from its bag)
  * (`sign_indexer_graphql_requests_total{operation,status}`, `sign_indexer_graphql_request_duration_seconds{operation}`).
  * Labels are low-cardinality on purpose: no operation names, which clients choose freely.
  */
 import { getOperationAST } from 'graphql'
 import type { Plugin } from 'graphql-yoga'
-import { graphqlRequestDuration, graphqlRequests } from '../common/metrics.js'
+import type { Metrics } from '../common/metrics.js'
 
 type OperationLabel = 'query' | 'mutation' | 'subscription' | 'unknown'
 
@@ -19,7 +19,8 @@ function hasErrors(result: unknown): boolean {
 }
 
 /** Creates the metrics plugin; parse and validation failures count as `status="rejected"`. */
-export function useGraphqlMetrics(): Plugin {
+export function useGraphqlMetrics(metrics: Metrics): Plugin {
+  const { graphqlRequestDuration, graphqlRequests } = metrics
   return {
     onParse() {
       return ({ result }) => {

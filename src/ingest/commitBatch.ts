@@ -6,7 +6,7 @@
 import type { Prisma, PrismaClient } from '../generated/prisma/client.js'
 import { bulkInsert } from '../db/bulkInsert.js'
 import { forgetQueryArguments } from '../db/forgetQueryArguments.js'
-import { dbCommitDuration } from '../common/metrics.js'
+import type { Metrics } from '../common/metrics.js'
 import { DatabaseError } from '../errors/baseError.js'
 import { appendJournalEntries } from '../journal/journalWriter.js'
 import { isDataError } from '../db/getSqlState.js'
@@ -42,13 +42,14 @@ export async function assertCheckpoint(tx: Tx, chainId: number, expected: bigint
 }
 
 /**
- * Writes one batch atomically and moves the chain's checkpoint to `batch.toBlock`.
+ * Writes one batch atomically and moves the chain's checkpoint to `batch.toBlock`; its duration goes to
+ * `metrics.dbCommitDuration` (`sign_indexer_db_commit_duration_seconds`).
  * @throws {DatabaseError} when the transaction fails; nothing of the batch is kept. `retryable` is false when the
  *   database refused the values themselves (SQLSTATE class 22/23/54, see isDataError): the same batch will fail
  *   again, which `commitBatchResilient` resolves by isolating the offending logs.
  */
-export async function commitBatch(prisma: PrismaClient, batch: Batch): Promise<CommitResult> {
-  const end = dbCommitDuration.startTimer()
+export async function commitBatch(prisma: PrismaClient, batch: Batch, metrics: Metrics): Promise<CommitResult> {
+  const end = metrics.dbCommitDuration.startTimer()
   try {
     return await prisma.$transaction((tx) => writeBatch(tx, batch), { timeout: 120_000, maxWait: 30_000 })
   } catch (error) {

@@ -12,6 +12,7 @@
  * attestations after it, a revocation of a left-out attestation updates nothing).
  */
 import type { Logger } from '../common/logger.js'
+import type { Metrics } from '../common/metrics.js'
 import { getSqlState, isDataError } from '../db/getSqlState.js'
 import { forgetQueryArguments } from '../db/forgetQueryArguments.js'
 import { toStorableText } from '../db/toStorable.js'
@@ -31,6 +32,8 @@ export type CommitBatchResilientParameters = {
   /** the batch `build(fetched)` returned, when the caller already has it */
   batch?: Batch
   logger?: Logger
+  /** the commit's duration metric (commitBatch) */
+  metrics: Metrics
 }
 
 export type CommitBatchResilientReturnType = CommitResult & {
@@ -60,7 +63,7 @@ export async function commitBatchResilient(params: CommitBatchResilientParameter
   const batch = params.batch ?? (await build(fetched))
   let refusal: unknown
   try {
-    return { ...(await commitBatch(prisma, batch)), batch, rejected: [] }
+    return { ...(await commitBatch(prisma, batch, params.metrics)), batch, rejected: [] }
   } catch (error) {
     if (!isDataError(error)) throw error
     refusal = error
@@ -136,7 +139,7 @@ export async function commitBatchResilient(params: CommitBatchResilientParameter
     }
   })
   const rest = await build({ ...only((i) => !refused.has(i)), skipped: [...fetched.skipped, ...rejected] })
-  const result = await commitBatch(prisma, rest)
+  const result = await commitBatch(prisma, rest, params.metrics)
   for (const r of rejected) {
     params.logger?.error(
       { block_number: Number(r.blockNumber), log_index: r.logIndex, reason: r.reason },

@@ -6,7 +6,8 @@
  *    headers, transaction senders.
  * Pieces let the committer start on the first part of a dense range while the rest is still being read.
  */
-import type { Address, Hex, PublicClient } from 'viem'
+import type { Address, Hex } from 'viem'
+import type { ChainClient } from '../chain/createChainClient.js'
 import type { Logger } from '../common/logger.js'
 import { getLogsInRange } from '../chain/getLogsInRange.js'
 import { type BlockHeader, getBlockHeaders, getTransactionSenders, readRecords } from '../chain/readRecords.js'
@@ -40,7 +41,7 @@ export type FetchedRange = {
 }
 
 export type GetRangeLogsParameters = {
-  client: PublicClient
+  client: ChainClient
   contract: Address
   fromBlock: bigint
   toBlock: bigint
@@ -84,7 +85,7 @@ export async function getRangeLogs(params: GetRangeLogsParameters): Promise<Rang
 }
 
 export type FetchPieceParameters = {
-  client: PublicClient
+  client: ChainClient
   contract: Address
   multicall3: Address
   piece: RangePiece

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { createLogger } from '../common/logger.js'
-import { registry } from '../common/metrics.js'
+import { createMetrics } from '../common/metrics.js'
+
+const metrics = createMetrics()
 import { ChainIdMismatchError, DatabaseError } from '../errors/baseError.js'
 import { createChainHealth, describeError, errorCode } from './chainHealth.js'
 
@@ -8,7 +10,7 @@ function setup(chainId: number, level = 'info') {
   const lines: Record<string, unknown>[] = []
   const logger = createLogger({ level, destination: { write: (s: string) => void lines.push(JSON.parse(s)) } })
   let clock = 1_000_000
-  const health = createChainHealth({ chainId, logger, readyLagBlocks: 2, readyStaleMs: 5_000, stallAfterFailures: 3, now: () => clock })
+  const health = createChainHealth({ chainId, logger, readyLagBlocks: 2, readyStaleMs: 5_000, stallAfterFailures: 3, metrics, now: () => clock })
   return {
     health,
     lines,
@@ -19,7 +21,7 @@ function setup(chainId: number, level = 'info') {
 }
 
 async function gauge(name: string, chainId: number): Promise<number | undefined> {
-  const metric = (await registry.getMetricsAsJSON()).find((m) => m.name === name)
+  const metric = (await metrics.registry.getMetricsAsJSON()).find((m) => m.name === name)
   return metric?.values.find((v) => v.labels.chain_id === String(chainId))?.value
 }
 

@@ -9,7 +9,7 @@
  */
 import { BaseError as ViemBaseError } from 'viem'
 import type { Logger } from '../common/logger.js'
-import { chainConsecutiveFailures, chainStalled } from '../common/metrics.js'
+import type { Metrics } from '../common/metrics.js'
 import { redactText } from '../common/redactUrl.js'
 import { BaseError, ChainIdMismatchError } from '../errors/baseError.js'
 import type { PrismaClient } from '../generated/prisma/client.js'
@@ -30,6 +30,8 @@ export type ChainHealthParameters = {
   stallAfterFailures: number
   /** the failure state is written to this database's `Chain` row (absent: kept in memory only) */
   prisma?: PrismaClient
+  /** sets `sign_indexer_chain_stalled` and `sign_indexer_chain_consecutive_failures` */
+  metrics: Metrics
   /** clock in ms (default `Date.now`) */
   now?: () => number
 }
@@ -75,6 +77,7 @@ export function createChainHealth(params: ChainHealthParameters): ChainHealth {
   const { chainId, prisma } = params
   const log = params.logger.child({ chain_id: chainId })
   const now = params.now ?? Date.now
+  const { chainConsecutiveFailures, chainStalled } = params.metrics
   const limit = Math.max(1, params.stallAfterFailures)
   const label = { chain_id: String(chainId) }
   let headBlock: bigint | null = null

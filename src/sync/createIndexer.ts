@@ -1,9 +1,9 @@
 /**
  * The indexer: one {@link runChainSync} loop per configured chain, sharing one database.
  */
-import type { Address, PublicClient } from 'viem'
-import { createChainClient } from '../chain/createChainClient.js'
-import type { Logger } from '../common/logger.js'
+import type { Address } from 'viem'
+import { type ChainClient, createChainClient } from '../chain/createChainClient.js'
+import type { Common } from '../common/common.js'
 import { defaultReadyLagBlocks, defaultReadyStaleMs, STALL_AFTER_FAILURES } from '../config/parseConfig.js'
 import { acquireWriterLock } from '../db/writerLock.js'
 import type { PrismaClient } from '../generated/prisma/client.js'
@@ -15,13 +15,14 @@ export type IndexerChain = ChainSyncConfig & { rpcUrls: string[]; wsUrl?: string
 export type CreateIndexerParameters = {
   prisma: PrismaClient
   chains: IndexerChain[]
-  logger: Logger
+  /** the process's dependency bag: logger, metrics, clock, and the shutdown signal (stops every loop like `stop()`) */
+  common: Common
   /** PostgreSQL URL: when given, each chain is written only while this process holds its advisory lock */
   databaseUrl?: string
   /** per-request JSON-RPC timeout, ms (default 20 000) */
   rpcTimeoutMs?: number
-  /** ranges fetched in parallel per chain (default 4) */
-  concurrency?: number
+  /** block ranges fetched in parallel per chain during backfill (default 4; config `limits.parallelRanges`) */
+  parallelRanges?: number
   /** sync steps failing in a row before a chain is reported stalled (default 5; `limits.stallAfterFailures`) */
   stallAfterFailures?: number
   onCommit?: (e: { chainId: number; toBlock: bigint; lastSeq: bigint | null }) => void
@@ -43,21 +44,26 @@ export type Indexer = {
   isReady(): boolean
   /** each chain's health, in configuration order */
   status(): ChainHealthStatus[]
-  clients: Map<number, PublicClient>
+  clients: Map<number, ChainClient>
 }
 
 /** Builds the indexer; nothing runs until `run()`. */
 export function createIndexer(params: CreateIndexerParameters): Indexer {
+  const { common } = params
+  const { logger, metrics } = common
   const controller = new AbortController()
-  const clients = new Map<number, PublicClient>()
+  const stopped = AbortSignal.any([controller.signal, common.signal])
+  const clients = new Map<number, ChainClient>()
   const health = new Map<number, ChainHealth>()
   for (const chain of params.chains) {
-    clients.set(chain.chainId, createChainClient({ chainId: chain.chainId, rpcUrls: chain.rpcUrls, logger: params.logger, timeoutMs: params.rpcTimeoutMs }))
+    clients.set(chain.chainId, createChainClient({ chainId: chain.chainId, rpcUrls: chain.rpcUrls, logger, metrics, timeoutMs: params.rpcTimeoutMs }))
     health.set(
       chain.chainId,
       createChainHealth({
         chainId: chain.chainId,
-        logger: params.logger,
+        logger,
+        metrics,
+        now: common.clock.now,
         prisma: params.prisma,
         readyLagBlocks: chain.readyLagBlocks ?? defaultReadyLagBlocks(chain.confirmations),
         readyStaleMs: chain.readyStaleMs ?? defaultReadyStaleMs(chain.pollIntervalMs, params.rpcTimeoutMs),
@@ -71,21 +77,21 @@ export function createIndexer(params: CreateIndexerParameters): Indexer {
       let fatal: { error: unknown } | undefined
       await Promise.all(
         params.chains.map(async (chain) => {
-          while (!controller.signal.aborted) {
+          while (!stopped.aborted) {
             const lock = params.databaseUrl
-              ? await acquireWriterLock({ databaseUrl: params.databaseUrl, chainId: chain.chainId, logger: params.logger, signal: controller.signal })
+              ? await acquireWriterLock({ databaseUrl: params.databaseUrl, chainId: chain.chainId, logger, signal: stopped })
               : null
             if (params.databaseUrl && !lock) return // stopped while waiting
-            const signal = lock ? AbortSignal.any([controller.signal, lock.lost]) : controller.signal
+            const signal = lock ? AbortSignal.any([stopped, lock.lost]) : stopped
             try {
               await runChainSync({
                 prisma: params.prisma,
                 client: clients.get(chain.chainId)!,
-                wsClient: chain.wsUrl ? createChainClient({ chainId: chain.chainId, rpcUrls: [chain.wsUrl] }) : undefined,
+                wsClient: chain.wsUrl ? createChainClient({ chainId: chain.chainId, rpcUrls: [chain.wsUrl], metrics }) : undefined,
                 chain: { ...chain, contract: chain.contract.toLowerCase() as Address },
-                logger: params.logger,
+                common,
                 signal,
-                concurrency: params.concurrency,
+                parallelRanges: params.parallelRanges,
                 health: health.get(chain.chainId),
                 onCommit: params.onCommit,
                 onProgress: params.onProgress,

@@ -3,9 +3,9 @@
  * ancestor is the highest block of the stored window (`Block` rows: every block with a committed log, every
  * range end, and every block of ranges above the finalized block) whose hash the node still returns for its number.
  */
-import { BlockNotFoundError, type PublicClient } from 'viem'
+import { BlockNotFoundError } from 'viem'
+import type { ChainClient } from '../chain/createChainClient.js'
 import type { PrismaClient } from '../generated/prisma/client.js'
-import { governed } from '../chain/governed.js'
 
 export type Reorg = {
   /** the stale checkpoint */
@@ -21,9 +21,9 @@ const LOOKUP_BATCH = 16
 /** How nodes that answer with an error instead of `null` say a block number is beyond their head. */
 const NO_SUCH_BLOCK = /header not found|unknown block|block not found|not found: block/i
 
-async function canonicalHash(client: PublicClient, number: bigint): Promise<string | null> {
+async function canonicalHash(client: ChainClient, number: bigint): Promise<string | null> {
   try {
-    const block = await governed(client, 'eth_getBlockByNumber', () => client.getBlock({ blockNumber: number }))
+    const block = await client.governor.run('eth_getBlockByNumber', () => client.getBlock({ blockNumber: number }))
     return block.hash?.toLowerCase() ?? null
   } catch (error) {
     // beyond the node's head after the reorg: not canonical. Any other failure (timeout, 5xx, reset) says nothing
@@ -38,7 +38,7 @@ async function canonicalHash(client: PublicClient, number: bigint): Promise<stri
  * @throws RPC errors from `eth_getBlockByNumber` other than "block not found" (after the client's retries): the
  *   caller's step fails and is retried; no reorg is concluded from a failed request.
  */
-export async function detectReorg(prisma: PrismaClient, client: PublicClient, chainId: number, startBlock: bigint): Promise<Reorg | null> {
+export async function detectReorg(prisma: PrismaClient, client: ChainClient, chainId: number, startBlock: bigint): Promise<Reorg | null> {
   const checkpoint = await prisma.checkpoint.findUnique({ where: { chainId } })
   if (!checkpoint?.blockHash) return null
   if ((await canonicalHash(client, checkpoint.blockNumber)) === checkpoint.blockHash) return null

@@ -4,10 +4,9 @@
  * transaction and never waits for this stage; this stage only reads what ingest committed. The one place of the
  * stage that decides to retry and back off: failures are logged, the batch's jobs are parked, the loop goes on.
  */
-import type { Logger } from '../common/logger.js'
+import type { Common } from '../common/common.js'
 import { backoffDelay, createSleeper } from '../common/retryPolicy.js'
 import type { PrismaClient } from '../generated/prisma/client.js'
-import { verificationJobsTotal, verificationRechecksTotal, verificationStatusChangesTotal } from './metrics.js'
 import { runVerificationBatch, type VerificationBatchHooks } from './runVerificationBatch.js'
 import { scheduleRechecks } from './scheduleRechecks.js'
 
@@ -23,7 +22,8 @@ const WORKER_BACKOFF = { baseMs: 100 } as const
 
 export type CreateVerifierParameters = {
   prisma: PrismaClient
-  logger: Logger
+  /** the process's dependency bag: logger, metrics (`sign_indexer_verification_*`), shutdown signal (stops the loops like `stop()`) */
+  common: Common
   /** concurrent workers (each its own transaction and connection); default 2; 0 runs only the scheduler */
   workers?: number
   /** idle poll / scheduler interval in ms (default {@link VERIFY_POLL_INTERVAL_MS}) */
@@ -58,8 +58,9 @@ export type Verifier = {
  * @returns the verifier; its loops never throw (database errors are logged and retried with backoff)
  */
 export function createVerifier(params: CreateVerifierParameters): Verifier {
-  const { prisma } = params
-  const logger = params.logger.child({ component: 'verifier' })
+  const { prisma, common } = params
+  const logger = common.logger.child({ component: 'verifier' })
+  const { verificationJobsTotal, verificationRechecksTotal, verificationStatusChangesTotal } = common.metrics
   const workers = params.workers ?? 2
   const pollIntervalMs = params.pollIntervalMs ?? VERIFY_POLL_INTERVAL_MS
   const batchSize = params.batchSize ?? VERIFY_BATCH_SIZE
@@ -67,6 +68,10 @@ export function createVerifier(params: CreateVerifierParameters): Verifier {
   const stats: VerifierStats = { batches: 0, jobs: 0, changed: 0, failures: 0, rechecks: 0, finalized: 0 }
   let stopped = false
   const { sleep, wakeAll } = createSleeper()
+  const stop = () => {
+    stopped = true
+    wakeAll()
+  }
 
   async function runWorker(index: number): Promise<void> {
     let failures = 0
@@ -121,18 +126,18 @@ export function createVerifier(params: CreateVerifierParameters): Verifier {
   return {
     run() {
       running ??= (async () => {
+        if (common.signal.aborted) stopped = true
+        common.signal.addEventListener('abort', stop, { once: true })
         logger.info({ workers, batch_size: batchSize }, 'Verifier running')
         const loops = Array.from({ length: workers }, (_, i) => runWorker(i))
         if (params.schedule !== false) loops.push(runScheduler())
         await Promise.all(loops)
+        common.signal.removeEventListener('abort', stop)
         logger.info(stats, 'Verifier stopped')
       })()
       return running
     },
-    stop() {
-      stopped = true
-      wakeAll()
-    },
+    stop,
     notify: wakeAll,
     stats: () => ({ ...stats }),
   }

@@ -15,7 +15,6 @@ import { execFileSync } from 'node:child_process'
 import { performance } from 'node:perf_hooks'
 import { Command } from 'commander'
 import pg from 'pg'
-import { createSilentLogger } from '../../src/common/logger.js'
 import { createDb } from '../../src/db/createDb.js'
 import { startDevnet } from '../../src/devnet/index.js'
 import { createWorkload } from '../../src/devnet/workload.js'
@@ -25,6 +24,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createTruthClient } from '../helpers/groundTruth.js'
 import { spawnIndexer, writeChainConfig } from '../helpers/indexerProcess.js'
+import { createTestCommon } from '../helpers/common.js'
 
 const opts = new Command('bench')
   .option('--attestations <n>', 'attestations to seed', '10000')
@@ -100,7 +100,7 @@ await rm(dir, { recursive: true, force: true })
 const stored = await db.prisma.attestation.count()
 const backfillPeakRss = indexerPeakKiB * 1024
 
-const gateway = createGateway({ prisma: db.prisma, logger: createSilentLogger() })
+const gateway = createGateway({ prisma: db.prisma, common: createTestCommon() })
 const q = async (query: string, variables: Record<string, unknown>) => {
   const res = await gateway.yoga.fetch('http://bench/graphql', {
     method: 'POST',

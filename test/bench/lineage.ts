@@ -13,11 +13,11 @@
  */
 import { performance } from 'node:perf_hooks'
 import { Command } from 'commander'
-import { createSilentLogger } from '../../src/common/logger.js'
 import { createDb } from '../../src/db/createDb.js'
 import { createGateway, toFullId } from '../../src/gateway/index.js'
 import { createVerifier, VERIFY_BATCH_SIZE } from '../../src/verify/index.js'
 import { createTestDatabase } from '../helpers/database.js'
+import { createTestCommon } from '../helpers/common.js'
 
 const opts = new Command('bench-lineage')
   .option('--chains <n>', 'chains of 11 attestations (root + 10 generations)', '5000')
@@ -46,7 +46,7 @@ const COLUMNS = `"chainId", "attestationId", "schemaId", "linkedAttestationId", 
 
 const database = await createTestDatabase('bench_lineage')
 const db = await createDb({ databaseUrl: database.url, poolSize: 10 })
-const gateway = createGateway({ prisma: db.prisma, logger: createSilentLogger(), journalPollMs: 60_000 })
+const gateway = createGateway({ prisma: db.prisma, common: createTestCommon(), journalPollMs: 60_000 })
 try {
   let t = performance.now()
   await db.prisma.$executeRawUnsafe(`INSERT INTO "Schema" ("chainId", "schemaId", "registrant", "revocable", "dataLocation", "maxValidFor", "hook", "timestamp", "data", "dataJson", "fields", "txHash", "txFrom", "blockNumber", "blockHash", "logIndex")
@@ -110,7 +110,7 @@ try {
     await db.prisma.$executeRawUnsafe(
       `INSERT INTO "VerificationJob" ("chainId", "attestationId", "cause") SELECT "chainId", "attestationId", 'CREATED' FROM "Attestation" ORDER BY "attestationId"`,
     )
-    const verifier = createVerifier({ prisma: db.prisma, logger: createSilentLogger(), workers: 2, pollIntervalMs: 50, schedule: false })
+    const verifier = createVerifier({ prisma: db.prisma, common: createTestCommon(), workers: 2, pollIntervalMs: 50, schedule: false })
     t = performance.now()
     const running = verifier.run()
     while ((await db.prisma.verificationJob.count()) > 0) await new Promise((r) => setTimeout(r, 200))

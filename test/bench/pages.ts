@@ -11,12 +11,12 @@
 import { performance } from 'node:perf_hooks'
 import { formatPrismaCursor } from '@pothos/plugin-prisma'
 import { Command } from 'commander'
-import { createSilentLogger } from '../../src/common/logger.js'
 import { createDb } from '../../src/db/createDb.js'
 import { createGateway } from '../../src/gateway/index.js'
 import { startGatewayServer } from '../../src/gateway/startGatewayServer.js'
 import { createTestDatabase } from '../helpers/database.js'
 import { mulberry32 as random } from '../helpers/faultProxy.js'
+import { createTestCommon } from '../helpers/common.js'
 
 const opts = new Command('bench-pages')
   .option('--attestations <n>', 'attestations of the one attester', '100000')
@@ -32,7 +32,7 @@ const ATTESTER = '0x00000000000000000000000000000000000a11ce'
 
 const database = await createTestDatabase('bench_pages')
 const db = await createDb({ databaseUrl: database.url, poolSize: 20 })
-const gateway = createGateway({ prisma: db.prisma, logger: createSilentLogger(), journalPollMs: 60_000 })
+const gateway = createGateway({ prisma: db.prisma, common: createTestCommon(), journalPollMs: 60_000 })
 const server = await startGatewayServer({ gateway, port: 0 })
 try {
   let t = performance.now()

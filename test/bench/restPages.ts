@@ -7,10 +7,10 @@
  *   npm run bench:rest                       # REST_BENCH_ROWS=1000000 npm run bench:rest
  */
 import pg from 'pg'
-import { createSilentLogger } from '../../src/common/logger.js'
 import { createDb } from '../../src/db/createDb.js'
 import { createGateway } from '../../src/gateway/index.js'
 import { createTestDatabase } from '../helpers/database.js'
+import { createTestCommon } from '../helpers/common.js'
 
 const ROWS = Number(process.env.REST_BENCH_ROWS ?? 200_000)
 const RUNS = Number(process.env.REST_BENCH_RUNS ?? 30)
@@ -41,7 +41,7 @@ try {
   await client.query('ANALYZE')
   console.log(`seeded ${ROWS} attestations in ${((performance.now() - seeding) / 1000).toFixed(1)} s (not part of any figure)`)
 
-  const gateway = createGateway({ prisma: db.prisma, logger: createSilentLogger() })
+  const gateway = createGateway({ prisma: db.prisma, common: createTestCommon() })
   const routes = [
     '/index/attestations?page=1&size=100',
     '/index/attestations?page=100&size=100',

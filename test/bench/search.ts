@@ -6,12 +6,12 @@
  */
 import { formatPrismaCursor } from '@pothos/plugin-prisma'
 import pg from 'pg'
-import { createSilentLogger } from '../../src/common/logger.js'
 import { createDb } from '../../src/db/createDb.js'
 import { createGateway } from '../../src/gateway/index.js'
 import { createTestDatabase } from '../helpers/database.js'
 import { execute } from '../helpers/graphql.js'
 import { writeSearchRows } from '../helpers/searchRows.js'
+import { createTestCommon } from '../helpers/common.js'
 
 const runsArg = process.argv.indexOf('--runs')
 const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 30
@@ -25,7 +25,7 @@ await writeSearchRows(admin, [
   { chainId: 31337, rows: 70_000 },
   { chainId: 10, rows: 30_000 },
 ])
-const gateway = createGateway({ prisma: db.prisma, logger: createSilentLogger(), journalPollMs: 60_000 })
+const gateway = createGateway({ prisma: db.prisma, common: createTestCommon(), journalPollMs: 60_000 })
 const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!
 try {
   console.log(`search pages at 100,000 attestations, ${RUNS} runs each (machine shared)`)

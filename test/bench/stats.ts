@@ -8,11 +8,11 @@
  * plus EXPLAIN ANALYZE of its groups SQL. Figures are printed, never asserted.
  */
 import pg from 'pg'
-import { createSilentLogger } from '../../src/common/logger.js'
 import { createDb } from '../../src/db/createDb.js'
 import { createGateway, toFullId } from '../../src/gateway/index.js'
 import { createTestDatabase } from '../helpers/database.js'
 import { execute } from '../helpers/graphql.js'
+import { createTestCommon } from '../helpers/common.js'
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`)
@@ -50,7 +50,7 @@ async function main() {
     const rollupRows = (await admin.query('SELECT count(*)::int AS n FROM "AttestationRollup"')).rows[0].n
     console.log(`seeded ${ROWS} attestations in ${((Date.now() - started) / 1000).toFixed(1)} s; AttestationRollup rows: ${rollupRows}`)
 
-    const gateway = createGateway({ prisma: db.prisma, logger: createSilentLogger(), journalPollMs: 60_000, maxPageSize: 100 })
+    const gateway = createGateway({ prisma: db.prisma, common: createTestCommon(), journalPollMs: 60_000, maxPageSize: 100 })
     const day = 1700000000 + 86_400 * 30 - ((1700000000 + 86_400 * 30) % 86_400)
     const cases: { name: string; groupBy: string; where: Record<string, unknown> }[] = [
       { name: 'SCHEMA, chainId', groupBy: 'SCHEMA', where: { chainId: 31337 } },

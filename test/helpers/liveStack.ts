@@ -2,13 +2,13 @@
  * The live stack most subscription suites need: a devnet with the real contract and one registered schema, a fresh
  * PostgreSQL database, an in-process gateway, and the real indexer following the head and notifying the gateway.
  */
-import { createSilentLogger } from '../../src/common/logger.js'
 import { createDb, type Db } from '../../src/db/createDb.js'
 import { createDevClients, createSpWriter, type Devnet, schemaJson, SCORE_FIELDS, type SpWriter, startDevnet } from '../../src/devnet/index.js'
 import { createGateway, type Gateway } from '../../src/gateway/index.js'
 import { createIndexer } from '../../src/sync/createIndexer.js'
 import { createTestDatabase } from './database.js'
 import { devnetChain } from './runIndexerToHead.js'
+import { createTestCommon } from './common.js'
 
 export type LiveStack = { devnet: Devnet; db: Db; gateway: Gateway; writer: SpWriter; schemaId: bigint; stop(): Promise<void> }
 
@@ -22,9 +22,9 @@ export async function startLiveStack(
   const schemaId = await writer.register(1, { data: schemaJson(name, `${name} test`, SCORE_FIELDS) })
   const database = await createTestDatabase(name)
   const db = await createDb({ databaseUrl: database.url, onQuery: opts.onQuery })
-  const gateway = createGateway({ prisma: db.prisma, logger: createSilentLogger(), journalPollMs: opts.journalPollMs ?? 100 })
+  const gateway = createGateway({ prisma: db.prisma, common: createTestCommon(), journalPollMs: opts.journalPollMs ?? 100 })
   const chain = devnetChain(devnet, { pollIntervalMs: 50, ...(opts.confirmations !== undefined && { confirmations: opts.confirmations }) })
-  const indexer = createIndexer({ prisma: db.prisma, chains: [chain], logger: createSilentLogger(), onCommit: () => gateway.journal.notify() })
+  const indexer = createIndexer({ prisma: db.prisma, chains: [chain], common: createTestCommon(), onCommit: () => gateway.journal.notify() })
   const running = indexer.run()
   return {
     devnet,

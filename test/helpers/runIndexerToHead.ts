@@ -4,8 +4,10 @@
  */
 import type { Address } from 'viem'
 import { createLogger, createSilentLogger, type Logger } from '../../src/common/logger.js'
+import type { Metrics } from '../../src/common/metrics.js'
 import type { PrismaClient } from '../../src/generated/prisma/client.js'
 import { createIndexer, type IndexerChain } from '../../src/sync/createIndexer.js'
+import { createTestCommon } from './common.js'
 
 export type DevnetLike = { rpcUrl: string; chainId: number; address: Address; deployBlock: bigint; multicall3: Address }
 
@@ -27,15 +29,15 @@ export function devnetChain(devnet: DevnetLike, overrides: Partial<IndexerChain>
 /**
  * Starts the indexer and resolves once every chain's checkpoint is at or past `targetBlock` (default: the head
  * when called). Stops the indexer before resolving. Rejects after `timeoutMs`. `logger` defaults to a silent one
- * (or to level `TEST_LOG` when that variable is set).
+ * (or to level `TEST_LOG` when that variable is set); `metrics` to a fresh set.
  */
 export async function runIndexerToHead(
   prisma: PrismaClient,
   chain: IndexerChain,
-  opts: { targetBlock?: bigint; timeoutMs?: number; concurrency?: number; logger?: Logger } = {},
+  opts: { targetBlock?: bigint; timeoutMs?: number; parallelRanges?: number; logger?: Logger; metrics?: Metrics } = {},
 ) {
   const logger = opts.logger ?? (process.env.TEST_LOG ? createLogger({ level: process.env.TEST_LOG }) : createSilentLogger())
-  const indexer = createIndexer({ prisma, chains: [chain], logger, concurrency: opts.concurrency })
+  const indexer = createIndexer({ prisma, chains: [chain], common: createTestCommon({ logger, metrics: opts.metrics }), parallelRanges: opts.parallelRanges })
   const client = indexer.clients.get(chain.chainId)!
   const target = opts.targetBlock ?? (await client.getBlockNumber({ cacheTime: 0 })) - BigInt(chain.confirmations)
   const running = indexer.run()
