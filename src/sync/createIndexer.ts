@@ -3,6 +3,7 @@
  */
 import type { Address, PublicClient } from 'viem'
 import { createChainClient } from '../chain/createChainClient.js'
+import { watchHeads } from '../chain/watchHeads.js'
 import type { Logger } from '../common/logger.js'
 import { defaultReadyLagBlocks, defaultReadyStaleMs, STALL_AFTER_FAILURES } from '../config/parseConfig.js'
 import { acquireWriterLock } from '../db/writerLock.js'
@@ -10,6 +11,7 @@ import type { PrismaClient } from '../generated/prisma/client.js'
 import { type ChainHealth, type ChainHealthStatus, createChainHealth } from './chainHealth.js'
 import { type ChainSyncConfig, runChainSync, type SyncProgress } from './runChainSync.js'
 
+/** `wsUrl`: a ws(s):// endpoint whose `newHeads` wakes the follow-head loop (polling only without it) */
 export type IndexerChain = ChainSyncConfig & { rpcUrls: string[]; wsUrl?: string }
 
 export type CreateIndexerParameters = {
@@ -81,7 +83,9 @@ export function createIndexer(params: CreateIndexerParameters): Indexer {
               await runChainSync({
                 prisma: params.prisma,
                 client: clients.get(chain.chainId)!,
-                wsClient: chain.wsUrl ? createChainClient({ chainId: chain.chainId, rpcUrls: [chain.wsUrl] }) : undefined,
+                watchHeads: chain.wsUrl
+                  ? () => watchHeads({ url: chain.wsUrl!, chainId: chain.chainId, logger: params.logger, pollIntervalMs: chain.pollIntervalMs })
+                  : undefined,
                 chain: { ...chain, contract: chain.contract.toLowerCase() as Address },
                 logger: params.logger,
                 signal,

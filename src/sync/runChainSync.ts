@@ -13,6 +13,7 @@ import type { Logger } from '../common/logger.js'
 import { eventsTotal, headBlock, indexedBlock, lagBlocks, reorgsTotal } from '../common/metrics.js'
 import { backoffDelay, createSleeper } from '../common/retryPolicy.js'
 import { assertChainId } from '../chain/assertChainId.js'
+import type { HeadWatcher } from '../chain/watchHeads.js'
 import { getRpcFailureCount } from '../chain/createChainClient.js'
 import { governed } from '../chain/governed.js'
 import { defaultReadyLagBlocks, defaultReadyStaleMs, STALL_AFTER_FAILURES } from '../config/parseConfig.js'
@@ -47,8 +48,8 @@ export type SyncProgress = { chainId: number; phase: 'backfill' | 'live'; indexe
 export type RunChainSyncParameters = {
   prisma: PrismaClient
   client: PublicClient
-  /** optional client on a ws:// URL used only to be woken by `newHeads` */
-  wsClient?: PublicClient
+  /** starts a watcher of the node's new heads (newHeads over WebSocket) that ends the follow-head wait early */
+  watchHeads?: () => HeadWatcher
   chain: ChainSyncConfig
   logger: Logger
   signal: AbortSignal
@@ -151,12 +152,8 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
   })
 
   // one sleeper for the loop: a new head (newHeads over WebSocket) or shutdown ends the wait early
-  const { sleep, wakeAll } = createSleeper(signal)
-  const unwatch = params.wsClient?.watchBlockNumber({
-    emitOnBegin: false,
-    onBlockNumber: () => wakeAll(),
-    onError: (error) => log.warn({ error }, 'newHeads subscription error'),
-  })
+  const { sleep } = createSleeper(signal)
+  const heads = params.watchHeads?.()
 
   let lastFinalized: bigint | null = null
   const maxRange = BigInt(chain.maxBlockRange)
@@ -215,7 +212,7 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
           params.onProgress?.({ chainId: chain.chainId, phase, indexedBlock: next - 1n, targetBlock: head, startBlock: chain.startBlock, events })
           failures = 0
           health.recordProgress(next - 1n)
-          await sleep(chain.pollIntervalMs)
+          await (heads ? heads.wait({ number: head, hash: latest.hash }, chain.pollIntervalMs, signal) : sleep(chain.pollIntervalMs))
           continue
         }
         // Below the finalized block: big ranges, headers only where needed. Above it (reorgs possible): small
@@ -378,7 +375,7 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
       }
     }
   } finally {
-    unwatch?.()
+    heads?.close()
   }
 }
 
