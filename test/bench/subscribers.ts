@@ -12,7 +12,7 @@
  * delivery is split into stages: tx sent → block mined → indexer woken by the head (`New head` log, only with
  * `--ws-heads`) → range committed (`Committed range` log) → journal NOTIFY heard → subscriber received. Printed per
  * transport. `--transport sse` puts every subscriber on SSE; `--ws-heads` gives the indexer the devnet's ws URL
- * (newHeads), `--poll-interval` its poll interval (default 100 ms).
+ * (newHeads), `--poll-interval` its poll interval (default 100 ms); `--tick` the time between blocks (default 100 ms).
  *
  * `--hostile`: the journal is first filled with `--backlog` attestations; halfway through production one hostile
  * client (hostileClient.ts) opens `--hostile-filters` distinct attester filters over `--hostile-connections`
@@ -52,6 +52,7 @@ const opts = new Command('bench-subscribers')
   .option('--transport <kind>', 'subscribers over "both" (half SSE, half graphql-ws), "sse" or "ws"', 'both')
   .option('--ws-heads', "give the indexer the devnet's ws URL (follows newHeads)")
   .option('--poll-interval <ms>', "the indexer's pollIntervalMs", '100')
+  .option('--tick <ms>', 'one attestBatch (one block) every this many ms (default 100: 10 blocks/s)', '100')
   .parse()
   .opts()
 const N = Number(opts.subscribers)
@@ -327,6 +328,8 @@ const producer = spawn(
     String(RATE),
     '--seconds',
     String(SECONDS),
+    '--tick',
+    String(opts.tick),
   ],
   { stdio: ['ignore', 'pipe', 'inherit'] },
 )
@@ -424,7 +427,7 @@ const lost = received.reduce((sum, n) => sum + Math.max(0, produced - n), 0)
 latencies.sort((a, b) => a - b)
 const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? Number.NaN
 console.log(
-  `\nSubscribers: ${N} (${received.filter((_, i) => isSse(i)).length} SSE, ${received.filter((_, i) => !isSse(i)).length} graphql-ws); indexer ${opts.wsHeads ? 'newHeads over ws +' : 'polling only,'} pollIntervalMs ${opts.pollInterval}; produced ${produced} attestations in ${SECONDS} s (offered ${RATE}/s; ${skippedTicks} ticks skipped with every producer busy)`,
+  `\nSubscribers: ${N} (${received.filter((_, i) => isSse(i)).length} SSE, ${received.filter((_, i) => !isSse(i)).length} graphql-ws); indexer ${opts.wsHeads ? 'newHeads over ws +' : 'polling only,'} pollIntervalMs ${opts.pollInterval}; a block every ${opts.tick} ms; produced ${produced} attestations in ${SECONDS} s (offered ${RATE}/s; ${skippedTicks} ticks skipped with every producer busy)`,
 )
 console.log(`  delivery latency (tx sent → client received): p50 ${pct(0.5).toFixed(0)} ms, p99 ${pct(0.99).toFixed(0)} ms (${latencies.length} samples)`)
 console.log(
