@@ -244,6 +244,16 @@ describe('parseConfig', () => {
     expect(problems).toHaveLength(9)
   })
 
+  it('takes a ws(s):// wsUrl for newHeads, refuses any other scheme, and derives it from a ws(s):// rpcUrl', async () => {
+    const withWs = parseConfig({ chains: [{ chain: 'base', rpcUrl: 'https://base.example', wsUrl: 'wss://base.example/ws' }] })
+    expect(withWs.chains[0]).toMatchObject({ rpcUrls: ['https://base.example'], wsUrl: 'wss://base.example/ws' })
+    expect(parseConfig({ chains: [{ chain: 'base', rpcUrl: 'https://base.example' }] }).chains[0]!.wsUrl).toBeUndefined()
+    expect(parseConfig({ chains: [{ chain: 'base', rpcUrls: ['https://a.example', 'ws://b.example:8546'] }] }).chains[0]!.wsUrl).toBe('ws://b.example:8546')
+    expect(parseConfig({ chains: [{ chain: 'base', rpcUrl: 'ws://b.example:8546', wsUrl: 'ws://c.example' }] }).chains[0]!.wsUrl).toBe('ws://c.example')
+    const problems = await problemsOf(() => parseConfig({ chains: [{ chain: 'base', rpcUrl: 'https://base.example', wsUrl: 'https://base.example' }] }))
+    expect(problems).toEqual(['chains[0].wsUrl: expected a ws:// or wss:// URL, got a https:// URL'])
+  })
+
   it('rejects a mixed-case address with a bad checksum', async () => {
     const problems = await problemsOf(() =>
       parseConfig({ chains: [{ chain: 'base', rpcUrl: 'http://x', contract: '0x2b3224D080452276a76690341e5Cfa81A945a986' }] }),

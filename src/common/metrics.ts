@@ -117,6 +117,18 @@ export function createMetrics(registry: Registry = new Registry()) {
     labelNames: ['chain_id'],
     registers: [registry],
   })
+  const newHeadsActive = new Gauge({
+    name: 'sign_indexer_new_heads_active',
+    help: '1 while the chain follows the head by a live newHeads subscription (WebSocket), 0 while it follows by polling',
+    labelNames: ['chain_id'],
+    registers: [registry],
+  })
+  const newHeadsFallbacks = new Counter({
+    name: 'sign_indexer_new_heads_fallbacks_total',
+    help: 'Times the chain fell back from newHeads to polling, by reason (connect: no WebSocket; refused: eth_subscribe refused; dropped: socket closed; silent: no pong)',
+    labelNames: ['chain_id', 'reason'],
+    registers: [registry],
+  })
   const chainStalled = new Gauge({
     name: 'sign_indexer_chain_stalled',
     help: '1 while the chain is stalled (limits.stallAfterFailures failures in a row, or the RPC node is on another chain), else 0',
@@ -174,6 +186,8 @@ export function createMetrics(registry: Registry = new Registry()) {
     multicallFallbackReads,
     chainConsecutiveFailures,
     chainStalled,
+    newHeadsActive,
+    newHeadsFallbacks,
     verificationJobsTotal,
     verificationStatusChangesTotal,
     verificationRechecksTotal,

@@ -54,7 +54,10 @@ export type ChainConfig = {
   chainId: number
   /** JSON-RPC endpoints, http(s):// or ws(s)://, at least one; later ones are fallbacks */
   rpcUrls: string[]
-  /** optional ws(s):// endpoint used only to be woken by `newHeads` */
+  /**
+   * ws(s):// endpoint used only to be woken by `newHeads` (blocks are read over `rpcUrls`; polling every
+   * `pollIntervalMs` goes on); when not given, the first ws(s):// URL of `rpcUrls`, if any
+   */
   wsUrl?: string
   /** the SP proxy address, lower-case */
   contract: `0x${string}`
@@ -363,11 +366,13 @@ function resolveAndParseChain(raw: unknown, index: number, problems: Problem[]):
   const confirmations = c.confirmations ?? DEFAULT_CONFIRMATIONS
   const rpcUrls = [...new Set([...(c.rpcUrl ?? []), ...(c.rpcUrls ?? [])])]
   if (!rpcUrls.length) return undefined
+  // newHeads: the explicit wsUrl, else the first ws(s):// RPC URL (the same socket protocol serves both)
+  const wsUrl = c.wsUrl ?? rpcUrls.find((u) => /^wss?:/i.test(u))
   return {
     name: c.name ?? `chain-${c.chainId}`,
     chainId: c.chainId,
     rpcUrls,
-    ...(c.wsUrl !== undefined && { wsUrl: c.wsUrl }),
+    ...(wsUrl !== undefined && { wsUrl }),
     contract: c.contract,
     startBlock: c.startBlock,
     confirmations,

@@ -3,6 +3,7 @@
  */
 import type { Address } from 'viem'
 import { type ChainClient, createChainClient } from '../chain/createChainClient.js'
+import { watchHeads } from '../chain/watchHeads.js'
 import type { Common } from '../common/common.js'
 import { defaultReadyLagBlocks, defaultReadyStaleMs, STALL_AFTER_FAILURES } from '../config/parseConfig.js'
 import { acquireWriterLock } from '../db/writerLock.js'
@@ -87,7 +88,9 @@ export function createIndexer(params: CreateIndexerParameters): Indexer {
               await runChainSync({
                 prisma: params.prisma,
                 client: clients.get(chain.chainId)!,
-                wsClient: chain.wsUrl ? createChainClient({ chainId: chain.chainId, rpcUrls: [chain.wsUrl], metrics }) : undefined,
+                watchHeads: chain.wsUrl
+                  ? () => watchHeads({ url: chain.wsUrl!, chainId: chain.chainId, logger: common.logger, pollIntervalMs: chain.pollIntervalMs, metrics })
+                  : undefined,
                 chain: { ...chain, contract: chain.contract.toLowerCase() as Address },
                 common,
                 signal,

@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { createSilentLogger } from '../common/logger.js'
 import { createHeadWaiter } from './followHead.js'
 
 describe('createHeadWaiter', () => {
   it('waits its time, ends early on wake() and on abort, and returns at once once aborted', async () => {
     const controller = new AbortController()
-    const waiter = createHeadWaiter({ signal: controller.signal, logger: createSilentLogger() })
+    const waiter = createHeadWaiter({ signal: controller.signal })
     let started = performance.now()
     await waiter.wait(30)
     expect(performance.now() - started).toBeGreaterThanOrEqual(25)

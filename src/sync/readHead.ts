@@ -6,8 +6,8 @@
 import type { ChainClient } from '../chain/createChainClient.js'
 import type { PrismaClient } from '../generated/prisma/client.js'
 
-/** Block numbers at one head read: `safe` = head − confirmations (≥ 0); `finalized` the node's, else `safe`. */
-export type HeadState = { head: bigint; safe: bigint; finalized: bigint }
+/** Block numbers at one head read (and the head's hash, null when the node gave none): `safe` = head − confirmations (≥ 0); `finalized` the node's, else `safe`. */
+export type HeadState = { head: bigint; headHash: string | null; safe: bigint; finalized: bigint }
 
 export type ReadHeadParameters = {
   prisma: PrismaClient
@@ -33,7 +33,7 @@ export async function readHead(params: ReadHeadParameters): Promise<HeadState> {
     where: { chainId: chain.chainId },
     data: { headBlock: head, headTimestamp: latest.timestamp, safeBlock: safe, finalizedBlock: finalized },
   })
-  return { head, safe, finalized }
+  return { head, headHash: latest.hash ?? null, safe, finalized }
 }
 
 /**

@@ -25,6 +25,7 @@ import { type ChainHealth, createChainHealth } from './chainHealth.js'
 import { createChainIdGuard } from './chainIdGuard.js'
 import { checkReorg } from './checkReorg.js'
 import { createHeadWaiter } from './followHead.js'
+import type { HeadWatcher } from '../chain/watchHeads.js'
 import { initialRangeSize } from './rangeCutter.js'
 import { readHead } from './readHead.js'
 import { createSchemaFieldsCache } from './schemaFieldsCache.js'
@@ -49,8 +50,8 @@ export type SyncProgress = { chainId: number; phase: 'backfill' | 'live'; indexe
 export type RunChainSyncParameters = {
   prisma: PrismaClient
   client: ChainClient
-  /** optional client on a ws:// URL used only to be woken by `newHeads` */
-  wsClient?: ChainClient
+  /** starts a watcher of the node's new heads (newHeads over WebSocket, src/chain/watchHeads.ts) that ends the follow-head wait early */
+  watchHeads?: () => HeadWatcher
   chain: ChainSyncConfig
   /** the process's dependency bag: logger, metrics, clock */
   common: Common
@@ -106,7 +107,7 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
   })
 
   // one waiter for the loop: a new head (newHeads over WebSocket) or shutdown ends a wait (or a backoff) early
-  const waiter = createHeadWaiter({ signal, wsClient: params.wsClient, logger: log })
+  const waiter = createHeadWaiter({ signal, watchHeads: params.watchHeads })
   const rangeSize = { current: initialRangeSize(BigInt(chain.maxBlockRange)) }
   let lastFinalized: bigint | null = null
   let failures = 0
@@ -132,7 +133,7 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
         // 3. head
         const checkpoint = await prisma.checkpoint.findUnique({ where: { chainId: chain.chainId } })
         const next = checkpoint ? checkpoint.blockNumber + 1n : chain.startBlock
-        const { head, finalized } = await readHead({ prisma, client, chain, ensureChainId })
+        const { head, headHash, finalized } = await readHead({ prisma, client, chain, ensureChainId })
         health.recordHead(head)
         lastFinalized = finalized
         metrics.headBlock.set({ chain_id: chain.chainId }, Number(head))
@@ -150,7 +151,7 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
           progress(next - 1n, head)
           failures = 0
           health.recordProgress(next - 1n)
-          await waiter.wait(chain.pollIntervalMs)
+          await waiter.waitForNewHead({ number: head, hash: headHash }, chain.pollIntervalMs)
           continue
         }
 

@@ -1,6 +1,6 @@
 /**
  * The offered load of bench:subscribers, in its own process so that thousands of subscriber sockets in the bench
- * process cannot delay it: every 100 ms one `attestBatch` of rate/10 attestations, from whichever of four dev
+ * process cannot delay it: every `--tick` ms (default 100) one `attestBatch` of rate × tick / 1000 attestations, from whichever of four dev
  * accounts has none in flight (a batch waits for its receipt; under load that takes longer than a tick).
  * stdout, one line each: `sent <firstKeyNumber> <count> <epochMs>` just before a batch is sent (keys are
  * `load-<n>`, also the indexing keys), then `done <produced> <skippedTicks>` once every batch has its receipt.
@@ -13,13 +13,15 @@ const opts = new Command('produce-load')
   .requiredOption('--contract <address>')
   .requiredOption('--schema <id>')
   .option('--rate <n>', 'attestations per second', '100')
+  .option('--tick <ms>', 'one attestBatch (one block on an automining anvil) every this many ms', '100')
   .option('--seconds <n>', 'production time', '20')
   .parse()
   .opts()
 const writer = createSpWriter(await createDevClients(opts.rpc), opts.contract)
 const schemaId = BigInt(opts.schema)
 const PRODUCERS = [1, 2, 3, 4]
-const perTick = Math.max(1, Math.round(Number(opts.rate) / 10))
+const TICK_MS = Number(opts.tick)
+const perTick = Math.max(1, Math.round((Number(opts.rate) * TICK_MS) / 1_000))
 const end = Date.now() + Number(opts.seconds) * 1_000
 const epochMs = () => performance.timeOrigin + performance.now()
 let produced = 0
@@ -27,7 +29,7 @@ let offered = 0
 let skippedTicks = 0
 const busy = new Set<number>()
 const inFlight = new Set<Promise<void>>()
-for (let tick = Date.now(); tick < end; tick += 100) {
+for (let tick = Date.now(); tick < end; tick += TICK_MS) {
   const account = PRODUCERS.find((a) => !busy.has(a))
   if (account === undefined) skippedTicks++
   else {
@@ -50,7 +52,7 @@ for (let tick = Date.now(); tick < end; tick += 100) {
       })
     inFlight.add(batch)
   }
-  await new Promise((r) => setTimeout(r, Math.max(0, tick + 100 - Date.now())))
+  await new Promise((r) => setTimeout(r, Math.max(0, tick + TICK_MS - Date.now())))
 }
 await Promise.all(inFlight)
 process.stdout.write(`done ${produced} ${skippedTicks}\n`)

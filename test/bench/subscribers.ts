@@ -7,6 +7,13 @@
  * so it includes mining, indexing and fan-out), events lost (expected × subscribers − received; must be 0), and
  * the gateway's peak RSS (VmHWM). Prints figures; asserts nothing.
  *
+ * Head → subscriber: the bench follows anvil's `newHeads` itself (the time each block's header reaches it stands for
+ * "block mined"), listens on the journal's PostgreSQL channel, and reads the indexer's debug log; every sampled
+ * delivery is split into stages: tx sent → block mined → indexer woken by the head (`New head` log, only with
+ * `--ws-heads`) → range committed (`Committed range` log) → journal NOTIFY heard → subscriber received. Printed per
+ * transport. `--transport sse` puts every subscriber on SSE; `--ws-heads` gives the indexer the devnet's ws URL
+ * (newHeads), `--poll-interval` its poll interval (default 100 ms); `--tick` the time between blocks (default 100 ms).
+ *
  * `--hostile`: the journal is first filled with `--backlog` attestations; halfway through production one hostile
  * client (hostileClient.ts) opens `--hostile-filters` distinct attester filters over `--hostile-connections`
  * graphql-ws connections and `--hostile-replays` SSE replays from `after: "0"`. Printed per phase (before / while
@@ -22,6 +29,7 @@ import { performance } from 'node:perf_hooks'
 import { Command } from 'commander'
 import { execFileSync, spawn } from 'node:child_process'
 import { request as httpRequest } from 'node:http'
+import pg from 'pg'
 import WebSocket from 'ws'
 import { createDb } from '../../src/db/createDb.js'
 import { createDevClients, createSpWriter, schemaJson, SCORE_FIELDS, startDevnet, tupleScore } from '../../src/devnet/index.js'
@@ -41,6 +49,10 @@ const opts = new Command('bench-subscribers')
   .option('--hostile-replays <n>', 'SSE replays from after: "0" (half read, half never read)', '50')
   .option('--backlog <n>', 'attestations in the journal before subscribers attach (hostile mode)', '3000')
   .option('--seed <n>', 'seed of the hostile client', String(Date.now() % 1_000_000))
+  .option('--transport <kind>', 'subscribers over "both" (half SSE, half graphql-ws), "sse" or "ws"', 'both')
+  .option('--ws-heads', "give the indexer the devnet's ws URL (follows newHeads)")
+  .option('--poll-interval <ms>', "the indexer's pollIntervalMs", '100')
+  .option('--tick <ms>', 'one attestBatch (one block) every this many ms (default 100: 10 blocks/s)', '100')
   .parse()
   .opts()
 const N = Number(opts.subscribers)
@@ -48,8 +60,12 @@ const RATE = Number(opts.rate)
 const SECONDS = Number(opts.seconds)
 const RECONNECT = Number(opts.reconnect)
 const HOSTILE = Boolean(opts.hostile)
+const TRANSPORT = String(opts.transport)
+if (!['both', 'sse', 'ws'].includes(TRANSPORT)) throw new Error('--transport is both, sse or ws')
+/** subscriber i uses SSE (else graphql-ws) */
+const isSse = (i: number) => (TRANSPORT === 'both' ? i % 2 === 0 : TRANSPORT === 'sse')
 const QUERY =
-  'subscription($c: Int, $after: String) { attestationEvents(where: { chainId: $c, kinds: [CREATED] }, after: $after) { cursor attestation { indexingKey } } }'
+  'subscription($c: Int, $after: String) { attestationEvents(where: { chainId: $c, kinds: [CREATED] }, after: $after) { cursor attestation { indexingKey blockNumber } } }'
 
 const devnet = await startDevnet({ port: 0 })
 const writer = createSpWriter(await createDevClients(devnet.rpcUrl), devnet.address)
@@ -64,10 +80,44 @@ const config = await writeChainConfig(join(dir, 'chain.json'), {
   contract: devnet.address,
   startBlock,
   maxBlockRange: 50,
+  pollIntervalMs: Number(opts.pollInterval),
+  ...(opts.wsHeads && { wsUrl: devnet.wsUrl }),
 })
+const epochNow = () => performance.timeOrigin + performance.now()
+// stage clocks (epoch ms, same machine): block header seen by the bench, head seen / range committed by the indexer
+// (its debug log), journal NOTIFY heard (the gateway's channel)
+const minedAt = new Map<bigint, number>()
+const headSeenAt = new Map<bigint, number>()
+const committedAt = new Map<bigint, number>()
+const notified: { seq: bigint; at: number }[] = []
+/** the indexer's commit time of each range (its debug log) */
+const commitMs: number[] = []
+const headsSocket = new WebSocket(devnet.wsUrl)
+headsSocket.on('open', () => headsSocket.send('{"jsonrpc":"2.0","id":1,"method":"eth_subscribe","params":["newHeads"]}'))
+headsSocket.on('message', (raw) => {
+  const at = epochNow()
+  const number = /"number":"(0x[0-9a-f]+)"/.exec(raw.toString())?.[1]
+  if (number && !minedAt.has(BigInt(number))) minedAt.set(BigInt(number), at)
+})
+const listen = new pg.Client({ connectionString: database.url })
+await listen.connect()
+listen.on('notification', (n) => n.channel === 'sign_indexer_journal' && notified.push({ seq: BigInt(n.payload ?? '0'), at: epochNow() }))
+await listen.query('LISTEN sign_indexer_journal')
 const args = ['--pubsub', 'postgres']
 const gateway = spawnGateway(database.url, args)
-const indexer = spawnIndexer(config, database.url, args)
+const indexer = spawnIndexer(config, database.url, [...args, '--log-level', 'debug'])
+createInterface({ input: indexer.child.stdout! }).on('line', (line) => {
+  if (line.includes('"msg":"Committed range"')) {
+    const at = Number(/"time":(\d+)/.exec(line)?.[1])
+    const from = BigInt(/"from_block":(\d+)/.exec(line)?.[1] ?? 0)
+    const to = BigInt(/"to_block":(\d+)/.exec(line)?.[1] ?? -1)
+    for (let b = from; b <= to; b++) if (!committedAt.has(b)) committedAt.set(b, at)
+    commitMs.push(Number(/"commit_ms":(\d+)/.exec(line)?.[1] ?? Number.NaN))
+  } else if (line.includes('"msg":"New head"')) {
+    const b = BigInt(/"block_number":(\d+)/.exec(line)?.[1] ?? 0)
+    if (!headSeenAt.has(b)) headSeenAt.set(b, Number(/"time":(\d+)/.exec(line)?.[1]))
+  }
+})
 await Promise.all([gateway.ready, indexer.ready])
 const url = gateway.url()
 let probeId = ''
@@ -101,10 +151,13 @@ let resumes = 0
 let overflows = 0
 let errors = 0
 const latencies: number[] = []
+/** sampled deliveries: the event's block and seq, when received, over SSE or not */
+const samples: { block: bigint; seq: bigint; sent: number; received: number; sse: boolean }[] = []
 /** hostile mode: when the hostile client started (epoch ms; deliveries of txs sent after it are "while hostile") */
 let hostileSince = Number.POSITIVE_INFINITY
 const hostileLatencies: number[] = []
 const KEY = /"indexingKey":"([^"]+)"/
+const BLOCK = /"blockNumber":"(\d+)"/
 const CURSOR = /"cursor":"(\d+)"/
 /** One `next` payload (JSON text). Cheap on purpose: 10,000 subscribers at 100 events/s is a million a second. */
 const onPayload = (i: number, json: string): boolean => {
@@ -128,7 +181,9 @@ const onPayload = (i: number, json: string): boolean => {
   received[i]!++
   if (i % 10 === 0) {
     const sent = sentAt.get(KEY.exec(json)?.[1] ?? '')
-    if (sent !== undefined) (sent >= hostileSince ? hostileLatencies : latencies).push(performance.timeOrigin + performance.now() - sent)
+    const now = epochNow()
+    if (sent !== undefined) (sent >= hostileSince ? hostileLatencies : latencies).push(now - sent)
+    if (sent !== undefined && sent < hostileSince) samples.push({ block: BigInt(BLOCK.exec(json)?.[1] ?? 0), seq: cursor, sent, received: now, sse: isSse(i) })
   }
   return true
 }
@@ -218,7 +273,7 @@ function resume(i: number, mine: number, subscribe: (i: number) => void, failed 
 }
 
 for (let i = 0; i < N; i++) {
-  if (i % 2 === 0) subscribeSse(i)
+  if (isSse(i)) subscribeSse(i)
   else subscribeWs(i)
   if (i % 200 === 199) await new Promise((r) => setTimeout(r, 50)) // do not SYN-flood our own gateway
 }
@@ -273,6 +328,8 @@ const producer = spawn(
     String(RATE),
     '--seconds',
     String(SECONDS),
+    '--tick',
+    String(opts.tick),
   ],
   { stdio: ['ignore', 'pipe', 'inherit'] },
 )
@@ -370,7 +427,7 @@ const lost = received.reduce((sum, n) => sum + Math.max(0, produced - n), 0)
 latencies.sort((a, b) => a - b)
 const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? Number.NaN
 console.log(
-  `\nSubscribers: ${N} (${Math.ceil(N / 2)} SSE, ${Math.floor(N / 2)} graphql-ws); produced ${produced} attestations in ${SECONDS} s (offered ${RATE}/s; ${skippedTicks} ticks skipped with every producer busy)`,
+  `\nSubscribers: ${N} (${received.filter((_, i) => isSse(i)).length} SSE, ${received.filter((_, i) => !isSse(i)).length} graphql-ws); indexer ${opts.wsHeads ? 'newHeads over ws +' : 'polling only,'} pollIntervalMs ${opts.pollInterval}; a block every ${opts.tick} ms; produced ${produced} attestations in ${SECONDS} s (offered ${RATE}/s; ${skippedTicks} ticks skipped with every producer busy)`,
 )
 console.log(`  delivery latency (tx sent → client received): p50 ${pct(0.5).toFixed(0)} ms, p99 ${pct(0.99).toFixed(0)} ms (${latencies.length} samples)`)
 console.log(
@@ -381,14 +438,47 @@ console.log(
 )
 console.log(`  gateway peak RSS (VmHWM): ${gatewayPeakMiB.toFixed(0)} MiB`)
 console.log(`  CPU used from production start to last delivery (${((performance.now() - productionStarted) / 1_000).toFixed(0)} s on 2 cores): ${cpuUsed}`)
-for (const [name, parity] of [
-  ['SSE', 0],
-  ['graphql-ws', 1],
+// head block → subscriber, by stage (each stage's p50/p99 over the sampled deliveries that have both ends)
+{
+  const p = (xs: number[], q: number) => xs[Math.min(xs.length - 1, Math.floor(xs.length * q))] ?? Number.NaN
+  const fmt = (xs: number[]) => (xs.sort((a, b) => a - b), `p50 ${p(xs, 0.5).toFixed(0)} ms, p99 ${p(xs, 0.99).toFixed(0)} ms (${xs.length})`)
+  const notifiedAt = (seq: bigint) => notified.find((n) => n.seq >= seq)?.at
+  for (const sse of [true, false]) {
+    const mine = samples.filter((s) => s.sse === sse)
+    if (!mine.length) continue
+    const stage = (from: (s: (typeof mine)[number]) => number | undefined, to: (s: (typeof mine)[number]) => number | undefined) =>
+      fmt(
+        mine.flatMap((s) => {
+          const [a, b] = [from(s), to(s)]
+          return a === undefined || b === undefined ? [] : [b - a]
+        }),
+      )
+    const mined = (s: (typeof mine)[number]) => minedAt.get(s.block)
+    const seen = (s: (typeof mine)[number]) => headSeenAt.get(s.block)
+    const committed = (s: (typeof mine)[number]) => committedAt.get(s.block)
+    const heard = (s: (typeof mine)[number]) => notifiedAt(s.seq)
+    console.log(`  ${sse ? 'SSE' : 'graphql-ws'} head block → subscriber received: ${stage(mined, (s) => s.received)}`)
+    console.log(`    tx sent → block mined (bench's newHeads):        ${stage((s) => s.sent, mined)}`)
+    if (headSeenAt.size) {
+      console.log(`    block mined → indexer woken by the head:         ${stage(mined, seen)}`)
+      console.log(`    indexer woken → range committed:                 ${stage(seen, committed)}`)
+    }
+    console.log(`    block mined → range committed:                   ${stage(mined, committed)}`)
+    if (sse || !samples.some((x) => x.sse))
+      console.log(`      (the indexer's commits: ${commitMs.length} ranges, commit_ms ${fmt(commitMs.filter((x) => !Number.isNaN(x)))})`)
+    console.log(`    range committed → journal NOTIFY heard:          ${stage(committed, heard)}`)
+    console.log(`    NOTIFY heard → subscriber received:              ${stage(heard, (s) => s.received)}`)
+  }
+}
+for (const [name, sse] of [
+  ['SSE', true],
+  ['graphql-ws', false],
 ] as const) {
-  const mine = received.filter((_, i) => i % 2 === parity)
+  const mine = received.filter((_, i) => isSse(i) === sse)
   const complete = mine.filter((n) => n >= produced).length
   const none = mine.filter((n) => n === 0).length
-  const stages = [0, 1, 2].map((k) => received.filter((n, i) => i % 2 === parity && n === 0 && stage[i] === k).length)
+  if (!mine.length) continue
+  const stages = [0, 1, 2].map((k) => received.filter((n, i) => isSse(i) === sse && n === 0 && stage[i] === k).length)
   console.log(
     `  ${name}: ${complete} subscribers got every event, ${mine.length - complete - none} some, ${none} none (of which ${stages[0]} still connecting, ${stages[1]} connected but not subscribed, ${stages[2]} subscribed)`,
   )
@@ -433,6 +523,8 @@ console.log(
 )
 
 closing = true
+headsSocket.terminate()
+await listen.end()
 for (const close of closers) close()
 gateway.child.kill('SIGTERM')
 indexer.child.kill('SIGTERM')

@@ -11,7 +11,10 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..')
 export type IndexerProcess = { child: ChildProcess; output: () => string; ready: Promise<void>; exited: Promise<number | null> }
 
 /** Writes a config file for one devnet chain and returns its path. */
-export async function writeChainConfig(path: string, chain: { rpcUrl: string; chainId: number; contract: string; startBlock: bigint; maxBlockRange: number }) {
+export async function writeChainConfig(
+  path: string,
+  chain: { rpcUrl: string; chainId: number; contract: string; startBlock: bigint; maxBlockRange: number; wsUrl?: string; pollIntervalMs?: number },
+) {
   await writeFile(
     path,
     JSON.stringify({
@@ -19,11 +22,12 @@ export async function writeChainConfig(path: string, chain: { rpcUrl: string; ch
         {
           chainId: chain.chainId,
           rpcUrl: chain.rpcUrl,
+          ...(chain.wsUrl !== undefined && { wsUrl: chain.wsUrl }),
           contract: chain.contract,
           startBlock: Number(chain.startBlock),
           confirmations: 0,
           maxBlockRange: chain.maxBlockRange,
-          pollIntervalMs: 100,
+          pollIntervalMs: chain.pollIntervalMs ?? 100,
         },
       ],
     }),
