@@ -319,11 +319,11 @@ describe.each(['postgres', 'pglite'] as const)('explorer statistics over the liv
 
     let reorgs = 0
     let failed = true
+    let resume = () => {}
     try {
       for (let i = 0; i < REORGS; i++) {
         await new Promise((r) => setTimeout(r, 300 + Math.floor(random() * 1_500)))
         while ((await truth.getBlockNumber({ cacheTime: 0 })) <= lowest) await new Promise((r) => setTimeout(r, 100)) // room for a reorg
-        let resume!: () => void
         gate = new Promise((r) => {
           resume = r
         })
@@ -344,6 +344,7 @@ describe.each(['postgres', 'pglite'] as const)('explorer statistics over the liv
       failed = false
     } finally {
       live.abort()
+      resume() // a check that failed while the workload was held would leave its next write waiting forever
       gate = Promise.resolve()
       await workload
       if (failed) {
