@@ -347,6 +347,7 @@ describe.each(['postgres', 'pglite'] as const)('explorer statistics over the liv
       resume() // a check that failed while the workload was held would leave its next write waiting forever
       gate = Promise.resolve()
       await workload
+      await inFlight // a write the workload started may land after it returned
       if (failed) {
         indexer.stop()
         await running
