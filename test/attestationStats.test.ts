@@ -15,6 +15,7 @@ import { join } from 'node:path'
 import { getAddress, type Hex } from 'viem'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createDb, type Db } from '../src/db/createDb.js'
+import { resetChain } from '../src/db/resetChain.js'
 import { createWorkload, type Devnet, startDevnet } from '../src/devnet/index.js'
 import { createGateway, type Gateway, toFullId } from '../src/gateway/index.js'
 import { decodeRecipient } from '../src/ingest/decodeData.js'
@@ -52,6 +53,51 @@ const SCHEMA_STATS = `query ($where: SchemaWhere, $first: Int, $after: String) {
   schemaStats(where: $where, first: $first, after: $after) {
     edges { cursor node { schemaId schema { id } count revokedCount firstTimestamp lastTimestamp uniqueAttesters uniqueRecipients } } pageInfo { hasNextPage endCursor }
   } }`
+
+/**
+ * Each rollup table and a recount of its rows from "Attestation" (and "Recipient": an attestation counts once per
+ * distinct recipient key), both as sorted text rows.
+ */
+const ROLLUP_RECOUNTS: Record<string, { rollup: string; recount: string }> = {
+  AttestationRollup: {
+    rollup: `SELECT "chainId", "schemaId"::text, "attester", "day"::text, "count"::text, "revokedCount"::text, "firstAt"::text, "lastAt"::text
+      FROM "AttestationRollup" ORDER BY 1, 2, 3, 4`,
+    recount: `SELECT "chainId", "schemaId"::text, "attester", ("attestTimestamp" - "attestTimestamp" % 86400)::text AS "day",
+      count(*)::text AS "count", (count(*) FILTER (WHERE "revoked"))::text AS "revokedCount", min("attestTimestamp")::text AS "firstAt", max("attestTimestamp")::text AS "lastAt"
+      FROM "Attestation" GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`,
+  },
+  SchemaDayRollup: {
+    rollup: `SELECT "chainId", "schemaId"::text, "day"::text, "count"::text, "revokedCount"::text, "firstAt"::text, "lastAt"::text
+      FROM "SchemaDayRollup" ORDER BY 1, 2, 3`,
+    recount: `SELECT "chainId", "schemaId"::text, ("attestTimestamp" - "attestTimestamp" % 86400)::text AS "day",
+      count(*)::text AS "count", (count(*) FILTER (WHERE "revoked"))::text AS "revokedCount", min("attestTimestamp")::text AS "firstAt", max("attestTimestamp")::text AS "lastAt"
+      FROM "Attestation" GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+  },
+  SchemaAttesterRollup: {
+    rollup: `SELECT "chainId", "schemaId"::text, "attester", "count"::text, "revokedCount"::text, "firstAt"::text, "lastAt"::text
+      FROM "SchemaAttesterRollup" ORDER BY 1, 2, 3`,
+    recount: `SELECT "chainId", "schemaId"::text, "attester",
+      count(*)::text AS "count", (count(*) FILTER (WHERE "revoked"))::text AS "revokedCount", min("attestTimestamp")::text AS "firstAt", max("attestTimestamp")::text AS "lastAt"
+      FROM "Attestation" GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+  },
+  RecipientRollup: {
+    rollup: `SELECT "chainId", "recipientKey", "count"::text, "revokedCount"::text, "firstAt"::text, "lastAt"::text
+      FROM "RecipientRollup" ORDER BY 1, "recipientKey" COLLATE "C"`,
+    recount: `SELECT k."chainId", k."recipientKey", count(*)::text AS "count", (count(*) FILTER (WHERE a."revoked"))::text AS "revokedCount",
+        min(a."attestTimestamp")::text AS "firstAt", max(a."attestTimestamp")::text AS "lastAt"
+      FROM (SELECT DISTINCT "chainId", "attestationId", recipient_key("address", "text", "raw") AS "recipientKey" FROM "Recipient") k
+      JOIN "Attestation" a ON a."chainId" = k."chainId" AND a."attestationId" = k."attestationId"
+      GROUP BY 1, 2 ORDER BY 1, "recipientKey" COLLATE "C"`,
+  },
+}
+
+/** Every rollup equals a recount of the stored rows (the triggers kept them exact). */
+async function expectRollupsExact(db: Db, label: string) {
+  for (const [table, { rollup, recount }] of Object.entries(ROLLUP_RECOUNTS)) {
+    const kept = await db.prisma.$queryRawUnsafe<unknown[]>(rollup)
+    expect(kept, `${label}: ${table}`).toEqual(await db.prisma.$queryRawUnsafe<unknown[]>(recount))
+  }
+}
 
 const ADDRESS = /^0x[0-9a-fA-F]{40}$/
 /** A recipient's key as the statistics document it (address, else text — lower-cased when an address —, else raw). */
@@ -217,17 +263,8 @@ describe.each(['postgres', 'pglite'] as const)('explorer statistics over the liv
     }
 
     const check = async (label: string) => {
-      // the rollup equals a recount of the stored rows
-      const rollup = await db.prisma.$queryRawUnsafe<
-        unknown[]
-      >(`SELECT "chainId", "schemaId"::text, "attester", "day"::text, "count"::text, "revokedCount"::text, "firstAt"::text, "lastAt"::text
-        FROM "AttestationRollup" ORDER BY 1, 2, 3, 4`)
-      const recount = await db.prisma.$queryRawUnsafe<
-        unknown[]
-      >(`SELECT "chainId", "schemaId"::text, "attester", ("attestTimestamp" - "attestTimestamp" % 86400)::text AS "day",
-        count(*)::text AS "count", (count(*) FILTER (WHERE "revoked"))::text AS "revokedCount", min("attestTimestamp")::text AS "firstAt", max("attestTimestamp")::text AS "lastAt"
-        FROM "Attestation" GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`)
-      expect(rollup, `${label}: rollup`).toEqual(recount)
+      // every rollup equals a recount of the stored rows
+      await expectRollupsExact(db, label)
 
       const chainId = devnet.chainId
       const pick = <T>(values: T[]) => values[Math.floor(random() * values.length)]!
@@ -242,6 +279,8 @@ describe.each(['postgres', 'pglite'] as const)('explorer statistics over the liv
         { schemaId: toFullId(chainId, sample.schemaId) },
         { attester: getAddress(sample.attester), chainId },
         { attestTimestampGte: day.toString(), attestTimestampLte: (day + DAY - 1n).toString() }, // whole day: the rollup
+        { schemaId: toFullId(chainId, sample.schemaId), attestTimestampGte: day.toString() }, // whole days, no attester: SchemaDayRollup
+        { attester: getAddress(sample.attester), attestTimestampLte: (day + DAY - 1n).toString() }, // whole days and an attester: AttestationRollup
         { attestTimestampGte: sample.attestTimestamp.toString() }, // part of a day: direct
         { revoked: true },
         { schemaId: toFullId(chainId, sample.schemaId), revoked: false },
@@ -279,11 +318,12 @@ describe.each(['postgres', 'pglite'] as const)('explorer statistics over the liv
     }
 
     let reorgs = 0
+    let failed = true
+    let resume = () => {}
     try {
       for (let i = 0; i < REORGS; i++) {
         await new Promise((r) => setTimeout(r, 300 + Math.floor(random() * 1_500)))
         while ((await truth.getBlockNumber({ cacheTime: 0 })) <= lowest) await new Promise((r) => setTimeout(r, 100)) // room for a reorg
-        let resume!: () => void
         gate = new Promise((r) => {
           resume = r
         })
@@ -301,14 +341,26 @@ describe.each(['postgres', 'pglite'] as const)('explorer statistics over the liv
         await check(`after reorg ${i + 1} (depth ${depth})`)
         resume()
       }
+      failed = false
     } finally {
       live.abort()
+      resume() // a check that failed while the workload was held would leave its next write waiting forever
       gate = Promise.resolve()
       await workload
+      await inFlight // a write the workload started may land after it returned
+      if (failed) {
+        indexer.stop()
+        await running
+      }
+    }
+    // the indexer runs until it has what the workload wrote last (stopping it first left the final state unreachable)
+    try {
+      truthAtts = await converge('final')
+      await check('final')
+    } finally {
       indexer.stop()
       await running
     }
-    truthAtts = await converge('final')
     expect(reorgs).toBe(REORGS)
     expect(truthAtts.filter((a) => a.revoked).length).toBeGreaterThan(0)
     expect(new Set(truthAtts.map((a) => dayKey(a.attestTimestamp))).size).toBeGreaterThan(1)
@@ -370,4 +422,32 @@ describe.each(['postgres', 'pglite'] as const)('explorer statistics over the liv
     const tooComplex = await execute(gateway.yoga, many)
     expect(tooComplex.errors?.[0]?.extensions?.code).toBe('QUERY_TOO_COMPLEX')
   }, 60_000)
+
+  it('every rollup stays exact through set deletes and a chain reset, and refuses an UPDATE of a key column', async () => {
+    // a set DELETE of a few recipients (an attestation loses some keys, keeps others), then of their attestations
+    const some = await db.prisma.$queryRawUnsafe<{ attestationId: bigint }[]>(
+      `SELECT "attestationId" FROM "Attestation" a WHERE "chainId" = ${devnet.chainId} AND "linkedAttestationId" IS NULL
+         AND NOT EXISTS (SELECT 1 FROM "Attestation" b WHERE b."chainId" = a."chainId" AND b."linkedAttestationId" = a."attestationId")
+         AND NOT EXISTS (SELECT 1 FROM "Verification" v WHERE v."chainId" = a."chainId" AND v."attestationId" = a."attestationId")
+       ORDER BY "attestationId" DESC LIMIT 5`,
+    )
+    expect(some.length).toBeGreaterThan(0)
+    const ids = some.map((r) => r.attestationId)
+    await db.prisma.recipient.deleteMany({ where: { chainId: devnet.chainId, attestationId: { in: ids }, position: { gt: 0 } } })
+    await expectRollupsExact(db, 'after deleting recipients beyond the first')
+    await db.prisma.recipient.deleteMany({ where: { chainId: devnet.chainId, attestationId: { in: ids } } })
+    await db.prisma.attestation.updateMany({ where: { chainId: devnet.chainId, attestationId: { in: ids } }, data: { revoked: true } })
+    await expectRollupsExact(db, 'after revoking attestations without recipients')
+    await db.prisma.attestation.deleteMany({ where: { chainId: devnet.chainId, attestationId: { in: ids } } })
+    await expectRollupsExact(db, 'after deleting attestations')
+    await expect(
+      db.prisma.$executeRawUnsafe(
+        `UPDATE "Recipient" SET "address" = '0x${'1'.repeat(40)}' WHERE "chainId" = ${devnet.chainId} AND "recipientKey" <> '0x${'1'.repeat(40)}'`,
+      ),
+    ).rejects.toThrow(/RecipientRollup/)
+    await expectRollupsExact(db, 'after a refused recipient UPDATE')
+    expect(await resetChain(db.prisma, devnet.chainId)).toBeGreaterThan(0)
+    await expectRollupsExact(db, 'after resetChain')
+    for (const table of Object.keys(ROLLUP_RECOUNTS)) expect(await db.prisma.$queryRawUnsafe<unknown[]>(`SELECT 1 FROM "${table}"`), table).toEqual([])
+  }, 120_000)
 })

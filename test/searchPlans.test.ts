@@ -1,10 +1,11 @@
 /**
- * Search plans at 100,000 attestations (PostgreSQL): the SQL the gateway sends for `attestations(search:)` and
- * `schemas(search:)` (captured from Prisma's query events) is run again under `EXPLAIN (ANALYZE, FORMAT JSON)`, from
- * the start and from a deep cursor, alone and with `where`. No plan reads Attestation with a Seq Scan; a rare search is
- * answered from the trigram index (`Attestation_searchText_idx`); and no node handles more rows than the search's
- * matches allow — the rows holding its trigrams (what the index permits) or, when the planner walks the order's
- * index instead, the page over the share of matching rows — never the table.
+ * Search pages at 100,000 attestations (PostgreSQL): the SQL the gateway sends for `attestations(search:)` (captured
+ * from Prisma's query events) is run again under `EXPLAIN (ANALYZE, FORMAT JSON)` — after the planner settings the
+ * gateway sent before it, in a transaction —, from the start and from a deep cursor, alone and with `where`.
+ * Asserted is what the product controls (src/gateway/searchPage.ts), not the planner's estimates: no statement reads
+ * Attestation with a Seq Scan; the candidates are read from the trigram index (`Attestation_searchText_idx`) and cut at
+ * SEARCH_MAX_CANDIDATES + 1; every other scan reads at most SEARCH_MAX_WALK rows per chain (before the bound, one
+ * page of `user12` walked 74,104 rows); a search beyond both caps is `SEARCH_TOO_BROAD`, never a short page.
  *
  * Rows: test/helpers/searchRows.ts (70,000 + 30,000 attestations; "zebra" on every 1,000th).
  */
@@ -15,6 +16,7 @@ import { createDb, type Db } from '../src/db/createDb.js'
 import { createGateway, type Gateway } from '../src/gateway/index.js'
 import { createTestDatabase, type TestDatabase } from './helpers/database.js'
 import { execute } from './helpers/graphql.js'
+import { SEARCH_MAX_CANDIDATES, SEARCH_MAX_WALK } from '../src/gateway/searchPage.js'
 import { explainAnalyze, type PlanNode, planNodes } from './helpers/queryPlans.js'
 import { writeSearchRows } from './helpers/searchRows.js'
 import { createTestCommon } from './helpers/common.js'
@@ -55,19 +57,32 @@ const PAGE = `query Page($search: String, $where: AttestationWhere, $orderBy: At
   }
 }`
 
-/** Runs a page through the gateway and EXPLAIN ANALYZEs the reads of Attestation / Schema it sent. */
+/** A statement's plan, and whether it was read after planner settings (the candidates, or the page over their ids). */
+type Read = { plan: PlanNode; candidates: boolean }
+
+/** Runs a page through the gateway and EXPLAIN ANALYZEs its statements that read "searchText", as they were sent. */
 async function plansOf(document: string, variables: Record<string, unknown>) {
   captured.length = 0
   const { data, errors } = await execute(gateway.yoga, document, variables)
   expect(errors, JSON.stringify(variables)).toBeUndefined()
-  const reads = captured.filter((q) => /^\s*WITH/i.test(q.query) && /"(Attestation|Schema)"/.test(q.query))
-  expect(reads.length, 'the page query').toBe(1)
-  const plans: PlanNode[] = []
-  for (const q of reads) {
-    plans.push(await explainAnalyze(admin, q))
+  const reads: Read[] = []
+  for (const [i, q] of captured.entries()) {
+    if (!q.query.includes('searchText')) continue
+    const settings = captured[i - 1]?.query.includes('set_config') ? captured[i - 1]! : null
+    if (settings) {
+      await admin.query('BEGIN')
+      await admin.query(settings.query)
+    }
+    const plan = await explainAnalyze(admin, q)
+    if (settings) await admin.query('ROLLBACK')
+    reads.push({ plan, candidates: /^\s*SELECT a\."chainId", a\."attestationId" FROM "Attestation" a WHERE/.test(q.query) })
   }
-  return { data: data as { attestations: { pageInfo: { endCursor: string | null } } }, plans }
+  expect(reads.length, 'the candidates, then the page').toBeGreaterThanOrEqual(1)
+  return { data: data as { attestations: { pageInfo: { endCursor: string | null } } }, reads, plans: reads.map((r) => r.plan) }
 }
+
+/** Rows a scan node read per loop: returned plus removed by its filter or by the index recheck. */
+const readPerLoop = (node: PlanNode) => node['Actual Rows'] + (node['Rows Removed by Filter'] ?? 0) + (node['Rows Removed by Index Recheck'] ?? 0)
 
 /** Rows handled by the plan's busiest scan or sort node. */
 function busiest(plans: PlanNode[]): number {
@@ -75,10 +90,31 @@ function busiest(plans: PlanNode[]): number {
   for (const plan of plans) {
     for (const node of planNodes(plan)) {
       if (!/Scan|Sort/.test(node['Node Type'])) continue
-      max = Math.max(max, (node['Actual Rows'] + (node['Rows Removed by Filter'] ?? 0) + (node['Rows Removed by Index Recheck'] ?? 0)) * node['Actual Loops'])
+      max = Math.max(max, readPerLoop(node) * node['Actual Loops'])
     }
   }
   return max
+}
+
+/**
+ * The bound the product sets: the candidates statement is a bitmap of the trigram index returning at most
+ * SEARCH_MAX_CANDIDATES + 1 rows; any other scan reads at most max(SEARCH_MAX_CANDIDATES, SEARCH_MAX_WALK) rows per
+ * loop (a loop is one chain). The rows the trigram index yields without the substring (its recheck) are printed.
+ */
+function expectBounded(reads: Read[], at: string) {
+  for (const { plan, candidates } of reads) {
+    for (const node of planNodes(plan)) {
+      if (!/Scan/.test(node['Node Type']) || node['Node Type'] === 'Bitmap Index Scan') continue
+      if (candidates) {
+        expect(node['Node Type'], at).toBe('Bitmap Heap Scan')
+        expect(node['Actual Rows'], `${at}: candidates`).toBeLessThanOrEqual(SEARCH_MAX_CANDIDATES + 1)
+        expect([...planNodes(plan)].some((n) => n['Index Name'] === 'Attestation_searchText_idx')).toBe(true)
+      } else
+        expect(readPerLoop(node), `${at}: ${node['Node Type']} ${node['Index Name'] ?? ''}`).toBeLessThanOrEqual(
+          Math.max(SEARCH_MAX_CANDIDATES, SEARCH_MAX_WALK) + 1,
+        )
+    }
+  }
 }
 
 const usesIndex = (plans: PlanNode[], index: string) => plans.some((p) => [...planNodes(p)].some((n) => n['Index Name'] === index))
@@ -107,10 +143,9 @@ describe('search plans at 100,000 attestations', () => {
         ] as const) {
           const at = `${label} ${orderBy} ${variant}`
           expect(seqScans(plans), at).toEqual([])
-          // Not asserted: whether the planner takes the trigram index (≈ the matches per chain) or walks the order
-          // index filtering each row. It judges by LIKE's estimated selectivity, which ANALYZE's random sample sets:
-          // one run here estimated 505 matches instead of 100 and walked the primary key (10,983 rows per chain).
-          // Search pages are not yet bounded by the page (README, issue 15); printed so a run shows which plan it got.
+          expectBounded(variant === 'first' ? first.reads : deep.reads, at)
+          // a rare search is read whole from the trigram index: its page costs its matches, from any cursor
+          expect(busiest(plans), at).toBeLessThanOrEqual(2 * matches + 10)
           console.log(
             `rare search ${at}: trigram index ${usesIndex(plans, 'Attestation_searchText_idx') ? 'used' : 'NOT used'}, busiest node ${busiest(plans)} rows (matches ${matches})`,
           )
@@ -138,11 +173,29 @@ describe('search plans at 100,000 attestations', () => {
       ] as const) {
         const at = `${search} ${variant} (${matches} matches)`
         expect(seqScans(result.plans), at).toEqual([])
-        const index = usesIndex(result.plans, 'Attestation_searchText_idx')
-        console.log(`searchPlans: ${at}: busiest node ${busiest(result.plans)} rows, ${index ? 'trigram bitmap' : 'order index walk'}`)
-        // no bound asserted here: a walk can be long when the matches sit far from the page's start (user12: low ids,
-        // newest-first page), a bitmap holds every row with the search's trigrams (key-42: "key" is in every row)
+        expectBounded(result.reads, at)
+        const walked = result.reads.some((r) => !r.candidates && [...planNodes(r.plan)].some((n) => n['Node Type'] === 'WindowAgg'))
+        console.log(
+          `searchPlans: ${at}: busiest node ${busiest(result.plans)} rows, ${walked ? 'candidates over the cap, order index walk' : 'trigram candidates'}`,
+        )
       }
     }
+  }, 120_000)
+
+  it('a search beyond both caps whose walk cannot fill the page is SEARCH_TOO_BROAD; in an order where the walk fills it, a page', async () => {
+    // "user1": 11,111 matches per chain (user1, user10…19, …, user10000…19999), none among the newest 50,000 / 10,000 ids
+    expect(await matchCount('user1')).toBeGreaterThan(SEARCH_MAX_CANDIDATES)
+    const { errors } = await execute(gateway.yoga, PAGE, { search: 'user1', first: FIRST })
+    expect(errors?.[0]?.extensions).toMatchObject({
+      code: 'SEARCH_TOO_BROAD',
+      argument: 'search',
+      maxCandidates: SEARCH_MAX_CANDIDATES,
+      maxWalk: SEARCH_MAX_WALK,
+    })
+    const oldest = await plansOf(PAGE, { search: 'user1', orderBy: 'ATTESTATION_ID_ASC', first: FIRST })
+    expectBounded(oldest.reads, 'user1 oldest first')
+    const ids = (oldest.data.attestations as unknown as { edges: { node: { attestationId: string } }[] }).edges.map((e) => Number(e.node.attestationId))
+    expect(ids.length).toBe(FIRST)
+    expect(ids.slice(0, 3)).toEqual([1, 1, 10]) // both chains' user1, then user10 (ties by chain)
   }, 120_000)
 })

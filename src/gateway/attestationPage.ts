@@ -19,10 +19,10 @@
  *   never show a wrong one.
  * - inLineageOf: the lineage walk's ids (at most 2 × LINEAGE_MAX_NODES) by primary key: bounded by the walk, not
  *   the table.
- * - search (./search.ts): one more condition, on the generated column "searchText", which the planner serves either
- *   from its trigram GIN index (a bitmap of the rows holding the search's trigrams, checked and sorted: cost grows with
- *   the rows that match, not with the page's depth) or, when the search is common, by walking the order's index and
- *   checking each row (cost grows with the page over the share of rows that match).
+ * - search (./search.ts, ./searchPage.ts): a bounded read of the trigram index (at most SEARCH_MAX_CANDIDATES
+ *   matches), sorted and paged by primary key; beyond that cap, a walk of the order's index checking each row, at
+ *   most SEARCH_MAX_WALK rows per chain (`SEARCH_TOO_BROAD` when that walk cannot fill the page). With `recipient`,
+ *   the recipient's rows bound the page and the search is one more condition on them.
  * Other filters given together are checked on the rows the chosen index yields.
  */
 import type { GraphQLResolveInfo } from 'graphql'
@@ -44,6 +44,7 @@ import {
 } from './keyset.js'
 import { loadAttestations } from './lineage.js'
 import { parseSearch, toSearchCondition } from './search.js'
+import { readSearchPage } from './searchPage.js'
 import { type AttestationFilter, getLineageOf, parseAddress, toAttestationWhereInputWithLineage, toRecipientMatch } from './types/attestationWhere.js'
 
 export type AttestationOrderValue = 'ATTESTATION_ID_ASC' | 'ATTESTATION_ID_DESC' | 'ATTEST_TIMESTAMP_ASC' | 'ATTEST_TIMESTAMP_DESC'
@@ -148,6 +149,18 @@ export type AttestationPageSqlInput = {
   before: { chainId: number; attestationId: bigint } | null
   /** rows to read: page size + 1 */
   take: number
+  /**
+   * A search checked on a bounded walk of the order's index (./searchPage.ts): each chain's walk reads at most
+   * `limit` rows past the cursor (the other conditions applied), returns those matching `search` (`hit` true) and, when
+   * it was cut, its last row with `hit` false — the point beyond which that chain was not read. Not with `recipient`.
+   */
+  walk?: { limit: number; search: Prisma.Sql }
+  /**
+   * The conditions hold an id list (./searchPage.ts): the order's columns are compared and sorted as expressions
+   * (`+ 0`), which no index provides, so the rows come from the list by primary key and are sorted, never from a
+   * walk of the order's index that checks each row against the list.
+   */
+  byIds?: boolean
 }
 
 const A = {
@@ -168,11 +181,12 @@ export function buildAttestationPageSql(input: AttestationPageSqlInput): Prisma.
     const ts = Prisma.sql`(SELECT c."attestTimestamp" FROM "Attestation" c WHERE c."chainId" = ${cursor.chainId}::int AND c."attestationId" = ${id})`
     return { chainId: cursor.chainId, values: byTime ? [ts, id] : [id] }
   }
-  const keys = byTime ? [A.ts, A.id] : [A.id]
+  const plain = (k: Prisma.Sql) => (input.byIds ? Prisma.sql`(${k} + 0)` : k)
+  const keys = byTime ? [plain(A.ts), plain(A.id)] : [plain(A.id)]
   return buildKeysetPageSql({
     table: Prisma.raw('"Attestation"'),
     mergeKeys: byTime ? [Prisma.raw('p."attestTimestamp"'), Prisma.raw('p."attestationId"')] : [Prisma.raw('p."attestationId"')],
-    returns: Prisma.raw('p."chainId", p."attestationId", p."attestTimestamp"'),
+    returns: Prisma.raw(`p."chainId", p."attestationId", p."attestTimestamp"${input.walk ? ', p.hit' : ''}`),
     chainIds: conditions.chainIds,
     direction: order.endsWith('ASC') ? 'asc' : 'desc',
     backward: input.backward,
@@ -183,6 +197,13 @@ export function buildAttestationPageSql(input: AttestationPageSqlInput): Prisma.
       const where = [Prisma.sql`a."chainId" = ${chain}`, ...conditions.where]
       if (!conditions.recipient) {
         if (!byTime) where.push(...idRangeOfTimestamps(conditions, chain, A.id))
+        if (input.walk) {
+          const w = byTime ? [Prisma.raw('w."attestTimestamp"'), Prisma.raw('w."attestationId"')] : [Prisma.raw('w."attestationId"')]
+          return Prisma.sql`SELECT w."chainId", w."attestationId", w."attestTimestamp", w.hit FROM (
+              SELECT a."chainId", a."attestationId", a."attestTimestamp", ${input.walk.search} AS hit, row_number() OVER (ORDER BY ${orderBy(keys)}) AS n
+              FROM "Attestation" a WHERE ${Prisma.join(where, ' AND ')} AND ${keyset(keys)} ORDER BY ${orderBy(keys)} LIMIT ${input.walk.limit}) w
+            WHERE w.hit OR w.n = ${input.walk.limit} ORDER BY ${orderBy(w)} LIMIT ${input.take}`
+        }
         return Prisma.sql`SELECT a."chainId", a."attestationId", a."attestTimestamp" FROM "Attestation" a
           WHERE ${Prisma.join(where, ' AND ')} AND ${keyset(keys)} ORDER BY ${orderBy(keys)} LIMIT ${input.take}`
       }
@@ -265,14 +286,16 @@ export async function resolveAttestationConnection(
   const before = cursor(args.before)
   const search = parseSearch(args.search)
   const conditions = toAttestationConditions(args.where, args.where?.inLineageOf != null ? await getLineageOf(ctx, args.where.inLineageOf) : null)
-  if (search) conditions.where.push(toSearchCondition('a', search))
+  const searched = search ? { ...conditions, where: [...conditions.where, toSearchCondition('a', search)] } : conditions
   const totalCount = search
-    ? async () => Number((await ctx.prisma.$queryRaw<{ count: bigint }[]>(buildAttestationCountSql(conditions)))[0]!.count)
+    ? async () => Number((await ctx.prisma.$queryRaw<{ count: bigint }[]>(buildAttestationCountSql(searched)))[0]!.count)
     : async () => ctx.prisma.attestation.count({ where: await toAttestationWhereInputWithLineage(ctx, args.where) })
   if (request.size === 0) return toKeysetConnection([], request, args, () => '', totalCount)
-  const ids = await ctx.prisma.$queryRaw<{ chainId: number; attestationId: bigint }[]>(
-    buildAttestationPageSql({ conditions, order, backward: request.backward, after, before, take: request.size + 1 }),
-  )
+  const page = { order, backward: request.backward, after, before, take: request.size + 1 }
+  const ids =
+    search && !conditions.recipient
+      ? await readSearchPage(ctx.prisma, { ...page, conditions }, search)
+      : await ctx.prisma.$queryRaw<{ chainId: number; attestationId: bigint }[]>(buildAttestationPageSql({ ...page, conditions: searched }))
   const query = queryFromInfo({ context: ctx, info, typeName: 'Attestation', paths: [['nodes'], ['edges', 'node']] }) as object
   const rows = (
     await loadAttestations(

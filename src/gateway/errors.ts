@@ -33,6 +33,20 @@ export class LineageTooLargeError extends GraphQLError {
 }
 
 /**
+ * A search with more matches than a page reads from the trigram index, whose walk of the order's index from the
+ * cursor could not fill the page within its row cap (./searchPage.ts): answering would cost more than any page may.
+ */
+export class SearchTooBroadError extends GraphQLError {
+  constructor(maxCandidates: number, maxWalk: number) {
+    super(
+      `"search" matches more than ${maxCandidates} attestations and too few of the next ${maxWalk} rows of this order to fill the page: narrow the search or add a "where" filter`,
+      { extensions: { code: 'SEARCH_TOO_BROAD', argument: 'search', maxCandidates, maxWalk } },
+    )
+    this.name = 'SearchTooBroadError'
+  }
+}
+
+/**
  * A subscriber fell behind the journal and its bounded buffer overflowed. `extensions.cursor` is the journal
  * `seq` (decimal string) of the last event it received: a client resumes from there.
  */

@@ -6,6 +6,10 @@
  * each (50,000 distinct), attestTimestamp rising with the id over ~180 days; the rollup is filled by its triggers
  * during the insert. Then each query runs through the real gateway (in-process `yoga.fetch`) RUNS times: p50 / p99,
  * plus EXPLAIN ANALYZE of its groups SQL. Figures are printed, never asserted.
+ *
+ * Seeding 1,000,000 rows takes minutes: `--keep-db` keeps the database (its URL is printed), `--database-url URL`
+ * reuses one (migrated by `createDb` on open — a new rollup's migration fills it from the rows — and not seeded again,
+ * not dropped).
  */
 import pg from 'pg'
 import { createDb } from '../../src/db/createDb.js'
@@ -20,19 +24,27 @@ const arg = (name: string, fallback: number) => {
 }
 const ROWS = arg('rows', 1_000_000)
 const RUNS = arg('runs', 50)
+const flag = (name: string) => {
+  const i = process.argv.indexOf(`--${name}`)
+  return i >= 0 ? process.argv[i + 1] : undefined
+}
+const KEEP_DB = process.argv.includes('--keep-db')
+const REUSE_URL = flag('database-url')
 const attester = (k: number) => `0x${k.toString(16).padStart(40, 'a')}`
 
 async function main() {
-  const database = await createTestDatabase('bench_stats')
+  const database = REUSE_URL ? { url: REUSE_URL, drop: async () => {} } : await createTestDatabase('bench_stats')
   const db = await createDb({ databaseUrl: database.url })
   const admin = new pg.Client({ connectionString: database.url })
   await admin.connect()
   try {
     const started = Date.now()
-    for (const [chainId, rows] of [
-      [31337, Math.round(ROWS * 0.7)],
-      [10, ROWS - Math.round(ROWS * 0.7)],
-    ] as const) {
+    for (const [chainId, rows] of REUSE_URL
+      ? []
+      : ([
+          [31337, Math.round(ROWS * 0.7)],
+          [10, ROWS - Math.round(ROWS * 0.7)],
+        ] as const)) {
       // attester: 90 % of rows from 200 attesters, the rest from 1,800; schema 1 + (g * 7) % 50 skewed by a square
       await admin.query(`INSERT INTO "Attestation" ("chainId", "attestationId", "schemaId", "linkedAttestationId", "attestTimestamp", "revokeTimestamp",
           "attester", "validUntil", "dataLocation", "revoked", "recipientsRaw", "data", "indexingKey", "txHash", "txFrom", "blockNumber", "blockHash", "blockTimestamp", "logIndex")
@@ -47,8 +59,11 @@ async function main() {
         SELECT ${chainId}, s, '0x' || lpad(to_hex(s % 3), 40, 'a'), true, 0, 0, '0x0000000000000000000000000000000000000000', 1700000000, 'schema', '0x00', '0x00', 0, '0x00', s FROM generate_series(1, 50) s`)
     }
     await admin.query('ANALYZE')
-    const rollupRows = (await admin.query('SELECT count(*)::int AS n FROM "AttestationRollup"')).rows[0].n
-    console.log(`seeded ${ROWS} attestations in ${((Date.now() - started) / 1000).toFixed(1)} s; AttestationRollup rows: ${rollupRows}`)
+    const attestations = (await admin.query('SELECT count(*)::int AS n FROM "Attestation"')).rows[0].n
+    console.log(`${REUSE_URL ? 'reused' : 'seeded'} ${attestations} attestations in ${((Date.now() - started) / 1000).toFixed(1)} s`)
+    for (const { table } of (await admin.query(`SELECT tablename AS table FROM pg_tables WHERE tablename LIKE '%Rollup' ORDER BY 1`)).rows)
+      console.log(`  ${table} rows: ${(await admin.query(`SELECT count(*)::int AS n FROM "${table}"`)).rows[0].n}`)
+    if (KEEP_DB) console.log(`database kept: --database-url ${database.url}`)
 
     const gateway = createGateway({ prisma: db.prisma, common: createTestCommon(), journalPollMs: 60_000, maxPageSize: 100 })
     const day = 1700000000 + 86_400 * 30 - ((1700000000 + 86_400 * 30) % 86_400)
@@ -102,7 +117,7 @@ async function main() {
   } finally {
     await admin.end()
     await db.close()
-    await database.drop()
+    if (!KEEP_DB) await database.drop()
   }
 }
 

@@ -2,10 +2,10 @@
  * The SQL of `attestationStats`: the groups of the attestations an `AttestationWhere` selects, from one of two
  * sources, and the page of them (`buildStatsPageSql`).
  *
- * - **Rollup** (`AttestationRollup`, one row per chain × schema × attester × UTC day, kept by triggers in every
- *   writing transaction, see its migration): answers SCHEMA, ATTESTER, DAY and CHAIN exactly when the filter only
- *   uses `chainId`, `schemaId`, `attester` and `attestTimestampGte` / `attestTimestampLte` on whole UTC days (`Gte`
- *   at 00:00:00, `Lte` at 23:59:59). Its cost grows with the rollup rows the filter selects, not with attestations.
+ * - **Rollups** (./rollupSql.ts: four counter tables kept by triggers in every writing transaction): answer every
+ *   grouping exactly when the filter only uses `chainId`, `schemaId`, `attester` and `attestTimestampGte` /
+ *   `attestTimestampLte` on whole UTC days (RECIPIENT: only `chainId`). Their cost grows with the rollup rows the
+ *   filter selects, not with attestations.
  * - **Direct**: a GROUP BY over "Attestation" (and "Recipient" for RECIPIENT) with the conditions of
  *   `toAttestationConditions` — the same function, hence the same rows, as the `attestations` list — for every
  *   other grouping or filter. Its cost grows with the matching attestations; the gateway's deadline (and on
@@ -13,71 +13,13 @@
  */
 import { Prisma } from '../../generated/prisma/client.js'
 import type { AttestationConditions } from '../attestationPage.js'
-import { isStorableUint64, parseIdFilter, parseUint64 } from '../ids.js'
-import { assertFilterText } from '../inputLimits.js'
-import { type AttestationFilter, parseAddress } from '../types/attestationWhere.js'
 import type { StatsPosition } from './statsCursor.js'
-import { SECONDS_PER_DAY, type StatsGroupBy } from './statsGroup.js'
-
-/** Filter fields the rollup can answer (others — recipient, indexingKey, revoked, linkedAttestationId, inLineageOf — need the direct source). */
-const ROLLUP_FIELDS = new Set(['chainId', 'schemaId', 'attester', 'attestTimestampGte', 'attestTimestampLte'])
-
-/**
- * The rollup's conditions for a filter, or null when the rollup cannot answer it exactly.
- * @throws {BadUserInputError} when an id, address or timestamp does not parse
- */
-export function toRollupConditions(where: AttestationFilter | null | undefined): Prisma.Sql[] | null {
-  const conditions: Prisma.Sql[] = []
-  if (!where) return conditions
-  for (const [name, value] of Object.entries(where)) if (value != null && !ROLLUP_FIELDS.has(name)) return null
-  const chains = new Set<number>()
-  if (where.chainId != null) chains.add(where.chainId)
-  if (where.schemaId != null) {
-    const { chainId, id } = parseIdFilter(assertFilterText(String(where.schemaId), 'schemaId'), 'schemaId')
-    if (chainId != null) chains.add(chainId)
-    conditions.push(isStorableUint64(id) ? Prisma.sql`r."schemaId" = ${id.toString()}::bigint` : Prisma.sql`FALSE`)
-  }
-  if (where.attester != null) conditions.push(Prisma.sql`r."attester" = ${parseAddress(assertFilterText(where.attester, 'attester'), 'attester')}`)
-  if (where.attestTimestampGte != null) {
-    const gte = parseUint64(assertFilterText(where.attestTimestampGte, 'attestTimestampGte'), 'attestTimestampGte')
-    if (!isStorableUint64(gte))
-      conditions.push(Prisma.sql`FALSE`) // every stored timestamp is below it
-    else if (gte % SECONDS_PER_DAY !== 0n)
-      return null // part of a day: only the attestations can tell
-    else conditions.push(Prisma.sql`r."day" >= ${gte.toString()}::bigint`)
-  }
-  if (where.attestTimestampLte != null) {
-    const lte = parseUint64(assertFilterText(where.attestTimestampLte, 'attestTimestampLte'), 'attestTimestampLte')
-    if (isStorableUint64(lte)) {
-      if ((lte + 1n) % SECONDS_PER_DAY !== 0n) return null
-      conditions.push(Prisma.sql`r."day" <= ${(lte + 1n - SECONDS_PER_DAY).toString()}::bigint`)
-    } // else every stored timestamp is below it: no condition
-  }
-  if (chains.size > 1)
-    conditions.push(Prisma.sql`FALSE`) // two different chains: nothing matches both
-  else if (chains.size === 1) conditions.push(Prisma.sql`r."chainId" = ${[...chains][0]!}::int`)
-  return conditions
-}
-
-/** Key columns `kc, ki, kt` of a grouping over the rollup (alias `r`). */
-const ROLLUP_KEYS: Record<Exclude<StatsGroupBy, 'RECIPIENT'>, Prisma.Sql> = {
-  SCHEMA: Prisma.sql`r."chainId" AS kc, r."schemaId" AS ki, ''::text AS kt`,
-  ATTESTER: Prisma.sql`0 AS kc, 0::bigint AS ki, r."attester" AS kt`,
-  DAY: Prisma.sql`0 AS kc, r."day" AS ki, ''::text AS kt`,
-  CHAIN: Prisma.sql`r."chainId" AS kc, 0::bigint AS ki, ''::text AS kt`,
-}
-
-/** The groups from the rollup: `kc, ki, kt, count, revokedCount, firstAt, lastAt`. */
-export function buildRollupGroupsSql(groupBy: Exclude<StatsGroupBy, 'RECIPIENT'>, conditions: Prisma.Sql[]): Prisma.Sql {
-  const where = conditions.length ? Prisma.join(conditions, ' AND ') : Prisma.sql`TRUE`
-  return Prisma.sql`SELECT ${ROLLUP_KEYS[groupBy]}, sum(r."count")::bigint AS "count", sum(r."revokedCount")::bigint AS "revokedCount",
-      min(r."firstAt") AS "firstAt", max(r."lastAt") AS "lastAt"
-    FROM "AttestationRollup" r WHERE ${where} GROUP BY 1, 2, 3`
-}
+import type { StatsGroupBy } from './statsGroup.js'
 
 /**
  * A recipient as one key: a lower-case address when it is one (decoded from `abi.encode(address)`, or a string that
- * is an address — the `recipient` filter matches both alike), else its text, else its raw bytes.
+ * is an address — the `recipient` filter matches both alike), else its text, else its raw bytes. The SQL function
+ * `recipient_key` (the generated column "Recipient"."recipientKey" that keys `RecipientRollup`) is the same expression.
  */
 export const RECIPIENT_KEY_SQL = Prisma.sql`COALESCE(rr."address", CASE WHEN rr."text" ~ '^0x[0-9a-fA-F]{40}$' THEN lower(rr."text") ELSE rr."text" END, rr."raw")`
 

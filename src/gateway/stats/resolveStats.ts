@@ -8,7 +8,8 @@ import type { GatewayContext } from '../builder.js'
 import { toAttestationConditions } from '../attestationPage.js'
 import { type ConnectionArgs, type KeysetConnection, toKeysetConnection, toPageRequest } from '../keyset.js'
 import { type AttestationFilter, getLineageOf } from '../types/attestationWhere.js'
-import { buildDirectGroupsSql, buildRollupGroupsSql, buildStatsCountSql, buildStatsPageSql, toRollupConditions } from './attestationStatsSql.js'
+import { buildDirectGroupsSql, buildStatsCountSql, buildStatsPageSql } from './attestationStatsSql.js'
+import { buildRollupGroupsSql, chooseRollup, type RollupTable, toRollupFilter } from './rollupSql.js'
 import { buildSchemaGroupsSql, buildUniqueRecipientsSql, type SchemaStatsWhere } from './schemaStatsSql.js'
 import { formatStatsCursor, parseStatsCursor } from './statsCursor.js'
 import { type StatsGroup, type StatsGroupBy, type StatsGroupRow, toStatsGroup } from './statsGroup.js'
@@ -18,8 +19,8 @@ import type { Prisma } from '../../generated/prisma/client.js'
 export type SchemaStatsGroup = StatsGroup & { uniqueAttesters: number; uniqueRecipients: () => Promise<number> }
 
 /**
- * The groups query of `attestationStats` for a filter and a grouping: the rollup when it answers the filter
- * exactly, else the attestations themselves (see ./attestationStatsSql.ts).
+ * The groups query of `attestationStats` for a filter and a grouping: the smallest rollup that answers the filter
+ * exactly (./rollupSql.ts), else the attestations themselves (see ./attestationStatsSql.ts).
  * @throws {BadUserInputError} when the filter does not parse
  * @throws {LineageTooLargeError} for an `inLineageOf` beyond the walk's cap
  */
@@ -27,9 +28,10 @@ export async function buildAttestationGroupsSql(
   ctx: GatewayContext,
   where: AttestationFilter | null | undefined,
   groupBy: StatsGroupBy,
-): Promise<{ sql: Prisma.Sql; source: 'rollup' | 'direct' }> {
-  const rollup = groupBy === 'RECIPIENT' ? null : toRollupConditions(where)
-  if (rollup && groupBy !== 'RECIPIENT') return { sql: buildRollupGroupsSql(groupBy, rollup), source: 'rollup' }
+): Promise<{ sql: Prisma.Sql; source: RollupTable | 'direct' }> {
+  const filter = toRollupFilter(where)
+  const table = filter && chooseRollup(filter, groupBy)
+  if (filter && table) return { sql: buildRollupGroupsSql(groupBy, filter, table), source: table }
   const lineage = where?.inLineageOf != null ? await getLineageOf(ctx, where.inLineageOf) : null
   return { sql: buildDirectGroupsSql(groupBy, toAttestationConditions(where, lineage)), source: 'direct' }
 }

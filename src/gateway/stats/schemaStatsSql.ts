@@ -1,7 +1,7 @@
 /**
  * The SQL of `schemaStats`: one group per indexed schema matching a `SchemaWhere` (a schema without attestations
- * too: count 0), with its attestations' counts and unique attesters from the rollup (`AttestationRollup`, whose
- * keys hold the attester: `count(DISTINCT attester)` over the schema's rows), and — only when selected, for the
+ * too: count 0), with its attestations' counts and unique attesters from `SchemaAttesterRollup` (one row per
+ * attester of the schema that has attestations: the rows are the unique attesters), and — only when selected, for the
  * schemas of the page — its unique recipients from "Recipient" (cost: the schema's recipients).
  */
 import { Prisma } from '../../generated/prisma/client.js'
@@ -22,8 +22,8 @@ export function buildSchemaGroupsSql(where: SchemaStatsWhere | null | undefined)
   if (where?.registrant != null) conditions.push(Prisma.sql`s."registrant" = ${parseAddress(assertFilterText(where.registrant, 'registrant'), 'registrant')}`)
   return Prisma.sql`SELECT s."chainId" AS kc, s."schemaId" AS ki, ''::text AS kt,
       COALESCE(sum(r."count"), 0)::bigint AS "count", COALESCE(sum(r."revokedCount"), 0)::bigint AS "revokedCount",
-      min(r."firstAt") AS "firstAt", max(r."lastAt") AS "lastAt", count(DISTINCT r."attester")::int AS "uniqueAttesters"
-    FROM "Schema" s LEFT JOIN "AttestationRollup" r ON r."chainId" = s."chainId" AND r."schemaId" = s."schemaId"
+      min(r."firstAt") AS "firstAt", max(r."lastAt") AS "lastAt", count(r."attester")::int AS "uniqueAttesters"
+    FROM "Schema" s LEFT JOIN "SchemaAttesterRollup" r ON r."chainId" = s."chainId" AND r."schemaId" = s."schemaId"
     WHERE ${conditions.length ? Prisma.join(conditions, ' AND ') : Prisma.sql`TRUE`}
     GROUP BY s."chainId", s."schemaId"`
 }
