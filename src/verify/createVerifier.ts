@@ -15,6 +15,11 @@ import { scheduleRechecks } from './scheduleRechecks.js'
 export const VERIFY_POLL_INTERVAL_MS = 1_000
 /** Jobs claimed per transaction. */
 export const VERIFY_BATCH_SIZE = 250
+/**
+ * A claim takes at most ⌈claimable jobs / this⌉ (and at most {@link VERIFY_BATCH_SIZE}): a queue shallower than
+ * 8 full batches is cut so that up to 8 workers, in any number of processes, each get some of it.
+ */
+export const VERIFY_CLAIM_SHARE = 8
 /** Longest a worker may hold a claim (its transaction), in ms. */
 export const VERIFY_LOCK_MS = 30_000
 
@@ -30,6 +35,8 @@ export type CreateVerifierParameters = {
   pollIntervalMs?: number
   /** jobs per transaction (default {@link VERIFY_BATCH_SIZE}) */
   batchSize?: number
+  /** a claim's share of the claimable queue: at most ⌈claimable / claimShare⌉ jobs (default {@link VERIFY_CLAIM_SHARE}; 1: full batches) */
+  claimShare?: number
   /** claim (transaction) limit in ms (default {@link VERIFY_LOCK_MS}) */
   lockMs?: number
   /** run the re-check scheduler in this process (default true) */
@@ -40,7 +47,18 @@ export type CreateVerifierParameters = {
   hooks?: VerificationBatchHooks
 }
 
-export type VerifierStats = { batches: number; jobs: number; changed: number; failures: number; rechecks: number; finalized: number }
+export type VerifierStats = {
+  batches: number
+  jobs: number
+  changed: number
+  failures: number
+  rechecks: number
+  finalized: number
+  /** claims that found nothing (each followed by an idle sleep unless woken meanwhile) */
+  idlePolls: number
+  /** jobs done per worker, by worker index */
+  workerJobs: number[]
+}
 
 export type Verifier = {
   /** Starts the workers and the scheduler; resolves when all have stopped after `stop()`. */
@@ -64,7 +82,17 @@ export function createVerifier(params: CreateVerifierParameters): Verifier {
   const pollIntervalMs = params.pollIntervalMs ?? VERIFY_POLL_INTERVAL_MS
   const batchSize = params.batchSize ?? VERIFY_BATCH_SIZE
   const lockMs = params.lockMs ?? VERIFY_LOCK_MS
-  const stats: VerifierStats = { batches: 0, jobs: 0, changed: 0, failures: 0, rechecks: 0, finalized: 0 }
+  const claimShare = params.claimShare ?? VERIFY_CLAIM_SHARE
+  const stats: VerifierStats = {
+    batches: 0,
+    jobs: 0,
+    changed: 0,
+    failures: 0,
+    rechecks: 0,
+    finalized: 0,
+    idlePolls: 0,
+    workerJobs: Array.from({ length: workers }, () => 0),
+  }
   let stopped = false
   const { sleep, wakeAll } = createSleeper()
 
@@ -72,11 +100,12 @@ export function createVerifier(params: CreateVerifierParameters): Verifier {
     let failures = 0
     while (!stopped) {
       try {
-        const result = await runVerificationBatch({ prisma, batchSize, lockMs, hooks: params.hooks })
+        const result = await runVerificationBatch({ prisma, batchSize, claimShare, lockMs, hooks: params.hooks })
         failures = 0
         if (result.jobs > 0) {
           stats.batches++
           stats.jobs += result.jobs
+          stats.workerJobs[index]! += result.jobs
           stats.changed += result.changed
           verificationJobsTotal.inc({ result: 'done' }, result.jobs)
           for (const status of result.statuses) verificationStatusChangesTotal.inc({ status })
@@ -84,6 +113,7 @@ export function createVerifier(params: CreateVerifierParameters): Verifier {
           logger.debug({ worker: index, jobs: result.jobs, verified: result.verified, changed: result.changed }, 'Verified a batch')
           continue
         }
+        stats.idlePolls++
         await sleep(pollIntervalMs)
       } catch (error) {
         failures++
@@ -121,7 +151,7 @@ export function createVerifier(params: CreateVerifierParameters): Verifier {
   return {
     run() {
       running ??= (async () => {
-        logger.info({ workers, batch_size: batchSize }, 'Verifier running')
+        logger.info({ workers, batch_size: batchSize, claim_share: claimShare }, 'Verifier running')
         const loops = Array.from({ length: workers }, (_, i) => runWorker(i))
         if (params.schedule !== false) loops.push(runScheduler())
         await Promise.all(loops)
@@ -134,6 +164,6 @@ export function createVerifier(params: CreateVerifierParameters): Verifier {
       wakeAll()
     },
     notify: wakeAll,
-    stats: () => ({ ...stats }),
+    stats: () => ({ ...stats, workerJobs: [...stats.workerJobs] }),
   }
 }

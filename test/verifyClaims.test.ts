@@ -1,0 +1,78 @@
+/**
+ * How the verify stage's workers share the queue, on real PostgreSQL (jobs of attestations that are not stored: a
+ * worker claims and deletes them like the jobs of attestations a reorg removed, which is all these tests need).
+ * Counted, never timed: idle polls are 10 minutes long, so a worker that was not given work or not woken shows as a
+ * zero.
+ * - a queue smaller than 4 full batches is spread over 4 workers (each claim takes its fair share of it).
+ */
+import pg from 'pg'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { createSilentLogger } from '../src/common/logger.js'
+import { createDb, type Db } from '../src/db/createDb.js'
+import { createVerifier, VERIFY_BATCH_SIZE } from '../src/verify/index.js'
+import { createTestDatabase, type TestDatabase } from './helpers/database.js'
+import { waitFor } from './helpers/graphql.js'
+import { waitForQueueEmpty } from './helpers/verification.js'
+
+const IDLE_POLL_MS = 600_000
+
+let database: TestDatabase
+let db: Db
+
+beforeAll(async () => {
+  database = await createTestDatabase('sitest_verify_claims')
+  db = await createDb({ databaseUrl: database.url, poolSize: 8 })
+}, 60_000)
+
+afterAll(async () => {
+  await db?.close()
+  await database?.drop()
+})
+
+/** Queues `n` jobs for attestations that are not stored, from a connection of its own (as ingest would). */
+async function queueJobs(n: number, firstId: number): Promise<void> {
+  const client = new pg.Client({ connectionString: database.url })
+  await client.connect()
+  try {
+    await client.query(
+      `INSERT INTO "VerificationJob" ("chainId", "attestationId", "cause") SELECT 1, g, 'CREATED' FROM generate_series($1::bigint, $2::bigint) g`,
+      [firstId, firstId + n - 1],
+    )
+  } finally {
+    await client.end()
+  }
+}
+
+it('spreads a queue smaller than 4 full batches over 4 workers: every worker claims some of it', async () => {
+  const jobs = Math.floor(VERIFY_BATCH_SIZE * 1.6) // 400: full-size claims would be 250 + 150 and leave two workers idle
+  await queueJobs(jobs, 1)
+  // Each claim is held open until every worker either holds one or has found nothing (then sleeps 10 minutes), so
+  // no worker drains the queue before the others have claimed.
+  let inFlight = 0
+  let released = false
+  const verifier = createVerifier({
+    prisma: db.prisma,
+    logger: createSilentLogger(),
+    workers: 4,
+    pollIntervalMs: IDLE_POLL_MS,
+    schedule: false,
+    hooks: {
+      beforeCommit: async () => {
+        inFlight++
+        await waitFor(() => released || inFlight + verifier.stats().idlePolls >= 4, 30_000, 'every worker to claim or idle')
+        released = true
+      },
+    },
+  })
+  const running = verifier.run()
+  try {
+    await waitForQueueEmpty(db.prisma, 60_000)
+    const { workerJobs, jobs: done } = verifier.stats()
+    console.log(`${jobs} jobs over 4 workers: ${workerJobs.join(', ')}`)
+    expect(done).toBe(jobs)
+    expect(workerJobs.filter((n) => n === 0)).toEqual([])
+  } finally {
+    verifier.stop()
+    await running
+  }
+}, 120_000)
