@@ -2,13 +2,16 @@
  * How the verify stage's workers share the queue, on real PostgreSQL (jobs of attestations that are not stored: a
  * worker claims and deletes them like the jobs of attestations a reorg removed, which is all these tests need).
  * Counted, never timed: idle polls are 10 minutes long, so a worker that was not given work or not woken shows as a
- * zero.
- * - a queue smaller than 4 full batches is spread over 4 workers (each claim takes its fair share of it).
+ * zero or as a queue that does not drain within the test's deadline.
+ * - a queue smaller than 4 full batches is spread over 4 workers (each claim takes its fair share of it);
+ * - a worker in a process of its own, idle, is woken by the journal notifier (PostgreSQL LISTEN/NOTIFY) that the
+ *   indexer publishes to after each commit, instead of sleeping through its poll interval.
  */
 import pg from 'pg'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { createSilentLogger } from '../src/common/logger.js'
 import { createDb, type Db } from '../src/db/createDb.js'
+import { createJournalNotifier } from '../src/journal/journalNotifier.js'
 import { createVerifier, VERIFY_BATCH_SIZE } from '../src/verify/index.js'
 import { createTestDatabase, type TestDatabase } from './helpers/database.js'
 import { waitFor } from './helpers/graphql.js'
@@ -74,5 +77,31 @@ it('spreads a queue smaller than 4 full batches over 4 workers: every worker cla
   } finally {
     verifier.stop()
     await running
+  }
+}, 120_000)
+
+it("wakes an idle worker on the indexer's journal notification (PostgreSQL LISTEN/NOTIFY), not at its next poll", async () => {
+  const listener = await createJournalNotifier({ kind: 'postgres', databaseUrl: database.url, logger: createSilentLogger() })
+  const publisher = await createJournalNotifier({ kind: 'postgres', databaseUrl: database.url, logger: createSilentLogger() })
+  const verifier = createVerifier({
+    prisma: db.prisma,
+    logger: createSilentLogger(),
+    workers: 1,
+    pollIntervalMs: IDLE_POLL_MS,
+    schedule: false,
+    wakeOn: (wake) => listener.subscribe(() => wake()),
+  })
+  const running = verifier.run()
+  try {
+    await waitFor(() => verifier.stats().idlePolls >= 1, 30_000, 'the worker to find the queue empty') // now asleep for 10 minutes
+    await queueJobs(3, 10_000)
+    await publisher.publish('1') // what the indexer does after the commit that queued the jobs
+    await waitForQueueEmpty(db.prisma, 30_000)
+    expect(verifier.stats().jobs).toBe(3)
+  } finally {
+    verifier.stop()
+    await running
+    await listener.close()
+    await publisher.close()
   }
 }, 120_000)

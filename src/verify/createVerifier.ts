@@ -41,6 +41,12 @@ export type CreateVerifierParameters = {
   lockMs?: number
   /** run the re-check scheduler in this process (default true) */
   schedule?: boolean
+  /**
+   * subscribes `wake` to another process's news of new jobs (`verify` passes the journal notifier, which the indexer
+   * publishes to after each commit); returns the unsubscribe function, called on stop. Without it a worker in a
+   * process of its own hears of new jobs only by polling.
+   */
+  wakeOn?: (wake: () => void) => () => void
   /** after each commit that wrote journal entries: the last seq (wake gateways with it) */
   onCommit?: (e: { lastSeq: bigint; changed: number }) => void
   /** fault injection and instrumentation inside the batch transaction (tests) */
@@ -94,11 +100,20 @@ export function createVerifier(params: CreateVerifierParameters): Verifier {
     workerJobs: Array.from({ length: workers }, () => 0),
   }
   let stopped = false
-  const { sleep, wakeAll } = createSleeper()
+  const sleeper = createSleeper()
+  const { sleep } = sleeper
+  // Wake-ups counted: a worker whose empty claim raced a wake-up (the jobs committed after its snapshot) claims
+  // again instead of sleeping through the poll interval.
+  let wakes = 0
+  const wakeAll = () => {
+    wakes++
+    sleeper.wakeAll()
+  }
 
   async function runWorker(index: number): Promise<void> {
     let failures = 0
     while (!stopped) {
+      const wakesBefore = wakes
       try {
         const result = await runVerificationBatch({ prisma, batchSize, claimShare, lockMs, hooks: params.hooks })
         failures = 0
@@ -114,7 +129,7 @@ export function createVerifier(params: CreateVerifierParameters): Verifier {
           continue
         }
         stats.idlePolls++
-        await sleep(pollIntervalMs)
+        if (wakes === wakesBefore) await sleep(pollIntervalMs)
       } catch (error) {
         failures++
         stats.failures++
@@ -151,10 +166,12 @@ export function createVerifier(params: CreateVerifierParameters): Verifier {
   return {
     run() {
       running ??= (async () => {
-        logger.info({ workers, batch_size: batchSize, claim_share: claimShare }, 'Verifier running')
+        logger.info({ workers, batch_size: batchSize, claim_share: claimShare, wake_on: params.wakeOn !== undefined }, 'Verifier running')
+        const unsubscribe = params.wakeOn?.(wakeAll)
         const loops = Array.from({ length: workers }, (_, i) => runWorker(i))
         if (params.schedule !== false) loops.push(runScheduler())
         await Promise.all(loops)
+        unsubscribe?.()
         logger.info(stats, 'Verifier stopped')
       })()
       return running
