@@ -17,7 +17,7 @@
  * Figures are printed, never asserted.
  */
 import { execFileSync } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
@@ -41,6 +41,7 @@ const opts = new Command('bench:verify')
   )
   .option('--max-block-range <n>', 'blocks per eth_getLogs range', '2000')
   .option('--runner <dist|tsx>', 'the processes run dist/ (built first) or the sources through tsx', 'dist')
+  .option('--backlog', 'verify processes start after the indexer reached the head and stopped: they drain a standing queue')
   .option('--timeout <s>', 'give up on a configuration after this many seconds', '600')
   .parse()
   .opts()
@@ -84,8 +85,17 @@ type Row = {
   ageP50Ms: number
   ageP99Ms: number
   ageMaxMs: number
+  /** CPU seconds of each verify process after its start-up */
+  cpuS: number[]
 }
 const rows: Row[] = []
+
+/** utime + stime of a process from /proc/<pid>/stat, in seconds (0 when gone) */
+async function cpuSecondsOf(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) / 100 // clock ticks: 100 per second on Linux
+}
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))] ?? Number.NaN
 const exitedOf = (p: IndexerProcess) => p.child.exitCode !== null || p.child.signalCode !== null
@@ -97,6 +107,18 @@ for (const P of processCounts) {
   url.pathname = `/${dbName}`
   const db = await createDb({ databaseUrl: url.toString(), poolSize: 4 }) // applies the migrations before anyone starts
 
+  let indexer: IndexerProcess | undefined
+  if (opts.backlog) {
+    indexer = spawnIndexer(configPath, url.toString(), [], runnerEnv)
+    for (;;) {
+      const cp = await db.prisma.checkpoint.findUnique({ where: { chainId: devnet.chainId } })
+      if (cp && cp.blockNumber >= head) break
+      if (exitedOf(indexer)) throw new Error(`indexer exited: ${indexer.output().slice(-3000)}`)
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    indexer.child.kill('SIGTERM')
+    await indexer.exited
+  }
   // jobs and batches per (process, worker), from each verify process's debug lines
   const jobsBy = new Map<string, { jobs: number; batches: number }>()
   const verifiers: IndexerProcess[] = []
@@ -123,8 +145,9 @@ for (const P of processCounts) {
   }
   await Promise.all(verifiers.map((v) => v.ready))
   for (const v of verifiers) if (exitedOf(v)) throw new Error(`verify process exited: ${v.output().slice(-3000)}`)
+  const cpuAtReady = await Promise.all(verifiers.map((v) => cpuSecondsOf(v.child.pid!)))
 
-  const indexer = spawnIndexer(configPath, url.toString(), [], runnerEnv)
+  indexer ??= spawnIndexer(configPath, url.toString(), [], runnerEnv)
   const deadline = performance.now() + Number(opts.timeout) * 1000
   for (;;) {
     const [state] = await db.prisma.$queryRawUnsafe<{ cp: bigint | null; jobs: number; verdicts: number; attestations: number }[]>(
@@ -136,25 +159,28 @@ for (const P of processCounts) {
     )
     const { cp, jobs, verdicts, attestations } = state!
     if (cp !== null && cp >= head && jobs === 0 && verdicts === attestations) break
-    for (const p of [indexer, ...verifiers]) if (exitedOf(p)) throw new Error(`a process exited: ${p.output().slice(-3000)}`)
+    for (const p of opts.backlog ? verifiers : [indexer, ...verifiers]) if (exitedOf(p)) throw new Error(`a process exited: ${p.output().slice(-3000)}`)
     if (performance.now() > deadline) throw new Error(`P=${P}: not done after ${opts.timeout} s (checkpoint ${cp}, jobs ${jobs}, verdicts ${verdicts})`)
     await new Promise((r) => setTimeout(r, 50))
   }
-  for (const p of [indexer, ...verifiers]) p.child.kill('SIGTERM')
+  // CPU seconds (user + system) each verify process used from its start-up's end until now (just before it is stopped)
+  const cpuS = await Promise.all(verifiers.map(async (v, i) => (await cpuSecondsOf(v.child.pid!)) - cpuAtReady[i]!))
+  for (const p of [indexer, ...verifiers]) if (!exitedOf(p)) p.child.kill('SIGTERM')
   await Promise.all([indexer, ...verifiers].map((p) => p.exited))
 
+  // --backlog: the verify span starts at the first verdict (the queue was full before any verifier started)
   const [span] = await db.prisma.$queryRawUnsafe<{ ingest_s: number; verify_s: number }[]>(
     `SELECT extract(epoch FROM max(c."createdAt") - min(c."createdAt"))::float8 AS ingest_s,
-            extract(epoch FROM (SELECT max("createdAt") FROM "Event" WHERE kind = 'STATUS_CHANGED') - min(c."createdAt"))::float8 AS verify_s
+            extract(epoch FROM (SELECT max("createdAt") FROM "Event" WHERE kind = 'STATUS_CHANGED')
+              - ${opts.backlog ? `(SELECT min("createdAt") FROM "Event" WHERE kind = 'STATUS_CHANGED')` : 'min(c."createdAt")'})::float8 AS verify_s
      FROM "Event" c WHERE c.kind = 'CREATED' AND c."subjectType" = 'ATTESTATION'`,
   )
   const ages = (
     await db.prisma.$queryRawUnsafe<{ ms: number }[]>(
-      `SELECT extract(epoch FROM s.first - c."createdAt")::float8 * 1000 AS ms
-       FROM "Event" c
-       JOIN (SELECT "chainId", "subjectId", min("createdAt") AS first FROM "Event" WHERE kind = 'STATUS_CHANGED' GROUP BY 1, 2) s
-         ON s."chainId" = c."chainId" AND s."subjectId" = c."subjectId"
-       WHERE c.kind = 'CREATED' AND c."subjectType" = 'ATTESTATION'`,
+      `SELECT extract(epoch FROM verdict - created)::float8 * 1000 AS ms FROM (
+         SELECT min("createdAt") FILTER (WHERE kind = 'CREATED') AS created, min("createdAt") FILTER (WHERE kind = 'STATUS_CHANGED') AS verdict
+         FROM "Event" WHERE "subjectType" = 'ATTESTATION' GROUP BY "chainId", "subjectId"
+       ) e WHERE created IS NOT NULL AND verdict IS NOT NULL`,
     )
   )
     .map((r) => r.ms)
@@ -174,12 +200,14 @@ for (const P of processCounts) {
     ageP50Ms: quantile(ages, 0.5),
     ageP99Ms: quantile(ages, 0.99),
     ageMaxMs: ages.at(-1) ?? Number.NaN,
+    cpuS,
   })
   const r = rows.at(-1)!
   console.log(
-    `\nP=${P} verify process(es) × ${workersPerProcess} worker(s): ${r.attestations} attestations, ${r.jobs} jobs` +
-      `\n  ingest span ${r.ingestS.toFixed(2)} s; first job → last first-verdict ${r.verifyS.toFixed(2)} s = ${Math.round(r.verdictsPerS)} verdicts/s` +
+    `\nP=${P} verify process(es) × ${workersPerProcess} worker(s)${opts.backlog ? ', standing queue' : ''}: ${r.attestations} attestations, ${r.jobs} jobs` +
+      `\n  ingest span ${r.ingestS.toFixed(2)} s; ${opts.backlog ? 'first → last' : 'first job → last first-verdict'} ${r.verifyS.toFixed(2)} s = ${Math.round(r.verdictsPerS)} verdicts/s` +
       `\n  jobs per worker: min ${Math.min(...r.perWorker)} / max ${Math.max(...r.perWorker)}  [${r.perWorker.join(', ')}]; batches [${r.batchesPerWorker.join(', ')}]` +
+      `\n  verify processes' CPU: ${r.cpuS.map((c) => c.toFixed(1)).join(' + ')} s = ${((1000 * r.cpuS.reduce((a, b) => a + b, 0)) / r.jobs).toFixed(2)} ms per job` +
       `\n  queue age (CREATED → first verdict): p50 ${r.ageP50Ms.toFixed(0)} ms, p99 ${r.ageP99Ms.toFixed(0)} ms, max ${r.ageMaxMs.toFixed(0)} ms`,
   )
 
@@ -193,7 +221,7 @@ for (const r of rows) {
     `${`${r.processes} × ${r.workers}`.padEnd(19)} | ${String(Math.round(r.verdictsPerS)).padStart(10)} | ${r.ingestS.toFixed(2).padStart(8)} | ${r.verifyS.toFixed(2).padStart(8)} | ${`${Math.min(...r.perWorker)} / ${Math.max(...r.perWorker)}`.padStart(21)} | ${r.ageP99Ms.toFixed(0).padStart(16)}`,
   )
 }
-console.log(JSON.stringify({ attestations: N, runner: opts.runner, rows }))
+console.log(JSON.stringify({ attestations: N, runner: opts.runner, backlog: Boolean(opts.backlog), rows }))
 
 await rm(dir, { recursive: true, force: true })
 await admin.end()
