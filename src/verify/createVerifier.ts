@@ -17,9 +17,10 @@ export const VERIFY_POLL_INTERVAL_MS = 1_000
 export const VERIFY_BATCH_SIZE = 250
 /**
  * A claim takes at most ⌈claimable jobs / this⌉ (and at most {@link VERIFY_BATCH_SIZE}): a queue shallower than
- * 8 full batches is cut so that up to 8 workers, in any number of processes, each get some of it.
+ * 4 full batches is cut so that 4 workers, in any number of processes, each get some of it. Not more: a lone
+ * worker pays a transaction per claim, and with 8 it ran 3× the batches of full-size claims (bench:verify, 1 process).
  */
-export const VERIFY_CLAIM_SHARE = 8
+export const VERIFY_CLAIM_SHARE = 4
 /** Longest a worker may hold a claim (its transaction), in ms. */
 export const VERIFY_LOCK_MS = 30_000
 
