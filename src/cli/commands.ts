@@ -158,13 +158,24 @@ async function startIndexer(config: Config, db: Db, chains: ResolvedChain[], com
 /** Verifier workers when neither `--verifiers` nor `VERIFIERS` says otherwise. */
 const DEFAULT_VERIFIERS = 2
 
-/** Starts the verify stage's workers (and its re-check scheduler) in this process; stopped on shutdown. */
-function startVerifier(config: Config, db: Db, common: Common, cleanups: Cleanup[], onCommit?: (seq: string) => void): Verifier {
+/**
+ * Starts the verify stage's workers (and its re-check scheduler) in this process; stopped on shutdown. `wakeOn`:
+ * see `CreateVerifierParameters.wakeOn` (`verify` wakes on the journal notifier; `start` calls `notify()` itself).
+ */
+function startVerifier(
+  config: Config,
+  db: Db,
+  common: Common,
+  cleanups: Cleanup[],
+  onCommit?: (seq: string) => void,
+  wakeOn?: (wake: () => void) => () => void,
+): Verifier {
   const verifier = createVerifier({
     prisma: db.prisma,
     common,
     workers: config.verifiers ?? DEFAULT_VERIFIERS,
     onCommit: (e) => onCommit?.(e.lastSeq.toString()),
+    wakeOn,
   })
   const running = verifier.run()
   cleanups.push(async () => {
@@ -266,13 +277,25 @@ export async function runIndex(config: Config): Promise<void> {
   await done
 }
 
-/** `verify`: the verify stage's workers only (other processes index and serve); `--verifiers` of them. */
+/**
+ * `verify`: the verify stage's workers only (other processes index and serve); `--verifiers` of them. Its workers
+ * wake on the journal notifier (`--pubsub`, postgres by default with a database URL): the indexer publishes after
+ * every commit, and that commit holds the new jobs; the 1 s idle poll stays as the fallback (`--pubsub none`, a
+ * lost notification).
+ */
 export async function runVerify(config: Config): Promise<void> {
   const { common, logger, cleanups, done } = beginCommand(config)
   const db = await openDb(config)
   cleanups.push(() => db.close())
   const notifier = await openNotifier(config, logger, cleanups)
-  startVerifier(config, db, common, cleanups, (seq) => void notifier.publish(seq).catch((error) => logger.warn({ error }, 'Journal notification failed')))
+  startVerifier(
+    config,
+    db,
+    common,
+    cleanups,
+    (seq) => void notifier.publish(seq).catch((error) => logger.warn({ error }, 'Journal notification failed')),
+    (wake) => notifier.subscribe(() => wake()),
+  )
   await done
 }
 

@@ -14,6 +14,12 @@ import { scheduleRechecks } from './scheduleRechecks.js'
 export const VERIFY_POLL_INTERVAL_MS = 1_000
 /** Jobs claimed per transaction. */
 export const VERIFY_BATCH_SIZE = 250
+/**
+ * A claim takes at most ⌈claimable jobs / this⌉ (and at most {@link VERIFY_BATCH_SIZE}): a queue shallower than
+ * 4 full batches is cut so that 4 workers, in any number of processes, each get some of it. Not more: a lone
+ * worker pays a transaction per claim, and with 8 it ran 3× the batches of full-size claims (bench:verify, 1 process).
+ */
+export const VERIFY_CLAIM_SHARE = 4
 /** Longest a worker may hold a claim (its transaction), in ms. */
 export const VERIFY_LOCK_MS = 30_000
 
@@ -30,17 +36,36 @@ export type CreateVerifierParameters = {
   pollIntervalMs?: number
   /** jobs per transaction (default {@link VERIFY_BATCH_SIZE}) */
   batchSize?: number
+  /** a claim's share of the claimable queue: at most ⌈claimable / claimShare⌉ jobs (default {@link VERIFY_CLAIM_SHARE}; 1: full batches) */
+  claimShare?: number
   /** claim (transaction) limit in ms (default {@link VERIFY_LOCK_MS}) */
   lockMs?: number
   /** run the re-check scheduler in this process (default true) */
   schedule?: boolean
+  /**
+   * subscribes `wake` to another process's news of new jobs (`verify` passes the journal notifier, which the indexer
+   * publishes to after each commit); returns the unsubscribe function, called on stop. Without it a worker in a
+   * process of its own hears of new jobs only by polling.
+   */
+  wakeOn?: (wake: () => void) => () => void
   /** after each commit that wrote journal entries: the last seq (wake gateways with it) */
   onCommit?: (e: { lastSeq: bigint; changed: number }) => void
   /** fault injection and instrumentation inside the batch transaction (tests) */
   hooks?: VerificationBatchHooks
 }
 
-export type VerifierStats = { batches: number; jobs: number; changed: number; failures: number; rechecks: number; finalized: number }
+export type VerifierStats = {
+  batches: number
+  jobs: number
+  changed: number
+  failures: number
+  rechecks: number
+  finalized: number
+  /** claims that found nothing (each followed by an idle sleep unless woken meanwhile) */
+  idlePolls: number
+  /** jobs done per worker, by worker index */
+  workerJobs: number[]
+}
 
 export type Verifier = {
   /** Starts the workers and the scheduler; resolves when all have stopped after `stop()`. */
@@ -65,9 +90,27 @@ export function createVerifier(params: CreateVerifierParameters): Verifier {
   const pollIntervalMs = params.pollIntervalMs ?? VERIFY_POLL_INTERVAL_MS
   const batchSize = params.batchSize ?? VERIFY_BATCH_SIZE
   const lockMs = params.lockMs ?? VERIFY_LOCK_MS
-  const stats: VerifierStats = { batches: 0, jobs: 0, changed: 0, failures: 0, rechecks: 0, finalized: 0 }
+  const claimShare = params.claimShare ?? VERIFY_CLAIM_SHARE
+  const stats: VerifierStats = {
+    batches: 0,
+    jobs: 0,
+    changed: 0,
+    failures: 0,
+    rechecks: 0,
+    finalized: 0,
+    idlePolls: 0,
+    workerJobs: Array.from({ length: workers }, () => 0),
+  }
   let stopped = false
-  const { sleep, wakeAll } = createSleeper()
+  const sleeper = createSleeper()
+  const { sleep } = sleeper
+  // Wake-ups counted: a worker whose empty claim raced a wake-up (the jobs committed after its snapshot) claims
+  // again instead of sleeping through the poll interval.
+  let wakes = 0
+  const wakeAll = () => {
+    wakes++
+    sleeper.wakeAll()
+  }
   const stop = () => {
     stopped = true
     wakeAll()
@@ -76,12 +119,14 @@ export function createVerifier(params: CreateVerifierParameters): Verifier {
   async function runWorker(index: number): Promise<void> {
     let failures = 0
     while (!stopped) {
+      const wakesBefore = wakes
       try {
-        const result = await runVerificationBatch({ prisma, batchSize, lockMs, hooks: params.hooks })
+        const result = await runVerificationBatch({ prisma, batchSize, claimShare, lockMs, hooks: params.hooks })
         failures = 0
         if (result.jobs > 0) {
           stats.batches++
           stats.jobs += result.jobs
+          stats.workerJobs[index]! += result.jobs
           stats.changed += result.changed
           verificationJobsTotal.inc({ result: 'done' }, result.jobs)
           for (const status of result.statuses) verificationStatusChangesTotal.inc({ status })
@@ -89,7 +134,8 @@ export function createVerifier(params: CreateVerifierParameters): Verifier {
           logger.debug({ worker: index, jobs: result.jobs, verified: result.verified, changed: result.changed }, 'Verified a batch')
           continue
         }
-        await sleep(pollIntervalMs)
+        stats.idlePolls++
+        if (wakes === wakesBefore) await sleep(pollIntervalMs)
       } catch (error) {
         failures++
         stats.failures++
@@ -128,10 +174,12 @@ export function createVerifier(params: CreateVerifierParameters): Verifier {
       running ??= (async () => {
         if (common.signal.aborted) stopped = true
         common.signal.addEventListener('abort', stop, { once: true })
-        logger.info({ workers, batch_size: batchSize }, 'Verifier running')
+        logger.info({ workers, batch_size: batchSize, claim_share: claimShare, wake_on: params.wakeOn !== undefined }, 'Verifier running')
+        const unsubscribe = params.wakeOn?.(wakeAll)
         const loops = Array.from({ length: workers }, (_, i) => runWorker(i))
         if (params.schedule !== false) loops.push(runScheduler())
         await Promise.all(loops)
+        unsubscribe?.()
         common.signal.removeEventListener('abort', stop)
         logger.info(stats, 'Verifier stopped')
       })()
@@ -139,6 +187,6 @@ export function createVerifier(params: CreateVerifierParameters): Verifier {
     },
     stop,
     notify: wakeAll,
-    stats: () => ({ ...stats }),
+    stats: () => ({ ...stats, workerJobs: [...stats.workerJobs] }),
   }
 }

@@ -38,8 +38,13 @@ export type VerificationBatchHooks = {
 
 export type RunVerificationBatchParameters = {
   prisma: PrismaClient
-  /** jobs claimed per transaction */
+  /** most jobs claimed per transaction */
   batchSize: number
+  /**
+   * a claim takes at most ⌈claimable jobs / claimShare⌉ (default 1: up to `batchSize`); the verifier passes
+   * its `VERIFY_CLAIM_SHARE` so a small queue is spread over that many workers
+   */
+  claimShare?: number
   /** longest a claim may be held, in ms: transaction timeout and lock wait limit */
   lockMs: number
   hooks?: VerificationBatchHooks
@@ -60,10 +65,17 @@ export type VerificationBatchResult = {
 
 type JobRow = { id: string; chainId: number; attestationId: string; attempts: number }
 
+const CLAIMABLE = `j."runAfter" <= LOCALTIMESTAMP AND (j."lockedUntil" IS NULL OR j."lockedUntil" <= LOCALTIMESTAMP)`
+
+// A fair share: at most ⌈claimable / $2⌉ jobs (at least 1, at most $1), the claimable jobs counted up to $1 × $2 (a
+// queue that deep gets full batches). Jobs other transactions hold are counted too, so a small queue is cut into
+// pieces while the first claims are still open: $2 workers anywhere (processes included) each get some of it,
+// where one full-size claim took it all and left them idle.
 const CLAIM_SQL = `
+WITH depth AS (SELECT count(*) AS n FROM (SELECT 1 FROM "VerificationJob" j WHERE ${CLAIMABLE} LIMIT $1::int * $2::int) q)
 SELECT j.id::text AS id, j."chainId", j."attestationId"::text AS "attestationId", j.attempts FROM "VerificationJob" j
-WHERE j."runAfter" <= LOCALTIMESTAMP AND (j."lockedUntil" IS NULL OR j."lockedUntil" <= LOCALTIMESTAMP)
-ORDER BY j.id LIMIT $1 FOR UPDATE SKIP LOCKED`
+WHERE ${CLAIMABLE}
+ORDER BY j.id LIMIT (SELECT greatest(1, least($1::int, ceil(n::numeric / $2::int)))::int FROM depth) FOR UPDATE SKIP LOCKED`
 
 const CLAIM_DUPLICATES_SQL = `
 SELECT j.id::text AS id FROM "VerificationJob" j
@@ -106,12 +118,13 @@ ON CONFLICT ("chainId", "attestationId") DO UPDATE SET
  */
 export async function runVerificationBatch(params: RunVerificationBatchParameters): Promise<VerificationBatchResult> {
   const { prisma, batchSize, lockMs, hooks } = params
+  const claimShare = Math.max(1, Math.floor(params.claimShare ?? 1))
   let claimed: string[] = []
   try {
     return await prisma.$transaction(
       async (tx) => {
         await tx.$executeRawUnsafe(`SET LOCAL lock_timeout = ${Math.max(1, Math.floor(lockMs))}`)
-        const rows = await tx.$queryRawUnsafe<JobRow[]>(CLAIM_SQL, batchSize)
+        const rows = await tx.$queryRawUnsafe<JobRow[]>(CLAIM_SQL, batchSize, claimShare)
         const none: VerificationBatchResult = { jobs: 0, verified: 0, changed: 0, lastSeq: null, statuses: [] }
         if (!rows.length) return none
         // A job that failed before runs alone; the rest of the claim is left locked until COMMIT, then re-claimed.
