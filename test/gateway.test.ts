@@ -249,7 +249,7 @@ describe('attestations pagination', () => {
 })
 
 describe('relations', () => {
-  it('reads the row and its recipients in one statement per attestation(id), page and lineage page, as Prisma reads them', async () => {
+  it('reads the row and its recipients in one statement per attestation(id), page, lineage page and linkedBy page, as Prisma reads them', async () => {
     const FIELDS = `id chainId attestationId attester from delegated linkedAttestationId attestTimestamp attestTime revokeTimestamp revokeTime
       validUntil validUntilTime expired revoked revokeReason revokeBlockNumber revokeTransactionHash dataLocation data decodedData dataEncoding
       decodeError indexingKey transactionHash blockNumber blockHash blockTimestamp blockTime logIndex recipients { position raw address text }`
@@ -258,6 +258,7 @@ describe('relations', () => {
       byId: `query($id: ID!) { attestation(id: $id) { ${FIELDS} ${extra} } }`,
       page: `{ attestations(first: 30, orderBy: ATTEST_TIMESTAMP_ASC) { nodes { ${FIELDS} ${extra} } } }`,
       lineage: `query($id: ID!) { attestation(id: $id) { lineage(direction: ANCESTORS, first: 5) { edges { depth node { ${FIELDS} ${extra} } } } } }`,
+      linkedBy: `query($id: ID!) { attestation(id: $id) { linkedBy(first: 5) { nodes { ${FIELDS} ${extra} } } } }`,
     })
     const direct = documents('')
     const planned = documents('schema { id }')
@@ -266,6 +267,7 @@ describe('relations', () => {
       ['byId', { id: id(2) }, 1],
       ['page', {}, 1],
       ['lineage', { id: id(3) }, 2],
+      ['linkedBy', { id: id(1) }, 2],
     ] as const) {
       let fast: unknown
       const sent = await sqlDuring(async () => {
