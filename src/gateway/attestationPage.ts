@@ -35,6 +35,7 @@ import { isStorableUint64, parseIdFilter, parseUint64 } from './ids.js'
 import { assertFilterText } from './inputLimits.js'
 import {
   buildKeysetPageSql,
+  chainsSql,
   type ConnectionArgs,
   formatRecordCursor,
   type KeysetBound,
@@ -46,7 +47,7 @@ import {
 import { loadAttestations } from './lineage.js'
 import { attestationColumnsSql, type DirectSelection, toAttestationRow, toDirectSelection } from './attestationRows.js'
 import { parseSearch, toSearchCondition } from './search.js'
-import { type AttestationFilter, getLineageOf, parseAddress, toAttestationWhereInputWithLineage, toRecipientMatch } from './types/attestationWhere.js'
+import { type AttestationFilter, getLineageOf, parseAddress, toRecipientMatch } from './types/attestationWhere.js'
 
 export type AttestationOrderValue = 'ATTESTATION_ID_ASC' | 'ATTESTATION_ID_DESC' | 'ATTEST_TIMESTAMP_ASC' | 'ATTEST_TIMESTAMP_DESC'
 
@@ -121,20 +122,23 @@ export function toAttestationConditions(
 }
 
 /**
- * `SELECT count(*)` over the same conditions as the page query (the `totalCount` of a search, which Prisma cannot
- * express: "searchText" is a generated column it does not map).
+ * `count(*)` over the same conditions as the page query (the `totalCount` of `attestations`), per chain like the
+ * page: every index starts with chainId, so a filter without a chain (e.g. by attester) counts each chain on its
+ * index instead of scanning the whole table (a Seq Scan of 1,000,000 rows, 0.6 s, for one attester).
  * @returns SQL returning one row `{ count: bigint }`
  */
 export function buildAttestationCountSql(conditions: AttestationConditions): Prisma.Sql {
-  const where = [...conditions.where]
-  if (conditions.chainIds) where.push(conditions.chainIds.length === 1 ? Prisma.sql`a."chainId" = ${conditions.chainIds[0]}::int` : Prisma.sql`FALSE`)
+  const where = [Prisma.sql`a."chainId" = chains.chain_id`, ...conditions.where]
   if (conditions.recipient) {
     const { address, texts } = conditions.recipient
     const matches = [...(address ? [Prisma.sql`r."address" = ${address}`] : []), ...(texts.length ? [Prisma.sql`r."text" IN (${Prisma.join(texts)})`] : [])]
     where.push(Prisma.sql`EXISTS (SELECT 1 FROM "Recipient" r WHERE r."chainId" = a."chainId" AND r."attestationId" = a."attestationId"
       AND (${matches.length ? Prisma.join(matches, ' OR ') : Prisma.sql`FALSE`}))`)
   }
-  return Prisma.sql`SELECT count(*) AS count FROM "Attestation" a WHERE ${where.length ? Prisma.join(where, ' AND ') : Prisma.sql`TRUE`}`
+  return Prisma.sql`WITH RECURSIVE chains(chain_id) AS (${chainsSql(Prisma.raw('"Attestation"'), conditions.chainIds)})
+    SELECT COALESCE(sum(p.count), 0)::bigint AS count FROM chains
+    CROSS JOIN LATERAL (SELECT count(*) AS count FROM "Attestation" a WHERE ${Prisma.join(where, ' AND ')}) p
+    WHERE chains.chain_id IS NOT NULL`
 }
 
 function toRecipientSpellings(recipient: string): { address: string | null; texts: string[] } | null {
@@ -285,9 +289,7 @@ export async function resolveAttestationConnection(
   const search = parseSearch(args.search)
   const conditions = toAttestationConditions(args.where, args.where?.inLineageOf != null ? await getLineageOf(ctx, args.where.inLineageOf) : null)
   if (search) conditions.where.push(toSearchCondition('a', search))
-  const totalCount = search
-    ? async () => Number((await ctx.prisma.$queryRaw<{ count: bigint }[]>(buildAttestationCountSql(conditions)))[0]!.count)
-    : async () => ctx.prisma.attestation.count({ where: await toAttestationWhereInputWithLineage(ctx, args.where) })
+  const totalCount = async () => Number((await ctx.prisma.$queryRaw<{ count: bigint }[]>(buildAttestationCountSql(conditions)))[0]!.count)
   if (request.size === 0) return toKeysetConnection([], request, args, () => '', totalCount)
   const pageInput = { conditions, order, backward: request.backward, after, before, take: request.size + 1 }
   const query = queryFromInfo({ context: ctx, info, typeName: 'Attestation', paths: [['nodes'], ['edges', 'node']] }) as object
