@@ -249,6 +249,38 @@ describe('attestations pagination', () => {
 })
 
 describe('relations', () => {
+  it('reads the row and its recipients in one statement per attestation(id), page, lineage page and linkedBy page, as Prisma reads them', async () => {
+    const FIELDS = `id chainId attestationId attester from delegated linkedAttestationId attestTimestamp attestTime revokeTimestamp revokeTime
+      validUntil validUntilTime expired revoked revokeReason revokeBlockNumber revokeTransactionHash dataLocation data decodedData dataEncoding
+      decodeError indexingKey transactionHash blockNumber blockHash blockTimestamp blockTime logIndex recipients { position raw address text }`
+    // `schema { id }` makes Prisma plan the read (a relation the direct read does not serve): the reference
+    const documents = (extra: string) => ({
+      byId: `query($id: ID!) { attestation(id: $id) { ${FIELDS} ${extra} } }`,
+      page: `{ attestations(first: 30, orderBy: ATTEST_TIMESTAMP_ASC) { nodes { ${FIELDS} ${extra} } } }`,
+      lineage: `query($id: ID!) { attestation(id: $id) { lineage(direction: ANCESTORS, first: 5) { edges { depth node { ${FIELDS} ${extra} } } } } }`,
+      linkedBy: `query($id: ID!) { attestation(id: $id) { linkedBy(first: 5) { nodes { ${FIELDS} ${extra} } } } }`,
+    })
+    const direct = documents('')
+    const planned = documents('schema { id }')
+    const strip = (value: unknown) => JSON.parse(JSON.stringify(value).replaceAll(/,"schema":\{"id":"[^"]*"\}/g, ''))
+    for (const [name, variables, statements] of [
+      ['byId', { id: id(2) }, 1],
+      ['page', {}, 1],
+      ['lineage', { id: id(3) }, 2],
+      ['linkedBy', { id: id(1) }, 2],
+    ] as const) {
+      let fast: unknown
+      const sent = await sqlDuring(async () => {
+        const { data, errors } = await execute(gateway.yoga, direct[name], variables)
+        expect(errors, name).toBeUndefined()
+        fast = data
+      })
+      expect(sent, name).toHaveLength(statements)
+      const { data: reference } = await execute(gateway.yoga, planned[name], variables)
+      expect(fast, name).toEqual(strip(reference))
+    }
+  })
+
   it('follows lineage both ways (linkedAttestation and linkedBy with totalCount)', async () => {
     const { data } = await execute(gateway.yoga, AttestationLineageDocument, { id: id(3), first: 10 })
     expect(data?.attestation?.linkedAttestation).toEqual({ id: id(2), linkedAttestation: { id: id(1) } })

@@ -178,6 +178,28 @@ describe('attestations keyset plans at 105,000 rows', () => {
     expect(problems).toEqual([])
   }, 120_000)
 
+  it("counts totalCount per chain on the filter's index (no Seq Scan), and counts right", async () => {
+    const problems: string[] = []
+    for (const filter of FILTERS) {
+      captured.length = 0
+      const { data, errors } = await execute(gateway.yoga, 'query($where: AttestationWhere) { attestations(where: $where, first: 1) { totalCount } }', {
+        where: filter.where,
+      })
+      expect(errors, filter.name).toBeUndefined()
+      const [{ count }] = (await admin.query(`SELECT count(*)::int AS count FROM "Attestation" a WHERE ${filter.sql}`)).rows
+      expect((data as { attestations: { totalCount: number } }).attestations.totalCount, filter.name).toBe(count)
+      const counts = captured.filter((q) => /count\(\*\)/i.test(q.query) && !q.query.includes('"Event"'))
+      if (!counts.length) problems.push(`${filter.name}: no count captured`)
+      for (const q of counts) {
+        for (const node of planNodes(await explainAnalyze(admin, q))) {
+          if (node['Node Type'] === 'Seq Scan' && /^(Attestation|Recipient)$/.test(node['Relation Name'] ?? ''))
+            problems.push(`${filter.name}: Seq Scan on ${node['Relation Name']}`)
+        }
+      }
+    }
+    expect(problems).toEqual([])
+  }, 120_000)
+
   it('returns the same pages as ORDER BY … OFFSET for seeded random cursors, both directions', async () => {
     const next = random(SEED)
     for (const filter of FILTERS) {

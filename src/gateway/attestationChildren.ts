@@ -8,13 +8,14 @@
  * million attestations either is a full scan. Here the page is a `LATERAL ... LIMIT` per parent over the
  * (chainId, schemaId, attestationId) / (chainId, linkedAttestationId) indexes, the counts a `GROUP BY`
  * restricted to the parents, and the rows are re-read with the selection Pothos planned (so relations under
- * the nodes still batch).
+ * the nodes still batch), or read in the page statement itself when the selection is the row and its recipients.
  */
 import { queryFromInfo } from '@pothos/plugin-prisma'
 import DataLoader from 'dataloader'
 import type { GraphQLResolveInfo } from 'graphql'
 import { type Attestation, Prisma } from '../generated/prisma/client.js'
 import type { GatewayContext } from './builder.js'
+import { attestationColumnsSql, toAttestationRow, toDirectSelection } from './attestationRows.js'
 import { loadAttestations } from './lineage.js'
 import { type ConnectionArgs, formatRecordCursor, type KeysetConnection, parseRecordCursor, toKeysetConnection, toPageRequest } from './keyset.js'
 
@@ -91,9 +92,11 @@ async function loadPages(
   // no cursor = from the end of the id range: a plain comparison stays an index condition (an OR with
   // "cursor IS NULL" made every deep page scan from the first child)
   const noCursor = order === 'asc' ? '-1' : '9223372036854775807'
+  // the pages and their rows in one statement when the selection is the row (and its recipients): attestationRows.ts
+  const direct = toDirectSelection(query)
   // Ids travel as text: bigint arrays are not portable across driver adapters.
-  const found = await ctx.prisma.$queryRaw<{ ord: bigint; chainId: number; attestationId: bigint }[]>(Prisma.sql`
-    SELECT p.ord, c."chainId", c."attestationId"
+  const found = await ctx.prisma.$queryRaw<({ ord: bigint; chainId: number; attestationId: bigint } & Attestation)[]>(Prisma.sql`
+    SELECT p.ord, ${direct ? attestationColumnsSql(direct) : Prisma.sql`c."chainId", c."attestationId"`}
     FROM unnest(${keys.map((k) => k.chainId)}::int[], ${keys.map((k) => k.parentId.toString())}::text[],
                 ${keys.map((k) => k.cursorId?.toString() ?? null)}::text[]) WITH ORDINALITY AS p(chain_id, parent_id, cursor_id, ord)
     CROSS JOIN LATERAL (
@@ -103,9 +106,14 @@ async function loadPages(
       ORDER BY a."attestationId" ${direction}
       LIMIT ${take}
     ) c
+    ${direct ? Prisma.sql`JOIN "Attestation" a ON a."chainId" = c."chainId" AND a."attestationId" = c."attestationId"` : Prisma.empty}
     ORDER BY p.ord, c."attestationId" ${direction}`)
   const pages: Attestation[][] = keys.map(() => [])
   if (!found.length) return pages
+  if (direct) {
+    for (const { ord, ...row } of found) pages[Number(ord) - 1]!.push(toAttestationRow(row as Parameters<typeof toAttestationRow>[0]))
+    return pages
+  }
   const rows = await loadAttestations(
     ctx,
     query,

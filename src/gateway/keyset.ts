@@ -151,11 +151,16 @@ export type KeysetPageSqlInput = {
   after: KeysetBound | null
   before: KeysetBound | null
   take: number
+  /**
+   * A statement reading the page as the CTE `page` (e.g. joining each entry to its row), instead of returning the
+   * page itself. The page stays a MATERIALIZED CTE: its plan is the page query's own, whatever follows it.
+   */
+  then?: Prisma.Sql
 }
 
 /**
  * The page query of a per-chain keyset (see the module comment).
- * @returns SQL returning up to `take` rows of `returns` in scan order
+ * @returns SQL returning up to `take` rows of `returns` in scan order (or what `then` returns)
  */
 export function buildKeysetPageSql(input: KeysetPageSqlInput): Prisma.Sql {
   const { direction, backward } = input
@@ -175,16 +180,23 @@ export function buildKeysetPageSql(input: KeysetPageSqlInput): Prisma.Sql {
       ', ',
     )
   const mergeOrder = order([...input.mergeKeys, Prisma.raw('p."chainId"')])
-  const chains = input.chainIds
-    ? input.chainIds.length === 1
-      ? Prisma.sql`SELECT ${input.chainIds[0]}::int`
-      : Prisma.sql`SELECT NULL::int WHERE FALSE`
-    : Prisma.sql`SELECT min("chainId") FROM ${input.table}
-      UNION ALL SELECT (SELECT min(t."chainId") FROM ${input.table} t WHERE t."chainId" > c.chain_id) FROM chains c WHERE c.chain_id IS NOT NULL`
-  return Prisma.sql`WITH RECURSIVE chains(chain_id) AS (${chains})
-    SELECT ${input.returns} FROM chains CROSS JOIN LATERAL (${input.source(chain, keyset, order)}) p
+  const chains = chainsSql(input.table, input.chainIds)
+  const page = Prisma.sql`SELECT ${input.returns} FROM chains CROSS JOIN LATERAL (${input.source(chain, keyset, order)}) p
     WHERE chains.chain_id IS NOT NULL
     ORDER BY ${mergeOrder} LIMIT ${input.take}`
+  if (input.then) return Prisma.sql`WITH RECURSIVE chains(chain_id) AS (${chains}), page AS MATERIALIZED (${page}) ${input.then}`
+  return Prisma.sql`WITH RECURSIVE chains(chain_id) AS (${chains}) ${page}`
+}
+
+/**
+ * The body of the recursive CTE `chains(chain_id)`: the filter's one chain, none (a filter naming two chains), or
+ * every chain id of `table` by a loose index scan (one probe of a chainId-first index per chain; the last row is
+ * NULL, so readers add `WHERE chains.chain_id IS NOT NULL`).
+ */
+export function chainsSql(table: Prisma.Sql, chainIds: number[] | null): Prisma.Sql {
+  if (chainIds) return chainIds.length === 1 ? Prisma.sql`SELECT ${chainIds[0]}::int` : Prisma.sql`SELECT NULL::int WHERE FALSE`
+  return Prisma.sql`SELECT min("chainId") FROM ${table}
+      UNION ALL SELECT (SELECT min(t."chainId") FROM ${table} t WHERE t."chainId" > c.chain_id) FROM chains c WHERE c.chain_id IS NOT NULL`
 }
 
 /**

@@ -12,6 +12,7 @@
 import DataLoader from 'dataloader'
 import { LINEAGE_DEPTH_CAP, type LineageDirection, lineageWalkSql } from '../db/lineageSql.js'
 import type { Attestation, PrismaClient } from '../generated/prisma/client.js'
+import { attestationColumnsSql, type DirectSelection, getAttestationRows, toAttestationRow, toDirectSelection } from './attestationRows.js'
 import type { GatewayContext } from './builder.js'
 import { BadUserInputError } from './errors.js'
 import { isStorableUint64 } from './ids.js'
@@ -23,7 +24,12 @@ export { LINEAGE_DEPTH_CAP, type LineageDirection } from '../db/lineageSql.js'
 export const LINEAGE_MAX_NODES = 10_000
 
 export type LineageKey = { chainId: number; attestationId: bigint }
-export type LineageItem = { attestationId: bigint; depth: number }
+export type LineageItem = {
+  attestationId: bigint
+  depth: number
+  /** the row, when the page read it (getLineagePage's `selection`) */
+  row?: Attestation
+}
 export type LineagePage = { items: LineageItem[]; total: number; truncated: boolean }
 
 const ONE = { kind: 'one', chainId: '$1', attestationId: '$2' } as const
@@ -37,7 +43,9 @@ function walkSql(direction: LineageDirection): string {
  * @param maxDepth 1..LINEAGE_DEPTH_CAP generations
  * @param after the (depth, id) of the last item of the previous page, or null
  * @param take items to return (the caller asks one more to learn `hasNextPage`)
- * @returns the items, the size of the walk (within the caps) and whether the node cap cut it
+ * @param selection when given, each item's row with this direct selection (attestationRows.ts) in the same statement
+ * @returns the items (with their rows when `selection` is given), the size of the walk (within the caps) and whether
+ *   the node cap cut it
  */
 export async function getLineagePage(
   prisma: PrismaClient,
@@ -46,13 +54,14 @@ export async function getLineagePage(
   maxDepth: number,
   after: LineageItem | null,
   take: number,
+  selection?: DirectSelection,
 ): Promise<LineagePage> {
-  const rows = await prisma.$queryRawUnsafe<{ total: number; id: string | null; depth: number | null }[]>(
+  const rows = await prisma.$queryRawUnsafe<({ total: number; id: string | null; depth: number | null } & Record<string, unknown>)[]>(
     `${walkSql(direction)}
-    SELECT t.total, p.id, p.depth FROM (SELECT count(*)::int AS total FROM bounded) t
+    SELECT t.total, p.id, p.depth${selection ? `, ${attestationColumnsSql(selection).text}` : ''} FROM (SELECT count(*)::int AS total FROM bounded) t
     LEFT JOIN LATERAL (
       SELECT id::text AS id, depth FROM bounded WHERE (depth, id) > ($5::int, $6::bigint) ORDER BY depth, id LIMIT $7
-    ) p ON true`,
+    ) p ON true${selection ? ` LEFT JOIN "Attestation" a ON a."chainId" = $1 AND a."attestationId" = p.id::bigint` : ''}`,
     key.chainId,
     key.attestationId.toString(),
     maxDepth,
@@ -62,7 +71,17 @@ export async function getLineagePage(
     take,
   )
   const total = rows[0]?.total ?? 0
-  const items = rows.filter((r) => r.id !== null).map((r) => ({ attestationId: BigInt(r.id!), depth: r.depth! }))
+  const items: LineageItem[] = rows
+    .filter((r) => r.id !== null)
+    .map((r) => {
+      const { total: _total, id, depth, ...row } = r
+      return {
+        attestationId: BigInt(id!),
+        depth: depth!,
+        ...(selection && row.attestationId != null && { row: toAttestationRow(row as Parameters<typeof toAttestationRow>[0]) }),
+      }
+    })
+    .sort((x, y) => x.depth - y.depth || (x.attestationId < y.attestationId ? -1 : 1))
   return { items, total, truncated: total >= LINEAGE_MAX_NODES }
 }
 
@@ -131,10 +150,14 @@ export function loadAttestations(ctx: GatewayContext, query: object, keys: reado
   if (!loader) {
     loader = new DataLoader<LineageKey, Attestation | null, string>(
       async (batch) => {
-        const rows = await ctx.prisma.attestation.findMany({
-          ...query,
-          where: { chainId: { in: [...new Set(batch.map((k) => k.chainId))] }, attestationId: { in: [...new Set(batch.map((k) => k.attestationId))] } },
-        })
+        // one raw statement when the selection is the row (and its recipients), else Prisma plans the relations
+        const direct = toDirectSelection(query)
+        const rows = direct
+          ? await getAttestationRows(ctx, direct, batch)
+          : await ctx.prisma.attestation.findMany({
+              ...query,
+              where: { chainId: { in: [...new Set(batch.map((k) => k.chainId))] }, attestationId: { in: [...new Set(batch.map((k) => k.attestationId))] } },
+            })
         const byKey = new Map(rows.map((r) => [`${r.chainId}:${r.attestationId}`, r]))
         return batch.map((k) => byKey.get(`${k.chainId}:${k.attestationId}`) ?? null)
       },

@@ -9,6 +9,7 @@ import { type ChildConnection, resolveChildConnection } from '../attestationChil
 import { builder } from '../builder.js'
 import { parseStoredFullId, toFullId, toHexId } from '../ids.js'
 import { resolveAttestationConnection } from '../attestationPage.js'
+import { getAttestationRows, toDirectSelection } from '../attestationRows.js'
 import type { KeysetConnection } from '../keyset.js'
 import { SEARCH_DESCRIPTION } from '../search.js'
 import { toDateFromSeconds, toUint64String } from '../time.js'
@@ -92,10 +93,13 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'One attestation by SignScan full id (onchain_evm_<chainId>_<0x hex id>); null when unknown',
     args: { id: t.arg.id({ required: true }) },
-    resolve: (query, _root, args, ctx) => {
+    resolve: async (query, _root, args, ctx) => {
       const key = parseStoredFullId(String(args.id))
       if (!key) return null // a uint64 above int64: valid on chain, never stored
       const { chainId, id } = key
+      // the row (and its recipients) in one statement when that is all the selection asks (attestationRows.ts)
+      const direct = toDirectSelection(query)
+      if (direct) return (await getAttestationRows(ctx, direct, [{ chainId, attestationId: id }]))[0] ?? null
       return ctx.prisma.attestation.findUnique({ ...query, where: { chainId_attestationId: { chainId, attestationId: id } } })
     },
   }),

@@ -21,6 +21,7 @@ import {
   parseLineageCursor,
   toLineageCursor,
 } from '../lineage.js'
+import { toDirectSelection } from '../attestationRows.js'
 import { assertPageSize, defaultPageSize } from '../pagination.js'
 import { Attestation } from './attestation.js'
 
@@ -59,14 +60,18 @@ async function resolveLineage(a: AttestationRow, args: LineageArgs, ctx: Gateway
   if (args.first != null && args.first < 0) throw new BadUserInputError('"first" must not be negative', { argument: 'first' })
   const size = args.first ?? defaultPageSize(args, ctx)
   const after = args.after == null ? null : parseLineageCursor(args.after)
-  const page = await getLineagePage(ctx.prisma, { chainId: a.chainId, attestationId: a.attestationId }, args.direction, maxDepth, after, size + 1)
+  const query = queryFromInfo({ context: ctx, info, typeName: 'Attestation', paths: [['nodes'], ['edges', 'node']] }) as object
+  // the walk and its rows in one statement when the selection is the row (and its recipients): attestationRows.ts
+  const direct = toDirectSelection(query) ?? undefined
+  const page = await getLineagePage(ctx.prisma, { chainId: a.chainId, attestationId: a.attestationId }, args.direction, maxDepth, after, size + 1, direct)
   const items = page.items.slice(0, size)
-  const query = items.length ? (queryFromInfo({ context: ctx, info, typeName: 'Attestation', paths: [['nodes'], ['edges', 'node']] }) as object) : {}
-  const rows = await loadAttestations(
-    ctx,
-    query,
-    items.map((i) => ({ chainId: a.chainId, attestationId: i.attestationId })),
-  )
+  const rows = direct
+    ? items.map((i) => i.row ?? null)
+    : await loadAttestations(
+        ctx,
+        query,
+        items.map((i) => ({ chainId: a.chainId, attestationId: i.attestationId })),
+      )
   const edges: LineageEdge[] = []
   items.forEach((item, i) => {
     const node = rows[i]
