@@ -115,10 +115,11 @@ export function decodeAttestationData(data: Hex, dataLocation: number, fields: S
   // `__proto__` with `value[name] = …`, which sets the prototype and drops the field. Strings are decoded as bytes
   // and turned into text here (see toText).
   const params = fields.map(toRawParameter)
-  const tuple = decodeCanonicalTuple(params, data) ?? (tryDecode([{ type: 'tuple', components: params }], data)?.[0] as unknown[] | undefined)
+  const byHand = params.every(isElementary)
+  const tuple = byHand ? decodeCanonical(params, data, true) : (tryDecode([{ type: 'tuple', components: params }], data)?.[0] as unknown[] | undefined)
   const asTuple = tuple && toStored('TUPLE', fields, tuple)
   if (asTuple) return asTuple
-  const flat = tryDecode(params, data)
+  const flat = byHand ? decodeCanonical(params, data, false) : tryDecode(params, data)
   const asFlat = flat && toStored('FLAT', fields, flat as unknown[])
   if (asFlat) return asFlat
   return { encoding: null, value: null, error: 'DATA_UNDECODABLE: data decodes neither as a tuple nor as a flat list of the schema fields' }
@@ -148,20 +149,24 @@ function smallWord(hex: string, at: number): number {
   return Number.parseInt(hex.slice(at + WORD - 12, at + WORD), 16)
 }
 
+/** whether {@link decodeCanonical} decodes this parameter (a top-level elementary type other than intN) */
+function isElementary(p: AbiParameter): boolean {
+  return p.type === 'bytes' || p.type === 'address' || p.type === 'bool' || UINT.test(p.type) || FIXED_BYTES.test(p.type)
+}
+
 /**
- * The hot path of backfill decoding: data that is EXACTLY `abi.encode(tuple)` of top-level elementary fields
- * (address, bool, uintN, bytesN, bytes; strings come as bytes, see toRawParameter), decoded by hand into what viem's
- * decodeAbiParameters returns for them (uintN ≤ 48 bits as numbers, addresses checksummed, hex lowercase).
- * `tryDecode` (decode, then re-encode and compare) accepts exactly the canonical encoding, so whatever this accepts
- * `tryDecode` would have accepted with the same values. Anything else — other types (int, arrays, tuples), a layout
- * that is not the canonical encoding — is null: the caller then runs `tryDecode`, as before. Exported for its test.
+ * The hot path of backfill decoding: attestation data whose fields are all top-level elementary types (address,
+ * bool, uintN, bytesN, bytes; strings come as bytes, see toRawParameter — {@link isElementary}), decoded by hand into
+ * what viem's decodeAbiParameters returns for them (uintN ≤ 48 bits as numbers, addresses checksummed, hex
+ * lowercase), as `abi.encode(tuple)` when `wrapped`, else as the flat list. `tryDecode` (decode, then re-encode and
+ * compare) accepts exactly the canonical encoding, and so does this: for such fields it answers what `tryDecode`
+ * answers (the property test holds them equal, accepted or not). Exported for its test.
  */
-export function decodeCanonicalTuple(params: readonly AbiParameter[], data: Hex): unknown[] | null {
+export function decodeCanonical(params: readonly AbiParameter[], data: Hex, wrapped: boolean): unknown[] | null {
   const hex = data.slice(2).toLowerCase()
-  const dynamic = params.some((p) => p.type === 'bytes')
-  // a tuple with a dynamic member is encoded behind an offset (0x20); an all-static tuple is inline
-  const base = dynamic ? WORD : 0
-  if (dynamic && smallWord(hex, 0) !== 32) return null
+  // a tuple with a dynamic member is encoded behind an offset (0x20); an all-static tuple is inline, as a flat list
+  const base = wrapped && params.some((p) => p.type === 'bytes') ? WORD : 0
+  if (base && smallWord(hex, 0) !== 32) return null
   let tail = params.length * 32 // where the next dynamic value must start, in bytes from `base`
   const values: unknown[] = []
   for (const [i, p] of params.entries()) {
