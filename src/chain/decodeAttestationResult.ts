@@ -13,22 +13,28 @@ import type { OnchainAttestation } from './records.js'
 
 const WORD = 64 // hex characters per 32-byte word
 
-function word(hex: string, at: number): string | null {
-  return at + WORD <= hex.length ? hex.slice(at, at + WORD) : null
+/** whether the `count` hex characters from `at` are all '0' (a char code loop: no substring, no RegExp) */
+function zeros(hex: string, at: number, count: number): boolean {
+  for (let i = at; i < at + count; i++) if (hex.charCodeAt(i) !== 48) return false
+  return true
 }
 
 function uint(hex: string, at: number, maxBytes: number): bigint | null {
-  const w = word(hex, at)
-  if (w === null) return null
-  if (!/^0*$/.test(w.slice(0, WORD - maxBytes * 2))) return null
-  return BigInt(`0x${w}`)
+  if (at + WORD > hex.length || !zeros(hex, at, WORD - maxBytes * 2)) return null
+  return BigInt(`0x${hex.slice(at + WORD - maxBytes * 2, at + WORD)}`)
+}
+
+/** a word holding at most 4 bytes (offsets, lengths, small enums) as a number, or -1 */
+function small(hex: string, at: number): number {
+  if (at + WORD > hex.length || !zeros(hex, at, WORD - 8)) return -1
+  return Number.parseInt(hex.slice(at + WORD - 8, at + WORD), 16)
 }
 
 function bytesAt(hex: string, at: number): { value: Hex } | null {
-  const len = uint(hex, at, 4)
-  if (len === null) return null
+  const len = small(hex, at)
+  if (len < 0) return null
   const start = at + WORD
-  const end = start + Number(len) * 2
+  const end = start + len * 2
   if (end > hex.length) return null
   return { value: `0x${hex.slice(start, end)}` as Hex }
 }
@@ -37,46 +43,52 @@ function bytesAt(hex: string, at: number): { value: Hex } | null {
 export function decodeAttestationResult(data: Hex): OnchainAttestation | null {
   const hex = data.slice(2).toLowerCase()
   if (hex.length < WORD * 11 || hex.length % 2) return null
-  const tupleOffset = uint(hex, 0, 4)
-  if (tupleOffset !== 32n) return null
+  if (small(hex, 0) !== 32) return null
   const t = WORD // tuple start, in hex characters
   const schemaId = uint(hex, t, 8)
   const linkedAttestationId = uint(hex, t + WORD, 8)
   const attestTimestamp = uint(hex, t + 2 * WORD, 8)
   const revokeTimestamp = uint(hex, t + 3 * WORD, 8)
-  const attester = uint(hex, t + 4 * WORD, 20)
+  const attester = zeros(hex, t + 4 * WORD, WORD - 40) // an address: 12 zero bytes, then 20 bytes
   const validUntil = uint(hex, t + 5 * WORD, 8)
-  const dataLocation = uint(hex, t + 6 * WORD, 1)
-  const revoked = uint(hex, t + 7 * WORD, 1)
-  const recipientsOffset = uint(hex, t + 8 * WORD, 4)
-  const dataOffset = uint(hex, t + 9 * WORD, 4)
+  const dataLocation = small(hex, t + 6 * WORD)
+  const revoked = small(hex, t + 7 * WORD)
+  const recipientsOffset = small(hex, t + 8 * WORD)
+  const dataOffset = small(hex, t + 9 * WORD)
   if (
-    [schemaId, linkedAttestationId, attestTimestamp, revokeTimestamp, attester, validUntil, dataLocation, revoked, recipientsOffset, dataOffset].includes(null)
+    schemaId === null ||
+    linkedAttestationId === null ||
+    attestTimestamp === null ||
+    revokeTimestamp === null ||
+    !attester ||
+    validUntil === null ||
+    recipientsOffset < 0 ||
+    dataOffset < 0
   )
     return null
-  if (revoked! > 1n || dataLocation! > 3n) return null
-  const r = t + Number(recipientsOffset) * 2
-  const count = uint(hex, r, 4)
-  if (count === null || r + WORD + Number(count) * WORD > hex.length) return null
+  if (revoked < 0 || revoked > 1 || dataLocation < 0 || dataLocation > 3) return null
+  const r = t + recipientsOffset * 2
+  const count = small(hex, r)
+  if (count < 0 || r + WORD + count * WORD > hex.length) return null
   const recipients: Hex[] = []
-  for (let i = 0; i < Number(count); i++) {
-    const off = uint(hex, r + WORD + i * WORD, 4)
-    if (off === null) return null
-    const element = bytesAt(hex, r + WORD + Number(off) * 2)
+  for (let i = 0; i < count; i++) {
+    const off = small(hex, r + WORD + i * WORD)
+    if (off < 0) return null
+    const element = bytesAt(hex, r + WORD + off * 2)
     if (!element) return null
     recipients.push(element.value)
   }
-  const body = bytesAt(hex, t + Number(dataOffset) * 2)
+  const body = bytesAt(hex, t + dataOffset * 2)
   if (!body) return null
   return {
-    schemaId: schemaId!,
-    linkedAttestationId: linkedAttestationId!,
-    attestTimestamp: attestTimestamp!,
-    revokeTimestamp: revokeTimestamp!,
-    attester: `0x${attester!.toString(16).padStart(40, '0')}` as Address,
-    validUntil: validUntil!,
-    dataLocation: Number(dataLocation),
-    revoked: revoked === 1n,
+    schemaId,
+    linkedAttestationId,
+    attestTimestamp,
+    revokeTimestamp,
+    attester: `0x${hex.slice(t + 5 * WORD - 40, t + 5 * WORD)}` as Address,
+    validUntil,
+    dataLocation,
+    revoked: revoked === 1,
     recipients,
     data: body.value,
   }

@@ -8,10 +8,11 @@
  * or its answer is not an aggregate3 result (another contract at that address), the same reads are plain
  * `eth_call`s (readRecordsByCall.ts) with the same results: a revert is a per-record failure either way.
  */
-import { type Address, decodeFunctionResult, encodeFunctionData, type Hex, multicall3Abi } from 'viem'
-import type { ChainClient } from './createChainClient.js'
+import { type Address, decodeFunctionResult, type Hex, multicall3Abi } from 'viem'
 import type { Logger } from '../common/logger.js'
 import { RpcError } from '../errors/baseError.js'
+import { decodeAggregate3, encodeAggregate3 } from './aggregate3Codec.js'
+import type { ChainClient } from './createChainClient.js'
 import { parseRevert, readRecordsByCall } from './readRecordsByCall.js'
 import { decodeRecordReturn, encodeRecordCall, revertedRecord } from './recordCalls.js'
 import { classifyRpcError } from './rpcGovernor.js'
@@ -61,12 +62,10 @@ export async function readRecords(params: ReadRecordsParameters): Promise<Map<st
    * the caller reads those records with plain eth_calls instead of retrying what would fail again.
    */
   const aggregate = async (blockNumber: bigint, requests: RecordRequest[]): Promise<Aggregated[]> => {
-    const calls = requests.map((r) => ({ target: contract, allowFailure: true, callData: encodeRecordCall(r) }))
+    const calldata = encodeAggregate3(contract, requests.map(encodeRecordCall))
     let data: Hex | undefined
     try {
-      const answer = await client.governor.run('eth_call:aggregate3', () =>
-        client.call({ to: multicall3, data: encodeFunctionData({ abi: multicall3Abi, functionName: 'aggregate3', args: [calls] }), blockNumber }),
-      )
+      const answer = await client.governor.run('eth_call:aggregate3', () => client.call({ to: multicall3, data: calldata, blockNumber }))
       data = answer.data
     } catch (error) {
       if (requests.length > 1 && classifyRpcError(error) === 'fatal') {
@@ -79,7 +78,7 @@ export async function readRecords(params: ReadRecordsParameters): Promise<Map<st
       throw new RpcError('eth_call', `aggregate3 of ${requests.length} reads at block ${blockNumber} failed`, { cause: error })
     }
     try {
-      const results = decodeFunctionResult({ abi: multicall3Abi, functionName: 'aggregate3', data: data ?? '0x' })
+      const results = decodeAggregate3(data ?? '0x') ?? decodeFunctionResult({ abi: multicall3Abi, functionName: 'aggregate3', data: data ?? '0x' })
       if (results.length !== requests.length) throw new Error(`aggregate3 returned ${results.length} results for ${requests.length} calls`)
       return [{ requests, results }]
     } catch (error) {

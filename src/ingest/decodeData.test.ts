@@ -1,6 +1,7 @@
-import { encodeAbiParameters, type Hex } from 'viem'
+import fc from 'fast-check'
+import { bytesToHex, decodeAbiParameters, encodeAbiParameters, type Hex } from 'viem'
 import { describe, expect, it } from 'vitest'
-import { decodeAttestationData, decodeRecipient, parseSchemaData } from './decodeData.js'
+import { decodeAttestationData, decodeCanonical, decodeRecipient, parseSchemaData } from './decodeData.js'
 
 const fields = [
   { name: 'name', type: 'string' },
@@ -139,5 +140,62 @@ describe('poison pills', () => {
     expect(decodeRecipient(raw)).toEqual({ raw, address: null, text: 'a\uFFFDb' })
     const long = encodeAbiParameters([{ type: 'string' }], ['x'.repeat(3_000)])
     expect(decodeRecipient(long)).toEqual({ raw: long, address: null, text: null })
+  })
+})
+
+describe('decodeCanonical (the fast path of decodeAttestationData)', () => {
+  const types = ['address', 'bool', 'uint8', 'uint48', 'uint64', 'uint256', 'bytes32', 'bytes4', 'bytes'] as const
+  const arbitraryOf = (type: (typeof types)[number]) => {
+    switch (type) {
+      case 'address':
+        return fc.uint8Array({ minLength: 20, maxLength: 20 }).map((b) => bytesToHex(b))
+      case 'bool':
+        return fc.boolean()
+      case 'uint8':
+        return fc.integer({ min: 0, max: 255 })
+      case 'uint48':
+        return fc.integer({ min: 0, max: 2 ** 48 - 1 })
+      case 'uint64':
+        return fc.bigInt({ min: 0n, max: 2n ** 64n - 1n })
+      case 'uint256':
+        return fc.bigInt({ min: 0n, max: 2n ** 256n - 1n })
+      case 'bytes32':
+        return fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => bytesToHex(b))
+      case 'bytes4':
+        return fc.uint8Array({ minLength: 4, maxLength: 4 }).map((b) => bytesToHex(b))
+      case 'bytes':
+        return fc.uint8Array({ maxLength: 80 }).map((b) => bytesToHex(b))
+    }
+  }
+  const fieldsAndValues = fc
+    .array(fc.constantFrom(...types), { minLength: 1, maxLength: 5 })
+    .chain((ts) => fc.tuple(fc.constant(ts.map((type) => ({ type }))), fc.tuple(...ts.map(arbitraryOf))))
+  /** what decodeAttestationData did before the fast path: viem's decode, kept when re-encoding gives the same bytes */
+  const viemDecode = (params: { type: string }[], data: Hex, wrapped: boolean) => {
+    const abi = wrapped ? [{ type: 'tuple', components: params }] : params
+    try {
+      const decoded = decodeAbiParameters(abi, data)
+      if (encodeAbiParameters(abi, decoded as unknown[]).toLowerCase() !== data.toLowerCase()) return null
+      return wrapped ? decoded[0] : [...decoded]
+    } catch {
+      return null
+    }
+  }
+
+  it('answers exactly what decode + re-encode answers, accepted or not, tuple and flat', () => {
+    fc.assert(
+      fc.property(fieldsAndValues, fc.nat(), fc.integer({ min: 0, max: 4 }), fc.boolean(), ([params, values], where, how, wrapped) => {
+        let data = encodeAbiParameters([{ type: 'tuple', components: params }], [values]) as string
+        // mutate: 0 none, 1 flip one hex digit, 2 drop the last word, 3 flat encoding instead, 4 one more zero word
+        if (how === 1) {
+          const i = 2 + (where % (data.length - 2))
+          data = `${data.slice(0, i)}${data[i] === '0' ? '1' : '0'}${data.slice(i + 1)}`
+        } else if (how === 2) data = data.slice(0, -64)
+        else if (how === 3) data = encodeAbiParameters(params, values)
+        else if (how === 4) data = `${data}${'0'.repeat(64)}`
+        expect(decodeCanonical(params as never, data as Hex, wrapped)).toEqual(viemDecode(params, data as Hex, wrapped))
+      }),
+      { seed: 777, numRuns: 3000 },
+    )
   })
 })

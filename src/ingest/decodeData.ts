@@ -5,7 +5,7 @@
  * storable as it is (text and JSON through `src/db/toStorable.ts`: no NUL, no lone surrogate, bounded depth).
  * Semantics: sign-protocol-facts.md, items 11–13.
  */
-import { type AbiParameter, decodeAbiParameters, encodeAbiParameters, type Hex, hexToBytes, isHex } from 'viem'
+import { type AbiParameter, checksumAddress, decodeAbiParameters, encodeAbiParameters, type Hex, hexToBytes, isHex } from 'viem'
 import { MAX_JSON_DEPTH, toIndexableText, toStorableJson, toStorableText } from '../db/toStorable.js'
 
 /** DataLocation enum of the contract (uint8). */
@@ -115,10 +115,11 @@ export function decodeAttestationData(data: Hex, dataLocation: number, fields: S
   // `__proto__` with `value[name] = …`, which sets the prototype and drops the field. Strings are decoded as bytes
   // and turned into text here (see toText).
   const params = fields.map(toRawParameter)
-  const tuple = tryDecode([{ type: 'tuple', components: params }], data)
-  const asTuple = tuple && toStored('TUPLE', fields, tuple[0] as unknown[])
+  const byHand = params.every(isElementary)
+  const tuple = byHand ? decodeCanonical(params, data, true) : (tryDecode([{ type: 'tuple', components: params }], data)?.[0] as unknown[] | undefined)
+  const asTuple = tuple && toStored('TUPLE', fields, tuple)
   if (asTuple) return asTuple
-  const flat = tryDecode(params, data)
+  const flat = byHand ? decodeCanonical(params, data, false) : tryDecode(params, data)
   const asFlat = flat && toStored('FLAT', fields, flat as unknown[])
   if (asFlat) return asFlat
   return { encoding: null, value: null, error: 'DATA_UNDECODABLE: data decodes neither as a tuple nor as a flat list of the schema fields' }
@@ -131,6 +132,79 @@ function tryDecode(params: readonly AbiParameter[], data: Hex): readonly unknown
   } catch {
     return null
   }
+}
+
+const WORD = 64 // hex characters per 32-byte word
+const UINT = /^uint(\d*)$/
+const FIXED_BYTES = /^bytes(\d+)$/
+
+function zeros(hex: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (hex.charCodeAt(i) !== 48) return false
+  return true
+}
+
+/** a word holding at most 6 bytes as a number, or -1 */
+function smallWord(hex: string, at: number): number {
+  if (at + WORD > hex.length || !zeros(hex, at, at + WORD - 12)) return -1
+  return Number.parseInt(hex.slice(at + WORD - 12, at + WORD), 16)
+}
+
+/** whether {@link decodeCanonical} decodes this parameter (a top-level elementary type other than intN) */
+function isElementary(p: AbiParameter): boolean {
+  return p.type === 'bytes' || p.type === 'address' || p.type === 'bool' || UINT.test(p.type) || FIXED_BYTES.test(p.type)
+}
+
+/**
+ * The hot path of backfill decoding: attestation data whose fields are all top-level elementary types (address,
+ * bool, uintN, bytesN, bytes; strings come as bytes, see toRawParameter — {@link isElementary}), decoded by hand into
+ * what viem's decodeAbiParameters returns for them (uintN ≤ 48 bits as numbers, addresses checksummed, hex
+ * lowercase), as `abi.encode(tuple)` when `wrapped`, else as the flat list. `tryDecode` (decode, then re-encode and
+ * compare) accepts exactly the canonical encoding, and so does this: for such fields it answers what `tryDecode`
+ * answers (the property test holds them equal, accepted or not). Exported for its test.
+ */
+export function decodeCanonical(params: readonly AbiParameter[], data: Hex, wrapped: boolean): unknown[] | null {
+  const hex = data.slice(2).toLowerCase()
+  // a tuple with a dynamic member is encoded behind an offset (0x20); an all-static tuple is inline, as a flat list
+  const base = wrapped && params.some((p) => p.type === 'bytes') ? WORD : 0
+  if (base && smallWord(hex, 0) !== 32) return null
+  let tail = params.length * 32 // where the next dynamic value must start, in bytes from `base`
+  const values: unknown[] = []
+  for (const [i, p] of params.entries()) {
+    const at = base + i * WORD
+    if (at + WORD > hex.length) return null
+    if (p.type === 'bytes') {
+      if (smallWord(hex, at) !== tail) return null
+      const start = base + tail * 2
+      const length = smallWord(hex, start)
+      if (length < 0) return null
+      const padded = Math.ceil(length / 32) * WORD
+      if (start + WORD + padded > hex.length || !zeros(hex, start + WORD + length * 2, start + WORD + padded)) return null
+      values.push(`0x${hex.slice(start + WORD, start + WORD + length * 2)}`)
+      tail += 32 + padded / 2
+    } else if (p.type === 'address') {
+      if (!zeros(hex, at, at + 24)) return null
+      values.push(checksumAddress(`0x${hex.slice(at + 24, at + WORD)}`))
+    } else if (p.type === 'bool') {
+      const b = smallWord(hex, at)
+      if (b !== 0 && b !== 1) return null
+      values.push(b === 1)
+    } else {
+      const uint = UINT.exec(p.type)
+      const fixed = uint ? null : FIXED_BYTES.exec(p.type)
+      if (uint) {
+        const bits = uint[1] ? Number(uint[1]) : 256
+        if (!zeros(hex, at, at + WORD - bits / 4)) return null
+        const digits = hex.slice(at + WORD - bits / 4, at + WORD)
+        values.push(bits > 48 ? BigInt(`0x${digits}`) : Number.parseInt(digits, 16))
+      } else if (fixed) {
+        const size = Number(fixed[1])
+        if (!zeros(hex, at + size * 2, at + WORD)) return null
+        values.push(`0x${hex.slice(at, at + size * 2)}`)
+      } else return null
+    }
+  }
+  if (base + tail * 2 !== hex.length || !/^[0-9a-f]*$/.test(hex)) return null
+  return values
 }
 
 /**

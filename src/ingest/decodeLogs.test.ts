@@ -1,6 +1,7 @@
-import { encodeAbiParameters, type Hex, type Log, toEventSelector } from 'viem'
+import fc from 'fast-check'
+import { decodeEventLog, encodeAbiParameters, type Hex, type Log, toEventSelector } from 'viem'
 import { describe, expect, it } from 'vitest'
-import { SP_EVENT_TOPICS } from '../chain/spAbi.js'
+import { SP_EVENT_TOPICS, spEventsAbi } from '../chain/spAbi.js'
 import { decodeLogs } from './decodeLogs.js'
 
 const base = {
@@ -52,5 +53,28 @@ describe('decodeLogs', () => {
     expect(events[0]).toMatchObject({ indexingKey: 'a\u0000b', topic0: SP_EVENT_TOPICS.AttestationMade })
     expect(events[2]).toMatchObject({ reason: '\ufeffwhy' }) // viem's own decoding drops a leading U+FEFF
     expect(events[1]).toMatchObject({ offchainAttestationId: 'id\u0000x', topic0: SP_EVENT_TOPICS.OffchainAttestationMade, data: made })
+  })
+})
+
+describe('decodeLogs fast path (AttestationMade / AttestationRevoked in the canonical layout)', () => {
+  it('gives what the generic decoder gives, for any id and string', () => {
+    fc.assert(
+      fc.property(
+        fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
+        fc.oneof(fc.string({ maxLength: 70 }), fc.string({ unit: 'binary', maxLength: 70 }), fc.constant('\ufeffk')),
+        fc.boolean(),
+        (id, text, made) => {
+          const topic = made ? SP_EVENT_TOPICS.AttestationMade : SP_EVENT_TOPICS.AttestationRevoked
+          const data = encodeAbiParameters([{ type: 'uint64' }, { type: 'string' }], [id, text])
+          const [event] = decodeLogs([log(0, [topic], data)]).events
+          const viem = decodeEventLog({ abi: spEventsAbi, data, topics: [topic], strict: true }).args as { attestationId: bigint }
+          expect(event).toMatchObject(made ? { attestationId: viem.attestationId, indexingKey: text } : { attestationId: viem.attestationId, reason: text })
+          // not canonical (a trailing word): the generic path, same values
+          const [longer] = decodeLogs([log(0, [topic], `${data}${'00'.repeat(32)}` as Hex)]).events
+          expect(longer).toEqual({ ...event, data: `${data}${'00'.repeat(32)}` })
+        },
+      ),
+      { seed: 4242, numRuns: 300 },
+    )
   })
 })

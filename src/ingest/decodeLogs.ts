@@ -6,7 +6,7 @@
  * in `buildBatch`.
  */
 import { type Address, decodeAbiParameters, decodeEventLog, type Hex, hexToBytes, type Log } from 'viem'
-import { spEventsAbi } from '../chain/spAbi.js'
+import { SP_EVENT_TOPICS, spEventsAbi } from '../chain/spAbi.js'
 
 /** Where a log is, and its raw topic0 and data (kept so a log that cannot be stored is kept raw as a SkippedLog). */
 type LogRef = { blockNumber: bigint; blockHash: Hex; logIndex: number; txHash: Hex; address: Address; topic0: Hex | null; data: Hex }
@@ -33,6 +33,15 @@ export function decodeLogs(logs: Log[]): { events: SpEvent[]; skipped: SkippedLo
       address: log.address.toLowerCase() as Address,
       topic0: (log.topics[0] ?? null) as Hex | null,
       data: log.data,
+    }
+    const topic0 = log.topics.length === 1 ? log.topics[0]!.toLowerCase() : undefined
+    if (topic0 === SP_EVENT_TOPICS.AttestationMade || topic0 === SP_EVENT_TOPICS.AttestationRevoked) {
+      const fast = decodeIdAndString(log.data)
+      if (fast) {
+        if (topic0 === SP_EVENT_TOPICS.AttestationMade) events.push({ ...ref, name: 'AttestationMade', attestationId: fast.id, indexingKey: fast.text })
+        else events.push({ ...ref, name: 'AttestationRevoked', attestationId: fast.id, reason: fast.text })
+        continue
+      }
     }
     try {
       const { eventName, args } = decodeEventLog({ abi: spEventsAbi, data: log.data, topics: log.topics, strict: true })
@@ -63,6 +72,34 @@ export function decodeLogs(logs: Log[]): { events: SpEvent[]; skipped: SkippedLo
 }
 
 const TEXT = new TextDecoder('utf-8', { ignoreBOM: true })
+const WORD = 64 // hex characters per 32-byte word
+const HEX16 = /^[0-9a-f]{16}$/i
+
+/** whether the `count` hex characters of `hex` from `at` are all '0' */
+function zeros(hex: string, at: number, count: number): boolean {
+  for (let i = at; i < at + count; i++) if (hex.charCodeAt(i) !== 48) return false
+  return true
+}
+
+/**
+ * The hot path of backfill (`AttestationMade`, also `AttestationRevoked`): data `abi.encode(uint64, string)` in the
+ * canonical layout — id word, offset 0x40, length, the bytes zero-padded to a word, nothing after — decoded by hand
+ * exactly as the generic path decodes it (viem's decodeEventLog then {@link exactStrings}: the string as lenient
+ * UTF-8 keeping a leading U+FEFF). Anything else is null and goes through the generic path.
+ */
+function decodeIdAndString(data: Hex): { id: bigint; text: string } | null {
+  const hex = data.slice(2)
+  if (hex.length < 3 * WORD || !zeros(hex, 0, WORD - 16) || !zeros(hex, WORD, WORD - 2) || hex.slice(2 * WORD - 2, 2 * WORD) !== '40') return null
+  if (!zeros(hex, 2 * WORD, WORD - 8)) return null
+  const length = Number.parseInt(hex.slice(3 * WORD - 8, 3 * WORD), 16)
+  const padded = Math.ceil(length / 32) * WORD
+  if (hex.length !== 3 * WORD + padded || !zeros(hex, 3 * WORD + length * 2, padded - length * 2)) return null
+  const bytes = Buffer.from(hex.slice(3 * WORD, 3 * WORD + length * 2), 'hex')
+  if (bytes.length !== length) return null // a character that is not hex
+  const idHex = hex.slice(WORD - 16, WORD)
+  if (!HEX16.test(idHex)) return null
+  return { id: BigInt(`0x${idHex}`), text: TEXT.decode(bytes) }
+}
 
 /**
  * The event's string arguments decoded again as bytes, then as lenient UTF-8 that keeps a leading U+FEFF (viem's

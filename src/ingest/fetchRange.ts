@@ -136,3 +136,26 @@ function blockNumbers(from: bigint, to: bigint): bigint[] {
   for (let n = from; n <= to; n++) out.push(n)
   return out
 }
+
+/** per log, what its event / skipped log and record objects and their fixed strings (hashes, address) hold, about */
+const BYTES_PER_LOG = 1_000
+
+/**
+ * About how many bytes a piece holds in memory: a fixed share per log plus its variable-length data (the log's data,
+ * and once read each record's data and recipients, in hex characters). An estimate for bounding what is in flight
+ * between getLogs and commit, not an exact size.
+ */
+export function estimateBytes(p: RangePiece | FetchedRange): number {
+  let bytes = 0
+  for (const e of p.events) bytes += BYTES_PER_LOG + e.data.length
+  for (const s of p.skipped) bytes += BYTES_PER_LOG + s.data.length
+  if ('records' in p) {
+    for (const r of p.records.values()) {
+      if (!r.ok) continue
+      const v = r.value as { data?: unknown; recipients?: unknown }
+      if (typeof v.data === 'string') bytes += v.data.length
+      if (Array.isArray(v.recipients)) for (const x of v.recipients) bytes += String(x).length
+    }
+  }
+  return bytes
+}

@@ -73,7 +73,12 @@ export async function backfill(params: BackfillParameters): Promise<void> {
   try {
     while ((pending || rangeWindow.length) && !signal.aborted) {
       // slow start: one range until the first answer has sized the next ones (log density is unknown)
-      while (pending && rangeWindow.length < (pipeline.rangesSeen() === 0 ? 1 : params.parallelRanges)) {
+      // and no further range while those fetched or still out would pass the bounds in flight (one at least)
+      while (
+        pending &&
+        rangeWindow.length < (pipeline.rangesSeen() === 0 ? 1 : params.parallelRanges) &&
+        (rangeWindow.length === 0 || pipeline.roomForRange())
+      ) {
         rangeWindow.push(pipeline.startRange(pending))
         pending = nextRange()
       }

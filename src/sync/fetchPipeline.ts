@@ -8,7 +8,7 @@
 import type { Address } from 'viem'
 import type { ChainClient } from '../chain/createChainClient.js'
 import type { Logger } from '../common/logger.js'
-import { type FetchedRange, fetchPiece, getRangeLogs, type RangePiece } from '../ingest/fetchRange.js'
+import { estimateBytes, type FetchedRange, fetchPiece, getRangeLogs, type RangePiece } from '../ingest/fetchRange.js'
 import pLimit from 'p-limit'
 import { createLogBudget } from './logBudget.js'
 import type { BlockRange } from './rangeCutter.js'
@@ -20,6 +20,14 @@ import type { BlockRange } from './rangeCutter.js'
 export const PIECES_READ_AT_ONCE = 2
 /** logs (with their decoded events and read records) held between read and commit, at most — see logBudget.ts */
 export const MAX_LOGS_IN_FLIGHT = 10_000
+/**
+ * What ranges hold from their getLogs answer to their commit, at most (about: `estimateBytes`), and at most
+ * MAX_LOGS_IN_FLIGHT logs: no further range's getLogs starts while ranges fetched or in flight (counted at the last
+ * range's size) would pass either bound ({@link FetchPipeline.roomForRange}). The log budget alone left up to
+ * `parallelRanges` ranges of logs waiting for it unbounded; at 5,000 attestations per block that was most of the
+ * indexer's ~180 MB live heap (1.1 GB peak RSS at 100,000 attestations).
+ */
+export const MAX_BYTES_IN_FLIGHT = 32 * 2 ** 20
 
 /** One piece on its way to the committer: `fetched` resolves once its records are read; `release()` after its commit. */
 export type PieceSlot = { fetched: Promise<FetchedRange>; release: () => void }
@@ -33,6 +41,11 @@ export type FetchPipeline = {
   startRange(range: BlockRange): Promise<PieceSlot[]>
   /** Ranges whose getLogs has answered so far (the slow start waits for the first). */
   rangesSeen(): number
+  /**
+   * Whether another range may start: the logs and bytes held from getLogs to commit, with each range still out
+   * counted at the last range's size, are under MAX_LOGS_IN_FLIGHT and MAX_BYTES_IN_FLIGHT.
+   */
+  roomForRange(): boolean
   /** Stops every piece not yet read (its `fetched` rejects) and releases every slot still held. */
   abandon(): void
 }
@@ -59,14 +72,25 @@ export function createFetchPipeline(params: CreateFetchPipelineParameters): Fetc
   let abandoned = false
   let queued: Promise<unknown> = Promise.resolve()
   let rangesSeen = 0
+  // held from getLogs to commit (ranges whose getLogs is still out count as the last range did)
+  const held = { logs: 0, bytes: 0, rangesOut: 0, lastLogs: 0, lastBytes: 0 }
 
   const startRange = (range: BlockRange): Promise<PieceSlot[]> => {
     const { fromBlock, toBlock, unfinalized: verifyChain } = range
+    held.rangesOut++
     const logsReady = rangeLimit(() => getRangeLogs({ client, contract, fromBlock, toBlock })).then((pieces) => {
       params.onRangeLogs?.(range, pieces)
       rangesSeen++
       return pieces
     })
+    logsReady.then(
+      (pieces) => {
+        held.rangesOut--
+        held.lastLogs = pieces.reduce((n, p) => n + p.events.length + p.skipped.length, 0)
+        held.lastBytes = pieces.reduce((n, p) => n + estimateBytes(p), 0)
+      },
+      () => held.rangesOut--,
+    )
     let previous: Promise<unknown> | undefined = queued
     const piecesReady = logsReady.then(async (pieces) => {
       await previous // queue this range's pieces only after the earlier ranges' pieces: FIFO = commit order
@@ -74,6 +98,9 @@ export function createFetchPipeline(params: CreateFetchPipelineParameters): Fetc
       // pieces (and their records) into memory for as long as this range's slots live
       previous = undefined
       return pieces.map((piece) => {
+        const size = { logs: piece.events.length + piece.skipped.length, bytes: estimateBytes(piece) }
+        held.logs += size.logs
+        held.bytes += size.bytes
         let release!: () => void
         const committed = new Promise<void>((r) => {
           release = r
@@ -100,6 +127,9 @@ export function createFetchPipeline(params: CreateFetchPipelineParameters): Fetc
                 },
                 'Fetched piece',
               )
+              const bytes = estimateBytes(result) // the records read: more bytes held until the commit
+              held.bytes += bytes - size.bytes
+              size.bytes = bytes
               deliver(result)
             } catch (error) {
               return fail(error)
@@ -112,6 +142,10 @@ export function createFetchPipeline(params: CreateFetchPipelineParameters): Fetc
         const slot: PieceSlot = {
           fetched,
           release: () => {
+            if (slots.has(slot)) {
+              held.logs -= size.logs
+              held.bytes -= size.bytes
+            }
             release()
             slots.delete(slot) // drop the fetched data as soon as it is committed
           },
@@ -131,6 +165,7 @@ export function createFetchPipeline(params: CreateFetchPipelineParameters): Fetc
   return {
     startRange,
     rangesSeen: () => rangesSeen,
+    roomForRange: () => held.logs + held.rangesOut * held.lastLogs < MAX_LOGS_IN_FLIGHT && held.bytes + held.rangesOut * held.lastBytes < MAX_BYTES_IN_FLIGHT,
     abandon() {
       abandoned = true
       for (const slot of slots) slot.release()

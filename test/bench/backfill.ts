@@ -10,8 +10,14 @@
  * The backfill clock starts when the indexer holds its writer lock (process start-up and migrations excluded); the
  * cold figures count from the spawn: to the first committed attestation, and to the last. `--runner dist` (default)
  * runs `npm run build` and spawns the compiled CLI, `--runner tsx` the TypeScript sources through tsx.
+ *
+ * Before the indexer, on the same seeded chain and in the same run, the node's floor (`floorReader.ts`: every log by
+ * eth_getLogs and every getAttestation pinned at its log's block by Multicall3, nothing else running) is measured;
+ * the indexer's rates are printed as a share of it, cold (spawn → last row) and from the first committed row. Only
+ * these ratios compare across runs on a shared machine: absolute figures drift with its load.
  */
 import { execFileSync } from 'node:child_process'
+import { createWriteStream } from 'node:fs'
 import { performance } from 'node:perf_hooks'
 import { Command } from 'commander'
 import pg from 'pg'
@@ -25,6 +31,7 @@ import { join } from 'node:path'
 import { createTruthClient } from '../helpers/groundTruth.js'
 import { spawnIndexer, writeChainConfig } from '../helpers/indexerProcess.js'
 import { createTestCommon } from '../helpers/common.js'
+import { measureFloor } from './floorReader.js'
 
 const opts = new Command('bench')
   .option('--attestations <n>', 'attestations to seed', '10000')
@@ -37,6 +44,11 @@ const opts = new Command('bench')
   .option('--max-block-range <n>', 'blocks per eth_getLogs range', '2000')
   .option('--queries <n>', 'queries per latency figure', '500')
   .option('--runner <dist|tsx>', 'the indexer process runs dist/ (built first) or the sources through tsx', 'dist')
+  .option('--floor-range <n>', 'blocks per eth_getLogs of the floor reader on a chain too sparse to size its ranges by density', '10')
+  .option('--floor-parallel <n>', 'requests in flight of the floor reader', '4')
+  .option('--no-floor', 'skip the floor')
+  .option('--indexer-log <file>', "write the indexer's output to this file (with --indexer-log-level, e.g. debug: per-range timings)")
+  .option('--indexer-log-level <level>', "the indexer's log level", 'info')
   .parse()
   .opts()
 
@@ -49,6 +61,21 @@ const workload = createWorkload({ rpcUrl: devnet.rpcUrl, address: devnet.address
 let t = performance.now()
 await workload.seedBulk({ attestations: N, perTx: Number(opts.perTx) })
 const seedS = (performance.now() - t) / 1000
+const seededHead = await createTruthClient(devnet.rpcUrl).getBlockNumber({ cacheTime: 0 })
+// the node's floor on this chain, now, with nothing else running (no database, no indexer)
+const floor = opts.floor
+  ? await measureFloor({
+      rpcUrl: devnet.rpcUrl,
+      contract: devnet.address,
+      multicall3: devnet.multicall3,
+      fromBlock: devnet.deployBlock,
+      toBlock: seededHead,
+      blocksPerRange: Number(opts.floorRange),
+      parallel: Number(opts.floorParallel),
+    })
+  : undefined
+if (floor?.failedReads) throw new Error(`floor: ${floor.failedReads} getAttestation reads failed`)
+const floorRate = floor ? floor.attestations / floor.seconds : Number.NaN
 
 const dbName = `sign_bench_${process.pid}`
 const admin = new pg.Client({ connectionString: opts.databaseUrl })
@@ -70,7 +97,17 @@ const head = await db.prisma
   .$queryRawUnsafe<{ n: bigint }[]>('SELECT 0::bigint AS n')
   .then(() => createTruthClient(devnet.rpcUrl).getBlockNumber({ cacheTime: 0 }))
 const spawnedAt = performance.now()
-const indexer = spawnIndexer(config, url.toString(), [], opts.runner === 'tsx' ? { SIGN_INDEXER_TSX: '1' } : {})
+const indexer = spawnIndexer(
+  config,
+  url.toString(),
+  ['--log-level', opts.indexerLogLevel],
+  opts.runner === 'tsx' ? { SIGN_INDEXER_TSX: '1', LOG_LEVEL: opts.indexerLogLevel } : { LOG_LEVEL: opts.indexerLogLevel },
+)
+if (opts.indexerLog) {
+  const out = createWriteStream(opts.indexerLog)
+  indexer.child.stdout!.pipe(out)
+  indexer.child.stderr!.pipe(out)
+}
 let firstRowAt: number | undefined
 let indexerPeakKiB = 0
 const watchFirstRow = async () => {
@@ -79,6 +116,7 @@ const watchFirstRow = async () => {
 }
 while (!(await Promise.race([indexer.ready.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 20))]))) await watchFirstRow()
 const readyAt = performance.now()
+const rssAtLockMiB = Number(/VmRSS:\s+(\d+)/.exec(await readFile(`/proc/${indexer.child.pid}/status`, 'utf8').catch(() => ''))?.[1] ?? 0) / 1024
 t = readyAt
 for (;;) {
   const status = await readFile(`/proc/${indexer.child.pid}/status`, 'utf8').catch(() => '')
@@ -135,8 +173,18 @@ console.log(`\nBackfill: ${stored} attestations in ${backfillS.toFixed(2)} s = $
 console.log(
   `  cold (${opts.runner}): spawn → writer lock ${((readyAt - spawnedAt) / 1000).toFixed(2)} s, spawn → first committed row ${((firstRowAt! - spawnedAt) / 1000).toFixed(2)} s, first → last row ${((lastRowAt - firstRowAt!) / 1000).toFixed(2)} s, spawn → last row ${((lastRowAt - spawnedAt) / 1000).toFixed(2)} s = ${Math.round(stored / ((lastRowAt - spawnedAt) / 1000))} att/s`,
 )
-console.log(`  indexer process peak RSS (VmHWM): ${(backfillPeakRss / 2 ** 20).toFixed(0)} MiB; max range ${opts.maxBlockRange} blocks`)
-console.log(`  vs node floor ~17,000 att/s: ${((100 * rate) / 17_000).toFixed(0)} %`)
+console.log(
+  `  indexer process peak RSS (VmHWM): ${(backfillPeakRss / 2 ** 20).toFixed(0)} MiB (RSS at the writer lock: ${rssAtLockMiB.toFixed(0)} MiB); max range ${opts.maxBlockRange} blocks`,
+)
+const coldRate = stored / ((lastRowAt - spawnedAt) / 1000)
+const firstRowRate = stored / ((lastRowAt - firstRowAt!) / 1000)
+if (floor)
+  console.log(
+    `  node floor (same chain, this run: eth_getLogs of ~5,000 logs + getAttestation by aggregate3 of 250, ${opts.floorParallel} requests in flight): ${floor.attestations} attestations (${floor.logs} logs) in ${floor.seconds.toFixed(2)} s = ${Math.round(floorRate)} att/s`,
+  )
+console.log(
+  `  ours: cold ${Math.round(coldRate)} att/s = ${((100 * coldRate) / floorRate).toFixed(0)} % of the floor; first → last row ${Math.round(firstRowRate)} att/s = ${((100 * firstRowRate) / floorRate).toFixed(0)} %; from the writer lock ${((100 * rate) / floorRate).toFixed(0)} %`,
+)
 console.log(`attestation(id):         p50 ${one.p50.toFixed(2)} ms  p99 ${one.p99.toFixed(2)} ms  (${opts.queries} queries)`)
 console.log(`attestations(first: 50): p50 ${page.p50.toFixed(2)} ms  p99 ${page.p99.toFixed(2)} ms  (${opts.queries} queries)`)
 console.log(
@@ -148,7 +196,14 @@ console.log(
     coldSeconds: (lastRowAt - spawnedAt) / 1000,
     backfillSeconds: backfillS,
     attPerSecond: rate,
+    floor,
+    floorAttPerSecond: floorRate,
+    coldAttPerSecond: coldRate,
+    firstRowAttPerSecond: firstRowRate,
+    coldRatio: coldRate / floorRate,
+    firstRowRatio: firstRowRate / floorRate,
     peakRssMiB: backfillPeakRss / 2 ** 20,
+    rssAtLockMiB,
     one,
     page,
   }),
