@@ -56,11 +56,14 @@ CREATE INDEX "SchemaDayRollup_chainId_day_idx" ON "SchemaDayRollup"("chainId", "
 CREATE INDEX "SchemaAttesterRollup_chainId_attester_idx" ON "SchemaAttesterRollup"("chainId", "attester");
 
 -- A recipient as one key: a lower-case address when it is one (decoded from abi.encode(address), or a string that is
--- an address), else its text, else its raw bytes. The same expression as RECIPIENT_KEY_SQL in attestationStatsSql.ts.
+-- an address), else its text, else its raw bytes — as 'md5:' and their MD5 when longer than 2,000 bytes, since the key
+-- is a btree entry (this index, RecipientRollup's primary key: PostgreSQL refuses entries over 2,704 bytes, and an
+-- attester may send any recipient bytes). The statistics' direct GROUP BY reads this column too (attestationStatsSql.ts).
 CREATE FUNCTION recipient_key(address text, recipient_text text, raw text) RETURNS text
   LANGUAGE sql IMMUTABLE PARALLEL SAFE
   AS $$
-    SELECT COALESCE(address, CASE WHEN recipient_text ~ '^0x[0-9a-fA-F]{40}$' THEN lower(recipient_text) ELSE recipient_text END, raw)
+    SELECT COALESCE(address, CASE WHEN recipient_text ~ '^0x[0-9a-fA-F]{40}$' THEN lower(recipient_text) ELSE recipient_text END,
+      CASE WHEN octet_length(raw) <= 2000 THEN raw ELSE 'md5:' || md5(raw) END)
   $$;
 
 -- AlterTable (rewrites the table once: every existing row gets its key)

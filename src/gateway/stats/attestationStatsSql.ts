@@ -18,10 +18,11 @@ import type { StatsGroupBy } from './statsGroup.js'
 
 /**
  * A recipient as one key: a lower-case address when it is one (decoded from `abi.encode(address)`, or a string that
- * is an address — the `recipient` filter matches both alike), else its text, else its raw bytes. The SQL function
- * `recipient_key` (the generated column "Recipient"."recipientKey" that keys `RecipientRollup`) is the same expression.
+ * is an address — the `recipient` filter matches both alike), else its text, else its raw bytes (`md5:` and their MD5
+ * past 2,000 bytes: the key is a btree entry). It is the generated column "Recipient"."recipientKey" (SQL function
+ * `recipient_key`, migration 20261207030000), the same key `RecipientRollup` counts by. Alias `rr`: a Recipient row.
  */
-export const RECIPIENT_KEY_SQL = Prisma.sql`COALESCE(rr."address", CASE WHEN rr."text" ~ '^0x[0-9a-fA-F]{40}$' THEN lower(rr."text") ELSE rr."text" END, rr."raw")`
+export const RECIPIENT_KEY_SQL = Prisma.sql`rr."recipientKey"`
 
 /** Key columns of a grouping over "Attestation" (alias `a`). */
 const DIRECT_KEYS: Record<Exclude<StatsGroupBy, 'RECIPIENT'>, Prisma.Sql> = {
