@@ -182,9 +182,12 @@ if (floor)
   console.log(
     `  node floor (same chain, this run: eth_getLogs of ~5,000 logs + getAttestation by aggregate3 of 250, ${opts.floorParallel} requests in flight): ${floor.attestations} attestations (${floor.logs} logs) in ${floor.seconds.toFixed(2)} s = ${Math.round(floorRate)} att/s`,
   )
-console.log(
-  `  ours: cold ${Math.round(coldRate)} att/s = ${((100 * coldRate) / floorRate).toFixed(0)} % of the floor; first → last row ${Math.round(firstRowRate)} att/s = ${((100 * firstRowRate) / floorRate).toFixed(0)} %; from the writer lock ${((100 * rate) / floorRate).toFixed(0)} %`,
-)
+// without the floor (--no-floor) there is no share to print
+if (floor)
+  console.log(
+    `  ours: cold ${Math.round(coldRate)} att/s = ${((100 * coldRate) / floorRate).toFixed(0)} % of the floor; first → last row ${Math.round(firstRowRate)} att/s = ${((100 * firstRowRate) / floorRate).toFixed(0)} %; from the writer lock ${((100 * rate) / floorRate).toFixed(0)} %`,
+  )
+else console.log(`  ours: cold ${Math.round(coldRate)} att/s; first → last row ${Math.round(firstRowRate)} att/s (no floor: --no-floor)`)
 console.log(`attestation(id):         p50 ${one.p50.toFixed(2)} ms  p99 ${one.p99.toFixed(2)} ms  (${opts.queries} queries)`)
 console.log(`attestations(first: 50): p50 ${page.p50.toFixed(2)} ms  p99 ${page.p99.toFixed(2)} ms  (${opts.queries} queries)`)
 console.log(
