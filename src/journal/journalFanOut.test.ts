@@ -1,24 +1,14 @@
 import { describe, expect, it } from 'vitest'
+import { journalEntryRow } from './journalEntryFixture.js'
 import { createSilentLogger } from '../common/logger.js'
 import { createMetrics } from '../common/metrics.js'
-import { type JournalEntryRow, toJournalEntry } from './journalEntry.js'
+import { toJournalEntry } from './journalEntry.js'
 import { createJournalFanOut } from './journalFanOut.js'
 import { createJournalGap } from './journalGap.js'
 import type { ReleasedEntries } from './journalReader.js'
 import { createJournalSubscribers, type JournalSubscriber } from './journalSubscribers.js'
 
-const row = (seq: number) =>
-  ({
-    seq: BigInt(seq),
-    chainId: 1,
-    kind: 'CREATED',
-    subjectType: 'ATTESTATION',
-    subjectId: String(seq),
-    blockNumber: 1n,
-    blockHash: '0x',
-    logIndex: 0,
-    finality: null,
-  }) as JournalEntryRow
+const row = (seq: number) => journalEntryRow(seq)
 
 function released(seqs: number[], dropped: string[] = []): ReleasedEntries {
   const rows = seqs.map(row)

@@ -1,20 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import type { JournalEntryRow } from './journalEntry.js'
+import { journalEntryRow } from './journalEntryFixture.js'
 import { createJournalReplay, REPLAY_AGAIN, REPLAY_YIELD_EVERY, type SubscriptionCursor } from './journalReplay.js'
 import type { ReplayTicket } from './replayLimiter.js'
 
-const row = (seq: number) =>
-  ({
-    seq: BigInt(seq),
-    chainId: seq % 2,
-    kind: 'CREATED',
-    subjectType: 'ATTESTATION',
-    subjectId: String(seq),
-    blockNumber: 1n,
-    blockHash: '0x',
-    logIndex: 0,
-    finality: null,
-  }) as JournalEntryRow
+const row = (seq: number) => journalEntryRow(seq, seq % 2)
 
 /** A table of entries 1..`last`, read in pages of `page`; `keep` keeps the even chain ids' entries when `filtered`. */
 function replayOf(after: bigint | undefined, last: number, options: { page?: number; filtered?: boolean; ticket?: ReplayTicket } = {}) {

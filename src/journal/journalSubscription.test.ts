@@ -1,23 +1,13 @@
 import { describe, expect, it } from 'vitest'
+import { journalEntryRow } from './journalEntryFixture.js'
 import { createSilentLogger } from '../common/logger.js'
 import { createMetrics } from '../common/metrics.js'
-import { type JournalEntryRow, toJournalEntry } from './journalEntry.js'
+import { toJournalEntry } from './journalEntry.js'
 import { JournalOverflowError } from './journalOverflowError.js'
 import { createJournalSubscribers } from './journalSubscribers.js'
 import { createJournalSubscription, type JournalTailView } from './journalSubscription.js'
 
-const row = (seq: number, chainId = 1) =>
-  ({
-    seq: BigInt(seq),
-    chainId,
-    kind: 'CREATED',
-    subjectType: 'ATTESTATION',
-    subjectId: String(seq),
-    blockNumber: 1n,
-    blockHash: '0x',
-    logIndex: 0,
-    finality: null,
-  }) as JournalEntryRow
+const row = journalEntryRow
 
 /** A tail over a table of entries 1..`committed` whose position is `position` (it fanned out everything through it). */
 function fakeTail(committed: number, position: number | undefined, closed = false) {
