@@ -17,7 +17,7 @@ import { createGateway, type Gateway } from '../src/gateway/index.js'
 import { createTestDatabase, type TestDatabase } from './helpers/database.js'
 import { execute } from './helpers/graphql.js'
 import { SEARCH_MAX_CANDIDATES, SEARCH_MAX_WALK } from '../src/gateway/searchPage.js'
-import { explainAnalyze, type PlanNode, planNodes } from './helpers/queryPlans.js'
+import { explainSearchStatements, type PlanNode, planNodes } from './helpers/queryPlans.js'
 import { writeSearchRows } from './helpers/searchRows.js'
 import { createTestCommon } from './helpers/common.js'
 
@@ -65,18 +65,10 @@ async function plansOf(document: string, variables: Record<string, unknown>) {
   captured.length = 0
   const { data, errors } = await execute(gateway.yoga, document, variables)
   expect(errors, JSON.stringify(variables)).toBeUndefined()
-  const reads: Read[] = []
-  for (const [i, q] of captured.entries()) {
-    if (!q.query.includes('searchText')) continue
-    const settings = captured[i - 1]?.query.includes('set_config') ? captured[i - 1]! : null
-    if (settings) {
-      await admin.query('BEGIN')
-      await admin.query(settings.query)
-    }
-    const plan = await explainAnalyze(admin, q)
-    if (settings) await admin.query('ROLLBACK')
-    reads.push({ plan, candidates: /^\s*SELECT a\."chainId", a\."attestationId" FROM "Attestation" a WHERE/.test(q.query) })
-  }
+  const reads: Read[] = (await explainSearchStatements(admin, captured)).map(({ query, plan }) => ({
+    plan,
+    candidates: /^\s*SELECT a\."chainId", a\."attestationId" FROM "Attestation" a WHERE/.test(query.query),
+  }))
   expect(reads.length, 'the candidates, then the page').toBeGreaterThanOrEqual(1)
   return { data: data as { attestations: { pageInfo: { endCursor: string | null } } }, reads, plans: reads.map((r) => r.plan) }
 }

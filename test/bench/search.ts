@@ -12,7 +12,7 @@ import { createDb } from '../../src/db/createDb.js'
 import { createGateway } from '../../src/gateway/index.js'
 import { createTestDatabase } from '../helpers/database.js'
 import { execute } from '../helpers/graphql.js'
-import { type CapturedQuery, explainAnalyze, type PlanNode, planNodes } from '../helpers/queryPlans.js'
+import { type CapturedQuery, explainSearchStatements, type PlanNode, planNodes } from '../helpers/queryPlans.js'
 import { writeSearchRows } from '../helpers/searchRows.js'
 import { createTestCommon } from '../helpers/common.js'
 
@@ -43,22 +43,11 @@ function scans(plan: PlanNode): { nodes: string[]; rows: number } {
   }
   return { nodes, rows }
 }
-async function explainSearchStatements(): Promise<string[]> {
-  const out: string[] = []
-  for (const [i, q] of captured.entries()) {
-    if (!q.query.includes('searchText')) continue
-    // a statement sent right after planner settings (set_config) runs again after them, in a transaction
-    const settings = captured[i - 1]?.query.includes('set_config') ? captured[i - 1]! : null
-    if (settings) {
-      await admin.query('BEGIN')
-      await admin.query(settings.query)
-    }
-    const plan = await explainAnalyze(admin, q)
-    if (settings) await admin.query('ROLLBACK')
+async function explainSearchStatementsRead(): Promise<string[]> {
+  return (await explainSearchStatements(admin, captured)).map(({ plan }) => {
     const { nodes, rows } = scans(plan)
-    out.push(`rows read ${rows}: ${nodes.join(', ')}`)
-  }
-  return out
+    return `rows read ${rows}: ${nodes.join(', ')}`
+  })
 }
 const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!
 try {
@@ -87,7 +76,7 @@ try {
       capturing = true
       await execute(gateway.yoga, PAGE, { search, after })
       capturing = false
-      const plans = await explainSearchStatements()
+      const plans = await explainSearchStatementsRead()
       console.log(
         `${search.padEnd(14)} ${label.padEnd(12)} p50 ${percentile(times, 0.5).toFixed(1)} ms  p99 ${percentile(times, 0.99).toFixed(1)} ms${codes.size ? `  errors: ${[...codes].join(', ')}` : ''}`,
       )

@@ -36,3 +36,24 @@ export async function explainAnalyze(client: pg.Client, q: CapturedQuery): Promi
   const { rows } = await client.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${q.query}`, params)
   return (rows[0]['QUERY PLAN'] as { Plan: PlanNode }[])[0]!.Plan
 }
+
+/**
+ * EXPLAIN ANALYZEs each captured statement that reads the search column ("searchText"), as it was sent: one sent right
+ * after planner settings (`set_config`, see src/gateway/searchPage.ts) runs again after them, in a transaction rolled
+ * back afterwards.
+ * @returns each such statement with its plan's root node, in the order they were sent
+ */
+export async function explainSearchStatements(client: pg.Client, captured: CapturedQuery[]): Promise<{ query: CapturedQuery; plan: PlanNode }[]> {
+  const out: { query: CapturedQuery; plan: PlanNode }[] = []
+  for (const [i, q] of captured.entries()) {
+    if (!q.query.includes('searchText')) continue
+    const settings = captured[i - 1]?.query.includes('set_config') ? captured[i - 1]! : null
+    if (settings) {
+      await client.query('BEGIN')
+      await client.query(settings.query)
+    }
+    out.push({ query: q, plan: await explainAnalyze(client, q) })
+    if (settings) await client.query('ROLLBACK')
+  }
+  return out
+}
