@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { decodeEventLog, encodeAbiParameters, type Hex, type Log, toEventSelector } from 'viem'
 import { describe, expect, it } from 'vitest'
 import { SP_EVENT_TOPICS, spEventsAbi } from '../chain/spAbi.js'
-import { decodeLogs } from './decodeLogs.js'
+import { decodeIdAndString, decodeLogs } from './decodeLogs.js'
 
 const base = {
   address: '0x00000000000000000000000000000000000000aa',
@@ -72,6 +72,9 @@ describe('decodeLogs fast path (AttestationMade / AttestationRevoked in the cano
           // not canonical (a trailing word): the generic path, same values
           const [longer] = decodeLogs([log(0, [topic], `${data}${'00'.repeat(32)}` as Hex)]).events
           expect(longer).toEqual({ ...event, data: `${data}${'00'.repeat(32)}` })
+          // the canonical layout really takes the fast path, and the longer one really does not
+          expect(decodeIdAndString(data)).toEqual({ id, text: made ? (event as { indexingKey: string }).indexingKey : (event as { reason: string }).reason })
+          expect(decodeIdAndString(`${data}${'00'.repeat(32)}` as Hex)).toBeNull()
         },
       ),
       { seed: 4242, numRuns: 300 },

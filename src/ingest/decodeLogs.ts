@@ -85,9 +85,10 @@ function zeros(hex: string, at: number, count: number): boolean {
  * The hot path of backfill (`AttestationMade`, also `AttestationRevoked`): data `abi.encode(uint64, string)` in the
  * canonical layout — id word, offset 0x40, length, the bytes zero-padded to a word, nothing after — decoded by hand
  * exactly as the generic path decodes it (viem's decodeEventLog then {@link exactStrings}: the string as lenient
- * UTF-8 keeping a leading U+FEFF). Anything else is null and goes through the generic path.
+ * UTF-8 keeping a leading U+FEFF). Anything else is null and goes through the generic path. Exported for its test.
+ * @returns the id and string, or null when `data` is not in that canonical layout
  */
-function decodeIdAndString(data: Hex): { id: bigint; text: string } | null {
+export function decodeIdAndString(data: Hex): { id: bigint; text: string } | null {
   const hex = data.slice(2)
   if (hex.length < 3 * WORD || !zeros(hex, 0, WORD - 16) || !zeros(hex, WORD, WORD - 2) || hex.slice(2 * WORD - 2, 2 * WORD) !== '40') return null
   if (!zeros(hex, 2 * WORD, WORD - 8)) return null

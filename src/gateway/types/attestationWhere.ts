@@ -37,7 +37,7 @@ export type AttestationFilter = {
   linkedAttestationId?: string | number | null
   attestTimestampGte?: string | null
   attestTimestampLte?: string | null
-  /** only in `AttestationWhere`: resolved by {@link toAttestationWhereInputWithLineage} */
+  /** only in `AttestationWhere`: resolved to ids by {@link getLineageOf} */
   inLineageOf?: string | number | null
 }
 
@@ -82,7 +82,7 @@ export const AttestationOrder = builder.enumType('AttestationOrder', {
  */
 export function toAttestationWhereInput(where: AttestationFilter | null | undefined): Prisma.AttestationWhereInput {
   if (!where) return {}
-  if (where.inLineageOf != null) throw new Error('inLineageOf needs toAttestationWhereInputWithLineage')
+  if (where.inLineageOf != null) throw new Error('inLineageOf needs getLineageOf')
   const and: Prisma.AttestationWhereInput[] = []
   if (where.chainId != null) and.push({ chainId: where.chainId })
   if (where.schemaId != null) {
@@ -107,23 +107,6 @@ export function toAttestationWhereInput(where: AttestationFilter | null | undefi
     if (isStorableUint64(lte)) and.push({ attestTimestamp: { lte } }) // else every stored timestamp is below it
   }
   return and.length ? { AND: and } : {}
-}
-
-/**
- * Like {@link toAttestationWhereInput}, and resolves `inLineageOf` with one recursive CTE (memoised per request,
- * so a page and its totalCount walk the lineage once).
- * @throws {BadUserInputError} as toAttestationWhereInput, or when `inLineageOf` is not a full id
- * @throws {LineageTooLargeError} LINEAGE_TOO_LARGE when the attestation has more than LINEAGE_MAX_NODES descendants
- */
-export async function toAttestationWhereInputWithLineage(
-  ctx: GatewayContext,
-  where: AttestationFilter | null | undefined,
-): Promise<Prisma.AttestationWhereInput> {
-  if (where?.inLineageOf == null) return toAttestationWhereInput(where)
-  const rest = toAttestationWhereInput({ ...where, inLineageOf: undefined })
-  const lineage = await getLineageOf(ctx, where.inLineageOf)
-  if (!lineage) return { AND: [rest, NOTHING] } // no stored attestation has that id: an empty lineage
-  return { AND: [rest, { chainId: lineage.chainId, attestationId: { in: lineage.ids } }] }
 }
 
 /**
