@@ -8,7 +8,7 @@
 import type { Address, Hex } from 'viem'
 
 /** `aggregate3((address,bool,bytes)[])` */
-export const AGGREGATE3_SELECTOR = '0x82ad56cb'
+const AGGREGATE3_SELECTOR = '0x82ad56cb'
 
 const WORD = 64 // hex characters per 32-byte word
 const ZERO_WORD = '0'.repeat(WORD)

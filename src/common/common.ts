@@ -12,7 +12,7 @@ import { createMetrics, type Metrics } from './metrics.js'
 export type Clock = { now(): number }
 
 /** `Date.now`. */
-export const systemClock: Clock = { now: () => Date.now() }
+const systemClock: Clock = { now: () => Date.now() }
 
 export type Common = {
   /** pino, JSON lines; stages derive children (`logger.child({ chain_id })`) */

@@ -33,10 +33,10 @@ export const SEARCH_MAX_WALK = 10_000
 type PageRow = { chainId: number; attestationId: bigint }
 
 /** Planner settings for the next statement of the transaction: a bitmap scan is the only way left to read a table. */
-export const BITMAP_ONLY_SQL = Prisma.sql`SELECT set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true),
+const BITMAP_ONLY_SQL = Prisma.sql`SELECT set_config('enable_seqscan', 'off', true), set_config('enable_indexscan', 'off', true),
   set_config('enable_indexonlyscan', 'off', true)`
 /** Planner settings for the page over the candidates' ids: no Seq Scan (the ids' share of the table does not matter). */
-export const NO_SEQSCAN_SQL = Prisma.sql`SELECT set_config('enable_seqscan', 'off', true)`
+const NO_SEQSCAN_SQL = Prisma.sql`SELECT set_config('enable_seqscan', 'off', true)`
 
 /**
  * Reads the ids of a search page, in scan order (as `buildAttestationPageSql` returns them).
@@ -78,9 +78,9 @@ export async function readSearchPage(prisma: PrismaClient, input: AttestationPag
 }
 
 /**
- * The trigram index's matches of a search (ids only, unordered), at most `limit`: exported for the plan test and
- * the bench, which EXPLAIN it.
+ * The trigram index's matches of a search (ids only, unordered), at most `limit` (the plan test and the bench
+ * EXPLAIN it as the gateway sends it).
  */
-export function buildSearchCandidatesSql(search: SearchTerm, limit: number): Prisma.Sql {
+function buildSearchCandidatesSql(search: SearchTerm, limit: number): Prisma.Sql {
   return Prisma.sql`SELECT a."chainId", a."attestationId" FROM "Attestation" a WHERE ${toSearchCondition('a', search)} LIMIT ${limit}`
 }

@@ -17,7 +17,7 @@ import type { BlockRange } from './rangeCutter.js'
  * Pieces whose records are read at the same time. Measured on anvil: reading pieces one or two at a time lets the
  * first piece's commit overlap the next reads; reading all at once finishes them together and serialises commits.
  */
-export const PIECES_READ_AT_ONCE = 2
+const PIECES_READ_AT_ONCE = 2
 /** logs (with their decoded events and read records) held between read and commit, at most — see logBudget.ts */
 export const MAX_LOGS_IN_FLIGHT = 10_000
 /**
@@ -27,7 +27,7 @@ export const MAX_LOGS_IN_FLIGHT = 10_000
  * `parallelRanges` ranges of logs waiting for it unbounded; at 5,000 attestations per block that was most of the
  * indexer's ~180 MB live heap (1.1 GB peak RSS at 100,000 attestations).
  */
-export const MAX_BYTES_IN_FLIGHT = 32 * 2 ** 20
+const MAX_BYTES_IN_FLIGHT = 32 * 2 ** 20
 
 /** One piece on its way to the committer: `fetched` resolves once its records are read; `release()` after its commit. */
 export type PieceSlot = { fetched: Promise<FetchedRange>; release: () => void }

@@ -9,7 +9,7 @@
 /** blocks per range above the finalized block, where every header is fetched */
 export const UNFINALIZED_RANGE = 50n
 /** first eth_getLogs range, in blocks: grown from there while ranges stay below TARGET_LOGS_PER_RANGE */
-export const INITIAL_RANGE = 2n
+const INITIAL_RANGE = 2n
 /**
  * logs one range should bring back: bounds the memory a range holds before its pieces are committed. With
  * `parallelRanges` ranges ahead of the committer, at most ~parallelRanges × this many logs (and their records) are in

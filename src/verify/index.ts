@@ -16,7 +16,6 @@ export {
   type Verifier,
   type VerifierStats,
   VERIFY_BATCH_SIZE,
-  VERIFY_CLAIM_SHARE,
   VERIFY_LOCK_MS,
   VERIFY_POLL_INTERVAL_MS,
 } from './createVerifier.js'
