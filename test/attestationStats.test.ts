@@ -335,8 +335,12 @@ describe.each(['postgres', 'pglite'] as const)('explorer statistics over the liv
           await rpc('anvil_reorg', [depth, []])
           reorgs++
         }
-        // the next blocks are up to 1.5 days later: attestations spread over several UTC days
-        await rpc('evm_increaseTime', [Math.floor(random() * 1.5 * 86_400)])
+        // the next blocks are up to 1.5 days later: attestations spread over several UTC days. The first jump always
+        // crosses the next UTC midnight (random jumps alone left every attestation in one day when the run began early
+        // in a UTC day: the DAY groupings then had a single group)
+        const jump = Math.floor(random() * 1.5 * 86_400)
+        const { timestamp } = await truth.getBlock({ blockTag: 'latest' })
+        await rpc('evm_increaseTime', [i === 0 ? Math.max(jump, Number(DAY - (timestamp % DAY)) + 60) : jump])
         truthAtts = await converge(`after reorg ${i + 1} (depth ${depth})`)
         await check(`after reorg ${i + 1} (depth ${depth})`)
         resume()
