@@ -4,24 +4,13 @@
  * of pages is refused before a single SQL statement, every limit answers with a code and HTTP 4xx, and nothing the
  * README or the test documents show is refused by a limit.
  */
-import { readdirSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
-import {
-  getNamedType,
-  type GraphQLObjectType,
-  isLeafType,
-  Kind,
-  type OperationDefinitionNode,
-  parse,
-  print,
-  type DocumentNode,
-  type DefinitionNode,
-} from 'graphql'
+import { getNamedType, type GraphQLObjectType, isLeafType, parse, print } from 'graphql'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createDb, type Db } from '../src/db/createDb.js'
 import { measureComplexity } from '../src/gateway/complexity.js'
 import { ARMOR_LIMITS, createGateway, type Gateway, schema } from '../src/gateway/index.js'
-import { CHAIN, makeAttestation, seedGatewayFixtures } from './fixtures/gatewayFixtures.js'
+import { makeAttestation, seedGatewayFixtures } from './fixtures/gatewayFixtures.js'
+import { readPartnerCorpus, variablesFor } from './helpers/partnerCorpus.js'
 import { createTestDatabase, type TestDatabase } from './helpers/database.js'
 import { createTestCommon } from './helpers/common.js'
 
@@ -206,42 +195,8 @@ describe('every limit answers with a code and HTTP 400', () => {
   })
 })
 
-/** Splits a document into one document per operation (each with every fragment), for documents holding several. */
-function operationsOf(document: DocumentNode): { name: string; document: DocumentNode; operation: OperationDefinitionNode }[] {
-  const fragments = document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION)
-  return document.definitions
-    .filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)
-    .map((operation) => ({
-      name: operation.name?.value ?? `anonymous ${operation.operation}`,
-      operation,
-      document: { kind: Kind.DOCUMENT, definitions: [operation, ...fragments] as DefinitionNode[] },
-    }))
-}
-
-/** Values for an operation's required variables (page sizes: the default page size, as a client that picks none). */
-function variablesFor(operation: OperationDefinitionNode): Record<string, unknown> {
-  const values: Record<string, unknown> = {}
-  for (const v of operation.variableDefinitions ?? []) {
-    if (v.type.kind !== Kind.NON_NULL_TYPE) continue
-    const name = v.variable.name.value
-    const type = print(v.type)
-    values[name] =
-      type === 'Int!' ? (name === 'chainId' ? CHAIN : 20) : type === 'ID!' ? 'onchain_evm_31337_0x5' : type === 'LineageDirection!' ? 'ANCESTORS' : 'off-1'
-  }
-  return values
-}
-
 describe('what the README and the test documents show', () => {
-  const readme = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8')
-  const readmeBlocks = [...readme.matchAll(/```graphql\n([\s\S]*?)```/g)].map((m) => m[1]!)
-  const dir = join(import.meta.dirname, 'graphql')
-  const sources = [
-    ...readmeBlocks.map((text, i) => ({ source: `README.md block ${i + 1}`, text })),
-    ...readdirSync(dir)
-      .filter((f) => f.endsWith('.graphql'))
-      .map((f) => ({ source: `test/graphql/${f}`, text: readFileSync(join(dir, f), 'utf8') })),
-  ]
-  const operations = sources.flatMap(({ source, text }) => operationsOf(parse(text)).map((op) => ({ ...op, source })))
+  const { readmeBlocks, operations } = readPartnerCorpus()
 
   it('finds the README block and every test document', () => {
     expect(readmeBlocks.length).toBeGreaterThanOrEqual(1)

@@ -144,6 +144,14 @@ export function createMetrics(registry: Registry = new Registry()) {
     registers: [registry],
   })
 
+  // executor of each query/mutation (src/gateway/useCompiledQueries.ts): compiled (graphql-jit) or reference
+  const graphqlExecutions = new Counter({
+    name: 'sign_indexer_graphql_executions_total',
+    help: 'Query and mutation executions by executor: compiled (graphql-jit) or reference (subscriptions, variables that do not coerce, documents graphql-jit cannot compile)',
+    labelNames: ['executor'],
+    registers: [registry],
+  })
+
   const verificationJobsTotal = new Counter({
     name: 'sign_indexer_verification_jobs_total',
     help: 'Verification jobs done, and batches that failed and were parked',
@@ -175,6 +183,7 @@ export function createMetrics(registry: Registry = new Registry()) {
     graphqlRequestDuration,
     graphqlShedTotal,
     graphqlInFlight,
+    graphqlExecutions,
     journalSeq,
     subscriptionsActive,
     liveSubscribers,

@@ -12,6 +12,7 @@ import type { Server } from 'node:http'
 import { type ExecutionArgs, GraphQLError } from 'graphql'
 import { useServer } from 'graphql-ws/use/ws'
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga'
+import { useCompiledQueries } from './useCompiledQueries.js'
 import { type WebSocket, WebSocketServer } from 'ws'
 import type { Common } from '../common/common.js'
 import type { Metrics } from '../common/metrics.js'
@@ -51,6 +52,8 @@ export type CreateGatewayParameters = {
   isReady?: ReadinessCheck
   /** the default readiness check; give it a connection of its own (createDb `ping`); default `SELECT 1` through `prisma` */
   pingDatabase?: () => Promise<unknown>
+  /** execute queries and mutations with graphql-jit (compiled once per document, see useCompiledQueries.ts); default true */
+  compiledQueries?: boolean
   /** cost budget of one operation (default 50,000; see complexity.ts) */
   maxComplexity?: number
   /** deadline of one query/mutation execution in ms (default 10,000): then QUERY_TIMEOUT */
@@ -153,6 +156,7 @@ export function createGateway(params: CreateGatewayParameters): Gateway {
       useCodedRequestErrors(logger),
       useGraphqlMetrics(metrics),
       ...useQueryLimits(params.maxComplexity === undefined ? {} : { maxComplexity: params.maxComplexity }),
+      ...(params.compiledQueries === false ? [] : [useCompiledQueries(metrics)]), // before the deadline, which wraps the executor it finds
       useDeadline(queryTimeoutMs),
       subscriptions.plugin, // last: wraps the subscribe function every other plugin has set
       delivery.ssePlugin, // after yoga's result processors: takes over SSE for shared subscriptions
