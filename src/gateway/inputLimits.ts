@@ -5,7 +5,7 @@
  * variables; `BAD_USER_INPUT` with `extensions.maxLength` for one argument) whose message never repeats the value:
  * a 2 MiB cursor must not come back in the answer, nor reach a log.
  */
-import { BREAK, type DocumentNode, GraphQLError, Kind, type ValueNode, visit } from 'graphql'
+import { type ArgumentNode, type DocumentNode, GraphQLError, Kind, type ValueNode, visit } from 'graphql'
 import type { Plugin } from 'graphql-yoga'
 import { BadUserInputError } from './errors.js'
 
@@ -108,6 +108,9 @@ function assertStringsWithin(value: unknown, path: string, depth: number): void 
   for (const [key, item] of Object.entries(value)) assertStringsWithin(item, `${path}.${key}`, depth + 1)
 }
 
+/** The `after` / `before` arguments of each parsed document (yoga's parser cache hands the same document out again). */
+const cursorArgumentsOf = new WeakMap<DocumentNode, ArgumentNode[]>()
+
 /** The first `after` / `before` argument (literal or variable) longer than the cursor cap, as a coded error. */
 function findLongCursor(document: DocumentNode, variables: Record<string, unknown> | undefined): GraphQLError | undefined {
   const lengthOf = (node: ValueNode): number => {
@@ -118,16 +121,20 @@ function findLongCursor(document: DocumentNode, variables: Record<string, unknow
     }
     return 0
   }
-  let found: GraphQLError | undefined
-  visit(document, {
-    Argument(node) {
-      if (found || !CURSOR_ARGUMENTS.has(node.name.value) || lengthOf(node.value) <= INPUT_LIMITS.maxCursorChars) return
-      found = new GraphQLError(`"${node.name.value}" is longer than ${INPUT_LIMITS.maxCursorChars} characters: not a cursor from this gateway`, {
-        nodes: [node],
-        extensions: { code: 'BAD_USER_INPUT', argument: node.name.value, maxLength: INPUT_LIMITS.maxCursorChars },
-      })
-      return BREAK
-    },
+  let cursorArguments = cursorArgumentsOf.get(document)
+  if (!cursorArguments) {
+    const found: ArgumentNode[] = []
+    visit(document, {
+      Argument(node) {
+        if (CURSOR_ARGUMENTS.has(node.name.value)) found.push(node)
+      },
+    })
+    cursorArgumentsOf.set(document, (cursorArguments = found))
+  }
+  const node = cursorArguments.find((argument) => lengthOf(argument.value) > INPUT_LIMITS.maxCursorChars)
+  if (!node) return undefined
+  return new GraphQLError(`"${node.name.value}" is longer than ${INPUT_LIMITS.maxCursorChars} characters: not a cursor from this gateway`, {
+    nodes: [node],
+    extensions: { code: 'BAD_USER_INPUT', argument: node.name.value, maxLength: INPUT_LIMITS.maxCursorChars },
   })
-  return found
 }
