@@ -26,6 +26,7 @@
  *   the recipient's rows bound the page and the search is one more condition on them.
  * Other filters given together are checked on the rows the chosen index yields.
  */
+import { buildRollupCountSql } from './stats/rollupCount.js'
 import type { GraphQLResolveInfo } from 'graphql'
 import { queryFromInfo } from '@pothos/plugin-prisma'
 import { Prisma, type Attestation } from '../generated/prisma/client.js'
@@ -310,7 +311,11 @@ export async function resolveAttestationConnection(
   const search = parseSearch(args.search)
   const conditions = toAttestationConditions(args.where, args.where?.inLineageOf != null ? await getLineageOf(ctx, args.where.inLineageOf) : null)
   const searched = search ? { ...conditions, where: [...conditions.where, toSearchCondition('a', search)] } : conditions
-  const totalCount = async () => Number((await ctx.prisma.$queryRaw<{ count: bigint }[]>(buildAttestationCountSql(searched)))[0]!.count)
+  // from a rollup when one answers the filter exactly (stats/rollupCount.ts), else a count of the rows per chain
+  const totalCount = async () => {
+    const sql = (!search && buildRollupCountSql(args.where)) || buildAttestationCountSql(searched)
+    return Number((await ctx.prisma.$queryRaw<{ count: bigint }[]>(sql))[0]!.count)
+  }
   if (request.size === 0) return toKeysetConnection([], request, args, () => '', totalCount)
   const page = { order, backward: request.backward, after, before, take: request.size + 1 }
   const pageInput = { ...page, conditions: searched }
