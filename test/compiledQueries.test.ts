@@ -47,10 +47,14 @@ async function ask(gateway: Gateway, query: string, variables: unknown, operatio
   return { status: response.status, body: JSON.parse(await response.text(), (key, value) => (key === 'checkedAt' ? 'now' : value)) }
 }
 
-/** Both gateways' answers to one request must be equal. */
+/**
+ * The compiled gateway's answers to one request, sent twice (the first sighting of a document runs the reference
+ * executor, the second the compiled one), must equal the reference gateway's.
+ */
 async function same(query: string, variables: unknown = {}, operationName?: string): Promise<void> {
-  const [a, b] = await Promise.all([ask(compiled, query, variables, operationName), ask(reference, query, variables, operationName)])
-  expect(a).toEqual(b)
+  const expected = await ask(reference, query, variables, operationName)
+  expect(await ask(compiled, query, variables, operationName)).toEqual(expected)
+  expect(await ask(compiled, query, variables, operationName)).toEqual(expected)
 }
 
 /** executions so far of the compiled gateway, by executor */
@@ -93,6 +97,29 @@ describe('the partner corpus', () => {
       }
     },
   )
+})
+
+describe('documents sent once, and documents of several operations', () => {
+  it('compiles a document the second time it comes, never the first', async () => {
+    const query = `{ attestation(id: "onchain_evm_31337_0x4") { id attester } }`
+    const before = await executions()
+    await ask(compiled, query, {})
+    const once = await executions()
+    expect([(once.reference ?? 0) - (before.reference ?? 0), (once.compiled ?? 0) - (before.compiled ?? 0)]).toEqual([1, 0])
+    await ask(compiled, query, {})
+    const twice = await executions()
+    expect((twice.compiled ?? 0) - (once.compiled ?? 0)).toBe(1)
+  })
+
+  it('answers each operation of one document by its name, alternating (one compiled form per document would mix them)', async () => {
+    const query = `query ById { attestation(id: "onchain_evm_31337_0x1") { id attester } }
+      query Page { attestations(first: 2, orderBy: ATTESTATION_ID_ASC) { nodes { id } } }`
+    for (const name of ['ById', 'Page', 'ById', 'Page', 'Page', 'ById']) {
+      const expected = await ask(reference, query, {}, name)
+      expect(expected.status).toBe(200)
+      expect(await ask(compiled, query, {}, name)).toEqual(expected)
+    }
+  })
 })
 
 describe('shapes the corpus lacks', () => {
@@ -138,6 +165,8 @@ describe('shapes the corpus lacks', () => {
     }
     const after = await executions()
     const ran = (after.compiled ?? 0) + (after.reference ?? 0) - (before.compiled ?? 0) - (before.reference ?? 0)
-    if (ran > 0) expect(after.compiled ?? 0, 'an execution that graphql-jit should have run').toBeGreaterThan(before.compiled ?? 0)
+    const operations = typeof request === 'string' ? request : request.query
+    if (ran > 0 && (operations.match(/\bquery [A-Z]/g)?.length ?? 1) === 1)
+      expect(after.compiled ?? 0, 'an execution that graphql-jit should have run').toBeGreaterThan(before.compiled ?? 0)
   })
 })

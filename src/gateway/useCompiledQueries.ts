@@ -13,13 +13,19 @@
  * - graphql-jit's field errors carry locations but no source positions, and yoga rebuilds an error that has
  *   `extensions.http` from its positions (dropping the locations): they are rebuilt here as graphql-js errors with
  *   the document's source and the positions of their locations.
- * Subscriptions keep the reference executor (the shared-subscription plugin wraps its subscribe function), and so
- * does a document graphql-jit cannot compile (checked once per parsed document and operation). The compiled executor
- * does not take the deadline's abort signal: after a `QUERY_TIMEOUT` (useDeadline.ts) resolvers already running end
- * on their own, and PostgreSQL's `statement_timeout` ends their statements.
+ * The reference executor also runs:
+ * - a document's first execution: a document is compiled when it comes a second time (yoga's parser cache hands out
+ *   the same parsed document for the same text), so a client sending a new document each time never costs a
+ *   compilation (which is several times an execution);
+ * - documents holding more than one operation: `@envelop/graphql-jit` keeps one compiled form per document whatever
+ *   the operation name, and would answer operation B with operation A's compiled form;
+ * - subscriptions (the shared-subscription plugin wraps their subscribe function), and documents graphql-jit cannot
+ *   compile.
+ * The compiled executor does not take the deadline's abort signal: after a `QUERY_TIMEOUT` (useDeadline.ts) resolvers
+ * already running end on their own, and PostgreSQL's `statement_timeout` ends their statements.
  */
 import { useGraphQlJit } from '@envelop/graphql-jit'
-import { type DocumentNode, type ExecutionArgs, getOperationAST, GraphQLError, type Source, type SourceLocation } from 'graphql'
+import { type DocumentNode, type ExecutionArgs, getOperationAST, GraphQLError, Kind, type Source, type SourceLocation } from 'graphql'
 import { getVariableValues } from 'graphql/execution/values.js'
 import { compileQuery, isCompiledQuery } from 'graphql-jit'
 import type { Plugin } from 'graphql-yoga'
@@ -30,8 +36,9 @@ import type { Metrics } from '../common/metrics.js'
  * @param metrics counts each query/mutation execution by executor (`sign_indexer_graphql_executions_total{executor}`)
  */
 export function useCompiledQueries({ graphqlExecutions }: Pick<Metrics, 'graphqlExecutions'>): Plugin {
-  // per parsed document and operation name: whether graphql-jit compiles it
-  const compiles = new WeakMap<DocumentNode, Map<string, boolean>>()
+  // per parsed document (yoga's parser cache hands the same object out for the same text): seen once, or whether
+  // graphql-jit compiles it
+  const documents = new WeakMap<DocumentNode, 'seen' | boolean>()
   const enableIf = (args: ExecutionArgs) => {
     const compiled = compilable(args)
     if (compiled !== undefined) graphqlExecutions.inc({ executor: compiled ? 'compiled' : 'reference' })
@@ -39,18 +46,22 @@ export function useCompiledQueries({ graphqlExecutions }: Pick<Metrics, 'graphql
   }
   /** @returns whether graphql-jit runs this execution; undefined for a subscription */
   const compilable = (args: ExecutionArgs): boolean | undefined => {
-    const operationName = args.operationName ?? undefined
-    const operation = getOperationAST(args.document, operationName)
+    const operation = getOperationAST(args.document, args.operationName ?? undefined)
     if (!operation) return false
     if (operation.operation === 'subscription') return undefined
-    let byName = compiles.get(args.document)
-    if (!byName) compiles.set(args.document, (byName = new Map()))
-    let ok = byName.get(operationName ?? '')
-    if (ok === undefined) {
-      ok = isCompiledQuery(compileQuery(args.schema, args.document, operationName))
-      byName.set(operationName ?? '', ok)
+    let state = documents.get(args.document)
+    if (state === undefined) {
+      // first sighting: a document sent once (or a client sending a new one each time) is not worth a compilation
+      documents.set(args.document, 'seen')
+      return false
     }
-    if (!ok || !operation.variableDefinitions?.length) return ok
+    if (state === 'seen') {
+      // the compiled form is kept per document, whatever the operation name: one operation per document only
+      const single = args.document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION).length === 1
+      state = single && isCompiledQuery(compileQuery(args.schema, args.document, args.operationName ?? undefined))
+      documents.set(args.document, state)
+    }
+    if (!state || !operation.variableDefinitions?.length) return state
     return !getVariableValues(args.schema, operation.variableDefinitions, args.variableValues ?? {}, { maxErrors: 1 }).errors
   }
   const jit = useGraphQlJit({}, { enableIf }) as Plugin
