@@ -2,12 +2,11 @@
  * The SQL of `schemaStats`: one group per indexed schema matching a `SchemaWhere` (a schema without attestations
  * too: count 0), with its attestations' counts and unique attesters from `SchemaAttesterRollup` (one row per
  * attester of the schema that has attestations: the rows are the unique attesters), and — only when selected, for the
- * schemas of the page — its unique recipients from "Recipient" (cost: the schema's recipients).
+ * schemas of the page — its unique recipients from `SchemaRecipientRollup` (its rows per schema).
  */
 import { Prisma } from '../../generated/prisma/client.js'
 import { parseAddress } from '../types/attestationWhere.js'
 import { assertFilterText } from '../inputLimits.js'
-import { RECIPIENT_KEY_SQL } from './attestationStatsSql.js'
 
 export type SchemaStatsWhere = { chainId?: number | null; registrant?: string | null }
 
@@ -29,7 +28,10 @@ export function buildSchemaGroupsSql(where: SchemaStatsWhere | null | undefined)
 }
 
 /**
- * Unique recipients (keyed as `attestationStats(groupBy: RECIPIENT)` keys them) of each given schema.
+ * Unique recipients (keyed as `attestationStats(groupBy: RECIPIENT)` keys them) of each given schema: its rows of
+ * `SchemaRecipientRollup` (one per distinct key among the schema's attestations, kept by triggers on "Recipient",
+ * migration 20261207060000), counted on the primary key's range (cost: the schema's unique recipients, not its
+ * attestations' recipient rows).
  * @returns rows `{ chainId, schemaId, n }`; a schema without recipients has no row
  */
 export function buildUniqueRecipientsSql(schemas: readonly { chainId: number; schemaId: bigint }[]): Prisma.Sql {
@@ -37,8 +39,8 @@ export function buildUniqueRecipientsSql(schemas: readonly { chainId: number; sc
     schemas.map((s) => Prisma.sql`(${s.chainId}::int, ${s.schemaId.toString()}::bigint)`),
     ', ',
   )
-  return Prisma.sql`SELECT a."chainId", a."schemaId", count(DISTINCT ${RECIPIENT_KEY_SQL})::int AS n
-    FROM "Attestation" a JOIN "Recipient" rr ON rr."chainId" = a."chainId" AND rr."attestationId" = a."attestationId"
-    WHERE (a."chainId", a."schemaId") IN (${pairs})
-    GROUP BY a."chainId", a."schemaId"`
+  return Prisma.sql`SELECT r."chainId", r."schemaId", count(*)::int AS n
+    FROM "SchemaRecipientRollup" r
+    WHERE (r."chainId", r."schemaId") IN (${pairs})
+    GROUP BY r."chainId", r."schemaId"`
 }
