@@ -90,10 +90,14 @@ const ROLLUP_RECOUNTS: Record<string, { rollup: string; recount: string }> = {
       GROUP BY 1, 2 ORDER BY 1, "recipientKey" COLLATE "C"`,
   },
   SchemaRollup: {
-    rollup: `SELECT "chainId", "schemaId"::text, "count"::text, "revokedCount"::text, "firstAt"::text, "lastAt"::text FROM "SchemaRollup" ORDER BY 1, 2`,
-    recount: `SELECT "chainId", "schemaId"::text,
-      count(*)::text AS "count", (count(*) FILTER (WHERE "revoked"))::text AS "revokedCount", min("attestTimestamp")::text AS "firstAt", max("attestTimestamp")::text AS "lastAt"
-      FROM "Attestation" GROUP BY 1, 2 ORDER BY 1, 2`,
+    rollup: `SELECT "chainId", "schemaId"::text, "count"::text, "revokedCount"::text, "firstAt"::text, "lastAt"::text, "uniqueRecipients"::text
+      FROM "SchemaRollup" r ORDER BY 1, r."schemaId"`,
+    recount: `SELECT a."chainId", a."schemaId"::text,
+      count(*)::text AS "count", (count(*) FILTER (WHERE a."revoked"))::text AS "revokedCount", min(a."attestTimestamp")::text AS "firstAt",
+      max(a."attestTimestamp")::text AS "lastAt",
+      (SELECT count(DISTINCT recipient_key(x."address", x."text", x."raw")) FROM "Recipient" x JOIN "Attestation" b ON b."chainId" = x."chainId" AND b."attestationId" = x."attestationId"
+       WHERE b."chainId" = a."chainId" AND b."schemaId" = a."schemaId")::text AS "uniqueRecipients"
+      FROM "Attestation" a GROUP BY 1, a."schemaId" ORDER BY 1, a."schemaId"`,
   },
   AttesterRollup: {
     rollup: `SELECT "chainId", "attester", "count"::text, "revokedCount"::text, "firstAt"::text, "lastAt"::text FROM "AttesterRollup" ORDER BY 1, 2`,
@@ -332,8 +336,10 @@ describe.each(['postgres', 'pglite'] as const)('explorer statistics over the liv
         { schemaId: toFullId(chainId, sample.schemaId), attestTimestampGte: day.toString() }, // whole days, no attester: SchemaDayRollup
         { attester: getAddress(sample.attester), attestTimestampLte: (day + DAY - 1n).toString() }, // whole days and an attester: AttestationRollup
         { attestTimestampGte: sample.attestTimestamp.toString() }, // part of a day: direct
-        { revoked: true },
+        { revoked: true }, // SCHEMA / CHAIN: counts from the rollup, times of the page from the attestations, else direct
+        { chainId, revoked: true },
         { schemaId: toFullId(chainId, sample.schemaId), revoked: false },
+        { attester: getAddress(sample.attester), chainId, revoked: false, attestTimestampGte: day.toString() },
         ...(recipients.length ? [{ recipient: pick(recipients) }] : []),
       ]
       for (const where of filters) {

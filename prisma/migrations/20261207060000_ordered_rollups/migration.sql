@@ -4,13 +4,14 @@
 -- write path. Function bodies are E-strings with \073 for each semicolon, and no comment holds a semicolon or a
 -- quote (the migration runner splits a script at every semicolon).
 --
--- "SchemaRollup": (chainId, schemaId), for SCHEMA and CHAIN groupings without an attester or a time.
+-- "SchemaRollup": (chainId, schemaId), for SCHEMA and CHAIN groupings without an attester or a time, and the
+-- unique recipients of each schema (its rows of "SchemaRecipientRollup", counted as they come and go).
 -- "AttesterRollup": (chainId, attester), for ATTESTER groupings without a schema or a time.
 -- "RecipientTotalRollup": (recipientKey) over every chain, for RECIPIENT groupings without a filter. Each key a
 -- statement touches is recomputed from its "RecipientRollup" rows (one per chain), after those were updated: the
 -- triggers below are named to fire after the ones of migration 20261207030000 (same event: alphabetical order).
 -- "SchemaRecipientRollup": (chainId, schemaId, recipientKey) and the number of the schema attestations naming the
--- key: its rows per schema are the unique recipients of schemaStats.
+-- key: a row appears with the first such attestation and goes with the last.
 --
 -- The page order is count descending, then the key (text in byte order, COLLATE "C"), so the order indexes hold
 -- minus the count: one ascending row comparison starts a page at its cursor, forward or backward.
@@ -23,6 +24,7 @@ CREATE TABLE "SchemaRollup" (
     "revokedCount" BIGINT NOT NULL,
     "firstAt" BIGINT NOT NULL,
     "lastAt" BIGINT NOT NULL,
+    "uniqueRecipients" BIGINT NOT NULL DEFAULT 0,
 
     CONSTRAINT "SchemaRollup_pkey" PRIMARY KEY ("chainId","schemaId")
 );
@@ -162,18 +164,31 @@ BEGIN
 END ';
 
 -- A recipient key counts for a schema attestation from the statement that gives the attestation its first row with
--- that key to the one that takes its last (as for "RecipientRollup"). The totals of every key the statement touched
+-- that key to the one that takes its last (as for "RecipientRollup"). A "SchemaRecipientRollup" row the statement
+-- creates (no row before it, seen in the snapshot of the WITH) adds one unique recipient to its schema, one it deletes
+-- takes one away. The totals of every key the statement touched
 -- are then recomputed from "RecipientRollup", already updated by recipient_rollup_insert.
 CREATE FUNCTION "stats_recipient_rollups_insert"() RETURNS trigger LANGUAGE plpgsql AS E'
 BEGIN
-  INSERT INTO "SchemaRecipientRollup" AS r ("chainId", "schemaId", "recipientKey", "count")
-  SELECT k."chainId", a."schemaId", k."recipientKey", count(*)
-  FROM (SELECT n."chainId", n."attestationId", n."recipientKey", count(*) AS c FROM new_rows n GROUP BY 1, 2, 3) k
-  JOIN "Attestation" a ON a."chainId" = k."chainId" AND a."attestationId" = k."attestationId"
-  WHERE (SELECT count(*) FROM "Recipient" x
-         WHERE x."chainId" = k."chainId" AND x."attestationId" = k."attestationId" AND x."recipientKey" = k."recipientKey") = k.c
-  GROUP BY 1, 2, 3
-  ON CONFLICT ("chainId", "schemaId", "recipientKey") DO UPDATE SET "count" = r."count" + EXCLUDED."count"\073
+  WITH k AS (
+    SELECT j."chainId", a."schemaId", j."recipientKey", count(*) AS c
+    FROM (SELECT n."chainId", n."attestationId", n."recipientKey", count(*) AS c FROM new_rows n GROUP BY 1, 2, 3) j
+    JOIN "Attestation" a ON a."chainId" = j."chainId" AND a."attestationId" = j."attestationId"
+    WHERE (SELECT count(*) FROM "Recipient" x
+           WHERE x."chainId" = j."chainId" AND x."attestationId" = j."attestationId" AND x."recipientKey" = j."recipientKey") = j.c
+    GROUP BY 1, 2, 3
+  ), fresh AS (
+    SELECT k."chainId", k."schemaId", count(*) AS n FROM k
+    WHERE NOT EXISTS (SELECT 1 FROM "SchemaRecipientRollup" r
+                      WHERE r."chainId" = k."chainId" AND r."schemaId" = k."schemaId" AND r."recipientKey" = k."recipientKey")
+    GROUP BY 1, 2
+  ), upsert AS (
+    INSERT INTO "SchemaRecipientRollup" AS r ("chainId", "schemaId", "recipientKey", "count")
+    SELECT k."chainId", k."schemaId", k."recipientKey", k.c FROM k
+    ON CONFLICT ("chainId", "schemaId", "recipientKey") DO UPDATE SET "count" = r."count" + EXCLUDED."count"
+  )
+  UPDATE "SchemaRollup" s SET "uniqueRecipients" = s."uniqueRecipients" + f.n
+  FROM fresh f WHERE s."chainId" = f."chainId" AND s."schemaId" = f."schemaId"\073
   INSERT INTO "RecipientTotalRollup" AS t ("recipientKey", "count", "revokedCount", "firstAt", "lastAt")
   SELECT r."recipientKey", sum(r."count"), sum(r."revokedCount"), min(r."firstAt"), max(r."lastAt")
   FROM "RecipientRollup" r WHERE r."recipientKey" IN (SELECT n."recipientKey" FROM new_rows n)
@@ -198,9 +213,15 @@ BEGIN
     GROUP BY 1, 2, 3
   ) g
   WHERE r."chainId" = g."chainId" AND r."schemaId" = g."schemaId" AND r."recipientKey" = g."recipientKey"\073
-  DELETE FROM "SchemaRecipientRollup" r WHERE r."count" <= 0 AND (r."chainId", r."schemaId", r."recipientKey") IN (
-    SELECT o."chainId", a."schemaId", o."recipientKey" FROM old_rows o
-    JOIN "Attestation" a ON a."chainId" = o."chainId" AND a."attestationId" = o."attestationId")\073
+  WITH gone AS (
+    DELETE FROM "SchemaRecipientRollup" r WHERE r."count" <= 0 AND (r."chainId", r."schemaId", r."recipientKey") IN (
+      SELECT o."chainId", a."schemaId", o."recipientKey" FROM old_rows o
+      JOIN "Attestation" a ON a."chainId" = o."chainId" AND a."attestationId" = o."attestationId")
+    RETURNING r."chainId", r."schemaId"
+  )
+  UPDATE "SchemaRollup" s SET "uniqueRecipients" = s."uniqueRecipients" - g.n
+  FROM (SELECT gone."chainId", gone."schemaId", count(*) AS n FROM gone GROUP BY 1, 2) g
+  WHERE s."chainId" = g."chainId" AND s."schemaId" = g."schemaId"\073
   UPDATE "RecipientTotalRollup" t SET "count" = g.c, "revokedCount" = g.rc, "firstAt" = g.lo, "lastAt" = g.hi
   FROM (
     SELECT r."recipientKey", sum(r."count") AS c, sum(r."revokedCount") AS rc, min(r."firstAt") AS lo, max(r."lastAt") AS hi
@@ -245,3 +266,7 @@ SELECT k."chainId", a."schemaId", k."recipientKey", count(*)
 FROM (SELECT DISTINCT x."chainId", x."attestationId", x."recipientKey" FROM "Recipient" x) k
 JOIN "Attestation" a ON a."chainId" = k."chainId" AND a."attestationId" = k."attestationId"
 GROUP BY 1, 2, 3;
+
+UPDATE "SchemaRollup" s SET "uniqueRecipients" = g.n
+FROM (SELECT r."chainId", r."schemaId", count(*) AS n FROM "SchemaRecipientRollup" r GROUP BY 1, 2) g
+WHERE s."chainId" = g."chainId" AND s."schemaId" = g."schemaId";

@@ -92,3 +92,31 @@ export function buildStatsPageSql(input: StatsPageSqlInput): Prisma.Sql {
 export function buildStatsCountSql(groups: Prisma.Sql): Prisma.Sql {
   return Prisma.sql`SELECT count(*)::int AS n FROM (${groups}) g`
 }
+
+/** A group of `p` (a page row) as conditions on "Attestation" `a` (the chain comes with the key or the filter). */
+const GROUP_MATCH: Record<Exclude<StatsGroupBy, 'RECIPIENT'>, Prisma.Sql> = {
+  SCHEMA: Prisma.sql`a."chainId" = p.kc AND a."schemaId" = p.ki`,
+  CHAIN: Prisma.sql`a."chainId" = p.kc`,
+  ATTESTER: Prisma.sql`a."attester" = p.kt`,
+  DAY: Prisma.sql`a."attestTimestamp" >= p.ki AND a."attestTimestamp" < p.ki + 86400`,
+}
+
+/**
+ * A page of groups (`buildStatsPageSql` over groups without firstAt / lastAt: a `revoked` filter over a rollup) with
+ * each group's firstAt / lastAt read from the attestations the filter selects in that group: per page row, the
+ * earliest and the latest by an index range starting with (chainId, schemaId | attester | revoked, attestTimestamp),
+ * read until the first match (see `canTimeRevokedGroups`: the chain is always known). Same order as the page.
+ */
+export function buildTimesOfPageSql(
+  groupBy: Exclude<StatsGroupBy, 'RECIPIENT'>,
+  conditions: AttestationConditions,
+  page: Prisma.Sql,
+  backward: boolean,
+): Prisma.Sql {
+  const dir = Prisma.raw(backward ? 'DESC' : 'ASC')
+  return Prisma.sql`SELECT p.kc, p.ki, p.kt, p."count", p."revokedCount", t.lo AS "firstAt", t.hi AS "lastAt"
+    FROM (${page}) p CROSS JOIN LATERAL (
+      SELECT min(a."attestTimestamp") AS lo, max(a."attestTimestamp") AS hi FROM "Attestation" a
+      WHERE ${directWhere(conditions)} AND ${GROUP_MATCH[groupBy]}) t
+    ORDER BY -p."count" ${dir}, p.kc ${dir}, p.ki ${dir}, p.kt COLLATE "C" ${dir}`
+}

@@ -8,11 +8,12 @@ import type { GatewayContext } from '../builder.js'
 import { toAttestationConditions } from '../attestationPage.js'
 import { type ConnectionArgs, type KeysetConnection, toKeysetConnection, toPageRequest } from '../keyset.js'
 import { type AttestationFilter, getLineageOf } from '../types/attestationWhere.js'
-import { buildDirectGroupsSql, buildStatsCountSql, buildStatsPageSql, type StatsPageSqlInput } from './attestationStatsSql.js'
+import { buildDirectGroupsSql, buildStatsCountSql, buildStatsPageSql, buildTimesOfPageSql, type StatsPageSqlInput } from './attestationStatsSql.js'
 import {
   buildRollupGroupsSql,
   buildRollupRowsCountSql,
   buildRollupRowsPageSql,
+  canTimeRevokedGroups,
   chooseRollup,
   isRowPerGroup,
   type RollupTable,
@@ -36,8 +37,9 @@ export type StatsSource = {
 
 /**
  * The source of `attestationStats` for a filter and a grouping: the smallest rollup that answers the filter
- * exactly (./rollupSql.ts) — its rows in page order when each row is a group —, else the attestations themselves
- * (see ./attestationStatsSql.ts).
+ * exactly (./rollupSql.ts) — its rows in page order when each row is a group; with `revoked`, counts from
+ * revokedCount and the page's firstAt / lastAt from the attestations —, else the attestations themselves (see
+ * ./attestationStatsSql.ts).
  * @throws {BadUserInputError} when the filter does not parse
  * @throws {LineageTooLargeError} for an `inLineageOf` beyond the walk's cap
  */
@@ -55,7 +57,17 @@ export async function buildAttestationStatsSource(
       count: buildRollupRowsCountSql(filter, table),
     }
   }
-  if (filter && table) return groupsSource(table, buildRollupGroupsSql(groupBy, filter, table))
+  if (filter && table && filter.revoked != null) {
+    if (groupBy !== 'RECIPIENT' && canTimeRevokedGroups(filter, groupBy)) {
+      const groups = buildRollupGroupsSql(groupBy, filter, table)
+      const conditions = toAttestationConditions(where, null)
+      return {
+        source: table,
+        page: (page) => buildTimesOfPageSql(groupBy, conditions, buildStatsPageSql({ ...page, groups }), page.backward),
+        count: buildStatsCountSql(groups),
+      }
+    }
+  } else if (filter && table) return groupsSource(table, buildRollupGroupsSql(groupBy, filter, table))
   const lineage = where?.inLineageOf != null ? await getLineageOf(ctx, where.inLineageOf) : null
   return groupsSource('direct', buildDirectGroupsSql(groupBy, toAttestationConditions(where, lineage)))
 }

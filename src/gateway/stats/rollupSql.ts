@@ -29,8 +29,12 @@ import { type AttestationFilter, parseAddress } from '../types/attestationWhere.
 import type { StatsPosition } from './statsCursor.js'
 import { SECONDS_PER_DAY, type StatsGroupBy } from './statsGroup.js'
 
-/** Filter fields a rollup can answer (others — recipient, indexingKey, revoked, linkedAttestationId, inLineageOf — need the attestations). */
-const ROLLUP_FIELDS = new Set(['chainId', 'schemaId', 'attester', 'attestTimestampGte', 'attestTimestampLte'])
+/**
+ * Filter fields a rollup can answer (others — recipient, indexingKey, linkedAttestationId, inLineageOf — need the
+ * attestations). `revoked` counts from `revokedCount` (true) or `count - revokedCount` (false); the groups'
+ * firstAt / lastAt then come from the attestations, for the page's groups only (./attestationStatsSql.ts).
+ */
+const ROLLUP_FIELDS = new Set(['chainId', 'schemaId', 'attester', 'attestTimestampGte', 'attestTimestampLte', 'revoked'])
 
 /** A filter the rollups can answer, parsed: null fields are unconstrained; `empty` when nothing can match. */
 export type RollupFilter = {
@@ -40,6 +44,8 @@ export type RollupFilter = {
   /** first and last UTC day (unix seconds of its 00:00), inclusive */
   dayGte: bigint | null
   dayLte: bigint | null
+  /** only revoked (true) or only unrevoked (false) attestations: counts derived from revokedCount, no firstAt / lastAt */
+  revoked: boolean | null
   empty: boolean
 }
 
@@ -59,7 +65,7 @@ export type RollupTable =
  * @throws {BadUserInputError} when an id, address or timestamp does not parse
  */
 export function toRollupFilter(where: AttestationFilter | null | undefined): RollupFilter | null {
-  const filter: RollupFilter = { chainId: null, schemaId: null, attester: null, dayGte: null, dayLte: null, empty: false }
+  const filter: RollupFilter = { chainId: null, schemaId: null, attester: null, dayGte: null, dayLte: null, revoked: null, empty: false }
   if (!where) return filter
   for (const [name, value] of Object.entries(where)) if (value != null && !ROLLUP_FIELDS.has(name)) return null
   const chains = new Set<number>()
@@ -71,6 +77,7 @@ export function toRollupFilter(where: AttestationFilter | null | undefined): Rol
     else filter.empty = true
   }
   if (where.attester != null) filter.attester = parseAddress(assertFilterText(where.attester, 'attester'), 'attester')
+  if (where.revoked != null) filter.revoked = where.revoked
   if (where.attestTimestampGte != null) {
     const gte = parseUint64(assertFilterText(where.attestTimestampGte, 'attestTimestampGte'), 'attestTimestampGte')
     if (!isStorableUint64(gte))
@@ -144,6 +151,7 @@ export function chooseRollup(filter: RollupFilter, groupBy: StatsGroupBy): Rollu
  * has one, instead of every selected row grouped and sorted.
  */
 export function isRowPerGroup(table: RollupTable, filter: RollupFilter, groupBy: StatsGroupBy): boolean {
+  if (filter.revoked != null) return false // a derived count: not the order of the order index
   const fixed = fixedColumns(filter)
   return ROLLUP_COLUMNS[table].every((column) => fixed.includes(column) || GROUP_COLUMNS[groupBy].includes(column))
 }
@@ -170,13 +178,30 @@ function rollupWhere(filter: RollupFilter): Prisma.Sql {
 }
 
 /**
+ * Whether the groups of a `revoked` filter can take their firstAt / lastAt from the attestations for the page's
+ * groups only, each an index range that starts with the chain (`buildTimesOfPageSql`): SCHEMA and CHAIN (the chain
+ * is in the key), ATTESTER and DAY of one chain. Else (RECIPIENT, or an attester / a day over every chain) the
+ * attestations answer the whole filter.
+ */
+export function canTimeRevokedGroups(filter: RollupFilter, groupBy: StatsGroupBy): boolean {
+  return groupBy === 'SCHEMA' || groupBy === 'CHAIN' || ((groupBy === 'ATTESTER' || groupBy === 'DAY') && filter.chainId != null)
+}
+
+/**
  * The groups from a rollup chosen by `chooseRollup` for this filter and grouping: `kc, ki, kt, count,
- * revokedCount, firstAt, lastAt`.
+ * revokedCount, firstAt, lastAt`. With `revoked`, the counts are those of the revoked (or unrevoked) attestations,
+ * groups without any are left out, and firstAt / lastAt are null (`buildTimesOfPageSql` reads them).
  */
 export function buildRollupGroupsSql(groupBy: StatsGroupBy, filter: RollupFilter, table: RollupTable): Prisma.Sql {
+  const from = Prisma.sql`FROM ${Prisma.raw(`"${table}"`)} r WHERE ${rollupWhere(filter)} GROUP BY 1, 2, 3`
+  if (filter.revoked === true)
+    return Prisma.sql`SELECT ${ROLLUP_KEYS[groupBy]}, sum(r."revokedCount")::bigint AS "count", sum(r."revokedCount")::bigint AS "revokedCount",
+        NULL::bigint AS "firstAt", NULL::bigint AS "lastAt" ${from} HAVING sum(r."revokedCount") > 0`
+  if (filter.revoked === false)
+    return Prisma.sql`SELECT ${ROLLUP_KEYS[groupBy]}, sum(r."count" - r."revokedCount")::bigint AS "count", 0::bigint AS "revokedCount",
+        NULL::bigint AS "firstAt", NULL::bigint AS "lastAt" ${from} HAVING sum(r."count" - r."revokedCount") > 0`
   return Prisma.sql`SELECT ${ROLLUP_KEYS[groupBy]}, sum(r."count")::bigint AS "count", sum(r."revokedCount")::bigint AS "revokedCount",
-      min(r."firstAt") AS "firstAt", max(r."lastAt") AS "lastAt"
-    FROM ${Prisma.raw(`"${table}"`)} r WHERE ${rollupWhere(filter)} GROUP BY 1, 2, 3`
+      min(r."firstAt") AS "firstAt", max(r."lastAt") AS "lastAt" ${from}`
 }
 
 /** The number of groups when `isRowPerGroup`: the rows the filter selects. */
