@@ -114,6 +114,13 @@ const ROLLUP_RECOUNTS: Record<string, { rollup: string; recount: string }> = {
       JOIN "Attestation" a ON a."chainId" = k."chainId" AND a."attestationId" = k."attestationId"
       GROUP BY 1 ORDER BY "recipientKey" COLLATE "C"`,
   },
+  AttesterRecipientRollup: {
+    rollup: `SELECT "chainId", "attester", "recipientKey", "count"::text, "revokedCount"::text FROM "AttesterRecipientRollup" ORDER BY 1, 2, "recipientKey" COLLATE "C"`,
+    recount: `SELECT a."chainId", a."attester", k."recipientKey", count(*)::text AS "count", (count(*) FILTER (WHERE a."revoked"))::text AS "revokedCount"
+      FROM (SELECT DISTINCT "chainId", "attestationId", recipient_key("address", "text", "raw") AS "recipientKey" FROM "Recipient") k
+      JOIN "Attestation" a ON a."chainId" = k."chainId" AND a."attestationId" = k."attestationId"
+      GROUP BY 1, 2, 3 ORDER BY 1, 2, "recipientKey" COLLATE "C"`,
+  },
   SchemaRecipientRollup: {
     rollup: `SELECT "chainId", "schemaId"::text, "recipientKey", "count"::text FROM "SchemaRecipientRollup" ORDER BY 1, 2, "recipientKey" COLLATE "C"`,
     recount: `SELECT a."chainId", a."schemaId"::text, k."recipientKey", count(*)::text AS "count"

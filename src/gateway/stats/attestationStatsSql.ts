@@ -102,21 +102,23 @@ const GROUP_MATCH: Record<Exclude<StatsGroupBy, 'RECIPIENT'>, Prisma.Sql> = {
 }
 
 /**
- * A page of groups (`buildStatsPageSql` over groups without firstAt / lastAt: a `revoked` filter over a rollup) with
- * each group's firstAt / lastAt read from the attestations the filter selects in that group: per page row, the
- * earliest and the latest by an index range starting with (chainId, schemaId | attester | revoked, attestTimestamp),
- * read until the first match (see `canTimeRevokedGroups`: the chain is always known). Same order as the page.
+ * A page of groups whose firstAt / lastAt a rollup does not hold (a `revoked` filter, `AttesterRecipientRollup`) with
+ * each group's firstAt / lastAt read from the attestations the filter selects in that group, per page row: the
+ * earliest and the latest by an index range starting with the chain — (chainId, schemaId | attester | revoked,
+ * attestTimestamp) read until the first match, for RECIPIENT the key's Recipient rows (chainId, recipientKey,
+ * attestTimestamp) each checked on its attestation. The chain is the key's, or the filter's one chain
+ * (`canTimeGroups`). Same order as the page.
  */
-export function buildTimesOfPageSql(
-  groupBy: Exclude<StatsGroupBy, 'RECIPIENT'>,
-  conditions: AttestationConditions,
-  page: Prisma.Sql,
-  backward: boolean,
-): Prisma.Sql {
+export function buildTimesOfPageSql(groupBy: StatsGroupBy, conditions: AttestationConditions, page: Prisma.Sql, backward: boolean): Prisma.Sql {
   const dir = Prisma.raw(backward ? 'DESC' : 'ASC')
+  const times =
+    groupBy === 'RECIPIENT'
+      ? Prisma.sql`SELECT min(rr."attestTimestamp") AS lo, max(rr."attestTimestamp") AS hi FROM "Recipient" rr
+          WHERE rr."chainId" = ${conditions.chainIds?.length === 1 ? conditions.chainIds[0]! : -1}::int AND rr."recipientKey" = p.kt
+            AND EXISTS (SELECT 1 FROM "Attestation" a WHERE a."chainId" = rr."chainId" AND a."attestationId" = rr."attestationId" AND ${directWhere(conditions)})`
+      : Prisma.sql`SELECT min(a."attestTimestamp") AS lo, max(a."attestTimestamp") AS hi FROM "Attestation" a
+          WHERE ${directWhere(conditions)} AND ${GROUP_MATCH[groupBy]}`
   return Prisma.sql`SELECT p.kc, p.ki, p.kt, p."count", p."revokedCount", t.lo AS "firstAt", t.hi AS "lastAt"
-    FROM (${page}) p CROSS JOIN LATERAL (
-      SELECT min(a."attestTimestamp") AS lo, max(a."attestTimestamp") AS hi FROM "Attestation" a
-      WHERE ${directWhere(conditions)} AND ${GROUP_MATCH[groupBy]}) t
+    FROM (${page}) p CROSS JOIN LATERAL (${times}) t
     ORDER BY -p."count" ${dir}, p.kc ${dir}, p.ki ${dir}, p.kt COLLATE "C" ${dir}`
 }

@@ -13,8 +13,9 @@ import {
   buildRollupGroupsSql,
   buildRollupRowsCountSql,
   buildRollupRowsPageSql,
-  canTimeRevokedGroups,
+  canTimeGroups,
   chooseRollup,
+  hasGroupTimes,
   isRowPerGroup,
   type RollupTable,
   toRollupFilter,
@@ -38,8 +39,8 @@ export type StatsSource = {
 /**
  * The source of `attestationStats` for a filter and a grouping: the smallest rollup that answers the filter
  * exactly (./rollupSql.ts) — its rows in page order when each row is a group; with `revoked`, counts from
- * revokedCount and the page's firstAt / lastAt from the attestations —, else the attestations themselves (see
- * ./attestationStatsSql.ts).
+ * revokedCount; when the rollup lacks the groups' firstAt / lastAt, those of the page's groups from the attestations
+ * —, else the attestations themselves (see ./attestationStatsSql.ts).
  * @throws {BadUserInputError} when the filter does not parse
  * @throws {LineageTooLargeError} for an `inLineageOf` beyond the walk's cap
  */
@@ -50,24 +51,20 @@ export async function buildAttestationStatsSource(
 ): Promise<StatsSource> {
   const filter = toRollupFilter(where)
   const table = filter && chooseRollup(filter, groupBy)
-  if (filter && table && isRowPerGroup(table, filter, groupBy)) {
-    return {
-      source: table,
-      page: (page) => buildRollupRowsPageSql(groupBy, filter, table, page),
-      count: buildRollupRowsCountSql(filter, table),
-    }
-  }
-  if (filter && table && filter.revoked != null) {
-    if (groupBy !== 'RECIPIENT' && canTimeRevokedGroups(filter, groupBy)) {
-      const groups = buildRollupGroupsSql(groupBy, filter, table)
-      const conditions = toAttestationConditions(where, null)
+  // a rollup without the groups' times answers when the page's groups can be timed from the attestations
+  if (filter && table && (hasGroupTimes(table, filter) || canTimeGroups(filter, groupBy))) {
+    const conditions = hasGroupTimes(table, filter) ? null : toAttestationConditions(where, null)
+    const timed = (page: Prisma.Sql, backward: boolean) => (conditions ? buildTimesOfPageSql(groupBy, conditions, page, backward) : page)
+    if (isRowPerGroup(table, filter, groupBy)) {
       return {
         source: table,
-        page: (page) => buildTimesOfPageSql(groupBy, conditions, buildStatsPageSql({ ...page, groups }), page.backward),
-        count: buildStatsCountSql(groups),
+        page: (page) => timed(buildRollupRowsPageSql(groupBy, filter, table, page), page.backward),
+        count: buildRollupRowsCountSql(filter, table),
       }
     }
-  } else if (filter && table) return groupsSource(table, buildRollupGroupsSql(groupBy, filter, table))
+    const groups = buildRollupGroupsSql(groupBy, filter, table)
+    return { source: table, page: (page) => timed(buildStatsPageSql({ ...page, groups }), page.backward), count: buildStatsCountSql(groups) }
+  }
   const lineage = where?.inLineageOf != null ? await getLineageOf(ctx, where.inLineageOf) : null
   return groupsSource('direct', buildDirectGroupsSql(groupBy, toAttestationConditions(where, lineage)))
 }

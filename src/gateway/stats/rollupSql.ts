@@ -1,8 +1,8 @@
 /**
- * The rollups of `attestationStats` and how a filter and a grouping pick one. Seven counter tables, each kept exact by
+ * The rollups of `attestationStats` and how a filter and a grouping pick one. Eight counter tables, each kept exact by
  * statement-level triggers in every writing transaction (migrations 20261202041916_attestation_rollup,
- * 20261207030000_coarser_rollups and 20261207060000_ordered_rollups), each row `count, revokedCount, firstAt, lastAt`
- * of a key:
+ * 20261207030000_coarser_rollups, 20261207060000_ordered_rollups and 20261207070000_attester_recipient_rollup), each
+ * row `count, revokedCount, firstAt, lastAt` of a key (`AttesterRecipientRollup`: no times, see `hasGroupTimes`):
  *
  * | table                  | key                                   | answers                                            |
  * |------------------------|---------------------------------------|----------------------------------------------------|
@@ -10,6 +10,7 @@
  * | `SchemaRollup`         | chainId × schemaId                    | SCHEMA / CHAIN without an attester or a time       |
  * | `AttesterRollup`       | chainId × attester                    | ATTESTER / CHAIN without a schema or a time        |
  * | `RecipientRollup`      | chainId × recipient key               | RECIPIENT filtered by `chainId` only               |
+ * | `AttesterRecipientRollup` | chainId × attester × recipient key | RECIPIENT of one attester on one chain (no times)  |
  * | `SchemaAttesterRollup` | chainId × schemaId × attester         | no time filter, schema and attester together       |
  * | `SchemaDayRollup`      | chainId × schemaId × UTC day          | DAY, or whole-day ranges, without an attester      |
  * | `AttestationRollup`    | chainId × schemaId × attester × day   | DAY or whole-day ranges with an attester           |
@@ -17,7 +18,7 @@
  * The smallest table holding every column the filter and the grouping name is chosen (`chooseRollup`). When each of
  * its rows the filter selects is one group (`isRowPerGroup`: SCHEMA over `SchemaRollup`, ATTESTER of one chain over
  * `AttesterRollup` or of one schema over `SchemaAttesterRollup`, RECIPIENT over `RecipientTotalRollup` or, for one
- * chain, `RecipientRollup`), a page reads its rows in page order from an order index (`-count` after the fixed
+ * chain, `RecipientRollup` or, for one attester, `AttesterRecipientRollup`), a page reads its rows in page order from an order index (`-count` after the fixed
  * columns, migration 20261207060000): `first` + 1 rows, whatever the number of groups. Otherwise the selected rows
  * are grouped and sorted: with the bench's data (1,000,000 attestations) 12,000 rows for every attester of every
  * schema, 18,000 for every schema-day, 4,000 attesters of both chains, against 551,008 rows of the finest one.
@@ -54,6 +55,7 @@ export type RollupTable =
   | 'SchemaRollup'
   | 'AttesterRollup'
   | 'RecipientRollup'
+  | 'AttesterRecipientRollup'
   | 'SchemaAttesterRollup'
   | 'SchemaDayRollup'
   | 'AttestationRollup'
@@ -108,6 +110,7 @@ const ROLLUP_COLUMNS: Record<RollupTable, readonly RollupColumn[]> = {
   SchemaRollup: ['chainId', 'schemaId'],
   AttesterRollup: ['chainId', 'attester'],
   RecipientRollup: ['chainId', 'recipientKey'],
+  AttesterRecipientRollup: ['chainId', 'attester', 'recipientKey'],
   SchemaAttesterRollup: ['chainId', 'schemaId', 'attester'],
   SchemaDayRollup: ['chainId', 'schemaId', 'day'],
   AttestationRollup: ['chainId', 'schemaId', 'attester', 'day'],
@@ -177,14 +180,25 @@ function rollupWhere(filter: RollupFilter): Prisma.Sql {
   return conditions.length ? Prisma.join(conditions, ' AND ') : Prisma.sql`TRUE`
 }
 
+/** Rollups without firstAt / lastAt (their groups' times are read for a page: `buildTimesOfPageSql`). */
+const UNTIMED: ReadonlySet<RollupTable> = new Set(['AttesterRecipientRollup'])
+
 /**
- * Whether the groups of a `revoked` filter can take their firstAt / lastAt from the attestations for the page's
- * groups only, each an index range that starts with the chain (`buildTimesOfPageSql`): SCHEMA and CHAIN (the chain
- * is in the key), ATTESTER and DAY of one chain. Else (RECIPIENT, or an attester / a day over every chain) the
- * attestations answer the whole filter.
+ * Whether the rollup's groups carry firstAt / lastAt for this filter: not with `revoked` (the times of the revoked or
+ * unrevoked attestations alone are not kept) nor from an untimed rollup.
  */
-export function canTimeRevokedGroups(filter: RollupFilter, groupBy: StatsGroupBy): boolean {
-  return groupBy === 'SCHEMA' || groupBy === 'CHAIN' || ((groupBy === 'ATTESTER' || groupBy === 'DAY') && filter.chainId != null)
+export function hasGroupTimes(table: RollupTable, filter: RollupFilter): boolean {
+  return filter.revoked == null && !UNTIMED.has(table)
+}
+
+/**
+ * Whether the groups of a page can take their firstAt / lastAt from the attestations, each group an index range
+ * that starts with the chain (`buildTimesOfPageSql`): SCHEMA and CHAIN (the chain is in the key), ATTESTER, DAY and
+ * RECIPIENT of one chain. Else (an attester, a day or a recipient over every chain) the attestations answer the whole
+ * filter when the rollup does not carry the times (`hasGroupTimes`).
+ */
+export function canTimeGroups(filter: RollupFilter, groupBy: StatsGroupBy): boolean {
+  return groupBy === 'SCHEMA' || groupBy === 'CHAIN' || filter.chainId != null
 }
 
 /**
@@ -193,6 +207,9 @@ export function canTimeRevokedGroups(filter: RollupFilter, groupBy: StatsGroupBy
  * groups without any are left out, and firstAt / lastAt are null (`buildTimesOfPageSql` reads them).
  */
 export function buildRollupGroupsSql(groupBy: StatsGroupBy, filter: RollupFilter, table: RollupTable): Prisma.Sql {
+  const times = UNTIMED.has(table)
+    ? Prisma.sql`NULL::bigint AS "firstAt", NULL::bigint AS "lastAt"`
+    : Prisma.sql`min(r."firstAt") AS "firstAt", max(r."lastAt") AS "lastAt"`
   const from = Prisma.sql`FROM ${Prisma.raw(`"${table}"`)} r WHERE ${rollupWhere(filter)} GROUP BY 1, 2, 3`
   if (filter.revoked === true)
     return Prisma.sql`SELECT ${ROLLUP_KEYS[groupBy]}, sum(r."revokedCount")::bigint AS "count", sum(r."revokedCount")::bigint AS "revokedCount",
@@ -201,7 +218,7 @@ export function buildRollupGroupsSql(groupBy: StatsGroupBy, filter: RollupFilter
     return Prisma.sql`SELECT ${ROLLUP_KEYS[groupBy]}, sum(r."count" - r."revokedCount")::bigint AS "count", 0::bigint AS "revokedCount",
         NULL::bigint AS "firstAt", NULL::bigint AS "lastAt" ${from} HAVING sum(r."count" - r."revokedCount") > 0`
   return Prisma.sql`SELECT ${ROLLUP_KEYS[groupBy]}, sum(r."count")::bigint AS "count", sum(r."revokedCount")::bigint AS "revokedCount",
-      min(r."firstAt") AS "firstAt", max(r."lastAt") AS "lastAt" ${from}`
+      ${times} ${from}`
 }
 
 /** The number of groups when `isRowPerGroup`: the rows the filter selects. */
@@ -240,7 +257,8 @@ export function buildRollupRowsPageSql(
   if (page.before) conditions.push(Prisma.sql`${columns} < ${position(page.before)}`)
   const dir = Prisma.raw(page.backward ? 'DESC' : 'ASC')
   const order = [Prisma.sql`-r."count" ${dir}`, ...free.map((c) => Prisma.sql`${c.sql} ${dir}`)]
-  return Prisma.sql`SELECT ${ROLLUP_KEYS[groupBy]}, r."count", r."revokedCount", r."firstAt", r."lastAt"
+  const times = UNTIMED.has(table) ? Prisma.sql`NULL::bigint AS "firstAt", NULL::bigint AS "lastAt"` : Prisma.sql`r."firstAt", r."lastAt"`
+  return Prisma.sql`SELECT ${ROLLUP_KEYS[groupBy]}, r."count", r."revokedCount", ${times}
     FROM ${Prisma.raw(`"${table}"`)} r WHERE ${Prisma.join(conditions, ' AND ')}
     ORDER BY ${Prisma.join(order, ', ')} LIMIT ${page.take}`
 }
