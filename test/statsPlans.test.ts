@@ -208,6 +208,11 @@ describe('statistics plans at 40,000 attestations', () => {
       ).toEqual(truth.slice(0, FIRST))
       expect(rowsRead(plans).has(table), at).toBe(true)
       if (table === 'AttesterRecipientRollup') expect(rowsRead(plans).get(table), at).toBeLessThanOrEqual(FIRST + 1) // rows in page order
+      // each rollup row is a group: its rows are sorted by the derived count, never grouped
+      for (const plan of plans)
+        for (const node of planNodes(plan))
+          if (node['Node Type'] === 'Aggregate')
+            expect([...planNodes(node)].some((n) => n['Relation Name'] === table), `${at}: an Aggregate over ${table}`).toBe(false)
       // the attestations (RECIPIENT: the key's Recipient rows, each attestation by primary key): index ranges probed
       // per group of the page (min and max), never one scan over the filter
       for (const plan of plans)

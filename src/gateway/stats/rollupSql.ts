@@ -151,10 +151,10 @@ export function chooseRollup(filter: RollupFilter, groupBy: StatsGroupBy): Rollu
  * Whether each row of the table the filter selects is one group: every key column the filter does not fix is a
  * column of the grouping's key (e.g. ATTESTER of one chain over `AttesterRollup`, SCHEMA over `SchemaRollup`). Then
  * a page is the rows themselves in page order (`buildRollupRowsPageSql`), read from the table's order index where it
- * has one, instead of every selected row grouped and sorted.
+ * has one, instead of every selected row grouped and sorted (with `revoked`, a derived count: the selected rows are
+ * sorted, not grouped).
  */
 export function isRowPerGroup(table: RollupTable, filter: RollupFilter, groupBy: StatsGroupBy): boolean {
-  if (filter.revoked != null) return false // a derived count: not the order of the order index
   const fixed = fixedColumns(filter)
   return ROLLUP_COLUMNS[table].every((column) => fixed.includes(column) || GROUP_COLUMNS[groupBy].includes(column))
 }
@@ -221,9 +221,19 @@ export function buildRollupGroupsSql(groupBy: StatsGroupBy, filter: RollupFilter
       ${times} ${from}`
 }
 
-/** The number of groups when `isRowPerGroup`: the rows the filter selects. */
+/**
+ * A row's count and revokedCount under the filter's `revoked`: as kept, or those of its revoked attestations
+ * (revokedCount, revokedCount), or of its unrevoked ones (count - revokedCount, 0). A row with a count of 0 is no group.
+ */
+function rowCounts(filter: RollupFilter): { count: Prisma.Sql; revokedCount: Prisma.Sql } {
+  if (filter.revoked === true) return { count: Prisma.sql`r."revokedCount"`, revokedCount: Prisma.sql`r."revokedCount"` }
+  if (filter.revoked === false) return { count: Prisma.sql`(r."count" - r."revokedCount")`, revokedCount: Prisma.sql`0::bigint` }
+  return { count: Prisma.sql`r."count"`, revokedCount: Prisma.sql`r."revokedCount"` }
+}
+
+/** The number of groups when `isRowPerGroup`: the rows the filter selects (with a count above 0). */
 export function buildRollupRowsCountSql(filter: RollupFilter, table: RollupTable): Prisma.Sql {
-  return Prisma.sql`SELECT count(*)::int AS n FROM ${Prisma.raw(`"${table}"`)} r WHERE ${rollupWhere(filter)}`
+  return Prisma.sql`SELECT count(*)::int AS n FROM ${Prisma.raw(`"${table}"`)} r WHERE ${rollupWhere(filter)} AND ${rowCounts(filter).count} > 0`
 }
 
 /** A rollup key column in the page order, and the part of a cursor position it compares with. */
@@ -250,15 +260,18 @@ export function buildRollupRowsPageSql(
 ): Prisma.Sql {
   const fixed = fixedColumns(filter)
   const free = ROLLUP_COLUMNS[table].filter((column) => !fixed.includes(column)).map((column) => ORDER_COLUMNS[column])
-  const columns = Prisma.sql`(${Prisma.join([Prisma.sql`-r."count"`, ...free.map((c) => c.sql)], ', ')})`
+  const counts = rowCounts(filter)
+  const columns = Prisma.sql`(${Prisma.join([Prisma.sql`-${counts.count}`, ...free.map((c) => c.sql)], ', ')})`
   const position = (p: StatsPosition) => Prisma.sql`(${Prisma.join([Prisma.sql`${-p.count}::bigint`, ...free.map((c) => c.position(p))], ', ')})`
   const conditions = [rollupWhere(filter)]
+  if (filter.revoked != null) conditions.push(Prisma.sql`${counts.count} > 0`)
   if (page.after) conditions.push(Prisma.sql`${columns} > ${position(page.after)}`)
   if (page.before) conditions.push(Prisma.sql`${columns} < ${position(page.before)}`)
   const dir = Prisma.raw(page.backward ? 'DESC' : 'ASC')
-  const order = [Prisma.sql`-r."count" ${dir}`, ...free.map((c) => Prisma.sql`${c.sql} ${dir}`)]
-  const times = UNTIMED.has(table) ? Prisma.sql`NULL::bigint AS "firstAt", NULL::bigint AS "lastAt"` : Prisma.sql`r."firstAt", r."lastAt"`
-  return Prisma.sql`SELECT ${ROLLUP_KEYS[groupBy]}, r."count", r."revokedCount", ${times}
+  const order = [Prisma.sql`-${counts.count} ${dir}`, ...free.map((c) => Prisma.sql`${c.sql} ${dir}`)]
+  // with revoked the rollup's times are those of every attestation of the key: the caller reads the page's
+  const times = hasGroupTimes(table, filter) ? Prisma.sql`r."firstAt", r."lastAt"` : Prisma.sql`NULL::bigint AS "firstAt", NULL::bigint AS "lastAt"`
+  return Prisma.sql`SELECT ${ROLLUP_KEYS[groupBy]}, ${counts.count}::bigint AS "count", ${counts.revokedCount}::bigint AS "revokedCount", ${times}
     FROM ${Prisma.raw(`"${table}"`)} r WHERE ${Prisma.join(conditions, ' AND ')}
     ORDER BY ${Prisma.join(order, ', ')} LIMIT ${page.take}`
 }
