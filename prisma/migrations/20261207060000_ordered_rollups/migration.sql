@@ -175,7 +175,7 @@ BEGIN
     FROM (SELECT n."chainId", n."attestationId", n."recipientKey", count(*) AS c FROM new_rows n GROUP BY 1, 2, 3) j
     JOIN "Attestation" a ON a."chainId" = j."chainId" AND a."attestationId" = j."attestationId"
     WHERE (SELECT count(*) FROM "Recipient" x
-           WHERE x."chainId" = j."chainId" AND x."attestationId" = j."attestationId" AND x."recipientKey" = j."recipientKey") = j.c
+           WHERE x."chainId" = j."chainId" AND x."attestationId" = j."attestationId" AND x."recipientKey" IS NOT DISTINCT FROM j."recipientKey") = j.c
     GROUP BY 1, 2, 3
   ), fresh AS (
     SELECT k."chainId", k."schemaId", count(*) AS n FROM k
@@ -209,7 +209,7 @@ BEGIN
     FROM (SELECT DISTINCT o."chainId", o."attestationId", o."recipientKey" FROM old_rows o) k
     JOIN "Attestation" a ON a."chainId" = k."chainId" AND a."attestationId" = k."attestationId"
     WHERE NOT EXISTS (SELECT 1 FROM "Recipient" x
-                      WHERE x."chainId" = k."chainId" AND x."attestationId" = k."attestationId" AND x."recipientKey" = k."recipientKey")
+                      WHERE x."chainId" = k."chainId" AND x."attestationId" = k."attestationId" AND x."recipientKey" IS NOT DISTINCT FROM k."recipientKey")
     GROUP BY 1, 2, 3
   ) g
   WHERE r."chainId" = g."chainId" AND r."schemaId" = g."schemaId" AND r."recipientKey" = g."recipientKey"\073

@@ -29,7 +29,7 @@ BEGIN
   FROM (SELECT n."chainId", n."attestationId", n."recipientKey", count(*) AS c FROM new_rows n GROUP BY 1, 2, 3) j
   JOIN "Attestation" a ON a."chainId" = j."chainId" AND a."attestationId" = j."attestationId"
   WHERE (SELECT count(*) FROM "Recipient" x
-         WHERE x."chainId" = j."chainId" AND x."attestationId" = j."attestationId" AND x."recipientKey" = j."recipientKey") = j.c
+         WHERE x."chainId" = j."chainId" AND x."attestationId" = j."attestationId" AND x."recipientKey" IS NOT DISTINCT FROM j."recipientKey") = j.c
   GROUP BY 1, 2, 3
   ON CONFLICT ("chainId", "attester", "recipientKey") DO UPDATE SET
     "count" = r."count" + EXCLUDED."count",
@@ -45,7 +45,7 @@ BEGIN
     FROM (SELECT DISTINCT o."chainId", o."attestationId", o."recipientKey" FROM old_rows o) k
     JOIN "Attestation" a ON a."chainId" = k."chainId" AND a."attestationId" = k."attestationId"
     WHERE NOT EXISTS (SELECT 1 FROM "Recipient" x
-                      WHERE x."chainId" = k."chainId" AND x."attestationId" = k."attestationId" AND x."recipientKey" = k."recipientKey")
+                      WHERE x."chainId" = k."chainId" AND x."attestationId" = k."attestationId" AND x."recipientKey" IS NOT DISTINCT FROM k."recipientKey")
     GROUP BY 1, 2, 3
   ) g
   WHERE r."chainId" = g."chainId" AND r."attester" = g."attester" AND r."recipientKey" = g."recipientKey"\073
