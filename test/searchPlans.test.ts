@@ -192,3 +192,70 @@ describe('search plans at 100,000 attestations', () => {
     expect(ids.slice(0, 3)).toEqual([1, 1, 10]) // both chains' user1, then user10 (ties by chain)
   }, 120_000)
 })
+
+describe('schemas(search:) capped like attestations (21,000 schemas on one more chain)', () => {
+  const SCHEMA_PAGE = `query Page($search: String, $where: SchemaWhere, $orderBy: SchemaOrder, $first: Int, $after: String) {
+    schemas(search: $search, where: $where, orderBy: $orderBy, first: $first, after: $after) { edges { node { chainId schemaId } } pageInfo { hasNextPage endCursor } }
+  }`
+  type SchemaPage = { schemas: { edges: { node: { chainId: number; schemaId: string } }[]; pageInfo: { endCursor: string | null } } }
+
+  beforeAll(async () => {
+    // chain 77: schemas 1…11,000 named "alpha <id>" (more matches than the candidates cap, all among the oldest), then
+    // 11,001…21,000 named "omega <id>" (exactly the cap)
+    await admin.query(`INSERT INTO "Schema" ("chainId", "schemaId", "registrant", "revocable", "dataLocation", "maxValidFor", "hook", "timestamp", "data",
+        "dataJson", "txHash", "txFrom", "blockNumber", "blockHash", "logIndex")
+      SELECT 77, s, '0x${'a'.repeat(40)}', true, 0, 0, '0x${'0'.repeat(40)}', 1700000000, 'schema',
+        jsonb_build_object('name', CASE WHEN s <= 11000 THEN 'alpha ' ELSE 'omega ' END || s, 'description', 'a schema'), '0x00', '0x00', 0, '0x00', 0
+      FROM generate_series(1, 21000) AS s`)
+    await admin.query('VACUUM ANALYZE "Schema"')
+  }, 60_000)
+
+  async function schemaPlans(variables: Record<string, unknown>) {
+    captured.length = 0
+    const result = await execute<SchemaPage, unknown>(gateway.yoga, SCHEMA_PAGE, variables)
+    const plans = (await explainSearchStatements(admin, captured)).map((s) => s.plan)
+    return { ...result, plans }
+  }
+
+  it('a search beyond both caps whose walk cannot fill the page is SEARCH_TOO_BROAD, never a page read past the caps', async () => {
+    const { errors, plans } = await schemaPlans({ search: 'alpha', first: 20 })
+    expect(errors?.[0]?.extensions).toMatchObject({
+      code: 'SEARCH_TOO_BROAD',
+      argument: 'search',
+      maxCandidates: SEARCH_MAX_CANDIDATES,
+      maxWalk: SEARCH_MAX_WALK,
+    })
+    expect(errors?.[0]?.message).toMatch(/schemas/)
+    for (const plan of plans)
+      for (const node of planNodes(plan))
+        if (/Scan/.test(node['Node Type']) && node['Node Type'] !== 'Bitmap Index Scan')
+          expect(readPerLoop(node), node['Node Type']).toBeLessThanOrEqual(Math.max(SEARCH_MAX_CANDIDATES, SEARCH_MAX_WALK) + 1)
+  }, 60_000)
+
+  it('answers by the walk where it fills the page, and by the candidates within the cap, exactly and without a Seq Scan', async () => {
+    const oldest = await schemaPlans({ search: 'ALPHA', orderBy: 'SCHEMA_ID_ASC', where: { chainId: 77 }, first: 20 })
+    expect(oldest.errors).toBeUndefined()
+    expect(oldest.data!.schemas.edges.map((e) => BigInt(e.node.schemaId))).toEqual(Array.from({ length: 20 }, (_, i) => BigInt(i + 1)))
+    const next = await schemaPlans({
+      search: 'ALPHA',
+      orderBy: 'SCHEMA_ID_ASC',
+      where: { chainId: 77 },
+      first: 20,
+      after: oldest.data!.schemas.pageInfo.endCursor,
+    })
+    expect(next.data!.schemas.edges.map((e) => BigInt(e.node.schemaId))).toEqual(Array.from({ length: 20 }, (_, i) => BigInt(i + 21)))
+    const omega = await schemaPlans({ search: 'omega', first: 20 })
+    expect(omega.errors).toBeUndefined()
+    expect(omega.data!.schemas.edges.map((e) => BigInt(e.node.schemaId))).toEqual(Array.from({ length: 20 }, (_, i) => BigInt(21000 - i)))
+    for (const { plans } of [oldest, next, omega]) {
+      expect(seqScans(plans)).toEqual([])
+      // the GIN posting lists are read whole to build the bitmap (not capped, see the module comment)
+      for (const plan of plans)
+        for (const node of planNodes(plan))
+          if (/Scan/.test(node['Node Type']) && node['Node Type'] !== 'Bitmap Index Scan')
+            expect(readPerLoop(node)).toBeLessThanOrEqual(Math.max(SEARCH_MAX_CANDIDATES, SEARCH_MAX_WALK) + 1)
+    }
+    // the candidates: a bitmap of the trigram index, cut at the cap + 1
+    expect(usesIndex(omega.plans, 'Schema_searchText_idx')).toBe(true)
+  }, 60_000)
+})

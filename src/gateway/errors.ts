@@ -37,9 +37,10 @@ export class LineageTooLargeError extends GraphQLError {
  * cursor could not fill the page within its row cap (./searchPage.ts): answering would cost more than any page may.
  */
 export class SearchTooBroadError extends GraphQLError {
-  constructor(maxCandidates: number, maxWalk: number) {
+  /** @param rows what was searched: `attestations` (default) or `schemas` */
+  constructor(maxCandidates: number, maxWalk: number, rows = 'attestations') {
     super(
-      `"search" matches more than ${maxCandidates} attestations and too few of the next ${maxWalk} rows of this order to fill the page: narrow the search or add a "where" filter`,
+      `"search" matches more than ${maxCandidates} ${rows} and too few of the next ${maxWalk} rows of this order to fill the page: narrow the search or add a "where" filter`,
       { extensions: { code: 'SEARCH_TOO_BROAD', argument: 'search', maxCandidates, maxWalk } },
     )
     this.name = 'SearchTooBroadError'

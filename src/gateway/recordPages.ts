@@ -4,7 +4,9 @@
  *
  * Indexes (prisma/schema.prisma):
  * - schemas, order (schemaId, chainId): the primary key (chainId, schemaId); `registrant`: (chainId, registrant, schemaId);
- *   `search`: the trigram index on "searchText" (./search.ts) or the order's index with the search checked per row.
+ *   `search`: capped like an `attestations` search (./searchPage.ts): at most SEARCH_MAX_CANDIDATES matches read
+ *   from the trigram index on "searchText" (./search.ts) and paged by primary key, else a walk of the order's index
+ *   checking each row, at most SEARCH_MAX_WALK schemas per chain, else SEARCH_TOO_BROAD.
  * - offchainAttestations, order (blockNumber, logIndex, chainId) — registration order; one log registers one id, so
  *   (blockNumber, logIndex) is unique per chain and the id never breaks a tie: (chainId, blockNumber, logIndex);
  *   `attester`: (chainId, attester, blockNumber, logIndex); `revoked`: (chainId, revoked, blockNumber, logIndex).
@@ -27,16 +29,24 @@ import {
   toPageRequest,
 } from './keyset.js'
 import { parseSearch, type SearchTerm, toSearchCondition } from './search.js'
+import { readCappedSearchPage, SEARCH_MAX_CANDIDATES, SEARCH_MAX_WALK } from './searchPage.js'
 import { parseAddress } from './types/attestationWhere.js'
 
 type SchemaArgs = ConnectionArgs & { where?: { chainId?: number | null; registrant?: string | null } | null; search?: string | null; orderBy?: string | null }
 type OffchainArgs = ConnectionArgs & { where?: { chainId?: number | null; attester?: string | null; revoked?: boolean | null } | null; orderBy?: string | null }
 
+/** How a `schemas` search page reads (./searchPage.ts): by the candidates' ids, or by a bounded walk. */
+export type SchemaSearchRead =
+  /** the conditions hold an id list: the order's column is compared and sorted as an expression (primary key lookups) */
+  | { byIds: Prisma.Sql[] }
+  /** each chain's walk of the order's index reads at most `limit` rows and marks the matches `hit` */
+  | { walk: { limit: number } }
+
 /**
  * The `schemas` page query (exported for tests).
- * @param search a validated search (./search.ts), checked on the rows of the order's index or served by the trigram
- *   index on "searchText", as the planner finds cheaper
- * @returns `{ chainId, schemaId }` rows in scan order, at most `take`
+ * @param search a validated search (./search.ts): without `read`, one more condition on the rows (the planner's
+ *   choice of index); with `read`, the capped page of ./searchPage.ts
+ * @returns `{ chainId, schemaId }` rows (and `hit` for a walk) in scan order, at most `take`
  */
 export function buildSchemaPageSql(
   where: SchemaArgs['where'],
@@ -45,27 +55,37 @@ export function buildSchemaPageSql(
   after: string | null,
   before: string | null,
   search: SearchTerm | null = null,
+  read: SchemaSearchRead | null = null,
 ): Prisma.Sql {
-  const conditions = schemaConditions(where, search)
+  const walk = read && 'walk' in read ? read.walk : null
+  const conditions = [...schemaConditions(where, walk ? null : search), ...(read && 'byIds' in read ? read.byIds : [])]
   const bound = (cursor: string | null): KeysetBound | null => {
     if (cursor == null) return null
     const { chainId, key } = parseRecordCursor<bigint>(cursor, 'bigint')
     return { chainId, values: [Prisma.sql`${key.toString()}::bigint`] }
   }
+  const take = request.size + 1
   return buildKeysetPageSql({
     table: Prisma.raw('"Schema"'),
     mergeKeys: [Prisma.raw('p."schemaId"')],
-    returns: Prisma.raw('p."chainId", p."schemaId"'),
+    returns: Prisma.raw(`p."chainId", p."schemaId"${walk ? ', p.hit' : ''}`),
     chainIds: where?.chainId != null ? [where.chainId] : null,
     direction,
     backward: request.backward,
     after: bound(after),
     before: bound(before),
-    take: request.size + 1,
+    take,
     source: (chain, keyset, order) => {
-      const keys = [Prisma.raw('a."schemaId"')]
-      return Prisma.sql`SELECT a."chainId", a."schemaId" FROM "Schema" a WHERE ${Prisma.join([Prisma.sql`a."chainId" = ${chain}`, ...conditions], ' AND ')}
-        AND ${keyset(keys)} ORDER BY ${order(keys)} LIMIT ${request.size + 1}`
+      const keys = [read && 'byIds' in read ? Prisma.raw('(a."schemaId" + 0)') : Prisma.raw('a."schemaId"')]
+      const conditionsSql = Prisma.join([Prisma.sql`a."chainId" = ${chain}`, ...conditions], ' AND ')
+      if (walk && search) {
+        return Prisma.sql`SELECT w."chainId", w."schemaId", w.hit FROM (
+            SELECT a."chainId", a."schemaId", ${toSearchCondition('a', search)} AS hit, row_number() OVER (ORDER BY ${order(keys)}) AS n
+            FROM "Schema" a WHERE ${conditionsSql} AND ${keyset(keys)} ORDER BY ${order(keys)} LIMIT ${walk.limit}) w
+          WHERE w.hit OR w.n = ${walk.limit} ORDER BY ${order([Prisma.raw('w."schemaId"')])} LIMIT ${take}`
+      }
+      return Prisma.sql`SELECT a."chainId", a."schemaId" FROM "Schema" a WHERE ${conditionsSql}
+        AND ${keyset(keys)} ORDER BY ${order(keys)} LIMIT ${take}`
     },
   })
 }
@@ -113,11 +133,14 @@ export function buildOffchainPageSql(
  * Resolves `schemas(where, search, orderBy, first, after, last, before)`.
  * @throws {BadUserInputError} for bad arguments, a foreign cursor, a registrant that is not an address or a search
  *   parseSearch refuses
+ * @throws {SearchTooBroadError} for a search with more than SEARCH_MAX_CANDIDATES matches whose walk cannot fill the page
  */
 export async function resolveSchemaConnection(args: SchemaArgs, ctx: GatewayContext, info: GraphQLResolveInfo): Promise<KeysetConnection<Schema>> {
   const request = toPageRequest(args, ctx)
   const search = parseSearch(args.search)
-  const sql = buildSchemaPageSql(args.where, args.orderBy === 'SCHEMA_ID_ASC' ? 'asc' : 'desc', request, args.after ?? null, args.before ?? null, search)
+  const direction = args.orderBy === 'SCHEMA_ID_ASC' ? 'asc' : 'desc'
+  const after = args.after ?? null
+  const before = args.before ?? null
   const totalCount = search
     ? async () => {
         const where = [...schemaConditions(args.where, search), ...(args.where?.chainId != null ? [Prisma.sql`a."chainId" = ${args.where.chainId}::int`] : [])]
@@ -126,7 +149,23 @@ export async function resolveSchemaConnection(args: SchemaArgs, ctx: GatewayCont
       }
     : () => ctx.prisma.schema.count({ where: schemaWhere(args.where) })
   if (request.size === 0) return toKeysetConnection([], request, args, () => '', totalCount)
-  const keys = await ctx.prisma.$queryRaw<{ chainId: number; schemaId: bigint }[]>(sql)
+  const pageSql = (read: SchemaSearchRead | null = null) => buildSchemaPageSql(args.where, direction, request, after, before, search, read)
+  // a search reads at most SEARCH_MAX_CANDIDATES matches, else walks at most SEARCH_MAX_WALK schemas per chain
+  const keys = search
+    ? await readCappedSearchPage<{ chainId: number; schemaId: bigint }>(ctx.prisma, {
+        candidates: Prisma.sql`SELECT a."chainId", a."schemaId" FROM "Schema" a WHERE ${toSearchCondition('a', search)} LIMIT ${SEARCH_MAX_CANDIDATES + 1}`,
+        pageByIds: (candidates) =>
+          pageSql({
+            byIds: [
+              Prisma.sql`a."schemaId" = ANY(CAST(${candidates.map((c) => String(c.schemaId))}::text[] AS bigint[]))`,
+              Prisma.sql`(a."chainId"::text || ':' || a."schemaId"::text) = ANY(${candidates.map((c) => `${c.chainId}:${c.schemaId}`)}::text[])`,
+            ],
+          }),
+        walk: pageSql({ walk: { limit: SEARCH_MAX_WALK } }),
+        take: request.size + 1,
+        rows: 'schemas',
+      })
+    : await ctx.prisma.$queryRaw<{ chainId: number; schemaId: bigint }[]>(pageSql())
   const query = queryFromInfo({ context: ctx, info, typeName: 'Schema', paths: [['nodes'], ['edges', 'node']] }) as object
   const rows = keys.length
     ? await ctx.prisma.schema.findMany({

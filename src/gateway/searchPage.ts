@@ -46,41 +46,57 @@ const NO_SEQSCAN_SQL = Prisma.sql`SELECT set_config('enable_seqscan', 'off', tru
  */
 export async function readSearchPage(prisma: PrismaClient, input: AttestationPageSqlInput, search: SearchTerm): Promise<PageRow[]> {
   const condition = toSearchCondition('a', search)
-  const [, candidates] = await prisma.$transaction([
-    prisma.$queryRaw(BITMAP_ONLY_SQL),
-    prisma.$queryRaw<PageRow[]>(buildSearchCandidatesSql(search, SEARCH_MAX_CANDIDATES + 1)),
-  ])
+  return readCappedSearchPage<PageRow>(prisma, {
+    candidates: Prisma.sql`SELECT a."chainId", a."attestationId" FROM "Attestation" a WHERE ${condition} LIMIT ${SEARCH_MAX_CANDIDATES + 1}`,
+    pageByIds: (candidates) => {
+      const ids = candidates.map((c) => String(c.attestationId))
+      const pairs = candidates.map((c) => `${c.chainId}:${c.attestationId}`)
+      const where = [
+        ...input.conditions.where,
+        Prisma.sql`a."attestationId" = ANY(CAST(${ids}::text[] AS bigint[]))`,
+        Prisma.sql`(a."chainId"::text || ':' || a."attestationId"::text) = ANY(${pairs}::text[])`,
+        condition,
+      ]
+      return buildAttestationPageSql({ ...input, conditions: { ...input.conditions, where }, byIds: true })
+    },
+    walk: buildAttestationPageSql({ ...input, walk: { limit: SEARCH_MAX_WALK, search: condition } }),
+    take: input.take,
+    rows: 'attestations',
+  })
+}
+
+/** The statements of a capped search page (see the module comment), for a list of `R` ids. */
+export type CappedSearchInput<R> = {
+  /** the trigram index's matches (ids only, unordered, every chain), `LIMIT SEARCH_MAX_CANDIDATES + 1` */
+  candidates: Prisma.Sql
+  /** the page over at most SEARCH_MAX_CANDIDATES candidates, by primary key (their ids among its conditions) */
+  pageByIds: (candidates: R[]) => Prisma.Sql
+  /** the page walking at most SEARCH_MAX_WALK rows of the order's index per chain, rows with `hit` (see `walk` of AttestationPageSqlInput) */
+  walk: Prisma.Sql
+  /** rows the page reads: page size + 1 */
+  take: number
+  /** what is searched, for the SEARCH_TOO_BROAD message: `attestations` or `schemas` */
+  rows: string
+}
+
+/**
+ * A capped search page: the candidates (a bitmap of the trigram index, cut at SEARCH_MAX_CANDIDATES + 1), paged by
+ * id when they are every match, else the bounded walk.
+ * @returns the page's ids in scan order
+ * @throws {SearchTooBroadError} when a walk was cut before the page was full
+ */
+export async function readCappedSearchPage<R extends object>(prisma: PrismaClient, input: CappedSearchInput<R>): Promise<R[]> {
+  const [, candidates] = await prisma.$transaction([prisma.$queryRaw(BITMAP_ONLY_SQL), prisma.$queryRaw<R[]>(input.candidates)])
   if (candidates.length <= SEARCH_MAX_CANDIDATES) {
     if (!candidates.length) return []
-    const ids = candidates.map((c) => String(c.attestationId))
-    const pairs = candidates.map((c) => `${c.chainId}:${c.attestationId}`)
-    const where = [
-      ...input.conditions.where,
-      Prisma.sql`a."attestationId" = ANY(CAST(${ids}::text[] AS bigint[]))`,
-      Prisma.sql`(a."chainId"::text || ':' || a."attestationId"::text) = ANY(${pairs}::text[])`,
-      condition,
-    ]
     // no Seq Scan either for the page: the rows come from the ids by primary key (byIds), whatever their share
-    const [, page] = await prisma.$transaction([
-      prisma.$queryRaw(NO_SEQSCAN_SQL),
-      prisma.$queryRaw<PageRow[]>(buildAttestationPageSql({ ...input, conditions: { ...input.conditions, where }, byIds: true })),
-    ])
+    const [, page] = await prisma.$transaction([prisma.$queryRaw(NO_SEQSCAN_SQL), prisma.$queryRaw<R[]>(input.pageByIds(candidates))])
     return page
   }
-  const walked = await prisma.$queryRaw<(PageRow & { hit: boolean })[]>(
-    buildAttestationPageSql({ ...input, walk: { limit: SEARCH_MAX_WALK, search: condition } }),
-  )
+  const walked = await prisma.$queryRaw<(R & { hit: boolean })[]>(input.walk)
   // the rows before the first cut walk's last row are every match up to there; beyond it, that chain was not read
   const cut = walked.findIndex((r) => !r.hit)
   if (cut < 0) return walked
   if (cut >= input.take) return walked.slice(0, input.take)
-  throw new SearchTooBroadError(SEARCH_MAX_CANDIDATES, SEARCH_MAX_WALK)
-}
-
-/**
- * The trigram index's matches of a search (ids only, unordered), at most `limit` (the plan test and the bench
- * EXPLAIN it as the gateway sends it).
- */
-function buildSearchCandidatesSql(search: SearchTerm, limit: number): Prisma.Sql {
-  return Prisma.sql`SELECT a."chainId", a."attestationId" FROM "Attestation" a WHERE ${toSearchCondition('a', search)} LIMIT ${limit}`
+  throw new SearchTooBroadError(SEARCH_MAX_CANDIDATES, SEARCH_MAX_WALK, input.rows)
 }

@@ -92,3 +92,33 @@ export function buildStatsPageSql(input: StatsPageSqlInput): Prisma.Sql {
 export function buildStatsCountSql(groups: Prisma.Sql): Prisma.Sql {
   return Prisma.sql`SELECT count(*)::int AS n FROM (${groups}) g`
 }
+
+/** A group of `p` (a page row) as conditions on "Attestation" `a` (the chain comes with the key or the filter). */
+const GROUP_MATCH: Record<Exclude<StatsGroupBy, 'RECIPIENT'>, Prisma.Sql> = {
+  SCHEMA: Prisma.sql`a."chainId" = p.kc AND a."schemaId" = p.ki`,
+  CHAIN: Prisma.sql`a."chainId" = p.kc`,
+  ATTESTER: Prisma.sql`a."attester" = p.kt`,
+  DAY: Prisma.sql`a."attestTimestamp" >= p.ki AND a."attestTimestamp" < p.ki + 86400`,
+}
+
+/**
+ * A page of groups whose firstAt / lastAt a rollup does not hold (a `revoked` filter, `AttesterRecipientRollup`) with
+ * each group's firstAt / lastAt read from the attestations the filter selects in that group, per page row: the
+ * earliest and the latest by an index range starting with the chain — (chainId, schemaId | attester | revoked,
+ * attestTimestamp) read until the first match, for RECIPIENT the key's Recipient rows (chainId, recipientKey,
+ * attestTimestamp) each checked on its attestation. The chain is the key's, or the filter's one chain
+ * (`canTimeGroups`). Same order as the page.
+ */
+export function buildTimesOfPageSql(groupBy: StatsGroupBy, conditions: AttestationConditions, page: Prisma.Sql, backward: boolean): Prisma.Sql {
+  const dir = Prisma.raw(backward ? 'DESC' : 'ASC')
+  const times =
+    groupBy === 'RECIPIENT'
+      ? Prisma.sql`SELECT min(rr."attestTimestamp") AS lo, max(rr."attestTimestamp") AS hi FROM "Recipient" rr
+          WHERE rr."chainId" = ${conditions.chainIds?.length === 1 ? conditions.chainIds[0]! : -1}::int AND rr."recipientKey" = p.kt
+            AND EXISTS (SELECT 1 FROM "Attestation" a WHERE a."chainId" = rr."chainId" AND a."attestationId" = rr."attestationId" AND ${directWhere(conditions)})`
+      : Prisma.sql`SELECT min(a."attestTimestamp") AS lo, max(a."attestTimestamp") AS hi FROM "Attestation" a
+          WHERE ${directWhere(conditions)} AND ${GROUP_MATCH[groupBy]}`
+  return Prisma.sql`SELECT p.kc, p.ki, p.kt, p."count", p."revokedCount", t.lo AS "firstAt", t.hi AS "lastAt"
+    FROM (${page}) p CROSS JOIN LATERAL (${times}) t
+    ORDER BY -p."count" ${dir}, p.kc ${dir}, p.ki ${dir}, p.kt COLLATE "C" ${dir}`
+}

@@ -8,8 +8,18 @@ import type { GatewayContext } from '../builder.js'
 import { toAttestationConditions } from '../attestationPage.js'
 import { type ConnectionArgs, type KeysetConnection, toKeysetConnection, toPageRequest } from '../keyset.js'
 import { type AttestationFilter, getLineageOf } from '../types/attestationWhere.js'
-import { buildDirectGroupsSql, buildStatsCountSql, buildStatsPageSql } from './attestationStatsSql.js'
-import { buildRollupGroupsSql, chooseRollup, type RollupTable, toRollupFilter } from './rollupSql.js'
+import { buildDirectGroupsSql, buildStatsCountSql, buildStatsPageSql, buildTimesOfPageSql, type StatsPageSqlInput } from './attestationStatsSql.js'
+import {
+  buildRollupGroupsSql,
+  buildRollupRowsCountSql,
+  buildRollupRowsPageSql,
+  canTimeGroups,
+  chooseRollup,
+  hasGroupTimes,
+  isRowPerGroup,
+  type RollupTable,
+  toRollupFilter,
+} from './rollupSql.js'
 import { buildSchemaGroupsSql, buildUniqueRecipientsSql, type SchemaStatsWhere } from './schemaStatsSql.js'
 import { formatStatsCursor, parseStatsCursor } from './statsCursor.js'
 import { type StatsGroup, type StatsGroupBy, type StatsGroupRow, toStatsGroup } from './statsGroup.js'
@@ -18,38 +28,66 @@ import type { Prisma } from '../../generated/prisma/client.js'
 /** A schema's group, with its unique attesters and (read for the whole page at once, when selected) recipients. */
 export type SchemaStatsGroup = StatsGroup & { uniqueAttesters: number; uniqueRecipients: () => Promise<number> }
 
+/** What a page of groups reads: its rows (page arguments → SQL) and the number of groups. */
+export type StatsSource = {
+  /** the rollup read, or 'direct' (the attestations) */
+  source: RollupTable | 'direct'
+  page: (page: Omit<StatsPageSqlInput, 'groups'>) => Prisma.Sql
+  count: Prisma.Sql
+}
+
 /**
- * The groups query of `attestationStats` for a filter and a grouping: the smallest rollup that answers the filter
- * exactly (./rollupSql.ts), else the attestations themselves (see ./attestationStatsSql.ts).
+ * The source of `attestationStats` for a filter and a grouping: the smallest rollup that answers the filter
+ * exactly (./rollupSql.ts) — its rows in page order when each row is a group; with `revoked`, counts from
+ * revokedCount; when the rollup lacks the groups' firstAt / lastAt, those of the page's groups from the attestations
+ * —, else the attestations themselves (see ./attestationStatsSql.ts).
  * @throws {BadUserInputError} when the filter does not parse
  * @throws {LineageTooLargeError} for an `inLineageOf` beyond the walk's cap
  */
-export async function buildAttestationGroupsSql(
+export async function buildAttestationStatsSource(
   ctx: GatewayContext,
   where: AttestationFilter | null | undefined,
   groupBy: StatsGroupBy,
-): Promise<{ sql: Prisma.Sql; source: RollupTable | 'direct' }> {
+): Promise<StatsSource> {
   const filter = toRollupFilter(where)
   const table = filter && chooseRollup(filter, groupBy)
-  if (filter && table) return { sql: buildRollupGroupsSql(groupBy, filter, table), source: table }
+  // a rollup without the groups' times answers when the page's groups can be timed from the attestations
+  if (filter && table && (hasGroupTimes(table, filter) || canTimeGroups(filter, groupBy))) {
+    const conditions = hasGroupTimes(table, filter) ? null : toAttestationConditions(where, null)
+    const timed = (page: Prisma.Sql, backward: boolean) => (conditions ? buildTimesOfPageSql(groupBy, conditions, page, backward) : page)
+    if (isRowPerGroup(table, filter, groupBy)) {
+      return {
+        source: table,
+        page: (page) => timed(buildRollupRowsPageSql(groupBy, filter, table, page), page.backward),
+        count: buildRollupRowsCountSql(filter, table),
+      }
+    }
+    const groups = buildRollupGroupsSql(groupBy, filter, table)
+    return { source: table, page: (page) => timed(buildStatsPageSql({ ...page, groups }), page.backward), count: buildStatsCountSql(groups) }
+  }
   const lineage = where?.inLineageOf != null ? await getLineageOf(ctx, where.inLineageOf) : null
-  return { sql: buildDirectGroupsSql(groupBy, toAttestationConditions(where, lineage)), source: 'direct' }
+  return groupsSource('direct', buildDirectGroupsSql(groupBy, toAttestationConditions(where, lineage)))
+}
+
+/** Every group computed by a groups query, then sorted and cut (`buildStatsPageSql`). */
+function groupsSource(source: RollupTable | 'direct', groups: Prisma.Sql): StatsSource {
+  return { source, page: (page) => buildStatsPageSql({ ...page, groups }), count: buildStatsCountSql(groups) }
 }
 
 async function pageOf<G extends StatsGroup>(
   ctx: GatewayContext,
   args: ConnectionArgs,
   tag: string,
-  groups: Prisma.Sql,
+  source: Pick<StatsSource, 'page' | 'count'>,
   toGroup: (row: StatsGroupRow & Record<string, unknown>) => G,
 ): Promise<KeysetConnection<G>> {
   const request = toPageRequest(args, ctx)
   const after = args.after != null ? parseStatsCursor(args.after, tag, 'after') : null
   const before = args.before != null ? parseStatsCursor(args.before, tag, 'before') : null
-  const totalCount = async () => (await ctx.prisma.$queryRaw<{ n: number }[]>(buildStatsCountSql(groups)))[0]!.n
+  const totalCount = async () => (await ctx.prisma.$queryRaw<{ n: number }[]>(source.count))[0]!.n
   if (request.size === 0) return toKeysetConnection([], request, args, () => '', totalCount)
   const rows = await ctx.prisma.$queryRaw<(StatsGroupRow & Record<string, unknown>)[]>(
-    buildStatsPageSql({ groups, after, before, backward: request.backward, take: request.size + 1 }),
+    source.page({ after, before, backward: request.backward, take: request.size + 1 }),
   )
   return toKeysetConnection(rows.map(toGroup), request, args, (g) => formatStatsCursor(tag, g), totalCount)
 }
@@ -63,8 +101,8 @@ export async function resolveAttestationStats(
   ctx: GatewayContext,
 ): Promise<KeysetConnection<StatsGroup>> {
   toPageRequest(args, ctx) // page arguments first: a bad page is refused before any filter work
-  const { sql } = await buildAttestationGroupsSql(ctx, args.where, args.groupBy)
-  return pageOf(ctx, args, `attestationStats:${args.groupBy}`, sql, (row) => toStatsGroup(args.groupBy, row))
+  const source = await buildAttestationStatsSource(ctx, args.where, args.groupBy)
+  return pageOf(ctx, args, `attestationStats:${args.groupBy}`, source, (row) => toStatsGroup(args.groupBy, row))
 }
 
 /**
@@ -89,7 +127,8 @@ export async function resolveSchemaStats(
     })()
     return (await recipients).get(`${group.chainId}:${group.id}`) ?? 0
   }
-  const connection = await pageOf(ctx, args, 'schemaStats', buildSchemaGroupsSql(args.where), (row) => {
+  const groups = buildSchemaGroupsSql(args.where)
+  const connection = await pageOf(ctx, args, 'schemaStats', groupsSource('SchemaAttesterRollup', groups), (row) => {
     const group = toStatsGroup('SCHEMA', row)
     return { ...group, uniqueAttesters: Number(row.uniqueAttesters), uniqueRecipients: uniqueRecipients(group) }
   })

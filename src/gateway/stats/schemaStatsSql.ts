@@ -2,12 +2,11 @@
  * The SQL of `schemaStats`: one group per indexed schema matching a `SchemaWhere` (a schema without attestations
  * too: count 0), with its attestations' counts and unique attesters from `SchemaAttesterRollup` (one row per
  * attester of the schema that has attestations: the rows are the unique attesters), and — only when selected, for the
- * schemas of the page — its unique recipients from "Recipient" (cost: the schema's recipients).
+ * schemas of the page — its unique recipients from `SchemaRollup.uniqueRecipients`.
  */
 import { Prisma } from '../../generated/prisma/client.js'
 import { parseAddress } from '../types/attestationWhere.js'
 import { assertFilterText } from '../inputLimits.js'
-import { RECIPIENT_KEY_SQL } from './attestationStatsSql.js'
 
 export type SchemaStatsWhere = { chainId?: number | null; registrant?: string | null }
 
@@ -29,16 +28,18 @@ export function buildSchemaGroupsSql(where: SchemaStatsWhere | null | undefined)
 }
 
 /**
- * Unique recipients (keyed as `attestationStats(groupBy: RECIPIENT)` keys them) of each given schema.
- * @returns rows `{ chainId, schemaId, n }`; a schema without recipients has no row
+ * Unique recipients (keyed as `attestationStats(groupBy: RECIPIENT)` keys them) of each given schema:
+ * `SchemaRollup.uniqueRecipients`, counted by the triggers as the schema's `SchemaRecipientRollup` rows (one per
+ * distinct key among its attestations) come and go (migration 20261207060000): one row per schema, whatever its
+ * recipients.
+ * @returns rows `{ chainId, schemaId, n }`; a schema without attestations has no row
  */
 export function buildUniqueRecipientsSql(schemas: readonly { chainId: number; schemaId: bigint }[]): Prisma.Sql {
   const pairs = Prisma.join(
     schemas.map((s) => Prisma.sql`(${s.chainId}::int, ${s.schemaId.toString()}::bigint)`),
     ', ',
   )
-  return Prisma.sql`SELECT a."chainId", a."schemaId", count(DISTINCT ${RECIPIENT_KEY_SQL})::int AS n
-    FROM "Attestation" a JOIN "Recipient" rr ON rr."chainId" = a."chainId" AND rr."attestationId" = a."attestationId"
-    WHERE (a."chainId", a."schemaId") IN (${pairs})
-    GROUP BY a."chainId", a."schemaId"`
+  return Prisma.sql`SELECT r."chainId", r."schemaId", r."uniqueRecipients"::int AS n
+    FROM "SchemaRollup" r
+    WHERE (r."chainId", r."schemaId") IN (${pairs})`
 }
