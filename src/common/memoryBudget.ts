@@ -88,6 +88,7 @@ export function createMemoryBudget(params: CreateMemoryBudgetParameters): Memory
         rss_mib: Math.round(rss / 2 ** 20),
         garbage_mib: Math.round(garbage / 2 ** 20),
         live_mib: Math.round(live / 2 ** 20),
+        rss_after_mib: Math.round(probe.rss() / 2 ** 20),
         duration_ms: Math.round(performance.now() - started),
       },
       'Collected garbage (memory budget)',

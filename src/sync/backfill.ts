@@ -74,16 +74,23 @@ export async function backfill(params: BackfillParameters): Promise<void> {
   const build = (range: FetchedRange) => buildBatch(chain.chainId, range, params.schemaFields.get)
   const rangeWindow: ReturnType<typeof pipeline.startRange>[] = []
   let pending = nextRange()
+  // slow start: one range until an answer with logs has sized the next ones (log density is unknown: empty first
+  // ranges only double the size, and four ranges cut at once from one empty answer held 10,000-20,000 logs each)
+  // and no further range while those fetched or still out would pass the bounds in flight (one at least)
+  const startRanges = () => {
+    while (pending && rangeWindow.length < (densityKnown ? params.parallelRanges : 1) && (rangeWindow.length === 0 || pipeline.roomForRange())) {
+      rangeWindow.push(pipeline.startRange(pending))
+      pending = nextRange()
+    }
+  }
   try {
     while ((pending || rangeWindow.length) && !signal.aborted) {
-      // slow start: one range until an answer with logs has sized the next ones (log density is unknown: empty first
-      // ranges only double the size, and four ranges cut at once from one empty answer held 10,000-20,000 logs each)
-      // and no further range while those fetched or still out would pass the bounds in flight (one at least)
-      while (pending && rangeWindow.length < (densityKnown ? params.parallelRanges : 1) && (rangeWindow.length === 0 || pipeline.roomForRange())) {
-        rangeWindow.push(pipeline.startRange(pending))
-        pending = nextRange()
-      }
+      startRanges()
       for (const slot of await rangeWindow.shift()!) {
+        // again before each piece: the answer that taught the density, or the commit that made room, starts the next
+        // ranges now rather than after the last piece of this range (the first dense range was read and committed
+        // alone, its successors' getLogs waiting ~3 s behind it)
+        startRanges()
         const fetched = await slot.fetched
         if (signal.aborted) break
         await params.ensureChainId() // before writing anything read after an RPC failure
