@@ -97,6 +97,7 @@ describe('parseConfig', () => {
         maxInFlight: 64,
         maxQueued: 64,
         maxRequestBytes: 1_048_576,
+        memoryBudgetMiB: 384,
       },
       pubsub: 'none',
     })

@@ -89,6 +89,65 @@ describe('sync steps', () => {
     expect(await checkReorg({ prisma: db.prisma, client, chain, lastFinalized: finalized, ensureChainId, logger, metrics })).toBeNull()
   })
 
+  it('backfill fetches one range at a time until a range brought logs back (empty first ranges say nothing of the density), then the next ranges at once, before that range commits', async () => {
+    // from block 0: the blocks before the contract's deployment have no log, so the first ranges come back empty
+    const chain = { ...devnetChain(devnet, { maxBlockRange: 64 }), startBlock: 0n }
+    const other = await createTestDatabase('syncsteps_slowstart')
+    const otherDb = await createDb({ databaseUrl: other.url })
+    try {
+      await otherDb.prisma.chain.create({
+        data: { chainId: chain.chainId, name: chain.name, contract: chain.contract, startBlock: chain.startBlock, confirmations: 0 },
+      })
+      const { head, finalized } = await readHead({ prisma: otherDb.prisma, client, chain, ensureChainId })
+      let inFlight = 0
+      let logsSeen = false
+      const overlapping: string[] = [] // getLogs started while another was out, before any answer had logs
+      let denseFrom: bigint | undefined // first block of the first range whose answer had logs
+      let committedSinceLogs = false // a piece of that range (or later) was committed
+      let startedBeforeDenseCommit = 0 // getLogs started after an answer with logs, before that range's first commit
+      const request = (async (args: { method: string; params: [{ fromBlock: string; toBlock: string }] }, options?: unknown) => {
+        if (args.method !== 'eth_getLogs') return client.request(args as never, options as never)
+        if (inFlight > 0 && !logsSeen) overlapping.push(`${args.params[0].fromBlock}-${args.params[0].toBlock}`)
+        if (logsSeen && !committedSinceLogs) startedBeforeDenseCommit++
+        inFlight++
+        try {
+          const logs = (await client.request(args as never, options as never)) as unknown[]
+          if (logs.length && !logsSeen) denseFrom = BigInt(args.params[0].fromBlock)
+          if (logs.length) logsSeen = true
+          return logs
+        } finally {
+          inFlight--
+        }
+      }) as ChainClient['request']
+      await backfill({
+        prisma: otherDb.prisma,
+        client: { ...client, request },
+        chain,
+        from: 0n,
+        head,
+        finalized,
+        parentHash: null,
+        rangeSize: { current: initialRangeSize(64n) },
+        parallelRanges: 4,
+        ensureChainId,
+        schemaFields: createSchemaFieldsCache(otherDb.prisma, chain.chainId),
+        logger,
+        metrics,
+        signal: new AbortController().signal,
+        onCommitted: ({ batch }) => {
+          if (denseFrom !== undefined && batch.toBlock >= denseFrom) committedSinceLogs = true
+        },
+      })
+      expect(logsSeen).toBe(true)
+      expect(overlapping).toEqual([])
+      expect(startedBeforeDenseCommit).toBeGreaterThan(0)
+      expect((await otherDb.prisma.checkpoint.findUniqueOrThrow({ where: { chainId: chain.chainId } })).blockNumber).toBe(head)
+    } finally {
+      await otherDb.close()
+      await other.drop()
+    }
+  })
+
   it('checkReorg rolls back to the common ancestor when the checkpoint block was replaced', async () => {
     const chain = devnetChain(devnet)
     const rpc = (method: string, params: unknown[] = []) => createTruthClient(devnet.rpcUrl).request({ method: method as never, params: params as never })

@@ -1,6 +1,6 @@
 /**
  * JSON-RPC client construction: the only place that builds viem transports.
- * HTTP requests issued in the same tick are sent as one JSON-RPC batch; several URLs fail over in order
+ * HTTP requests issued in the same tick are sent as one JSON-RPC batch (eth_getLogs alone: UNBATCHED_METHODS); several URLs fail over in order
  * (viem `fallback`); every request has a timeout. Retries and adaptive concurrency belong to the client's
  * governor (rpcGovernor.ts), which the client value carries: every action goes through
  * `client.governor.run(method, fn)`. Every result is shape-checked (validateRpcResult.ts) so a corrupt-but-parseable
@@ -61,7 +61,11 @@ export function createChainClient(params: CreateChainClientParameters): ChainCli
     counting(
       url.startsWith('ws')
         ? webSocket(url, { timeout, retryCount: 0 })
-        : http(url, { timeout, retryCount: 0, batch: { batchSize: params.batchSize ?? 4, wait: 0 } }),
+        : alone(
+            UNBATCHED_METHODS,
+            http(url, { timeout, retryCount: 0, batch: { batchSize: params.batchSize ?? 4, wait: 0 } }),
+            http(url, { timeout, retryCount: 0 }),
+          ),
       failures,
     ),
   )
@@ -101,6 +105,30 @@ export function createChainClient(params: CreateChainClientParameters): ChainCli
     },
   })) as unknown as ChainClient
   return chainClient
+}
+
+/**
+ * Methods sent alone, never in a JSON-RPC batch: an `eth_getLogs` answer runs to megabytes (5,000 logs of
+ * 1,000-attestation transactions are ~5.5 MB), and a batch answers as ONE body, which viem refuses past 10 MB. Four
+ * getLogs of a backfill's first ranges batched together came back as one 44 MB body: every request of the batch
+ * (the aggregate3 reads and transaction lookups beside them too) failed, was retried in the same company, and the
+ * first rows were committed seconds late — with those bodies in memory each time.
+ */
+const UNBATCHED_METHODS: ReadonlySet<string> = new Set(['eth_getLogs'])
+
+/** Sends the requests of `methods` through `single`, every other one through `batched` (same URL, same options). */
+function alone(methods: ReadonlySet<string>, batched: Transport, single: Transport): Transport {
+  return (opts) => {
+    const b = batched(opts)
+    const s = single(opts)
+    return {
+      ...b,
+      request: (async (args: { method: string }, options?: unknown) =>
+        (methods.has(args.method)
+          ? (s.request as (a: unknown, o?: unknown) => Promise<unknown>)
+          : (b.request as (a: unknown, o?: unknown) => Promise<unknown>))(args, options)) as typeof b.request,
+    }
+  }
 }
 
 /** Wraps a transport so every failed request adds 1 to `failures.count`. */

@@ -56,7 +56,8 @@ export async function readRecords(params: ReadRecordsParameters): Promise<Map<st
   const out = new Map<string, RecordResult>()
   /**
    * One aggregate3 at `blockNumber`. When the multicall itself reverts (out of gas under the node's eth_call gas
-   * cap, or any revert of the aggregate) the chunk is split in halves and each half retried: a cap we do not know
+   * cap, or any revert of the aggregate), or its answer is over the transport's body limit, the chunk is split in
+   * halves and each half retried: a cap we do not know
    * costs a few more calls, never a stuck range. An answer that does not decode as aggregate3's (`0x` from an address
    * without code, or another contract's data), or a single call whose aggregate still reverts, is `results: null`:
    * the caller reads those records with plain eth_calls instead of retrying what would fail again.
@@ -68,7 +69,8 @@ export async function readRecords(params: ReadRecordsParameters): Promise<Map<st
       const answer = await client.governor.run('eth_call:aggregate3', () => client.call({ to: multicall3, data: calldata, blockNumber }))
       data = answer.data
     } catch (error) {
-      if (requests.length > 1 && classifyRpcError(error) === 'fatal') {
+      const kind = classifyRpcError(error)
+      if (requests.length > 1 && (kind === 'fatal' || kind === 'range')) {
         const half = Math.ceil(requests.length / 2)
         const [left, right] = await Promise.all([aggregate(blockNumber, requests.slice(0, half)), aggregate(blockNumber, requests.slice(half))])
         return [...left, ...right]

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createMetrics } from '../common/metrics.js'
+import { ResponseBodyTooLargeError } from 'viem'
 import { classifyRpcError, createRpcGovernor } from './rpcGovernor.js'
 
 const metrics = createMetrics()
@@ -11,6 +12,7 @@ describe('classifyRpcError', () => {
   it('tells range errors, congestion, transient and fatal failures apart', () => {
     expect(classifyRpcError(Object.assign(new Error('x'), { code: -32005, details: 'query returned more than 10000 results' }))).toBe('range')
     expect(classifyRpcError(Object.assign(new Error('block range too large'), { code: -32602 }))).toBe('range')
+    expect(classifyRpcError(new ResponseBodyTooLargeError({ maxSize: 10_485_760, size: 44_413_850 }))).toBe('range')
     expect(classifyRpcError(httpError(429))).toBe('congestion')
     expect(classifyRpcError(Object.assign(new Error('The request took too long to respond.'), { name: 'TimeoutError' }))).toBe('congestion')
     expect(classifyRpcError(httpError(502))).toBe('transient')

@@ -14,7 +14,10 @@ import type { Metrics } from '../common/metrics.js'
 
 export type RpcFailureKind = 'range' | 'congestion' | 'transient' | 'fatal'
 
-const RANGE_ERROR = /more than \d+ results|block range|range too large|too many (blocks|results|logs)|response size|limit exceeded.*range/i
+// `ResponseBodyTooLargeError`: viem read an answer over its 10 MB body limit (10,000 logs of 1,000-attestation
+// transactions are ~11 MB): asking again brings the same body back, asking for less does not
+const RANGE_ERROR =
+  /more than \d+ results|block range|range too large|too many (blocks|results|logs)|response size|limit exceeded.*range|ResponseBodyTooLargeError/i
 
 /** Classifies a viem / fetch error (walks the `cause` chain for the HTTP status and JSON-RPC code). */
 export function classifyRpcError(error: unknown): RpcFailureKind {
@@ -127,7 +130,17 @@ export function createRpcGovernor(options: RpcGovernorOptions): RpcGovernor {
           if (kind === 'range' || kind === 'fatal' || attempt >= retries || opts.signal?.aborted) throw error
           const delay = retryAfterMs(error) ?? backoffDelay({ baseMs: base, maxMs: maxDelay }, attempt)
           rpcRetries.inc({ method, kind })
-          options.logger?.debug({ chain_id: options.chainId, method, attempt: attempt + 1, kind, delay_ms: Math.round(delay) }, 'Retrying RPC request')
+          options.logger?.debug(
+            {
+              chain_id: options.chainId,
+              method,
+              attempt: attempt + 1,
+              kind,
+              delay_ms: Math.round(delay),
+              error: String((error as Error)?.message ?? error).slice(0, 300),
+            },
+            'Retrying RPC request',
+          )
           await createSleeper(opts.signal).sleep(delay)
           if (opts.signal?.aborted) throw error
         }

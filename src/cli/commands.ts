@@ -7,6 +7,7 @@
 import { join } from 'node:path'
 import type { Address } from 'viem'
 import { type Common, createCommon } from '../common/common.js'
+import { createMemoryBudget } from '../common/memoryBudget.js'
 import { createLogger, type Logger } from '../common/logger.js'
 import { redactText, redactUrl } from '../common/redactUrl.js'
 import { type Config, warnDeprecations } from '../config/config.js'
@@ -211,7 +212,8 @@ function beginCommand(config: Config): Command {
   warnDeprecations(config, logger)
   const shutdown = new AbortController()
   const common = createCommon({ logger, signal: shutdown.signal })
-  const cleanups: Cleanup[] = []
+  const memoryBudget = createMemoryBudget({ budgetMiB: config.limits.memoryBudgetMiB, logger })
+  const cleanups: Cleanup[] = [() => memoryBudget.stop()]
   return { common, logger, cleanups, ...onShutdown(logger, cleanups, shutdown) }
 }
 

@@ -103,7 +103,8 @@ export type Config = {
    * {@link STALL_AFTER_FAILURES}); gateway limits (README "Limits"): cost budget per operation `maxComplexity`
    * (50,000), deadline per query `queryTimeoutMs` (10,000; also the gateway pool's statement_timeout), GraphQL
    * requests worked on at once `maxInFlight` (64) and waiting `maxQueued` (64), request body / graphql-ws message
-   * cap `maxRequestBytes` (1 MiB)
+   * cap `maxRequestBytes` (1 MiB); resident memory the process keeps near by collecting garbage early
+   * `memoryBudgetMiB` (384; 0 = off, see src/common/memoryBudget.ts)
    */
   limits: {
     maxPageSize: number
@@ -116,6 +117,7 @@ export type Config = {
     maxInFlight: number
     maxQueued: number
     maxRequestBytes: number
+    memoryBudgetMiB: number
   }
   /**
    * How gateway replicas hear that the journal advanced: `none` (single process), `postgres` (LISTEN/NOTIFY),
@@ -182,6 +184,7 @@ export type RawConfigInput = {
     maxInFlight?: number | string
     maxQueued?: number | string
     maxRequestBytes?: number | string
+    memoryBudgetMiB?: number | string
   }
   pubsub?: string
   redisUrl?: string
@@ -238,6 +241,7 @@ const topSchema = z.strictObject({
       maxInFlight: integerField({ min: 1, max: 100_000 }).transform((v) => v ?? 64),
       maxQueued: integerField({ min: 0, max: 100_000 }).transform((v) => v ?? 64),
       maxRequestBytes: integerField({ min: 1_024, max: 1_073_741_824 }).transform((v) => v ?? 1_048_576),
+      memoryBudgetMiB: integerField({ min: 0, max: 1_048_576 }).transform((v) => v ?? 384),
     })
     .prefault({}),
 })

@@ -1,8 +1,8 @@
 /**
  * The backfill step of a chain loop: from the block after the checkpoint up to the head read in this pass, ranges
  * fetched in parallel (fetchPipeline.ts) and committed strictly in block order, piece by piece, each in ONE
- * transaction with its checkpoint (commitBatchResilient). Slow start: one range until the first answer has sized the
- * next ones (log density is unknown). Above the finalized block every header is fetched and the first block of each
+ * transaction with its checkpoint (commitBatchResilient). Slow start: one range until an answer with logs has sized
+ * the next ones (log density is unknown). Above the finalized block every header is fetched and the first block of each
  * piece must build on the last committed one.
  */
 import type { ChainClient } from '../chain/createChainClient.js'
@@ -57,6 +57,9 @@ export async function backfill(params: BackfillParameters): Promise<void> {
   const maxRange = BigInt(chain.maxBlockRange)
   let parentHash = params.parentHash
   const nextRange = createRangeCutter({ from: params.from, head, finalized: params.finalized, size: () => rangeSize.current })
+  // the log density is known once a range brought logs back (or ranges are as long as allowed): until then one range
+  // at a time, each sized by the last answer
+  let densityKnown = rangeSize.current >= maxRange
   const pipeline = createFetchPipeline({
     client,
     contract: chain.contract,
@@ -65,24 +68,29 @@ export async function backfill(params: BackfillParameters): Promise<void> {
     logger: log,
     onRangeLogs: (range, pieces) => {
       rangeSize.current = nextRangeSize(rangeSize.current, maxRange, range.toBlock - range.fromBlock + 1n, pieces)
+      if (rangeSize.current >= maxRange || pieces.some((p) => p.events.length + p.skipped.length > 0)) densityKnown = true
     },
   })
   const build = (range: FetchedRange) => buildBatch(chain.chainId, range, params.schemaFields.get)
   const rangeWindow: ReturnType<typeof pipeline.startRange>[] = []
   let pending = nextRange()
+  // slow start: one range until an answer with logs has sized the next ones (log density is unknown: empty first
+  // ranges only double the size, and four ranges cut at once from one empty answer held 10,000-20,000 logs each)
+  // and no further range while those fetched or still out would pass the bounds in flight (one at least)
+  const startRanges = () => {
+    while (pending && rangeWindow.length < (densityKnown ? params.parallelRanges : 1) && (rangeWindow.length === 0 || pipeline.roomForRange())) {
+      rangeWindow.push(pipeline.startRange(pending))
+      pending = nextRange()
+    }
+  }
   try {
     while ((pending || rangeWindow.length) && !signal.aborted) {
-      // slow start: one range until the first answer has sized the next ones (log density is unknown)
-      // and no further range while those fetched or still out would pass the bounds in flight (one at least)
-      while (
-        pending &&
-        rangeWindow.length < (pipeline.rangesSeen() === 0 ? 1 : params.parallelRanges) &&
-        (rangeWindow.length === 0 || pipeline.roomForRange())
-      ) {
-        rangeWindow.push(pipeline.startRange(pending))
-        pending = nextRange()
-      }
+      startRanges()
       for (const slot of await rangeWindow.shift()!) {
+        // again before each piece: the answer that taught the density, or the commit that made room, starts the next
+        // ranges now rather than after the last piece of this range (the first dense range was read and committed
+        // alone, its successors' getLogs waiting ~3 s behind it)
+        startRanges()
         const fetched = await slot.fetched
         if (signal.aborted) break
         await params.ensureChainId() // before writing anything read after an RPC failure

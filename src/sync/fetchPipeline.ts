@@ -39,8 +39,6 @@ export type FetchPipeline = {
    * @throws (the promise rejects) with getLogs' RPC error
    */
   startRange(range: BlockRange): Promise<PieceSlot[]>
-  /** Ranges whose getLogs has answered so far (the slow start waits for the first). */
-  rangesSeen(): number
   /**
    * Whether another range may start: the logs and bytes held from getLogs to commit, with each range still out
    * counted at the last range's size, are under MAX_LOGS_IN_FLIGHT and MAX_BYTES_IN_FLIGHT.
@@ -71,7 +69,6 @@ export function createFetchPipeline(params: CreateFetchPipelineParameters): Fetc
   const slots = new Set<PieceSlot>()
   let abandoned = false
   let queued: Promise<unknown> = Promise.resolve()
-  let rangesSeen = 0
   // held from getLogs to commit (ranges whose getLogs is still out count as the last range did)
   const held = { logs: 0, bytes: 0, rangesOut: 0, lastLogs: 0, lastBytes: 0 }
 
@@ -80,7 +77,6 @@ export function createFetchPipeline(params: CreateFetchPipelineParameters): Fetc
     held.rangesOut++
     const logsReady = rangeLimit(() => getRangeLogs({ client, contract, fromBlock, toBlock })).then((pieces) => {
       params.onRangeLogs?.(range, pieces)
-      rangesSeen++
       return pieces
     })
     logsReady.then(
@@ -164,7 +160,6 @@ export function createFetchPipeline(params: CreateFetchPipelineParameters): Fetc
 
   return {
     startRange,
-    rangesSeen: () => rangesSeen,
     roomForRange: () => held.logs + held.rangesOut * held.lastLogs < MAX_LOGS_IN_FLIGHT && held.bytes + held.rangesOut * held.lastBytes < MAX_BYTES_IN_FLIGHT,
     abandon() {
       abandoned = true
