@@ -10,16 +10,21 @@
  * and odd shapes to both and compares status and body). Two seams are closed here:
  * - variables that do not coerce (missing, null for a non-null, wrong type) go to the reference executor, whose
  *   request error yoga answers with HTTP 400 (graphql-jit's would be a 200);
+ * - graphql-jit answers `{ data, errors }`, the reference executor `{ errors, data }`: `errors` is put first;
  * - graphql-jit's field errors carry locations but no source positions, and yoga rebuilds an error that has
  *   `extensions.http` from its positions (dropping the locations): they are rebuilt here as graphql-js errors with
  *   the document's source and the positions of their locations.
+ * graphql-jit collects a selection set's fields first and its fragments afterwards, the last fragment first: for
+ * `{ ...F id }` or `{ ...A ...B }` its answer's keys come in another order than the document's (which graphql-js and
+ * the GraphQL spec keep). A document where a fragment (spread or inline) is followed by anything in its selection set
+ * keeps the reference executor (keepsFieldOrder); `{ id ...F }` compiles.
  * Subscriptions keep the reference executor (the shared-subscription plugin wraps its subscribe function), and so
  * does a document graphql-jit cannot compile (checked once per parsed document and operation). The compiled executor
  * does not take the deadline's abort signal: after a `QUERY_TIMEOUT` (useDeadline.ts) resolvers already running end
  * on their own, and PostgreSQL's `statement_timeout` ends their statements.
  */
 import { useGraphQlJit } from '@envelop/graphql-jit'
-import { type DocumentNode, type ExecutionArgs, getOperationAST, GraphQLError, type Source, type SourceLocation } from 'graphql'
+import { BREAK, type DocumentNode, type ExecutionArgs, getOperationAST, GraphQLError, Kind, type Source, type SourceLocation, visit } from 'graphql'
 import { getVariableValues } from 'graphql/execution/values.js'
 import { compileQuery, isCompiledQuery } from 'graphql-jit'
 import type { Plugin } from 'graphql-yoga'
@@ -47,7 +52,7 @@ export function useCompiledQueries({ graphqlExecutions }: Pick<Metrics, 'graphql
     if (!byName) compiles.set(args.document, (byName = new Map()))
     let ok = byName.get(operationName ?? '')
     if (ok === undefined) {
-      ok = isCompiledQuery(compileQuery(args.schema, args.document, operationName))
+      ok = keepsFieldOrder(args.document) && isCompiledQuery(compileQuery(args.schema, args.document, operationName))
       byName.set(operationName ?? '', ok)
     }
     if (!ok || !operation.variableDefinitions?.length) return ok
@@ -60,15 +65,37 @@ export function useCompiledQueries({ graphqlExecutions }: Pick<Metrics, 'graphql
       const source = payload.args.document.loc?.source
       const done = {
         onExecuteDone({ result, setResult }: { result: unknown; setResult: (result: never) => void }) {
-          const errors = (result as { errors?: readonly GraphQLError[] }).errors
-          if (!source || !errors?.some(isUnpositioned)) return
-          setResult({ ...(result as object), errors: errors.map((e) => (isUnpositioned(e) ? reposition(e, source) : e)) } as never)
+          if (typeof result !== 'object' || result === null || Symbol.asyncIterator in result) return
+          const { errors, ...rest } = result as { errors?: readonly GraphQLError[] }
+          if (!errors?.length) return
+          const fixed = source && errors.some(isUnpositioned) ? errors.map((e) => (isUnpositioned(e) ? reposition(e, source) : e)) : errors
+          // the reference executor answers `{ errors, data }`, graphql-jit `{ data, errors }`: the body's order is the client's to see
+          if (fixed !== errors || Object.keys(result as object)[0] !== 'errors') setResult({ errors: fixed, ...rest } as never)
         },
       }
       const hooked = jit.onExecute?.(payload as never) as unknown
       return hooked instanceof Promise ? hooked.then(() => done) : done
     },
   } as Plugin
+}
+
+/**
+ * @returns whether graphql-jit answers `document` with its keys in document order: in every selection set, at most one
+ *   fragment (spread or inline), as the last selection (graphql-jit walks a selection set's fields, then its fragments
+ *   from last to first, each after the selection set it sits in)
+ */
+export function keepsFieldOrder(document: DocumentNode): boolean {
+  let keeps = true
+  visit(document, {
+    SelectionSet(node) {
+      const last = node.selections.length - 1
+      if (node.selections.some((s, i) => s.kind !== Kind.FIELD && i !== last)) {
+        keeps = false
+        return BREAK
+      }
+    },
+  })
+  return keeps
 }
 
 /** An error with locations but no positions: graphql-jit's. */
