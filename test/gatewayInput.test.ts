@@ -194,6 +194,33 @@ describe('size caps', () => {
   })
 })
 
+describe('request parameters that do not parse', () => {
+  const query = encodeURIComponent('query($id: ID!) { attestation(id: $id) { id } }')
+
+  it('variables or extensions that are not JSON, in a GET or a form POST, are 400 BAD_REQUEST, not 500', async () => {
+    const requests: [string, RequestInit][] = [
+      [`/graphql?query=${query}&variables=%7Bnope`, { method: 'GET', headers: { accept: 'application/graphql-response+json' } }],
+      [`/graphql?query=${query}&variables=${encodeURIComponent('{"id":"onchain_evm_31337_0x1"}')}&extensions=nope`, { method: 'GET' }],
+      ['/graphql', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `query=${query}&variables=${'['.repeat(5_000)}` }],
+    ]
+    for (const [path, init] of requests) {
+      const response = await gateway.yoga.fetch(`http://gateway.test${path}`, init)
+      const text = await response.text()
+      expect(response.status, path).toBe(400)
+      expect(JSON.parse(text).errors.map((e: { extensions: { code: string } }) => e.extensions.code)).toEqual(['BAD_REQUEST'])
+      expect(text).not.toContain('[[[[')
+    }
+    expect(logLines.filter((l) => l.level >= 50)).toEqual([])
+  })
+
+  it('multipart/form-data (there is no Upload) is 415 like any unsupported body, not 200 with an uncoded error', async () => {
+    const form = new FormData()
+    form.set('query', '{ __typename }')
+    const response = await gateway.yoga.fetch('http://gateway.test/graphql', { method: 'POST', body: form })
+    expect(response.status).toBe(415)
+  })
+})
+
 // ---------------------------------------------------------------------------------------------------------------
 // Property: hostile values for every argument of every root field never produce INTERNAL_SERVER_ERROR.
 

@@ -13,6 +13,7 @@ import { type ExecutionArgs, GraphQLError } from 'graphql'
 import { useServer } from 'graphql-ws/use/ws'
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga'
 import { useCompiledQueries } from './useCompiledQueries.js'
+import { useRequestParseErrors } from './useRequestParseErrors.js'
 import { type WebSocket, WebSocketServer } from 'ws'
 import type { Common } from '../common/common.js'
 import type { Metrics } from '../common/metrics.js'
@@ -138,6 +139,8 @@ export function createGateway(params: CreateGatewayParameters): Gateway {
     graphiql: (params.graphiql ?? true) ? GRAPHIQL_OPTIONS : false,
     renderGraphiQL: renderBundledGraphiQL, // bundled assets: works offline (graphiql.ts)
     landingPage: false,
+    // no Upload scalar: multipart/form-data is 415 like any other unsupported body (yoga's parser answered 200 with an uncoded error)
+    multipart: false,
     cors: toCorsOptions(params.corsOrigins),
     logging: {
       debug: (...args) => logger.debug({ args }, 'yoga'),
@@ -151,6 +154,7 @@ export function createGateway(params: CreateGatewayParameters): Gateway {
       useSignScanRest({ prisma, logger: logger.child({ component: 'rest' }), limiter, timeoutMs: queryTimeoutMs }),
       useOpsEndpoints(readiness.isReady, metrics),
       useRequestSizeLimit(maxRequestBytes, '/graphql'),
+      useRequestParseErrors(), // variables/extensions that are not JSON in a GET or form request: 400, not 500
       useLoadShedding(limiter, '/graphql'),
       useInputLimits(), // before anything parses the request: document, variables, strings, cursors
       useCodedRequestErrors(logger),
