@@ -180,6 +180,23 @@ describe('size caps', () => {
     expect(logLines.some((l) => l.level === 30 && l.msg === 'GraphQL request refused' && l.code === 'BAD_USER_INPUT')).toBe(true)
   })
 
+  it('a long refused id, address or number is quoted cut to 100 characters, never whole', async () => {
+    const long = 'q'.repeat(INPUT_LIMITS.maxStringChars)
+    const queries = [
+      'query($v: ID!) { attestation(id: $v) { id } }',
+      'query($v: ID!) { schema(id: $v) { id } }',
+      'query($v: String) { attestations(where: { attester: $v }) { totalCount } }',
+      'query($v: ID) { attestations(where: { schemaId: $v }) { totalCount } }',
+      'query($v: String) { attestations(where: { attestTimestampGte: $v }) { totalCount } }',
+    ]
+    for (const query of queries) {
+      const result = await execute(gateway.yoga, query, { v: long })
+      expect(codes(result), query).toEqual(['BAD_USER_INPUT'])
+      expect(result.errors?.[0]?.message).toContain(`(${long.length} characters)`)
+      expect(JSON.stringify(result).length, query).toBeLessThan(1_000)
+    }
+  })
+
   it('caps filter strings, strings in variables, the document and the variables', async () => {
     const long = 'k'.repeat(INPUT_LIMITS.maxStringChars + 1)
     expect(codes(await execute(gateway.yoga, `{ attestations(where: { indexingKey: "${long}" }) { totalCount } }`))).toEqual(['BAD_USER_INPUT'])
