@@ -18,6 +18,9 @@
  * `{ ...F id }` or `{ ...A ...B }` its answer's keys come in another order than the document's (which graphql-js and
  * the GraphQL spec keep). A document where a fragment (spread or inline) is followed by anything in its selection set
  * keeps the reference executor (keepsFieldOrder); `{ id ...F }` compiles.
+ * graphql-jit reads variables through the prototype too: a variable named like an Object.prototype property
+ * (`$constructor`, `$toString`, `$__proto__`) left out of `variables` got `Object`'s function, and a refusal
+ * ("invalid value [function Object]") instead of an answer: such operations keep the reference executor.
  * Subscriptions keep the reference executor (the shared-subscription plugin wraps its subscribe function), and so
  * does a document graphql-jit cannot compile (checked once per parsed document and operation). The compiled executor
  * does not take the deadline's abort signal: after a `QUERY_TIMEOUT` (useDeadline.ts) resolvers already running end
@@ -52,7 +55,10 @@ export function useCompiledQueries({ graphqlExecutions }: Pick<Metrics, 'graphql
     if (!byName) compiles.set(args.document, (byName = new Map()))
     let ok = byName.get(operationName ?? '')
     if (ok === undefined) {
-      ok = keepsFieldOrder(args.document) && isCompiledQuery(compileQuery(args.schema, args.document, operationName))
+      ok =
+        keepsFieldOrder(args.document) &&
+        !operation.variableDefinitions?.some((v) => v.variable.name.value in Object.prototype) &&
+        isCompiledQuery(compileQuery(args.schema, args.document, operationName))
       byName.set(operationName ?? '', ok)
     }
     if (!ok || !operation.variableDefinitions?.length) return ok
