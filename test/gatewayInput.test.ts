@@ -230,6 +230,18 @@ describe('request parameters that do not parse', () => {
     expect(logLines.filter((l) => l.level >= 50)).toEqual([])
   })
 
+  it('a mutation (the schema has none) is 400 BAD_USER_INPUT, not a 200', async () => {
+    for (const accept of ['application/graphql-response+json', 'application/json']) {
+      const response = await gateway.yoga.fetch('http://gateway.test/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept },
+        body: JSON.stringify({ query: 'mutation { __typename }' }),
+      })
+      expect(response.status, accept).toBe(400)
+      expect((await response.json()).errors.map((e: { extensions: { code: string } }) => e.extensions.code)).toEqual(['BAD_USER_INPUT'])
+    }
+  })
+
   it('multipart/form-data (there is no Upload) is 415 like any unsupported body, not 200 with an uncoded error', async () => {
     const form = new FormData()
     form.set('query', '{ __typename }')
