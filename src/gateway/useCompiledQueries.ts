@@ -27,7 +27,18 @@
  * on their own, and PostgreSQL's `statement_timeout` ends their statements.
  */
 import { useGraphQlJit } from '@envelop/graphql-jit'
-import { BREAK, type DocumentNode, type ExecutionArgs, getOperationAST, GraphQLError, Kind, type Source, type SourceLocation, visit } from 'graphql'
+import {
+  BREAK,
+  type DocumentNode,
+  type ExecutionArgs,
+  getOperationAST,
+  GraphQLError,
+  Kind,
+  type SelectionSetNode,
+  type Source,
+  type SourceLocation,
+  visit,
+} from 'graphql'
 import { getVariableValues } from 'graphql/execution/values.js'
 import { compileQuery, isCompiledQuery } from 'graphql-jit'
 import type { Plugin } from 'graphql-yoga'
@@ -88,20 +99,52 @@ export function useCompiledQueries({ graphqlExecutions }: Pick<Metrics, 'graphql
 /**
  * @returns whether graphql-jit answers `document` with its keys in document order: in every selection set, at most one
  *   fragment (spread or inline), as the last selection (graphql-jit walks a selection set's fields, then its fragments
- *   from last to first, each after the selection set it sits in)
+ *   from last to first, each after the selection set it sits in); and, when the document has `@skip` / `@include`, no
+ *   response key twice in one selection set with its trailing fragments (graphql-jit places a key where it first
+ *   appears, the spec where it is first included: `{ attester @skip(if: true) id attester }` answers id, attester)
  */
 export function keepsFieldOrder(document: DocumentNode): boolean {
   let keeps = true
+  let conditional = false
+  const selectionSets: SelectionSetNode[] = []
+  const fragments = new Map<string, SelectionSetNode>()
   visit(document, {
+    FragmentDefinition(node) {
+      fragments.set(node.name.value, node.selectionSet)
+    },
+    Directive(node) {
+      if (node.name.value === 'skip' || node.name.value === 'include') conditional = true
+    },
     SelectionSet(node) {
       const last = node.selections.length - 1
       if (node.selections.some((s, i) => s.kind !== Kind.FIELD && i !== last)) {
         keeps = false
         return BREAK
       }
+      selectionSets.push(node)
     },
   })
-  return keeps
+  if (!keeps || !conditional) return keeps
+  return selectionSets.every((set) => {
+    const keys = new Set<string>()
+    const visited = new Set<string>()
+    for (let current: SelectionSetNode | undefined = set; current; ) {
+      let next: SelectionSetNode | undefined
+      for (const selection of current.selections) {
+        if (selection.kind === Kind.FIELD) {
+          const key = (selection.alias ?? selection.name).value
+          if (keys.has(key)) return false
+          keys.add(key)
+        } else if (selection.kind === Kind.INLINE_FRAGMENT) next = selection.selectionSet
+        else if (!visited.has(selection.name.value)) {
+          visited.add(selection.name.value)
+          next = fragments.get(selection.name.value)
+        }
+      }
+      current = next
+    }
+    return true
+  })
 }
 
 /** An error with locations but no positions: graphql-jit's. */
