@@ -248,6 +248,28 @@ describe('request parameters that do not parse', () => {
     const response = await gateway.yoga.fetch('http://gateway.test/graphql', { method: 'POST', body: form })
     expect(response.status).toBe(415)
   })
+
+  it('an unsupported body (415) and an unacceptable answer (406) carry a coded error, not an empty body', async () => {
+    const body = JSON.stringify({ query: '{ __typename }' })
+    const cases: [RequestInit, number, string][] = [
+      [{ method: 'POST', headers: { 'content-type': 'text/plain' }, body }, 415, 'UNSUPPORTED_MEDIA_TYPE'],
+      [{ method: 'POST', body: new FormData() }, 415, 'UNSUPPORTED_MEDIA_TYPE'],
+      [
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+          body: JSON.stringify({ query: 'subscription { attestationCreated { id } }' }),
+        },
+        406,
+        'NOT_ACCEPTABLE',
+      ],
+    ]
+    for (const [init, status, code] of cases) {
+      const response = await gateway.yoga.fetch('http://gateway.test/graphql', init)
+      expect(response.status).toBe(status)
+      expect((await response.json()).errors.map((e: { extensions: { code: string } }) => e.extensions.code)).toEqual([code])
+    }
+  })
 })
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import { type ExecutionArgs, GraphQLError } from 'graphql'
 import { useServer } from 'graphql-ws/use/ws'
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga'
 import { useCompiledQueries } from './useCompiledQueries.js'
-import { useRequestParseErrors } from './useRequestParseErrors.js'
+import { useCodedEmptyAnswers, useRequestParseErrors } from './useRequestParseErrors.js'
 import { type WebSocket, WebSocketServer } from 'ws'
 import type { Common } from '../common/common.js'
 import type { Metrics } from '../common/metrics.js'
@@ -155,6 +155,7 @@ export function createGateway(params: CreateGatewayParameters): Gateway {
       useOpsEndpoints(readiness.isReady, metrics),
       useRequestSizeLimit(maxRequestBytes, '/graphql'),
       useRequestParseErrors(), // variables/extensions that are not JSON in a GET or form request: 400, not 500
+      useCodedEmptyAnswers('/graphql'), // yoga's empty 415 / 406 get a coded error body
       useLoadShedding(limiter, '/graphql'),
       useInputLimits(), // before anything parses the request: document, variables, strings, cursors
       useCodedRequestErrors(logger),

@@ -25,3 +25,34 @@ export function useRequestParseErrors(): Plugin {
     },
   }
 }
+
+/** What a client gets instead of yoga's empty 415 / 406 answers on the GraphQL endpoint. */
+const EMPTY_ANSWERS: Record<number, { code: string; message: string }> = {
+  415: {
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    message: 'Send the GraphQL request as application/json (or application/graphql, a form, or a GET with query parameters)',
+  },
+  406: {
+    code: 'NOT_ACCEPTABLE',
+    message:
+      'No acceptable response type: a query answers application/graphql-response+json or application/json, a subscription text/event-stream (or use graphql-ws)',
+  },
+}
+
+/**
+ * yoga answers an unsupported body (text/plain, multipart, none) with 415 and a result no `accept` allows (a
+ * subscription without text/event-stream) with 406, both without a body: here they carry a GraphQL error with a code.
+ * @param graphqlEndpoint the path these answers are rewritten on
+ */
+export function useCodedEmptyAnswers(graphqlEndpoint: string): Plugin {
+  return {
+    onResponse({ request, response, setResponse, fetchAPI }) {
+      const answer = EMPTY_ANSWERS[response.status]
+      if (!answer || response.body !== null || new URL(request.url).pathname !== graphqlEndpoint) return
+      const headers = new fetchAPI.Headers(response.headers)
+      headers.set('content-type', 'application/json; charset=utf-8')
+      const body = request.method === 'HEAD' ? null : JSON.stringify({ errors: [{ message: answer.message, extensions: { code: answer.code } }] })
+      setResponse(new fetchAPI.Response(body, { status: response.status, statusText: response.statusText, headers }))
+    },
+  }
+}
