@@ -180,6 +180,23 @@ describe('size caps', () => {
     expect(logLines.some((l) => l.level === 30 && l.msg === 'GraphQL request refused' && l.code === 'BAD_USER_INPUT')).toBe(true)
   })
 
+  it('a long refused id, address or number is quoted cut to 100 characters, never whole', async () => {
+    const long = 'q'.repeat(INPUT_LIMITS.maxStringChars)
+    const queries = [
+      'query($v: ID!) { attestation(id: $v) { id } }',
+      'query($v: ID!) { schema(id: $v) { id } }',
+      'query($v: String) { attestations(where: { attester: $v }) { totalCount } }',
+      'query($v: ID) { attestations(where: { schemaId: $v }) { totalCount } }',
+      'query($v: String) { attestations(where: { attestTimestampGte: $v }) { totalCount } }',
+    ]
+    for (const query of queries) {
+      const result = await execute(gateway.yoga, query, { v: long })
+      expect(codes(result), query).toEqual(['BAD_USER_INPUT'])
+      expect(result.errors?.[0]?.message).toContain(`(${long.length} characters)`)
+      expect(JSON.stringify(result).length, query).toBeLessThan(1_000)
+    }
+  })
+
   it('caps filter strings, strings in variables, the document and the variables', async () => {
     const long = 'k'.repeat(INPUT_LIMITS.maxStringChars + 1)
     expect(codes(await execute(gateway.yoga, `{ attestations(where: { indexingKey: "${long}" }) { totalCount } }`))).toEqual(['BAD_USER_INPUT'])
@@ -191,6 +208,67 @@ describe('size caps', () => {
     const manyStrings = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`v${i}`, 'v'.repeat(9_000)]))
     expect(codes(await execute(gateway.yoga, '{ attestations { totalCount } }', manyStrings))).toEqual(['REQUEST_TOO_LARGE'])
     expect(logLines.filter((l) => l.level >= 50)).toEqual([])
+  })
+})
+
+describe('request parameters that do not parse', () => {
+  const query = encodeURIComponent('query($id: ID!) { attestation(id: $id) { id } }')
+
+  it('variables or extensions that are not JSON, in a GET or a form POST, are 400 BAD_REQUEST, not 500', async () => {
+    const requests: [string, RequestInit][] = [
+      [`/graphql?query=${query}&variables=%7Bnope`, { method: 'GET', headers: { accept: 'application/graphql-response+json' } }],
+      [`/graphql?query=${query}&variables=${encodeURIComponent('{"id":"onchain_evm_31337_0x1"}')}&extensions=nope`, { method: 'GET' }],
+      ['/graphql', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `query=${query}&variables=${'['.repeat(5_000)}` }],
+    ]
+    for (const [path, init] of requests) {
+      const response = await gateway.yoga.fetch(`http://gateway.test${path}`, init)
+      const text = await response.text()
+      expect(response.status, path).toBe(400)
+      expect(JSON.parse(text).errors.map((e: { extensions: { code: string } }) => e.extensions.code)).toEqual(['BAD_REQUEST'])
+      expect(text).not.toContain('[[[[')
+    }
+    expect(logLines.filter((l) => l.level >= 50)).toEqual([])
+  })
+
+  it('a mutation (the schema has none) is 400 BAD_USER_INPUT, not a 200', async () => {
+    for (const accept of ['application/graphql-response+json', 'application/json']) {
+      const response = await gateway.yoga.fetch('http://gateway.test/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept },
+        body: JSON.stringify({ query: 'mutation { __typename }' }),
+      })
+      expect(response.status, accept).toBe(400)
+      expect((await response.json()).errors.map((e: { extensions: { code: string } }) => e.extensions.code)).toEqual(['BAD_USER_INPUT'])
+    }
+  })
+
+  it('multipart/form-data (there is no Upload) is 415 like any unsupported body, not 200 with an uncoded error', async () => {
+    const form = new FormData()
+    form.set('query', '{ __typename }')
+    const response = await gateway.yoga.fetch('http://gateway.test/graphql', { method: 'POST', body: form })
+    expect(response.status).toBe(415)
+  })
+
+  it('an unsupported body (415) and an unacceptable answer (406) carry a coded error, not an empty body', async () => {
+    const body = JSON.stringify({ query: '{ __typename }' })
+    const cases: [RequestInit, number, string][] = [
+      [{ method: 'POST', headers: { 'content-type': 'text/plain' }, body }, 415, 'UNSUPPORTED_MEDIA_TYPE'],
+      [{ method: 'POST', body: new FormData() }, 415, 'UNSUPPORTED_MEDIA_TYPE'],
+      [
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+          body: JSON.stringify({ query: 'subscription { attestationCreated { id } }' }),
+        },
+        406,
+        'NOT_ACCEPTABLE',
+      ],
+    ]
+    for (const [init, status, code] of cases) {
+      const response = await gateway.yoga.fetch('http://gateway.test/graphql', init)
+      expect(response.status).toBe(status)
+      expect((await response.json()).errors.map((e: { extensions: { code: string } }) => e.extensions.code)).toEqual([code])
+    }
   })
 })
 

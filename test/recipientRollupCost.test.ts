@@ -1,5 +1,5 @@
 /**
- * The recipient rollup triggers (migrations 20261207030000 and 20261207060000) must cost a write in proportion to the
+ * The recipient rollup triggers (migrations 20261207030000 and 20261207080000_recipient_rollup_plans) must cost a write in proportion to the
  * rows it writes, not to the rows a recipient already has: a popular recipient (one address receiving most
  * attestations, as a partner's treasury or a KYC registry does) must not make each new attestation walk all of its
  * older ones. Measured as index entries read (pg_stat_user_indexes.idx_tup_read), which does not depend on the

@@ -148,6 +148,22 @@ describe.each(backends)('index API on $name', ({ open }) => {
     }
   })
 
+  it('never echoes a long id or path whole (quoted cut to 100 characters)', async () => {
+    const long = 'q'.repeat(50_000)
+    for (const [path, status] of [
+      [`/index/attestations/${long}`, 400],
+      [`/index/schemas/0x${long}`, 400],
+      [`/index/attestations/SPA_${long}`, 404],
+      [`/index/schemas/%${long}`, 400],
+      [`/index/attestations/onchain_evm_1_0x1/${long}`, 404],
+      [`/index/${long}`, 404],
+    ] as const) {
+      const { status: got, text } = await get(path)
+      expect({ path: path.slice(0, 40), got }).toEqual({ path: path.slice(0, 40), got: status })
+      expect(text.length).toBeLessThan(1_000)
+    }
+  })
+
   it('serves a valid OpenAPI 3.1 document describing every route', async () => {
     const { status, text } = await get('/index/openapi.json')
     expect(status).toBe(200)

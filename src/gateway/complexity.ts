@@ -15,6 +15,7 @@
  */
 import type { DocumentNode, ExecutionArgs, GraphQLField } from 'graphql'
 import { getNamedType, isListType, isNonNullType, Kind, type GraphQLOutputType, validate, visit } from 'graphql'
+import { PothosValidationError } from '@pothos/core'
 import { createComplexityRule, type FieldComplexityValue } from '@pothos/plugin-complexity'
 import type { GatewayContext } from './builder.js'
 import { BadUserInputError } from './errors.js'
@@ -91,6 +92,9 @@ export function checkComplexity(args: Parameters<typeof measureComplexity>[0], m
       Object.assign(error.extensions, { http: { status: 400 } })
       return error
     }
+    // the Pothos rule's own refusals, e.g. "Could not find root type for operation mutation" (this schema has none):
+    // thrown, they reached the client masked as BAD_USER_INPUT with HTTP 200
+    if (error instanceof PothosValidationError) return new BadUserInputError(error.message, { http: { status: 400 } })
     throw error
   }
   return complexity !== undefined && complexity > maxComplexity ? new QueryTooComplexError(complexity, maxComplexity) : undefined

@@ -13,6 +13,7 @@ import { type ExecutionArgs, GraphQLError } from 'graphql'
 import { useServer } from 'graphql-ws/use/ws'
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga'
 import { useCompiledQueries } from './useCompiledQueries.js'
+import { useCodedEmptyAnswers, useRequestParseErrors } from './useRequestParseErrors.js'
 import { type WebSocket, WebSocketServer } from 'ws'
 import type { Common } from '../common/common.js'
 import type { Metrics } from '../common/metrics.js'
@@ -143,6 +144,8 @@ export function createGateway(params: CreateGatewayParameters): Gateway {
     // body through a counting TransformStream (a new Request, a stream pipeline and its abort signal per request:
     // ~4 % of the gateway's CPU on 50-item pages, bench:queries --cpu-prof at 1M rows)
     maxRequestBodySize: false,
+    // no Upload scalar: multipart/form-data is 415 like any other unsupported body (yoga's parser answered 200 with an uncoded error)
+    multipart: false,
     cors: toCorsOptions(params.corsOrigins),
     logging: {
       debug: (...args) => logger.debug({ args }, 'yoga'),
@@ -156,6 +159,8 @@ export function createGateway(params: CreateGatewayParameters): Gateway {
       useSignScanRest({ prisma, logger: logger.child({ component: 'rest' }), limiter, timeoutMs: queryTimeoutMs }),
       useOpsEndpoints(readiness.isReady, metrics),
       useRequestSizeLimit(maxRequestBytes, '/graphql'),
+      useRequestParseErrors(), // variables/extensions that are not JSON in a GET or form request: 400, not 500
+      useCodedEmptyAnswers('/graphql'), // yoga's empty 415 / 406 get a coded error body
       useLoadShedding(limiter, '/graphql'),
       useInputLimits(), // before anything parses the request: document, variables, strings, cursors
       useCodedRequestErrors(logger),

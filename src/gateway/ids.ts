@@ -16,6 +16,19 @@ const FULL_ID = /^onchain_evm_(\d{1,10})_0x([0-9a-f]{1,16})$/i
 const HEX_ID = /^0x([0-9a-f]{1,16})$/i
 const DECIMAL_ID = /^\d{1,20}$/
 
+/** Characters of a refused value an error message quotes: every valid id, address or number is shorter. */
+export const MAX_QUOTED_INPUT_CHARS = 100
+
+/**
+ * Quotes a refused value for an error message, cut to {@link MAX_QUOTED_INPUT_CHARS} characters: a 10,000-character
+ * "id" must not come back whole in the answer.
+ * @returns e.g. `"0x5"`, or `"onchain_evm_…"… (10000 characters)` for a long value
+ */
+export function quoteInput(value: string): string {
+  if (value.length <= MAX_QUOTED_INPUT_CHARS) return `"${value}"`
+  return `"${value.slice(0, MAX_QUOTED_INPUT_CHARS)}…" (${value.length} characters)`
+}
+
 /** A record key on one chain: `id` is the contract's uint64 counter value. */
 export type ChainRecordKey = { chainId: number; id: bigint }
 
@@ -45,7 +58,7 @@ export function parseFullId(value: string, what = 'id'): ChainRecordKey {
   const match = FULL_ID.exec(value)
   const chainId = match ? Number(match[1]) : Number.NaN
   if (!match || !Number.isSafeInteger(chainId) || chainId < 1 || chainId > INT32_MAX) {
-    throw new BadUserInputError(`Invalid ${what} "${value}": expected onchain_evm_<chainId>_<0x hex id>`, { argument: what })
+    throw new BadUserInputError(`Invalid ${what} ${quoteInput(value)}: expected onchain_evm_<chainId>_<0x hex id>`, { argument: what })
   }
   return { chainId, id: BigInt(`0x${match[2]}`) }
 }
@@ -79,7 +92,7 @@ export function parseIdFilter(value: string, what: string): { chainId?: number; 
     const id = BigInt(value)
     if (id <= UINT64_MAX) return { id }
   }
-  throw new BadUserInputError(`Invalid ${what} "${value}": expected a full id, a 0x hex id or a decimal id`, { argument: what })
+  throw new BadUserInputError(`Invalid ${what} ${quoteInput(value)}: expected a full id, a 0x hex id or a decimal id`, { argument: what })
 }
 
 /**
@@ -91,5 +104,5 @@ export function parseUint64(value: string, what: string): bigint {
     const n = BigInt(value)
     if (n <= UINT64_MAX) return n
   }
-  throw new BadUserInputError(`Invalid ${what} "${value}": expected a decimal unsigned 64-bit integer`, { argument: what })
+  throw new BadUserInputError(`Invalid ${what} ${quoteInput(value)}: expected a decimal unsigned 64-bit integer`, { argument: what })
 }

@@ -13,6 +13,14 @@
  * - graphql-jit's field errors carry locations but no source positions, and yoga rebuilds an error that has
  *   `extensions.http` from its positions (dropping the locations): they are rebuilt here as graphql-js errors with
  *   the document's source and the positions of their locations.
+ * - graphql-jit answers `{ data, errors }`, the reference executor `{ errors, data }`: `errors` is put first.
+ * graphql-jit collects a selection set's fields first and its fragments afterwards, the last fragment first: for
+ * `{ ...F id }` or `{ ...A ...B }` its answer's keys come in another order than the document's (which graphql-js and
+ * the GraphQL spec keep). A document where a fragment (spread or inline) is followed by anything in its selection set
+ * keeps the reference executor (keepsFieldOrder); `{ id ...F }` compiles.
+ * graphql-jit reads variables through the prototype too: a variable named like an Object.prototype property
+ * (`$constructor`, `$toString`, `$__proto__`) left out of `variables` got `Object`'s function, and a refusal
+ * ("invalid value [function Object]") instead of an answer: such operations keep the reference executor.
  * The reference executor also runs:
  * - a document's first execution: a document is compiled when it comes a second time (yoga's parser cache hands out
  *   the same parsed document for the same text), so a client sending a new document each time never costs a
@@ -25,7 +33,18 @@
  * already running end on their own, and PostgreSQL's `statement_timeout` ends their statements.
  */
 import { useGraphQlJit } from '@envelop/graphql-jit'
-import { type DocumentNode, type ExecutionArgs, getOperationAST, GraphQLError, Kind, type Source, type SourceLocation } from 'graphql'
+import {
+  BREAK,
+  type DocumentNode,
+  type ExecutionArgs,
+  getOperationAST,
+  GraphQLError,
+  Kind,
+  type SelectionSetNode,
+  type Source,
+  type SourceLocation,
+  visit,
+} from 'graphql'
 import { getVariableValues } from 'graphql/execution/values.js'
 import { compileQuery, isCompiledQuery } from 'graphql-jit'
 import type { Plugin } from 'graphql-yoga'
@@ -58,7 +77,11 @@ export function useCompiledQueries({ graphqlExecutions }: Pick<Metrics, 'graphql
     if (state === 'seen') {
       // the compiled form is kept per document, whatever the operation name: one operation per document only
       const single = args.document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION).length === 1
-      state = single && isCompiledQuery(compileQuery(args.schema, args.document, args.operationName ?? undefined))
+      state =
+        single &&
+        keepsFieldOrder(args.document) &&
+        !operation.variableDefinitions?.some((v) => v.variable.name.value in Object.prototype) &&
+        isCompiledQuery(compileQuery(args.schema, args.document, args.operationName ?? undefined))
       documents.set(args.document, state)
     }
     if (!state || !operation.variableDefinitions?.length) return state
@@ -71,15 +94,69 @@ export function useCompiledQueries({ graphqlExecutions }: Pick<Metrics, 'graphql
       const source = payload.args.document.loc?.source
       const done = {
         onExecuteDone({ result, setResult }: { result: unknown; setResult: (result: never) => void }) {
-          const errors = (result as { errors?: readonly GraphQLError[] }).errors
-          if (!source || !errors?.some(isUnpositioned)) return
-          setResult({ ...(result as object), errors: errors.map((e) => (isUnpositioned(e) ? reposition(e, source) : e)) } as never)
+          if (typeof result !== 'object' || result === null || Symbol.asyncIterator in result) return
+          const { errors, ...rest } = result as { errors?: readonly GraphQLError[] }
+          if (!errors?.length) return
+          const fixed = source && errors.some(isUnpositioned) ? errors.map((e) => (isUnpositioned(e) ? reposition(e, source) : e)) : errors
+          // the reference executor answers `{ errors, data }`, graphql-jit `{ data, errors }`: the body's order is the client's to see
+          if (fixed !== errors || Object.keys(result as object)[0] !== 'errors') setResult({ errors: fixed, ...rest } as never)
         },
       }
       const hooked = jit.onExecute?.(payload as never) as unknown
       return hooked instanceof Promise ? hooked.then(() => done) : done
     },
   } as Plugin
+}
+
+/**
+ * @returns whether graphql-jit answers `document` with its keys in document order: in every selection set, at most one
+ *   fragment (spread or inline), as the last selection (graphql-jit walks a selection set's fields, then its fragments
+ *   from last to first, each after the selection set it sits in); and, when the document has `@skip` / `@include`, no
+ *   response key twice in one selection set with its trailing fragments (graphql-jit places a key where it first
+ *   appears, the spec where it is first included: `{ attester @skip(if: true) id attester }` answers id, attester)
+ */
+export function keepsFieldOrder(document: DocumentNode): boolean {
+  let keeps = true
+  let conditional = false
+  const selectionSets: SelectionSetNode[] = []
+  const fragments = new Map<string, SelectionSetNode>()
+  visit(document, {
+    FragmentDefinition(node) {
+      fragments.set(node.name.value, node.selectionSet)
+    },
+    Directive(node) {
+      if (node.name.value === 'skip' || node.name.value === 'include') conditional = true
+    },
+    SelectionSet(node) {
+      const last = node.selections.length - 1
+      if (node.selections.some((s, i) => s.kind !== Kind.FIELD && i !== last)) {
+        keeps = false
+        return BREAK
+      }
+      selectionSets.push(node)
+    },
+  })
+  if (!keeps || !conditional) return keeps
+  return selectionSets.every((set) => {
+    const keys = new Set<string>()
+    const visited = new Set<string>()
+    for (let current: SelectionSetNode | undefined = set; current; ) {
+      let next: SelectionSetNode | undefined
+      for (const selection of current.selections) {
+        if (selection.kind === Kind.FIELD) {
+          const key = (selection.alias ?? selection.name).value
+          if (keys.has(key)) return false
+          keys.add(key)
+        } else if (selection.kind === Kind.INLINE_FRAGMENT) next = selection.selectionSet
+        else if (!visited.has(selection.name.value)) {
+          visited.add(selection.name.value)
+          next = fragments.get(selection.name.value)
+        }
+      }
+      current = next
+    }
+    return true
+  })
 }
 
 /** An error with locations but no positions: graphql-jit's. */

@@ -10,7 +10,7 @@
 import { z } from 'zod'
 import 'zod-openapi'
 import { isStorableText, MAX_INDEXED_TEXT_BYTES } from '../db/toStorable.js'
-import { parseFullId } from '../gateway/ids.js'
+import { parseFullId, quoteInput } from '../gateway/ids.js'
 import { RestError } from './restError.js'
 
 /** Page size cap, the same as GraphQL's connections (`maxPageSize`, default 100); also the default (the SDK's). */
@@ -43,7 +43,7 @@ export function parseRestId(value: string, what: string): RestId {
     throw new RestError(
       400,
       'BAD_USER_INPUT',
-      `Invalid ${what} "${value}": a bare 0x id is not accepted; use the full id onchain_evm_<chainId>_<0x hex id> (e.g. onchain_evm_10_0x1)`,
+      `Invalid ${what} ${quoteInput(value)}: a bare 0x id is not accepted; use the full id onchain_evm_<chainId>_<0x hex id> (e.g. onchain_evm_10_0x1)`,
     )
   }
   try {

@@ -19,6 +19,7 @@ import { GraphQLError } from 'graphql'
 import type { Logger } from '../common/logger.js'
 import type { PrismaClient } from '../generated/prisma/client.js'
 import type { InFlightLimiter } from '../gateway/loadShedding.js'
+import { quoteInput } from '../gateway/ids.js'
 import { isStatementTimeout } from '../gateway/useDeadline.js'
 import { createOpenApiDocument } from './openApiDocument.js'
 import { getAttestationInfo, getAttestationPage, getSchemaInfo, getSchemaPage } from './readIndex.js'
@@ -74,12 +75,12 @@ export function useSignScanRest(params: UseSignScanRestParameters): Plugin {
       }
       try {
         const match = ROUTE.exec(url.pathname)
-        if (!match) throw new RestError(404, 'NOT_FOUND', `No route ${url.pathname}`)
+        if (!match) throw new RestError(404, 'NOT_FOUND', `No route ${quoteInput(url.pathname)}`)
         if (request.method !== 'GET' && request.method !== 'HEAD')
           throw new RestError(405, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed; the index API is read-only (GET)`)
         const [, collection, rawId] = match
         if (collection === 'openapi.json') {
-          if (rawId !== undefined) throw new RestError(404, 'NOT_FOUND', `No route ${url.pathname}`)
+          if (rawId !== undefined) throw new RestError(404, 'NOT_FOUND', `No route ${quoteInput(url.pathname)}`)
           openApi ??= JSON.stringify(createOpenApiDocument())
           return endResponse(
             new fetchAPI.Response(request.method === 'HEAD' ? null : openApi, { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' } }),
@@ -117,12 +118,12 @@ async function route(prisma: PrismaClient, collection: string | undefined, rawId
   const id = parseRestId(text, 'id')
   if (collection === 'schemas') {
     const schema = await getSchemaInfo(prisma, id)
-    if (!schema) throw new RestError(404, 'NOT_FOUND', `No schema ${text}`)
+    if (!schema) throw new RestError(404, 'NOT_FOUND', `No schema ${quoteInput(text)}`)
     return schema
   }
   parseRestQuery(AttestationGetQuery, search)
   const attestation = await getAttestationInfo(prisma, id)
-  if (!attestation) throw new RestError(404, 'NOT_FOUND', `No attestation ${text}`)
+  if (!attestation) throw new RestError(404, 'NOT_FOUND', `No attestation ${quoteInput(text)}`)
   return attestation
 }
 
@@ -130,7 +131,7 @@ function decodePathSegment(raw: string): string {
   try {
     return decodeURIComponent(raw)
   } catch {
-    throw new RestError(400, 'BAD_USER_INPUT', `Invalid id "${raw}": not a valid percent-encoded path segment`)
+    throw new RestError(400, 'BAD_USER_INPUT', `Invalid id ${quoteInput(raw)}: not a valid percent-encoded path segment`)
   }
 }
 

@@ -8,7 +8,7 @@ import type { Prisma } from '../../generated/prisma/client.js'
 import { builder, type GatewayContext } from '../builder.js'
 import { BadUserInputError, LineageTooLargeError } from '../errors.js'
 import { toIndexableText, toIndexableTextTruncated } from '../../db/toStorable.js'
-import { isStorableUint64, parseFullId, parseIdFilter, parseUint64 } from '../ids.js'
+import { isStorableUint64, parseFullId, parseIdFilter, parseUint64, quoteInput } from '../ids.js'
 import { getLineageIds, LINEAGE_DEPTH_CAP, LINEAGE_MAX_NODES } from '../lineage.js'
 import { assertFilterText } from '../inputLimits.js'
 
@@ -19,7 +19,7 @@ const ADDRESS = /^0x[0-9a-fA-F]{40}$/
  * @throws {BadUserInputError} when the value is not `0x` + 40 hex digits
  */
 export function parseAddress(value: string, what: string): string {
-  if (!ADDRESS.test(value)) throw new BadUserInputError(`Invalid ${what} "${value}": expected a 0x address`, { argument: what })
+  if (!ADDRESS.test(value)) throw new BadUserInputError(`Invalid ${what} ${quoteInput(value)}: expected a 0x address`, { argument: what })
   return value.toLowerCase()
 }
 
