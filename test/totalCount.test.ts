@@ -10,6 +10,7 @@ import { createDb, type Db } from '../src/db/createDb.js'
 import { createGateway, type Gateway } from '../src/gateway/index.js'
 import { ALICE, BASE_TIME, BOB, CAROL, CHAIN, OTHER_CHAIN, makeAttestation, seedGatewayFixtures } from './fixtures/gatewayFixtures.js'
 import { createTestCommon } from './helpers/common.js'
+import { isTotalCountStatement } from './helpers/queryPlans.js'
 import { createTestDatabase, type TestDatabase } from './helpers/database.js'
 import { execute } from './helpers/graphql.js'
 
@@ -92,7 +93,7 @@ describe.each(['postgres', 'pglite'] as const)('totalCount (%s)', (kind) => {
       const count = (result.data as { attestations: { totalCount: number } }).attestations.totalCount
       const n = (await db.prisma.$queryRawUnsafe<{ n: number }[]>(toSql(where)))[0]!.n
       expect(count, `${moment}: ${JSON.stringify(where)}`).toBe(n)
-      const countStatement = statements.find((s) => /count/i.test(s) && !/ORDER BY/.test(s.slice(0, 60)))
+      const countStatement = statements.find(isTotalCountStatement)
       expect(countStatement, `${moment}: the count statement of ${JSON.stringify(where)}`).toBeDefined()
       expect(/Rollup"/.test(countStatement!), `${moment}: ${JSON.stringify(where)} counted from a rollup`).toBe(rollup)
     }

@@ -57,3 +57,12 @@ export async function explainSearchStatements(client: pg.Client, captured: Captu
   }
   return out
 }
+
+/**
+ * Whether a captured SQL statement is the gateway's `totalCount` statement of `attestations`: a count of the rows per
+ * chain (attestationPage.ts `buildAttestationCountSql`) or a sum over a rollup (stats/rollupCount.ts); both name
+ * their one column `count` (`… AS count`), which no page or row statement does.
+ */
+export function isTotalCountStatement(sql: string): boolean {
+  return /\bAS count\b/i.test(sql)
+}
