@@ -334,6 +334,11 @@ describe.each(['postgres', 'pglite'] as const)('explorer statistics over the liv
       const days = [...new Set(truthAtts.map((a) => a.attestTimestamp - (a.attestTimestamp % DAY)))]
       mostDays = Math.max(mostDays, days.length)
       const day = pick(days)
+      // two attestations at least a day apart when the rows allow it (else any two): a range with whole days inside
+      const byTime = [...truthAtts].sort((x, y) => (x.attestTimestamp < y.attestTimestamp ? -1 : x.attestTimestamp > y.attestTimestamp ? 1 : 0))
+      const early = byTime[Math.floor(random() * Math.max(1, byTime.length / 3))]!
+      const later = byTime.filter((a) => a.attestTimestamp >= early.attestTimestamp + 2n * DAY)
+      const late = later.length ? pick(later) : byTime[byTime.length - 1]!
       const recipients = truthAtts.flatMap((a) => a.recipients.filter((r) => r.address != null).map((r) => r.address!))
       const filters: Filter[] = [
         {},
@@ -344,7 +349,17 @@ describe.each(['postgres', 'pglite'] as const)('explorer statistics over the liv
         { attestTimestampGte: day.toString(), attestTimestampLte: (day + DAY - 1n).toString() }, // whole day: the rollup
         { schemaId: toFullId(chainId, sample.schemaId), attestTimestampGte: day.toString() }, // whole days, no attester: SchemaDayRollup
         { attester: getAddress(sample.attester), attestTimestampLte: (day + DAY - 1n).toString() }, // whole days and an attester: AttestationRollup
-        { attestTimestampGte: sample.attestTimestamp.toString() }, // part of a day: direct
+        { attestTimestampGte: sample.attestTimestamp.toString() }, // part of a day, then whole days: rollup + the part day
+        // part days at both ends with whole days between (the rollup and two part days), alone, with an attester over
+        // every chain, with revoked (counts merged, times of the page's groups from the attestations)
+        { attestTimestampGte: (early.attestTimestamp + 1n).toString(), attestTimestampLte: (late.attestTimestamp - 1n).toString() },
+        {
+          attester: getAddress(sample.attester),
+          attestTimestampGte: (early.attestTimestamp - 1n).toString(),
+          attestTimestampLte: late.attestTimestamp.toString(),
+        },
+        { chainId, revoked: true, attestTimestampLte: late.attestTimestamp.toString() },
+        { schemaId: toFullId(chainId, sample.schemaId), revoked: false, attestTimestampGte: early.attestTimestamp.toString() },
         { revoked: true }, // SCHEMA / CHAIN: counts from the rollup, times of the page from the attestations, else direct
         { chainId, revoked: true },
         { schemaId: toFullId(chainId, sample.schemaId), revoked: false },

@@ -252,6 +252,90 @@ describe('statistics plans at 40,000 attestations', () => {
     // one SchemaRollup row per schema of the page (its primary key), whatever the schemas' recipients
     expect(unique).toBeGreaterThan(1000)
   }, 60_000)
+
+  it('a time range with part days reads the whole days from a rollup and the attestations of the part days only', async () => {
+    // rows every 60 s: 1,440 a day per chain, ~21 days on chain 31337; the range starts and ends inside a day
+    const DAY = 86_400
+    const start = Math.ceil(1_700_000_000 / DAY) * DAY
+    const gte = start + 3 * DAY + 5 * 3600
+    const lte = start + 15 * DAY + 7 * 3600 - 1
+    for (const [groupBy, where] of [
+      ['SCHEMA', { chainId: 31337 }],
+      ['DAY', { chainId: 31337 }],
+      ['ATTESTER', { chainId: 31337, revoked: false }],
+      ['SCHEMA', {}],
+    ] as const) {
+      const filter = { ...where, attestTimestampGte: String(gte), attestTimestampLte: String(lte) }
+      const at = `${groupBy} ${JSON.stringify(filter)}`
+      const key = { SCHEMA: `a."chainId", a."schemaId"`, DAY: `a."attestTimestamp" / 86400`, ATTESTER: `a."attester" COLLATE "C"` }[groupBy]
+      const conditions = [
+        `a."attestTimestamp" BETWEEN ${gte} AND ${lte}`,
+        ...('chainId' in where ? [`a."chainId" = ${where.chainId}`] : []),
+        ...('revoked' in where ? [`NOT a."revoked"`] : []),
+      ].join(' AND ')
+      const { rows } = await admin.query(
+        `SELECT count(*)::int AS n, min(a."attestTimestamp")::text AS lo, max(a."attestTimestamp")::text AS hi FROM "Attestation" a WHERE ${conditions}
+         GROUP BY ${key} ORDER BY 1 DESC, ${key} LIMIT ${FIRST}`,
+      )
+      const { data, plans } = await run<{ attestationStats: { edges: { node: { count: number; firstTimestamp: string; lastTimestamp: string } }[] } }>(STATS, {
+        groupBy,
+        where: filter,
+        first: FIRST,
+      })
+      expect(
+        data.attestationStats.edges.map((e) => e.node.count),
+        at,
+      ).toEqual(rows.map((r) => r.n))
+      if (groupBy === 'DAY')
+        expect(
+          data.attestationStats.edges.map((e) => [e.node.firstTimestamp, e.node.lastTimestamp]),
+          at,
+        ).toEqual(rows.map((r) => [r.lo, r.hi]))
+      // the part days: at most two days of one chain's rows (or of each chain's); before, every row of the range
+      const partDays = 'chainId' in where ? 2 * 1_440 : 2 * 1_440 * CHAINS.length
+      let attestationRows = 0
+      for (const plan of plans)
+        for (const node of planNodes(plan))
+          if (node['Relation Name'] === 'Attestation' && /Scan/.test(node['Node Type']) && groupBy !== 'ATTESTER')
+            attestationRows += readPerLoop(node) * node['Actual Loops']
+      expect(attestationRows, at).toBeLessThanOrEqual(partDays)
+      expect(
+        [...rowsRead(plans).keys()].some((t) => t.endsWith('Rollup')),
+        at,
+      ).toBe(true)
+    }
+  }, 60_000)
+
+  it('a recipient filter reads that recipient’s rows and their attestations by primary key, for a totalCount and a grouped count', async () => {
+    for (const recipient of [`0x${(42).toString(16).padStart(40, 'c')}`, 'user43']) {
+      const { rows } = await admin.query(`SELECT count(DISTINCT (x."chainId", x."attestationId"))::int AS n FROM "Recipient" x WHERE x."recipientKey" = $1`, [
+        recipient,
+      ])
+      const n = rows[0].n as number
+      expect(n, recipient).toBeGreaterThan(4)
+      const count = await run<{ attestations: { totalCount: number } }>(
+        'query($r: String) { attestations(where: { recipient: $r }, first: 1) { totalCount } }',
+        {
+          r: recipient,
+        },
+      )
+      expect(count.data.attestations.totalCount, recipient).toBe(n)
+      const grouped = await run<{ attestationStats: Page }>(STATS, { groupBy: 'DAY', where: { recipient }, first: 100 })
+      expect(
+        grouped.data.attestationStats.edges.reduce((sum, e) => sum + e.node.count, 0),
+        recipient,
+      ).toBe(n)
+      for (const [what, plans] of [
+        ['totalCount', count.plans],
+        ['DAY', grouped.plans],
+      ] as const) {
+        const read = rowsRead(plans)
+        // before: every attestation (a hash semi-join over the table) or every recipient row (a sequential scan)
+        expect(read.get('Attestation'), `${recipient} ${what}: ${JSON.stringify([...read])}`).toBeLessThanOrEqual(n)
+        expect(read.get('Recipient'), `${recipient} ${what}: ${JSON.stringify([...read])}`).toBeLessThanOrEqual(n)
+      }
+    }
+  }, 60_000)
 })
 
 describe('recipient rollup triggers on a table without statistics', () => {

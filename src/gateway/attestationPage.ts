@@ -130,17 +130,49 @@ export function toAttestationConditions(
  * @returns SQL returning one row `{ count: bigint }`
  */
 export function buildAttestationCountSql(conditions: AttestationConditions): Prisma.Sql {
-  const where = [Prisma.sql`a."chainId" = chains.chain_id`, ...conditions.where]
   if (conditions.recipient) {
-    const { address, texts } = conditions.recipient
-    const matches = [...(address ? [Prisma.sql`r."address" = ${address}`] : []), ...(texts.length ? [Prisma.sql`r."text" IN (${Prisma.join(texts)})`] : [])]
-    where.push(Prisma.sql`EXISTS (SELECT 1 FROM "Recipient" r WHERE r."chainId" = a."chainId" AND r."attestationId" = a."attestationId"
-      AND (${matches.length ? Prisma.join(matches, ' OR ') : Prisma.sql`FALSE`}))`)
+    // driven by the recipient's rows (one index range per chain and spelling), each attestation read by primary key
+    return Prisma.sql`SELECT count(*)::bigint AS count FROM ${filteredAttestationsSql(conditions)}`
   }
+  const where = [Prisma.sql`a."chainId" = chains.chain_id`, ...conditions.where]
   return Prisma.sql`WITH RECURSIVE chains(chain_id) AS (${chainsSql(Prisma.raw('"Attestation"'), conditions.chainIds)})
     SELECT COALESCE(sum(p.count), 0)::bigint AS count FROM chains
     CROSS JOIN LATERAL (SELECT count(*) AS count FROM "Attestation" a WHERE ${Prisma.join(where, ' AND ')}) p
     WHERE chains.chain_id IS NOT NULL`
+}
+
+/**
+ * The attestations a filter selects, as a FROM item aliased `a` (every column of "Attestation"), read the way the
+ * indexes allow — each starts with chainId — and each chain on its own, inside a lateral subquery behind `OFFSET 0`
+ * so the planner cannot merge the chains back into one scan of the table (it estimates the chains' recursive CTE
+ * at 100 rows, and then hashes every row):
+ * - with a recipient: that recipient's rows, per chain and spelling, from the Recipient indexes that start (chainId,
+ *   address) and (chainId, text), each attestation then read by primary key and checked there;
+ * - with one chain: that chain's rows; with none: each chain's in turn (`chainsSql`).
+ * The cost grows with the rows the filter selects on a chain, not with the table. Before, a grouped count over every
+ * chain was one scan of the whole table (a part-day time range, an indexing key), and a recipient an `EXISTS` per
+ * attestation (a `totalCount` of 13,334 took 240 ms at 1,000,000 attestations; a grouped count 200 ms alone and
+ * seconds under load).
+ */
+export function filteredAttestationsSql(conditions: AttestationConditions): Prisma.Sql {
+  const where = conditions.where.length ? Prisma.join(conditions.where, ' AND ') : Prisma.sql`TRUE`
+  const { recipient, chainIds } = conditions
+  if (chainIds && chainIds.length !== 1) return Prisma.sql`(SELECT * FROM "Attestation" a WHERE FALSE) a` // two chains: nothing matches both
+  if (recipient) {
+    const spellings = [
+      ...(recipient.address ? [Prisma.sql`m."address" = ${recipient.address}`] : []),
+      ...recipient.texts.map((text) => Prisma.sql`m."text" = ${text}`),
+    ]
+    if (!spellings.length) return Prisma.sql`(SELECT * FROM "Attestation" a WHERE FALSE) a`
+    const scans = spellings.map((s) => Prisma.sql`SELECT m."chainId", m."attestationId" FROM "Recipient" m WHERE m."chainId" = chains.chain_id AND ${s}`)
+    return Prisma.sql`(WITH RECURSIVE chains(chain_id) AS (${chainsSql(Prisma.raw('"Recipient"'), chainIds)})
+        SELECT DISTINCT x."chainId", x."attestationId" FROM chains CROSS JOIN LATERAL (${Prisma.join(scans, ' UNION ALL ')}) x WHERE chains.chain_id IS NOT NULL) rm
+      CROSS JOIN LATERAL (SELECT * FROM "Attestation" a WHERE a."chainId" = rm."chainId" AND a."attestationId" = rm."attestationId" AND ${where} OFFSET 0) a`
+  }
+  if (chainIds) return Prisma.sql`(SELECT * FROM "Attestation" a WHERE a."chainId" = ${chainIds[0]!}::int AND ${where}) a`
+  return Prisma.sql`(WITH RECURSIVE chains(chain_id) AS (${chainsSql(Prisma.raw('"Attestation"'), null)})
+      SELECT p.* FROM chains CROSS JOIN LATERAL (SELECT * FROM "Attestation" a WHERE a."chainId" = chains.chain_id AND ${where} OFFSET 0) p
+      WHERE chains.chain_id IS NOT NULL) a`
 }
 
 function toRecipientSpellings(recipient: string): { address: string | null; texts: string[] } | null {

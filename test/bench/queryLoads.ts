@@ -175,5 +175,53 @@ export async function buildQueryLoads(pool: pg.Pool, chains: SeedChain[], seed: 
         where: { attester: seedAttester(1 + Math.floor(next() * 9)) },
       }),
   })
+  loads.push(...(await buildStatsLoads(pool, chains, next)))
   return loads
+}
+
+const STATS = `query($where: AttestationWhere, $groupBy: AttestationStatsGroupBy!) {
+  attestationStats(where: $where, groupBy: $groupBy, first: 20) { edges { cursor node { key count revokedCount firstAt lastAt } } pageInfo { hasNextPage endCursor } } }`
+
+/**
+ * Explorer statistics as a dashboard asks for them: per schema / attester / recipient / chain, per day over a rolling
+ * window ("the last 2 days" ending at a seeded random second: part days at both ends; the seeded rows span ~2 days), with `revoked`, and
+ * `schemaStats` with unique attesters and recipients.
+ */
+async function buildStatsLoads(pool: pg.Pool, chains: SeedChain[], next: () => number): Promise<QueryLoad[]> {
+  const [{ lo, hi }] = (await pool.query(`SELECT min("attestTimestamp")::text AS lo, max("attestTimestamp")::text AS hi FROM "Attestation"`)).rows
+  const span = Number(hi) - Number(lo)
+  /** a window of `days` ending at a random second of the later half of the rows' time */
+  const window = (days: number) => {
+    const end = Number(lo) + Math.floor(span / 2 + next() * (span / 2))
+    return { attestTimestampGte: String(Math.max(Number(lo), end - days * 86_400)), attestTimestampLte: String(end) }
+  }
+  const chainId = () => pick(chains, next).chainId
+  const stats = (key: string, name: string, groupBy: string, where: () => Record<string, unknown> | null): QueryLoad => ({
+    key: `stats.${key}`,
+    name: `attestationStats ${groupBy} where ${name}`,
+    body: () => gql(STATS, { groupBy, where: where() }),
+  })
+  return [
+    stats('schema', 'chainId', 'SCHEMA', () => ({ chainId: chainId() })),
+    stats('attester', 'chainId', 'ATTESTER', () => ({ chainId: chainId() })),
+    stats('recipient', 'chainId', 'RECIPIENT', () => ({ chainId: chainId() })),
+    stats('chain.revoked', 'revoked', 'CHAIN', () => ({ revoked: true })),
+    stats('schema.revoked', 'chainId, revoked', 'SCHEMA', () => ({ chainId: chainId(), revoked: true })),
+    stats('day.attester', 'attester', 'DAY', () => ({ attester: seedAttester(1 + Math.floor(next() * 9)) })),
+    stats('schema.2d', 'last 2 days (part days)', 'SCHEMA', () => window(2)),
+    stats('attester.2d', 'chainId, last 2 days (part days)', 'ATTESTER', () => ({ chainId: chainId(), ...window(2) })),
+    stats('day.2d', 'schemaId, last 2 days (part days)', 'DAY', () => ({ schemaId: String(1 + Math.floor(next() * 20)), ...window(2) })),
+    stats('day.recipient', 'recipient', 'DAY', () => ({ recipient: seedRecipient(1 + Math.floor(next() * 50)) })),
+    {
+      key: 'stats.schemastats',
+      name: 'schemaStats where chainId, unique attesters and recipients',
+      body: () =>
+        gql(
+          'query($chainId: Int) { schemaStats(where: { chainId: $chainId }, first: 20) { edges { node { schemaId count uniqueAttesters uniqueRecipients } } } }',
+          {
+            chainId: chainId(),
+          },
+        ),
+    },
+  ]
 }

@@ -12,7 +12,7 @@
  *   PostgreSQL its pool's `statement_timeout`) bounds it.
  */
 import { Prisma } from '../../generated/prisma/client.js'
-import type { AttestationConditions } from '../attestationPage.js'
+import { type AttestationConditions, filteredAttestationsSql } from '../attestationPage.js'
 import type { StatsPosition } from './statsCursor.js'
 import type { StatsGroupBy } from './statsGroup.js'
 
@@ -32,7 +32,7 @@ const DIRECT_KEYS: Record<Exclude<StatsGroupBy, 'RECIPIENT'>, Prisma.Sql> = {
   CHAIN: Prisma.sql`a."chainId" AS kc, 0::bigint AS ki, ''::text AS kt`,
 }
 
-/** The conditions of `toAttestationConditions` on `a`, its chains and its recipient spellings included. */
+/** The conditions of `toAttestationConditions` on one row `a`, its chains and its recipient spellings included. */
 function directWhere(conditions: AttestationConditions): Prisma.Sql {
   const where = [...conditions.where]
   if (conditions.chainIds) where.push(conditions.chainIds.length === 1 ? Prisma.sql`a."chainId" = ${conditions.chainIds[0]!}::int` : Prisma.sql`FALSE`)
@@ -40,26 +40,36 @@ function directWhere(conditions: AttestationConditions): Prisma.Sql {
     const { address, texts } = conditions.recipient
     const matches = [...(address ? [Prisma.sql`m."address" = ${address}`] : []), ...texts.map((text) => Prisma.sql`m."text" = ${text}`)]
     where.push(Prisma.sql`EXISTS (SELECT 1 FROM "Recipient" m WHERE m."chainId" = a."chainId" AND m."attestationId" = a."attestationId"
-      AND (${Prisma.join(matches, ' OR ')}))`)
+      AND (${matches.length ? Prisma.join(matches, ' OR ') : Prisma.sql`FALSE`}))`)
   }
   return where.length ? Prisma.join(where, ' AND ') : Prisma.sql`TRUE`
 }
 
 /** The groups straight from the attestations (and their recipients for RECIPIENT): same columns as the rollup's. */
 export function buildDirectGroupsSql(groupBy: StatsGroupBy, conditions: AttestationConditions): Prisma.Sql {
-  const where = directWhere(conditions)
+  const from = filteredAttestationsSql(conditions)
   if (groupBy === 'RECIPIENT') {
     // an attestation naming one recipient twice counts once for it
     return Prisma.sql`SELECT 0 AS kc, 0::bigint AS ki, x.rk AS kt, count(*) AS "count", count(*) FILTER (WHERE x."revoked") AS "revokedCount",
         min(x."attestTimestamp") AS "firstAt", max(x."attestTimestamp") AS "lastAt"
       FROM (SELECT DISTINCT a."chainId", a."attestationId", a."revoked", a."attestTimestamp", ${RECIPIENT_KEY_SQL} AS rk
-        FROM "Attestation" a JOIN "Recipient" rr ON rr."chainId" = a."chainId" AND rr."attestationId" = a."attestationId"
-        WHERE ${where}) x
+        FROM ${from} JOIN "Recipient" rr ON rr."chainId" = a."chainId" AND rr."attestationId" = a."attestationId") x
       GROUP BY x.rk`
   }
   return Prisma.sql`SELECT ${DIRECT_KEYS[groupBy]}, count(*) AS "count", count(*) FILTER (WHERE a."revoked") AS "revokedCount",
       min(a."attestTimestamp") AS "firstAt", max(a."attestTimestamp") AS "lastAt"
-    FROM "Attestation" a WHERE ${where} GROUP BY 1, 2, 3`
+    FROM ${from} GROUP BY 1, 2, 3`
+}
+
+/**
+ * The groups of several groups queries over disjoint attestations (a rollup's whole days and the part days at the
+ * ends of a time range, `splitPartDays`) as one: counts summed, firstAt the least, lastAt the greatest (nulls — a
+ * rollup's with `revoked` — ignored; those times are then read per page group).
+ */
+export function buildMergedGroupsSql(parts: Prisma.Sql[]): Prisma.Sql {
+  return Prisma.sql`SELECT u.kc, u.ki, u.kt, sum(u."count")::bigint AS "count", sum(u."revokedCount")::bigint AS "revokedCount",
+      min(u."firstAt") AS "firstAt", max(u."lastAt") AS "lastAt"
+    FROM (${Prisma.join(parts, ' UNION ALL ')}) u GROUP BY u.kc, u.ki, u.kt`
 }
 
 export type StatsPageSqlInput = {

@@ -8,7 +8,14 @@ import type { GatewayContext } from '../builder.js'
 import { toAttestationConditions } from '../attestationPage.js'
 import { type ConnectionArgs, type KeysetConnection, toKeysetConnection, toPageRequest } from '../keyset.js'
 import { type AttestationFilter, getLineageOf } from '../types/attestationWhere.js'
-import { buildDirectGroupsSql, buildStatsCountSql, buildStatsPageSql, buildTimesOfPageSql, type StatsPageSqlInput } from './attestationStatsSql.js'
+import {
+  buildDirectGroupsSql,
+  buildMergedGroupsSql,
+  buildStatsCountSql,
+  buildStatsPageSql,
+  buildTimesOfPageSql,
+  type StatsPageSqlInput,
+} from './attestationStatsSql.js'
 import {
   buildRollupGroupsSql,
   buildRollupRowsCountSql,
@@ -18,6 +25,7 @@ import {
   hasGroupTimes,
   isRowPerGroup,
   type RollupTable,
+  splitPartDays,
   toRollupFilter,
 } from './rollupSql.js'
 import { buildSchemaGroupsSql, buildUniqueRecipientsSql, type SchemaStatsWhere } from './schemaStatsSql.js'
@@ -32,6 +40,8 @@ export type SchemaStatsGroup = StatsGroup & { uniqueAttesters: number; uniqueRec
 export type StatsSource = {
   /** the rollup read, or 'direct' (the attestations) */
   source: RollupTable | 'direct'
+  /** part days read from the attestations next to the rollup's whole days (`splitPartDays`), 0 when none */
+  partDays: number
   page: (page: Omit<StatsPageSqlInput, 'groups'>) => Prisma.Sql
   count: Prisma.Sql
 }
@@ -58,12 +68,33 @@ export async function buildAttestationStatsSource(
     if (isRowPerGroup(table, filter, groupBy)) {
       return {
         source: table,
+        partDays: 0,
         page: (page) => timed(buildRollupRowsPageSql(groupBy, filter, table, page), page.backward),
         count: buildRollupRowsCountSql(filter, table),
       }
     }
     const groups = buildRollupGroupsSql(groupBy, filter, table)
-    return { source: table, page: (page) => timed(buildStatsPageSql({ ...page, groups }), page.backward), count: buildStatsCountSql(groups) }
+    return { source: table, partDays: 0, page: (page) => timed(buildStatsPageSql({ ...page, groups }), page.backward), count: buildStatsCountSql(groups) }
+  }
+  // a time bound inside a day: the whole days from a rollup, the part days at the ends from the attestations
+  const split = splitPartDays(where)
+  const whole = split && toRollupFilter(split.whole)
+  const wholeTable = whole && chooseRollup(whole, groupBy)
+  if (split && whole && wholeTable && (hasGroupTimes(wholeTable, whole) || canTimeGroups(whole, groupBy))) {
+    const conditions = hasGroupTimes(wholeTable, whole) ? null : toAttestationConditions(where, null)
+    const groups = buildMergedGroupsSql([
+      buildRollupGroupsSql(groupBy, whole, wholeTable),
+      ...split.partDays.map((part) => buildDirectGroupsSql(groupBy, toAttestationConditions(part, null))),
+    ])
+    return {
+      source: wholeTable,
+      partDays: split.partDays.length,
+      page: (page) => {
+        const sql = buildStatsPageSql({ ...page, groups })
+        return conditions ? buildTimesOfPageSql(groupBy, conditions, sql, page.backward) : sql
+      },
+      count: buildStatsCountSql(groups),
+    }
   }
   const lineage = where?.inLineageOf != null ? await getLineageOf(ctx, where.inLineageOf) : null
   return groupsSource('direct', buildDirectGroupsSql(groupBy, toAttestationConditions(where, lineage)))
@@ -71,7 +102,7 @@ export async function buildAttestationStatsSource(
 
 /** Every group computed by a groups query, then sorted and cut (`buildStatsPageSql`). */
 function groupsSource(source: RollupTable | 'direct', groups: Prisma.Sql): StatsSource {
-  return { source, page: (page) => buildStatsPageSql({ ...page, groups }), count: buildStatsCountSql(groups) }
+  return { source, partDays: 0, page: (page) => buildStatsPageSql({ ...page, groups }), count: buildStatsCountSql(groups) }
 }
 
 async function pageOf<G extends StatsGroup>(

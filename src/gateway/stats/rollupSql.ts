@@ -275,3 +275,47 @@ export function buildRollupRowsPageSql(
     FROM ${Prisma.raw(`"${table}"`)} r WHERE ${Prisma.join(conditions, ' AND ')}
     ORDER BY ${Prisma.join(order, ', ')} LIMIT ${page.take}`
 }
+
+/**
+ * A filter the rollups could answer but for a time bound inside a UTC day, split into the whole days in between
+ * (a filter `toRollupFilter` accepts) and the part days at its ends (one or two filters of at most a day each, for the
+ * attestations: an index range on attestTimestamp). "The last 7 days" at any hour is such a filter: grouped from
+ * the whole days' rollup rows plus at most two days of attestations, instead of every attestation of the range.
+ * The three filters select disjoint attestations whose union is the filter's. Null when there is nothing to split:
+ * a field no rollup holds, bounds on whole days already, a bound that does not parse (the caller's path reports it)
+ * or no whole day between the bounds.
+ */
+export function splitPartDays(where: AttestationFilter | null | undefined): { whole: AttestationFilter; partDays: AttestationFilter[] } | null {
+  if (!where) return null
+  for (const [name, value] of Object.entries(where)) if (value != null && !ROLLUP_FIELDS.has(name)) return null
+  /** the bound, null when absent or above every stored timestamp, undefined when it does not parse */
+  const bound = (text: string | null | undefined): bigint | null | undefined => {
+    if (text == null) return null
+    try {
+      const value = parseUint64(text, 'attestTimestamp')
+      return isStorableUint64(value) ? value : null
+    } catch {
+      return undefined
+    }
+  }
+  const lower = bound(where.attestTimestampGte)
+  const upper = bound(where.attestTimestampLte)
+  if (lower === undefined || upper === undefined) return null
+  if (lower == null && where.attestTimestampGte != null) return null // above every stored timestamp: nothing matches
+  const day = SECONDS_PER_DAY
+  const lowerPart = lower != null && lower % day !== 0n
+  const upperPart = upper != null && (upper + 1n) % day !== 0n
+  if (!lowerPart && !upperPart) return null
+  const wholeFrom = lower == null ? null : lower + ((day - (lower % day)) % day) // the first 00:00 at or after the bound
+  const wholeTo = upper == null ? null : upper + 1n - ((upper + 1n) % day) // the last 00:00 at or before upper + 1 (exclusive end)
+  if (wholeFrom != null && wholeTo != null && wholeFrom >= wholeTo) return null // no whole day in between
+  const partDays: AttestationFilter[] = []
+  if (lowerPart) partDays.push({ ...where, attestTimestampGte: lower!.toString(), attestTimestampLte: (wholeFrom! - 1n).toString() })
+  if (upperPart) partDays.push({ ...where, attestTimestampGte: wholeTo!.toString(), attestTimestampLte: upper!.toString() })
+  const whole: AttestationFilter = {
+    ...where,
+    attestTimestampGte: wholeFrom == null ? null : wholeFrom.toString(),
+    attestTimestampLte: wholeTo == null ? null : (wholeTo - 1n).toString(),
+  }
+  return { whole, partDays }
+}
