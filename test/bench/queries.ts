@@ -37,6 +37,7 @@ const opts = new Command('bench-queries')
   .option('--concurrency <list>', 'concurrent clients, comma-separated', '1,50')
   .option('--duration <s>', 'seconds per query type and concurrency', '5')
   .option('--only <keys>', 'query types whose key starts with one of these (comma-separated): byid, page, page.attester, lineage.up, count, …')
+  .option('--days <n>', 'UTC days the seeded rows span on the largest chain (block time stretched to fit, ≥ 1 s)', '365')
   .option('--seed <n>', 'seed of ids and cursors', String(Date.now() % 100_000))
   .option('--keep-db', 'keep the seeded database and print its URL')
   .option('--database-url <url>', 'reuse this database (seeded by this bench; migrated and seeded when empty)')
@@ -85,6 +86,8 @@ async function seed(): Promise<SeedChain[]> {
     branches: BENCH_LINEAGE.branches,
     verifications: true,
     chainRows: true,
+    // blocks of 3 attestations, stretched so the largest chain spans --days (dashboards ask for days and weeks)
+    secondsPerBlock: Math.max(1, Math.floor((Number(opts.days) * 86_400) / Math.max(1, Math.floor(a / 3)))),
     onStep: (label) => console.log(`  seeded ${label} (${((performance.now() - started) / 1000).toFixed(1)} s)`),
   })
   console.log(`seeded ${ROWS} attestations in ${((performance.now() - started) / 1000).toFixed(1)} s`)
@@ -132,6 +135,24 @@ async function runLoad(url: string, load: QueryLoad, connections: number, second
   return { perSecond: times.length / (result.duration || seconds), p50: p(0.5), p99: p(0.99), requests: times.length, errors: errors + failed, samples }
 }
 
+/**
+ * Waits until the gateway works on no request (`sign_indexer_graphql_in_flight` 0 on /metrics): requests a run left
+ * in flight (autocannon stops sending, the gateway still answers them) would otherwise load the next run.
+ * @returns the seconds waited
+ */
+async function waitIdle(url: string, maxSeconds = 120): Promise<number> {
+  const started = performance.now()
+  while (performance.now() - started < maxSeconds * 1000) {
+    const text = await fetch(new URL('/metrics', url))
+      .then((r) => r.text())
+      .catch(() => '')
+    const inFlight = /^sign_indexer_graphql_in_flight (\S+)$/m.exec(text)
+    if (inFlight && Number(inFlight[1]) === 0) break
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  return (performance.now() - started) / 1000
+}
+
 const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : '-')
 
 try {
@@ -159,6 +180,7 @@ try {
   )
   for (const load of loads) {
     await runLoad(url, load, 4, 1) // warm-up: plans cached, JIT warm
+    await waitIdle(url)
     for (const c of CONCURRENCY) {
       const { result: r, cpuSeconds, peakRssMiB } = await measureProcess(pid, () => runLoad(url, load, c, DURATION_S))
       console.log(
@@ -166,6 +188,8 @@ try {
       )
       if (!r.requests) console.log(`    no response within ${DURATION_S} s (requests still in flight when the run ended are not counted)`)
       for (const s of r.samples) console.log(`    error: ${s}`)
+      const drained = await waitIdle(url)
+      if (drained > 1) console.log(`    the gateway finished the requests left in flight ${drained.toFixed(1)} s after the run`)
     }
   }
   console.log(`gateway peak RSS over the run (VmHWM): ${fmt(getMemoryMiB(pid).peak, 0)} MiB`)

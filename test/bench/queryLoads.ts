@@ -184,7 +184,7 @@ const STATS = `query($where: AttestationWhere, $groupBy: AttestationStatsGroupBy
 
 /**
  * Explorer statistics as a dashboard asks for them: per schema / attester / recipient / chain, per day over a rolling
- * window ("the last 2 days" ending at a seeded random second: part days at both ends; the seeded rows span ~2 days), with `revoked`, and
+ * window ("the last 7 / 30 days" ending at a seeded random second: part days at both ends), with `revoked`, and
  * `schemaStats` with unique attesters and recipients.
  */
 async function buildStatsLoads(pool: pg.Pool, chains: SeedChain[], next: () => number): Promise<QueryLoad[]> {
@@ -208,9 +208,9 @@ async function buildStatsLoads(pool: pg.Pool, chains: SeedChain[], next: () => n
     stats('chain.revoked', 'revoked', 'CHAIN', () => ({ revoked: true })),
     stats('schema.revoked', 'chainId, revoked', 'SCHEMA', () => ({ chainId: chainId(), revoked: true })),
     stats('day.attester', 'attester', 'DAY', () => ({ attester: seedAttester(1 + Math.floor(next() * 9)) })),
-    stats('schema.2d', 'last 2 days (part days)', 'SCHEMA', () => window(2)),
-    stats('attester.2d', 'chainId, last 2 days (part days)', 'ATTESTER', () => ({ chainId: chainId(), ...window(2) })),
-    stats('day.2d', 'schemaId, last 2 days (part days)', 'DAY', () => ({ schemaId: String(1 + Math.floor(next() * 20)), ...window(2) })),
+    stats('schema.7d', 'last 7 days (part days)', 'SCHEMA', () => window(7)),
+    stats('attester.7d', 'chainId, last 7 days (part days)', 'ATTESTER', () => ({ chainId: chainId(), ...window(7) })),
+    stats('day.30d', 'schemaId, last 30 days (part days)', 'DAY', () => ({ schemaId: String(1 + Math.floor(next() * 20)), ...window(30) })),
     stats('day.recipient', 'recipient', 'DAY', () => ({ recipient: seedRecipient(1 + Math.floor(next() * 50)) })),
     {
       key: 'stats.schemastats',

@@ -9,8 +9,8 @@
  * - lineage in blocks of `lineageLength + branches` ids: the block's first id is a root, the next `lineageLength - 1`
  *   each link the id before them (a chain `lineageLength` deep), and the `branches` ids after them link the spine's
  *   nodes two by two from the root down (fan-out: the root and the first spine nodes get 3 children each);
- * - revoked every 50th (revokeTimestamp 1700000000 + g); attestTimestamp 1700000000 + g / 3 (three per second, never
- *   decreasing with the id, as block timestamps), block g / 3, log index g % 3; indexingKey `key-<g % 100>`;
+ * - revoked every 50th (revokeTimestamp 1700000000 + g × S); attestTimestamp 1700000000 + ⌊g / 3⌋ × S (S =
+ *   `secondsPerBlock`, default 1: three per second; never decreasing with the id, as block timestamps), block g / 3, log index g % 3; indexingKey `key-<g % 100>`;
  * - one recipient each (two for every 97th): address-encoded `seedRecipient(g % 50)` for two in three, else text —
  *   the checksummed address of `seedRecipient(11)` when g % 50 = 11, an email `user<g % 50>@example.com` otherwise;
  *   `attestTimestamp` copied into each Recipient row (migration keyset_indexes);
@@ -34,6 +34,8 @@ export type SeedRowsOptions = {
   chainRows?: boolean
   /** off-chain attestations per chain (default 0) */
   offchainPerChain?: number
+  /** seconds between blocks (default 1: 3 attestations a second); a larger one spreads the rows over more UTC days */
+  secondsPerBlock?: number
   /** called after each step with a label, for progress output */
   onStep?: (label: string) => void
 }
@@ -63,6 +65,7 @@ export async function seedRows(client: pg.Client | pg.Pool, options: SeedRowsOpt
   const lineageLength = options.lineageLength ?? 10
   const block = lineageLength + (options.branches ?? 0)
   const step = options.onStep ?? (() => {})
+  const spb = Math.max(1, Math.floor(options.secondsPerBlock ?? 1))
   for (const { chainId, rows } of options.chains) {
     await client.query(`INSERT INTO "Schema" ("chainId", "schemaId", "registrant", "revocable", "dataLocation", "maxValidFor", "hook", "timestamp", "data",
         "txHash", "txFrom", "blockNumber", "blockHash", "logIndex")
@@ -75,10 +78,10 @@ export async function seedRows(client: pg.Client | pg.Pool, options: SeedRowsOpt
       SELECT ${chainId}, g, CASE WHEN g % 1000 = 7 THEN 21 ELSE 1 + g % 20 END,
         CASE WHEN (g - 1) % ${block} = 0 THEN NULL WHEN (g - 1) % ${block} < ${lineageLength} THEN g - 1
           ELSE g - (g - 1) % ${block} + ((g - 1) % ${block} - ${lineageLength}) / 2 END,
-        1700000000 + g / 3, CASE WHEN g % 50 = 0 THEN 1700000000 + g ELSE 0 END,
+        1700000000 + g / 3 * ${spb}, CASE WHEN g % 50 = 0 THEN 1700000000 + g * ${spb} ELSE 0 END,
         CASE WHEN g % 2 = 0 THEN '${seedAttester(0)}' ELSE '0x' || lpad(to_hex(1 + g % 9), 40, 'a') END, 0, 0, g % 50 = 0, ARRAY[]::text[],
         '0x', NULL, NULL, NULL, 'key-' || (g % 100), '0x' || lpad(to_hex(g), 64, '0'), '${seedAttester(0)}', g / 3,
-        '0x' || lpad(to_hex(g / 3), 64, '0'), 1700000000 + g / 3, (g % 3)::int
+        '0x' || lpad(to_hex(g / 3), 64, '0'), 1700000000 + g / 3 * ${spb}, (g % 3)::int
       FROM generate_series(1, ${rows}::bigint) AS g`)
     step(`chain ${chainId}: ${rows} attestations`)
     await client.query(`INSERT INTO "Recipient" ("chainId", "attestationId", "position", "raw", "address", "text", "attestTimestamp")
@@ -100,7 +103,7 @@ export async function seedRows(client: pg.Client | pg.Pool, options: SeedRowsOpt
       await client.query(
         `INSERT INTO "Chain" ("chainId", "name", "contract", "startBlock", "confirmations", "headBlock", "headTimestamp", "safeBlock", "finalizedBlock", "updatedAt")
         VALUES ($1, $2, '0x0000000000000000000000000000000000005050', 0, 0, $3, $4, $3, $3, now())`,
-        [chainId, `seeded-${chainId}`, Math.floor(rows / 3), 1700000000 + Math.floor(rows / 3)],
+        [chainId, `seeded-${chainId}`, Math.floor(rows / 3), 1700000000 + Math.floor(rows / 3) * spb],
       )
     }
   }
