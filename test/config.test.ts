@@ -83,7 +83,8 @@ describe('parseConfig', () => {
         },
       ],
       dataDir: './data',
-      server: { host: '127.0.0.1', port: 4000, graphiql: true, corsOrigins: ['*'] },
+      preparedStatements: true,
+      server: { host: '127.0.0.1', port: 4000, graphiql: true, corsOrigins: ['*'], workers: 1 },
       logLevel: 'info',
       devnet: { port: 8545, workload: true },
       limits: {
@@ -107,7 +108,7 @@ describe('parseConfig', () => {
   })
 
   it('listens on 127.0.0.1 unless told otherwise, and takes CORS origins from file, env or flag', async () => {
-    expect(parseConfig({}).server).toEqual({ host: '127.0.0.1', port: 4000, graphiql: true, corsOrigins: ['*'] })
+    expect(parseConfig({}).server).toEqual({ host: '127.0.0.1', port: 4000, graphiql: true, corsOrigins: ['*'], workers: 1 })
     expect(parseConfig({ server: { host: '0.0.0.0', corsOrigins: ['https://App.example.com', 'http://localhost:3000/'] } }).server).toMatchObject({
       host: '0.0.0.0',
       corsOrigins: ['https://app.example.com', 'http://localhost:3000'],
@@ -181,8 +182,16 @@ describe('parseConfig', () => {
       confirmations: 0,
       contract: '0x996a99676d286fcefcc1920369548c62ff7d6d11',
     })
-    expect(config.server).toEqual({ host: '127.0.0.1', port: 8080, graphiql: false, corsOrigins: ['*'] })
+    expect(config.server).toEqual({ host: '127.0.0.1', port: 8080, graphiql: false, corsOrigins: ['*'], workers: 1 })
     expect(config.logLevel).toBe('debug')
+  })
+
+  it('takes gateway workers and prepared statements from file, env or flag, and refuses a worker count out of range', async () => {
+    expect((await loadConfig({ env: { GATEWAY_WORKERS: '3', PREPARED_STATEMENTS: 'false' } })).server.workers).toBe(3)
+    expect((await loadConfig({ env: { PREPARED_STATEMENTS: 'false' } })).preparedStatements).toBe(false)
+    expect((await loadConfig({ flags: { workers: '4' }, env: { GATEWAY_WORKERS: '3' } })).server.workers).toBe(4)
+    expect(parseConfig({ server: { workers: 2 } }).server.workers).toBe(2)
+    for (const workers of [0, 65, '2.5', 'many']) expect(() => parseConfig({ server: { workers } }), String(workers)).toThrow(ConfigError)
   })
 
   it('takes the readiness and stall limits, and never echoes the secret of an unparseable URL', async () => {

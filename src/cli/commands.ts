@@ -4,6 +4,7 @@
  * it starts. Each one owns its resources and releases them on SIGINT/SIGTERM: the shutdown signal aborts, the
  * indexer stops after its current transaction, the server closes, the database (PGlite!) is closed, exit code 0.
  */
+import cluster from 'node:cluster'
 import { join } from 'node:path'
 import type { Address } from 'viem'
 import { type Common, createCommon } from '../common/common.js'
@@ -12,7 +13,8 @@ import { createLogger, type Logger } from '../common/logger.js'
 import { redactText, redactUrl } from '../common/redactUrl.js'
 import { type Config, warnDeprecations } from '../config/config.js'
 import { createDb, type Db } from '../db/createDb.js'
-import { BaseError } from '../errors/baseError.js'
+import { BaseError, ConfigError } from '../errors/baseError.js'
+import { createClusterMetricsReader } from '../common/clusterMetrics.js'
 import { applyMigrations } from '../db/migrate.js'
 import { resetChain } from '../db/resetChain.js'
 import { startDevnet } from '../devnet/index.js'
@@ -22,6 +24,7 @@ import { createJournalNotifier } from '../journal/journalNotifier.js'
 import { createIndexer, type IndexerChain } from '../sync/createIndexer.js'
 import { createVerifier, type Verifier } from '../verify/index.js'
 import { createProgressReporter } from './progress.js'
+import { runServePrimary } from './serveCluster.js'
 
 type Cleanup = () => Promise<void> | void
 /** `ephemeral`: a devnet started by this process, whose history is new on every run */
@@ -74,7 +77,9 @@ function onShutdown(logger: Logger, cleanups: Cleanup[], shutdown: AbortControll
 }
 
 function openDb(config: Config): Promise<Db> {
-  return createDb(config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: join(config.dataDir, 'pglite') })
+  return createDb(
+    config.databaseUrl ? { databaseUrl: config.databaseUrl, preparedStatements: config.preparedStatements } : { dataDir: join(config.dataDir, 'pglite') },
+  )
 }
 
 /**
@@ -84,7 +89,12 @@ function openDb(config: Config): Promise<Db> {
  */
 async function openGatewayDb(config: Config, cleanups: Cleanup[], shared?: Db): Promise<Db> {
   if (!config.databaseUrl) return shared ?? openDb(config)
-  const db = await createDb({ databaseUrl: config.databaseUrl, migrate: shared === undefined, statementTimeoutMs: config.limits.queryTimeoutMs })
+  const db = await createDb({
+    databaseUrl: config.databaseUrl,
+    migrate: shared === undefined,
+    statementTimeoutMs: config.limits.queryTimeoutMs,
+    preparedStatements: config.preparedStatements,
+  })
   cleanups.push(() => db.close())
   return db
 }
@@ -218,7 +228,7 @@ function beginCommand(config: Config): Command {
 }
 
 /** The gateway with the configured limits (page size, subscriptions, cost, deadline, in-flight, sizes), GraphiQL and CORS settings. */
-function createConfiguredGateway(config: Config, db: Db, common: Common) {
+function createConfiguredGateway(config: Config, db: Db, common: Common, readMetrics?: () => Promise<string>) {
   const { maxPageSize, maxSubscriptions, maxSubscriptionsPerConnection, maxComplexity, queryTimeoutMs, maxInFlight, maxQueued, maxRequestBytes } = config.limits
   const { graphiql, corsOrigins } = config.server
   return createGateway({
@@ -235,6 +245,7 @@ function createConfiguredGateway(config: Config, db: Db, common: Common) {
     maxInFlight,
     maxQueued,
     maxRequestBytes,
+    readMetrics,
   })
 }
 
@@ -301,19 +312,32 @@ export async function runVerify(config: Config): Promise<void> {
   await done
 }
 
-/** `serve`: GraphQL only (another process indexes). */
+/**
+ * `serve`: GraphQL only (another process indexes). With `server.workers` above 1, this process is the primary of a
+ * node:cluster gateway (./serveCluster.ts) and each worker it forks runs this function again as one gateway process.
+ * @throws {ConfigError} for more than one worker without PostgreSQL (PGlite's database belongs to one process)
+ */
 export async function runServe(config: Config): Promise<void> {
+  if (config.server.workers > 1 && cluster.isPrimary) {
+    if (!config.databaseUrl)
+      throw new ConfigError([
+        `server.workers: ${config.server.workers} gateway workers need PostgreSQL (--database-url); PGlite's database belongs to one process`,
+      ])
+    process.exit(await runServePrimary(config.server.workers, createLogger({ level: config.logLevel })))
+  }
   const command = beginCommand(config)
   const { logger, cleanups, done } = command
   const db = await openGatewayDb(config, cleanups)
   if (!config.databaseUrl) cleanups.push(() => db.close())
-  const gateway = createConfiguredGateway(config, db, command.common)
+  const readMetrics = cluster.isWorker ? createClusterMetricsReader(command.common.metrics.registry) : undefined
+  const gateway = createConfiguredGateway(config, db, command.common, readMetrics)
   cleanups.push(() => gateway.close())
   const notifier = await openNotifier(config, logger, cleanups)
   notifier.subscribe(() => gateway.journal.notify())
   const server = await listenOrFail(command, { gateway, port: config.server.port, host: config.server.host })
   cleanups.push(() => server.close())
-  logger.info({ graphql_url: server.url }, 'GraphQL gateway running')
+  // the pid tells the workers of `serve --workers` apart (the log lines carry no pid otherwise)
+  logger.info({ graphql_url: server.url, pid: process.pid }, 'GraphQL gateway running')
   await done
 }
 

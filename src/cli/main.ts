@@ -28,7 +28,10 @@ function subcommand(name: string, description: string, action: (config: Config) 
 
 subcommand('start', 'index the configured chains, verify attestations and serve GraphQL (embedded devnet + PGlite when no chain is configured)', runStart)
 subcommand('index', 'index the configured chains (no GraphQL server)', runIndex)
-subcommand('serve', 'serve GraphQL from the database (no indexing)', runServe)
+subcommand('serve', 'serve GraphQL from the database (no indexing)', runServe).option(
+  '--workers <n>',
+  'gateway processes sharing the port (node:cluster; PostgreSQL only; env GATEWAY_WORKERS; default 1)',
+)
 subcommand('verify', 'run verifier workers (--verifiers, default 2) on the database: the verify stage as its own process', runVerify)
 subcommand('migrate', 'apply pending database migrations and exit', runMigrate)
 subcommand('devnet', 'run anvil with the real Sign Protocol contract and a live workload', runDevnet)

@@ -42,6 +42,8 @@ export type ConfigFlags = {
   graphiql?: boolean
   /** `--verifiers <n>`: verifier workers */
   verifiers?: string | number
+  /** `--workers <n>`: gateway processes of `serve` */
+  workers?: string | number
 }
 
 /** Parameters of {@link loadConfig}. */
@@ -161,9 +163,11 @@ export async function loadConfig(params: LoadConfigParameters = {}): Promise<Con
   const envLayer: [string, string][] = [
     ['databaseUrl', 'DATABASE_URL'],
     ['dataDir', 'DATA_DIR'],
+    ['preparedStatements', 'PREPARED_STATEMENTS'],
     ['server.port', 'PORT'],
     ['server.host', 'HOST'],
     ['server.corsOrigins', 'CORS_ORIGINS'],
+    ['server.workers', 'GATEWAY_WORKERS'],
     ['logLevel', 'LOG_LEVEL'],
     ['devnet.port', 'DEVNET_PORT'],
     ['pubsub', 'PUBSUB'],
@@ -184,6 +188,7 @@ export async function loadConfig(params: LoadConfigParameters = {}): Promise<Con
     ['server.port', 'port', '--port'],
     ['server.host', 'host', '--host'],
     ['server.corsOrigins', 'corsOrigin', '--cors-origin'],
+    ['server.workers', 'workers', '--workers'],
     ['logLevel', 'logLevel', '--log-level'],
     ['server.graphiql', 'graphiql', '--graphiql'],
     ['pubsub', 'pubsub', '--pubsub'],

@@ -83,14 +83,20 @@ export type Config = {
   chains: ChainConfig[]
   /** PostgreSQL URL (`postgres://` or `postgresql://`); absent: embedded PGlite under `dataDir` */
   databaseUrl?: string
+  /**
+   * PostgreSQL: send statements as named prepared statements, planned once per connection (default true); false for
+   * a pooler that cannot keep them (PgBouncer in transaction mode before 1.21)
+   */
+  preparedStatements: boolean
   /** directory for local state (PGlite, caches); default `./data`, relative to the process's cwd */
   dataDir: string
   /**
    * GraphQL server: host (default `127.0.0.1`: reachable from this machine only; `0.0.0.0` to serve the network),
    * port (default 4000, 0 = any free port), GraphiQL on/off (default on), CORS origins (default `['*']`: any origin,
-   * never with credentials; `[]`: no cross-origin access)
+   * never with credentials; `[]`: no cross-origin access), workers: processes `serve` runs the gateway in (default
+   * 1; more share the port through node:cluster and need PostgreSQL)
    */
-  server: { host: string; port: number; graphiql: boolean; corsOrigins: string[] }
+  server: { host: string; port: number; graphiql: boolean; corsOrigins: string[]; workers: number }
   /** default `info` */
   logLevel: LogLevel
   /** embedded devnet: anvil port (default 8545), block time in s (absent: mine per tx), live workload (default on). Always filled by {@link parseConfig}. */
@@ -168,7 +174,8 @@ export type RawConfigInput = {
   chains?: RawChainInput[]
   databaseUrl?: string
   dataDir?: string
-  server?: { host?: string; port?: number | string; graphiql?: boolean | string; corsOrigins?: string | string[] }
+  preparedStatements?: boolean | string
+  server?: { host?: string; port?: number | string; graphiql?: boolean | string; corsOrigins?: string | string[]; workers?: number | string }
   logLevel?: string
   devnet?: { port?: number | string; blockTimeS?: number | string; workload?: boolean | string }
   limits?: {
@@ -209,12 +216,14 @@ const topSchema = z.strictObject({
   chains: z.unknown().optional(), // validated chain by chain, see parseChain
   databaseUrl: urlField(['postgres:', 'postgresql:'], 'a postgres:// or postgresql:// URL'),
   dataDir: stringField().transform((v) => v ?? './data'),
+  preparedStatements: booleanField().transform((v) => v ?? true),
   server: z
     .strictObject({
       host: stringField().transform((v) => v ?? '127.0.0.1'),
       port: port.transform((v) => v ?? 4_000),
       graphiql: booleanField().transform((v) => v ?? true),
       corsOrigins: originListField().transform((v) => v ?? ['*']),
+      workers: integerField({ min: 1, max: 64 }).transform((v) => v ?? 1),
     })
     .prefault({}),
   logLevel: choiceField(LOG_LEVELS).transform((v) => v ?? 'info'),
@@ -495,6 +504,7 @@ export function parseConfig(input: RawConfigInput, options: ParseConfigOptions =
     chains,
     ...(t.databaseUrl !== undefined && { databaseUrl: t.databaseUrl }),
     dataDir: t.dataDir,
+    preparedStatements: t.preparedStatements,
     server: t.server,
     logLevel: t.logLevel,
     devnet: { port: t.devnet.port, ...(t.devnet.blockTimeS !== undefined && { blockTimeS: t.devnet.blockTimeS }), workload: t.devnet.workload },

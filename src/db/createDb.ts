@@ -8,6 +8,7 @@ import { dirname } from 'node:path'
 import type { PGlite } from '@electric-sql/pglite'
 import { PrismaClient } from '../generated/prisma/client.js'
 import { applyMigrations, getPgliteExtensions, type MigrationTarget } from './migrate.js'
+import { createStatementNames } from './statementNames.js'
 
 export type Db = {
   prisma: PrismaClient
@@ -35,6 +36,11 @@ export type CreateDbParameters = {
    * cancelled by the server (SQLSTATE 57014). For the gateway's pool only, never the indexer's writes. PGlite: ignored.
    */
   statementTimeoutMs?: number
+  /**
+   * PostgreSQL: send statements as named prepared statements, planned once per connection (default true; see
+   * ./statementNames.ts). False for a pooler that cannot keep them (PgBouncer in transaction mode before 1.21).
+   */
+  preparedStatements?: boolean
   /** log every Prisma query to this callback (tests count queries with it) */
   onQuery?: (e: { query: string; durationMs: number; params: string }) => void
 }
@@ -48,11 +54,15 @@ export async function createDb(params: CreateDbParameters = {}): Promise<Db> {
   if (params.databaseUrl) {
     if (params.migrate !== false) await applyMigrations({ kind: 'postgres', url: params.databaseUrl })
     const { PrismaPg } = await import('@prisma/adapter-pg')
-    const adapter = new PrismaPg({
-      connectionString: params.databaseUrl,
-      max: params.poolSize ?? 10,
-      ...(params.statementTimeoutMs !== undefined && { statement_timeout: params.statementTimeoutMs }),
-    })
+    const adapter = new PrismaPg(
+      {
+        connectionString: params.databaseUrl,
+        max: params.poolSize ?? 10,
+        ...(params.statementTimeoutMs !== undefined && { statement_timeout: params.statementTimeoutMs }),
+      },
+      // prepared statements by name: parsed and planned once per connection (./statementNames.ts)
+      params.preparedStatements === false ? {} : { statementNameGenerator: createStatementNames() as (query: { sql: string }) => string },
+    )
     const prisma = new PrismaClient({ adapter, log: log as never })
     attachQueryLog(prisma, params.onQuery)
     const { default: pg } = await import('pg')

@@ -53,6 +53,11 @@ export type CreateGatewayParameters = {
   isReady?: ReadinessCheck
   /** the default readiness check; give it a connection of its own (createDb `ping`); default `SELECT 1` through `prisma` */
   pingDatabase?: () => Promise<unknown>
+  /**
+   * what `/metrics` serves, as Prometheus text: default the process's registry; a gateway worker of `serve --workers`
+   * gives every worker's, aggregated by the primary (src/common/clusterMetrics.ts)
+   */
+  readMetrics?: () => Promise<string>
   /** execute queries and mutations with graphql-jit (compiled once per document, see useCompiledQueries.ts); default true */
   compiledQueries?: boolean
   /** cost budget of one operation (default 50,000; see complexity.ts) */
@@ -157,7 +162,7 @@ export function createGateway(params: CreateGatewayParameters): Gateway {
     context: () => ({ prisma, journal, maxPageSize, getChainStatus: params.getChainStatus, loaders: new Map() }),
     plugins: [
       useSignScanRest({ prisma, logger: logger.child({ component: 'rest' }), limiter, timeoutMs: queryTimeoutMs }),
-      useOpsEndpoints(readiness.isReady, metrics),
+      useOpsEndpoints(readiness.isReady, metrics, params.readMetrics),
       useRequestSizeLimit(maxRequestBytes, '/graphql'),
       useRequestParseErrors(), // variables/extensions that are not JSON in a GET or form request: 400, not 500
       useCodedEmptyAnswers('/graphql'), // yoga's empty 415 / 406 get a coded error body
@@ -273,14 +278,19 @@ type EnvelopedRoot = {
 }
 
 /** `/readyz` and `/metrics` (yoga serves `/healthz` itself, see `healthCheckEndpoint`); neither waits for a GraphQL slot. */
-function useOpsEndpoints(isReady: () => Promise<boolean>, { registry }: Metrics): Plugin {
+function useOpsEndpoints(isReady: () => Promise<boolean>, { registry }: Metrics, readMetrics = () => registry.metrics()): Plugin {
   return {
     async onRequest({ url, endResponse, fetchAPI }) {
       if (url.pathname === '/readyz') {
         const ready = await isReady()
         endResponse(new fetchAPI.Response(ready ? 'ready\n' : 'not ready\n', { status: ready ? 200 : 503 }))
       } else if (url.pathname === '/metrics') {
-        endResponse(new fetchAPI.Response(await registry.metrics(), { status: 200, headers: { 'content-type': registry.contentType } }))
+        const text = await readMetrics().catch((error: Error) => error)
+        endResponse(
+          typeof text === 'string'
+            ? new fetchAPI.Response(text, { status: 200, headers: { 'content-type': registry.contentType } })
+            : new fetchAPI.Response(`metrics unavailable: ${text.message}\n`, { status: 503 }),
+        )
       }
     },
   }

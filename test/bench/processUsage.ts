@@ -22,20 +22,53 @@ export function getMemoryMiB(pid: number): { rss: number; peak: number } {
   return { rss: kib('VmRSS') / 1024, peak: kib('VmHWM') / 1024 }
 }
 
+/** The process and its children (/proc/<pid>/task/<pid>/children: e.g. the workers of `serve --workers`). */
+export function processTree(pid: number): number[] {
+  let children: number[] = []
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number)
+  } catch {} // gone, or a kernel without the file: the process alone
+  return [pid, ...children]
+}
+
+/** CPU seconds of a process tree (the processes alive now). */
+const treeCpuSeconds = (pids: number[]) => pids.reduce((sum, p) => sum + (alive(p) ? getCpuSeconds(p) : 0), 0)
+/** Memory of a process tree: RSS now and peak (VmHWM), summed over its processes, in MiB. */
+export function getTreeMemoryMiB(pid: number): { rss: number; peak: number } {
+  return processTree(pid).reduce(
+    (sum, p) => {
+      if (!alive(p)) return sum
+      const m = getMemoryMiB(p)
+      return { rss: sum.rss + m.rss, peak: sum.peak + m.peak }
+    },
+    { rss: 0, peak: 0 },
+  )
+}
+const alive = (pid: number) => {
+  try {
+    readFileSync(`/proc/${pid}/stat`)
+    return true
+  } catch {
+    return false
+  }
+}
+
 /**
- * Samples a process while `work` runs: CPU seconds used during it and the highest RSS seen (every `everyMs`).
+ * Samples a process and its children while `work` runs: CPU seconds used during it and the highest summed RSS seen
+ * (every `everyMs`).
  * @returns work's result with `cpuSeconds` and `peakRssMiB`
  */
 export async function measureProcess<T>(pid: number, work: () => Promise<T>, everyMs = 50): Promise<{ result: T; cpuSeconds: number; peakRssMiB: number }> {
-  const cpuBefore = getCpuSeconds(pid)
-  let peakRssMiB = getMemoryMiB(pid).rss
+  const pids = processTree(pid)
+  const cpuBefore = treeCpuSeconds(pids)
+  let peakRssMiB = getTreeMemoryMiB(pid).rss
   const timer = setInterval(() => {
-    peakRssMiB = Math.max(peakRssMiB, getMemoryMiB(pid).rss)
+    peakRssMiB = Math.max(peakRssMiB, getTreeMemoryMiB(pid).rss)
   }, everyMs)
   try {
     const result = await work()
-    peakRssMiB = Math.max(peakRssMiB, getMemoryMiB(pid).rss)
-    return { result, cpuSeconds: getCpuSeconds(pid) - cpuBefore, peakRssMiB }
+    peakRssMiB = Math.max(peakRssMiB, getTreeMemoryMiB(pid).rss)
+    return { result, cpuSeconds: treeCpuSeconds(pids) - cpuBefore, peakRssMiB }
   } finally {
     clearInterval(timer)
   }

@@ -29,7 +29,7 @@ import { mulberry32 as random } from '../helpers/faultProxy.js'
 import { spawnGateway } from '../helpers/indexerProcess.js'
 import { type SeedChain, seedRows } from '../helpers/seedRows.js'
 import { createDirectReads, runDirectRead } from './directReads.js'
-import { getMemoryMiB, measureProcess } from './processUsage.js'
+import { getTreeMemoryMiB, measureProcess } from './processUsage.js'
 import { BENCH_LINEAGE, buildQueryLoads, type QueryLoad } from './queryLoads.js'
 
 const opts = new Command('bench-queries')
@@ -41,6 +41,7 @@ const opts = new Command('bench-queries')
   .option('--seed <n>', 'seed of ids and cursors', String(Date.now() % 100_000))
   .option('--keep-db', 'keep the seeded database and print its URL')
   .option('--database-url <url>', 'reuse this database (seeded by this bench; migrated and seeded when empty)')
+  .option('--workers <n>', 'gateway processes (serve --workers; CPU and RSS are summed over them)', '1')
   .option('--cpu-prof <dir>', 'profile the gateway process (node --cpu-prof into DIR)')
   .option('--no-direct', 'skip the node-pg headroom figures')
   .parse()
@@ -162,7 +163,7 @@ try {
   const loads = (await buildQueryLoads(pool, chains, SEED, next)).filter((l) => !ONLY || ONLY.some((w) => l.key.startsWith(w)))
 
   if (opts.cpuProf) process.env.INDEXER_NODE_ARGS = `${process.env.INDEXER_NODE_ARGS ?? ''} --cpu-prof --cpu-prof-dir=${opts.cpuProf}`
-  gateway = spawnGateway(databaseUrl)
+  gateway = spawnGateway(databaseUrl, Number(opts.workers) > 1 ? ['--workers', String(opts.workers)] : [])
   const started = performance.now()
   await Promise.race([
     gateway.ready,
@@ -174,7 +175,7 @@ try {
   if (!url) throw new Error(`no GraphQL URL in the gateway's output: ${gateway.output()}`)
   for (let ready = false; !ready; ) ready = (await fetch(new URL('/readyz', url)).catch(() => null))?.status === 200
   const pid = gateway.child.pid!
-  console.log(`gateway pid ${pid} ready in ${((performance.now() - started) / 1000).toFixed(1)} s at ${url}; RSS ${fmt(getMemoryMiB(pid).rss, 0)} MiB`)
+  console.log(`gateway pid ${pid} ready in ${((performance.now() - started) / 1000).toFixed(1)} s at ${url}; RSS ${fmt(getTreeMemoryMiB(pid).rss, 0)} MiB`)
   console.log(
     `\n${'query type'.padEnd(72)} ${'c'.padStart(3)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'errors'.padStart(7)} ${'cpu s'.padStart(6)} ${'rss MiB'.padStart(8)} ${'done'.padStart(6)}`,
   )
@@ -192,7 +193,7 @@ try {
       if (drained > 1) console.log(`    the gateway finished the requests left in flight ${drained.toFixed(1)} s after the run`)
     }
   }
-  console.log(`gateway peak RSS over the run (VmHWM): ${fmt(getMemoryMiB(pid).peak, 0)} MiB`)
+  console.log(`gateway peak RSS over the run (VmHWM): ${fmt(getTreeMemoryMiB(pid).peak, 0)} MiB`)
 
   if (opts.direct) {
     console.log(
