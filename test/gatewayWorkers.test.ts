@@ -2,9 +2,12 @@
  * `serve --workers 2` (the real CLI, node:cluster) on a seeded PostgreSQL database, used as an operator and a client
  * would: many concurrent queries all answered, by both workers; one `/metrics` scrape counts every worker's
  * requests; a worker killed is replaced while the gateway keeps answering (the connections the killed worker held are
- * reset, as a crashed process's are: the client sends its query again); SIGTERM stops every worker with exit
+ * reset, as a crashed process's are: the client sends its query again), and so are all of them killed at once; a
+ * terminal's Ctrl-C (SIGINT to the primary and every worker) stops every worker cleanly with exit
  * code 0; more than one worker without PostgreSQL is a configuration error.
  */
+import { createServer } from 'node:net'
+import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import pg from 'pg'
 import { createDb } from '../src/db/createDb.js'
@@ -39,12 +42,32 @@ function sample(metrics: string, name: string, labels = ''): number {
   return sum
 }
 
+/** A port nothing listens on now. */
+async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+const isRunning = (pid: number) => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
 /** Worker pids in the gateway's output: each worker logs its own `GraphQL gateway running` line. */
 const workerPids = (output: string) => new Set([...output.matchAll(/"pid":(\d+)[^\n]*GraphQL gateway running/g)].map((m) => Number(m[1])))
 
 describe('serve --workers 2', () => {
-  it('answers every query from both workers, counts them in one scrape, replaces a killed worker and stops on SIGTERM', async () => {
-    const gateway = spawnGateway(database.url, ['--workers', '2'])
+  it('answers every query from both workers, counts them in one scrape, replaces killed workers and stops cleanly on Ctrl-C', async () => {
+    // a fixed port, as in production: with port 0 a cluster whose workers all died listens again on another port
+    const port = await freePort()
+    const gateway = spawnGateway(database.url, ['--workers', '2', '--port', String(port)])
     try {
       await gateway.ready
       const url = gateway.url()
@@ -86,9 +109,24 @@ describe('serve --workers 2', () => {
       expect(workerPids(gateway.output()).size, gateway.output()).toBe(3)
       expect(gateway.output()).toContain('A gateway worker exited: starting another')
 
-      gateway.child.kill('SIGTERM')
+      // every worker gone at once (a database outage, an OOM kill): the primary starts new ones
+      const running = () => [...workerPids(gateway.output())].filter((pid) => isRunning(pid))
+      const before2 = running()
+      expect(before2.length).toBe(2)
+      for (const pid of before2) process.kill(pid, 'SIGKILL')
+      for (let i = 0; i < 150 && running().filter((pid) => !before2.includes(pid)).length < 2; i++) await new Promise((r) => setTimeout(r, 100))
+      expect(running().filter((pid) => !before2.includes(pid)).length, gateway.output()).toBe(2)
+      expect((await query(6, true)).status).toBe(200)
+
+      // Ctrl-C in a terminal: SIGINT reaches the primary and every worker at once; each worker still shuts down
+      // cleanly (exit 0), not cut short by the primary's stop request
+      const last = running()
+      for (const pid of [gateway.child.pid!, ...last]) process.kill(pid, 'SIGINT')
       expect(await gateway.exited).toBe(0)
-      for (const pid of workerPids(gateway.output())) expect(() => process.kill(pid, 0), `worker ${pid} still running`).toThrow()
+      for (const pid of last) {
+        expect(isRunning(pid), `worker ${pid} still running`).toBe(false)
+        expect(gateway.output(), `worker ${pid}`).toMatch(new RegExp(`"pid":${pid},"code":0[^\n]*Gateway worker stopped`))
+      }
     } finally {
       if (gateway.child.exitCode === null) gateway.child.kill('SIGKILL')
     }

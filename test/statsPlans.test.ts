@@ -334,6 +334,19 @@ describe('statistics plans at 40,000 attestations', () => {
         expect(read.get('Attestation'), `${recipient} ${what}: ${JSON.stringify([...read])}`).toBeLessThanOrEqual(n)
         expect(read.get('Recipient'), `${recipient} ${what}: ${JSON.stringify([...read])}`).toBeLessThanOrEqual(n)
       }
+      // with a time range, only the recipient's rows inside it (the Recipient rows carry attestTimestamp)
+      const { rows: inRange } = await admin.query(
+        `SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY x."attestTimestamp")::text AS mid,
+           count(DISTINCT (x."chainId", x."attestationId")) FILTER (WHERE x."attestTimestamp" >= (SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY y."attestTimestamp") FROM "Recipient" y WHERE y."recipientKey" = $1))::int AS n
+         FROM "Recipient" x WHERE x."recipientKey" = $1`,
+        [recipient],
+      )
+      const late = await run<{ attestations: { totalCount: number } }>(
+        'query($r: String, $t: String) { attestations(where: { recipient: $r, attestTimestampGte: $t }, first: 1) { totalCount } }',
+        { r: recipient, t: inRange[0].mid },
+      )
+      expect(late.data.attestations.totalCount, recipient).toBe(inRange[0].n)
+      expect(rowsRead(late.plans).get('Recipient'), `${recipient} after ${inRange[0].mid}`).toBeLessThanOrEqual(inRange[0].n)
     }
   }, 60_000)
 })

@@ -24,7 +24,7 @@ import { createJournalNotifier } from '../journal/journalNotifier.js'
 import { createIndexer, type IndexerChain } from '../sync/createIndexer.js'
 import { createVerifier, type Verifier } from '../verify/index.js'
 import { createProgressReporter } from './progress.js'
-import { runServePrimary } from './serveCluster.js'
+import { runServePrimary, STOP_MESSAGE } from './serveCluster.js'
 
 type Cleanup = () => Promise<void> | void
 /** `ephemeral`: a devnet started by this process, whose history is new on every run */
@@ -53,14 +53,20 @@ function onShutdown(logger: Logger, cleanups: Cleanup[], shutdown: AbortControll
     resolveDone()
     process.exit(code)
   }
+  let signals = 0
   const handler = (signal: string) => {
-    if (stopping) process.exit(1)
+    // a second signal exits at once; a stop request from a cluster primary is not a signal (see below)
+    if (signal !== 'stop request' && signals++ > 0) process.exit(1)
+    if (stopping) return
     stopping = true
     logger.info({ signal }, 'Shutting down')
     void stop(0)
   }
   // `on`, not `once`: a listener that removed itself left the devnet's signal hook alone, which then re-raised
   // the signal and killed the process mid-shutdown (exit 130 instead of 0); a second signal exits 1 above
+  // a gateway worker of `serve --workers` stops when its primary asks (./serveCluster.ts); a signal it already got
+  // (a terminal's Ctrl-C reaches the whole process group) has started the same shutdown: the request is then ignored
+  if (cluster.isWorker) process.on('message', (message) => message === STOP_MESSAGE && handler('stop request'))
   process.on('SIGINT', () => handler('SIGINT'))
   process.on('SIGTERM', () => handler('SIGTERM'))
   const fail = (error: unknown) => {
@@ -253,6 +259,7 @@ function createConfiguredGateway(config: Config, db: Db, common: Common, readMet
 export async function runStart(config: Config): Promise<void> {
   const command = beginCommand(config)
   const { logger, cleanups, done } = command
+  if (config.server.workers > 1) logger.warn({ workers: config.server.workers }, 'server.workers applies to `serve` only: `start` serves from this one process')
   const chains = await resolveChains(config, logger, cleanups)
   const db = await openDb(config)
   cleanups.push(() => db.close())

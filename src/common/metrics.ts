@@ -66,7 +66,12 @@ export function createMetrics(registry: Registry = new Registry()) {
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   })
-  const journalSeq = new Gauge({ name: 'sign_indexer_journal_seq', help: 'Last journal (Event) seq fanned out to subscribers', registers: [registry] })
+  const journalSeq = new Gauge({
+    name: 'sign_indexer_journal_seq',
+    help: 'Last journal (Event) seq fanned out to subscribers',
+    registers: [registry],
+    aggregator: 'max', // gateway workers (serve --workers) each fan out the same journal: the furthest one, not a sum
+  })
   const subscriptionsActive = new Gauge({
     name: 'sign_indexer_subscriptions_active',
     help: 'Journal subscribers currently attached',

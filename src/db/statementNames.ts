@@ -8,20 +8,32 @@
  *
  * The name is a hash of the SQL text, so one text has one name on every connection (node-pg refuses one name for two
  * texts). Statement texts vary with the filter (spellings, list lengths), and each named one stays prepared on each
- * connection until it closes: only the first `maxNames` distinct texts get a name; later ones are sent unnamed
- * (planned each time, as without this), so the prepared statements per connection stay bounded.
+ * connection until it closes: a text gets a name the second time it is sent (a text sent once is never kept), and
+ * only the first `maxNames` texts of the pool that way; later ones are sent unnamed (planned each time, as without
+ * this), so the prepared statements per connection stay bounded.
  */
 import { createHash } from 'node:crypto'
 
+/** Texts seen once, remembered to name them when they come again; forgotten all at once past this many. */
+const MAX_SEEN = 10_000
+
 /**
- * @param maxNames distinct statement texts that get a name, process-wide (default 500)
+ * One generator per pool (createDb).
+ * @param maxNames distinct statement texts that get a name (default 500)
  * @returns `(query) => name | undefined` for `new PrismaPg(pool, { statementNameGenerator })`
  */
 export function createStatementNames(maxNames = 500): (query: { sql: string }) => string | undefined {
   const names = new Map<string, string>()
+  const seen = new Set<string>()
   return ({ sql }) => {
     const known = names.get(sql)
     if (known !== undefined || names.size >= maxNames) return known
+    if (!seen.has(sql)) {
+      if (seen.size >= MAX_SEEN) seen.clear()
+      seen.add(sql)
+      return undefined
+    }
+    seen.delete(sql)
     const name = `s${createHash('sha1').update(sql).digest('hex').slice(0, 24)}`
     names.set(sql, name)
     return name

@@ -147,7 +147,8 @@ export function buildAttestationCountSql(conditions: AttestationConditions): Pri
  * so the planner cannot merge the chains back into one scan of the table (it estimates the chains' recursive CTE
  * at 100 rows, and then hashes every row):
  * - with a recipient: that recipient's rows, per chain and spelling, from the Recipient indexes that start (chainId,
- *   address) and (chainId, text), each attestation then read by primary key and checked there;
+ *   address) and (chainId, text) — within the time range on the rows' copy of attestTimestamp —, each attestation
+ *   then read by primary key and checked there;
  * - with one chain: that chain's rows; with none: each chain's in turn (`chainsSql`).
  * The cost grows with the rows the filter selects on a chain, not with the table. Before, a grouped count over every
  * chain was one scan of the whole table (a part-day time range, an indexing key), and a recipient an `EXISTS` per
@@ -164,7 +165,11 @@ export function filteredAttestationsSql(conditions: AttestationConditions): Pris
       ...recipient.texts.map((text) => Prisma.sql`m."text" = ${text}`),
     ]
     if (!spellings.length) return Prisma.sql`(SELECT * FROM "Attestation" a WHERE FALSE) a`
-    const scans = spellings.map((s) => Prisma.sql`SELECT m."chainId", m."attestationId" FROM "Recipient" m WHERE m."chainId" = chains.chain_id AND ${s}`)
+    // the time range on the Recipient copy of attestTimestamp: the (chainId, address | text, attestTimestamp, …) indexes
+    const time = timeRangeOn(Prisma.raw('m."attestTimestamp"'), conditions)
+    const scans = spellings.map(
+      (s) => Prisma.sql`SELECT m."chainId", m."attestationId" FROM "Recipient" m WHERE m."chainId" = chains.chain_id AND ${Prisma.join([s, ...time], ' AND ')}`,
+    )
     return Prisma.sql`(WITH RECURSIVE chains(chain_id) AS (${chainsSql(Prisma.raw('"Recipient"'), chainIds)})
         SELECT DISTINCT x."chainId", x."attestationId" FROM chains CROSS JOIN LATERAL (${Prisma.join(scans, ' UNION ALL ')}) x WHERE chains.chain_id IS NOT NULL) rm
       CROSS JOIN LATERAL (SELECT * FROM "Attestation" a WHERE a."chainId" = rm."chainId" AND a."attestationId" = rm."attestationId" AND ${where} OFFSET 0) a`

@@ -12,7 +12,8 @@ const within = (t: bigint, f: AttestationFilter) =>
 
 describe('splitPartDays', () => {
   it('splits a range with part days into whole days a rollup answers and at most two part days, disjoint, covering it exactly', () => {
-    const time = fc.bigInt({ min: 1_700_000_000n, max: 1_700_000_000n + 20n * DAY })
+    // today's times, and the epoch's first days (a bound below one day has no whole day before it)
+    const time = fc.oneof(fc.bigInt({ min: 1_700_000_000n, max: 1_700_000_000n + 20n * DAY }), fc.bigInt({ min: 0n, max: 3n * DAY }))
     fc.assert(
       fc.property(fc.option(time), fc.option(time), fc.array(time, { maxLength: 40 }), fc.boolean(), (lower, upper, probes, revoked) => {
         const where: AttestationFilter = {
@@ -27,7 +28,7 @@ describe('splitPartDays', () => {
         const partUpper = upper != null && (upper + 1n) % DAY !== 0n
         const firstWhole = lower == null ? null : lower + ((DAY - (lower % DAY)) % DAY)
         const endWhole = upper == null ? null : upper + 1n - ((upper + 1n) % DAY)
-        const wholeDays = firstWhole == null || endWhole == null || firstWhole < endWhole
+        const wholeDays = (endWhole == null || endWhole > 0n) && (firstWhole == null || endWhole == null || firstWhole < endWhole)
         if (!(partLower || partUpper) || !wholeDays) {
           expect(split).toBeNull()
           return
@@ -57,6 +58,7 @@ describe('splitPartDays', () => {
     expect(splitPartDays({ attestTimestampGte: 'yesterday' })).toBeNull()
     expect(splitPartDays({ attestTimestampGte: '18446744073709551615' })).toBeNull() // above every stored timestamp: nothing matches: no rollup needed
     expect(splitPartDays(null)).toBeNull()
+    expect(splitPartDays({ attestTimestampLte: '100' })).toBeNull() // within the epoch's first day: no whole day (was a bound of -1)
     // an upper bound above every timestamp is no bound
     expect(splitPartDays({ attestTimestampGte: '1700000001', attestTimestampLte: '18446744073709551615' })?.whole).toMatchObject({
       attestTimestampLte: null,

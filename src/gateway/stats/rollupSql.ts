@@ -308,6 +308,7 @@ export function splitPartDays(where: AttestationFilter | null | undefined): { wh
   if (!lowerPart && !upperPart) return null
   const wholeFrom = lower == null ? null : lower + ((day - (lower % day)) % day) // the first 00:00 at or after the bound
   const wholeTo = upper == null ? null : upper + 1n - ((upper + 1n) % day) // the last 00:00 at or before upper + 1 (exclusive end)
+  if (wholeTo != null && wholeTo <= 0n) return null // the range ends within the first day of the epoch: no whole day
   if (wholeFrom != null && wholeTo != null && wholeFrom >= wholeTo) return null // no whole day in between
   const partDays: AttestationFilter[] = []
   if (lowerPart) partDays.push({ ...where, attestTimestampGte: lower!.toString(), attestTimestampLte: (wholeFrom! - 1n).toString() })
