@@ -31,9 +31,19 @@ export async function readRecordsByCall(params: ReadRecordsByCallParameters): Pr
     params.requests.map(async (r) => {
       let data: Hex | undefined
       try {
-        ;({ data } = await client.governor.run(`eth_call:${recordFunctionName(r)}`, () =>
-          client.call({ to: contract, data: encodeRecordCall(r), blockNumber }),
-        ))
+        ;({ data } = await client.governor.run(`eth_call:${recordFunctionName(r)}`, async () => {
+          const answer = await client.call({ to: contract, data: encodeRecordCall(r), blockNumber })
+          // no data from the contract at a block where it emitted the record's log: a node without that block's state
+          // (SP's getters always return an encoded struct). Retried for this call alone, under the governor's policy:
+          // thrown after the call, one empty answer among a batch's calls failed the whole range, and with a node that
+          // answers so now and then, a range of many records almost never got through
+          if (!answer.data || answer.data === '0x')
+            throw new RpcError(
+              'eth_call',
+              `${recordFunctionName(r)}(${r.id}) at block ${blockNumber} returned no data: the node has no state for the contract at that block`,
+            )
+          return answer
+        }))
       } catch (error) {
         const revert = parseRevert(error)
         if (revert) return revertedRecord(revert.data)
