@@ -365,6 +365,8 @@ describe.each(['postgres', 'pglite'] as const)('explorer statistics over the liv
         { schemaId: toFullId(chainId, sample.schemaId), revoked: false },
         { attester: getAddress(sample.attester), chainId, revoked: false, attestTimestampGte: day.toString() },
         ...(recipients.length ? [{ recipient: pick(recipients) }] : []),
+        // a recipient with a chain and a time range: DAY and CHAIN from its Recipient rows alone, revoked by index probe
+        ...(recipients.length ? [{ recipient: pick(recipients), chainId, attestTimestampLte: late.attestTimestamp.toString() }] : []),
       ]
       for (const where of filters) {
         for (const groupBy of GROUP_BYS) {

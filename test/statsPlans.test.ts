@@ -334,6 +334,15 @@ describe('statistics plans at 40,000 attestations', () => {
         expect(read.get('Attestation'), `${recipient} ${what}: ${JSON.stringify([...read])}`).toBeLessThanOrEqual(n)
         expect(read.get('Recipient'), `${recipient} ${what}: ${JSON.stringify([...read])}`).toBeLessThanOrEqual(n)
       }
+      // DAY of a recipient alone: from its Recipient rows, no attestation row read (the revoked ones found by probes
+      // of the revoked index); before, each attestation by primary key
+      const pkReads = [...grouped.plans.flatMap((p) => [...planNodes(p)])].filter(
+        (node) => node['Relation Name'] === 'Attestation' && node['Index Name'] !== 'Attestation_chainId_revoked_attestTimestamp_attestationId_idx',
+      )
+      expect(
+        pkReads.map((node) => `${node['Node Type']} ${node['Index Name'] ?? ''}`),
+        recipient,
+      ).toEqual([])
       // with a time range, only the recipient's rows inside it (the Recipient rows carry attestTimestamp)
       const { rows: inRange } = await admin.query(
         `SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY x."attestTimestamp")::text AS mid,

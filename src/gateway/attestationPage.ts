@@ -160,24 +160,39 @@ export function filteredAttestationsSql(conditions: AttestationConditions): Pris
   const { recipient, chainIds } = conditions
   if (chainIds && chainIds.length !== 1) return Prisma.sql`(SELECT * FROM "Attestation" a WHERE FALSE) a` // two chains: nothing matches both
   if (recipient) {
-    const spellings = [
-      ...(recipient.address ? [Prisma.sql`m."address" = ${recipient.address}`] : []),
-      ...recipient.texts.map((text) => Prisma.sql`m."text" = ${text}`),
-    ]
-    if (!spellings.length) return Prisma.sql`(SELECT * FROM "Attestation" a WHERE FALSE) a`
-    // the time range on the Recipient copy of attestTimestamp: the (chainId, address | text, attestTimestamp, …) indexes
-    const time = timeRangeOn(Prisma.raw('m."attestTimestamp"'), conditions)
-    const scans = spellings.map(
-      (s) => Prisma.sql`SELECT m."chainId", m."attestationId" FROM "Recipient" m WHERE m."chainId" = chains.chain_id AND ${Prisma.join([s, ...time], ' AND ')}`,
-    )
-    return Prisma.sql`(WITH RECURSIVE chains(chain_id) AS (${chainsSql(Prisma.raw('"Recipient"'), chainIds)})
-        SELECT DISTINCT x."chainId", x."attestationId" FROM chains CROSS JOIN LATERAL (${Prisma.join(scans, ' UNION ALL ')}) x WHERE chains.chain_id IS NOT NULL) rm
+    const rows = recipientRowsSql(recipient, conditions)
+    if (!rows) return Prisma.sql`(SELECT * FROM "Attestation" a WHERE FALSE) a`
+    return Prisma.sql`${rows}
       CROSS JOIN LATERAL (SELECT * FROM "Attestation" a WHERE a."chainId" = rm."chainId" AND a."attestationId" = rm."attestationId" AND ${where} OFFSET 0) a`
   }
   if (chainIds) return Prisma.sql`(SELECT * FROM "Attestation" a WHERE a."chainId" = ${chainIds[0]!}::int AND ${where}) a`
   return Prisma.sql`(WITH RECURSIVE chains(chain_id) AS (${chainsSql(Prisma.raw('"Attestation"'), null)})
       SELECT p.* FROM chains CROSS JOIN LATERAL (SELECT * FROM "Attestation" a WHERE a."chainId" = chains.chain_id AND ${where} OFFSET 0) p
       WHERE chains.chain_id IS NOT NULL) a`
+}
+
+/**
+ * The attestations naming a recipient in any of its spellings, from the Recipient rows alone: a FROM item `rm` of
+ * distinct `("chainId", "attestationId", ts)` (ts: the row's copy of the attestation's attestTimestamp), read per
+ * chain and spelling from the (chainId, address | text, attestTimestamp, attestationId) indexes within the
+ * filter's time range and chains. Null when no spelling can match.
+ */
+export function recipientRowsSql(
+  recipient: { address: string | null; texts: string[] },
+  conditions: Pick<AttestationConditions, 'chainIds' | 'attestTimestampGte' | 'attestTimestampLte'>,
+): Prisma.Sql | null {
+  const spellings = [
+    ...(recipient.address ? [Prisma.sql`m."address" = ${recipient.address}`] : []),
+    ...recipient.texts.map((text) => Prisma.sql`m."text" = ${text}`),
+  ]
+  if (!spellings.length) return null
+  const time = timeRangeOn(Prisma.raw('m."attestTimestamp"'), conditions)
+  const scans = spellings.map(
+    (s) =>
+      Prisma.sql`SELECT m."chainId", m."attestationId", m."attestTimestamp" AS ts FROM "Recipient" m WHERE m."chainId" = chains.chain_id AND ${Prisma.join([s, ...time], ' AND ')}`,
+  )
+  return Prisma.sql`(WITH RECURSIVE chains(chain_id) AS (${chainsSql(Prisma.raw('"Recipient"'), conditions.chainIds)})
+      SELECT DISTINCT x."chainId", x."attestationId", x.ts FROM chains CROSS JOIN LATERAL (${Prisma.join(scans, ' UNION ALL ')}) x WHERE chains.chain_id IS NOT NULL) rm`
 }
 
 function toRecipientSpellings(recipient: string): { address: string | null; texts: string[] } | null {
@@ -270,7 +285,7 @@ export function buildAttestationPageSql(input: AttestationPageSqlInput, then?: P
 }
 
 /** The `attestTimestampGte/Lte` range on `column` (the Recipient copy of attestTimestamp). */
-function timeRangeOn(column: Prisma.Sql, conditions: AttestationConditions): Prisma.Sql[] {
+function timeRangeOn(column: Prisma.Sql, conditions: Pick<AttestationConditions, 'attestTimestampGte' | 'attestTimestampLte'>): Prisma.Sql[] {
   const out: Prisma.Sql[] = []
   if (conditions.attestTimestampGte != null) out.push(Prisma.sql`${column} >= ${conditions.attestTimestampGte.toString()}::bigint`)
   if (conditions.attestTimestampLte != null) out.push(Prisma.sql`${column} <= ${conditions.attestTimestampLte.toString()}::bigint`)

@@ -12,7 +12,7 @@
  *   PostgreSQL its pool's `statement_timeout`) bounds it.
  */
 import { Prisma } from '../../generated/prisma/client.js'
-import { type AttestationConditions, filteredAttestationsSql } from '../attestationPage.js'
+import { type AttestationConditions, filteredAttestationsSql, recipientRowsSql } from '../attestationPage.js'
 import type { StatsPosition } from './statsCursor.js'
 import type { StatsGroupBy } from './statsGroup.js'
 
@@ -70,6 +70,27 @@ export function buildMergedGroupsSql(parts: Prisma.Sql[]): Prisma.Sql {
   return Prisma.sql`SELECT u.kc, u.ki, u.kt, sum(u."count")::bigint AS "count", sum(u."revokedCount")::bigint AS "revokedCount",
       min(u."firstAt") AS "firstAt", max(u."lastAt") AS "lastAt"
     FROM (${Prisma.join(parts, ' UNION ALL ')}) u GROUP BY u.kc, u.ki, u.kt`
+}
+
+/**
+ * DAY or CHAIN groups of the attestations naming a recipient (with at most `chainId` and a time range besides): from
+ * the recipient's Recipient rows alone (`recipientRowsSql`: the index holds the chain and the copy of attestTimestamp
+ * that give the key and the times), each attestation counted once; revokedCount by one probe per row of the
+ * (chainId, revoked, attestTimestamp, attestationId) index, so no attestation row is read. The same groups as
+ * `buildDirectGroupsSql`, which read every attestation of the recipient by primary key (13,334 at 1,000,000 rows:
+ * ~100 ms; this ~12 ms).
+ * @returns null when no spelling of the recipient can match (the caller's general path says so)
+ */
+export function buildRecipientRowGroupsSql(groupBy: 'DAY' | 'CHAIN', conditions: AttestationConditions): Prisma.Sql | null {
+  const rows = conditions.recipient && recipientRowsSql(conditions.recipient, conditions)
+  if (!rows) return null
+  const key =
+    groupBy === 'DAY' ? Prisma.sql`0 AS kc, rm.ts - rm.ts % 86400 AS ki, ''::text AS kt` : Prisma.sql`rm."chainId" AS kc, 0::bigint AS ki, ''::text AS kt`
+  return Prisma.sql`SELECT ${key}, count(*) AS "count",
+      count(*) FILTER (WHERE EXISTS (SELECT 1 FROM "Attestation" v
+        WHERE v."chainId" = rm."chainId" AND v."revoked" AND v."attestTimestamp" = rm.ts AND v."attestationId" = rm."attestationId")) AS "revokedCount",
+      min(rm.ts) AS "firstAt", max(rm.ts) AS "lastAt"
+    FROM ${rows} GROUP BY 1, 2, 3`
 }
 
 export type StatsPageSqlInput = {

@@ -11,6 +11,7 @@ import { type AttestationFilter, getLineageOf } from '../types/attestationWhere.
 import {
   buildDirectGroupsSql,
   buildMergedGroupsSql,
+  buildRecipientRowGroupsSql,
   buildStatsCountSql,
   buildStatsPageSql,
   buildTimesOfPageSql,
@@ -96,9 +97,20 @@ export async function buildAttestationStatsSource(
       count: buildStatsCountSql(groups),
     }
   }
+  // a recipient alone (with a chain or a time range): DAY and CHAIN from the recipient's Recipient rows
+  if (where && (groupBy === 'DAY' || groupBy === 'CHAIN') && isRecipientOnly(where)) {
+    const conditions = toAttestationConditions(where, null)
+    const groups = where.attestTimestampGte == null || conditions.attestTimestampGte != null ? buildRecipientRowGroupsSql(groupBy, conditions) : null
+    if (groups) return groupsSource('direct', groups)
+  }
   const lineage = where?.inLineageOf != null ? await getLineageOf(ctx, where.inLineageOf) : null
   return groupsSource('direct', buildDirectGroupsSql(groupBy, toAttestationConditions(where, lineage)))
 }
+
+/** Filter fields the recipient's Recipient rows answer alone: the recipient, its chain, a time range. */
+const RECIPIENT_ROW_FIELDS = new Set(['recipient', 'chainId', 'attestTimestampGte', 'attestTimestampLte'])
+const isRecipientOnly = (where: AttestationFilter) =>
+  where.recipient != null && Object.entries(where).every(([name, value]) => value == null || RECIPIENT_ROW_FIELDS.has(name))
 
 /** Every group computed by a groups query, then sorted and cut (`buildStatsPageSql`). */
 function groupsSource(source: RollupTable | 'direct', groups: Prisma.Sql): StatsSource {
