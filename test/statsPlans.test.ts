@@ -313,6 +313,7 @@ describe('statistics plans at 40,000 attestations', () => {
       ])
       const n = rows[0].n as number
       expect(n, recipient).toBeGreaterThan(4)
+      const revoked = (await admin.query(`SELECT count(*)::int AS n FROM "Attestation" WHERE "revoked"`)).rows[0].n as number
       const count = await run<{ attestations: { totalCount: number } }>(
         'query($r: String) { attestations(where: { recipient: $r }, first: 1) { totalCount } }',
         {
@@ -330,12 +331,13 @@ describe('statistics plans at 40,000 attestations', () => {
         ['DAY', grouped.plans],
       ] as const) {
         const read = rowsRead(plans)
-        // before: every attestation (a hash semi-join over the table) or every recipient row (a sequential scan)
-        expect(read.get('Attestation'), `${recipient} ${what}: ${JSON.stringify([...read])}`).toBeLessThanOrEqual(n)
+        // before: every attestation (a hash semi-join over the table) or every recipient row (a sequential scan); the
+        // DAY grouping reads the revoked attestations of the recipient's time span instead of the recipient's (below)
+        expect(read.get('Attestation'), `${recipient} ${what}: ${JSON.stringify([...read])}`).toBeLessThanOrEqual(what === 'DAY' ? revoked : n)
         expect(read.get('Recipient'), `${recipient} ${what}: ${JSON.stringify([...read])}`).toBeLessThanOrEqual(n)
       }
-      // DAY of a recipient alone: from its Recipient rows, no attestation row read (the revoked ones found by probes
-      // of the revoked index); before, each attestation by primary key
+      // DAY of a recipient alone: from its Recipient rows, no attestation row read (the revoked ones from an index-only
+      // range of the revoked index); before, each attestation by primary key
       const pkReads = [...grouped.plans.flatMap((p) => [...planNodes(p)])].filter(
         (node) => node['Relation Name'] === 'Attestation' && node['Index Name'] !== 'Attestation_chainId_revoked_attestTimestamp_attestationId_idx',
       )
