@@ -181,10 +181,7 @@ export function recipientRowsSql(
   recipient: { address: string | null; texts: string[] },
   conditions: Pick<AttestationConditions, 'chainIds' | 'attestTimestampGte' | 'attestTimestampLte'>,
 ): Prisma.Sql | null {
-  const spellings = [
-    ...(recipient.address ? [Prisma.sql`m."address" = ${recipient.address}`] : []),
-    ...recipient.texts.map((text) => Prisma.sql`m."text" = ${text}`),
-  ]
+  const spellings = recipientSpellingsOn('m', recipient)
   if (!spellings.length) return null
   const time = timeRangeOn(Prisma.raw('m."attestTimestamp"'), conditions)
   const scans = spellings.map(
@@ -193,6 +190,18 @@ export function recipientRowsSql(
   )
   return Prisma.sql`(WITH RECURSIVE chains(chain_id) AS (${chainsSql(Prisma.raw('"Recipient"'), conditions.chainIds)})
       SELECT DISTINCT x."chainId", x."attestationId", x.ts FROM chains CROSS JOIN LATERAL (${Prisma.join(scans, ' UNION ALL ')}) x WHERE chains.chain_id IS NOT NULL) rm`
+}
+
+/**
+ * One condition per spelling of a recipient on a "Recipient" row aliased `alias`: `address = …` for an address, then
+ * `text = …` for each text spelling (toRecipientMatch). Empty when nothing can match.
+ */
+export function recipientSpellingsOn(alias: 'm' | 'r', recipient: { address: string | null; texts: string[] }): Prisma.Sql[] {
+  const a = Prisma.raw(alias)
+  return [
+    ...(recipient.address ? [Prisma.sql`${a}."address" = ${recipient.address}`] : []),
+    ...recipient.texts.map((text) => Prisma.sql`${a}."text" = ${text}`),
+  ]
 }
 
 function toRecipientSpellings(recipient: string): { address: string | null; texts: string[] } | null {
@@ -324,10 +333,7 @@ function recipientSource(
 ): Prisma.Sql {
   const rKeys = byTime ? [Prisma.raw('r."attestTimestamp"'), Prisma.raw('r."attestationId"')] : [Prisma.raw('r."attestationId"')]
   const uKeys = byTime ? [Prisma.raw('u."attestTimestamp"'), Prisma.raw('u."attestationId"')] : [Prisma.raw('u."attestationId"')]
-  const matches = [
-    ...(recipient.address ? [Prisma.sql`r."address" = ${recipient.address}`] : []),
-    ...recipient.texts.map((text) => Prisma.sql`r."text" = ${text}`),
-  ]
+  const matches = recipientSpellingsOn('r', recipient)
   const row = aWhere.length
     ? Prisma.sql`CROSS JOIN LATERAL (SELECT 1 FROM "Attestation" a WHERE a."chainId" = ${chain} AND a."attestationId" = r."attestationId"
         AND ${Prisma.join(aWhere, ' AND ')} LIMIT 1) a`

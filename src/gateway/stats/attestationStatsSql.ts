@@ -12,7 +12,7 @@
  *   PostgreSQL its pool's `statement_timeout`) bounds it.
  */
 import { Prisma } from '../../generated/prisma/client.js'
-import { type AttestationConditions, filteredAttestationsSql, recipientRowsSql } from '../attestationPage.js'
+import { type AttestationConditions, filteredAttestationsSql, recipientRowsSql, recipientSpellingsOn } from '../attestationPage.js'
 import type { StatsPosition } from './statsCursor.js'
 import type { StatsGroupBy } from './statsGroup.js'
 
@@ -37,8 +37,7 @@ function directWhere(conditions: AttestationConditions): Prisma.Sql {
   const where = [...conditions.where]
   if (conditions.chainIds) where.push(conditions.chainIds.length === 1 ? Prisma.sql`a."chainId" = ${conditions.chainIds[0]!}::int` : Prisma.sql`FALSE`)
   if (conditions.recipient) {
-    const { address, texts } = conditions.recipient
-    const matches = [...(address ? [Prisma.sql`m."address" = ${address}`] : []), ...texts.map((text) => Prisma.sql`m."text" = ${text}`)]
+    const matches = recipientSpellingsOn('m', conditions.recipient)
     where.push(Prisma.sql`EXISTS (SELECT 1 FROM "Recipient" m WHERE m."chainId" = a."chainId" AND m."attestationId" = a."attestationId"
       AND (${matches.length ? Prisma.join(matches, ' OR ') : Prisma.sql`FALSE`}))`)
   }
