@@ -84,6 +84,7 @@ describe('parseConfig', () => {
       ],
       dataDir: './data',
       preparedStatements: true,
+      deferIndexes: true,
       server: { host: '127.0.0.1', port: 4000, graphiql: true, corsOrigins: ['*'], workers: 1 },
       logLevel: 'info',
       devnet: { port: 8545, workload: true },

@@ -158,6 +158,7 @@ async function startIndexer(config: Config, db: Db, chains: ResolvedChain[], com
     common,
     databaseUrl: config.databaseUrl,
     parallelRanges: config.limits.parallelRanges,
+    deferIndexes: config.deferIndexes,
     stallAfterFailures: config.limits.stallAfterFailures,
     onProgress: progress.onProgress,
     onCommit: (e) => e.lastSeq !== null && onCommit?.(e.lastSeq.toString()),

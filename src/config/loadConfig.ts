@@ -164,6 +164,7 @@ export async function loadConfig(params: LoadConfigParameters = {}): Promise<Con
     ['databaseUrl', 'DATABASE_URL'],
     ['dataDir', 'DATA_DIR'],
     ['preparedStatements', 'PREPARED_STATEMENTS'],
+    ['deferIndexes', 'DEFER_INDEXES'],
     ['server.port', 'PORT'],
     ['server.host', 'HOST'],
     ['server.corsOrigins', 'CORS_ORIGINS'],

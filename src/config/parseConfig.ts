@@ -88,6 +88,11 @@ export type Config = {
    * a pooler that cannot keep them (PgBouncer in transaction mode before 1.21)
    */
   preparedStatements: boolean
+  /**
+   * a fresh database backfills without the secondary indexes of attestations and recipients and builds them once
+   * the chain has caught up (default true; src/db/deferredIndexes.ts); false keeps every index in place throughout
+   */
+  deferIndexes: boolean
   /** directory for local state (PGlite, caches); default `./data`, relative to the process's cwd */
   dataDir: string
   /**
@@ -175,6 +180,7 @@ export type RawConfigInput = {
   databaseUrl?: string
   dataDir?: string
   preparedStatements?: boolean | string
+  deferIndexes?: boolean | string
   server?: { host?: string; port?: number | string; graphiql?: boolean | string; corsOrigins?: string | string[]; workers?: number | string }
   logLevel?: string
   devnet?: { port?: number | string; blockTimeS?: number | string; workload?: boolean | string }
@@ -217,6 +223,7 @@ const topSchema = z.strictObject({
   databaseUrl: urlField(['postgres:', 'postgresql:'], 'a postgres:// or postgresql:// URL'),
   dataDir: stringField().transform((v) => v ?? './data'),
   preparedStatements: booleanField().transform((v) => v ?? true),
+  deferIndexes: booleanField().transform((v) => v ?? true),
   server: z
     .strictObject({
       host: stringField().transform((v) => v ?? '127.0.0.1'),
@@ -505,6 +512,7 @@ export function parseConfig(input: RawConfigInput, options: ParseConfigOptions =
     ...(t.databaseUrl !== undefined && { databaseUrl: t.databaseUrl }),
     dataDir: t.dataDir,
     preparedStatements: t.preparedStatements,
+    deferIndexes: t.deferIndexes,
     server: t.server,
     logLevel: t.logLevel,
     devnet: { port: t.devnet.port, ...(t.devnet.blockTimeS !== undefined && { blockTimeS: t.devnet.blockTimeS }), workload: t.devnet.workload },

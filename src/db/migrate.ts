@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url'
 import type { PGlite } from '@electric-sql/pglite'
 import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils'
 import { DatabaseError } from '../errors/baseError.js'
+import { buildDeferredIndexesBeforeMigrations } from './deferredIndexes.js'
 import { isUpToDate } from './isUpToDate.js'
 
 const require = createRequire(import.meta.url)
@@ -130,6 +131,24 @@ async function readMigrationsList(migrationsDir: string) {
   }
 }
 
+/**
+ * Builds the indexes a backfill deferred (src/db/deferredIndexes.ts) through a short-lived Prisma client on the
+ * target, before the engine runs the pending migrations.
+ */
+async function buildDeferredIndexesFirst(target: MigrationTarget): Promise<void> {
+  const { PrismaClient } = await import('../generated/prisma/client.js')
+  const adapter =
+    target.kind === 'pglite'
+      ? new (await import('pglite-prisma-adapter')).PrismaPGlite(target.db)
+      : new (await import('@prisma/adapter-pg')).PrismaPg({ connectionString: target.url, max: 2 })
+  const prisma = new PrismaClient({ adapter: adapter as never })
+  try {
+    await buildDeferredIndexesBeforeMigrations(prisma)
+  } finally {
+    await prisma.$disconnect()
+  }
+}
+
 /** Options of {@link applyMigrations}. */
 export type ApplyMigrationsParameters = {
   /** the migrations folder (default `<repo>/prisma/migrations`) */
@@ -148,6 +167,7 @@ export async function applyMigrations(target: MigrationTarget, params: ApplyMigr
     const migrationsList = await readMigrationsList(params.migrationsDir ?? MIGRATIONS_DIR)
     const folder = migrationsList.migrationDirectories.map((d) => ({ name: d.path, sql: d.migrationFile.content.value }))
     if (await isUpToDate(target, folder)) return []
+    await buildDeferredIndexesFirst(target) // a migration may alter what a deferred index stands on
     const result = await withEngine(target, async (engine) => engine.applyMigrations({ migrationsList, filters: FILTERS }))
     return (result?.appliedMigrationNames as string[]) ?? []
   } catch (error) {

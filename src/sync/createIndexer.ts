@@ -6,6 +6,7 @@ import { type ChainClient, createChainClient } from '../chain/createChainClient.
 import { watchHeads } from '../chain/watchHeads.js'
 import type { Common } from '../common/common.js'
 import { defaultReadyLagBlocks, defaultReadyStaleMs, STALL_AFTER_FAILURES } from '../config/parseConfig.js'
+import { buildDeferredIndexes, deferIndexes, listDeferredIndexes } from '../db/deferredIndexes.js'
 import { acquireWriterLock } from '../db/writerLock.js'
 import type { PrismaClient } from '../generated/prisma/client.js'
 import { type ChainHealth, type ChainHealthStatus, createChainHealth } from './chainHealth.js'
@@ -26,6 +27,11 @@ export type CreateIndexerParameters = {
   parallelRanges?: number
   /** sync steps failing in a row before a chain is reported stalled (default 5; `limits.stallAfterFailures`) */
   stallAfterFailures?: number
+  /**
+   * a fresh database (no attestation yet) backfills without the secondary indexes of "Attestation" and "Recipient",
+   * built once a chain has caught up (default true; config `deferIndexes`; src/db/deferredIndexes.ts)
+   */
+  deferIndexes?: boolean
   onCommit?: (e: { chainId: number; toBlock: bigint; lastSeq: bigint | null }) => void
   onProgress?: (p: SyncProgress) => void
 }
@@ -40,7 +46,7 @@ export type Indexer = {
   stop(): void
   /**
    * true while every chain is ready now: not stalled, a sync step completed within its `readyStaleMs`, and its
-   * indexed block within `readyLagBlocks` of the last head seen (see ChainHealth)
+   * indexed block within `readyLagBlocks` of the last head seen (see ChainHealth); and no index is deferred
    */
   isReady(): boolean
   /** each chain's health, in configuration order */
@@ -72,10 +78,35 @@ export function createIndexer(params: CreateIndexerParameters): Indexer {
       }),
     )
   }
+  // deferred indexes (src/db/deferredIndexes.ts): known to be pending from run() until a caught-up chain built them
+  let indexesDeferred = false
+  let building: Promise<void> | undefined
+  const buildIndexes = async () => {
+    if (!indexesDeferred) return
+    building ??= buildDeferredIndexes(params.prisma, { logger, parallel: params.databaseUrl ? 2 : 1 })
+      .then(() => {
+        indexesDeferred = false
+      })
+      .finally(() => {
+        building = undefined
+      })
+    await building
+  }
   return {
     clients,
     async run() {
       let fatal: { error: unknown } | undefined
+      try {
+        if (params.deferIndexes !== false) {
+          const dropped = await deferIndexes(params.prisma)
+          if (dropped.length) logger.info({ indexes: dropped.length }, 'Fresh database: secondary indexes deferred until the backfill catches up')
+        }
+        indexesDeferred = (await listDeferredIndexes(params.prisma)).length > 0
+      } catch (error) {
+        // the database is not answering yet: backfill with the indexes as they are; a caught-up chain looks again
+        logger.warn({ err: error }, 'Could not read or defer the secondary indexes; going on with them as they are')
+        indexesDeferred = true
+      }
       await Promise.all(
         params.chains.map(async (chain) => {
           while (!stopped.aborted) {
@@ -98,6 +129,7 @@ export function createIndexer(params: CreateIndexerParameters): Indexer {
                 health: health.get(chain.chainId),
                 onCommit: params.onCommit,
                 onProgress: params.onProgress,
+                onCaughtUp: buildIndexes,
               })
             } catch (error) {
               fatal ??= { error } // a chain that refuses to run stops them all
@@ -113,7 +145,7 @@ export function createIndexer(params: CreateIndexerParameters): Indexer {
       if (fatal) throw fatal.error
     },
     stop: () => controller.abort(),
-    isReady: () => params.chains.every((c) => health.get(c.chainId)!.isReady()),
+    isReady: () => !indexesDeferred && params.chains.every((c) => health.get(c.chainId)!.isReady()),
     status: () => params.chains.map((c) => health.get(c.chainId)!.status()),
   }
 }

@@ -62,6 +62,11 @@ export type RunChainSyncParameters = {
   /** called after every commit with the last journal seq written (null when the range had no event) */
   onCommit?: (e: { chainId: number; toBlock: bigint; lastSeq: bigint | null }) => void
   onProgress?: (p: SyncProgress) => void
+  /**
+   * awaited each time the backfill reaches the head, before the chain counts as live (the indexer builds its
+   * deferred indexes here); a failure is a failed step: backed off and asked again
+   */
+  onCaughtUp?: () => Promise<void>
   /** where the loop reports head, progress and failures (default: one built from `chain`, writing the `Chain` row) */
   health?: ChainHealth
 }
@@ -145,6 +150,7 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
         // 4a. follow head: caught up, wait for the next one
         if (next > head) {
           if (phase === 'backfill') {
+            await params.onCaughtUp?.()
             phase = 'live'
             log.info({ block_number: Number(next - 1n) }, 'Backfill complete, following the head')
           }

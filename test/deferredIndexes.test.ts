@@ -1,0 +1,227 @@
+/**
+ * Deferred secondary indexes (src/db/deferredIndexes.ts) as a new deployment lives them, on PostgreSQL and PGlite:
+ * the real indexer backfills the real workload (schemas, linked attestations, `attestBatch`, revocations, delegated
+ * and off-chain attestations) from the real contract on anvil into a fresh database. While it backfills, the
+ * secondary indexes of "Attestation" and "Recipient" are absent and the indexer is not ready; once it has caught up,
+ * every index is back with the definition the migrations gave it, and the database equals the contract. A restart in
+ * the middle keeps them deferred and builds them when caught up; a database that already holds attestations never
+ * drops one; an upgrade whose migration touches a deferred index builds it first.
+ */
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { PGlite } from '@electric-sql/pglite'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createDb, type Db } from '../src/db/createDb.js'
+import { buildDeferredIndexes, DEFERRABLE_TABLES, deferIndexes, KEPT_INDEXES, listDeferredIndexes } from '../src/db/deferredIndexes.js'
+import { applyMigrations, getPgliteExtensions, MIGRATIONS_DIR, type MigrationTarget } from '../src/db/migrate.js'
+import { createWorkload, type Devnet, startDevnet } from '../src/devnet/index.js'
+import { PrismaClient } from '../src/generated/prisma/client.js'
+import { createIndexer } from '../src/sync/createIndexer.js'
+import { createTestCommon } from './helpers/common.js'
+import { createTestDatabase } from './helpers/database.js'
+import { createTruthClient, waitForGroundTruth } from './helpers/groundTruth.js'
+import { devnetChain } from './helpers/runIndexerToHead.js'
+
+type Sql = Pick<PrismaClient, '$queryRawUnsafe'>
+
+/** every index of the deferrable tables, name → definition */
+async function indexDefinitions(prisma: Sql): Promise<Map<string, string>> {
+  const rows = await prisma.$queryRawUnsafe<{ name: string; definition: string }[]>(
+    `SELECT i.relname AS name, pg_get_indexdef(i.oid) AS definition
+     FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+     WHERE x.indrelid = ANY($1::regclass[]) ORDER BY 1`,
+    DEFERRABLE_TABLES.map((t) => `"${t}"`),
+  )
+  return new Map(rows.map((r) => [r.name, r.definition]))
+}
+
+const kinds = ['postgres', 'pglite'] as const
+
+describe.each(kinds)('deferred secondary indexes (%s)', (kind) => {
+  let devnet: Devnet
+  const cleanups: (() => Promise<void>)[] = []
+  /** the indexes a freshly migrated database has: what every database must have once caught up */
+  let migrated: Map<string, string>
+
+  const openDb = async (): Promise<Db> => {
+    let db: Db
+    if (kind === 'postgres') {
+      const database = await createTestDatabase('deferred_indexes')
+      db = await createDb({ databaseUrl: database.url })
+      cleanups.push(() => database.drop())
+    } else {
+      const dir = await mkdtemp(join(tmpdir(), 'sign-deferred-'))
+      db = await createDb({ dataDir: join(dir, 'pglite') })
+      cleanups.push(() => rm(dir, { recursive: true, force: true }))
+    }
+    cleanups.push(() => db.close())
+    return db
+  }
+
+  beforeAll(async () => {
+    devnet = await startDevnet({ port: 0 })
+    const workload = createWorkload({ rpcUrl: devnet.rpcUrl, address: devnet.address })
+    await workload.seedScenario()
+    await workload.seedBulk({ attestations: 600, perTx: 50 })
+    const db = await openDb()
+    migrated = await indexDefinitions(db.prisma)
+  }, 120_000)
+
+  afterAll(async () => {
+    for (const c of cleanups.reverse()) await c().catch(() => {})
+    await devnet?.stop()
+  })
+
+  const converge = (db: Db) =>
+    waitForGroundTruth({
+      prisma: db.prisma,
+      chainId: devnet.chainId,
+      client: createTruthClient(devnet.rpcUrl),
+      contract: devnet.address,
+      fromBlock: devnet.deployBlock,
+      timeoutMs: 90_000,
+    })
+
+  const untilBuilt = async (db: Db, isReady: () => boolean) => {
+    const deadline = Date.now() + 90_000
+    while ((await listDeferredIndexes(db.prisma)).length || !isReady()) {
+      if (Date.now() > deadline) throw new Error(`deferred indexes never built: ${(await listDeferredIndexes(db.prisma)).join(', ')}`)
+      await new Promise((r) => setTimeout(r, 100))
+    }
+  }
+
+  it('a fresh database backfills without them, is not ready meanwhile, and has every one back as migrated once caught up', async () => {
+    const db = await openDb()
+    const deferrable = [...migrated.keys()].filter((n) => !n.endsWith('_pkey') && !(KEPT_INDEXES as readonly string[]).includes(n))
+    expect(deferrable.length).toBeGreaterThanOrEqual(15)
+    let during: Promise<{ deferred: string[]; present: string[]; ready: boolean }> | undefined
+    const indexer = createIndexer({
+      prisma: db.prisma,
+      chains: [devnetChain(devnet)],
+      common: createTestCommon(),
+      // the first commit with rows: what the database holds while the backfill goes on
+      onCommit: () => {
+        during ??= (async () => {
+          const ready = indexer.isReady()
+          const [deferred, present] = await Promise.all([listDeferredIndexes(db.prisma), indexDefinitions(db.prisma)])
+          return { deferred, present: [...present.keys()], ready }
+        })()
+      },
+    })
+    const running = indexer.run()
+    try {
+      expect(await converge(db)).toEqual([])
+      await untilBuilt(db, indexer.isReady)
+    } finally {
+      indexer.stop()
+      await running
+    }
+    const seen = await during!
+    expect(seen.deferred.sort()).toEqual(deferrable.sort())
+    for (const name of deferrable) expect(seen.present).not.toContain(name)
+    for (const name of KEPT_INDEXES) expect(seen.present).toContain(name)
+    expect(seen.ready).toBe(false)
+    expect(await indexDefinitions(db.prisma)).toEqual(migrated)
+    // it holds attestations now: nothing is dropped again
+    expect(await deferIndexes(db.prisma)).toEqual([])
+    expect(await indexDefinitions(db.prisma)).toEqual(migrated)
+  }, 180_000)
+
+  it('a restart in the middle keeps them deferred and builds them once caught up', async () => {
+    const db = await openDb()
+    let commits = 0
+    const stopped = createIndexer({
+      prisma: db.prisma,
+      chains: [devnetChain(devnet, { maxBlockRange: 2 })],
+      common: createTestCommon(),
+      parallelRanges: 1,
+      onCommit: () => {
+        if (++commits === 3) stopped.stop()
+      },
+    })
+    await stopped.run()
+    const cp = await db.prisma.checkpoint.findUnique({ where: { chainId: devnet.chainId } })
+    const head = await createTruthClient(devnet.rpcUrl).getBlockNumber({ cacheTime: 0 })
+    expect(cp!.blockNumber).toBeLessThan(head) // stopped in the middle of the backfill
+    const deferred = await listDeferredIndexes(db.prisma)
+    expect(deferred.length).toBeGreaterThanOrEqual(15)
+
+    const restarted = createIndexer({ prisma: db.prisma, chains: [devnetChain(devnet)], common: createTestCommon() })
+    expect(restarted.isReady()).toBe(false)
+    const running = restarted.run()
+    try {
+      expect(await converge(db)).toEqual([])
+      await untilBuilt(db, restarted.isReady)
+    } finally {
+      restarted.stop()
+      await running
+    }
+    expect(await indexDefinitions(db.prisma)).toEqual(migrated)
+  }, 180_000)
+
+  it('with deferIndexes false, a fresh database keeps every index throughout', async () => {
+    const db = await openDb()
+    let during: Promise<Map<string, string>> | undefined
+    const indexer = createIndexer({
+      prisma: db.prisma,
+      chains: [devnetChain(devnet)],
+      common: createTestCommon(),
+      deferIndexes: false,
+      onCommit: () => {
+        during ??= indexDefinitions(db.prisma)
+      },
+    })
+    const running = indexer.run()
+    try {
+      expect(await converge(db)).toEqual([])
+    } finally {
+      indexer.stop()
+      await running
+    }
+    expect(await during!).toEqual(migrated)
+    expect(await listDeferredIndexes(db.prisma)).toEqual([])
+  }, 180_000)
+
+  it('an upgrade whose migration renames a deferred index builds the deferred ones first', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sign-deferred-migrations-'))
+    cleanups.push(() => rm(dir, { recursive: true, force: true }))
+    let target: MigrationTarget
+    if (kind === 'postgres') {
+      const database = await createTestDatabase('deferred_upgrade')
+      cleanups.push(() => database.drop())
+      target = { kind: 'postgres', url: database.url }
+    } else {
+      const pglite = new PGlite({ dataDir: join(dir, 'pglite'), extensions: await getPgliteExtensions() })
+      await pglite.waitReady
+      cleanups.push(() => pglite.close())
+      target = { kind: 'pglite', db: pglite }
+    }
+    await applyMigrations(target)
+    const { PrismaPg } = await import('@prisma/adapter-pg')
+    const { PrismaPGlite } = await import('pglite-prisma-adapter')
+    const prisma = new PrismaClient({
+      adapter: (target.kind === 'postgres' ? new PrismaPg({ connectionString: target.url }) : new PrismaPGlite(target.db)) as never,
+    })
+    cleanups.push(() => prisma.$disconnect())
+    expect((await deferIndexes(prisma)).length).toBeGreaterThanOrEqual(15)
+
+    // release N+1: every migration of this one, and one more that renames an index this backfill deferred
+    const next = join(dir, 'migrations')
+    await cp(MIGRATIONS_DIR, next, { recursive: true })
+    await mkdir(join(next, '29991231000000_rename_index'))
+    await writeFile(
+      join(next, '29991231000000_rename_index', 'migration.sql'),
+      'ALTER INDEX "Attestation_chainId_attester_attestationId_idx" RENAME TO "Attestation_attester_renamed_idx";\n',
+    )
+    expect(await applyMigrations(target, { migrationsDir: next })).toEqual(['29991231000000_rename_index'])
+    expect(await listDeferredIndexes(prisma)).toEqual([])
+    const names = [...(await indexDefinitions(prisma)).keys()]
+    expect(names).toContain('Attestation_attester_renamed_idx')
+    expect(names.sort()).toEqual(
+      [...migrated.keys()].map((n) => (n === 'Attestation_chainId_attester_attestationId_idx' ? 'Attestation_attester_renamed_idx' : n)).sort(),
+    )
+    // nothing left to build
+    expect(await buildDeferredIndexes(prisma)).toEqual({ built: 0, ms: 0 })
+  }, 120_000)
+})
