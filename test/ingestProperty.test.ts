@@ -118,7 +118,7 @@ describe.each(['pglite', 'postgres'] as const)('the ingest stage on %s', (kind) 
           }
           expect(batch.journal.length + batch.skipped.length).toBe(fetched.events.length) // every log accounted for
           for (const s of batch.skipped) expect(s.reason).toMatch(/^(READ_FAILED|OFFCHAIN_ID_TOO_LONG): /)
-          await commitBatch(db.prisma, batch, metrics)
+          await commitBatch(db.writer, batch, metrics)
           built.push(batch)
         }
         const [a, b] = built as [Batch, Batch]

@@ -17,9 +17,7 @@ import { BaseError, ConfigError } from '../errors/baseError.js'
 import { createClusterMetricsReader } from '../common/clusterMetrics.js'
 import { applyMigrations } from '../db/migrate.js'
 import { resetChain } from '../db/resetChain.js'
-import { startDevnet } from '../devnet/index.js'
-import { createWorkload } from '../devnet/workload.js'
-import { createGateway, startGatewayServer } from '../gateway/index.js'
+import type { startGatewayServer } from '../gateway/index.js'
 import { createJournalNotifier } from '../journal/journalNotifier.js'
 import { createIndexer, type IndexerChain } from '../sync/createIndexer.js'
 import { createVerifier, type Verifier } from '../verify/index.js'
@@ -108,6 +106,9 @@ async function openGatewayDb(config: Config, cleanups: Cleanup[], shared?: Db): 
 /** Starts the devnet and workload when no chain is configured; returns the chains to index. */
 async function resolveChains(config: Config, logger: Logger, cleanups: Cleanup[]): Promise<ResolvedChain[]> {
   if (config.chains.length) return config.chains.map((c) => ({ ...c, ephemeral: false }))
+  // loaded here, not at the top: a command with chains configured never pays for the devnet's modules
+  const { startDevnet } = await import('../devnet/index.js')
+  const { createWorkload } = await import('../devnet/workload.js')
   const devnet = await startDevnet({ port: config.devnet?.port ?? 8545, blockTime: config.devnet?.blockTimeS })
   cleanups.push(() => devnet.stop())
   logger.info({ rpc_url: devnet.rpcUrl, contract: devnet.address, chain_id: devnet.chainId }, 'Devnet running the Sign Protocol contract')
@@ -159,6 +160,7 @@ async function startIndexer(config: Config, db: Db, chains: ResolvedChain[], com
     databaseUrl: config.databaseUrl,
     parallelRanges: config.limits.parallelRanges,
     deferIndexes: config.deferIndexes,
+    writer: db.writer,
     stallAfterFailures: config.limits.stallAfterFailures,
     onProgress: progress.onProgress,
     onCommit: (e) => e.lastSeq !== null && onCommit?.(e.lastSeq.toString()),
@@ -206,6 +208,7 @@ function startVerifier(
 /** Starts the GraphQL server; a failure to listen (port in use) stops the command through `fail` (cleanups, exit 1). */
 async function listenOrFail(command: Command, ...args: Parameters<typeof startGatewayServer>): Promise<Awaited<ReturnType<typeof startGatewayServer>>> {
   try {
+    const { startGatewayServer } = await import('../gateway/index.js')
     return await startGatewayServer(...args)
   } catch (error) {
     command.fail(error)
@@ -235,7 +238,9 @@ function beginCommand(config: Config): Command {
 }
 
 /** The gateway with the configured limits (page size, subscriptions, cost, deadline, in-flight, sizes), GraphiQL and CORS settings. */
-function createConfiguredGateway(config: Config, db: Db, common: Common, readMetrics?: () => Promise<string>) {
+async function createConfiguredGateway(config: Config, db: Db, common: Common, readMetrics?: () => Promise<string>) {
+  // the gateway's modules (yoga, Pothos, graphql-js: ~50 MB resident) load only in a command that serves
+  const { createGateway } = await import('../gateway/index.js')
   const { maxPageSize, maxSubscriptions, maxSubscriptionsPerConnection, maxComplexity, queryTimeoutMs, maxInFlight, maxQueued, maxRequestBytes } = config.limits
   const { graphiql, corsOrigins } = config.server
   return createGateway({
@@ -264,7 +269,7 @@ export async function runStart(config: Config): Promise<void> {
   const chains = await resolveChains(config, logger, cleanups)
   const db = await openDb(config)
   cleanups.push(() => db.close())
-  const gateway = createConfiguredGateway(config, await openGatewayDb(config, cleanups, db), command.common)
+  const gateway = await createConfiguredGateway(config, await openGatewayDb(config, cleanups, db), command.common)
   cleanups.push(() => gateway.close())
   const notifier = await openNotifier(config, logger, cleanups)
   notifier.subscribe(() => gateway.journal.notify())
@@ -338,7 +343,7 @@ export async function runServe(config: Config): Promise<void> {
   const db = await openGatewayDb(config, cleanups)
   if (!config.databaseUrl) cleanups.push(() => db.close())
   const readMetrics = cluster.isWorker ? createClusterMetricsReader(command.common.metrics.registry) : undefined
-  const gateway = createConfiguredGateway(config, db, command.common, readMetrics)
+  const gateway = await createConfiguredGateway(config, db, command.common, readMetrics)
   cleanups.push(() => gateway.close())
   const notifier = await openNotifier(config, logger, cleanups)
   notifier.subscribe(() => gateway.journal.notify())

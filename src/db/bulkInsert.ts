@@ -12,10 +12,10 @@
  * where rows are built, with reasons); as the last guard every string VALUE is passed through `toStorableText` here
  * too (object keys inside JSON columns cannot be rewritten by a replacer: they must come from `toStorableJson`).
  */
-import type { PrismaClient } from '../generated/prisma/client.js'
+import type { RawTx } from './rawWriter.js'
 import { toStorableText } from './toStorable.js'
 
-type Tx = Pick<PrismaClient, '$executeRawUnsafe' | '$queryRawUnsafe'>
+type Tx = RawTx
 
 const IDENT = /^[A-Za-z][A-Za-z0-9_]*$/
 
@@ -52,26 +52,33 @@ function rowJson(row: Record<string, unknown>): string {
 }
 
 /**
- * The rows as JSON arrays of about `maxChars` characters each at most (a row is never split), in order. Each
- * array's text is what `JSON.stringify(thoseRows, replacer)` gives.
+ * The rows as JSON arrays of about `maxChars` characters each at most (a row is never split), in order, each made
+ * when asked for (so a pipelined caller sends one while the next is being made). Each array's text is what
+ * `JSON.stringify(thoseRows, replacer)` gives.
  */
-export function toJsonChunks(rows: readonly Record<string, unknown>[], maxChars = MAX_STATEMENT_JSON_CHARS): string[] {
-  const chunks: string[] = []
+export function* jsonChunks(rows: readonly Record<string, unknown>[], maxChars = MAX_STATEMENT_JSON_CHARS): Generator<string> {
   let current: string[] = []
   let size = 0
   for (const row of rows) {
     const json = rowJson(row)
     if (current.length && size + json.length > maxChars) {
-      chunks.push(`[${current.join(',')}]`)
+      yield `[${current.join(',')}]`
       current = []
       size = 0
     }
     current.push(json)
     size += json.length + 1
   }
-  if (current.length) chunks.push(`[${current.join(',')}]`)
-  return chunks
+  if (current.length) yield `[${current.join(',')}]`
 }
+
+/** {@link jsonChunks}, all at once. */
+export function toJsonChunks(rows: readonly Record<string, unknown>[], maxChars = MAX_STATEMENT_JSON_CHARS): string[] {
+  return [...jsonChunks(rows, maxChars)]
+}
+
+/** Lets the event loop run (a pipelined connection sends its next queued statement when the last one answers). */
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 function columnList(table: string, rows: readonly Record<string, unknown>[]) {
   if (!IDENT.test(table)) throw new Error(`bad table name ${table}`)
@@ -81,20 +88,32 @@ function columnList(table: string, rows: readonly Record<string, unknown>[]) {
 }
 
 /**
- * Inserts `rows` into `table`. `onConflictDoNothing` skips rows whose key exists.
- * @returns the number of rows inserted.
+ * Inserts `rows` into `table`. `onConflictDoNothing` skips rows whose key exists. With `pending` and a pipelined
+ * transaction (src/db/rawWriter.ts) the statements are only queued: each one's promise goes to `pending`, for the
+ * caller to await before it commits, and this resolves (to 0) once the last is queued.
+ * @returns the number of rows inserted (0 when queued).
  */
 export async function bulkInsert(
   tx: Tx,
   table: string,
   rows: readonly Record<string, unknown>[],
-  opts: { onConflictDoNothing?: boolean } = {},
+  opts: { onConflictDoNothing?: boolean; pending?: Promise<unknown>[] } = {},
 ): Promise<number> {
   if (!rows.length) return 0
   const cols = columnList(table, rows)
   const sql = `INSERT INTO "${table}" (${cols}) SELECT ${cols} FROM json_populate_recordset(NULL::"${table}", $1::json)${opts.onConflictDoNothing ? ' ON CONFLICT DO NOTHING' : ''}`
+  if (opts.pending && tx.pipelined) {
+    // queued, not awaited: the server runs chunk k while chunk k+1 is made
+    for (const json of jsonChunks(rows)) {
+      const sent = tx.$executeRawUnsafe(sql, json)
+      sent.catch(() => {}) // awaited by the owner of `pending`
+      opts.pending.push(sent)
+      await yieldToLoop()
+    }
+    return 0
+  }
   let inserted = 0
-  for (const json of toJsonChunks(rows)) inserted += await tx.$executeRawUnsafe(sql, json)
+  for (const json of jsonChunks(rows)) inserted += await tx.$executeRawUnsafe(sql, json)
   return inserted
 }
 

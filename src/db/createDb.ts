@@ -7,6 +7,7 @@ import { mkdir } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import type { PGlite } from '@electric-sql/pglite'
 import { PrismaClient } from '../generated/prisma/client.js'
+import { pgRawWriter, prismaRawWriter, type RawWriter } from './rawWriter.js'
 import { applyMigrations, getPgliteExtensions, type MigrationTarget } from './migrate.js'
 import { createStatementNames } from './statementNames.js'
 
@@ -18,6 +19,11 @@ export type Db = {
    * pool does not delay it; PGlite: the instance itself), for readiness checks. Rejects after 2 s without an answer.
    */
   ping(): Promise<void>
+  /**
+   * the ingest commit's transactions (src/db/rawWriter.ts): PostgreSQL, a 2-connection node-postgres pool of its own
+   * (opened on first use); PGlite, Prisma's interactive transactions
+   */
+  writer: RawWriter
   /** Disconnects Prisma and ends the pool / closes PGlite (PGlite corrupts its directory if not closed). */
   close(): Promise<void>
 }
@@ -74,13 +80,16 @@ export async function createDb(params: CreateDbParameters = {}): Promise<Db> {
       query_timeout: PING_TIMEOUT_MS,
     })
     pingPool.on('error', () => {}) // an idle connection dropped by the server: the next ping opens another
+    const writer = pgRawWriter(params.databaseUrl)
     return {
       prisma,
       kind: 'postgres',
       ping: async () => void (await pingPool.query('SELECT 1')),
+      writer,
       close: async () => {
         await prisma.$disconnect()
         await pingPool.end()
+        await writer.close()
       },
     }
   }
@@ -97,6 +106,7 @@ export async function createDb(params: CreateDbParameters = {}): Promise<Db> {
     prisma,
     kind: 'pglite',
     ping: () => withTimeout(pglite.query('SELECT 1'), PING_TIMEOUT_MS),
+    writer: prismaRawWriter(prisma),
     close: async () => {
       await prisma.$disconnect()
       if (!pglite.closed) await pglite.close()

@@ -19,6 +19,12 @@ export type RawTx = {
   $queryRawUnsafe<T = unknown>(sql: string, ...values: unknown[]): Promise<T>
   /** @returns the rows affected */
   $executeRawUnsafe(sql: string, ...values: unknown[]): Promise<number>
+  /**
+   * true when a statement is sent (queued on the connection) as soon as it is asked for, before earlier ones
+   * answered, and runs after them in order: the caller may queue the next statement while the server runs this one
+   * (node-postgres; see src/ingest/commitBatch.ts). Prisma's transaction client sends a statement when awaited only.
+   */
+  pipelined?: boolean
 }
 
 export type RawWriter = {
@@ -65,6 +71,7 @@ export function pgRawWriter(databaseUrl: string, opts: { max?: number } = {}): R
         throw error
       }
       const tx: RawTx = {
+        pipelined: true,
         $queryRawUnsafe: async <T>(sql: string, ...values: unknown[]) => (await client.query(sql, values)).rows as T,
         $executeRawUnsafe: async (sql: string, ...values: unknown[]) => (await client.query(sql, values)).rowCount ?? 0,
       }

@@ -17,6 +17,7 @@ import { getSqlState, isDataError } from '../db/getSqlState.js'
 import { forgetQueryArguments } from '../db/forgetQueryArguments.js'
 import { toStorableText } from '../db/toStorable.js'
 import { DatabaseError } from '../errors/baseError.js'
+import { prismaRawWriter, type RawWriter } from '../db/rawWriter.js'
 import type { PrismaClient } from '../generated/prisma/client.js'
 import type { Batch } from './buildBatch.js'
 import { type CommitResult, commitBatch, writeBatch } from './commitBatch.js'
@@ -25,6 +26,8 @@ import type { FetchedRange } from './fetchRange.js'
 
 export type CommitBatchResilientParameters = {
   prisma: PrismaClient
+  /** the commit's connection (src/db/rawWriter.ts; default: Prisma's transactions on `prisma`) */
+  writer?: RawWriter
   /** the range the batch was built from */
   fetched: FetchedRange
   /** `buildBatch` for this chain: fetched range → rows (called again for every trial while isolating) */
@@ -59,11 +62,12 @@ class ProbeRollback extends Error {}
  *   any of its logs (not a log's fault: its blocks or the fetch's skipped logs).
  */
 export async function commitBatchResilient(params: CommitBatchResilientParameters): Promise<CommitBatchResilientReturnType> {
-  const { prisma, fetched, build } = params
+  const { fetched, build } = params
+  const writer = params.writer ?? prismaRawWriter(params.prisma)
   const batch = params.batch ?? (await build(fetched))
   let refusal: unknown
   try {
-    return { ...(await commitBatch(prisma, batch, params.metrics)), batch, rejected: [] }
+    return { ...(await commitBatch(writer, batch, params.metrics)), batch, rejected: [] }
   } catch (error) {
     if (!isDataError(error)) throw error
     refusal = error
@@ -79,13 +83,10 @@ export async function commitBatchResilient(params: CommitBatchResilientParameter
   const probe = async (included: ReadonlySet<number>): Promise<string | null> => {
     const trial = await build(only((i) => included.has(i)))
     try {
-      await prisma.$transaction(
-        async (tx) => {
-          await writeBatch(tx, trial)
-          throw new ProbeRollback('trial only')
-        },
-        { timeout: 120_000, maxWait: 30_000 },
-      )
+      await writer.transaction(async (tx) => {
+        await writeBatch(tx, trial)
+        throw new ProbeRollback('trial only')
+      })
       return null
     } catch (error) {
       if (error instanceof ProbeRollback) return null
@@ -139,7 +140,7 @@ export async function commitBatchResilient(params: CommitBatchResilientParameter
     }
   })
   const rest = await build({ ...only((i) => !refused.has(i)), skipped: [...fetched.skipped, ...rejected] })
-  const result = await commitBatch(prisma, rest, params.metrics)
+  const result = await commitBatch(writer, rest, params.metrics)
   for (const r of rejected) {
     params.logger?.error(
       { block_number: Number(r.blockNumber), log_index: r.logIndex, reason: r.reason },

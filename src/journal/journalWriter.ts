@@ -6,7 +6,8 @@
  * become visible together, so the tail (journalTail.ts) never sees a row without its entry or an entry without its row.
  */
 import { bulkInsertReturning } from '../db/bulkInsert.js'
-import type { EventKind, Finality, Prisma, PrismaClient, SubjectType } from '../generated/prisma/client.js'
+import type { RawTx } from '../db/rawWriter.js'
+import type { EventKind, Finality, Prisma, SubjectType } from '../generated/prisma/client.js'
 
 /** A journal entry about to be written (its `seq` is given by the database). */
 export type JournalEntryDraft = {
@@ -26,7 +27,7 @@ export type JournalEntryDraft = {
 /** `seq` of the first and last entry written (null when none), in the order given. */
 export type AppendedEntries = { count: number; firstSeq: bigint | null; lastSeq: bigint | null }
 
-type Tx = Pick<PrismaClient, '$executeRawUnsafe' | '$queryRawUnsafe'>
+type Tx = RawTx
 
 /**
  * Appends `entries` in the order given (one INSERT … RETURNING; `seq` increases along the array).

@@ -7,6 +7,7 @@ import { watchHeads } from '../chain/watchHeads.js'
 import type { Common } from '../common/common.js'
 import { defaultReadyLagBlocks, defaultReadyStaleMs, STALL_AFTER_FAILURES } from '../config/parseConfig.js'
 import { buildDeferredIndexes, deferIndexes, listDeferredIndexes } from '../db/deferredIndexes.js'
+import type { RawWriter } from '../db/rawWriter.js'
 import { acquireWriterLock } from '../db/writerLock.js'
 import type { PrismaClient } from '../generated/prisma/client.js'
 import { type ChainHealth, type ChainHealthStatus, createChainHealth } from './chainHealth.js'
@@ -32,6 +33,8 @@ export type CreateIndexerParameters = {
    * built once a chain has caught up (default true; config `deferIndexes`; src/db/deferredIndexes.ts)
    */
   deferIndexes?: boolean
+  /** the commits' transactions (`Db.writer`, src/db/rawWriter.ts; default: Prisma's transactions on `prisma`) */
+  writer?: RawWriter
   onCommit?: (e: { chainId: number; toBlock: bigint; lastSeq: bigint | null }) => void
   onProgress?: (p: SyncProgress) => void
 }
@@ -118,6 +121,7 @@ export function createIndexer(params: CreateIndexerParameters): Indexer {
             try {
               await runChainSync({
                 prisma: params.prisma,
+                writer: params.writer,
                 client: clients.get(chain.chainId)!,
                 watchHeads: chain.wsUrl
                   ? () => watchHeads({ url: chain.wsUrl!, chainId: chain.chainId, logger: common.logger, pollIntervalMs: chain.pollIntervalMs, metrics })

@@ -19,6 +19,7 @@ import type { Common } from '../common/common.js'
 import { backoffDelay } from '../common/retryPolicy.js'
 import { defaultReadyLagBlocks, defaultReadyStaleMs, STALL_AFTER_FAILURES } from '../config/parseConfig.js'
 import { ChainIdMismatchError } from '../errors/baseError.js'
+import type { RawWriter } from '../db/rawWriter.js'
 import type { PrismaClient } from '../generated/prisma/client.js'
 import { backfill } from './backfill.js'
 import { type ChainHealth, createChainHealth } from './chainHealth.js'
@@ -49,6 +50,8 @@ export type SyncProgress = { chainId: number; phase: 'backfill' | 'live'; indexe
 
 export type RunChainSyncParameters = {
   prisma: PrismaClient
+  /** the commits' transactions (src/db/rawWriter.ts; default: Prisma's transactions on `prisma`) */
+  writer?: RawWriter
   client: ChainClient
   /** starts a watcher of the node's new heads (newHeads over WebSocket, src/chain/watchHeads.ts) that ends the follow-head wait early */
   watchHeads?: () => HeadWatcher
@@ -164,6 +167,7 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
         // 4b. backfill up to the head
         await backfill({
           prisma,
+          writer: params.writer,
           client,
           chain,
           from: next,

@@ -27,12 +27,13 @@ import { startDevnet } from '../../src/devnet/index.js'
 import { createWorkload } from '../../src/devnet/workload.js'
 import { createGateway } from '../../src/gateway/index.js'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { availableParallelism, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createTruthClient } from '../helpers/groundTruth.js'
 import { spawnIndexer, writeChainConfig } from '../helpers/indexerProcess.js'
 import { createTestCommon } from '../helpers/common.js'
 import { measureFloor } from './floorReader.js'
+import { cpuSecondsByCommand, getCpuSeconds } from './processUsage.js'
 
 const opts = new Command('bench')
   .option('--attestations <n>', 'attestations to seed', '10000')
@@ -64,6 +65,7 @@ await workload.seedBulk({ attestations: N, perTx: Number(opts.perTx) })
 const seedS = (performance.now() - t) / 1000
 const seededHead = await createTruthClient(devnet.rpcUrl).getBlockNumber({ cacheTime: 0 })
 // the node's floor on this chain, now, with nothing else running (no database, no indexer)
+const floorCpuStart = { self: process.cpuUsage(), anvil: cpuSecondsByCommand('anvil') }
 const floor = opts.floor
   ? await measureFloor({
       rpcUrl: devnet.rpcUrl,
@@ -75,6 +77,13 @@ const floor = opts.floor
       parallel: Number(opts.floorParallel),
     })
   : undefined
+const floorCpu = {
+  reader: (() => {
+    const u = process.cpuUsage(floorCpuStart.self)
+    return (u.user + u.system) / 1e6
+  })(),
+  anvil: cpuSecondsByCommand('anvil') - floorCpuStart.anvil,
+}
 if (floor?.failedReads) throw new Error(`floor: ${floor.failedReads} getAttestation reads failed`)
 const floorRate = floor ? floor.attestations / floor.seconds : Number.NaN
 
@@ -98,6 +107,7 @@ const head = await db.prisma
   .$queryRawUnsafe<{ n: bigint }[]>('SELECT 0::bigint AS n')
   .then(() => createTruthClient(devnet.rpcUrl).getBlockNumber({ cacheTime: 0 }))
 const spawnedAt = performance.now()
+const cpuAtSpawn = { postgres: cpuSecondsByCommand('postgres'), anvil: cpuSecondsByCommand('anvil') }
 const indexer = spawnIndexer(
   config,
   url.toString(),
@@ -145,6 +155,12 @@ for (;;) {
   await new Promise((r) => setTimeout(r, 20))
 }
 const indexedAt = performance.now()
+// where the machine's CPU went from the spawn to the end of the backfill (the node's floor has anvil to itself)
+const cpu = {
+  indexer: getCpuSeconds(indexer.child.pid!),
+  postgres: cpuSecondsByCommand('postgres') - cpuAtSpawn.postgres,
+  anvil: cpuSecondsByCommand('anvil') - cpuAtSpawn.anvil,
+}
 const backfillS = (indexedAt - t) / 1000
 indexer.child.kill('SIGTERM')
 await indexer.exited
@@ -196,12 +212,19 @@ if (floor)
   console.log(
     `  node floor (same chain, this run: eth_getLogs of ~5,000 logs + getAttestation by aggregate3 of 250, ${opts.floorParallel} requests in flight): ${floor.attestations} attestations (${floor.logs} logs) in ${floor.seconds.toFixed(2)} s = ${Math.round(floorRate)} att/s`,
   )
+if (floor)
+  console.log(
+    `  the floor's CPU: reader ${floorCpu.reader.toFixed(2)} s, anvil ${floorCpu.anvil.toFixed(2)} s = ${((1e6 * (floorCpu.reader + floorCpu.anvil)) / floor.attestations).toFixed(0)} µs per attestation`,
+  )
 // without the floor (--no-floor) there is no share to print
 if (floor)
   console.log(
     `  ours: cold ${Math.round(coldRate)} att/s = ${((100 * coldRate) / floorRate).toFixed(0)} % of the floor; first row → indexes built ${Math.round(firstRowRate)} att/s = ${((100 * firstRowRate) / floorRate).toFixed(0)} %; from the writer lock ${((100 * rate) / floorRate).toFixed(0)} %`,
   )
 else console.log(`  ours: cold ${Math.round(coldRate)} att/s; first row → indexes built ${Math.round(firstRowRate)} att/s (no floor: --no-floor)`)
+console.log(
+  `  CPU from the spawn to the end (${((indexedAt - spawnedAt) / 1000).toFixed(2)} s wall, ${availableParallelism()} cores): indexer ${cpu.indexer.toFixed(2)} s, PostgreSQL ${cpu.postgres.toFixed(2)} s, anvil ${cpu.anvil.toFixed(2)} s = ${((1e6 * (cpu.indexer + cpu.postgres + cpu.anvil)) / stored).toFixed(0)} µs per attestation (indexer ${((1e6 * cpu.indexer) / stored).toFixed(0)}, PostgreSQL ${((1e6 * cpu.postgres) / stored).toFixed(0)}, anvil ${((1e6 * cpu.anvil) / stored).toFixed(0)})`,
+)
 console.log(`attestation(id):         p50 ${one.p50.toFixed(2)} ms  p99 ${one.p99.toFixed(2)} ms  (${opts.queries} queries)`)
 console.log(`attestations(first: 50): p50 ${page.p50.toFixed(2)} ms  p99 ${page.p99.toFixed(2)} ms  (${opts.queries} queries)`)
 console.log(
@@ -212,6 +235,7 @@ console.log(
     firstRowSeconds: (firstRowAt! - spawnedAt) / 1000,
     coldSeconds: (indexedAt - spawnedAt) / 1000,
     lastRowSeconds: (lastRowAt - spawnedAt) / 1000,
+    cpuSeconds: cpu,
     backfillSeconds: backfillS,
     attPerSecond: rate,
     floor,

@@ -2,7 +2,7 @@
  * CPU and memory of another process on Linux, read from /proc (the figures `ps` and `time` print).
  */
 import { execFileSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 
 /** Clock ticks per second of /proc/<pid>/stat times (`getconf CLK_TCK`, 100 on Linux x86-64). */
 const CLOCK_TICKS_PER_S = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100
@@ -72,4 +72,19 @@ export async function measureProcess<T>(pid: number, work: () => Promise<T>, eve
   } finally {
     clearInterval(timer)
   }
+}
+
+/**
+ * CPU seconds used so far by every live process whose command name (/proc/<pid>/comm) is `name` (e.g. `postgres`:
+ * the server and its backends; `anvil`). A process that exited since is not counted: read before it ends.
+ */
+export function cpuSecondsByCommand(name: string): number {
+  let sum = 0
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === name) sum += getCpuSeconds(Number(entry))
+    } catch {} // gone meanwhile
+  }
+  return sum
 }
