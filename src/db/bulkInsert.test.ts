@@ -39,6 +39,20 @@ describe('bulkInsert', () => {
       fc.array(fc.string({ unit: 'binary', maxLength: 4 }), { maxLength: 3 }),
       fc.jsonValue({ maxDepth: 3 }),
       fc.constant({ n: 1n, s: 'a\u0000b', nested: [2n, '\ud800'] }),
+      fc.constant({ s: 'a\u0000b', nested: ['\udc00x', 'y\ud83d'] }),
+      fc.constant(['\ud800', 'ok']),
+      // JSON columns: nested text that is storable or not (the fast path without the replacer must give the same
+      // text), bigints deep inside, and text that only looks like an escape
+      fc.dictionary(
+        fc.string({ unit: 'binary', maxLength: 3 }),
+        fc.oneof(
+          fc.string({ unit: 'binary', maxLength: 4 }),
+          fc.bigInt(),
+          fc.constant('\\ud800 \\u0000'),
+          fc.array(fc.string({ unit: 'binary', maxLength: 3 })),
+        ),
+        { maxKeys: 3 },
+      ),
       fc.date({ noInvalidDate: true }),
     )
     await fc.assert(
