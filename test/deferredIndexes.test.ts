@@ -20,6 +20,7 @@ import { PrismaClient } from '../src/generated/prisma/client.js'
 import { createIndexer } from '../src/sync/createIndexer.js'
 import { createTestCommon } from './helpers/common.js'
 import { createTestDatabase } from './helpers/database.js'
+import { ENQUEUE_CHILDREN_SQL } from '../src/verify/runVerificationBatch.js'
 import { createTruthClient, waitForGroundTruth } from './helpers/groundTruth.js'
 import { devnetChain } from './helpers/runIndexerToHead.js'
 
@@ -127,6 +128,28 @@ describe.each(kinds)('deferred secondary indexes (%s)', (kind) => {
     expect(await deferIndexes(db.prisma)).toEqual([])
     expect(await indexDefinitions(db.prisma)).toEqual(migrated)
   }, 180_000)
+
+  it("while deferred, the verify stage's lookup of the attestations linked to one stays on an index (20,000 rows)", async () => {
+    const db = await openDb()
+    expect((await deferIndexes(db.prisma)).length).toBeGreaterThanOrEqual(15)
+    // rows in the shape the indexer writes, every 10th linked to the one before it, as a backfill leaves them
+    await db.prisma.$executeRawUnsafe(`
+      INSERT INTO "Attestation" ("chainId", "attestationId", "schemaId", "linkedAttestationId", "attestTimestamp",
+        "revokeTimestamp", "attester", "validUntil", "dataLocation", "revoked", "recipientsRaw", "data", "indexingKey",
+        "txHash", "txFrom", "blockNumber", "blockHash", "blockTimestamp", "logIndex")
+      SELECT 1, i, 1, CASE WHEN i % 10 = 0 THEN i - 1 END, 1700000000 + i, 0, '0x' || lpad(to_hex(i % 7), 40, '0'), 0, 0,
+        false, '{}', '0x', '', '0x', '0x', i / 100, '0x', 1700000000 + i, (i % 100)::int
+      FROM generate_series(1, 20000) AS i`)
+    const plan = await db.prisma.$transaction(async (tx) => {
+      await tx.$executeRawUnsafe('ANALYZE "Attestation"')
+      const rows = await tx.$queryRawUnsafe<Record<string, string>[]>(`EXPLAIN ${ENQUEUE_CHILDREN_SQL}`, [1], ['9'], [true])
+      return rows.map((r) => Object.values(r)[0]).join('\n')
+    })
+    // by an index condition on the link, not by reading the chain's rows (every verification batch would)
+    expect(plan).toMatch(/Index Cond: .*"linkedAttestationId" = /)
+    expect(plan).not.toMatch(/Seq Scan on "Attestation"/)
+    await buildDeferredIndexes(db.prisma)
+  }, 120_000)
 
   it('a restart in the middle keeps them deferred and builds them once caught up', async () => {
     const db = await openDb()

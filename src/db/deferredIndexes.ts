@@ -8,8 +8,8 @@
  * historical sync ends).
  *
  * What is never dropped: primary keys and unique indexes (conflict targets, the triggers' and the verify stage's
- * lookups, revocations by id) and `Attestation_chainId_blockNumber_idx` (a rollback deletes by block), so every write
- * path stays correct and every key lookup stays indexed; only the gateway's filtered and ordered reads are slower
+ * lookups, revocations by id) and {@link KEPT_INDEXES} (a rollback's deletes by block, the verifier's children by
+ * link), so every write path stays correct and every lookup the indexer and verifier make stays indexed; only the gateway's filtered and ordered reads are slower
  * until the build.
  *
  * State lives in the `DeferredIndex` table: a row per dropped index with its `pg_get_indexdef` text, written in the
@@ -26,8 +26,13 @@ type Db = Sql & Pick<PrismaClient, '$transaction'>
 /** Tables whose secondary indexes may be deferred. */
 export const DEFERRABLE_TABLES = ['Attestation', 'Recipient'] as const
 
-/** Indexes of those tables kept during a backfill: a reorg's rollback deletes attestations by block. */
-export const KEPT_INDEXES = ['Attestation_chainId_blockNumber_idx'] as const
+/**
+ * Indexes of those tables kept during a backfill: a reorg's rollback deletes attestations by block, and the verify
+ * stage (running beside the backfill) finds the attestations linked to one it judged by `linkedAttestationId`
+ * (`ENQUEUE_CHILDREN_SQL`, src/verify/runVerificationBatch.ts): without that index every verification batch read the
+ * whole table. Both keys grow with the chain (most `linkedAttestationId` are null), so keeping them costs little.
+ */
+export const KEPT_INDEXES = ['Attestation_chainId_blockNumber_idx', 'Attestation_chainId_linkedAttestationId_attestationId_idx'] as const
 
 /** `maintenance_work_mem` of a build (its sort's memory before it spills to disk), set for its transaction only. */
 const BUILD_MEMORY = '128MB'

@@ -89,10 +89,14 @@ SELECT pg_advisory_xact_lock(s.k) FROM (
   FROM unnest($1::int[], $2::text[]) AS u(chain_id, id) ORDER BY 1
 ) s`
 
-// Children of changed attestations, unless a job for the child is queued and not in flight (SKIP LOCKED makes a
-// job claimed by another transaction count as absent: that transaction may have read the old facts). On a first
-// verdict only children with a LOWER id are queued: higher ones were checked against the same facts already.
-const ENQUEUE_CHILDREN_SQL = `
+/**
+ * Children of changed attestations, unless a job for the child is queued and not in flight (SKIP LOCKED makes a job
+ * claimed by another transaction count as absent: that transaction may have read the old facts). On a first verdict
+ * only children with a LOWER id are queued: higher ones were checked against the same facts already. It finds them
+ * by (chainId, linkedAttestationId): exported for test/deferredIndexes.test.ts, which checks that a backfill with
+ * deferred indexes keeps that index.
+ */
+export const ENQUEUE_CHILDREN_SQL = `
 INSERT INTO "VerificationJob" ("chainId", "attestationId", "cause")
 SELECT c."chainId", c."attestationId", 'LINEAGE'
 FROM unnest($1::int[], $2::text[], $3::bool[]) AS p(chain_id, id, all_children)
