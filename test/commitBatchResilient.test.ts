@@ -36,7 +36,7 @@ describe.each(['postgres', 'pglite'] as const)('commitBatchResilient on %s', (ki
     return row ? ((row.fields as never) ?? null) : undefined
   }
   const commit = (chainId: number, fetched: FetchedRange, build = (f: FetchedRange) => buildBatch(chainId, f, lookup(chainId))) =>
-    commitBatchResilient({ prisma: db.prisma, fetched, build, metrics: createMetrics() })
+    commitBatchResilient({ prisma: db.prisma, writer: db.writer, fetched, build, metrics: createMetrics() })
 
   it('finds how a real PostgreSQL refusal surfaces through Prisma 7 and the adapter (SQLSTATE in the cause chain)', async () => {
     const refused = await db.prisma.$transaction((tx) =>

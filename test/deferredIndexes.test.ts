@@ -183,6 +183,74 @@ describe.each(kinds)('deferred secondary indexes (%s)', (kind) => {
     expect(await indexDefinitions(db.prisma)).toEqual(migrated)
   }, 180_000)
 
+  it('a reorg that reaches a backfill with deferred indexes builds them before it rolls back', async () => {
+    // a chain of its own: the reorg replaces most of it
+    const own = await startDevnet({ port: 0 })
+    cleanups.push(() => own.stop())
+    await createWorkload({ rpcUrl: own.rpcUrl, address: own.address }).seedScenario()
+    const db = await openDb()
+    let commits = 0
+    const first = createIndexer({
+      prisma: db.prisma,
+      chains: [devnetChain(own, { maxBlockRange: 2 })],
+      common: createTestCommon(),
+      parallelRanges: 1,
+      onCommit: () => {
+        if (++commits === 3) first.stop()
+      },
+    })
+    await first.run()
+    const checkpoint = (await db.prisma.checkpoint.findUnique({ where: { chainId: own.chainId } }))!.blockNumber
+    expect((await listDeferredIndexes(db.prisma)).length).toBeGreaterThanOrEqual(15)
+    // the committed blocks are replaced: the next indexer must roll back before it can go on
+    const truth = createTruthClient(own.rpcUrl)
+    const head = await truth.getBlockNumber({ cacheTime: 0 })
+    await truth.request({ method: 'anvil_reorg' as never, params: [Number(head - checkpoint + 1n), []] as never })
+
+    let last = checkpoint
+    let atRollback: Promise<string[]> | undefined
+    const second = createIndexer({
+      prisma: db.prisma,
+      chains: [devnetChain(own)],
+      common: createTestCommon(),
+      onCommit: (e) => {
+        // a rollback reports its ancestor, below what was committed: what is deferred right after it?
+        if (e.toBlock < last) atRollback ??= listDeferredIndexes(db.prisma)
+        last = e.toBlock
+      },
+    })
+    const running = second.run()
+    try {
+      const diffs = await waitForGroundTruth({
+        prisma: db.prisma,
+        chainId: own.chainId,
+        client: truth,
+        contract: own.address,
+        fromBlock: own.deployBlock,
+        timeoutMs: 90_000,
+      })
+      expect(diffs).toEqual([])
+      await untilBuilt(db, second.isReady)
+    } finally {
+      second.stop()
+      await running
+    }
+    expect(atRollback).toBeDefined()
+    // the rollups' delete triggers look up each key's remaining rows: the indexes were there for them
+    expect(await atRollback).toEqual([])
+    expect(await indexDefinitions(db.prisma)).toEqual(migrated)
+  }, 180_000)
+
+  it('two processes building the same deferred indexes at once both succeed, each index built once', async () => {
+    const db = await openDb()
+    const deferred = await deferIndexes(db.prisma)
+    expect(deferred.length).toBeGreaterThanOrEqual(15)
+    const [a, b] = await Promise.all([buildDeferredIndexes(db.prisma, { parallel: 2 }), buildDeferredIndexes(db.prisma, { parallel: 2 })])
+    expect(a.built + b.built).toBe(deferred.length)
+    expect(await listDeferredIndexes(db.prisma)).toEqual([])
+    expect(await indexDefinitions(db.prisma)).toEqual(migrated)
+  }, 120_000)
+
   it('with deferIndexes false, a fresh database keeps every index throughout', async () => {
     const db = await openDb()
     let during: Promise<Map<string, string>> | undefined

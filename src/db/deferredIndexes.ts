@@ -97,7 +97,7 @@ export type BuildDeferredIndexesParameters = {
 /**
  * Builds every index recorded in `DeferredIndex`, each in its own transaction with the deletion of its row
  * (`CREATE INDEX` blocks writes to its table, not reads, while it runs).
- * @returns how many were built and how long it took (ms)
+ * @returns how many this call built (another process may have built some of them meanwhile) and how long it took (ms)
  * @throws the first build's error (the indexes built so far stay built; the rest stay recorded for the next call)
  */
 export async function buildDeferredIndexes(db: Db, params: BuildDeferredIndexesParameters = {}): Promise<{ built: number; ms: number }> {
@@ -108,14 +108,19 @@ export async function buildDeferredIndexes(db: Db, params: BuildDeferredIndexesP
   if (!pending.length) return { built: 0, ms: 0 }
   params.logger?.info({ indexes: pending.length }, 'Building the indexes deferred during the backfill')
   const queue = [...pending]
+  let built = 0
   const worker = async () => {
     for (let next = queue.shift(); next; next = queue.shift()) {
       const { name, definition } = next
       await db.$transaction(
         async (tx) => {
+          // another process may be building the same one: the second waits for the first's row, then finds it gone
+          const [row] = await tx.$queryRawUnsafe<unknown[]>('SELECT 1 FROM "DeferredIndex" WHERE "name" = $1 FOR UPDATE', name)
+          if (!row) return
           await tx.$executeRawUnsafe(`SET LOCAL maintenance_work_mem = '${BUILD_MEMORY}'`)
           await tx.$executeRawUnsafe(ifNotExists(definition))
           await tx.$executeRawUnsafe('DELETE FROM "DeferredIndex" WHERE "name" = $1', name)
+          built++
         },
         { timeout: BUILD_TIMEOUT_MS, maxWait: 60_000 },
       )
@@ -123,8 +128,8 @@ export async function buildDeferredIndexes(db: Db, params: BuildDeferredIndexesP
   }
   await Promise.all(Array.from({ length: Math.max(1, params.parallel ?? 2) }, worker))
   const ms = Math.round(performance.now() - started)
-  params.logger?.info({ indexes: pending.length, ms }, 'Deferred indexes built')
-  return { built: pending.length, ms }
+  params.logger?.info({ indexes: built, ms }, 'Deferred indexes built')
+  return { built, ms }
 }
 
 /**

@@ -20,9 +20,9 @@ export type RawTx = {
   /** @returns the rows affected */
   $executeRawUnsafe(sql: string, ...values: unknown[]): Promise<number>
   /**
-   * true when a statement is sent (queued on the connection) as soon as it is asked for, before earlier ones
-   * answered, and runs after them in order: the caller may queue the next statement while the server runs this one
-   * (node-postgres; see src/ingest/commitBatch.ts). Prisma's transaction client sends a statement when awaited only.
+   * true when a statement is queued as soon as it is asked for, before earlier ones answered, and runs after them in
+   * order: the caller may make the next statement while the server runs this one (see src/ingest/commitBatch.ts).
+   * Prisma's transaction client runs a statement when it is awaited only.
    */
   pipelined?: boolean
 }
@@ -37,7 +37,8 @@ export type RawWriter = {
   close(): Promise<void>
 }
 
-/** How long a commit transaction may stay open, ms (Prisma's interactive-transaction timeout on PGlite). */
+/** How long a commit transaction may stay open, ms (Prisma's interactive-transaction timeout on PGlite; on
+ * PostgreSQL each statement's deadline and the server's `idle_in_transaction_session_timeout`). */
 const TRANSACTION_TIMEOUT_MS = 120_000
 
 /** A writer on Prisma's interactive transactions (PGlite, and tests that hand in a client only). */
@@ -48,47 +49,86 @@ export function prismaRawWriter(prisma: PrismaClient): RawWriter {
   }
 }
 
+/** A statement asked for after its transaction's function settled: refused, never sent (it would run after COMMIT or ROLLBACK, outside the transaction). */
+export class TransactionClosedError extends Error {
+  constructor() {
+    super('statement refused: its transaction has ended (it would have run outside it)')
+    this.name = 'TransactionClosedError'
+  }
+}
+
 /**
- * A writer on its own node-postgres pool of `max` connections (default 2: a commit and a probe of
- * commitBatchResilient never need more). Each transaction runs on one connection with
- * `idle_in_transaction_session_timeout` so a stuck process cannot hold row locks for ever.
+ * A writer on its own node-postgres pool of `max` connections (default 10, as Prisma's pool; opened on first use).
+ *
+ * Statements of a transaction run one after another in the order asked, each sent when the one before answered (our
+ * own chain of promises, not node-postgres's deprecated queue of overlapping `client.query` calls). After a statement
+ * failed, the ones after it are not sent: they reject with that failure. Once the transaction's function has settled,
+ * a statement asked for is refused ({@link TransactionClosedError}) and COMMIT / ROLLBACK run after every statement
+ * already asked for: nothing can run after them, outside the transaction (a journal chunk asked for after an early
+ * failure once committed on its own that way). Each statement has a deadline of {@link TRANSACTION_TIMEOUT_MS}
+ * (`query_timeout`), and the server ends a transaction idle that long (`SET LOCAL idle_in_transaction_session_timeout`,
+ * sent with BEGIN: a pooler passes it, unlike a startup parameter).
  */
 export function pgRawWriter(databaseUrl: string, opts: { max?: number } = {}): RawWriter {
   const pool = new pg.Pool({
     connectionString: databaseUrl,
-    max: opts.max ?? 2,
+    max: opts.max ?? 10,
     idleTimeoutMillis: 30_000,
-    idle_in_transaction_session_timeout: TRANSACTION_TIMEOUT_MS,
+    query_timeout: TRANSACTION_TIMEOUT_MS,
   })
   pool.on('error', () => {}) // an idle connection dropped by the server: the next transaction opens another
   return {
     async transaction(fn) {
       const client = await pool.connect()
+      // the transaction's statements, in order: `last` settles when the latest one asked for has answered
+      let last: Promise<unknown> = Promise.resolve()
+      let failure: { error: unknown } | undefined
+      let closed = false
+      const send = <T>(sql: string, values: unknown[] | undefined, read: (r: pg.QueryResult) => T): Promise<T> => {
+        if (closed) return Promise.reject(new TransactionClosedError())
+        const run = last.then(async () => {
+          if (failure) throw failure.error // the transaction is aborted: not sent
+          try {
+            return read(await client.query(sql, values))
+          } catch (error) {
+            failure ??= { error }
+            throw error
+          }
+        })
+        last = run.catch(() => {})
+        return run
+      }
       try {
-        await client.query('BEGIN')
+        await client.query(`BEGIN; SET LOCAL idle_in_transaction_session_timeout = ${TRANSACTION_TIMEOUT_MS}`)
       } catch (error) {
         client.release(true) // never reuse a connection that could not begin
         throw error
       }
       const tx: RawTx = {
         pipelined: true,
-        $queryRawUnsafe: async <T>(sql: string, ...values: unknown[]) => (await client.query(sql, values)).rows as T,
-        $executeRawUnsafe: async (sql: string, ...values: unknown[]) => (await client.query(sql, values)).rowCount ?? 0,
+        $queryRawUnsafe: <T>(sql: string, ...values: unknown[]) => send(sql, values, (r) => r.rows as T),
+        $executeRawUnsafe: (sql: string, ...values: unknown[]) => send(sql, values, (r) => r.rowCount ?? 0),
       }
       let result: Awaited<ReturnType<typeof fn>>
       try {
         result = await fn(tx)
       } catch (error) {
+        closed = true
+        await last // every statement asked for has answered (or was skipped): ROLLBACK is the last thing sent
         await client.query('ROLLBACK').then(
           () => client.release(),
           () => client.release(true), // the connection is gone or unusable: discarded, not pooled
         )
         throw error
       }
+      closed = true
+      await last
       try {
+        if (failure) throw failure.error // a statement the function did not await failed: nothing commits
         await client.query('COMMIT')
       } catch (error) {
-        client.release(true) // the transaction ended with the error (or the connection did): start afresh
+        await client.query('ROLLBACK').catch(() => {})
+        client.release(true) // start afresh
         throw error
       }
       client.release()

@@ -22,6 +22,11 @@ export type CheckReorgParameters = {
   logger: Logger
   /** counts `sign_indexer_reorgs_total` */
   metrics: Metrics
+  /**
+   * awaited before a rollback (the indexer builds the indexes a fresh backfill deferred: the rollups' delete triggers
+   * look up the remaining rows of each key, and without those indexes a rollback at 1,000,000 rows took 54 s, not 33 ms)
+   */
+  beforeRollback?: () => Promise<void>
 }
 
 /** What a rollback did: the checkpoint is now `ancestor`; `lastSeq` is the last REMOVED journal entry (null: none). */
@@ -46,6 +51,7 @@ export async function checkReorg(params: CheckReorgParameters): Promise<ReorgRol
   }
   if (deep || reorg.beyondWindow) logger.error(fields, 'Reorg deeper than finality: re-syncing from the last block still canonical')
   else logger.warn(fields, 'Reorg detected: rolling back to the common ancestor')
+  await params.beforeRollback?.()
   const result = await rollbackChain(prisma, chain.chainId, reorg.ancestor, reorg.from)
   params.metrics.reorgsTotal.inc({ chain_id: chain.chainId })
   logger.info({ removed_events: result.removedEvents, removed_attestations: result.removedAttestations, unrevoked: result.unrevoked }, 'Rolled back')

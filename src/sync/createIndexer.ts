@@ -81,9 +81,12 @@ export function createIndexer(params: CreateIndexerParameters): Indexer {
       }),
     )
   }
-  // deferred indexes (src/db/deferredIndexes.ts): known to be pending from run() until a caught-up chain built them
+  // deferred indexes (src/db/deferredIndexes.ts): known to be pending from run() until built, which happens once
+  // every chain of this process has caught up (a small chain catching up first would otherwise give the big one its
+  // indexes back mid-backfill), or before any rollback (the rollups' delete triggers need them)
   let indexesDeferred = false
   let building: Promise<void> | undefined
+  const caughtUp = new Set<number>()
   const buildIndexes = async () => {
     if (!indexesDeferred) return
     building ??= buildDeferredIndexes(params.prisma, { logger, parallel: params.databaseUrl ? 2 : 1 })
@@ -94,6 +97,10 @@ export function createIndexer(params: CreateIndexerParameters): Indexer {
         building = undefined
       })
     await building
+  }
+  const onCaughtUp = (chainId: number) => async () => {
+    caughtUp.add(chainId)
+    if (params.chains.every((c) => caughtUp.has(c.chainId))) await buildIndexes()
   }
   return {
     clients,
@@ -133,7 +140,8 @@ export function createIndexer(params: CreateIndexerParameters): Indexer {
                 health: health.get(chain.chainId),
                 onCommit: params.onCommit,
                 onProgress: params.onProgress,
-                onCaughtUp: buildIndexes,
+                onCaughtUp: onCaughtUp(chain.chainId),
+                beforeRollback: buildIndexes,
               })
             } catch (error) {
               fatal ??= { error } // a chain that refuses to run stops them all

@@ -70,6 +70,8 @@ export type RunChainSyncParameters = {
    * deferred indexes here); a failure is a failed step: backed off and asked again
    */
   onCaughtUp?: () => Promise<void>
+  /** awaited before a reorg's rollback (the indexer builds its deferred indexes here; see checkReorg.ts) */
+  beforeRollback?: () => Promise<void>
   /** where the loop reports head, progress and failures (default: one built from `chain`, writing the `Chain` row) */
   health?: ChainHealth
 }
@@ -130,7 +132,16 @@ export async function runChainSync(params: RunChainSyncParameters): Promise<void
         await ensureChainId()
 
         // 2. reorg check: a rollback ends the pass (the next one reads the moved checkpoint)
-        const rollback = await checkReorg({ prisma, client, chain, lastFinalized, ensureChainId, logger: log, metrics })
+        const rollback = await checkReorg({
+          prisma,
+          client,
+          chain,
+          lastFinalized,
+          ensureChainId,
+          logger: log,
+          metrics,
+          beforeRollback: params.beforeRollback,
+        })
         if (rollback) {
           schemaFields.clear()
           health.recordRollback(rollback.ancestor)
