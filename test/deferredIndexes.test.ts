@@ -241,6 +241,32 @@ describe.each(kinds)('deferred secondary indexes (%s)', (kind) => {
     expect(await indexDefinitions(db.prisma)).toEqual(migrated)
   }, 180_000)
 
+  it.skipIf(kind === 'pglite')(
+    'a fresh database whose tables another session is in keeps every index, and is not held up',
+    async () => {
+      const database = await createTestDatabase('deferred_busy')
+      cleanups.push(() => database.drop())
+      const db = await createDb({ databaseUrl: database.url })
+      cleanups.push(() => db.close())
+      const { default: pg } = await import('pg')
+      // e.g. a verifier's open transaction that read the table: DROP INDEX would wait for it (and every reader after
+      // us would queue behind the DROP); it gives up after about a second instead
+      const other = new pg.Client({ connectionString: database.url })
+      await other.connect()
+      try {
+        await other.query('BEGIN')
+        await other.query('SELECT count(*) FROM "Attestation"')
+        expect(await deferIndexes(db.prisma)).toEqual([])
+        expect(await indexDefinitions(db.prisma)).toEqual(migrated)
+        expect(await listDeferredIndexes(db.prisma)).toEqual([])
+      } finally {
+        await other.query('ROLLBACK')
+        await other.end()
+      }
+    },
+    60_000,
+  )
+
   it('two processes building the same deferred indexes at once both succeed, each index built once', async () => {
     const db = await openDb()
     const deferred = await deferIndexes(db.prisma)

@@ -19,6 +19,7 @@
  */
 import type { Logger } from '../common/logger.js'
 import type { PrismaClient } from '../generated/prisma/client.js'
+import { getSqlState } from './getSqlState.js'
 
 type Sql = Pick<PrismaClient, '$queryRawUnsafe' | '$executeRawUnsafe'>
 type Db = Sql & Pick<PrismaClient, '$transaction'>
@@ -34,6 +35,11 @@ export const DEFERRABLE_TABLES = ['Attestation', 'Recipient'] as const
  */
 export const KEPT_INDEXES = ['Attestation_chainId_blockNumber_idx', 'Attestation_chainId_linkedAttestationId_attestationId_idx'] as const
 
+/** How long dropping or building waits for a table's lock before it gives up (ms; `lock_timeout`). */
+const LOCK_WAIT_MS = 1_000
+/** SQLSTATE of a `lock_timeout` (lock_not_available). */
+const LOCK_NOT_AVAILABLE = '55P03'
+
 /** `maintenance_work_mem` of a build (its sort's memory before it spills to disk), set for its transaction only. */
 const BUILD_MEMORY = '128MB'
 
@@ -46,18 +52,24 @@ const DEFINITION = /^CREATE (UNIQUE )?INDEX "?[A-Za-z0-9_]+"? ON /
 /**
  * Drops the deferrable indexes when the database holds no attestation yet (a fresh index), recording each in
  * `DeferredIndex`, in one transaction that first locks both tables against writes (so a concurrent first commit
- * either precedes it, and nothing is dropped, or follows it).
- * @returns the names of the indexes dropped (empty: the database is not fresh, or they are deferred already)
+ * either precedes it, and nothing is dropped, or follows it). It waits at most {@link LOCK_WAIT_MS} for the tables.
+ * @returns the names of the indexes dropped (empty: the database is not fresh, they are deferred already, or another
+ *   session was in the tables)
  * @throws whatever the driver throws; nothing is dropped then
  */
 export async function deferIndexes(db: Db): Promise<string[]> {
-  return db.$transaction(
-    async (tx) => {
-      await tx.$executeRawUnsafe(`LOCK TABLE ${DEFERRABLE_TABLES.map((t) => `"${t}"`).join(', ')} IN SHARE ROW EXCLUSIVE MODE`)
-      const [row] = await tx.$queryRawUnsafe<{ fresh: boolean }[]>('SELECT NOT EXISTS (SELECT 1 FROM "Attestation") AS fresh')
-      if (!row?.fresh) return []
-      const rows = await tx.$queryRawUnsafe<{ name: string }[]>(
-        `INSERT INTO "DeferredIndex" ("name", "tableName", "definition")
+  return db
+    .$transaction(
+      async (tx) => {
+        // DROP INDEX needs the tables alone: when another session is in them (a verifier's open transaction, a long
+        // query), waiting would hold the backfill, and queue every later reader behind us; after a second, go on with
+        // every index instead
+        await tx.$executeRawUnsafe(`SET LOCAL lock_timeout = '${LOCK_WAIT_MS}ms'`)
+        await tx.$executeRawUnsafe(`LOCK TABLE ${DEFERRABLE_TABLES.map((t) => `"${t}"`).join(', ')} IN SHARE ROW EXCLUSIVE MODE`)
+        const [row] = await tx.$queryRawUnsafe<{ fresh: boolean }[]>('SELECT NOT EXISTS (SELECT 1 FROM "Attestation") AS fresh')
+        if (!row?.fresh) return []
+        const rows = await tx.$queryRawUnsafe<{ name: string }[]>(
+          `INSERT INTO "DeferredIndex" ("name", "tableName", "definition")
          SELECT i.relname, t.relname, pg_get_indexdef(i.oid)
          FROM pg_index x
          JOIN pg_class i ON i.oid = x.indexrelid
@@ -66,14 +78,18 @@ export async function deferIndexes(db: Db): Promise<string[]> {
          ORDER BY t.relname, i.relname
          ON CONFLICT ("name") DO NOTHING
          RETURNING "name"`,
-        DEFERRABLE_TABLES.map((t) => `"${t}"`),
-        [...KEPT_INDEXES],
-      )
-      for (const { name } of rows) await tx.$executeRawUnsafe(`DROP INDEX "${name}"`)
-      return rows.map((r) => r.name)
-    },
-    { timeout: 60_000, maxWait: 30_000 },
-  )
+          DEFERRABLE_TABLES.map((t) => `"${t}"`),
+          [...KEPT_INDEXES],
+        )
+        for (const { name } of rows) await tx.$executeRawUnsafe(`DROP INDEX "${name}"`)
+        return rows.map((r) => r.name)
+      },
+      { timeout: 60_000, maxWait: 30_000 },
+    )
+    .catch((error) => {
+      if (getSqlState(error)?.sqlState === LOCK_NOT_AVAILABLE) return [] // busy tables: nothing dropped
+      throw error
+    })
 }
 
 /** The indexes dropped and not built yet, by name. */
@@ -118,6 +134,9 @@ export async function buildDeferredIndexes(db: Db, params: BuildDeferredIndexesP
           const [row] = await tx.$queryRawUnsafe<unknown[]>('SELECT 1 FROM "DeferredIndex" WHERE "name" = $1 FOR UPDATE', name)
           if (!row) return
           await tx.$executeRawUnsafe(`SET LOCAL maintenance_work_mem = '${BUILD_MEMORY}'`)
+          // a writer holding the table (another chain's commit) is waited for a while; longer, the step fails and
+          // the chain loop tries again after its backoff, rather than hang unseen
+          await tx.$executeRawUnsafe(`SET LOCAL lock_timeout = '${10 * LOCK_WAIT_MS}ms'`)
           await tx.$executeRawUnsafe(ifNotExists(definition))
           await tx.$executeRawUnsafe('DELETE FROM "DeferredIndex" WHERE "name" = $1', name)
           built++
