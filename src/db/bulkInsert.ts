@@ -109,6 +109,9 @@ export function toJsonChunks(rows: readonly Record<string, unknown>[], maxChars 
   return [...jsonChunks(rows, maxChars)]
 }
 
+/** Statements of a pipelined transaction queued behind the one running, at most, while the next chunk is made. */
+const QUEUED_CHUNKS = 2
+
 /** Lets the event loop run (a pipelined connection sends its next queued statement when the last one answers). */
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve))
 
@@ -135,12 +138,14 @@ export async function bulkInsert(
   const cols = columnList(table, rows)
   const sql = `INSERT INTO "${table}" (${cols}) SELECT ${cols} FROM json_populate_recordset(NULL::"${table}", $1::json)${opts.onConflictDoNothing ? ' ON CONFLICT DO NOTHING' : ''}`
   if (opts.pending && tx.pipelined) {
-    // queued, not awaited: the server runs chunk k while chunk k+1 is made
+    // queued, not awaited: the server runs chunk k while chunk k+1 is made; chunk k+2 is made only once chunk k has
+    // answered, so a range's JSON is never all in memory at once (at most QUEUED_CHUNKS statements wait)
     for (const json of jsonChunks(rows)) {
       const sent = tx.$executeRawUnsafe(sql, json)
       sent.catch(() => {}) // awaited by the owner of `pending`
       opts.pending.push(sent)
-      await yieldToLoop()
+      const earlier = opts.pending[opts.pending.length - 1 - QUEUED_CHUNKS]
+      await (earlier ? earlier.catch(() => {}) : yieldToLoop())
     }
     return 0
   }
