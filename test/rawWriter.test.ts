@@ -104,7 +104,7 @@ describe('the commit writer on PostgreSQL', () => {
       )
     // the function returned, but a statement of its transaction failed: no COMMIT, the failure is thrown
     expect(String(outcome)).toMatch(/division by zero/)
-    expect(await count('SkippedLog')).toBe(await db.prisma.skippedLog.count({ where: { NOT: { chainId: 9 } } }))
+    expect(await db.prisma.skippedLog.count({ where: { chainId: 9 } })).toBe(0)
     // both pool connections still work
     for (let i = 0; i < 3; i++) expect(await writer.transaction(async (tx) => tx.$queryRawUnsafe<{ one: number }[]>('SELECT 1 AS one'))).toEqual([{ one: 1 }])
   })

@@ -15,8 +15,6 @@
 import type { RawTx } from './rawWriter.js'
 import { toStorableText } from './toStorable.js'
 
-type Tx = RawTx
-
 const IDENT = /^[A-Za-z][A-Za-z0-9_]*$/
 
 /**
@@ -129,7 +127,7 @@ function columnList(table: string, rows: readonly Record<string, unknown>[]) {
  * @returns the number of rows inserted (0 when queued).
  */
 export async function bulkInsert(
-  tx: Tx,
+  tx: RawTx,
   table: string,
   rows: readonly Record<string, unknown>[],
   opts: { onConflictDoNothing?: boolean; pending?: Promise<unknown>[] } = {},
@@ -159,7 +157,7 @@ export async function bulkInsert(
  * values of `returning` for each row, in the same order.
  */
 export async function bulkInsertReturning<T extends string>(
-  tx: Tx,
+  tx: RawTx,
   table: string,
   rows: readonly Record<string, unknown>[],
   returning: T,

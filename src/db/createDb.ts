@@ -20,8 +20,8 @@ export type Db = {
    */
   ping(): Promise<void>
   /**
-   * the ingest commit's transactions (src/db/rawWriter.ts): PostgreSQL, a 2-connection node-postgres pool of its own
-   * (opened on first use); PGlite, Prisma's interactive transactions
+   * the ingest commit's transactions (src/db/rawWriter.ts): PostgreSQL, a node-postgres pool of its own (up to 10
+   * connections, opened on first use); PGlite, Prisma's interactive transactions
    */
   writer: RawWriter
   /** Disconnects Prisma and ends the pool / closes PGlite (PGlite corrupts its directory if not closed). */

@@ -1,6 +1,7 @@
 /**
  * Deferred secondary indexes: a fresh database backfills into "Attestation" and "Recipient" without their
- * non-unique secondary indexes, and each is built once, by one sort, when the chain has caught up with its head.
+ * non-unique secondary indexes, and each is built once, by one sort, when every chain of the indexer process has
+ * caught up with its head, or before a reorg's rollback (src/sync/createIndexer.ts decides when).
  *
  * Why: the backfill's commit was its critical path (100k attestations: 16 of 19 s), and most of a commit is index
  * maintenance: 13 secondary indexes on "Attestation" and 5 on "Recipient", each updated row by row. Building an index
@@ -9,8 +10,8 @@
  *
  * What is never dropped: primary keys and unique indexes (conflict targets, the triggers' and the verify stage's
  * lookups, revocations by id) and {@link KEPT_INDEXES} (a rollback's deletes by block, the verifier's children by
- * link), so every write path stays correct and every lookup the indexer and verifier make stays indexed; only the gateway's filtered and ordered reads are slower
- * until the build.
+ * link), so every write path stays correct and every lookup the indexer and verifier make stays indexed; only the
+ * gateway's filtered and ordered reads are slower until the build.
  *
  * State lives in the `DeferredIndex` table: a row per dropped index with its `pg_get_indexdef` text, written in the
  * transaction that drops it, and deleted in the transaction that builds it again. A crash at any point leaves
@@ -58,6 +59,9 @@ const DEFINITION = /^CREATE (UNIQUE )?INDEX "?[A-Za-z0-9_]+"? ON /
  * @throws whatever the driver throws; nothing is dropped then
  */
 export async function deferIndexes(db: Db): Promise<string[]> {
+  // a database that holds attestations is never fresh again: asked without a lock, so a restart of a running
+  // deployment takes no table lock at all (the answer is asked again under the lock below)
+  if (!(await isFresh(db))) return []
   return db
     .$transaction(
       async (tx) => {
@@ -66,8 +70,7 @@ export async function deferIndexes(db: Db): Promise<string[]> {
         // every index instead
         await tx.$executeRawUnsafe(`SET LOCAL lock_timeout = '${LOCK_WAIT_MS}ms'`)
         await tx.$executeRawUnsafe(`LOCK TABLE ${DEFERRABLE_TABLES.map((t) => `"${t}"`).join(', ')} IN SHARE ROW EXCLUSIVE MODE`)
-        const [row] = await tx.$queryRawUnsafe<{ fresh: boolean }[]>('SELECT NOT EXISTS (SELECT 1 FROM "Attestation") AS fresh')
-        if (!row?.fresh) return []
+        if (!(await isFresh(tx))) return []
         const rows = await tx.$queryRawUnsafe<{ name: string }[]>(
           `INSERT INTO "DeferredIndex" ("name", "tableName", "definition")
          SELECT i.relname, t.relname, pg_get_indexdef(i.oid)
@@ -90,6 +93,12 @@ export async function deferIndexes(db: Db): Promise<string[]> {
       if (getSqlState(error)?.sqlState === LOCK_NOT_AVAILABLE) return [] // busy tables: nothing dropped
       throw error
     })
+}
+
+/** Whether "Attestation" holds no row. */
+async function isFresh(db: Sql): Promise<boolean> {
+  const [row] = await db.$queryRawUnsafe<{ fresh: boolean }[]>('SELECT NOT EXISTS (SELECT 1 FROM "Attestation") AS fresh')
+  return row?.fresh === true
 }
 
 /** The indexes dropped and not built yet, by name. */

@@ -30,7 +30,8 @@ export type CreateIndexerParameters = {
   stallAfterFailures?: number
   /**
    * a fresh database (no attestation yet) backfills without the secondary indexes of "Attestation" and "Recipient",
-   * built once a chain has caught up (default true; config `deferIndexes`; src/db/deferredIndexes.ts)
+   * built once every chain of this indexer has caught up, or before a rollback (default true; config `deferIndexes`;
+   * src/db/deferredIndexes.ts)
    */
   deferIndexes?: boolean
   /** the commits' transactions (`Db.writer`, src/db/rawWriter.ts; default: Prisma's transactions on `prisma`) */

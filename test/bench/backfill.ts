@@ -129,31 +129,25 @@ while (!(await Promise.race([indexer.ready.then(() => true), new Promise<false>(
 const readyAt = performance.now()
 const rssAtLockMiB = Number(/VmRSS:\s+(\d+)/.exec(await readFile(`/proc/${indexer.child.pid}/status`, 'utf8').catch(() => ''))?.[1] ?? 0) / 1024
 t = readyAt
-for (;;) {
-  const status = await readFile(`/proc/${indexer.child.pid}/status`, 'utf8').catch(() => '')
-  indexerPeakKiB = Math.max(indexerPeakKiB, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0))
-  await watchFirstRow()
-  const cp = await db.prisma.checkpoint.findUnique({ where: { chainId: devnet.chainId } })
-  if (cp && cp.blockNumber >= head) break
-  if (indexer.child.exitCode !== null || indexer.child.signalCode !== null) {
-    throw new Error(`indexer exited (${indexer.child.exitCode ?? indexer.child.signalCode}): ${indexer.output().slice(-3000)}`)
+/** Polls every 20 ms (tracking the indexer's peak RSS and its first row) until `done()`; throws if the indexer exits. */
+const pollUntil = async (done: () => Promise<boolean>) => {
+  for (;;) {
+    const status = await readFile(`/proc/${indexer.child.pid}/status`, 'utf8').catch(() => '')
+    indexerPeakKiB = Math.max(indexerPeakKiB, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0))
+    await watchFirstRow()
+    if (await done()) return
+    if (indexer.child.exitCode !== null || indexer.child.signalCode !== null) {
+      throw new Error(`indexer exited (${indexer.child.exitCode ?? indexer.child.signalCode}): ${indexer.output().slice(-3000)}`)
+    }
+    await new Promise((r) => setTimeout(r, 20))
   }
-  await new Promise((r) => setTimeout(r, 20))
 }
+await pollUntil(async () => ((await db.prisma.checkpoint.findUnique({ where: { chainId: devnet.chainId } }))?.blockNumber ?? -1n) >= head)
 const lastRowAt = performance.now()
 await watchFirstRow() // the first row appeared after the last check: counted at the end
 // a fresh database backfills without its secondary indexes (src/db/deferredIndexes.ts): the backfill is done when
 // they are built again, and that is the end of every rate below
-for (;;) {
-  const status = await readFile(`/proc/${indexer.child.pid}/status`, 'utf8').catch(() => '')
-  indexerPeakKiB = Math.max(indexerPeakKiB, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0))
-  const [row] = await db.prisma.$queryRawUnsafe<{ n: number }[]>('SELECT count(*)::int AS n FROM "DeferredIndex"')
-  if (row?.n === 0) break
-  if (indexer.child.exitCode !== null || indexer.child.signalCode !== null) {
-    throw new Error(`indexer exited (${indexer.child.exitCode ?? indexer.child.signalCode}): ${indexer.output().slice(-3000)}`)
-  }
-  await new Promise((r) => setTimeout(r, 20))
-}
+await pollUntil(async () => (await db.prisma.$queryRawUnsafe<{ n: number }[]>('SELECT count(*)::int AS n FROM "DeferredIndex"'))[0]?.n === 0)
 const indexedAt = performance.now()
 // where the machine's CPU went from the spawn to the end of the backfill (the node's floor has anvil to itself)
 const cpu = {
