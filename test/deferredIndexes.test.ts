@@ -45,17 +45,20 @@ describe.each(kinds)('deferred secondary indexes (%s)', (kind) => {
   /** the indexes a freshly migrated database has: what every database must have once caught up */
   let migrated: Map<string, string>
 
+  /** a fresh, migrated PostgreSQL database and its URL (for a second session of the test's own) */
+  const openPostgres = async () => {
+    const database = await createTestDatabase('deferred_indexes')
+    cleanups.push(() => database.drop())
+    const db = await createDb({ databaseUrl: database.url })
+    cleanups.push(() => db.close())
+    return { db, url: database.url }
+  }
+
   const openDb = async (): Promise<Db> => {
-    let db: Db
-    if (kind === 'postgres') {
-      const database = await createTestDatabase('deferred_indexes')
-      db = await createDb({ databaseUrl: database.url })
-      cleanups.push(() => database.drop())
-    } else {
-      const dir = await mkdtemp(join(tmpdir(), 'sign-deferred-'))
-      db = await createDb({ dataDir: join(dir, 'pglite') })
-      cleanups.push(() => rm(dir, { recursive: true, force: true }))
-    }
+    if (kind === 'postgres') return (await openPostgres()).db
+    const dir = await mkdtemp(join(tmpdir(), 'sign-deferred-'))
+    cleanups.push(() => rm(dir, { recursive: true, force: true }))
+    const db = await createDb({ dataDir: join(dir, 'pglite') })
     cleanups.push(() => db.close())
     return db
   }
@@ -188,15 +191,12 @@ describe.each(kinds)('deferred secondary indexes (%s)', (kind) => {
   it.skipIf(kind === 'pglite')(
     'caught up but with its indexes not built yet, the indexer is not ready',
     async () => {
-      const database = await createTestDatabase('deferred_ready')
-      cleanups.push(() => database.drop())
-      const db = await createDb({ databaseUrl: database.url })
-      cleanups.push(() => db.close())
+      const { db, url } = await openPostgres()
       const checkpoint = await backfillPart(db)
       expect((await listDeferredIndexes(db.prisma)).length).toBeGreaterThanOrEqual(15)
       // another session holds "Recipient" against CREATE INDEX: the build waits (and retries) while the chain is caught up
       const { default: pg } = await import('pg')
-      const holder = new pg.Client({ connectionString: database.url })
+      const holder = new pg.Client({ connectionString: url })
       await holder.connect()
       await holder.query('BEGIN')
       await holder.query('LOCK TABLE "Recipient" IN ROW EXCLUSIVE MODE')
@@ -266,14 +266,11 @@ describe.each(kinds)('deferred secondary indexes (%s)', (kind) => {
   it.skipIf(kind === 'pglite')(
     'a fresh database whose tables another session is in keeps every index, and is not held up',
     async () => {
-      const database = await createTestDatabase('deferred_busy')
-      cleanups.push(() => database.drop())
-      const db = await createDb({ databaseUrl: database.url })
-      cleanups.push(() => db.close())
+      const { db, url } = await openPostgres()
       const { default: pg } = await import('pg')
       // e.g. a verifier's open transaction that read the table: DROP INDEX would wait for it (and every reader after
       // us would queue behind the DROP); it gives up after about a second instead
-      const other = new pg.Client({ connectionString: database.url })
+      const other = new pg.Client({ connectionString: url })
       await other.connect()
       try {
         await other.query('BEGIN')
