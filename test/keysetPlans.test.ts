@@ -3,8 +3,10 @@
  * backward, from the start and from a deep cursor, the SQL the gateway really sends (captured from Prisma's query
  * events while the GraphQL query runs through the gateway) is run again under `EXPLAIN (ANALYZE, FORMAT JSON)`:
  * no Seq Scan on Attestation / Recipient, and no plan node (scan or sort) handles more than 10 × (first + 1)
- * rows — the page bounds the work, not the filter. `Schema.attestations` and `Attestation.linkedBy` (LATERAL
- * pages) are checked the same way. Page contents are compared with a reference `ORDER BY … OFFSET` for seeded
+ * rows — the page bounds the work, not the filter — both in the plan for the captured values and in the generic
+ * plan PostgreSQL may keep for the named statement. `Schema.attestations` and `Attestation.linkedBy` (LATERAL
+ * pages) are checked the same way. A gateway on one connection pages every filter × order with deep cursors and
+ * reads `pg_prepared_statements`: a page statement with one filter is planned once (a generic plan), not per page. Page contents are compared with a reference `ORDER BY … OFFSET` for seeded
  * random cursors (KEYSET_SEED), both directions.
  *
  * Rows are written by `seedRows` (test/helpers/seedRows.ts, `INSERT … SELECT generate_series` in the shape ingest
@@ -21,7 +23,7 @@ import { createTestDatabase, type TestDatabase } from './helpers/database.js'
 import { mulberry32 as random } from './helpers/faultProxy.js'
 import { seedAttester, seedChecksummedRecipient, seedRecipient, seedRows } from './helpers/seedRows.js'
 import { execute } from './helpers/graphql.js'
-import { explainAnalyze, isTotalCountStatement, planNodes } from './helpers/queryPlans.js'
+import { explainAnalyze, explainGenericPlan, isTotalCountStatement, type PlanNode, planNodes } from './helpers/queryPlans.js'
 import { createTestCommon } from './helpers/common.js'
 
 const SEED = Number(process.env.KEYSET_SEED ?? Date.now() % 100_000)
@@ -66,17 +68,25 @@ async function checkPlans(label: string, queries: { query: string; params: strin
   const reads = queries.filter((q) => /^\s*(WITH|SELECT)/i.test(q.query) && /"(Attestation|Recipient|OffchainAttestation|Schema)"/.test(q.query))
   if (!reads.length) problems.push(`${label}: no query captured`)
   for (const q of reads) {
-    const plan = await explainAnalyze(admin, q)
-    for (const node of planNodes(plan)) {
-      const touched = (node['Actual Rows'] + (node['Rows Removed by Filter'] ?? 0)) * node['Actual Loops']
-      const where = `${label}: ${node['Node Type']}${node['Relation Name'] ? ` on ${node['Relation Name']}` : ''}`
-      if (node['Node Type'] === 'Seq Scan' && /^(Attestation|Recipient|OffchainAttestation)$/.test(node['Relation Name'] ?? ''))
-        problems.push(`${where} (seq scan)`)
-      if (/Scan|Sort|Hash|Aggregate|Unique/.test(node['Node Type']) && touched > ROW_BOUND) problems.push(`${where} touched ${touched} rows > ${ROW_BOUND}`)
-      if (/Sort/.test(node['Node Type'])) {
-        const input = (node.Plans ?? []).reduce((n, c) => n + c['Actual Rows'] * c['Actual Loops'], 0)
-        if (input > ROW_BOUND) problems.push(`${where} sorted ${input} rows > ${ROW_BOUND}`)
-      }
+    problems.push(...planProblems(label, await explainAnalyze(admin, q)))
+    // and the generic plan PostgreSQL may keep for the named statement after five executions (keyset.ts limitSql)
+    problems.push(...planProblems(`${label} (generic plan)`, await explainGenericPlan(admin, q)))
+  }
+  return problems
+}
+
+/** The nodes of `plan` that scan a paged table or handle more rows than the page's bound. */
+function planProblems(label: string, plan: PlanNode): string[] {
+  const problems: string[] = []
+  for (const node of planNodes(plan)) {
+    const touched = (node['Actual Rows'] + (node['Rows Removed by Filter'] ?? 0)) * node['Actual Loops']
+    const where = `${label}: ${node['Node Type']}${node['Relation Name'] ? ` on ${node['Relation Name']}` : ''}`
+    if (node['Node Type'] === 'Seq Scan' && /^(Attestation|Recipient|OffchainAttestation)$/.test(node['Relation Name'] ?? ''))
+      problems.push(`${where} (seq scan)`)
+    if (/Scan|Sort|Hash|Aggregate|Unique/.test(node['Node Type']) && touched > ROW_BOUND) problems.push(`${where} touched ${touched} rows > ${ROW_BOUND}`)
+    if (/Sort/.test(node['Node Type'])) {
+      const input = (node.Plans ?? []).reduce((n, c) => n + c['Actual Rows'] * c['Actual Loops'], 0)
+      if (input > ROW_BOUND) problems.push(`${where} sorted ${input} rows > ${ROW_BOUND}`)
     }
   }
   return problems
@@ -126,6 +136,9 @@ const FILTERS: { name: string; where: Record<string, unknown> | null; sql: strin
     sql: 'a."chainId" = 10 AND a."attestationId" BETWEEN 2001 AND 2010 AND a."attestationId" <> 2005',
   },
 ]
+
+/** Filters that are two conditions on the attestation's columns (the others are one, or a recipient). */
+const TWO_FILTERS = new Set(['attestTimestamp range', 'attester + schemaId'])
 
 const PAGE = `query Page($where: AttestationWhere, $orderBy: AttestationOrder, $first: Int, $after: String, $last: Int, $before: String) {
   attestations(where: $where, orderBy: $orderBy, first: $first, after: $after, last: $last, before: $before) {
@@ -232,6 +245,46 @@ describe('attestations keyset plans at 105,000 rows', () => {
           ).toEqual([at])
         }
       }
+    }
+  }, 120_000)
+
+  it('lets PostgreSQL keep a generic plan for the page statements of one filter, as a client paging deep cursors', async () => {
+    // one connection, so that pg_prepared_statements (one session's) lists every statement this gateway prepared
+    const single = await createDb({ databaseUrl: database.url, migrate: false, poolSize: 1 })
+    const oneConnection = createGateway({ prisma: single.prisma, common: createTestCommon(), journalPollMs: 60_000, maxPageSize: 100 })
+    const pageStatements = async () =>
+      single.prisma.$queryRaw<{ statement: string; generic_plans: bigint; custom_plans: bigint }[]>`
+        SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE '%chains(chain_id)%'`
+    try {
+      const next = random(SEED + 1)
+      const plans: Record<string, string> = {}
+      const seen = new Set<string>()
+      for (const filter of FILTERS) {
+        const [{ count }] = (await admin.query(`SELECT count(*)::int AS count FROM "Attestation" a WHERE ${filter.sql}`)).rows
+        if (!count) continue
+        for (const order of Object.keys(ORDERS) as Order[]) {
+          // a text sent once is not prepared (statementNames.ts); then PostgreSQL plans five executions with their values
+          for (let i = 0; i < 9; i++) {
+            const [at] = await reference(filter.sql, order, Math.floor(next() * count), 1)
+            const { errors } = await execute(oneConnection.yoga, PAGE, { where: filter.where, orderBy: order, first: FIRST, after: cursorOf(at!) })
+            expect(errors, `${filter.name} ${order} (KEYSET_SEED=${SEED})`).toBeUndefined()
+          }
+          for (const p of await pageStatements()) {
+            if (seen.has(p.statement)) continue
+            seen.add(p.statement)
+            plans[`${filter.name} ${order}`] = p.generic_plans > 0n ? 'generic' : `${p.custom_plans} custom plans`
+          }
+        }
+      }
+      console.log(`keysetPlans: plans kept per page statement ${JSON.stringify(plans, null, 1)}`)
+      // filters of the same shape (two attesters, revoked true/false) share one statement: listed under the first
+      expect(Object.keys(plans).length).toBeGreaterThanOrEqual(40)
+      // a page with two filters keeps its LIMIT a parameter (limitSql): PostgreSQL chooses; one filter must plan once
+      const oneFilter = Object.entries(plans).filter(([page]) => !TWO_FILTERS.has(page.replace(/ ATTEST\w+$/, '')))
+      expect(oneFilter.filter(([, plan]) => plan !== 'generic')).toEqual([])
+    } finally {
+      await oneConnection.close()
+      await single.close()
     }
   }, 120_000)
 

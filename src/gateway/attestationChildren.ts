@@ -17,7 +17,7 @@ import { type Attestation, Prisma } from '../generated/prisma/client.js'
 import type { GatewayContext } from './builder.js'
 import { attestationColumnsSql, toAttestationRow, toDirectSelection } from './attestationRows.js'
 import { loadAttestations } from './lineage.js'
-import { type ConnectionArgs, formatRecordCursor, type KeysetConnection, parseRecordCursor, toKeysetConnection, toPageRequest } from './keyset.js'
+import { type ConnectionArgs, formatRecordCursor, type KeysetConnection, limitSql, parseRecordCursor, toKeysetConnection, toPageRequest } from './keyset.js'
 
 /** Which relation: children by `linkedAttestationId`, or attestations by `schemaId`. */
 export type ChildRelation = 'linkedBy' | 'schemaAttestations'
@@ -104,7 +104,7 @@ async function loadPages(
       WHERE a."chainId" = p.chain_id AND a.${column} = p.parent_id::bigint
         AND a."attestationId" ${after} COALESCE(p.cursor_id::bigint, ${noCursor}::bigint)
       ORDER BY a."attestationId" ${direction}
-      LIMIT ${take}
+      ${limitSql(take)}
     ) c
     ${direct ? Prisma.sql`JOIN "Attestation" a ON a."chainId" = c."chainId" AND a."attestationId" = c."attestationId"` : Prisma.empty}
     ORDER BY p.ord, c."attestationId" ${direction}`)

@@ -41,6 +41,7 @@ import {
   formatRecordCursor,
   type KeysetBound,
   type KeysetConnection,
+  limitSql,
   parseRecordCursor,
   toKeysetConnection,
   toPageRequest,
@@ -261,6 +262,9 @@ export function buildAttestationPageSql(input: AttestationPageSqlInput, then?: P
     return { chainId: cursor.chainId, values: scanByTime ? [ts, id] : [id] }
   }
   const plain = (k: Prisma.Sql) => (input.byIds ? Prisma.sql`(${k} + 0)` : k)
+  // one filter: PostgreSQL may keep a generic plan (keyset.ts limitSql); searches and id lists are planned per values
+  const planOnce = !input.walk && !input.byIds && conditions.where.length + (conditions.recipient ? 1 : 0) <= 1
+  const limit = (rows: number) => limitSql(rows, planOnce)
   const keys = scanByTime ? [plain(A.ts), plain(A.id)] : [plain(A.id)]
   return buildKeysetPageSql({
     table: Prisma.raw('"Attestation"'),
@@ -273,6 +277,7 @@ export function buildAttestationPageSql(input: AttestationPageSqlInput, then?: P
     before: bound(input.before),
     take: input.take,
     then,
+    planOnce,
     source: (chain, keyset, orderBy) => {
       if (!conditions.recipient) {
         const where = [Prisma.sql`a."chainId" = ${chain}`, ...conditions.where]
@@ -280,15 +285,15 @@ export function buildAttestationPageSql(input: AttestationPageSqlInput, then?: P
           const w = scanByTime ? [Prisma.raw('w."attestTimestamp"'), Prisma.raw('w."attestationId"')] : [Prisma.raw('w."attestationId"')]
           return Prisma.sql`SELECT w."chainId", w."attestationId", w."attestTimestamp", w.hit FROM (
               SELECT a."chainId", a."attestationId", a."attestTimestamp", ${input.walk.search} AS hit, row_number() OVER (ORDER BY ${orderBy(keys)}) AS n
-              FROM "Attestation" a WHERE ${Prisma.join(where, ' AND ')} AND ${keyset(keys)} ORDER BY ${orderBy(keys)} LIMIT ${input.walk.limit}) w
-            WHERE w.hit OR w.n = ${input.walk.limit} ORDER BY ${orderBy(w)} LIMIT ${input.take}`
+              FROM "Attestation" a WHERE ${Prisma.join(where, ' AND ')} AND ${keyset(keys)} ORDER BY ${orderBy(keys)} ${limit(input.walk.limit)}) w
+            WHERE w.hit OR w.n = ${input.walk.limit} ORDER BY ${orderBy(w)} ${limit(input.take)}`
         }
         return Prisma.sql`SELECT a."chainId", a."attestationId"${scanByTime ? Prisma.sql`, a."attestTimestamp"` : Prisma.empty} FROM "Attestation" a
-          WHERE ${Prisma.join(where, ' AND ')} AND ${keyset(keys)} ORDER BY ${orderBy(keys)} LIMIT ${input.take}`
+          WHERE ${Prisma.join(where, ' AND ')} AND ${keyset(keys)} ORDER BY ${orderBy(keys)} ${limit(input.take)}`
       }
       // the Recipient index's columns carry the keyset and the time range (its attestTimestamp is the attestation's)
       const rTime = timeRangeOn(Prisma.raw('r."attestTimestamp"'), conditions)
-      return recipientSource(conditions.recipient, chain, conditions.where, rTime, keyset, scanByTime, orderBy, input.take)
+      return recipientSource(conditions.recipient, chain, conditions.where, rTime, keyset, scanByTime, orderBy, limit(input.take))
     },
   })
 }
@@ -329,7 +334,7 @@ function recipientSource(
   keyset: (columns: Prisma.Sql[]) => Prisma.Sql,
   byTime: boolean,
   orderBy: (columns: Prisma.Sql[]) => Prisma.Sql,
-  take: number,
+  limit: Prisma.Sql,
 ): Prisma.Sql {
   const rKeys = byTime ? [Prisma.raw('r."attestTimestamp"'), Prisma.raw('r."attestationId"')] : [Prisma.raw('r."attestationId"')]
   const uKeys = byTime ? [Prisma.raw('u."attestTimestamp"'), Prisma.raw('u."attestationId"')] : [Prisma.raw('u."attestationId"')]
@@ -341,10 +346,10 @@ function recipientSource(
   const branches = matches.map(
     (match) => Prisma.sql`(SELECT DISTINCT ON (${Prisma.join(rKeys, ', ')}) ${Prisma.join(rKeys, ', ')} FROM "Recipient" r ${row}
       WHERE ${Prisma.join([Prisma.sql`r."chainId" = ${chain}`, match, keyset(rKeys), ...rWhere], ' AND ')}
-      ORDER BY ${orderBy(rKeys)} LIMIT ${take})`,
+      ORDER BY ${orderBy(rKeys)} ${limit})`,
   )
   return Prisma.sql`SELECT DISTINCT ON (${Prisma.join(uKeys, ', ')}) ${chain} AS "chainId", ${Prisma.join(uKeys, ', ')}
-    FROM (${Prisma.join(branches, ' UNION ALL ')}) u ORDER BY ${orderBy(uKeys)} LIMIT ${take}`
+    FROM (${Prisma.join(branches, ' UNION ALL ')}) u ORDER BY ${orderBy(uKeys)} ${limit}`
 }
 
 /**

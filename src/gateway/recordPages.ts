@@ -23,6 +23,7 @@ import {
   formatRecordCursor,
   type KeysetBound,
   type KeysetConnection,
+  limitSql,
   type PageRequest,
   parseRecordCursor,
   toKeysetConnection,
@@ -65,6 +66,8 @@ export function buildSchemaPageSql(
     return { chainId, values: [Prisma.sql`${key.toString()}::bigint`] }
   }
   const take = request.size + 1
+  // one filter and no search: PostgreSQL may keep a generic plan (keyset.ts limitSql)
+  const planOnce = !read && !search && conditions.length <= 1
   return buildKeysetPageSql({
     table: Prisma.raw('"Schema"'),
     mergeKeys: [Prisma.raw('p."schemaId"')],
@@ -75,6 +78,7 @@ export function buildSchemaPageSql(
     after: bound(after),
     before: bound(before),
     take,
+    planOnce,
     source: (chain, keyset, order) => {
       const keys = [read && 'byIds' in read ? Prisma.raw('(a."schemaId" + 0)') : Prisma.raw('a."schemaId"')]
       const conditionsSql = Prisma.join([Prisma.sql`a."chainId" = ${chain}`, ...conditions], ' AND ')
@@ -85,7 +89,7 @@ export function buildSchemaPageSql(
           WHERE w.hit OR w.n = ${walk.limit} ORDER BY ${order([Prisma.raw('w."schemaId"')])} LIMIT ${take}`
       }
       return Prisma.sql`SELECT a."chainId", a."schemaId" FROM "Schema" a WHERE ${conditionsSql}
-        AND ${keyset(keys)} ORDER BY ${order(keys)} LIMIT ${take}`
+        AND ${keyset(keys)} ORDER BY ${order(keys)} ${limitSql(take, planOnce)}`
     },
   })
 }
@@ -111,6 +115,7 @@ export function buildOffchainPageSql(
       Prisma.sql`(SELECT c.${Prisma.raw(`"${column}"`)} FROM "OffchainAttestation" c WHERE c."chainId" = ${chainId}::int AND c."offchainAttestationId" = ${key})`
     return { chainId, values: [row('blockNumber'), row('logIndex')] }
   }
+  const planOnce = conditions.length <= 1 // one filter: PostgreSQL may keep a generic plan (keyset.ts limitSql)
   return buildKeysetPageSql({
     table: Prisma.raw('"OffchainAttestation"'),
     mergeKeys: [Prisma.raw('p."blockNumber"'), Prisma.raw('p."logIndex"')],
@@ -121,10 +126,11 @@ export function buildOffchainPageSql(
     after: bound(after),
     before: bound(before),
     take: request.size + 1,
+    planOnce,
     source: (chain, keyset, order) => {
       const keys = [Prisma.raw('a."blockNumber"'), Prisma.raw('a."logIndex"')]
       return Prisma.sql`SELECT a."chainId", a."offchainAttestationId", a."blockNumber", a."logIndex" FROM "OffchainAttestation" a
-        WHERE ${Prisma.join([Prisma.sql`a."chainId" = ${chain}`, ...conditions], ' AND ')} AND ${keyset(keys)} ORDER BY ${order(keys)} LIMIT ${request.size + 1}`
+        WHERE ${Prisma.join([Prisma.sql`a."chainId" = ${chain}`, ...conditions], ' AND ')} AND ${keyset(keys)} ORDER BY ${order(keys)} ${limitSql(request.size + 1, planOnce)}`
     },
   })
 }

@@ -32,9 +32,38 @@ export function* planNodes(plan: PlanNode): Generator<PlanNode> {
  * @throws what the server throws for the statement
  */
 export async function explainAnalyze(client: pg.Client, q: CapturedQuery): Promise<PlanNode> {
-  const params = (JSON.parse(q.params || '[]') as unknown[]).map((p) => (p !== null && typeof p === 'object' && !Array.isArray(p) ? JSON.stringify(p) : p))
-  const { rows } = await client.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${q.query}`, params)
+  const { rows } = await client.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${q.query}`, capturedParams(q))
   return (rows[0]['QUERY PLAN'] as { Plan: PlanNode }[])[0]!.Plan
+}
+
+/**
+ * Runs `q` again as a prepared statement under `plan_cache_mode = force_generic_plan` and `EXPLAIN (ANALYZE, FORMAT
+ * JSON) EXECUTE`: the plan PostgreSQL uses once it keeps a generic plan for the gateway's named statement (planned
+ * without the parameters' values), with this capture's values. The statement is deallocated afterwards.
+ * @returns the plan's root node
+ */
+export async function explainGenericPlan(client: pg.Client, q: CapturedQuery): Promise<PlanNode> {
+  // EXECUTE takes no protocol parameters: its arguments are written as literals, quoted by the server from the
+  // parameters' text as node-postgres sends them (arrays as '{…}')
+  const params = capturedParams(q)
+  const args = params.length
+    ? Object.values((await client.query(`SELECT ${params.map((_, i) => `quote_nullable($${i + 1}::text) AS "${i}"`).join(', ')}`, params)).rows[0] as object)
+    : []
+  await client.query(`PREPARE generic_plan_check AS ${q.query}`)
+  try {
+    await client.query('BEGIN')
+    await client.query('SET LOCAL plan_cache_mode = force_generic_plan')
+    const { rows } = await client.query(`EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE generic_plan_check${args.length ? `(${args.join(', ')})` : ''}`)
+    return (rows[0]['QUERY PLAN'] as { Plan: PlanNode }[])[0]!.Plan
+  } finally {
+    await client.query('ROLLBACK')
+    await client.query('DEALLOCATE generic_plan_check')
+  }
+}
+
+/** A capture's parameters as the driver adapter sends them (object parameters, JSON-typed binds, as JSON text). */
+function capturedParams(q: CapturedQuery): unknown[] {
+  return (JSON.parse(q.params || '[]') as unknown[]).map((p) => (p !== null && typeof p === 'object' && !Array.isArray(p) ? JSON.stringify(p) : p))
 }
 
 /**
