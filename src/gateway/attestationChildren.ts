@@ -104,7 +104,7 @@ async function loadPages(
       WHERE a."chainId" = p.chain_id AND a.${column} = p.parent_id::bigint
         AND a."attestationId" ${after} COALESCE(p.cursor_id::bigint, ${noCursor}::bigint)
       ORDER BY a."attestationId" ${direction}
-      ${limitSql(take)}
+      ${limitSql(take, true)}
     ) c
     ${direct ? Prisma.sql`JOIN "Attestation" a ON a."chainId" = c."chainId" AND a."attestationId" = c."attestationId"` : Prisma.empty}
     ORDER BY p.ord, c."attestationId" ${direction}`)

@@ -61,6 +61,8 @@ export type AttestationConditions = {
   recipient: { address: string | null; texts: string[] } | null
   attestTimestampGte: bigint | null
   attestTimestampLte: bigint | null
+  /** `where` holds an id list (`inLineageOf`): its generic plan would assume a list of 10 (keyset.ts limitSql) */
+  idList?: boolean
 }
 
 /**
@@ -112,6 +114,7 @@ export function toAttestationConditions(
   if (where.inLineageOf != null) {
     if (lineage) {
       chains.add(lineage.chainId)
+      out.idList = true
       conditions.push(Prisma.sql`a."attestationId" = ANY(CAST(${lineage.ids.map(String)}::text[] AS bigint[]))`)
     } else nothing()
   }
@@ -263,7 +266,7 @@ export function buildAttestationPageSql(input: AttestationPageSqlInput, then?: P
   }
   const plain = (k: Prisma.Sql) => (input.byIds ? Prisma.sql`(${k} + 0)` : k)
   // one filter: PostgreSQL may keep a generic plan (keyset.ts limitSql); searches and id lists are planned per values
-  const planOnce = !input.walk && !input.byIds && conditions.where.length + (conditions.recipient ? 1 : 0) <= 1
+  const planOnce = !input.walk && !input.byIds && !conditions.idList && conditions.where.length + (conditions.recipient ? 1 : 0) <= 1
   const limit = (rows: number) => limitSql(rows, planOnce)
   const keys = scanByTime ? [plain(A.ts), plain(A.id)] : [plain(A.id)]
   return buildKeysetPageSql({

@@ -156,7 +156,7 @@ export type KeysetPageSqlInput = {
    * page itself. The page stays a MATERIALIZED CTE: its plan is the page query's own, whatever follows it.
    */
   then?: Prisma.Sql
-  /** the merge's LIMIT in the text (see {@link limitSql}; default true) */
+  /** the generic plan of the statement is bounded: the merge's LIMIT may go into the text ({@link limitSql}; default false) */
   planOnce?: boolean
 }
 
@@ -191,28 +191,39 @@ export function buildKeysetPageSql(input: KeysetPageSqlInput): Prisma.Sql {
 }
 
 /**
- * `LIMIT rows`, with the number written into the statement's text when `planOnce`, else sent as a parameter.
+ * Page sizes + 1 (the rows a page statement reads) whose LIMIT may be written into the statement's text: the sizes
+ * clients ask for (1, 5, 10, the default 20, 25, 50 and 100). Any other size keeps `LIMIT $n`, so the statement
+ * texts of one filter shape stay at most this many + 1 whatever sizes clients cycle through: each named text is
+ * planned and kept per connection (~125 KB of server memory for a page statement), and past the first 500 texts of
+ * a pool every new text goes unnamed (src/db/statementNames.ts).
+ */
+const PLANNED_ONCE_TAKES = new Set([2, 6, 11, 21, 26, 51, 101])
+
+/**
+ * `LIMIT rows`, with the number written into the statement's text when `planOnce` and `rows` is a usual page's
+ * ({@link PLANNED_ONCE_TAKES}), else sent as a parameter.
  *
  * The gateway's statements are named prepared statements (src/db/statementNames.ts). PostgreSQL plans a named
  * statement with its parameters' values for its first five executions, then keeps one generic plan when that plan's
  * estimated cost is no higher than the custom plans' average (`plan_cache_mode = auto`, plancache.c
- * `choose_custom_plan`). A generic plan of `LIMIT $n` does not know the limit and assumes 10 % of the rows, so it
- * costs more and every execution is planned again: at 1,000,000 attestations a recipient page spent 0.74 ms in Bind
- * (planning) for 1.0 ms in Execute (server log: 385 executions on 4 connections, no generic plan; with the number in
- * the text, 15 generic plans of 20).
+ * `choose_custom_plan`). A generic plan of `LIMIT $n` does not know the limit and assumes 10 % of the rows, so for
+ * the page statements it cost more and every execution was planned again: at 1,000,000 attestations a recipient page
+ * spent 0.74 ms in Bind (planning) for 1.0 ms in Execute (server log: 385 executions on 4 connections, no generic
+ * plan; with the number in the text, 15 generic plans of 20).
  *
- * Only for statements whose generic plan is known to stay on the page's index (test/keysetPlans.test.ts EXPLAINs
- * every page statement's generic plan): a page with one filter. With two filters (e.g. attester and schema) the
- * generic plan, blind to how many rows each value has, can AND two bitmap scans and sort thousands of rows; those
- * keep the parameter, and with it a plan for their values. A page size is a small validated integer, so the texts
- * stay few (one per size asked).
+ * `planOnce` only for statements whose generic plan stays on the page's index (test/keysetPlans.test.ts EXPLAINs the
+ * forced generic plan of each page statement it sends): a page with one filter. With two filters (e.g. attester and
+ * schema) the generic plan, blind to how many rows each value has, can AND two bitmap scans and sort thousands of
+ * rows; with an id list (`inLineageOf`) it assumes a list of 10. Those keep the parameter, which makes PostgreSQL
+ * prefer custom plans; it may still keep a generic plan for them when its cost is no higher (it did before this
+ * existed, e.g. attester + schema at 105,000 rows).
  * @param rows a non-negative safe integer
- * @param planOnce write the number into the text (default true)
+ * @param planOnce the statement's generic plan is known to be bounded (default false)
  * @throws {RangeError} for anything else (a bug: page sizes are validated before any SQL is built)
  */
-export function limitSql(rows: number, planOnce = true): Prisma.Sql {
+export function limitSql(rows: number, planOnce = false): Prisma.Sql {
   if (!Number.isSafeInteger(rows) || rows < 0) throw new RangeError(`LIMIT must be a non-negative integer, got ${rows}`)
-  return planOnce ? Prisma.raw(`LIMIT ${rows}`) : Prisma.sql`LIMIT ${rows}`
+  return planOnce && PLANNED_ONCE_TAKES.has(rows) ? Prisma.raw(`LIMIT ${rows}`) : Prisma.sql`LIMIT ${rows}`
 }
 
 /**

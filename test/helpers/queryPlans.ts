@@ -52,12 +52,15 @@ export async function explainGenericPlan(client: pg.Client, q: CapturedQuery): P
   await client.query(`PREPARE generic_plan_check AS ${q.query}`)
   try {
     await client.query('BEGIN')
-    await client.query('SET LOCAL plan_cache_mode = force_generic_plan')
-    const { rows } = await client.query(`EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE generic_plan_check${args.length ? `(${args.join(', ')})` : ''}`)
-    return (rows[0]['QUERY PLAN'] as { Plan: PlanNode }[])[0]!.Plan
+    try {
+      await client.query('SET LOCAL plan_cache_mode = force_generic_plan')
+      const { rows } = await client.query(`EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE generic_plan_check${args.length ? `(${args.join(', ')})` : ''}`)
+      return (rows[0]['QUERY PLAN'] as { Plan: PlanNode }[])[0]!.Plan
+    } finally {
+      await client.query('ROLLBACK')
+    }
   } finally {
-    await client.query('ROLLBACK')
-    await client.query('DEALLOCATE generic_plan_check')
+    await client.query('DEALLOCATE generic_plan_check') // a prepared statement outlives the transaction
   }
 }
 
