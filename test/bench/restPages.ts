@@ -48,6 +48,9 @@ try {
     '/index/attestations?schemaId=onchain_evm_1_0x3&page=100&size=100',
     `/index/attestations?attester=${attester(7)}&page=40&size=100`,
     '/index/attestations?indexingValue=key-7&chainId=1',
+    // the SDK's queryAttestationList with schema and attester: a pair with none (attester 8 only under schema 9), and one
+    `/index/attestations?schemaId=onchain_evm_1_0x3&attester=${attester(8)}&page=1&size=100`,
+    `/index/attestations?schemaId=onchain_evm_1_0x9&attester=${attester(8)}&page=10&size=100`,
     '/index/attestations?chainId=1&page=100&size=100',
     '/index/attestations?recipient=r-40&page=10&size=100',
     `/index/attestations/onchain_evm_1_0x${Math.floor(ROWS / 2).toString(16)}`,
