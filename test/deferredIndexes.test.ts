@@ -11,6 +11,7 @@ import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
+import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createDb, type Db } from '../src/db/createDb.js'
 import { buildDeferredIndexes, DEFERRABLE_TABLES, deferIndexes, KEPT_INDEXES, listDeferredIndexes } from '../src/db/deferredIndexes.js'
@@ -45,13 +46,18 @@ describe.each(kinds)('deferred secondary indexes (%s)', (kind) => {
   /** the indexes a freshly migrated database has: what every database must have once caught up */
   let migrated: Map<string, string>
 
-  /** a fresh, migrated PostgreSQL database and its URL (for a second session of the test's own) */
+  /** a fresh, migrated PostgreSQL database, and `session()` for another connected session on it (the caller ends it) */
   const openPostgres = async () => {
     const database = await createTestDatabase('deferred_indexes')
     cleanups.push(() => database.drop())
     const db = await createDb({ databaseUrl: database.url })
     cleanups.push(() => db.close())
-    return { db, url: database.url }
+    const session = async () => {
+      const client = new pg.Client({ connectionString: database.url })
+      await client.connect()
+      return client
+    }
+    return { db, session }
   }
 
   const openDb = async (): Promise<Db> => {
@@ -191,13 +197,11 @@ describe.each(kinds)('deferred secondary indexes (%s)', (kind) => {
   it.skipIf(kind === 'pglite')(
     'caught up but with its indexes not built yet, the indexer is not ready',
     async () => {
-      const { db, url } = await openPostgres()
+      const { db, session } = await openPostgres()
       const checkpoint = await backfillPart(db)
       expect((await listDeferredIndexes(db.prisma)).length).toBeGreaterThanOrEqual(15)
       // another session holds "Recipient" against CREATE INDEX: the build waits (and retries) while the chain is caught up
-      const { default: pg } = await import('pg')
-      const holder = new pg.Client({ connectionString: url })
-      await holder.connect()
+      const holder = await session()
       await holder.query('BEGIN')
       await holder.query('LOCK TABLE "Recipient" IN ROW EXCLUSIVE MODE')
       const indexer = createIndexer({ prisma: db.prisma, chains: [devnetChain(devnet)], common: createTestCommon() })
@@ -266,12 +270,10 @@ describe.each(kinds)('deferred secondary indexes (%s)', (kind) => {
   it.skipIf(kind === 'pglite')(
     'a fresh database whose tables another session is in keeps every index, and is not held up',
     async () => {
-      const { db, url } = await openPostgres()
-      const { default: pg } = await import('pg')
+      const { db, session } = await openPostgres()
       // e.g. a verifier's open transaction that read the table: DROP INDEX would wait for it (and every reader after
       // us would queue behind the DROP); it gives up after about a second instead
-      const other = new pg.Client({ connectionString: url })
-      await other.connect()
+      const other = await session()
       try {
         await other.query('BEGIN')
         await other.query('SELECT count(*) FROM "Attestation"')

@@ -39,8 +39,10 @@ export async function explainAnalyze(client: pg.Client, q: CapturedQuery): Promi
 /**
  * Runs `q` again as a prepared statement under `plan_cache_mode = force_generic_plan` and `EXPLAIN (ANALYZE, FORMAT
  * JSON) EXECUTE`: the plan PostgreSQL uses once it keeps a generic plan for the gateway's named statement (planned
- * without the parameters' values), with this capture's values. The statement is deallocated afterwards.
+ * without the parameters' values), with this capture's values. The setting is reset and the statement deallocated
+ * afterwards, whatever happened.
  * @returns the plan's root node
+ * @throws what the server throws for the statement
  */
 export async function explainGenericPlan(client: pg.Client, q: CapturedQuery): Promise<PlanNode> {
   // EXECUTE takes no protocol parameters: its arguments are written as literals, quoted by the server from the
@@ -51,16 +53,12 @@ export async function explainGenericPlan(client: pg.Client, q: CapturedQuery): P
     : []
   await client.query(`PREPARE generic_plan_check AS ${q.query}`)
   try {
-    await client.query('BEGIN')
-    try {
-      await client.query('SET LOCAL plan_cache_mode = force_generic_plan')
-      const { rows } = await client.query(`EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE generic_plan_check${args.length ? `(${args.join(', ')})` : ''}`)
-      return (rows[0]['QUERY PLAN'] as { Plan: PlanNode }[])[0]!.Plan
-    } finally {
-      await client.query('ROLLBACK')
-    }
+    await client.query('SET plan_cache_mode = force_generic_plan')
+    const { rows } = await client.query(`EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE generic_plan_check${args.length ? `(${args.join(', ')})` : ''}`)
+    return (rows[0]['QUERY PLAN'] as { Plan: PlanNode }[])[0]!.Plan
   } finally {
-    await client.query('DEALLOCATE generic_plan_check') // a prepared statement outlives the transaction
+    await client.query('RESET plan_cache_mode')
+    await client.query('DEALLOCATE generic_plan_check')
   }
 }
 
