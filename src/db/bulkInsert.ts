@@ -12,6 +12,8 @@
  * where rows are built, with reasons); as the last guard every string VALUE is passed through `toStorableText` here
  * too (object keys inside JSON columns cannot be rewritten by a replacer: they must come from `toStorableJson`).
  */
+// lets the event loop run: a pipelined connection sends its next queued statement when the last one answers
+import { setImmediate as yieldToLoop } from 'node:timers/promises'
 import type { RawTx } from './rawWriter.js'
 import { toStorableText } from './toStorable.js'
 
@@ -109,9 +111,6 @@ export function toJsonChunks(rows: readonly Record<string, unknown>[], maxChars 
 
 /** Statements of a pipelined transaction queued behind the one running, at most, while the next chunk is made. */
 const QUEUED_CHUNKS = 2
-
-/** Lets the event loop run (a pipelined connection sends its next queued statement when the last one answers). */
-const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 function columnList(table: string, rows: readonly Record<string, unknown>[]) {
   if (!IDENT.test(table)) throw new Error(`bad table name ${table}`)

@@ -29,7 +29,9 @@ export type RawTx = {
 
 export type RawWriter = {
   /**
-   * Runs `fn` in one transaction: COMMIT when it resolves, ROLLBACK when it throws (its error is rethrown).
+   * Runs `fn` in one transaction: COMMIT when it resolves, ROLLBACK when it throws (its error is rethrown). A
+   * pipelined writer (`tx.pipelined`) also rolls back when a statement `fn` did not await failed, and refuses
+   * statements asked for after `fn` settled ({@link TransactionClosedError}).
    * @throws what `fn` or the database throws; for a failed COMMIT the transaction is rolled back by the server
    */
   transaction<T>(fn: (tx: RawTx) => Promise<T>): Promise<T>

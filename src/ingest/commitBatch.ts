@@ -72,7 +72,9 @@ export async function commitBatch(writer: RawWriter, batch: Batch, metrics: Metr
  * all are awaited at the end: the server runs one while the next one's JSON is made, and the process is free for
  * the fetch pipeline while the server works (the backfill profile had them taking turns: process busy, then server
  * busy). Order and outcome are those of awaiting each in turn: the connection runs them in queue order, and the
- * first failure (the earliest statement) is what this throws; the ones after it fail as "transaction aborted".
+ * first failure (the earliest statement) is what this throws; the ones after it fail as "transaction aborted". The
+ * journal is the exception to the order: its chunks after the first (bulkInsertReturning awaits each) are queued
+ * behind the statements made meanwhile, in the same transaction.
  * @throws whatever the database throws (the transaction is then unusable), or the checkpoint's DatabaseError.
  */
 export async function writeBatch(tx: RawTx, batch: Batch): Promise<CommitResult> {

@@ -27,13 +27,11 @@ export type JournalEntryDraft = {
 /** `seq` of the first and last entry written (null when none), in the order given. */
 export type AppendedEntries = { count: number; firstSeq: bigint | null; lastSeq: bigint | null }
 
-type Tx = RawTx
-
 /**
  * Appends `entries` in the order given (one INSERT … RETURNING; `seq` increases along the array).
  * @throws what the database throws (the caller's transaction then rolls back with everything else)
  */
-export async function appendJournalEntries(tx: Tx, entries: readonly JournalEntryDraft[]): Promise<AppendedEntries> {
+export async function appendJournalEntries(tx: RawTx, entries: readonly JournalEntryDraft[]): Promise<AppendedEntries> {
   if (!entries.length) return { count: 0, firstSeq: null, lastSeq: null }
   const seqs = await bulkInsertReturning(tx, 'Event', entries, 'seq')
   return { count: seqs.length, firstSeq: BigInt(seqs[0]!.seq as bigint), lastSeq: BigInt(seqs[seqs.length - 1]!.seq as bigint) }

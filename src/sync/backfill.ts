@@ -9,7 +9,7 @@ import type { ChainClient } from '../chain/createChainClient.js'
 import type { Logger } from '../common/logger.js'
 import type { Metrics } from '../common/metrics.js'
 import { RpcError } from '../errors/baseError.js'
-import { prismaRawWriter, type RawWriter } from '../db/rawWriter.js'
+import type { RawWriter } from '../db/rawWriter.js'
 import type { PrismaClient } from '../generated/prisma/client.js'
 import { type Batch, buildBatch } from '../ingest/buildBatch.js'
 import { commitBatchResilient } from '../ingest/commitBatchResilient.js'
@@ -57,7 +57,6 @@ export type BackfillParameters = {
  */
 export async function backfill(params: BackfillParameters): Promise<void> {
   const { prisma, client, chain, head, logger: log, metrics, signal, rangeSize } = params
-  const writer = params.writer ?? prismaRawWriter(prisma)
   const maxRange = BigInt(chain.maxBlockRange)
   let parentHash = params.parentHash
   const nextRange = createRangeCutter({ from: params.from, head, finalized: params.finalized, size: () => rangeSize.current })
@@ -106,7 +105,7 @@ export async function backfill(params: BackfillParameters): Promise<void> {
         const builtBatch = await build(fetched)
         const built = performance.now()
         // values the database refuses (a poison pill) are stored as skipped logs and the rest commits
-        const { lastSeq, batch } = await commitBatchResilient({ prisma, writer, fetched, build, batch: builtBatch, logger: log, metrics })
+        const { lastSeq, batch } = await commitBatchResilient({ prisma, writer: params.writer, fetched, build, batch: builtBatch, logger: log, metrics })
         slot.release()
         log.debug(
           {
