@@ -2,8 +2,8 @@
  * The verification queue under stress, on real parts (anvil + real SP contract, `attestBatch` seeding, the real
  * indexer into real PostgreSQL):
  * - a stalled verifier (its writes blocked by a table lock another session holds, its claims held open) does not
- *   slow ingestion: the indexer reaches the head and commits everything while the jobs pile up; released, the
- *   verifier drains them;
+ *   hold ingestion back: the indexer reaches the head and commits everything while the jobs pile up; released, the
+ *   verifier drains them (both indexing times are printed; speed is the benches' business, not an assertion);
  * - a batch that fails inside its transaction after writing verdicts, journal entries and lineage jobs leaves
  *   nothing behind: every job is retried, every attestation gets exactly one STATUS_CHANGED;
  * - the real CLI (`sign-indexer verify`) SIGKILLed while a batch transaction is open loses no job and writes no
@@ -66,7 +66,7 @@ async function expectExactlyOnce(db: Db) {
   expect(perSubject.filter((g) => g._count._all !== 1)).toEqual([])
 }
 
-it('keeps ingesting at full speed while the verifier is stalled, then drains the pile', async () => {
+it('keeps ingesting to the head while the verifier is stalled, then drains the pile', async () => {
   const baseline = await openDatabase('vq_baseline')
   const baselineMs = await timedIndexing(baseline.db)
 
@@ -77,29 +77,17 @@ it('keeps ingesting at full speed while the verifier is stalled, then drains the
   await blocker.query('LOCK TABLE "Verification" IN EXCLUSIVE MODE') // verdict writes wait; reads and job inserts do not
   const verifier = createVerifier({ prisma: db.prisma, common: createTestCommon(), workers: 2, pollIntervalMs: 20, lockMs: 120_000 })
   const verifying = verifier.run()
-  let piled = 0
-  const watching = setInterval(
-    () =>
-      void db.prisma.verificationJob
-        .count()
-        .then((n) => (piled = Math.max(piled, n)))
-        .catch(() => {}),
-    100,
-  )
   try {
     const stalledMs = await timedIndexing(db)
-    clearInterval(watching)
     console.log(`indexing ${ATTESTATIONS} attestations: ${Math.round(baselineMs)} ms without a verifier, ${Math.round(stalledMs)} ms with a stalled verifier`)
     expect(await db.prisma.attestation.count()).toBe(ATTESTATIONS)
-    expect(await db.prisma.verificationJob.count()).toBe(ATTESTATIONS) // every job still there, some claimed and waiting
+    // the pile: every job still there (some claimed and waiting on the lock), not one verdict written
+    expect(await db.prisma.verificationJob.count()).toBe(ATTESTATIONS)
     expect(await db.prisma.verification.count()).toBe(0)
-    expect(piled).toBeGreaterThan(ATTESTATIONS / 2)
-    expect(stalledMs).toBeLessThan(baselineMs * 2 + 3_000)
     // the workers really are stuck inside their batch transactions, claims held
     const waiting = await blocker.query(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)
     expect(Number(waiting.rows[0].n)).toBeGreaterThanOrEqual(1)
   } finally {
-    clearInterval(watching)
     await blocker.query('COMMIT')
     await blocker.end()
   }
