@@ -282,7 +282,7 @@ describe.each(['postgres', 'pglite'] as const)('explorer statistics over the liv
     const truth = createTruthClient(devnet.rpcUrl)
     const rpc = (method: string, params: unknown[] = []) => truth.request({ method: method as never, params: params as never })
     const lowest = (await truth.getBlockNumber()) + 1n
-    const indexer = createIndexer({ prisma: db.prisma, chains: [devnetChain(devnet, { pollIntervalMs: 50 })], common: createTestCommon() })
+    const indexer = createIndexer({ prisma: db.prisma, writer: db.writer, chains: [devnetChain(devnet, { pollIntervalMs: 50 })], common: createTestCommon() })
     const running = indexer.run()
     let gate: Promise<void> = Promise.resolve()
     let inFlight: Promise<unknown> = Promise.resolve()

@@ -98,6 +98,7 @@ describe.each(kinds)('deferred secondary indexes (%s)', (kind) => {
     let commits = 0
     const indexer = createIndexer({
       prisma: db.prisma,
+      writer: db.writer,
       chains: [devnetChain(chain, { maxBlockRange: 2 })],
       common: createTestCommon(),
       parallelRanges: 1,
@@ -124,6 +125,7 @@ describe.each(kinds)('deferred secondary indexes (%s)', (kind) => {
     let during: Promise<{ deferred: string[]; present: string[] }> | undefined
     const indexer = createIndexer({
       prisma: db.prisma,
+      writer: db.writer,
       chains: [devnetChain(devnet)],
       common: createTestCommon(),
       // the first commit with rows: what the database holds while the backfill goes on
@@ -182,7 +184,7 @@ describe.each(kinds)('deferred secondary indexes (%s)', (kind) => {
     const deferred = await listDeferredIndexes(db.prisma)
     expect(deferred.length).toBeGreaterThanOrEqual(15)
 
-    const restarted = createIndexer({ prisma: db.prisma, chains: [devnetChain(devnet)], common: createTestCommon() })
+    const restarted = createIndexer({ prisma: db.prisma, writer: db.writer, chains: [devnetChain(devnet)], common: createTestCommon() })
     const running = restarted.run()
     try {
       expect(await converge(db)).toEqual([])
@@ -204,7 +206,7 @@ describe.each(kinds)('deferred secondary indexes (%s)', (kind) => {
       const holder = await session()
       await holder.query('BEGIN')
       await holder.query('LOCK TABLE "Recipient" IN ROW EXCLUSIVE MODE')
-      const indexer = createIndexer({ prisma: db.prisma, chains: [devnetChain(devnet)], common: createTestCommon() })
+      const indexer = createIndexer({ prisma: db.prisma, writer: db.writer, chains: [devnetChain(devnet)], common: createTestCommon() })
       const running = indexer.run()
       try {
         expect(await converge(db)).toEqual([])
@@ -245,6 +247,7 @@ describe.each(kinds)('deferred secondary indexes (%s)', (kind) => {
     let atRollback: Promise<string[]> | undefined
     const second = createIndexer({
       prisma: db.prisma,
+      writer: db.writer,
       chains: [devnetChain(own)],
       common: createTestCommon(),
       onCommit: (e) => {
@@ -303,6 +306,7 @@ describe.each(kinds)('deferred secondary indexes (%s)', (kind) => {
     let during: Promise<Map<string, string>> | undefined
     const indexer = createIndexer({
       prisma: db.prisma,
+      writer: db.writer,
       chains: [devnetChain(devnet)],
       common: createTestCommon(),
       deferIndexes: false,

@@ -23,7 +23,7 @@ beforeAll(async () => {
   scenario = await createWorkload({ rpcUrl: devnet.rpcUrl, address: devnet.address }).seedScenario()
   database = await createTestDatabase('e2e')
   db = await createDb({ databaseUrl: database.url })
-  await runIndexerToHead(db.prisma, devnetChain(devnet, { maxBlockRange: 7 }))
+  await runIndexerToHead(db, devnetChain(devnet, { maxBlockRange: 7 }))
   gateway = createGateway({ prisma: db.prisma, common: createTestCommon() })
 })
 

@@ -29,7 +29,7 @@ beforeAll(async () => {
   ids.child = await writer.attest(1, { schemaId, linkedAttestationId: ids.before, data: tupleScore('child', 3n) }, 'child')
   database = await createTestDatabase('sitest_late_start')
   db = await createDb({ databaseUrl: database.url })
-  await runIndexerToHead(db.prisma, devnetChain({ ...devnet, deployBlock: startBlock }))
+  await runIndexerToHead(db, devnetChain({ ...devnet, deployBlock: startBlock }))
 }, 120_000)
 
 afterAll(async () => {

@@ -71,7 +71,7 @@ beforeAll(async () => {
 
   database = await createTestDatabase('lineage')
   db = await createDb({ databaseUrl: database.url, onQuery: (e) => sql.push(e.query) })
-  await runIndexerToHead(db.prisma, devnetChain(devnet))
+  await runIndexerToHead(db, devnetChain(devnet))
   gateway = createGateway({ prisma: db.prisma, common: createTestCommon(), journalPollMs: 60_000 })
   schemaFullId = toFullId(devnet.chainId, schemaId)
 }, 120_000)

@@ -117,7 +117,7 @@ describe('a Base-shaped chain without Multicall3', () => {
   it('indexes to the head with plain eth_calls, equal to the ground truth, warning once', async () => {
     const { logger, lines } = capturingLogger()
     const [noCodeBefore, aggregateBefore] = [await fallbackReads('no_code'), await aggregate3Calls()]
-    await runIndexerToHead(db.prisma, devnetChain(devnet, { maxBlockRange: 7 }), { timeoutMs: 30_000, logger, metrics })
+    await runIndexerToHead(db, devnetChain(devnet, { maxBlockRange: 7 }), { timeoutMs: 30_000, logger, metrics })
     const truth = await readGroundTruth(truthClient, devnet.address, devnet.deployBlock)
     expect(truth.attestations.size).toBeGreaterThan(20)
     expect(truth.offchain.size).toBeGreaterThan(2)
@@ -137,7 +137,7 @@ describe('a Base-shaped chain without Multicall3', () => {
     const other = await createTestDatabase('nomulticall_empty')
     const otherDb = await createDb({ databaseUrl: other.url })
     try {
-      await runIndexerToHead(otherDb.prisma, devnetChain({ ...devnet, rpcUrl: proxy.url }, { maxBlockRange: 50 }), { timeoutMs: 60_000, metrics })
+      await runIndexerToHead(otherDb, devnetChain({ ...devnet, rpcUrl: proxy.url }, { maxBlockRange: 50 }), { timeoutMs: 60_000, metrics })
       const truth = await readGroundTruth(truthClient, devnet.address, devnet.deployBlock)
       expect(await diffWithGroundTruth(otherDb.prisma, devnet.chainId, truth)).toEqual([])
       expect(proxy.stats().emptyCall).toBeGreaterThanOrEqual(3) // ~12 expected (30 % of ~40 record reads); the count depends on timing
@@ -235,7 +235,7 @@ describe('a chain where Multicall3 is deployed part-way', () => {
   it('reads early blocks with eth_call, later ones with aggregate3, equal to the ground truth', async () => {
     const { logger, lines } = capturingLogger()
     const [noCodeBefore, aggregateBefore] = [await fallbackReads('no_code'), await aggregate3Calls()]
-    await runIndexerToHead(db.prisma, devnetChain(devnet, { maxBlockRange: 7 }), { timeoutMs: 30_000, logger, metrics })
+    await runIndexerToHead(db, devnetChain(devnet, { maxBlockRange: 7 }), { timeoutMs: 30_000, logger, metrics })
     const truth = await readGroundTruth(truthClient, devnet.address, devnet.deployBlock)
     expect(await diffWithGroundTruth(db.prisma, devnet.chainId, truth)).toEqual([])
     const blocks = await recordLogBlocks(truthClient, devnet.address, devnet.deployBlock)

@@ -52,6 +52,7 @@ function startIndexer(overrides: Partial<IndexerChain>) {
   })
   const indexer = createIndexer({
     prisma: db.prisma,
+    writer: db.writer,
     chains: [devnetChain(devnet, overrides)],
     common: createTestCommon({ logger: createLogger({ level: 'debug', destination }), metrics }),
   })

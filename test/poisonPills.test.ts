@@ -183,7 +183,7 @@ describe.each(['postgres', 'pglite'] as const)('poison pills on %s', (kind) => {
 
   it('reaches the head and indexes every attestation made after the pills', async () => {
     const head = await clients.publicClient.getBlockNumber({ cacheTime: 0 })
-    await runIndexerToHead(db.prisma, devnetChain(devnet), { targetBlock: head, timeoutMs: 30_000 })
+    await runIndexerToHead(db, devnetChain(devnet), { targetBlock: head, timeoutMs: 30_000 })
     expect((await db.prisma.checkpoint.findUniqueOrThrow({ where: { chainId: chainId() } })).blockNumber).toBe(head)
     for (const [i, id] of pills.ordinary.entries()) expect((await attestation(id)).decodedData).toEqual({ name: `after-${i}`, score: String(i) })
     // ids count from 1 on a fresh contract: every attestation, pill or not, is a row

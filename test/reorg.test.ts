@@ -62,7 +62,7 @@ beforeAll(async () => {
   schemaId = await writer.register(1, { data: schemaJson('reorg', 'reorg tests', SCORE_FIELDS) })
   database = await createTestDatabase('reorg')
   db = await createDb({ databaseUrl: database.url })
-  indexer = createIndexer({ prisma: db.prisma, chains: [devnetChain(devnet, { pollIntervalMs: 50 })], common: createTestCommon() })
+  indexer = createIndexer({ prisma: db.prisma, writer: db.writer, chains: [devnetChain(devnet, { pollIntervalMs: 50 })], common: createTestCommon() })
   running = indexer.run()
   await expectConverged()
 })
@@ -156,6 +156,7 @@ describe('reorg during backfill', () => {
       const head = await truth().getBlockNumber({ cacheTime: 0 })
       const backfill = createIndexer({
         prisma: db2.prisma,
+        writer: db2.writer,
         chains: [devnetChain(chainDevnet, { maxBlockRange: 1, pollIntervalMs: 50 })],
         common: createTestCommon(),
         parallelRanges: 1,

@@ -58,7 +58,7 @@ describe.each(['postgres', 'pglite'] as const)('random reorgs over the live work
     const truth = createTruthClient(devnet.rpcUrl)
     const rpc = (method: string, params: unknown[] = []) => truth.request({ method: method as never, params: params as never })
     const lowest = (await truth.getBlockNumber()) + 1n // never reorg the contract or the scenario away
-    const indexer = createIndexer({ prisma: db.prisma, chains: [devnetChain(devnet, { pollIntervalMs: 50 })], common: createTestCommon() })
+    const indexer = createIndexer({ prisma: db.prisma, writer: db.writer, chains: [devnetChain(devnet, { pollIntervalMs: 50 })], common: createTestCommon() })
     const running = indexer.run()
 
     // The workload's transactions and the chain surgery never overlap (anvil_reorg racing a transaction being

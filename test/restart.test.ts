@@ -32,7 +32,7 @@ afterAll(async () => {
 /** Runs the indexer until its checkpoint passes `block`, then stops it mid-backfill. */
 async function indexUntil(db: Db, block: bigint) {
   const chain = devnetChain(devnet, { maxBlockRange: 2 })
-  const indexer = createIndexer({ prisma: db.prisma, chains: [chain], common: createTestCommon(), parallelRanges: 3 })
+  const indexer = createIndexer({ prisma: db.prisma, writer: db.writer, chains: [chain], common: createTestCommon(), parallelRanges: 3 })
   const running = indexer.run()
   for (;;) {
     const cp = await db.prisma.checkpoint.findUnique({ where: { chainId: devnet.chainId } })
@@ -62,7 +62,7 @@ describe('restart in the middle of a backfill', () => {
       expect(stoppedAt).toBeLessThan(head)
       await db.close()
       db = await createDb({ databaseUrl: database.url })
-      await runIndexerToHead(db.prisma, devnetChain(devnet, { maxBlockRange: 5 }))
+      await runIndexerToHead(db, devnetChain(devnet, { maxBlockRange: 5 }))
       await assertComplete(db)
       await db.close()
     } finally {
@@ -78,7 +78,7 @@ describe('restart in the middle of a backfill', () => {
       expect(stoppedAt).toBeLessThan(head)
       await db.close()
       db = await createDb({ dataDir: join(dir, 'pglite') })
-      await runIndexerToHead(db.prisma, devnetChain(devnet, { maxBlockRange: 50 }))
+      await runIndexerToHead(db, devnetChain(devnet, { maxBlockRange: 50 }))
       await assertComplete(db)
       await db.close()
     } finally {

@@ -137,7 +137,7 @@ beforeAll(async () => {
 
   database = await createTestDatabase('sitest_signscan_sdk')
   db = await createDb({ databaseUrl: database.url })
-  await runIndexerToHead(db.prisma, devnetChain(devnet), { timeoutMs: 30_000 })
+  await runIndexerToHead(db, devnetChain(devnet), { timeoutMs: 30_000 })
   server = await startGatewayServer({ gateway: createGateway({ prisma: db.prisma, common: createTestCommon() }), port: 0 })
   index = new IndexService('mainnet')
   // the SDK keeps SignScan's base URL in a private field and offers no option for it

@@ -77,7 +77,7 @@ async function attestationCounter(): Promise<bigint> {
 }
 
 async function indexToHead() {
-  await runIndexerToHead(db.prisma, devnetChain(devnet, { startBlock }))
+  await runIndexerToHead(db, devnetChain(devnet, { startBlock }))
 }
 
 function startVerifier() {

@@ -51,7 +51,7 @@ async function openDatabase(name: string) {
 
 async function timedIndexing(db: Db): Promise<number> {
   const started = performance.now()
-  await runIndexerToHead(db.prisma, devnetChain(devnet, { maxBlockRange: 2_000 }), { timeoutMs: 90_000 })
+  await runIndexerToHead(db, devnetChain(devnet, { maxBlockRange: 2_000 }), { timeoutMs: 90_000 })
   return performance.now() - started
 }
 

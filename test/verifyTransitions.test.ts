@@ -52,10 +52,11 @@ beforeAll(async () => {
   db = await createDb({ databaseUrl: database.url })
   // Ingest up to the true head (confirmations 0), then follow with 3 confirmations: the last attestation is now
   // below the chain's setting.
-  await runIndexerToHead(db.prisma, devnetChain(devnet))
+  await runIndexerToHead(db, devnetChain(devnet))
   gateway = createGateway({ prisma: db.prisma, common: createTestCommon(), journalPollMs: 50 })
   indexer = createIndexer({
     prisma: db.prisma,
+    writer: db.writer,
     chains: [devnetChain(devnet, { confirmations: CONFIRMATIONS, pollIntervalMs: 100 })],
     common: createTestCommon(),
     onCommit: () => gateway.journal.notify(),

@@ -24,7 +24,7 @@ export async function startLiveStack(
   const db = await createDb({ databaseUrl: database.url, onQuery: opts.onQuery })
   const gateway = createGateway({ prisma: db.prisma, common: createTestCommon(), journalPollMs: opts.journalPollMs ?? 100 })
   const chain = devnetChain(devnet, { pollIntervalMs: 50, ...(opts.confirmations !== undefined && { confirmations: opts.confirmations }) })
-  const indexer = createIndexer({ prisma: db.prisma, chains: [chain], common: createTestCommon(), onCommit: () => gateway.journal.notify() })
+  const indexer = createIndexer({ prisma: db.prisma, writer: db.writer, chains: [chain], common: createTestCommon(), onCommit: () => gateway.journal.notify() })
   const running = indexer.run()
   return {
     devnet,

@@ -5,7 +5,7 @@
 import type { Address } from 'viem'
 import { createLogger, createSilentLogger, type Logger } from '../../src/common/logger.js'
 import type { Metrics } from '../../src/common/metrics.js'
-import type { PrismaClient } from '../../src/generated/prisma/client.js'
+import type { Db } from '../../src/db/createDb.js'
 import { createIndexer, type IndexerChain } from '../../src/sync/createIndexer.js'
 import { createTestCommon } from './common.js'
 
@@ -27,17 +27,26 @@ export function devnetChain(devnet: DevnetLike, overrides: Partial<IndexerChain>
 }
 
 /**
- * Starts the indexer and resolves once every chain's checkpoint is at or past `targetBlock` (default: the head
- * when called). Stops the indexer before resolving. Rejects after `timeoutMs`. `logger` defaults to a silent one
- * (or to level `TEST_LOG` when that variable is set); `metrics` to a fresh set.
+ * Starts the indexer on `db` and resolves once every chain's checkpoint is at or past `targetBlock` (default: the
+ * head when called). It commits through `db.writer`, the same transactions `sign-indexer index` uses (the pipelined
+ * node-postgres writer on PostgreSQL, Prisma's on PGlite). Stops the indexer before resolving. Rejects after
+ * `timeoutMs`. `logger` defaults to a silent one (or to level `TEST_LOG` when that variable is set); `metrics` to a
+ * fresh set.
  */
 export async function runIndexerToHead(
-  prisma: PrismaClient,
+  db: Pick<Db, 'prisma' | 'writer'>,
   chain: IndexerChain,
   opts: { targetBlock?: bigint; timeoutMs?: number; parallelRanges?: number; logger?: Logger; metrics?: Metrics } = {},
 ) {
   const logger = opts.logger ?? (process.env.TEST_LOG ? createLogger({ level: process.env.TEST_LOG }) : createSilentLogger())
-  const indexer = createIndexer({ prisma, chains: [chain], common: createTestCommon({ logger, metrics: opts.metrics }), parallelRanges: opts.parallelRanges })
+  const { prisma, writer } = db
+  const indexer = createIndexer({
+    prisma,
+    writer,
+    chains: [chain],
+    common: createTestCommon({ logger, metrics: opts.metrics }),
+    parallelRanges: opts.parallelRanges,
+  })
   const client = indexer.clients.get(chain.chainId)!
   const target = opts.targetBlock ?? (await client.getBlockNumber({ cacheTime: 0 })) - BigInt(chain.confirmations)
   const running = indexer.run()
