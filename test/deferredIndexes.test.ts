@@ -4,8 +4,9 @@
  * and off-chain attestations) from the real contract on anvil into a fresh database. While it backfills, the
  * secondary indexes of "Attestation" and "Recipient" are absent and the indexer is not ready; once it has caught up,
  * every index is back with the definition the migrations gave it, and the database equals the contract. A restart in
- * the middle keeps them deferred and builds them when caught up; a database that already holds attestations never
- * drops one; an upgrade whose migration touches a deferred index builds it first.
+ * the middle keeps them deferred and builds them when caught up; with two chains, the first caught up waits for the
+ * other; a database that already holds attestations never drops one; an upgrade whose migration touches a deferred
+ * index builds it first.
  */
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -191,6 +192,66 @@ describe.each(kinds)('deferred secondary indexes (%s)', (kind) => {
       await untilBuilt(db, restarted.isReady)
     } finally {
       restarted.stop()
+      await running
+    }
+    expect(await indexDefinitions(db.prisma)).toEqual(migrated)
+  }, 180_000)
+
+  it('one indexer, two chains: the one that catches up first does not build them while the other still backfills', async () => {
+    // chain 31338, small: caught up within a few ranges. The shared chain 31337 behind 1,500 more (empty) blocks, two
+    // a range: hundreds of commits still to go when the small one is done.
+    const small = await startDevnet({ port: 0, chainId: 31338, spAddress: '0x5151515151515151515151515151515151515151' }) // SP copied: chain 31338
+    cleanups.push(() => small.stop())
+    await createWorkload({ rpcUrl: small.rpcUrl, address: small.address }).seedScenario()
+    const large = await startDevnet({ port: 0 })
+    cleanups.push(() => large.stop())
+    const largeWorkload = createWorkload({ rpcUrl: large.rpcUrl, address: large.address })
+    await largeWorkload.seedScenario()
+    const largeTruth = createTruthClient(large.rpcUrl)
+    await largeTruth.request({ method: 'anvil_mine' as never, params: ['0x5dc'] as never })
+    await largeWorkload.seedBulk({ attestations: 100, perTx: 50 }) // rows at the end, after the empty blocks
+    const [smallHead, largeHead] = await Promise.all([
+      createTruthClient(small.rpcUrl).getBlockNumber({ cacheTime: 0 }),
+      largeTruth.getBlockNumber({ cacheTime: 0 }),
+    ])
+
+    const db = await openDb()
+    const checkpointOf = async (chainId: number) => (await db.prisma.checkpoint.findUnique({ where: { chainId } }))?.blockNumber ?? -1n
+    const indexer = createIndexer({
+      prisma: db.prisma,
+      writer: db.writer,
+      chains: [devnetChain(large, { maxBlockRange: 2 }), devnetChain(small)],
+      common: createTestCommon(),
+      parallelRanges: 1,
+    })
+    const running = indexer.run()
+    try {
+      let smallDoneAt = -1n
+      const deadline = Date.now() + 60_000
+      for (;;) {
+        if (Date.now() > deadline) throw new Error('the small chain never caught up')
+        const [smallAt, largeAt] = await Promise.all([checkpointOf(small.chainId), checkpointOf(large.chainId)])
+        if (smallAt >= smallHead) {
+          smallDoneAt = largeAt
+          break
+        }
+        await new Promise((r) => setTimeout(r, 20))
+      }
+      // another 200 blocks (100 commits) of the large chain: time enough for a build started by the small chain
+      while ((await checkpointOf(large.chainId)) < smallDoneAt + 200n) {
+        if (Date.now() > deadline) throw new Error('the large chain stopped moving')
+        await new Promise((r) => setTimeout(r, 20))
+      }
+      const [deferred, largeAt] = await Promise.all([listDeferredIndexes(db.prisma), checkpointOf(large.chainId)])
+      expect(largeAt).toBeLessThan(largeHead) // still backfilling
+      expect(deferred.length).toBeGreaterThanOrEqual(15)
+      expect(indexer.isReady()).toBe(false)
+
+      expect(await converge(db, small)).toEqual([])
+      expect(await converge(db, large)).toEqual([])
+      await untilBuilt(db, indexer.isReady)
+    } finally {
+      indexer.stop()
       await running
     }
     expect(await indexDefinitions(db.prisma)).toEqual(migrated)
