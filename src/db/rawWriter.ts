@@ -3,7 +3,7 @@
  * (the driver `@prisma/adapter-pg` wraps), on PGlite through Prisma.
  *
  * Why not Prisma on PostgreSQL: a range's commit sends a few statements whose one parameter is a ~1 MB JSON text
- * (src/db/bulkInsert.ts). Through Prisma's client each such parameter is serialised again for its query engine and
+ * (src/db/bulkInsert.ts; most of its rows now go by COPY, {@link RawTx.$copyFrom}, which Prisma cannot send). Through Prisma's client each such parameter is serialised again for its query engine and
  * parsed back before the adapter sends it; the backfill's CPU profile (100k attestations) put Prisma's client at 8 %
  * of the indexer's busy time and a share of the garbage collector's 27 % on those copies, all on the commit's
  * critical path. The statements are the same on both paths, and so are the values they return where the code reads
@@ -11,6 +11,7 @@
  * `BigInt(…)`).
  */
 import pg from 'pg'
+import { from as copyFrom } from 'pg-copy-streams'
 import type { PrismaClient } from '../generated/prisma/client.js'
 
 /** What a statement of the commit may use: the raw half of a Prisma transaction client, which node-postgres mimics. */
@@ -25,6 +26,14 @@ export type RawTx = {
    * Prisma's transaction client runs a statement when it is awaited only.
    */
   pipelined?: boolean
+  /**
+   * Runs `COPY … FROM STDIN` (`sql`) with `text` as its data, in PostgreSQL's text format (rows end with a newline,
+   * fields are tab-separated, `\N` is NULL, backslash escapes: see src/db/bulkInsert.ts), through pg-copy-streams.
+   * node-postgres only: Prisma's transaction client cannot send COPY data, so where this is absent the rows go as
+   * one JSON parameter instead.
+   * @returns the rows copied
+   */
+  $copyFrom?(sql: string, text: string): Promise<number>
 }
 
 export type RawWriter = {
@@ -86,20 +95,27 @@ export function pgRawWriter(databaseUrl: string, opts: { max?: number } = {}): R
       let last: Promise<unknown> = Promise.resolve()
       let failure: { error: unknown } | undefined
       let closed = false
-      const send = <T>(sql: string, values: unknown[] | undefined, read: (r: pg.QueryResult) => T): Promise<T> => {
+      const send = <T>(run: () => Promise<T>): Promise<T> => {
         if (closed) return Promise.reject(new TransactionClosedError())
-        const run = last.then(async () => {
+        const sent = last.then(async () => {
           if (failure) throw failure.error // the transaction is aborted: not sent
           try {
-            return read(await client.query(sql, values))
+            return await run()
           } catch (error) {
             failure ??= { error }
             throw error
           }
         })
-        last = run.catch(() => {})
-        return run
+        last = sent.catch(() => {})
+        return sent
       }
+      const copy = (sql: string, text: string) =>
+        new Promise<number>((resolve, reject) => {
+          const stream = client.query(copyFrom(sql))
+          stream.on('error', reject)
+          stream.on('finish', () => resolve(stream.rowCount))
+          stream.end(text)
+        })
       try {
         await client.query(`BEGIN; SET LOCAL idle_in_transaction_session_timeout = ${TRANSACTION_TIMEOUT_MS}`)
       } catch (error) {
@@ -108,8 +124,9 @@ export function pgRawWriter(databaseUrl: string, opts: { max?: number } = {}): R
       }
       const tx: RawTx = {
         pipelined: true,
-        $queryRawUnsafe: <T>(sql: string, ...values: unknown[]) => send(sql, values, (r) => r.rows as T),
-        $executeRawUnsafe: (sql: string, ...values: unknown[]) => send(sql, values, (r) => r.rowCount ?? 0),
+        $queryRawUnsafe: <T>(sql: string, ...values: unknown[]) => send(async () => (await client.query(sql, values)).rows as T),
+        $executeRawUnsafe: (sql: string, ...values: unknown[]) => send(async () => (await client.query(sql, values)).rowCount ?? 0),
+        $copyFrom: (sql: string, text: string) => send(() => copy(sql, text)),
       }
       let result: Awaited<ReturnType<typeof fn>>
       try {
