@@ -140,16 +140,29 @@ const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': 
 /** a field of COPY's text format: backslash, newline, carriage return and tab written as backslash escapes */
 const copyField = (text: string) => (COPY_SPECIAL.test(text) ? text.replace(COPY_SPECIAL_ALL, (c) => COPY_ESCAPES[c]!) : text)
 
-/** an element of an array literal: double-quoted, with `"` and `\` escaped by a backslash (NULL for null) */
-const arrayElement = (v: unknown) => (v === null || v === undefined ? 'NULL' : `"${toStorableText(String(v)).replace(/["\\]/g, '\\$&')}"`)
+/**
+ * An element of a one-dimensional array literal: double-quoted, with `"` and `\` escaped by a backslash; NULL for
+ * null and for what JSON writes as null (NaN, the infinities). Nested arrays and objects are refused: no row has
+ * them (the only array column written in bulk is `recipientsRaw`, hex strings).
+ * @throws {TypeError} naming the column, for a nested array or an object
+ */
+function arrayElement(v: unknown, column: string): string {
+  if (v === null || v === undefined || (typeof v === 'number' && !Number.isFinite(v))) return 'NULL'
+  if (typeof v === 'object' && !(v instanceof Date)) throw new TypeError(`bulk insert: column ${column} holds an array with a nested array or object`)
+  const text = v instanceof Date ? v.toISOString() : toStorableText(String(v))
+  return `"${text.replace(/["\\]/g, '\\$&')}"`
+}
 
 /** One column value as a field of COPY's text format (`\N`: NULL), the same value json_populate_recordset reads from the row's JSON. */
 function copyValue(v: unknown, kind: ColumnKind, column: string): string {
-  if (v === null || v === undefined) return '\\N'
-  if (kind === 'json') return copyField(nestedJson(v)!)
+  if (v === null || v === undefined || (typeof v === 'number' && !Number.isFinite(v))) return '\\N' // JSON: null
+  if (kind === 'json') {
+    const json = nestedJson(v) // undefined for a function or a symbol, which JSON leaves out: NULL
+    return json === undefined ? '\\N' : copyField(json)
+  }
   if (kind === 'array') {
     if (!Array.isArray(v)) throw new TypeError(`bulk insert: column ${column} is an array column, not ${typeof v}`)
-    return copyField(`{${v.map(arrayElement).join(',')}}`)
+    return copyField(`{${Array.from(v, (e) => arrayElement(e, column)).join(',')}}`)
   }
   switch (typeof v) {
     case 'string':
@@ -157,7 +170,7 @@ function copyValue(v: unknown, kind: ColumnKind, column: string): string {
     case 'bigint':
       return String(v)
     case 'number':
-      return Number.isFinite(v) ? String(v) : '\\N' // JSON writes NaN and the infinities as null
+      return String(v)
     case 'boolean':
       return v ? 'true' : 'false' // as JSON writes them (a boolean column reads either)
     default:
@@ -234,6 +247,13 @@ export async function bulkInsert(
   return inserted
 }
 
+/** A failed COPY reads the table's column kinds again next time (a migration may have changed them meanwhile). */
+const forgetKindsOnError = <T>(copying: Promise<T>, table: string): Promise<T> =>
+  copying.catch((error: unknown) => {
+    columnKindsByTable.delete(table)
+    throw error
+  })
+
 /** {@link bulkInsert} by COPY: queued like the JSON statements when `pending` is given, else awaited in turn. */
 async function copyInsert(
   tx: RawTx & Pick<Required<RawTx>, '$copyFrom'>,
@@ -252,10 +272,10 @@ async function copyInsert(
   let copied = 0
   for (const text of copyChunks(rows, columns)) {
     if (!pending) {
-      copied += await tx.$copyFrom(sql, text)
+      copied += await forgetKindsOnError(tx.$copyFrom(sql, text), table)
       continue
     }
-    const sent = tx.$copyFrom(sql, text)
+    const sent = forgetKindsOnError(tx.$copyFrom(sql, text), table)
     sent.catch(() => {}) // awaited by the owner of `pending`
     pending.push(sent)
     const earlier = pending[pending.length - 1 - QUEUED_CHUNKS]

@@ -76,16 +76,22 @@ export class TransactionClosedError extends Error {
  * failed, the ones after it are not sent: they reject with that failure. Once the transaction's function has settled,
  * a statement asked for is refused ({@link TransactionClosedError}) and COMMIT / ROLLBACK run after every statement
  * already asked for: nothing can run after them, outside the transaction (a journal chunk asked for after an early
- * failure once committed on its own that way). Each statement has a deadline of {@link TRANSACTION_TIMEOUT_MS}
- * (`query_timeout`), and the server ends a transaction idle that long (`SET LOCAL idle_in_transaction_session_timeout`,
- * sent with BEGIN: a pooler passes it, unlike a startup parameter).
+ * failure once committed on its own that way). Each statement has a deadline of `statementTimeoutMs` (default
+ * {@link TRANSACTION_TIMEOUT_MS}) kept by the server (`SET LOCAL statement_timeout`: it cancels the statement with
+ * SQLSTATE 57014 and the connection stays in step), and the server ends a transaction idle that long
+ * (`SET LOCAL idle_in_transaction_session_timeout`), both sent with BEGIN (a pooler passes them, unlike startup
+ * parameters). node-postgres's own `query_timeout`, 15 s later, is only the backstop for a server that stopped
+ * answering: a COPY it gives up on while the server still waits (a lock) is not safe to keep — pg-copy-streams 7.0.0
+ * throws an uncaught TypeError when the server's CopyInResponse arrives after it (brianc/node-pg-copy-streams#171) —
+ * so after a COPY fails without a SQLSTATE the connection's socket is destroyed and the connection discarded.
  */
-export function pgRawWriter(databaseUrl: string, opts: { max?: number } = {}): RawWriter {
+export function pgRawWriter(databaseUrl: string, opts: { max?: number; statementTimeoutMs?: number } = {}): RawWriter {
+  const statementTimeoutMs = opts.statementTimeoutMs ?? TRANSACTION_TIMEOUT_MS
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: opts.max ?? 10,
     idleTimeoutMillis: 30_000,
-    query_timeout: TRANSACTION_TIMEOUT_MS,
+    query_timeout: statementTimeoutMs + 15_000,
   })
   pool.on('error', () => {}) // an idle connection dropped by the server: the next transaction opens another
   return {
@@ -109,15 +115,25 @@ export function pgRawWriter(databaseUrl: string, opts: { max?: number } = {}): R
         last = sent.catch(() => {})
         return sent
       }
+      let broken = false // a COPY failed without the server's word: the connection is not reused
       const copy = (sql: string, text: string) =>
         new Promise<number>((resolve, reject) => {
           const stream = client.query(copyFrom(sql))
-          stream.on('error', reject)
+          stream.on('error', (error: Error & { code?: string }) => {
+            if (!error.code && !broken) {
+              // no SQLSTATE: the client gave up (query_timeout) or the socket failed, and the server may still
+              // answer this COPY later, which pg-copy-streams cannot take: nothing more is read from this socket (as
+              // pg-pool ends a client that does not connect in time; its error listener takes the client out)
+              broken = true
+              ;(client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy()
+            }
+            reject(error)
+          })
           stream.on('finish', () => resolve(stream.rowCount))
           stream.end(text)
         })
       try {
-        await client.query(`BEGIN; SET LOCAL idle_in_transaction_session_timeout = ${TRANSACTION_TIMEOUT_MS}`)
+        await client.query(`BEGIN; SET LOCAL idle_in_transaction_session_timeout = ${statementTimeoutMs}; SET LOCAL statement_timeout = ${statementTimeoutMs}`)
       } catch (error) {
         client.release(true) // never reuse a connection that could not begin
         throw error
@@ -134,10 +150,13 @@ export function pgRawWriter(databaseUrl: string, opts: { max?: number } = {}): R
       } catch (error) {
         closed = true
         await last // every statement asked for has answered (or was skipped): ROLLBACK is the last thing sent
-        await client.query('ROLLBACK').then(
-          () => client.release(),
-          () => client.release(true), // the connection is gone or unusable: discarded, not pooled
-        )
+        if (broken)
+          client.release(true) // its socket is closed: the server rolls the transaction back
+        else
+          await client.query('ROLLBACK').then(
+            () => client.release(),
+            () => client.release(true), // the connection is gone or unusable: discarded, not pooled
+          )
         throw error
       }
       closed = true
@@ -146,7 +165,7 @@ export function pgRawWriter(databaseUrl: string, opts: { max?: number } = {}): R
         if (failure) throw failure.error // a statement the function did not await failed: nothing commits
         await client.query('COMMIT')
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => {})
+        if (!broken) await client.query('ROLLBACK').catch(() => {})
         client.release(true) // start afresh
         throw error
       }
