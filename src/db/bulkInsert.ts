@@ -9,8 +9,8 @@
  *   the rows travel as ONE JSON parameter and PostgreSQL expands them with `json_populate_recordset`. ~20× faster
  *   than Prisma `createMany` for 10,000 attestations (0.5 s vs 11 s): one bind parameter instead of rows × columns.
  *
- * Values must be JSON-ready: bigint as decimal strings, Date as ISO strings, JSON columns as nested values,
- * arrays as arrays. Column names are the Prisma field names (they are the SQL column names in this schema).
+ * Values: strings, numbers, bigints, booleans, null, Dates; JSON columns as nested values, array columns as flat
+ * arrays. Column names are the Prisma field names (they are the SQL column names in this schema).
  *
  * Because every column travels inside one document, one string PostgreSQL cannot read (a NUL, a lone surrogate) in
  * ANY column fails the whole statement. Rows are expected storable already (`toStorable.ts`, applied
@@ -168,8 +168,7 @@ function copyValue(v: unknown, kind: ColumnKind, column: string): string {
     case 'string':
       return copyField(toStorableText(v))
     case 'bigint':
-      return String(v)
-    case 'number':
+    case 'number': // finite: the others are NULL above
       return String(v)
     case 'boolean':
       return v ? 'true' : 'false' // as JSON writes them (a boolean column reads either)
@@ -183,7 +182,7 @@ function copyValue(v: unknown, kind: ColumnKind, column: string): string {
  * The rows as COPY text of about `maxChars` characters each at most (a row is never split), in order, each made when
  * asked for: one line per row, its `columns` in order, tab-separated.
  */
-export function* copyChunks(
+function* copyChunks(
   rows: readonly Record<string, unknown>[],
   columns: readonly { name: string; kind: ColumnKind }[],
   maxChars = MAX_STATEMENT_JSON_CHARS,
@@ -215,10 +214,34 @@ function columnList(table: string, rows: readonly Record<string, unknown>[]) {
 }
 
 /**
- * Inserts `rows` into `table`. `onConflictDoNothing` skips rows whose key exists. With `pending` and a pipelined
- * transaction (src/db/rawWriter.ts) the statements are only queued: each one's promise goes to `pending`, for the
- * caller to await before it commits, and this resolves (to 0) once the last is queued.
+ * Sends `chunks` in order, each by `send`. With `pending` (a pipelined transaction) they are only queued: the server
+ * runs chunk k while chunk k+1 is made, and chunk k+2 is made only once chunk k has answered, so a range's text is
+ * never all in memory at once (at most QUEUED_CHUNKS statements wait); each promise goes to `pending`.
+ * @returns the sum of what `send` resolved to, or 0 when queued
+ */
+async function sendChunks(chunks: Iterable<string>, send: (chunk: string) => Promise<number>, pending: Promise<unknown>[] | undefined): Promise<number> {
+  let sum = 0
+  for (const chunk of chunks) {
+    if (!pending) {
+      sum += await send(chunk)
+      continue
+    }
+    const sent = send(chunk)
+    sent.catch(() => {}) // awaited by the owner of `pending`
+    pending.push(sent)
+    const earlier = pending[pending.length - 1 - QUEUED_CHUNKS]
+    await (earlier ? earlier.catch(() => {}) : yieldToLoop())
+  }
+  return sum
+}
+
+/**
+ * Inserts `rows` into `table`: by COPY on a transaction that has `$copyFrom` (node-postgres), else, and always with
+ * `onConflictDoNothing` (rows whose key exists are skipped), by the JSON statement (see the file's header). With
+ * `pending` and a pipelined transaction (src/db/rawWriter.ts) the statements are only queued: each one's promise goes
+ * to `pending`, for the caller to await before it commits, and this resolves (to 0) once the last is queued.
  * @returns the number of rows inserted (0 when queued).
+ * @throws what the database throws; a TypeError naming the column for a value no column of its kind takes (COPY)
  */
 export async function bulkInsert(
   tx: RawTx,
@@ -228,23 +251,20 @@ export async function bulkInsert(
 ): Promise<number> {
   if (!rows.length) return 0
   const cols = columnList(table, rows)
-  if (tx.$copyFrom && !opts.onConflictDoNothing) return copyInsert(tx as RawTx & Pick<Required<RawTx>, '$copyFrom'>, table, rows, cols, opts.pending)
-  const sql = `INSERT INTO "${table}" (${cols}) SELECT ${cols} FROM json_populate_recordset(NULL::"${table}", $1::json)${opts.onConflictDoNothing ? ' ON CONFLICT DO NOTHING' : ''}`
-  if (opts.pending && tx.pipelined) {
-    // queued, not awaited: the server runs chunk k while chunk k+1 is made; chunk k+2 is made only once chunk k has
-    // answered, so a range's JSON is never all in memory at once (at most QUEUED_CHUNKS statements wait)
-    for (const json of jsonChunks(rows)) {
-      const sent = tx.$executeRawUnsafe(sql, json)
-      sent.catch(() => {}) // awaited by the owner of `pending`
-      opts.pending.push(sent)
-      const earlier = opts.pending[opts.pending.length - 1 - QUEUED_CHUNKS]
-      await (earlier ? earlier.catch(() => {}) : yieldToLoop())
-    }
-    return 0
+  const pending = tx.pipelined ? opts.pending : undefined
+  if (tx.$copyFrom && !opts.onConflictDoNothing) {
+    const copyFrom = tx.$copyFrom.bind(tx)
+    const kinds = await columnKinds(tx, table)
+    const columns = Object.keys(rows[0]!).map((name) => {
+      const kind = kinds.get(name)
+      if (!kind) throw new Error(`bulk insert: table ${table} has no column ${name}`)
+      return { name, kind }
+    })
+    const sql = `COPY "${table}" (${cols}) FROM STDIN`
+    return sendChunks(copyChunks(rows, columns), (text) => forgetKindsOnError(copyFrom(sql, text), table), pending)
   }
-  let inserted = 0
-  for (const json of jsonChunks(rows)) inserted += await tx.$executeRawUnsafe(sql, json)
-  return inserted
+  const sql = `INSERT INTO "${table}" (${cols}) SELECT ${cols} FROM json_populate_recordset(NULL::"${table}", $1::json)${opts.onConflictDoNothing ? ' ON CONFLICT DO NOTHING' : ''}`
+  return sendChunks(jsonChunks(rows), (json) => tx.$executeRawUnsafe(sql, json), pending)
 }
 
 /** A failed COPY reads the table's column kinds again next time (a migration may have changed them meanwhile). */
@@ -253,36 +273,6 @@ const forgetKindsOnError = <T>(copying: Promise<T>, table: string): Promise<T> =
     columnKindsByTable.delete(table)
     throw error
   })
-
-/** {@link bulkInsert} by COPY: queued like the JSON statements when `pending` is given, else awaited in turn. */
-async function copyInsert(
-  tx: RawTx & Pick<Required<RawTx>, '$copyFrom'>,
-  table: string,
-  rows: readonly Record<string, unknown>[],
-  cols: string,
-  pending: Promise<unknown>[] | undefined,
-): Promise<number> {
-  const kinds = await columnKinds(tx, table)
-  const columns = Object.keys(rows[0]!).map((name) => {
-    const kind = kinds.get(name)
-    if (!kind) throw new Error(`bulk insert: table ${table} has no column ${name}`)
-    return { name, kind }
-  })
-  const sql = `COPY "${table}" (${cols}) FROM STDIN`
-  let copied = 0
-  for (const text of copyChunks(rows, columns)) {
-    if (!pending) {
-      copied += await forgetKindsOnError(tx.$copyFrom(sql, text), table)
-      continue
-    }
-    const sent = forgetKindsOnError(tx.$copyFrom(sql, text), table)
-    sent.catch(() => {}) // awaited by the owner of `pending`
-    pending.push(sent)
-    const earlier = pending[pending.length - 1 - QUEUED_CHUNKS]
-    await (earlier ? earlier.catch(() => {}) : yieldToLoop())
-  }
-  return pending ? 0 : copied
-}
 
 /**
  * Inserts `rows` into `table` in array order (so a serial key is assigned in that order) and returns the

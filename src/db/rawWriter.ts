@@ -2,13 +2,13 @@
  * The ingest commit's connection: transactions of raw SQL statements, on PostgreSQL straight through node-postgres
  * (the driver `@prisma/adapter-pg` wraps), on PGlite through Prisma.
  *
- * Why not Prisma on PostgreSQL: a range's commit sends a few statements whose one parameter is a ~1 MB JSON text
- * (src/db/bulkInsert.ts; most of its rows now go by COPY, {@link RawTx.$copyFrom}, which Prisma cannot send). Through Prisma's client each such parameter is serialised again for its query engine and
- * parsed back before the adapter sends it; the backfill's CPU profile (100k attestations) put Prisma's client at 8 %
- * of the indexer's busy time and a share of the garbage collector's 27 % on those copies, all on the commit's
- * critical path. The statements are the same on both paths, and so are the values they return where the code reads
- * them (int8 columns come back as strings from node-postgres and as bigint from Prisma: readers convert with
- * `BigInt(…)`).
+ * Why not Prisma on PostgreSQL: a range's commit sends a few statements of ~1 MB of text each (src/db/bulkInsert.ts).
+ * Through Prisma's client each such parameter is serialised again for its query engine and parsed back before the
+ * adapter sends it; the backfill's CPU profile (100k attestations) put Prisma's client at 8 % of the indexer's busy
+ * time and a share of the garbage collector's 27 % on those copies, all on the commit's critical path. And Prisma
+ * cannot send COPY data ({@link RawTx.$copyFrom}), which carries most rows here. The other statements are the same
+ * on both paths, and so are the values they return where the code reads them (int8 columns come back as strings from
+ * node-postgres and as bigint from Prisma: readers convert with `BigInt(…)`).
  */
 import pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
