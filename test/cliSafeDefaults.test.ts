@@ -1,10 +1,13 @@
 /**
  * The real CLI (`bin/sign-indexer.mjs`, spawned) with safe defaults and operator mistakes (issue 12 §4.4, §4.7):
  * without `--host`/`HOST` the server is reachable from this machine only (127.0.0.1, not the network interface);
- * a port in use and `--pubsub redis` without a Redis URL end with a clear message and exit 1, no stack trace.
+ * a port in use (the server's or the embedded devnet's) and `--pubsub redis` without a Redis URL end with a clear
+ * message and exit 1, no stack trace.
  */
+import { mkdtemp, rm } from 'node:fs/promises'
 import { connect, createServer, type Server } from 'node:net'
-import { networkInterfaces } from 'node:os'
+import { networkInterfaces, tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { createDb } from '../src/db/createDb.js'
 import { createTestDatabase, type TestDatabase } from './helpers/database.js'
@@ -81,3 +84,31 @@ it('--pubsub redis without --redis-url: says what to pass; exit 1; no stack', as
   expect(output).not.toMatch(STACK_FRAME)
   expect(output).not.toContain('"stack"')
 })
+
+it('`start` with its devnet port in use: one line naming it; exit 1; no stack; the data directory it opened meanwhile opens again', async () => {
+  // the embedded default opens PGlite while its devnet starts (src/cli/commands.ts openChainsAndDb): when the devnet
+  // fails, the database opened beside it is closed before the process exits
+  const blocker: Server = createServer()
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve))
+  const { port } = blocker.address() as { port: number }
+  const dataDir = await mkdtemp(join(tmpdir(), 'sign-devnet-port-'))
+  try {
+    const proc = spawnCli(['start'], 'Sign indexer running', { DATA_DIR: dataDir, DEVNET_PORT: String(port), PORT: '0', HOST: '127.0.0.1' })
+    expect(await proc.exited).toBe(1)
+    const output = proc.output()
+    expect(output).toContain(
+      `Cannot start the devnet on 127.0.0.1:${port}: port ${port} is already in use — stop the other process or choose another port (DEVNET_PORT)\n`,
+    )
+    expect(output).not.toMatch(STACK_FRAME)
+    expect(output).not.toContain('"stack"')
+    const db = await createDb({ dataDir: join(dataDir, 'pglite') })
+    try {
+      expect(await db.prisma.attestation.count()).toBe(0) // migrated by the failed start, readable
+    } finally {
+      await db.close()
+    }
+  } finally {
+    blocker.close()
+    await rm(dataDir, { recursive: true, force: true })
+  }
+}, 120_000)

@@ -103,6 +103,24 @@ async function openGatewayDb(config: Config, cleanups: Cleanup[], shared?: Db): 
   return db
 }
 
+/**
+ * {@link resolveChains} and the database at once: the embedded default's devnet (anvil starting, the contract
+ * deployed: ~0.6 s of waiting on another process) overlaps PGlite's start (~1 s). Each is closed by `cleanups` once
+ * open; when either fails, both are waited for and what did open is closed before the first error is thrown.
+ */
+async function openChainsAndDb(config: Config, logger: Logger, cleanups: Cleanup[]): Promise<[ResolvedChain[], Db]> {
+  const [chains, db] = await Promise.allSettled([
+    resolveChains(config, logger, cleanups),
+    openDb(config).then((db) => {
+      cleanups.push(() => db.close())
+      return db
+    }),
+  ])
+  if (chains.status === 'fulfilled' && db.status === 'fulfilled') return [chains.value, db.value]
+  for (const cleanup of cleanups.splice(0).reverse()) await Promise.resolve(cleanup()).catch(() => {})
+  throw chains.status === 'rejected' ? chains.reason : (db as PromiseRejectedResult).reason
+}
+
 /** Starts the devnet and workload when no chain is configured; returns the chains to index. */
 async function resolveChains(config: Config, logger: Logger, cleanups: Cleanup[]): Promise<ResolvedChain[]> {
   if (config.chains.length) return config.chains.map((c) => ({ ...c, ephemeral: false }))
@@ -266,9 +284,7 @@ export async function runStart(config: Config): Promise<void> {
   const command = beginCommand(config)
   const { logger, cleanups, done } = command
   if (config.server.workers > 1) logger.warn({ workers: config.server.workers }, 'server.workers applies to `serve` only: `start` serves from this one process')
-  const chains = await resolveChains(config, logger, cleanups)
-  const db = await openDb(config)
-  cleanups.push(() => db.close())
+  const [chains, db] = await openChainsAndDb(config, logger, cleanups)
   const gateway = await createConfiguredGateway(config, await openGatewayDb(config, cleanups, db), command.common)
   cleanups.push(() => gateway.close())
   const notifier = await openNotifier(config, logger, cleanups)
@@ -295,9 +311,7 @@ export async function runStart(config: Config): Promise<void> {
 export async function runIndex(config: Config): Promise<void> {
   const command = beginCommand(config)
   const { logger, cleanups, done } = command
-  const chains = await resolveChains(config, logger, cleanups)
-  const db = await openDb(config)
-  cleanups.push(() => db.close())
+  const [chains, db] = await openChainsAndDb(config, logger, cleanups)
   const notifier = await openNotifier(config, logger, cleanups)
   await startIndexer(config, db, chains, command, (seq) => void notifier.publish(seq).catch((error) => logger.warn({ error }, 'Journal notification failed')))
   await done

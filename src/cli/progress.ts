@@ -1,7 +1,8 @@
 /**
  * Backfill progress: a cli-progress bar with ETA on a TTY, plain pino lines (every 5 s) otherwise.
  */
-import cliProgress from 'cli-progress'
+import { createRequire } from 'node:module'
+import type cliProgressModule from 'cli-progress'
 import type { Logger } from '../common/logger.js'
 import type { SyncProgress } from '../sync/runChainSync.js'
 
@@ -9,7 +10,9 @@ const LOG_EVERY_MS = 5_000
 
 /** @returns an `onProgress` callback for the indexer and a `stop()` that clears the bars. */
 export function createProgressReporter(logger: Logger, tty = Boolean(process.stderr.isTTY)) {
-  const multibar = tty
+  // required on a TTY only: a service's start (no TTY) does not load it
+  const cliProgress: typeof cliProgressModule | null = tty ? createRequire(import.meta.url)('cli-progress') : null
+  const multibar = cliProgress
     ? new cliProgress.MultiBar(
         {
           format: 'chain {chain} |{bar}| {percentage}% | block {value}/{total} | {events} events | ETA {eta_formatted}',
@@ -20,7 +23,7 @@ export function createProgressReporter(logger: Logger, tty = Boolean(process.std
         cliProgress.Presets.shades_classic,
       )
     : null
-  const bars = new Map<number, cliProgress.SingleBar>()
+  const bars = new Map<number, cliProgressModule.SingleBar>()
   const lastLog = new Map<number, number>()
   return {
     onProgress(p: SyncProgress) {

@@ -151,6 +151,11 @@ export async function startAnvil(opts: StartAnvilOptions = {}): Promise<AnvilIns
   try {
     while (listeningPort === undefined || !(await answersChainId(listeningPort, chainId))) {
       if (spawnError) throw new AnvilError('could not spawn anvil', { cause: spawnError })
+      if (exited && opts.port && tail.some((line) => /Address already in use/i.test(line)))
+        throw new AnvilError(
+          `Cannot start the devnet on 127.0.0.1:${opts.port}: port ${opts.port} is already in use — stop the other process or choose another port (DEVNET_PORT)`,
+          { details: tail.join('\n') },
+        )
       if (exited) throw new AnvilError(`anvil exited early (code ${exited.code}, signal ${exited.signal})`, { details: tail.join('\n') })
       if (Date.now() > deadline) throw new AnvilError(`anvil not ready after ${timeoutMs} ms`, { details: tail.join('\n') })
       await new Promise((r) => setTimeout(r, 50))
