@@ -8,13 +8,30 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 
+/** The version of the package `name` that node resolves from `root` (node_modules, then each parent's), if any. */
+function installedVersion(name) {
+  for (let dir = root; ; dir = dirname(dir)) {
+    try {
+      return JSON.parse(readFileSync(join(dir, 'node_modules', name, 'package.json'), 'utf8')).version
+    } catch {}
+    if (dirname(dir) === dir) return undefined
+  }
+}
+
 /** Why dist/ cannot be run (a sentence for stderr), or undefined when it is current. */
 function staleReason() {
   let builtAt
+  let compiledIn
   try {
-    builtAt = JSON.parse(readFileSync(join(root, 'dist/build-info.json'), 'utf8')).builtAt
+    ;({ builtAt, compiledIn } = JSON.parse(readFileSync(join(root, 'dist/build-info.json'), 'utf8')))
   } catch {
     return 'dist/ is missing (`npm run build` makes it)'
+  }
+  // packages compiled into dist/ (scripts/build.ts): another version installed since is not what dist/ would run
+  for (const [name, version] of Object.entries(compiledIn ?? {})) {
+    const installed = installedVersion(name)
+    if (installed !== undefined && installed !== version)
+      return `node_modules has ${name} ${installed}, dist/ was built with ${version} (\`npm run build\` to run dist/ again)`
   }
   const src = join(root, 'src')
   if (!existsSync(src)) return undefined // installed without its sources: dist/ is all there is

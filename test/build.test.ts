@@ -6,7 +6,7 @@
  * older than a source makes the bin run the sources instead of stale code.
  */
 import { execFile } from 'node:child_process'
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -54,6 +54,20 @@ it('dist/ carries viem compiled in (scripts/build.ts COMPILED_IN): no module of 
   expect(await readFile(join(ROOT, 'src/chain/createChainClient.ts'), 'utf8')).toMatch(/from 'viem'/)
 })
 
+it('installed under a node_modules directory (npm i -g, npx github:…), the build still keeps every source file its own module', async () => {
+  // the package's own path then holds `/node_modules/`: the build must not take its sources for a package's files and
+  // bundle them into shared chunks, where `import.meta.url` (migrations, the SP artifact cache) points one level up
+  const installed = join(dataDir, 'node_modules', 'sign-indexer')
+  await mkdir(installed, { recursive: true })
+  for (const entry of ['src', 'scripts', 'package.json', 'tsconfig.json']) await cp(join(ROOT, entry), join(installed, entry), { recursive: true })
+  await symlink(join(ROOT, 'node_modules'), join(installed, 'node_modules'), 'dir')
+  await run(process.execPath, ['--import', 'tsx', join(installed, 'scripts/build.ts')], { cwd: installed })
+  const chunks = (await readdir(join(installed, 'dist'))).filter((f) => /^chunk-.*\.js$/.test(f))
+  expect(chunks.length).toBeGreaterThan(0)
+  for (const chunk of chunks) expect(await readFile(join(installed, 'dist', chunk), 'utf8'), chunk).not.toContain('import.meta')
+  expect(await readFile(join(installed, 'dist/db/migrate.js'), 'utf8')).toContain('import.meta.url')
+}, 300_000)
+
 it('`migrate` from dist/ applies the migrations to PostgreSQL, then finds the database up to date', async () => {
   const database = await createTestDatabase('sitest_build')
   try {
@@ -74,6 +88,25 @@ it('a build older than a source file: the bin runs the sources through tsx, with
   await writeFile(info, JSON.stringify({ builtAt: 0 }))
   try {
     const { stdout, stderr } = await run(process.execPath, [BIN, '--help'], { cwd: ROOT, env: userEnv })
+    expect(stderr).toContain(FALLBACK_NOTICE)
+    expect(stdout).toContain('Usage: sign-indexer')
+  } finally {
+    await writeFile(info, built)
+  }
+})
+
+it('a build made with another viem than node_modules has: the bin runs the sources through tsx, with a notice naming both', async () => {
+  // viem is compiled into dist/ (scripts/build.ts): a node_modules changed without a build must not run the old copy
+  const info = join(ROOT, 'dist/build-info.json')
+  const built = await readFile(info, 'utf8')
+  const { builtAt, compiledIn } = JSON.parse(built) as { builtAt: number; compiledIn: Record<string, string> }
+  expect(Object.keys(compiledIn)).toContain('viem')
+  try {
+    const current = await run(process.execPath, [BIN, '--help'], { cwd: ROOT, env: userEnv })
+    expect(current.stderr).not.toContain(FALLBACK_NOTICE)
+    await writeFile(info, JSON.stringify({ builtAt, compiledIn: { ...compiledIn, viem: '0.0.1' } }))
+    const { stdout, stderr } = await run(process.execPath, [BIN, '--help'], { cwd: ROOT, env: userEnv })
+    expect(stderr).toContain(`node_modules has viem ${compiledIn.viem}, dist/ was built with 0.0.1`)
     expect(stderr).toContain(FALLBACK_NOTICE)
     expect(stdout).toContain('Usage: sign-indexer')
   } finally {

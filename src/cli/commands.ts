@@ -105,19 +105,23 @@ async function openGatewayDb(config: Config, cleanups: Cleanup[], shared?: Db): 
 
 /**
  * {@link resolveChains} and the database at once: the embedded default's devnet (anvil starting, the contract
- * deployed: ~0.6 s of waiting on another process) overlaps PGlite's start (~1 s). Each is closed by `cleanups` once
- * open; when either fails, both are waited for and what did open is closed before the first error is thrown.
+ * deployed: ~0.6 s of waiting on another process) overlaps PGlite's start (~1 s). The database's cleanup is
+ * registered before it opens (a shutdown meanwhile waits for the open, then closes it: PGlite must be closed); when
+ * either fails, both are waited for, what did open is closed, and the first error is thrown (the other is logged).
  */
 async function openChainsAndDb(config: Config, logger: Logger, cleanups: Cleanup[]): Promise<[ResolvedChain[], Db]> {
-  const [chains, db] = await Promise.allSettled([
-    resolveChains(config, logger, cleanups),
-    openDb(config).then((db) => {
-      cleanups.push(() => db.close())
-      return db
-    }),
-  ])
+  const opening = openDb(config)
+  cleanups.push(async () => (await opening.catch(() => undefined))?.close())
+  const [chains, db] = await Promise.allSettled([resolveChains(config, logger, cleanups), opening])
   if (chains.status === 'fulfilled' && db.status === 'fulfilled') return [chains.value, db.value]
-  for (const cleanup of cleanups.splice(0).reverse()) await Promise.resolve(cleanup()).catch(() => {})
+  if (chains.status === 'rejected' && db.status === 'rejected') logger.error({ error: db.reason }, 'The database did not open either')
+  for (const cleanup of cleanups.splice(0).reverse()) {
+    try {
+      await cleanup()
+    } catch (error) {
+      logger.error({ error }, 'Cleanup failed')
+    }
+  }
   throw chains.status === 'rejected' ? chains.reason : (db as PromiseRejectedResult).reason
 }
 

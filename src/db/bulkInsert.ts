@@ -212,7 +212,10 @@ function* copyChunks(
       line += i ? `\t${copyValue(row[name], kind, name)}` : copyValue(row[name], kind, name)
     }
     line += '\n'
-    reserve(line.length * 3) // UTF-8: at most 3 bytes per UTF-16 code unit
+    // UTF-8: at most 3 bytes per UTF-16 code unit; a line that would grow the buffer is measured exactly instead (a
+    // large ASCII row would otherwise triple the buffer the chunk keeps until its statement has run)
+    const most = line.length * 3
+    reserve(at + most <= buf.length ? most : Buffer.byteLength(line))
     at += buf.write(line, at)
     if (at >= maxBytes) {
       yield buf.subarray(0, at)
