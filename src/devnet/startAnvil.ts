@@ -136,6 +136,9 @@ export async function startAnvil(opts: StartAnvilOptions = {}): Promise<AnvilIns
     }),
   )
 
+  // 'close' comes after the child's output has all been read ('exit' may come before its last stderr chunk)
+  const outputClosed = new Promise<void>((resolve) => child.on('close', () => resolve()))
+
   let stopped = false
   const stop = async (): Promise<void> => {
     if (stopped) return exitPromise
@@ -151,6 +154,7 @@ export async function startAnvil(opts: StartAnvilOptions = {}): Promise<AnvilIns
   try {
     while (listeningPort === undefined || !(await answersChainId(listeningPort, chainId))) {
       if (spawnError) throw new AnvilError('could not spawn anvil', { cause: spawnError })
+      if (exited) await Promise.race([outputClosed, new Promise((r) => setTimeout(r, 1_000))]) // its last words
       if (exited && opts.port && tail.some((line) => /Address already in use/i.test(line)))
         throw new AnvilError(
           `Cannot start the devnet on 127.0.0.1:${opts.port}: port ${opts.port} is already in use — stop the other process or choose another port (DEVNET_PORT)`,
