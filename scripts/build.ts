@@ -96,11 +96,7 @@ const misplaced = Object.entries(metafile.outputs)
       .map((input) => `${input} → ${output}`),
   )
 if (misplaced.length) throw new Error(`build: source files bundled into shared chunks (each must stay its own module):\n${misplaced.join('\n')}`)
-// the compiled-in packages' versions: bin/sign-indexer.mjs runs the sources instead when node_modules has others
-const compiledIn = Object.fromEntries(
-  await Promise.all(
-    ['viem'].map(async (name) => [name, JSON.parse(await readFile(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')).version as string]),
-  ),
-)
+// the compiled-in viem's version (its parts come with it): bin/sign-indexer.mjs runs the sources when node_modules has another
+const compiledIn = { viem: JSON.parse(await readFile(join(ROOT, 'node_modules/viem/package.json'), 'utf8')).version as string }
 await writeFile(join(DIST, 'build-info.json'), `${JSON.stringify({ builtAt, compiledIn })}\n`)
 process.stdout.write(`Built dist/ (${entryPoints.length} modules) in ${Math.round(performance.now() - started)} ms\n`)

@@ -1,5 +1,5 @@
 /**
- * Bulk INSERT of many rows in one statement per ~1 MB of text (MAX_STATEMENT_JSON_CHARS).
+ * Bulk INSERT of many rows in one statement per ~1 MB of text (MAX_STATEMENT_SIZE).
  *
  * - On a node-postgres transaction (`tx.$copyFrom`, src/db/rawWriter.ts) a plain insert is `COPY … FROM STDIN` in
  *   PostgreSQL's text format. Measured on PG 15 here with 858 attestations of a backfill (1 MB of JSON): 20–33 ms
@@ -25,12 +25,13 @@ import { toStorableText } from './toStorable.js'
 const IDENT = /^[A-Za-z][A-Za-z0-9_]*$/
 
 /**
- * JSON text per statement, at most (about): a batch of thousands of rows goes as several statements of this size in
+ * Text per statement, at most (about; characters of JSON, bytes of COPY data): a batch of thousands of rows goes as
+ * several statements of this size in
  * the same transaction. Each statement's text lives three times at once (ours, Prisma's serialised parameters, their
  * parse) plus the driver's buffer, so one statement for a 5,000-attestation block held ~50 MB of transient strings:
  * bounding it bounds the commit's share of the indexer's peak memory.
  */
-const MAX_STATEMENT_JSON_CHARS = 1_000_000
+const MAX_STATEMENT_SIZE = 1_000_000
 
 const replacer = (_k: string, v: unknown) => (typeof v === 'bigint' ? v.toString() : typeof v === 'string' ? toStorableText(v) : v)
 
@@ -93,7 +94,7 @@ function rowJson(row: Record<string, unknown>): string {
  * when asked for (so a pipelined caller sends one while the next is being made). Each array's text is what
  * `JSON.stringify(thoseRows, replacer)` gives.
  */
-export function* jsonChunks(rows: readonly Record<string, unknown>[], maxChars = MAX_STATEMENT_JSON_CHARS): Generator<string> {
+export function* jsonChunks(rows: readonly Record<string, unknown>[], maxChars = MAX_STATEMENT_SIZE): Generator<string> {
   let current: string[] = []
   let size = 0
   for (const row of rows) {
@@ -110,7 +111,7 @@ export function* jsonChunks(rows: readonly Record<string, unknown>[], maxChars =
 }
 
 /** {@link jsonChunks}, all at once. */
-export function toJsonChunks(rows: readonly Record<string, unknown>[], maxChars = MAX_STATEMENT_JSON_CHARS): string[] {
+export function toJsonChunks(rows: readonly Record<string, unknown>[], maxChars = MAX_STATEMENT_SIZE): string[] {
   return [...jsonChunks(rows, maxChars)]
 }
 
@@ -178,7 +179,7 @@ function copyValue(v: unknown, kind: ColumnKind, column: string): string {
   }
 }
 
-/** bytes a COPY chunk starts with; it doubles while a chunk grows to about MAX_STATEMENT_JSON_CHARS bytes */
+/** bytes a COPY chunk starts with; it doubles while a chunk grows to about MAX_STATEMENT_SIZE bytes */
 const COPY_CHUNK_START_BYTES = 64 * 1024
 
 /**
@@ -194,7 +195,7 @@ const COPY_CHUNK_START_BYTES = 64 * 1024
 function* copyChunks(
   rows: readonly Record<string, unknown>[],
   columns: readonly { name: string; kind: ColumnKind }[],
-  maxBytes = MAX_STATEMENT_JSON_CHARS,
+  maxBytes = MAX_STATEMENT_SIZE,
 ): Generator<Buffer> {
   let buf = Buffer.allocUnsafe(Math.min(COPY_CHUNK_START_BYTES, maxBytes))
   let at = 0
@@ -212,10 +213,9 @@ function* copyChunks(
       line += i ? `\t${copyValue(row[name], kind, name)}` : copyValue(row[name], kind, name)
     }
     line += '\n'
-    // UTF-8: at most 3 bytes per UTF-16 code unit; a line that would grow the buffer is measured exactly instead (a
-    // large ASCII row would otherwise triple the buffer the chunk keeps until its statement has run)
-    const most = line.length * 3
-    reserve(at + most <= buf.length ? most : Buffer.byteLength(line))
+    // UTF-8 takes at most 3 bytes per UTF-16 code unit; only a line that might not fit is measured exactly (sizing by
+    // the bound would triple the buffer a large ASCII row's chunk keeps until its statement has run)
+    if (at + line.length * 3 > buf.length) reserve(Buffer.byteLength(line))
     at += buf.write(line, at)
     if (at >= maxBytes) {
       yield buf.subarray(0, at)

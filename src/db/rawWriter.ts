@@ -27,13 +27,13 @@ export type RawTx = {
    */
   pipelined?: boolean
   /**
-   * Runs `COPY … FROM STDIN` (`sql`) with `data` (UTF-8 when a Buffer) as its data, in PostgreSQL's text format (rows end with a newline,
+   * Runs `COPY … FROM STDIN` (`sql`) with `data` (UTF-8) as its data, in PostgreSQL's text format (rows end with a newline,
    * fields are tab-separated, `\N` is NULL, backslash escapes: see src/db/bulkInsert.ts), through pg-copy-streams.
    * node-postgres only: Prisma's transaction client cannot send COPY data, so where this is absent the rows go as
    * one JSON parameter instead.
    * @returns the rows copied
    */
-  $copyFrom?(sql: string, data: string | Buffer): Promise<number>
+  $copyFrom?(sql: string, data: Buffer): Promise<number>
 }
 
 export type RawWriter = {
@@ -116,7 +116,7 @@ export function pgRawWriter(databaseUrl: string, opts: { max?: number; statement
         return sent
       }
       let broken = false // a COPY failed without the server's word: the connection is not reused
-      const copy = (sql: string, data: string | Buffer) =>
+      const copy = (sql: string, data: Buffer) =>
         new Promise<number>((resolve, reject) => {
           const stream = client.query(copyFrom(sql))
           stream.on('error', (error: Error & { code?: string }) => {
@@ -142,7 +142,7 @@ export function pgRawWriter(databaseUrl: string, opts: { max?: number; statement
         pipelined: true,
         $queryRawUnsafe: <T>(sql: string, ...values: unknown[]) => send(async () => (await client.query(sql, values)).rows as T),
         $executeRawUnsafe: (sql: string, ...values: unknown[]) => send(async () => (await client.query(sql, values)).rowCount ?? 0),
-        $copyFrom: (sql: string, data: string | Buffer) => send(() => copy(sql, data)),
+        $copyFrom: (sql: string, data: Buffer) => send(() => copy(sql, data)),
       }
       let result: Awaited<ReturnType<typeof fn>>
       try {
