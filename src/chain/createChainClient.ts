@@ -50,6 +50,8 @@ export type CreateChainClientParameters = {
   metrics: Metrics
   /** requests per JSON-RPC batch (default 4) */
   batchSize?: number
+  /** the owner's stop: no retry after it (the governor's `signal`, rpcGovernor.ts) */
+  signal?: AbortSignal
 }
 
 /** A {@link ChainClient} for one chain. Block numbers are never cached (`cacheTime: 0`). */
@@ -89,6 +91,7 @@ export function createChainClient(params: CreateChainClientParameters): ChainCli
     retryCount: params.retryCount,
     initialConcurrency: params.initialConcurrency,
     maxConcurrency: params.maxConcurrency,
+    signal: params.signal,
   })
   const multicall3 = new Map<string, Multicall3Support>()
   const chainClient = client.extend(() => ({

@@ -70,4 +70,27 @@ describe('createRpcGovernor', () => {
     })
     expect(Date.now() - started).toBeGreaterThanOrEqual(950)
   })
+
+  it('stops retrying when its owner stops: the pending backoff ends and the last error is thrown', async () => {
+    const stop = new AbortController()
+    // a backoff of 60–120 s: the run can only end within the test's timeout if the abort ends it
+    const governor = createRpcGovernor({ metrics, chainId: 1, baseDelayMs: 120_000, maxDelayMs: 120_000, signal: stop.signal })
+    let calls = 0
+    const run = governor.run('eth_getBlockByNumber', async () => {
+      calls++
+      throw new Error('fetch failed: connect ECONNREFUSED 127.0.0.1:8545')
+    })
+    await new Promise((resolve) => setTimeout(resolve, 20)) // the first attempt failed; the backoff is pending
+    stop.abort()
+    await expect(run).rejects.toThrow(/ECONNREFUSED/)
+    expect(calls).toBe(1)
+    // and once stopped, a failure is not retried at all
+    await expect(
+      governor.run('eth_call', async () => {
+        calls++
+        throw httpError(502)
+      }),
+    ).rejects.toThrow(/502/)
+    expect(calls).toBe(2)
+  }, 10_000)
 })

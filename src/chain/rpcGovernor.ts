@@ -66,10 +66,19 @@ export type RpcGovernorOptions = {
   /** first backoff, ms (default 200), doubled per attempt, capped at maxDelayMs (default 10 000); the wait is ½–1× of that (src/common/retryPolicy.ts) */
   baseDelayMs?: number
   maxDelayMs?: number
+  /**
+   * The stop of whatever owns this chain's client (the indexer's chain loops): once aborted, a failed request is not
+   * retried and a pending backoff ends at once, each rethrowing its last error, so a stop never waits out the backoff
+   * of a node that went away (6 retries: up to ~20 s).
+   */
+  signal?: AbortSignal
 }
 
 export type RpcGovernor = {
-  /** Runs one RPC action under the concurrency limit with retries; rethrows the last error. */
+  /**
+   * Runs one RPC action under the concurrency limit with retries; rethrows the last error. No retry starts, and a
+   * backoff ends, once `opts.signal` or the governor's own `signal` is aborted.
+   */
   run<T>(method: string, fn: () => Promise<T>, opts?: { signal?: AbortSignal; retryCount?: number }): Promise<T>
   /** current concurrency limit */
   concurrency(): number
@@ -108,6 +117,7 @@ export function createRpcGovernor(options: RpcGovernorOptions): RpcGovernor {
     concurrency: () => queue.concurrency,
     async run<T>(method: string, fn: () => Promise<T>, opts: { signal?: AbortSignal; retryCount?: number } = {}): Promise<T> {
       const retries = opts.retryCount ?? retryCount
+      const signal = opts.signal && options.signal ? AbortSignal.any([opts.signal, options.signal]) : (opts.signal ?? options.signal)
       for (let attempt = 0; ; attempt++) {
         try {
           const result = await queue.add(
@@ -127,7 +137,7 @@ export function createRpcGovernor(options: RpcGovernorOptions): RpcGovernor {
           const kind = classifyRpcError(error)
           rpcErrors.inc({ method, code: kind })
           if (kind === 'congestion') decrease(method)
-          if (kind === 'range' || kind === 'fatal' || attempt >= retries || opts.signal?.aborted) throw error
+          if (kind === 'range' || kind === 'fatal' || attempt >= retries || signal?.aborted) throw error
           const delay = retryAfterMs(error) ?? backoffDelay({ baseMs: base, maxMs: maxDelay }, attempt)
           rpcRetries.inc({ method, kind })
           options.logger?.debug(
@@ -141,8 +151,8 @@ export function createRpcGovernor(options: RpcGovernorOptions): RpcGovernor {
             },
             'Retrying RPC request',
           )
-          await createSleeper(opts.signal).sleep(delay)
-          if (opts.signal?.aborted) throw error
+          await createSleeper(signal).sleep(delay)
+          if (signal?.aborted) throw error
         }
       }
     },

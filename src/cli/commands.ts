@@ -109,10 +109,10 @@ async function openGatewayDb(config: Config, cleanups: Cleanup[], shared?: Db): 
  * registered before it opens (a shutdown meanwhile waits for the open, then closes it: PGlite must be closed); when
  * either fails, both are waited for, what did open is closed, and the first error is thrown (the other is logged).
  */
-async function openChainsAndDb(config: Config, logger: Logger, cleanups: Cleanup[]): Promise<[ResolvedChain[], Db]> {
+async function openChainsAndDb(config: Config, logger: Logger, cleanups: Cleanup[], shutdown: AbortSignal): Promise<[ResolvedChain[], Db]> {
   const opening = openDb(config)
   cleanups.push(async () => (await opening.catch(() => undefined))?.close())
-  const [chains, db] = await Promise.allSettled([resolveChains(config, logger, cleanups), opening])
+  const [chains, db] = await Promise.allSettled([resolveChains(config, logger, cleanups, shutdown), opening])
   if (chains.status === 'fulfilled' && db.status === 'fulfilled') return [chains.value, db.value]
   if (chains.status === 'rejected' && db.status === 'rejected') logger.error({ error: db.reason }, 'The database did not open either')
   for (const cleanup of cleanups.splice(0).reverse()) {
@@ -125,8 +125,11 @@ async function openChainsAndDb(config: Config, logger: Logger, cleanups: Cleanup
   throw chains.status === 'rejected' ? chains.reason : (db as PromiseRejectedResult).reason
 }
 
-/** Starts the devnet and workload when no chain is configured; returns the chains to index. */
-async function resolveChains(config: Config, logger: Logger, cleanups: Cleanup[]): Promise<ResolvedChain[]> {
+/**
+ * Starts the devnet and workload when no chain is configured; returns the chains to index. The live workload stops
+ * sending at `shutdown` (a terminal's Ctrl-C has already stopped anvil: it would go on failing until its cleanup).
+ */
+async function resolveChains(config: Config, logger: Logger, cleanups: Cleanup[], shutdown: AbortSignal): Promise<ResolvedChain[]> {
   if (config.chains.length) return config.chains.map((c) => ({ ...c, ephemeral: false }))
   // loaded here, not at the top: a command with chains configured never pays for the devnet's modules
   const { startDevnet } = await import('../devnet/index.js')
@@ -138,7 +141,9 @@ async function resolveChains(config: Config, logger: Logger, cleanups: Cleanup[]
     const workload = createWorkload({ rpcUrl: devnet.rpcUrl, address: devnet.address, logger })
     await workload.seedScenario()
     const controller = new AbortController()
-    const live = workload.runLive({ intervalMs: 2_000, signal: controller.signal }).catch((error) => logger.error({ error }, 'Workload stopped'))
+    const live = workload
+      .runLive({ intervalMs: 2_000, signal: AbortSignal.any([controller.signal, shutdown]) })
+      .catch((error) => logger.error({ error }, 'Workload stopped'))
     cleanups.push(async () => {
       controller.abort()
       await live
@@ -288,7 +293,7 @@ export async function runStart(config: Config): Promise<void> {
   const command = beginCommand(config)
   const { logger, cleanups, done } = command
   if (config.server.workers > 1) logger.warn({ workers: config.server.workers }, 'server.workers applies to `serve` only: `start` serves from this one process')
-  const [chains, db] = await openChainsAndDb(config, logger, cleanups)
+  const [chains, db] = await openChainsAndDb(config, logger, cleanups, command.common.signal)
   const gateway = await createConfiguredGateway(config, await openGatewayDb(config, cleanups, db), command.common)
   cleanups.push(() => gateway.close())
   const notifier = await openNotifier(config, logger, cleanups)
@@ -315,7 +320,7 @@ export async function runStart(config: Config): Promise<void> {
 export async function runIndex(config: Config): Promise<void> {
   const command = beginCommand(config)
   const { logger, cleanups, done } = command
-  const [chains, db] = await openChainsAndDb(config, logger, cleanups)
+  const [chains, db] = await openChainsAndDb(config, logger, cleanups, command.common.signal)
   const notifier = await openNotifier(config, logger, cleanups)
   await startIndexer(config, db, chains, command, (seq) => void notifier.publish(seq).catch((error) => logger.warn({ error }, 'Journal notification failed')))
   await done
@@ -388,8 +393,8 @@ export async function runMigrate(config: Config): Promise<void> {
 
 /** `devnet`: anvil + contract + workload, no indexing. */
 export async function runDevnet(config: Config): Promise<void> {
-  const { logger, cleanups, done } = beginCommand(config)
-  const chains = await resolveChains({ ...config, chains: [] }, logger, cleanups)
+  const { common, logger, cleanups, done } = beginCommand(config)
+  const chains = await resolveChains({ ...config, chains: [] }, logger, cleanups, common.signal)
   process.stdout.write(`\n  RPC       ${redactUrl(chains[0]!.rpcUrls[0]!)}\n  Contract  ${chains[0]!.contract}\n  Chain id  ${chains[0]!.chainId}\n\n`)
   await done
 }

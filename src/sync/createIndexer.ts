@@ -67,7 +67,10 @@ export function createIndexer(params: CreateIndexerParameters): Indexer {
   const clients = new Map<number, ChainClient>()
   const health = new Map<number, ChainHealth>()
   for (const chain of params.chains) {
-    clients.set(chain.chainId, createChainClient({ chainId: chain.chainId, rpcUrls: chain.rpcUrls, logger, metrics, timeoutMs: params.rpcTimeoutMs }))
+    clients.set(
+      chain.chainId,
+      createChainClient({ chainId: chain.chainId, rpcUrls: chain.rpcUrls, logger, metrics, timeoutMs: params.rpcTimeoutMs, signal: stopped }),
+    )
     health.set(
       chain.chainId,
       createChainHealth({
