@@ -3,36 +3,24 @@
  * on a data directory, for the suites that start the real CLI (test/embeddedRestart.test.ts, test/build.test.ts).
  */
 import { type ChildProcess, spawn } from 'node:child_process'
-import { createServer } from 'node:net'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 
-/** A TCP port free on 127.0.0.1 right now (the OS picks it; another process may take it later). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
-}
-
 /** A running `start`: the child, everything it wrote so far (stdout + stderr), and its exit code once it exits. */
 export type EmbeddedRun = { child: ChildProcess; output: () => string; exited: Promise<number | null> }
 
 /**
- * Spawns `start` on `dataDir` with free devnet and GraphQL ports, on 127.0.0.1, logging at info.
+ * Spawns `start` on `dataDir` on 127.0.0.1, logging at info, its devnet and GraphQL ports picked by the OS when they
+ * listen (port 0; the URL is in its log): a port found free beforehand was taken by a parallel suite's process once.
  * @param env the child's environment besides those (default: this process's)
  */
 export async function startEmbedded(dataDir: string, env: NodeJS.ProcessEnv = process.env): Promise<EmbeddedRun> {
   const child = spawn(process.execPath, [join(ROOT, 'bin/sign-indexer.mjs'), 'start'], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...env, DATA_DIR: dataDir, DEVNET_PORT: String(await freePort()), PORT: String(await freePort()), HOST: '127.0.0.1', LOG_LEVEL: 'info' },
+    env: { ...env, DATA_DIR: dataDir, DEVNET_PORT: '0', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' },
   })
   let out = ''
   child.stdout!.on('data', (d: Buffer) => {
