@@ -25,6 +25,17 @@ import { createProgressReporter } from './progress.js'
 import { runServePrimary, STOP_MESSAGE } from './serveCluster.js'
 
 type Cleanup = () => Promise<void> | void
+
+let stopRequested = false
+
+/**
+ * Whether this process is shutting down (a signal, or `fail`): an error that then ends a command's start-up (PGlite
+ * closed under it, the devnet's anvil gone with the terminal's Ctrl-C) is a consequence of the stop, not a failure —
+ * src/cli/main.ts leaves the exit to the shutdown (0 after a signal) instead of reporting it.
+ */
+export function isShuttingDown(): boolean {
+  return stopRequested
+}
 /** `ephemeral`: a devnet started by this process, whose history is new on every run */
 type ResolvedChain = IndexerChain & { ephemeral: boolean }
 
@@ -32,6 +43,8 @@ type ResolvedChain = IndexerChain & { ephemeral: boolean }
  * Runs cleanups in reverse order on the first SIGINT/SIGTERM, then exits 0 (a second signal exits 1 at once).
  * `fail(error)` does the same for a component that cannot go on (e.g. a chain whose node is on another chain), and
  * exits 1 after printing the error (a BaseError's message as plain text on stderr, like a configuration error).
+ * Each cleanup runs once: the shutdown takes the list as it is, so a start-up step failing meanwhile (its devnet gone
+ * with the terminal's Ctrl-C) finds nothing left to close twice.
  */
 function onShutdown(logger: Logger, cleanups: Cleanup[], shutdown: AbortController): { done: Promise<void>; fail: (error: unknown) => void } {
   let stopping = false
@@ -40,8 +53,9 @@ function onShutdown(logger: Logger, cleanups: Cleanup[], shutdown: AbortControll
     resolveDone = resolve
   })
   const stop = async (code: number) => {
+    stopRequested = true
     shutdown.abort() // every stage holding the bag's signal stops now; the cleanups below wait for them
-    for (const cleanup of [...cleanups].reverse()) {
+    for (const cleanup of cleanups.splice(0).reverse()) {
       try {
         await cleanup()
       } catch (error) {
@@ -114,6 +128,8 @@ async function openChainsAndDb(config: Config, logger: Logger, cleanups: Cleanup
   cleanups.push(async () => (await opening.catch(() => undefined))?.close())
   const [chains, db] = await Promise.allSettled([resolveChains(config, logger, cleanups, shutdown), opening])
   if (chains.status === 'fulfilled' && db.status === 'fulfilled') return [chains.value, db.value]
+  // a shutdown under way closes what opened; its own error (e.g. the devnet gone with a terminal's Ctrl-C) is not ours
+  if (shutdown.aborted) throw chains.status === 'rejected' ? chains.reason : (db as PromiseRejectedResult).reason
   if (chains.status === 'rejected' && db.status === 'rejected') logger.error({ error: db.reason }, 'The database did not open either')
   for (const cleanup of cleanups.splice(0).reverse()) {
     try {

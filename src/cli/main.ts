@@ -12,7 +12,7 @@ import { redactText } from '../common/redactUrl.js'
 import { addConfigOptions, loadConfig } from '../config/config.js'
 import type { Config } from '../config/config.js'
 import { BaseError } from '../errors/baseError.js'
-import { runDevnet, runIndex, runMigrate, runServe, runStart, runVerify } from './commands.js'
+import { isShuttingDown, runDevnet, runIndex, runMigrate, runServe, runStart, runVerify } from './commands.js'
 
 const program = new Command('sign-indexer').description('Index Sign Protocol attestations into PostgreSQL and serve them over GraphQL').showHelpAfterError()
 
@@ -40,6 +40,13 @@ try {
   await program.parseAsync(process.argv)
 } catch (error) {
   const logger = createLogger()
+  // a start-up step ended by a terminal's Ctrl-C (it stopped the devnet's anvil too) can fail before the signal's
+  // handler has run: a moment's grace, then a shutdown under way runs the cleanups and exits (0 after a signal)
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  if (isShuttingDown()) {
+    logger.debug({ error }, 'Start-up ended by the shutdown')
+    await new Promise(() => {})
+  }
   if (error instanceof BaseError) {
     process.stderr.write(`${redactText(error.message)}\n`)
   } else logger.fatal({ error }, 'Fatal error')

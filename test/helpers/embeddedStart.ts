@@ -15,10 +15,13 @@ export type EmbeddedRun = { child: ChildProcess; output: () => string; exited: P
  * Spawns `start` on `dataDir` on 127.0.0.1, logging at info, its devnet and GraphQL ports picked by the OS when they
  * listen (port 0; the URL is in its log): a port found free beforehand was taken by a parallel suite's process once.
  * @param env the child's environment besides those (default: this process's)
+ * @param options `detached`: the child leads its own process group (signal `-pid` to reach its anvil too, as a
+ *   terminal's Ctrl-C does)
  */
-export async function startEmbedded(dataDir: string, env: NodeJS.ProcessEnv = process.env): Promise<EmbeddedRun> {
+export async function startEmbedded(dataDir: string, env: NodeJS.ProcessEnv = process.env, options: { detached?: boolean } = {}): Promise<EmbeddedRun> {
   const child = spawn(process.execPath, [join(ROOT, 'bin/sign-indexer.mjs'), 'start'], {
     cwd: ROOT,
+    detached: options.detached ?? false,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...env, DATA_DIR: dataDir, DEVNET_PORT: '0', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' },
   })
