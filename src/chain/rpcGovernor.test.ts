@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events'
 import { describe, expect, it } from 'vitest'
 import { createMetrics } from '../common/metrics.js'
 import { ResponseBodyTooLargeError } from 'viem'
@@ -84,13 +85,28 @@ describe('createRpcGovernor', () => {
     stop.abort()
     await expect(run).rejects.toThrow(/ECONNREFUSED/)
     expect(calls).toBe(1)
-    // and once stopped, a failure is not retried at all
-    await expect(
-      governor.run('eth_call', async () => {
-        calls++
-        throw httpError(502)
-      }),
-    ).rejects.toThrow(/502/)
-    expect(calls).toBe(2)
+    // and once stopped, nothing more is sent
+    await expect(governor.run('eth_call', async () => calls++)).rejects.toThrow(/abort/i)
+    expect(calls).toBe(1)
+  }, 10_000)
+
+  it('holds one abort listener on its stop signal however many requests are backing off (an RPC outage)', async () => {
+    const stop = new AbortController()
+    const governor = createRpcGovernor({ metrics, chainId: 1, baseDelayMs: 120_000, maxDelayMs: 120_000, initialConcurrency: 32, signal: stop.signal })
+    let calls = 0
+    const runs = Array.from({ length: 200 }, () =>
+      governor
+        .run('eth_getBlockByNumber', async () => {
+          calls++
+          throw new Error('fetch failed: connect ECONNREFUSED 127.0.0.1:8545')
+        })
+        .catch((error: Error) => error),
+    )
+    while (calls < 200) await new Promise((resolve) => setTimeout(resolve, 5))
+    // 200 backoffs pending: before, a listener each (Node warns past 10: MaxListenersExceededWarning)
+    expect(getEventListeners(stop.signal, 'abort').length).toBe(1)
+    stop.abort()
+    expect((await Promise.all(runs)).every((e) => /ECONNREFUSED/.test(String(e)))).toBe(true)
+    expect(getEventListeners(stop.signal, 'abort').length).toBe(0)
   }, 10_000)
 })

@@ -67,17 +67,19 @@ export type RpcGovernorOptions = {
   baseDelayMs?: number
   maxDelayMs?: number
   /**
-   * The stop of whatever owns this chain's client (the indexer's chain loops): once aborted, a failed request is not
-   * retried and a pending backoff ends at once, each rethrowing its last error, so a stop never waits out the backoff
-   * of a node that went away (6 retries: up to ~20 s).
+   * The stop of whatever owns this chain's client (the indexer's chain loops): once aborted, no request starts (`run`
+   * rejects with the signal's reason), a failed request is not retried and a pending backoff ends at once rethrowing
+   * its last error, so a stop never waits out the backoff of a node that went away (6 retries: up to ~20 s). A request
+   * already sent still ends by its answer or its timeout.
    */
   signal?: AbortSignal
 }
 
 export type RpcGovernor = {
   /**
-   * Runs one RPC action under the concurrency limit with retries; rethrows the last error. No retry starts, and a
-   * backoff ends, once `opts.signal` or the governor's own `signal` is aborted.
+   * Runs one RPC action under the concurrency limit with retries; rethrows the last error. Once `opts.signal` or the
+   * governor's own `signal` is aborted, nothing more is sent: it rejects with the signal's reason before a first
+   * attempt, and with the last error instead of a retry (a pending backoff ends).
    */
   run<T>(method: string, fn: () => Promise<T>, opts?: { signal?: AbortSignal; retryCount?: number }): Promise<T>
   /** current concurrency limit */
@@ -95,6 +97,8 @@ export function createRpcGovernor(options: RpcGovernorOptions): RpcGovernor {
   const { rpcConcurrency, rpcErrors, rpcRequestDuration, rpcRetries } = options.metrics
   let successes = 0
   rpcConcurrency.set({ chain_id: chain }, queue.concurrency)
+  // one sleeper for every backoff on the governor's signal: one abort listener, however many requests wait
+  const backoffs = createSleeper(options.signal)
 
   const increase = () => {
     if (++successes >= queue.concurrency && queue.concurrency < max) {
@@ -118,6 +122,8 @@ export function createRpcGovernor(options: RpcGovernorOptions): RpcGovernor {
     async run<T>(method: string, fn: () => Promise<T>, opts: { signal?: AbortSignal; retryCount?: number } = {}): Promise<T> {
       const retries = opts.retryCount ?? retryCount
       const signal = opts.signal && options.signal ? AbortSignal.any([opts.signal, options.signal]) : (opts.signal ?? options.signal)
+      const sleeper = opts.signal ? createSleeper(signal) : backoffs
+      signal?.throwIfAborted()
       for (let attempt = 0; ; attempt++) {
         try {
           const result = await queue.add(
@@ -151,7 +157,7 @@ export function createRpcGovernor(options: RpcGovernorOptions): RpcGovernor {
             },
             'Retrying RPC request',
           )
-          await createSleeper(signal).sleep(delay)
+          await sleeper.sleep(delay)
           if (signal?.aborted) throw error
         }
       }

@@ -27,6 +27,26 @@ import { runServePrimary, STOP_MESSAGE } from './serveCluster.js'
 type Cleanup = () => Promise<void> | void
 
 let stopRequested = false
+let cleanupPass: Promise<void> = Promise.resolve()
+
+/**
+ * Takes `cleanups` out of the list and runs them, last registered first, after any pass already running (a failed
+ * start-up's own pass, then the shutdown's: the shutdown's exit waits for both). Each cleanup runs once; one that
+ * throws is logged and the rest still run.
+ */
+function runCleanups(cleanups: Cleanup[], logger: Logger): Promise<void> {
+  const list = cleanups.splice(0).reverse()
+  cleanupPass = cleanupPass.then(async () => {
+    for (const cleanup of list) {
+      try {
+        await cleanup()
+      } catch (error) {
+        logger.error({ error }, 'Cleanup failed')
+      }
+    }
+  })
+  return cleanupPass
+}
 
 /**
  * Whether this process is shutting down (a signal, or `fail`): an error that then ends a command's start-up (PGlite
@@ -55,13 +75,7 @@ function onShutdown(logger: Logger, cleanups: Cleanup[], shutdown: AbortControll
   const stop = async (code: number) => {
     stopRequested = true
     shutdown.abort() // every stage holding the bag's signal stops now; the cleanups below wait for them
-    for (const cleanup of cleanups.splice(0).reverse()) {
-      try {
-        await cleanup()
-      } catch (error) {
-        logger.error({ error }, 'Cleanup failed')
-      }
-    }
+    await runCleanups(cleanups, logger)
     resolveDone()
     process.exit(code)
   }
@@ -106,15 +120,24 @@ function openDb(config: Config): Promise<Db> {
  * directory) the process's one client, `shared`, where only the request deadline applies.
  */
 async function openGatewayDb(config: Config, cleanups: Cleanup[], shared?: Db): Promise<Db> {
-  if (!config.databaseUrl) return shared ?? openDb(config)
-  const db = await createDb({
+  if (!config.databaseUrl) return shared ?? closedOnShutdown(openDb(config), cleanups)
+  const opening = createDb({
     databaseUrl: config.databaseUrl,
     migrate: shared === undefined,
     statementTimeoutMs: config.limits.queryTimeoutMs,
     preparedStatements: config.preparedStatements,
   })
-  cleanups.push(() => db.close())
-  return db
+  return closedOnShutdown(opening, cleanups)
+}
+
+/**
+ * Registers the close of a database still opening: a shutdown meanwhile waits for the open, then closes it (PGlite
+ * creating its directory must finish and be closed, or the directory may be left half-made).
+ * @returns `opening`
+ */
+function closedOnShutdown(opening: Promise<Db>, cleanups: Cleanup[]): Promise<Db> {
+  cleanups.push(async () => (await opening.catch(() => undefined))?.close())
+  return opening
 }
 
 /**
@@ -124,20 +147,13 @@ async function openGatewayDb(config: Config, cleanups: Cleanup[], shared?: Db): 
  * either fails, both are waited for, what did open is closed, and the first error is thrown (the other is logged).
  */
 async function openChainsAndDb(config: Config, logger: Logger, cleanups: Cleanup[], shutdown: AbortSignal): Promise<[ResolvedChain[], Db]> {
-  const opening = openDb(config)
-  cleanups.push(async () => (await opening.catch(() => undefined))?.close())
+  const opening = closedOnShutdown(openDb(config), cleanups)
   const [chains, db] = await Promise.allSettled([resolveChains(config, logger, cleanups, shutdown), opening])
   if (chains.status === 'fulfilled' && db.status === 'fulfilled') return [chains.value, db.value]
   // a shutdown under way closes what opened; its own error (e.g. the devnet gone with a terminal's Ctrl-C) is not ours
   if (shutdown.aborted) throw chains.status === 'rejected' ? chains.reason : (db as PromiseRejectedResult).reason
   if (chains.status === 'rejected' && db.status === 'rejected') logger.error({ error: db.reason }, 'The database did not open either')
-  for (const cleanup of cleanups.splice(0).reverse()) {
-    try {
-      await cleanup()
-    } catch (error) {
-      logger.error({ error }, 'Cleanup failed')
-    }
-  }
+  await runCleanups(cleanups, logger)
   throw chains.status === 'rejected' ? chains.reason : (db as PromiseRejectedResult).reason
 }
 
@@ -350,8 +366,7 @@ export async function runIndex(config: Config): Promise<void> {
  */
 export async function runVerify(config: Config): Promise<void> {
   const { common, logger, cleanups, done } = beginCommand(config)
-  const db = await openDb(config)
-  cleanups.push(() => db.close())
+  const db = await closedOnShutdown(openDb(config), cleanups)
   const notifier = await openNotifier(config, logger, cleanups)
   startVerifier(
     config,
@@ -380,7 +395,6 @@ export async function runServe(config: Config): Promise<void> {
   const command = beginCommand(config)
   const { logger, cleanups, done } = command
   const db = await openGatewayDb(config, cleanups)
-  if (!config.databaseUrl) cleanups.push(() => db.close())
   const readMetrics = cluster.isWorker ? createClusterMetricsReader(command.common.metrics.registry) : undefined
   const gateway = await createConfiguredGateway(config, db, command.common, readMetrics)
   cleanups.push(() => gateway.close())

@@ -44,10 +44,15 @@ export type Sleeper = {
 
 /**
  * Interruptible sleeps for one loop or a group of loops: `wakeAll()` or an abort of `signal` ends them early.
- * Timers do not keep the process alive once the signal is aborted (they are cleared).
+ * Timers do not keep the process alive once the signal is aborted (they are cleared). The sleeper holds one `abort`
+ * listener on `signal` while any sleep is pending, however many are (an RPC outage puts hundreds of retries to sleep
+ * at once: a listener each passed Node's limit of 10, `MaxListenersExceededWarning`), and none otherwise.
  */
 export function createSleeper(signal?: AbortSignal): Sleeper {
   const pending = new Set<() => void>()
+  const wakeAll = () => {
+    for (const done of [...pending]) done()
+  }
   return {
     sleep(ms) {
       if (signal?.aborted) return Promise.resolve()
@@ -55,16 +60,14 @@ export function createSleeper(signal?: AbortSignal): Sleeper {
         const done = () => {
           clearTimeout(timer)
           pending.delete(done)
-          signal?.removeEventListener('abort', done)
+          if (!pending.size) signal?.removeEventListener('abort', wakeAll)
           resolve()
         }
         const timer = setTimeout(done, Math.max(0, ms))
+        if (!pending.size) signal?.addEventListener('abort', wakeAll, { once: true })
         pending.add(done)
-        signal?.addEventListener('abort', done, { once: true })
       })
     },
-    wakeAll() {
-      for (const done of [...pending]) done()
-    },
+    wakeAll,
   }
 }
