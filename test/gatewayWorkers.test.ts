@@ -65,9 +65,14 @@ const workerPids = (output: string) => new Set([...output.matchAll(/"pid":(\d+)[
 
 describe('serve --workers 2', () => {
   it('answers every query from both workers, counts them in one scrape, replaces killed workers and stops cleanly on Ctrl-C', async () => {
-    // a fixed port, as in production: with port 0 a cluster whose workers all died listens again on another port
-    const port = await freePort()
-    const gateway = spawnGateway(database.url, ['--workers', '2', '--port', String(port)])
+    // a fixed port, as in production: with port 0 a cluster whose workers all died listens again on another port.
+    // Found free, then taken before the workers listened (the other test worker's processes bind port 0): once more.
+    let gateway = spawnGateway(database.url, ['--workers', '2', '--port', String(await freePort())])
+    for (let attempt = 1; attempt < 3; attempt++) {
+      await gateway.ready
+      if (gateway.child.exitCode === null || !gateway.output().includes('is already in use')) break
+      gateway = spawnGateway(database.url, ['--workers', '2', '--port', String(await freePort())])
+    }
     try {
       await gateway.ready
       const url = gateway.url()
