@@ -40,4 +40,31 @@ describe('createChainClient', () => {
     expect(single.filter((r) => r.method === 'eth_getLogs')).toHaveLength(2)
     expect(batches.flat().map((r) => r.method)).toEqual(['eth_blockNumber', 'eth_chainId']) // the others are still batched
   })
+
+  it('a stop aborts the requests in flight: a node that holds them unanswered does not hold the stop for the RPC timeout', async () => {
+    const held = new Set<import('node:http').ServerResponse>()
+    const closed: string[] = []
+    const hung = createServer((req, res) => {
+      held.add(res) // accepted, never answered
+      req.socket.on('close', () => closed.push('request'))
+    })
+    await new Promise<void>((r) => hung.listen(0, '127.0.0.1', r))
+    try {
+      const stop = new AbortController()
+      const url = `http://127.0.0.1:${(hung.address() as AddressInfo).port}`
+      // a timeout far beyond the test's: only the stop can end the request in time
+      const client = createChainClient({ chainId: 1, rpcUrls: [url], metrics: createMetrics(), timeoutMs: 600_000, signal: stop.signal })
+      const head = client.governor.run('eth_getBlockByNumber', () => client.getBlockNumber()).catch((error: Error) => error)
+      while (!held.size) await new Promise((r) => setTimeout(r, 5))
+      stop.abort()
+      const error = await head
+      expect(String(error)).toMatch(/abort/i)
+      expect(String(error)).not.toMatch(/took too long|timed out/i)
+      while (!closed.length) await new Promise((r) => setTimeout(r, 5)) // the held connection is let go
+    } finally {
+      for (const res of held) res.destroy()
+      hung.closeAllConnections()
+      await new Promise<void>((r) => hung.close(() => r()))
+    }
+  }, 20_000)
 })

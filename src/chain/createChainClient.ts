@@ -50,7 +50,7 @@ export type CreateChainClientParameters = {
   metrics: Metrics
   /** requests per JSON-RPC batch (default 4) */
   batchSize?: number
-  /** the owner's stop: no retry after it (the governor's `signal`, rpcGovernor.ts) */
+  /** the owner's stop: no request after it (the governor's `signal`, rpcGovernor.ts), and HTTP requests in flight are aborted */
   signal?: AbortSignal
 }
 
@@ -58,6 +58,8 @@ export type CreateChainClientParameters = {
 export function createChainClient(params: CreateChainClientParameters): ChainClient {
   const timeout = params.timeoutMs ?? 20_000
   const failures = { count: 0 }
+  // the owner's stop aborts every HTTP request in flight (viem joins it with each request's own timeout)
+  const fetchOptions = params.signal ? { signal: params.signal } : undefined
   // counted per URL: viem's fallback hides a failure whose request another URL then answered
   const transports = params.rpcUrls.map((url) =>
     counting(
@@ -65,8 +67,8 @@ export function createChainClient(params: CreateChainClientParameters): ChainCli
         ? webSocket(url, { timeout, retryCount: 0 })
         : alone(
             UNBATCHED_METHODS,
-            http(url, { timeout, retryCount: 0, batch: { batchSize: params.batchSize ?? 4, wait: 0 } }),
-            http(url, { timeout, retryCount: 0 }),
+            http(url, { timeout, retryCount: 0, batch: { batchSize: params.batchSize ?? 4, wait: 0 }, fetchOptions }),
+            http(url, { timeout, retryCount: 0, fetchOptions }),
           ),
       failures,
     ),
