@@ -54,6 +54,17 @@ it('dist/ carries viem compiled in (scripts/build.ts COMPILED_IN): no module of 
   expect(await readFile(join(ROOT, 'src/chain/createChainClient.ts'), 'utf8')).toMatch(/from 'viem'/)
 })
 
+it("dist/'s shared chunks (viem) carry no source map, our modules do: a stack through viem does not parse viem's map", async () => {
+  const files = await readdir(join(ROOT, 'dist'))
+  const chunks = files.filter((f) => /^(chunk|ccip)-.*\.js$/.test(f))
+  expect(chunks.length).toBeGreaterThan(0)
+  for (const chunk of chunks) {
+    expect(await readFile(join(ROOT, 'dist', chunk), 'utf8'), chunk).not.toContain('sourceMappingURL')
+    expect(files, chunk).not.toContain(`${chunk}.map`)
+  }
+  expect(await readFile(join(ROOT, 'dist/sync/runChainSync.js'), 'utf8')).toMatch(/\/\/# sourceMappingURL=runChainSync\.js\.map\s*$/)
+})
+
 it('installed under a node_modules directory (npm i -g, npx github:…), the build still keeps every source file its own module', async () => {
   // the package's own path then holds `/node_modules/`: the build must not take its sources for a package's files and
   // bundle them into shared chunks, where `import.meta.url` (migrations, the SP artifact cache) points one level up
