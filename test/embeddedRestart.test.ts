@@ -32,6 +32,10 @@ it('a second `start` on the same data directory resets the devnet chain and inde
     expect(await waitForLinkedAttestations(second, 90_000)).toBeGreaterThan(0)
     expect(second.output()).toContain("Fresh devnet: removed the previous run's rows")
     expect(second.output()).not.toMatch(/"level":(50|60)/) // no error or fatal log line
+    // PGlite's WebAssembly memory is not the budget's: measured by the RSS (~550 MiB with ~100 MiB of V8 heap) every
+    // start warned and collected for every 32 MiB of garbage (the first start may still warn while PGlite creates
+    // its directory: ~300 MiB of ArrayBuffers for a moment)
+    expect(second.output()).not.toContain('over the memory budget')
   } finally {
     second.child.kill('SIGINT')
     expect(await second.exited).toBe(0)

@@ -291,7 +291,8 @@ function beginCommand(config: Config): Command {
   warnDeprecations(config, logger)
   const shutdown = new AbortController()
   const common = createCommon({ logger, signal: shutdown.signal })
-  const memoryBudget = createMemoryBudget({ budgetMiB: config.limits.memoryBudgetMiB, logger })
+  // without a database URL the command runs PGlite in this process (`devnet`, which opens none, reads the same way)
+  const memoryBudget = createMemoryBudget({ budgetMiB: config.limits.memoryBudgetMiB, logger, wasmDatabase: !config.databaseUrl })
   const cleanups: Cleanup[] = [() => memoryBudget.stop()]
   return { common, logger, cleanups, ...onShutdown(logger, cleanups, shutdown) }
 }
