@@ -103,7 +103,10 @@ if (misplaced.length) throw new Error(`build: source files bundled into shared c
 for (const [output, meta] of Object.entries(metafile.outputs)) {
   if (!output.endsWith('.js') || Object.keys(meta.inputs).some((input) => resolve(ROOT, input).startsWith(`${SRC}${sep}`))) continue
   const file = resolve(ROOT, output)
-  await writeFile(file, (await readFile(file, 'utf8')).replace(/\n\/\/# sourceMappingURL=[^\n]*\n?$/, '\n'))
+  const code = await readFile(file, 'utf8')
+  const stripped = code.replace(/\n\/\/# sourceMappingURL=[^\n]*\n?$/, '\n')
+  if (stripped === code) throw new Error(`build: no trailing sourceMappingURL comment in ${output} (esbuild's output changed?)`)
+  await writeFile(file, stripped)
   await rm(`${file}.map`, { force: true })
 }
 // the compiled-in viem's version (its parts come with it): bin/sign-indexer.mjs runs the sources when node_modules has another

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createSilentLogger } from './logger.js'
-import { createMemoryBudget, type MemoryProbe } from './memoryBudget.js'
+import { createMemoryBudget, jsMemoryBytes, type MemoryProbe } from './memoryBudget.js'
 
 const MiB = 2 ** 20
 
@@ -61,5 +61,17 @@ describe('createMemoryBudget', () => {
     garbage = null
     expect(budget.check()).toBe(true)
     expect(budget.collections()).toBe(1)
+  })
+
+  it("with PGlite in the process, reads JavaScript memory: Buffers count, WebAssembly memory (PGlite's PostgreSQL) does not", () => {
+    const before = jsMemoryBytes()
+    const wasm = new WebAssembly.Memory({ initial: 1_600 }) // 100 MiB, written so it is resident
+    new Uint8Array(wasm.buffer).fill(1)
+    const afterWasm = jsMemoryBytes()
+    const buffer = Buffer.alloc(100 * MiB, 1)
+    const afterBuffer = jsMemoryBytes()
+    expect(afterWasm - before).toBeLessThan(20 * MiB)
+    expect(afterBuffer - afterWasm).toBeGreaterThanOrEqual(95 * MiB)
+    expect(wasm.buffer.byteLength + buffer.length).toBe(200 * MiB) // both still referenced while measured
   })
 })

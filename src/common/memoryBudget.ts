@@ -7,7 +7,8 @@
  * attestations with 90–175 MB live (`--trace-gc`).
  *
  * V8's own cap (`--max-old-space-size`) can only be set when the process starts, and a live heap above it is a
- * crash. Here a timer reads the process's RSS; above {@link COLLECT_AT} of the budget, and only when the heap holds at
+ * crash. Here a timer reads the process's RSS (with PGlite in the process: V8's heap + ArrayBuffers, see
+ * `wasmDatabase`); above {@link COLLECT_AT} of the budget, and only when the heap holds at
  * least as much garbage as {@link MIN_GARBAGE_SHARE} of what the last collection kept (so a live heap near the budget
  * never turns into back-to-back collections), it runs a full collection. Nothing is ever refused: over the budget with
  * live data the process goes on as V8 would (a warning once), it never runs out of memory because of the budget.
@@ -74,6 +75,8 @@ export function createMemoryBudget(params: CreateMemoryBudgetParameters): Memory
   let live = probe?.heapUsed() ?? 0
   let collections = 0
   let warned = false
+  // what `rss_mib` in the log lines is: the process's RSS, or (PGlite in the process) V8's heap + ArrayBuffers
+  const measure = params.wasmDatabase && !params.probe ? 'heap+arrayBuffers' : 'rss'
   const check = () => {
     if (!probe || probe.rss() < budget * COLLECT_AT) return false
     const garbage = probe.heapUsed() - live
@@ -81,8 +84,8 @@ export function createMemoryBudget(params: CreateMemoryBudgetParameters): Memory
       if (!warned && probe.rss() > budget) {
         warned = true
         logger.warn(
-          { budget_mib: params.budgetMiB, rss_mib: Math.round(probe.rss() / 2 ** 20), heap_used_mib: Math.round(probe.heapUsed() / 2 ** 20) },
-          'Resident memory is over the memory budget with little garbage to collect (limits.memoryBudgetMiB)',
+          { budget_mib: params.budgetMiB, measure, rss_mib: Math.round(probe.rss() / 2 ** 20), heap_used_mib: Math.round(probe.heapUsed() / 2 ** 20) },
+          `${measure === 'rss' ? 'Resident memory' : 'JavaScript memory (V8 heap + ArrayBuffers)'} is over the memory budget with little garbage to collect (limits.memoryBudgetMiB)`,
         )
       }
       return false
@@ -94,6 +97,7 @@ export function createMemoryBudget(params: CreateMemoryBudgetParameters): Memory
     live = probe.heapUsed()
     logger.debug(
       {
+        measure,
         rss_mib: Math.round(rss / 2 ** 20),
         garbage_mib: Math.round(garbage / 2 ** 20),
         live_mib: Math.round(live / 2 ** 20),
@@ -124,11 +128,14 @@ function processProbe(logger: Logger, wasmDatabase: boolean): MemoryProbe | unde
     logger.warn({ error }, 'The memory budget is off: V8 did not expose its garbage collector')
     return undefined
   }
-  // `external` counts WebAssembly memory, `arrayBuffers` does not (Node 20: a 250 MiB WebAssembly.Memory adds 250 MiB
-  // to the first, nothing to the second)
-  const jsMemory = () => {
-    const { heapTotal, arrayBuffers } = process.memoryUsage()
-    return heapTotal + arrayBuffers
-  }
-  return { rss: wasmDatabase ? jsMemory : () => process.memoryUsage.rss(), heapUsed: () => v8.getHeapStatistics().used_heap_size, collect: gc }
+  return { rss: wasmDatabase ? jsMemoryBytes : () => process.memoryUsage.rss(), heapUsed: () => v8.getHeapStatistics().used_heap_size, collect: gc }
+}
+
+/**
+ * This process's JavaScript memory, bytes: V8's heap (large strings included) plus ArrayBuffers (Buffers), without
+ * WebAssembly memory — `process.memoryUsage().external` counts a WebAssembly.Memory, `arrayBuffers` does not (Node 20).
+ */
+export function jsMemoryBytes(): number {
+  const { heapTotal, arrayBuffers } = process.memoryUsage()
+  return heapTotal + arrayBuffers
 }

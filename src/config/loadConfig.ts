@@ -122,7 +122,7 @@ function rpcEnvNamesFor(chain: Json): string[] {
  * - Top-level values: flag > env > file > default. Env: `DATABASE_URL`, `DATA_DIR`, `PORT`, `HOST`, `CORS_ORIGINS`, `LOG_LEVEL`,
  *   `DEVNET_PORT`, `CONFIRMATIONS` (every chain), `VERIFIERS`, `STALL_AFTER_FAILURES` (`limits.stallAfterFailures`),
  *   `QUERY_MAX_COMPLEXITY`, `QUERY_TIMEOUT` (ms), `MAX_IN_FLIGHT`, `MAX_QUEUED`, `MAX_REQUEST_BYTES` (the gateway's `limits`).
- *   `MEMORY_BUDGET_MIB` (`limits.memoryBudgetMiB`, resident memory kept near by collecting garbage early; 0 = off).
+ *   `MEMORY_BUDGET_MIB` (`limits.memoryBudgetMiB`, resident memory — with PGlite in the process, V8's heap + ArrayBuffers — kept near by collecting garbage early; 0 = off).
  * - Chains: `--chain` / `--chain-id` on the command line replace the file's `chains` (a file entry for the same chain
  *   id still supplies that chain's settings). `--rpc-url`, `--ws-url`,
  *   `--contract`, `--start-block` (and `--chain-id` next to one `--chain`) apply to the single selected chain, which may
