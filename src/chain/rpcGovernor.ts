@@ -77,11 +77,11 @@ export type RpcGovernorOptions = {
 
 export type RpcGovernor = {
   /**
-   * Runs one RPC action under the concurrency limit with retries; rethrows the last error. Once `opts.signal` or the
-   * governor's own `signal` is aborted, nothing more is sent: it rejects with the signal's reason before a first
-   * attempt, and with the last error instead of a retry (a pending backoff ends).
+   * Runs one RPC action under the concurrency limit with retries; rethrows the last error. Once the governor's
+   * `signal` is aborted, nothing more is sent: it rejects with the signal's reason before a first attempt, and with
+   * the last error instead of a retry (a pending backoff ends).
    */
-  run<T>(method: string, fn: () => Promise<T>, opts?: { signal?: AbortSignal; retryCount?: number }): Promise<T>
+  run<T>(method: string, fn: () => Promise<T>, opts?: { retryCount?: number }): Promise<T>
   /** current concurrency limit */
   concurrency(): number
 }
@@ -119,10 +119,9 @@ export function createRpcGovernor(options: RpcGovernorOptions): RpcGovernor {
 
   return {
     concurrency: () => queue.concurrency,
-    async run<T>(method: string, fn: () => Promise<T>, opts: { signal?: AbortSignal; retryCount?: number } = {}): Promise<T> {
+    async run<T>(method: string, fn: () => Promise<T>, opts: { retryCount?: number } = {}): Promise<T> {
       const retries = opts.retryCount ?? retryCount
-      const signal = opts.signal && options.signal ? AbortSignal.any([opts.signal, options.signal]) : (opts.signal ?? options.signal)
-      const sleeper = opts.signal ? createSleeper(signal) : backoffs
+      const { signal } = options
       signal?.throwIfAborted()
       for (let attempt = 0; ; attempt++) {
         try {
@@ -157,7 +156,7 @@ export function createRpcGovernor(options: RpcGovernorOptions): RpcGovernor {
             },
             'Retrying RPC request',
           )
-          await sleeper.sleep(delay)
+          await backoffs.sleep(delay)
           if (signal?.aborted) throw error
         }
       }
