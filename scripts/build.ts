@@ -96,10 +96,10 @@ const misplaced = Object.entries(metafile.outputs)
       .map((input) => `${input} → ${output}`),
   )
 if (misplaced.length) throw new Error(`build: source files bundled into shared chunks (each must stay its own module):\n${misplaced.join('\n')}`)
-// The outputs with no source of ours (viem and its parts: the shared chunks, ccip's) ship without source maps: with source maps on (the bin),
-// the first stack formatted through a chunk parsed its map — viem's, ~60 ms of the indexer's CPU between the writer
-// lock and its first committed row (`--cpu-prof`: Node's releaseLock error on the first RPC answer) — to name files of
-// node_modules/viem that the installed package does not ship with its maps anyway. Our own modules keep theirs.
+// The outputs with no source of ours (viem and its parts: the shared chunks, ccip's) ship without source maps. With
+// source maps on (the bin), the first stack formatted through a chunk parsed its map — viem's, ~60 ms of the indexer's
+// CPU between the writer lock and its first committed row (`--cpu-prof`: Node's releaseLock error on the first RPC
+// answer) — to name files of node_modules/viem. Our own modules keep theirs.
 for (const [output, meta] of Object.entries(metafile.outputs)) {
   if (!output.endsWith('.js') || Object.keys(meta.inputs).some((input) => resolve(ROOT, input).startsWith(`${SRC}${sep}`))) continue
   const file = resolve(ROOT, output)
