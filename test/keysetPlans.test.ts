@@ -131,6 +131,17 @@ const FILTERS: { name: string; where: Record<string, unknown> | null; sql: strin
   },
   { name: 'attestTimestampGte', where: { attestTimestampGte: '1700012000' }, sql: 'a."attestTimestamp" >= 1700012000' },
   { name: 'attestTimestampLte', where: { attestTimestampLte: '1700003000' }, sql: 'a."attestTimestamp" <= 1700003000' },
+  // a time range within one filter: the filter's (…, attestTimestamp, attestationId) index walked inside the range
+  {
+    name: 'attester + attestTimestamp range',
+    where: { attester: attester(5), attestTimestampGte: '1700004000', attestTimestampLte: '1700009000' },
+    sql: `a."attester" = '${attester(5)}' AND a."attestTimestamp" BETWEEN 1700004000 AND 1700009000`,
+  },
+  {
+    name: 'recipient text + attestTimestampGte',
+    where: { recipient: 'user7@example.com', attestTimestampGte: '1700004000' },
+    sql: `a."attestTimestamp" >= 1700004000 AND ${recipientMatch(`r."text" = 'user7@example.com'`)}`,
+  },
   // two filters: the planner takes one index and checks the other on its rows (here every row of schema 5 is attester 0's)
   { name: 'attester + schemaId', where: { attester: attester(0), schemaId: '5' }, sql: `a."attester" = '${attester(0)}' AND a."schemaId" = 5` },
   // a pair with no attestation (attester 0 attests under odd schemas only), as the SDK asks "has A attested under S?"
@@ -142,8 +153,11 @@ const FILTERS: { name: string; where: Record<string, unknown> | null; sql: strin
   },
 ]
 
-/** Filters planned for their values (keyset.ts limitSql): two conditions on the attestation's columns, an id list. */
-const PLANNED_PER_VALUES = new Set(['attestTimestamp range', 'attester + schemaId', 'attester + schemaId, none', 'inLineageOf'])
+/**
+ * Filters planned for their values (keyset.ts limitSql): two conditions on the attestation's columns, an id list. A time
+ * range is not a second condition: it bounds the walk of the one filter's timestamp index.
+ */
+const PLANNED_PER_VALUES = new Set(['attester + schemaId', 'attester + schemaId, none', 'inLineageOf'])
 
 type PreparedStatement = { generic: number; custom: number }
 const executions = (p: PreparedStatement | undefined) => (p ? p.generic + p.custom : 0)

@@ -265,8 +265,13 @@ export function buildAttestationPageSql(input: AttestationPageSqlInput, then?: P
     return { chainId: cursor.chainId, values: scanByTime ? [ts, id] : [id] }
   }
   const plain = (k: Prisma.Sql) => (input.byIds ? Prisma.sql`(${k} + 0)` : k)
-  // one filter: PostgreSQL may keep a generic plan (keyset.ts limitSql); searches and id lists are planned per values
-  const planOnce = !input.walk && !input.byIds && !conditions.idList && conditions.where.length + (conditions.recipient ? 1 : 0) <= 1
+  // one filter, with or without a time range: PostgreSQL may keep a generic plan (keyset.ts limitSql); searches and id
+  // lists are planned per values. A time range is no second index to weigh: it bounds the (…, attestTimestamp,
+  // attestationId) walk the page takes anyway (scanByTime), so it does not count. Counted as a second condition, a time
+  // range page was planned again at every Bind (0.76 ms of PostgreSQL's 1.2 ms per page at 1,000,000 rows).
+  const timeConditions = (conditions.attestTimestampGte != null ? 1 : 0) + (conditions.attestTimestampLte != null ? 1 : 0)
+  const filters = conditions.where.length - timeConditions + (conditions.recipient ? 1 : 0)
+  const planOnce = !input.walk && !input.byIds && !conditions.idList && filters <= 1
   const limit = (rows: number) => limitSql(rows, planOnce)
   const keys = scanByTime ? [plain(A.ts), plain(A.id)] : [plain(A.id)]
   return buildKeysetPageSql({
