@@ -13,6 +13,9 @@ export type PlanNode = {
   'Actual Loops': number
   'Rows Removed by Filter'?: number
   'Rows Removed by Index Recheck'?: number
+  /** buffers the node (and its children) found in shared buffers / read, over all its loops (EXPLAIN's BUFFERS) */
+  'Shared Hit Blocks'?: number
+  'Shared Read Blocks'?: number
   Plans?: PlanNode[]
 }
 
@@ -26,20 +29,20 @@ export function* planNodes(plan: PlanNode): Generator<PlanNode> {
 }
 
 /**
- * Runs `q` again under `EXPLAIN (ANALYZE, FORMAT JSON)` on `client`. Object parameters (JSON-typed binds) are sent as
+ * Runs `q` again under `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON)` on `client`. Object parameters (JSON-typed binds) are sent as
  * JSON text, as the driver adapter sends them.
  * @returns the plan's root node
  * @throws what the server throws for the statement
  */
 export async function explainAnalyze(client: pg.Client, q: CapturedQuery): Promise<PlanNode> {
-  const { rows } = await client.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${q.query}`, capturedParams(q))
+  const { rows } = await client.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${q.query}`, capturedParams(q))
   return (rows[0]['QUERY PLAN'] as { Plan: PlanNode }[])[0]!.Plan
 }
 
 /**
  * Runs `q` again as a prepared statement under `plan_cache_mode = force_generic_plan` and `EXPLAIN (ANALYZE, FORMAT
  * JSON) EXECUTE`: the plan PostgreSQL uses once it keeps a generic plan for the gateway's named statement (planned
- * without the parameters' values), with this capture's values. The setting is reset and the statement deallocated
+ * without the parameters' values), with this capture's values (and BUFFERS). The setting is reset and the statement deallocated
  * afterwards, whatever happened.
  * @returns the plan's root node
  * @throws what the server throws for the statement
@@ -54,7 +57,7 @@ export async function explainGenericPlan(client: pg.Client, q: CapturedQuery): P
   await client.query(`PREPARE generic_plan_check AS ${q.query}`)
   try {
     await client.query('SET plan_cache_mode = force_generic_plan')
-    const { rows } = await client.query(`EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE generic_plan_check${args.length ? `(${args.join(', ')})` : ''}`)
+    const { rows } = await client.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) EXECUTE generic_plan_check${args.length ? `(${args.join(', ')})` : ''}`)
     return (rows[0]['QUERY PLAN'] as { Plan: PlanNode }[])[0]!.Plan
   } finally {
     await client.query('RESET plan_cache_mode')
