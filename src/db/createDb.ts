@@ -10,6 +10,7 @@ import { PrismaClient } from '../generated/prisma/client.js'
 import { pgRawWriter, prismaRawWriter, type RawWriter } from './rawWriter.js'
 import { applyMigrations, getPgliteExtensions, type MigrationTarget } from './migrate.js'
 import { createStatementNames } from './statementNames.js'
+import { createDirectReader, registerDirectReader } from './directReads.js'
 
 export type Db = {
   prisma: PrismaClient
@@ -60,18 +61,21 @@ export async function createDb(params: CreateDbParameters = {}): Promise<Db> {
   if (params.databaseUrl) {
     if (params.migrate !== false) await applyMigrations({ kind: 'postgres', url: params.databaseUrl })
     const { PrismaPg } = await import('@prisma/adapter-pg')
-    const adapter = new PrismaPg(
-      {
-        connectionString: params.databaseUrl,
-        max: params.poolSize ?? 10,
-        ...(params.statementTimeoutMs !== undefined && { statement_timeout: params.statementTimeoutMs }),
-      },
+    const { default: pg } = await import('pg')
+    // one pool for Prisma's adapter and the direct reads (./directReads.ts); the adapter ends it on $disconnect
+    const pool = new pg.Pool({
+      connectionString: params.databaseUrl,
+      max: params.poolSize ?? 10,
+      ...(params.statementTimeoutMs !== undefined && { statement_timeout: params.statementTimeoutMs }),
+    })
+    const adapter = new PrismaPg(pool, {
+      disposeExternalPool: true,
       // prepared statements by name: parsed and planned once per connection (./statementNames.ts)
-      params.preparedStatements === false ? {} : { statementNameGenerator: createStatementNames() as (query: { sql: string }) => string },
-    )
+      ...(params.preparedStatements !== false && { statementNameGenerator: createStatementNames() as (query: { sql: string }) => string }),
+    })
     const prisma = new PrismaClient({ adapter, log: log as never })
     attachQueryLog(prisma, params.onQuery)
-    const { default: pg } = await import('pg')
+    registerDirectReader(prisma, createDirectReader({ pool, preparedStatements: params.preparedStatements, onQuery: params.onQuery }))
     const pingPool = new pg.Pool({
       connectionString: params.databaseUrl,
       max: 1,

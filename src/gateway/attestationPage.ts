@@ -31,6 +31,7 @@ import type { GraphQLResolveInfo } from 'graphql'
 import { queryFromInfo } from '@pothos/plugin-prisma'
 import { Prisma, type Attestation } from '../generated/prisma/client.js'
 import type { GatewayContext } from './builder.js'
+import { queryRows } from '../db/directReads.js'
 import { toIndexableTextTruncated } from '../db/toStorable.js'
 import { isStorableUint64, parseIdFilter, parseUint64 } from './ids.js'
 import { assertFilterText } from './inputLimits.js'
@@ -431,7 +432,7 @@ export async function resolveAttestationConnection(
   const searchPage = search && !conditions.recipient
   if (direct && !searchPage) {
     // the page and its rows in one statement (attestationRows.ts)
-    const rows = (await ctx.prisma.$queryRaw<Parameters<typeof toAttestationRow>[0][]>(buildAttestationPageRowsSql(pageInput, direct))).map(toAttestationRow)
+    const rows = (await queryRows<Parameters<typeof toAttestationRow>[0]>(ctx.prisma, buildAttestationPageRowsSql(pageInput, direct))).map(toAttestationRow)
     return toKeysetConnection(rows, request, args, cursorOf, totalCount)
   }
   const ids = searchPage

@@ -11,6 +11,7 @@
  */
 import { type Attestation, Prisma, type Recipient } from '../generated/prisma/client.js'
 import type { GatewayContext } from './builder.js'
+import { queryRows } from '../db/directReads.js'
 
 /** The Attestation model's columns (prisma/schema.prisma), as `a."column"`. */
 const ATTESTATION_COLUMNS = [
@@ -120,6 +121,6 @@ export async function getAttestationRows(
         Prisma.sql`(a."chainId", a."attestationId") IN (SELECT k.c, k.i::bigint FROM unnest(${keys.map((k) => k.chainId)}::int[], ${keys.map((k) =>
           k.attestationId.toString(),
         )}::text[]) AS k(c, i))`
-  const rows = await ctx.prisma.$queryRaw<RawRow[]>(Prisma.sql`SELECT ${attestationColumnsSql(selection)} FROM "Attestation" a WHERE ${where}`)
+  const rows = await queryRows<RawRow>(ctx.prisma, Prisma.sql`SELECT ${attestationColumnsSql(selection)} FROM "Attestation" a WHERE ${where}`)
   return rows.map(toAttestationRow)
 }

@@ -11,6 +11,7 @@
  */
 import DataLoader from 'dataloader'
 import { LINEAGE_DEPTH_CAP, type LineageDirection, lineageWalkSql } from '../db/lineageSql.js'
+import { queryRowsUnsafe } from '../db/directReads.js'
 import type { Attestation, PrismaClient } from '../generated/prisma/client.js'
 import { attestationColumnsSql, type DirectSelection, getAttestationRows, toAttestationRow, toDirectSelection } from './attestationRows.js'
 import type { GatewayContext } from './builder.js'
@@ -56,7 +57,8 @@ export async function getLineagePage(
   take: number,
   selection?: DirectSelection,
 ): Promise<LineagePage> {
-  const rows = await prisma.$queryRawUnsafe<({ total: number; id: string | null; depth: number | null } & Record<string, unknown>)[]>(
+  const rows = await queryRowsUnsafe<{ total: number; id: string | null; depth: number | null } & Record<string, unknown>>(
+    prisma,
     `${walkSql(direction)}
     SELECT t.total, p.id, p.depth${selection ? `, ${attestationColumnsSql(selection).text}` : ''} FROM (SELECT count(*)::int AS total FROM bounded) t
     LEFT JOIN LATERAL (

@@ -1,0 +1,87 @@
+/**
+ * The gateway's hot reads (a page of attestations with their recipients, `attestation(id)`) sent on the same
+ * node-postgres pool as Prisma's adapter, without Prisma's raw-query path.
+ *
+ * Why: the statements are ours already (`Prisma.sql`, one per page, src/gateway/attestationRows.ts); Prisma only
+ * carried them. Measured on a 50-row page with every column and its recipients at 1,000,000 attestations, four in
+ * flight (`.scratch`-style loop of 3,000 calls, CPU of the calling process): `prisma.$queryRaw` 951–1,006 µs of CPU
+ * per call, the same statement by name on a node-postgres pool 363–615 µs. Prisma's share is its raw-result
+ * deserialisation (every value re-typed by column type), its parameter serialisation and its engine round trip.
+ *
+ * The rows keep Prisma's shapes for `$queryRaw`: `bigint` for int8, `Prisma.Decimal` for numeric, parsed JSON for
+ * json/jsonb, arrays for text[]; a node-postgres error reaches the caller as it is (`getSqlState` reads its SQLSTATE,
+ * e.g. 57014 for `statement_timeout`). Statements are named as Prisma's are (./statementNames.ts, a generator of
+ * their own, names prefixed `r`), so each is parsed and planned once per connection. PGlite has no pool: there the
+ * reads stay on Prisma.
+ */
+import pg from 'pg'
+import { Prisma, type PrismaClient } from '../generated/prisma/client.js'
+import { createStatementNames } from './statementNames.js'
+
+/** Sends one statement (`$1`… placeholders) with its values; resolves with its rows. */
+export type DirectReader = <T>(text: string, values: unknown[]) => Promise<T[]>
+
+/** Readers by the Prisma client whose pool they share (createDb registers one per PostgreSQL client). */
+const readers = new WeakMap<PrismaClient, DirectReader>()
+
+/** OIDs node-postgres returns as text by default, parsed into Prisma's types (pg_type.oid: int8 20, numeric 1700). */
+const INT8 = 20
+const NUMERIC = 1700
+const TYPES = {
+  getTypeParser: (oid: number, format?: 'text' | 'binary') => {
+    if (oid === INT8) return (value: string) => BigInt(value)
+    if (oid === NUMERIC) return (value: string) => new Prisma.Decimal(value)
+    return pg.types.getTypeParser(oid, format)
+  },
+}
+
+export type CreateDirectReaderParameters = {
+  /** the pool Prisma's adapter uses (so the same connections, `statement_timeout` and pool size) */
+  pool: pg.Pool
+  /** name statements (default true; false where a pooler cannot keep prepared statements) */
+  preparedStatements?: boolean
+  /** called after each read, as Prisma's `query` event is (tests capture the SQL with it) */
+  onQuery?: (e: { query: string; durationMs: number; params: string }) => void
+}
+
+/**
+ * A reader sending statements on `pool`.
+ * @returns `(text, values) => rows`; rejects with node-postgres' error (connection refused, SQLSTATE errors)
+ */
+export function createDirectReader(params: CreateDirectReaderParameters): DirectReader {
+  const { pool, onQuery } = params
+  const names = params.preparedStatements === false ? null : createStatementNames()
+  return async <T>(text: string, values: unknown[]): Promise<T[]> => {
+    const name = names?.({ sql: text })
+    const started = performance.now()
+    const result = await pool.query<T & pg.QueryResultRow>({ text, values, ...(name && { name: `r${name}` }), types: TYPES })
+    onQuery?.({ query: text, durationMs: performance.now() - started, params: JSON.stringify(values) })
+    return result.rows
+  }
+}
+
+/** Makes `queryRows(prisma, …)` use `reader` (createDb, PostgreSQL only). */
+export function registerDirectReader(prisma: PrismaClient, reader: DirectReader): void {
+  readers.set(prisma, reader)
+}
+
+/**
+ * Runs a statement built with `Prisma.sql` (the reads of attestationRows.ts, attestationPage.ts, lineage.ts): on PostgreSQL by the client's direct reader, on PGlite (or a client
+ * createDb did not make) by `prisma.$queryRaw`. Same row shapes either way (see the module comment).
+ * @throws the driver's or Prisma's error for the statement
+ */
+export function queryRows<T>(prisma: PrismaClient, sql: Prisma.Sql): Promise<T[]> {
+  const reader = readers.get(prisma)
+  return reader ? reader<T>(sql.text, sql.values as unknown[]) : prisma.$queryRaw<T[]>(sql)
+}
+
+/**
+ * {@link queryRows} for a statement written as text with `$1`… placeholders (`prisma.$queryRawUnsafe`'s form). The
+ * values are sent as node-postgres sends them (numbers and strings as text, arrays as array literals), so each
+ * placeholder's type comes from its context or a cast in the text.
+ * @throws the driver's or Prisma's error for the statement
+ */
+export function queryRowsUnsafe<T>(prisma: PrismaClient, text: string, ...values: unknown[]): Promise<T[]> {
+  const reader = readers.get(prisma)
+  return reader ? reader<T>(text, values) : prisma.$queryRawUnsafe<T[]>(text, ...values)
+}
