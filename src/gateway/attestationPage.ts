@@ -37,6 +37,7 @@ import { isStorableUint64, parseIdFilter, parseUint64 } from './ids.js'
 import { assertFilterText } from './inputLimits.js'
 import {
   buildKeysetPageSql,
+  CHAIN_ID,
   chainsSql,
   type ConnectionArgs,
   formatRecordCursor,
@@ -242,6 +243,9 @@ export type AttestationPageSqlInput = {
   byIds?: boolean
 }
 
+/** The largest value of a PostgreSQL bigint. */
+const INT64_MAX = 2n ** 63n - 1n
+
 const A = {
   id: Prisma.raw('a."attestationId"'),
   ts: Prisma.raw('a."attestTimestamp"'),
@@ -277,23 +281,38 @@ export function buildAttestationPageSql(input: AttestationPageSqlInput, then?: P
     if (input.after) folded.add(sides.after)
     if (input.before) folded.add(sides.before)
     if (conditions.attestTimestampGte == null) folded.delete('gt')
-    if (conditions.attestTimestampLte == null) folded.delete('lt')
+    // an upper bound of 2^63 - 1 filters nothing, and its fold's lte + 1 would not be a bigint
+    if (conditions.attestTimestampLte == null || conditions.attestTimestampLte >= INT64_MAX) folded.delete('lt')
   }
   const dropped = new Set([folded.has('gt') && conditions.timeSql?.gte, folded.has('lt') && conditions.timeSql?.lte].filter((c): c is Prisma.Sql => !!c))
   const where = conditions.where.filter((c) => !dropped.has(c))
   const bound = (cursor: { chainId: number; attestationId: bigint } | null, side: 'gt' | 'lt'): KeysetBound | null => {
     if (!cursor) return null
     const id = Prisma.sql`${cursor.attestationId.toString()}::bigint`
-    const ts = Prisma.sql`(SELECT c."attestTimestamp" FROM "Attestation" c WHERE c."chainId" = ${cursor.chainId}::int AND c."attestationId" = ${id})`
     if (!scanByTime) return { chainId: cursor.chainId, values: [id] }
+    // A time order compares every chain's rows with the cursor row's (attestTimestamp, attestationId). An id order
+    // walked by time (a time range) must compare each chain's rows by id: there the bound is, on that chain, the
+    // timestamp of its first row beyond the cursor's id (the same keyset.ts `compare` then applies to (ts, id)),
+    // which is exact because a chain's timestamps never decrease as its ids grow (module comment). The cursor row's
+    // own timestamp was wrong for the other chains: their pages skipped or repeated rows.
+    const ts = byTime
+      ? Prisma.sql`(SELECT c."attestTimestamp" FROM "Attestation" c WHERE c."chainId" = ${cursor.chainId}::int AND c."attestationId" = ${id})`
+      : side === 'gt'
+        ? Prisma.sql`(SELECT c."attestTimestamp" FROM "Attestation" c WHERE c."chainId" = ${CHAIN_ID}
+            AND c."attestationId" > ${id} - CASE WHEN ${CHAIN_ID} > ${cursor.chainId}::int THEN 1 ELSE 0 END ORDER BY c."attestationId" ASC LIMIT 1)`
+        : Prisma.sql`(SELECT c."attestTimestamp" FROM "Attestation" c WHERE c."chainId" = ${CHAIN_ID}
+            AND c."attestationId" <= ${id} - CASE WHEN ${CHAIN_ID} < ${cursor.chainId}::int THEN 0 ELSE 1 END ORDER BY c."attestationId" DESC LIMIT 1)`
     if (!folded.has(side)) return { chainId: cursor.chainId, values: [ts, id] }
-    // the tighter of (time bound, past every id) and the cursor; a cursor row that is gone (NULL) still matches nothing
-    const limit = Prisma.sql`${(side === 'gt' ? conditions.attestTimestampGte! : conditions.attestTimestampLte!).toString()}::bigint`
-    const outside = side === 'gt' ? Prisma.sql`${limit} > ${ts}` : Prisma.sql`${limit} < ${ts}`
-    const past = Prisma.raw(side === 'gt' ? '-1' : '9223372036854775807')
+    // the tighter of the time bound and the cursor: a time bound beyond the cursor becomes (gte, -1) from below or
+    // (lte + 1, -1) from above — every id of the bound's second, none of the next; a cursor bound that is NULL (the
+    // cursor row gone, or no row beyond it on this chain) still matches nothing
+    const gt = side === 'gt'
+    const limit = gt ? conditions.attestTimestampGte! : conditions.attestTimestampLte!
+    const outside = gt ? Prisma.sql`${limit.toString()}::bigint > ${ts}` : Prisma.sql`${limit.toString()}::bigint < ${ts}`
+    const time = Prisma.sql`${(gt ? limit : limit + 1n).toString()}::bigint`
     return {
       chainId: cursor.chainId,
-      values: [Prisma.sql`(CASE WHEN ${outside} THEN ${limit} ELSE ${ts} END)`, Prisma.sql`(CASE WHEN ${outside} THEN ${past} ELSE ${id} END)`],
+      values: [Prisma.sql`(CASE WHEN ${outside} THEN ${time} ELSE ${ts} END)`, Prisma.sql`(CASE WHEN ${outside} THEN -1 ELSE ${id} END)`],
     }
   }
   const plain = (k: Prisma.Sql) => (input.byIds ? Prisma.sql`(${k} + 0)` : k)

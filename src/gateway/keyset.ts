@@ -11,7 +11,7 @@
  * WITH RECURSIVE chains(chain_id) AS (<the filter's chain> | <loose index scan of the table's chain ids>)
  * SELECT p.* FROM chains CROSS JOIN LATERAL (
  *   SELECT … FROM "T" a WHERE a."chainId" = chains.chain_id AND <filters>
- *     AND (a.k1, …, a.kn) >= (K1, …, Kn + CASE WHEN chains.chain_id > C THEN 0 ELSE 1 END)   -- after (C, K)
+ *     AND (a.k1, …, a.kn) > (K1, …, Kn - CASE WHEN chains.chain_id > C THEN 1 ELSE 0 END)   -- after (C, K)
  *   ORDER BY a.k1, …, a.kn LIMIT take) p
  * ORDER BY p.k1, …, p.kn, p."chainId" LIMIT take
  * ```
@@ -20,9 +20,10 @@
  * filter's index serves both "one chain" and "all chains"; a global index would be needed per filter twice (with and
  * without chainId), and the chain ids of a deployment are a handful (the loose index scan costs one index probe
  * per chain). The merge sorts at most chains × take rows. `(k…, c) > (K…, C)` becomes, on chain c, `(k…) >= (K…)`
- * when c > C and `(k…) > (K…)` otherwise; `kn` is an integer, so `> Kn` is `>= Kn + 1` and one row-value
- * comparison (an index condition) serves both. Values of the cursor row that the cursor does not carry (e.g. its
- * attestTimestamp) are read from the row by primary key inside the same statement.
+ * when c > C and `(k…) > (K…)` otherwise; `kn` is an integer, so `>= Kn` is `> Kn - 1` and one row-value
+ * comparison (an index condition) serves both (subtracting, never adding: a key of 2^63 - 1 does not overflow, and
+ * keys are never negative). Values of the cursor row that the cursor does not carry (e.g. its attestTimestamp) are
+ * read from the row by primary key inside the same statement.
  */
 import { formatPrismaCursor, parsePrismaCursor } from '@pothos/plugin-prisma'
 import { Prisma } from '../generated/prisma/client.js'
@@ -128,6 +129,9 @@ export function parseRecordCursor<K extends bigint | string>(cursor: string, kin
   return { chainId: value[0] as number, key: value[1] as K }
 }
 
+/** The chain id of the per-chain source (the lateral `chains` row): bound values may read it (e.g. a per-chain lookup). */
+export const CHAIN_ID = Prisma.raw('chains.chain_id')
+
 /** A cursor row's position: its chain, and per order column either the value or SQL reading it from the row. */
 export type KeysetBound = { chainId: number; values: Prisma.Sql[] }
 
@@ -168,7 +172,7 @@ export function buildKeysetPageSql(input: KeysetPageSqlInput): Prisma.Sql {
   const { direction, backward } = input
   const scan = backward ? (direction === 'asc' ? 'desc' : 'asc') : direction
   const dir = Prisma.raw(scan === 'asc' ? 'ASC' : 'DESC')
-  const chain = Prisma.raw('chains.chain_id')
+  const chain = CHAIN_ID
   const keyset = (columns: Prisma.Sql[]): Prisma.Sql => {
     const parts: Prisma.Sql[] = []
     // after = beyond the cursor in the natural order; before = ahead of it
@@ -239,16 +243,17 @@ export function chainsSql(table: Prisma.Sql, chainIds: number[] | null): Prisma.
 
 /**
  * `(k…, chain) > (K…, C)` (gt) or `<` (lt) on one chain, as ONE row-value comparison the index can start from:
- * gt: `(k…) >= (K…, Kn + (chain > C ? 0 : 1))`; lt: `(k…) <= (K…, Kn - (chain < C ? 0 : 1))`.
+ * gt: `(k…) > (K…, Kn - (chain > C ? 1 : 0))`; lt: `(k…) <= (K…, Kn - (chain < C ? 0 : 1))`. Both subtract, so a
+ * last key of 2^63 - 1 (the largest id PostgreSQL stores) does not overflow.
  */
 function compare(columns: Prisma.Sql[], bound: KeysetBound, op: 'gt' | 'lt', chain: Prisma.Sql): Prisma.Sql {
   const values = [...bound.values]
   const last = values.length - 1
   values[last] =
     op === 'gt'
-      ? Prisma.sql`(${values[last]} + CASE WHEN ${chain} > ${bound.chainId}::int THEN 0 ELSE 1 END)`
+      ? Prisma.sql`(${values[last]} - CASE WHEN ${chain} > ${bound.chainId}::int THEN 1 ELSE 0 END)`
       : Prisma.sql`(${values[last]} - CASE WHEN ${chain} < ${bound.chainId}::int THEN 0 ELSE 1 END)`
-  const sign = Prisma.raw(op === 'gt' ? '>=' : '<=')
+  const sign = Prisma.raw(op === 'gt' ? '>' : '<=')
   if (columns.length === 1) return Prisma.sql`${columns[0]} ${sign} ${values[0]}`
   return Prisma.sql`(${Prisma.join(columns, ', ')}) ${sign} (${Prisma.join(values, ', ')})`
 }
