@@ -10,6 +10,7 @@
  * restricted to the parents, and the rows are re-read with the selection Pothos planned (so relations under
  * the nodes still batch), or read in the page statement itself when the selection is the row and its recipients.
  */
+import { queryRows } from '../db/directReads.js'
 import { queryFromInfo } from '@pothos/plugin-prisma'
 import DataLoader from 'dataloader'
 import type { GraphQLResolveInfo } from 'graphql'
@@ -95,7 +96,9 @@ async function loadPages(
   // the pages and their rows in one statement when the selection is the row (and its recipients): attestationRows.ts
   const direct = toDirectSelection(query)
   // Ids travel as text: bigint arrays are not portable across driver adapters.
-  const found = await ctx.prisma.$queryRaw<({ ord: bigint; chainId: number; attestationId: bigint } & Attestation)[]>(Prisma.sql`
+  const found = await queryRows<{ ord: bigint; chainId: number; attestationId: bigint } & Attestation>(
+    ctx.prisma,
+    Prisma.sql`
     SELECT p.ord, ${direct ? attestationColumnsSql(direct) : Prisma.sql`c."chainId", c."attestationId"`}
     FROM unnest(${keys.map((k) => k.chainId)}::int[], ${keys.map((k) => k.parentId.toString())}::text[],
                 ${keys.map((k) => k.cursorId?.toString() ?? null)}::text[]) WITH ORDINALITY AS p(chain_id, parent_id, cursor_id, ord)
@@ -107,7 +110,8 @@ async function loadPages(
       ${limitSql(take, true)}
     ) c
     ${direct ? Prisma.sql`JOIN "Attestation" a ON a."chainId" = c."chainId" AND a."attestationId" = c."attestationId"` : Prisma.empty}
-    ORDER BY p.ord, c."attestationId" ${direction}`)
+    ORDER BY p.ord, c."attestationId" ${direction}`,
+  )
   const pages: Attestation[][] = keys.map(() => [])
   if (!found.length) return pages
   if (direct) {

@@ -1,6 +1,6 @@
 /**
- * Attestation rows read by one raw statement through the same Prisma client (and so the same adapter and pool),
- * for the selections that make up the hot reads: the row alone, or the row with its recipients. Prisma's
+ * Attestation rows read by one raw statement on the Prisma client's pool (src/db/directReads.ts `queryRows`: the
+ * pool's own driver on PostgreSQL, `$queryRaw` on PGlite), for the selections that make up the hot reads: the row alone, or the row with its recipients. Prisma's
  * `findUnique` / `findMany` with `include: { recipients }` is two round trips (the row, then the recipients) plus
  * its query planning per call; here the recipients ride along as one JSON array per row, so `attestation(id)` is one
  * statement and a page is one statement (attestationPage.ts). Any other planned selection (schema, linked
