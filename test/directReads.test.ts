@@ -4,12 +4,14 @@
  * cannot tell which path served it; they feed the query log as Prisma's query event does; a `statement_timeout` reaches
  * the caller with its SQLSTATE (57014, which the gateway turns into QUERY_TIMEOUT). Real PostgreSQL.
  */
+import { GraphQLError } from 'graphql'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createDb, type Db } from '../src/db/createDb.js'
 import { queryRows, queryRowsUnsafe } from '../src/db/directReads.js'
 import { getSqlState } from '../src/db/getSqlState.js'
 import { attestationColumnsSql } from '../src/gateway/attestationRows.js'
+import { findSqlState, toDatabaseInputError } from '../src/gateway/userErrors.js'
 import { Prisma } from '../src/generated/prisma/client.js'
 import { createTestDatabase, type TestDatabase } from './helpers/database.js'
 import { seedRows } from './helpers/seedRows.js'
@@ -81,5 +83,14 @@ describe('direct reads', () => {
     expect(getSqlState(error)?.sqlState).toBe('57014')
     // the pool is still good after the cancel
     expect(await queryRows(db.prisma, Prisma.sql`SELECT 1 AS one`)).toEqual([{ one: 1 }])
+  })
+
+  it("lets the gateway tell a value PostgreSQL refuses (SQLSTATE class 22) from a server fault, as with Prisma's errors", async () => {
+    for (const read of [(sql: Prisma.Sql) => queryRows(db.prisma, sql), (sql: Prisma.Sql) => db.prisma.$queryRaw(sql)]) {
+      const error = await read(Prisma.sql`SELECT ${'12x'}::bigint AS id`).catch((e: unknown) => e)
+      const wrapped = new GraphQLError('failed', { originalError: error as Error })
+      expect(findSqlState(wrapped)).toBe('22P02')
+      expect(toDatabaseInputError(wrapped)?.extensions.code).toBe('BAD_USER_INPUT')
+    }
   })
 })

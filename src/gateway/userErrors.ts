@@ -21,14 +21,23 @@ const INTERNAL = new Set(['INTERNAL_SERVER_ERROR'])
 
 /**
  * Finds the PostgreSQL SQLSTATE behind an error: Prisma keeps it at `meta.driverAdapterError.cause.originalCode`
- * (adapter-pg and PGlite alike); GraphQL wraps the Prisma error in `originalError`.
+ * (adapter-pg and PGlite alike), node-postgres (the direct reads, src/db/directReads.ts) at `code` beside a
+ * `severity`; GraphQL wraps either in `originalError`.
  * @returns the five-character SQLSTATE, or undefined when the error did not come from the database
  */
 export function findSqlState(error: unknown): string | undefined {
   let current: unknown = error
   for (let hops = 0; hops < 8 && current && typeof current === 'object'; hops++) {
-    const e = current as { originalError?: unknown; cause?: unknown; meta?: { driverAdapterError?: unknown }; originalCode?: unknown }
+    const e = current as {
+      originalError?: unknown
+      cause?: unknown
+      meta?: { driverAdapterError?: unknown }
+      originalCode?: unknown
+      code?: unknown
+      severity?: unknown
+    }
     if (typeof e.originalCode === 'string' && /^[0-9A-Z]{5}$/.test(e.originalCode)) return e.originalCode
+    if (typeof e.code === 'string' && typeof e.severity === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) return e.code
     current = e.originalError ?? e.meta?.driverAdapterError ?? e.cause
   }
   return undefined
