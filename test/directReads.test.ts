@@ -75,6 +75,28 @@ describe('direct reads', () => {
     }
   })
 
+  it('survives the server dropping its idle connections before Prisma ever connected, and close() ends the pool', async () => {
+    const own = await createDb({ databaseUrl: database.url, migrate: false, poolSize: 2 })
+    const pids = async () => (await queryRows<{ pid: number }>(own.prisma, Prisma.sql`SELECT pg_backend_pid() AS pid`)).map((r) => r.pid)
+    const first = await pids()
+    const admin = new pg.Client({ connectionString: database.url })
+    await admin.connect()
+    try {
+      // an idle connection the server ends raises 'error' on the pool: unheard, it ended the process
+      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid = ANY($1::int[])', [first])
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      const second = await pids()
+      expect(second).not.toEqual(first)
+      await own.close()
+      // only direct reads ran: the pool is ended by close(), not left to Prisma's adapter, which never connected
+      const { rows } = await admin.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = ANY($1::int[])', [second])
+      expect(rows[0].n).toBe(0)
+      await expect(pids()).rejects.toThrow()
+    } finally {
+      await admin.end()
+    }
+  })
+
   it('feeds the query log like Prisma, and hands a statement timeout over with its SQLSTATE', async () => {
     logged.length = 0
     await queryRows(db.prisma, Prisma.sql`SELECT ${'probe'}::text AS marker`)

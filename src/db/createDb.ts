@@ -62,20 +62,21 @@ export async function createDb(params: CreateDbParameters = {}): Promise<Db> {
     if (params.migrate !== false) await applyMigrations({ kind: 'postgres', url: params.databaseUrl })
     const { PrismaPg } = await import('@prisma/adapter-pg')
     const { default: pg } = await import('pg')
-    // one pool for Prisma's adapter and the direct reads (./directReads.ts); the adapter ends it on $disconnect
+    // one pool for Prisma's adapter and the direct reads (./directReads.ts), ended by close() (Prisma may never have
+    // connected: its adapter only listens to the pool from its first query)
     const pool = new pg.Pool({
       connectionString: params.databaseUrl,
       max: params.poolSize ?? 10,
       ...(params.statementTimeoutMs !== undefined && { statement_timeout: params.statementTimeoutMs }),
     })
-    const adapter = new PrismaPg(pool, {
-      disposeExternalPool: true,
-      // prepared statements by name: parsed and planned once per connection (./statementNames.ts)
-      ...(params.preparedStatements !== false && { statementNameGenerator: createStatementNames() as (query: { sql: string }) => string }),
-    })
+    pool.on('error', () => {}) // an idle connection dropped by the server: the next query opens another
+    // prepared statements by name: parsed and planned once per connection (./statementNames.ts); one generator for
+    // both paths, so its bound on distinct texts holds for the pool
+    const statementNames = params.preparedStatements === false ? undefined : createStatementNames()
+    const adapter = new PrismaPg(pool, statementNames ? { statementNameGenerator: statementNames as (query: { sql: string }) => string } : {})
     const prisma = new PrismaClient({ adapter, log: log as never })
     attachQueryLog(prisma, params.onQuery)
-    registerDirectReader(prisma, createDirectReader({ pool, preparedStatements: params.preparedStatements, onQuery: params.onQuery }))
+    registerDirectReader(prisma, createDirectReader({ pool, statementNames, onQuery: params.onQuery }))
     const pingPool = new pg.Pool({
       connectionString: params.databaseUrl,
       max: 1,
@@ -92,6 +93,7 @@ export async function createDb(params: CreateDbParameters = {}): Promise<Db> {
       writer,
       close: async () => {
         await prisma.$disconnect()
+        if (!pool.ending) await pool.end()
         await pingPool.end()
         await writer.close()
       },

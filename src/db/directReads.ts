@@ -12,13 +12,14 @@
  *
  * The rows keep Prisma's shapes for `$queryRaw`: `bigint` for int8, `Prisma.Decimal` for numeric, parsed JSON for
  * json/jsonb, arrays for text[]; a node-postgres error reaches the caller as it is (`getSqlState` reads its SQLSTATE,
- * e.g. 57014 for `statement_timeout`). Statements are named as Prisma's are (./statementNames.ts, a generator of
- * their own, names prefixed `r`), so each is parsed and planned once per connection. PGlite has no pool: there the
- * reads stay on Prisma.
+ * e.g. 57014 for `statement_timeout`). The parsers cover the types these reads select (int4, int8, numeric, bool,
+ * text, text[], json, jsonb): int8[], numeric[], date/timestamp and bytea would come back as node-postgres gives them,
+ * not as Prisma does, so a statement selecting those belongs on Prisma. Statements are named by Prisma's generator
+ * (./statementNames.ts, names prefixed `r` here), so each is parsed and planned once per connection and the pool's
+ * bound on named texts holds for both paths. PGlite has no pool: there the reads stay on Prisma.
  */
 import pg from 'pg'
 import { Prisma, type PrismaClient } from '../generated/prisma/client.js'
-import { createStatementNames } from './statementNames.js'
 
 /** Sends one statement (`$1`… placeholders) with its values; resolves with its rows. */
 export type DirectReader = <T>(text: string, values: unknown[]) => Promise<T[]>
@@ -40,8 +41,11 @@ const TYPES = {
 export type CreateDirectReaderParameters = {
   /** the pool Prisma's adapter uses (so the same connections, `statement_timeout` and pool size) */
   pool: pg.Pool
-  /** name statements (default true; false where a pooler cannot keep prepared statements) */
-  preparedStatements?: boolean
+  /**
+   * the statement-name generator Prisma's adapter uses (./statementNames.ts), so the pool's bound on named texts
+   * holds for both; absent: nothing is named (a pooler that cannot keep prepared statements)
+   */
+  statementNames?: (query: { sql: string }) => string | undefined
   /** called after each read, as Prisma's `query` event is (tests capture the SQL with it) */
   onQuery?: (e: { query: string; durationMs: number; params: string }) => void
 }
@@ -52,7 +56,7 @@ export type CreateDirectReaderParameters = {
  */
 export function createDirectReader(params: CreateDirectReaderParameters): DirectReader {
   const { pool, onQuery } = params
-  const names = params.preparedStatements === false ? null : createStatementNames()
+  const names = params.statementNames
   return async <T>(text: string, values: unknown[]): Promise<T[]> => {
     const name = names?.({ sql: text })
     const started = performance.now()
