@@ -139,8 +139,10 @@ const GROUP_MATCH: Record<Exclude<StatsGroupBy, 'RECIPIENT'>, Prisma.Sql> = {
  * each group's firstAt / lastAt read from the attestations the filter selects in that group, per page row: the
  * earliest and the latest by an index range starting with the chain — (chainId, schemaId | attester | revoked,
  * attestTimestamp) read until the first match, for RECIPIENT the key's Recipient rows (chainId, recipientKey,
- * attestTimestamp) each checked on its attestation. The chain is the key's, or the filter's one chain
- * (`canTimeGroups`). Same order as the page.
+ * attestTimestamp) each checked on its attestation by primary key — a scalar subquery, which PostgreSQL runs per row:
+ * written as EXISTS it may become a semi-join that reads every attestation the filter selects for each group of the
+ * page (a fresh-clone CI run's plan read the chain's 587 revoked attestations per group). The chain is the key's, or
+ * the filter's one chain (`canTimeGroups`). Same order as the page.
  */
 export function buildTimesOfPageSql(groupBy: StatsGroupBy, conditions: AttestationConditions, page: Prisma.Sql, backward: boolean): Prisma.Sql {
   const dir = Prisma.raw(backward ? 'DESC' : 'ASC')
@@ -148,7 +150,7 @@ export function buildTimesOfPageSql(groupBy: StatsGroupBy, conditions: Attestati
     groupBy === 'RECIPIENT'
       ? Prisma.sql`SELECT min(rr."attestTimestamp") AS lo, max(rr."attestTimestamp") AS hi FROM "Recipient" rr
           WHERE rr."chainId" = ${conditions.chainIds?.length === 1 ? conditions.chainIds[0]! : -1}::int AND rr."recipientKey" = p.kt
-            AND EXISTS (SELECT 1 FROM "Attestation" a WHERE a."chainId" = rr."chainId" AND a."attestationId" = rr."attestationId" AND ${directWhere(conditions)})`
+            AND (SELECT ${directWhere(conditions)} FROM "Attestation" a WHERE a."chainId" = rr."chainId" AND a."attestationId" = rr."attestationId")`
       : Prisma.sql`SELECT min(a."attestTimestamp") AS lo, max(a."attestTimestamp") AS hi FROM "Attestation" a
           WHERE ${directWhere(conditions)} AND ${GROUP_MATCH[groupBy]}`
   return Prisma.sql`SELECT p.kc, p.ki, p.kt, p."count", p."revokedCount", t.lo AS "firstAt", t.hi AS "lastAt"
