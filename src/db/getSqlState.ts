@@ -12,7 +12,8 @@ export type SqlStateError = { sqlState: string; message: string }
 const SQLSTATE = /^[0-9A-Z]{5}$/
 
 /**
- * Walks `error`, its `cause` chain and Prisma's `meta.driverAdapterError` (breadth first, at most 20 objects).
+ * Walks `error`, its `cause` chain, Prisma's `meta.driverAdapterError` and GraphQL's `originalError` (breadth first,
+ * at most 20 objects).
  * @returns the first SQLSTATE found with the server's message (and detail), or null (e.g. a connection refused
  *   before any query, a JS error).
  */
@@ -32,7 +33,7 @@ export function getSqlState(error: unknown): SqlStateError | null {
       const message = String(o.originalMessage ?? o.message ?? '')
       return { sqlState: code, message: typeof o.detail === 'string' && o.detail ? `${message} (${o.detail})` : message }
     }
-    queue.push(o.cause, (o.meta as Record<string, unknown> | undefined)?.driverAdapterError)
+    queue.push(o.cause, (o.meta as Record<string, unknown> | undefined)?.driverAdapterError, o.originalError)
   }
   return null
 }

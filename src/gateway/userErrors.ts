@@ -12,6 +12,7 @@ import { type ExecutionResult, GraphQLError } from 'graphql'
 import type { Plugin } from 'graphql-yoga'
 import { PothosValidationError } from '@pothos/core'
 import type { Logger } from '../common/logger.js'
+import { getSqlState } from '../db/getSqlState.js'
 
 /** Characters of an unexpected error's message (and 4× that of its stack) that reach the log. */
 const MAX_LOGGED_MESSAGE_CHARS = 1_000
@@ -20,27 +21,12 @@ const MAX_LOGGED_MESSAGE_CHARS = 1_000
 const INTERNAL = new Set(['INTERNAL_SERVER_ERROR'])
 
 /**
- * Finds the PostgreSQL SQLSTATE behind an error: Prisma keeps it at `meta.driverAdapterError.cause.originalCode`
- * (adapter-pg and PGlite alike), node-postgres (the direct reads, src/db/directReads.ts) at `code` beside a
- * `severity`; GraphQL wraps either in `originalError`.
+ * The PostgreSQL SQLSTATE behind an error, wherever the driver put it (Prisma's `originalCode`, node-postgres' `code`
+ * for the direct reads of src/db/directReads.ts), GraphQL's `originalError` unwrapped: src/db/getSqlState.ts.
  * @returns the five-character SQLSTATE, or undefined when the error did not come from the database
  */
 export function findSqlState(error: unknown): string | undefined {
-  let current: unknown = error
-  for (let hops = 0; hops < 8 && current && typeof current === 'object'; hops++) {
-    const e = current as {
-      originalError?: unknown
-      cause?: unknown
-      meta?: { driverAdapterError?: unknown }
-      originalCode?: unknown
-      code?: unknown
-      severity?: unknown
-    }
-    if (typeof e.originalCode === 'string' && /^[0-9A-Z]{5}$/.test(e.originalCode)) return e.originalCode
-    if (typeof e.code === 'string' && typeof e.severity === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) return e.code
-    current = e.originalError ?? e.meta?.driverAdapterError ?? e.cause
-  }
-  return undefined
+  return getSqlState(error)?.sqlState
 }
 
 /**
