@@ -39,6 +39,7 @@ import {
   buildKeysetPageSql,
   CHAIN_ID,
   chainsSql,
+  compareKeyset,
   type ConnectionArgs,
   formatRecordCursor,
   type KeysetBound,
@@ -268,46 +269,42 @@ export function buildAttestationPageSql(input: AttestationPageSqlInput, then?: P
   const byTime = order.startsWith('ATTEST_TIMESTAMP')
   // each chain is walked in (attestTimestamp, attestationId) order for a time order, and for a time range (the id
   // order on each chain, see the module comment); the chains' pages are merged in the order asked
-  const scanByTime = byTime || conditions.attestTimestampGte != null || conditions.attestTimestampLte != null
+  const { attestTimestampGte: gte, attestTimestampLte: lte } = conditions
+  const scanByTime = byTime || gte != null || lte != null
   const direction = order.endsWith('ASC') ? 'asc' : 'desc'
-  // the side of the (attestTimestamp, attestationId) key space each cursor bounds (keyset.ts compare: gt = from below)
+  // the side of the (attestTimestamp, attestationId) key space each cursor bounds (keyset.ts compareKeyset: gt = from below)
   const sides = { after: direction === 'asc' ? 'gt' : 'lt', before: direction === 'asc' ? 'lt' : 'gt' } as const
   // A time bound on the side a cursor bounds too is folded into the cursor's row comparison, and its own condition
   // dropped: given both, the B-tree scan positions on either one and walks the entries up to the other, rejecting
   // them one by one — linear in the rows between a cursor from outside the range and the range (a client that kept
   // its cursor and narrowed the filter; 25 ms at 1,000,000 rows, keysetPlans counts the blocks read).
-  const folded = new Set<'gt' | 'lt'>()
-  if (scanByTime) {
-    if (input.after) folded.add(sides.after)
-    if (input.before) folded.add(sides.before)
-    if (conditions.attestTimestampGte == null) folded.delete('gt')
+  const cursorOn = (side: 'gt' | 'lt') => (side === sides.after ? input.after : input.before)
+  const folded = {
+    gt: scanByTime && cursorOn('gt') != null && gte != null,
     // an upper bound of 2^63 - 1 filters nothing, and its fold's lte + 1 would not be a bigint
-    if (conditions.attestTimestampLte == null || conditions.attestTimestampLte >= INT64_MAX) folded.delete('lt')
+    lt: scanByTime && cursorOn('lt') != null && lte != null && lte < INT64_MAX,
   }
-  const dropped = new Set([folded.has('gt') && conditions.timeSql?.gte, folded.has('lt') && conditions.timeSql?.lte].filter((c): c is Prisma.Sql => !!c))
-  const where = conditions.where.filter((c) => !dropped.has(c))
+  const where = conditions.where.filter((c) => !(folded.gt && c === conditions.timeSql?.gte) && !(folded.lt && c === conditions.timeSql?.lte))
   const bound = (cursor: { chainId: number; attestationId: bigint } | null, side: 'gt' | 'lt'): KeysetBound | null => {
     if (!cursor) return null
     const id = Prisma.sql`${cursor.attestationId.toString()}::bigint`
     if (!scanByTime) return { chainId: cursor.chainId, values: [id] }
     // A time order compares every chain's rows with the cursor row's (attestTimestamp, attestationId). An id order
     // walked by time (a time range) must compare each chain's rows by id: there the bound is, on that chain, the
-    // timestamp of its first row beyond the cursor's id (the same keyset.ts `compare` then applies to (ts, id)),
+    // timestamp of its first row beyond the cursor's id (`compareKeyset` finds that row, and applies to (ts, id) as to any keyset),
     // which is exact because a chain's timestamps never decrease as its ids grow (module comment). The cursor row's
     // own timestamp was wrong for the other chains: their pages skipped or repeated rows.
+    const beyond = compareKeyset([Prisma.raw('c."attestationId"')], { chainId: cursor.chainId, values: [id] }, side, CHAIN_ID)
     const ts = byTime
       ? Prisma.sql`(SELECT c."attestTimestamp" FROM "Attestation" c WHERE c."chainId" = ${cursor.chainId}::int AND c."attestationId" = ${id})`
-      : side === 'gt'
-        ? Prisma.sql`(SELECT c."attestTimestamp" FROM "Attestation" c WHERE c."chainId" = ${CHAIN_ID}
-            AND c."attestationId" > ${id} - CASE WHEN ${CHAIN_ID} > ${cursor.chainId}::int THEN 1 ELSE 0 END ORDER BY c."attestationId" ASC LIMIT 1)`
-        : Prisma.sql`(SELECT c."attestTimestamp" FROM "Attestation" c WHERE c."chainId" = ${CHAIN_ID}
-            AND c."attestationId" <= ${id} - CASE WHEN ${CHAIN_ID} < ${cursor.chainId}::int THEN 0 ELSE 1 END ORDER BY c."attestationId" DESC LIMIT 1)`
-    if (!folded.has(side)) return { chainId: cursor.chainId, values: [ts, id] }
+      : Prisma.sql`(SELECT c."attestTimestamp" FROM "Attestation" c WHERE c."chainId" = ${CHAIN_ID} AND ${beyond}
+          ORDER BY c."attestationId" ${Prisma.raw(side === 'gt' ? 'ASC' : 'DESC')} LIMIT 1)`
+    if (!folded[side]) return { chainId: cursor.chainId, values: [ts, id] }
     // the tighter of the time bound and the cursor: a time bound beyond the cursor becomes (gte, -1) from below or
     // (lte + 1, -1) from above — every id of the bound's second, none of the next; a cursor bound that is NULL (the
     // cursor row gone, or no row beyond it on this chain) still matches nothing
     const gt = side === 'gt'
-    const limit = gt ? conditions.attestTimestampGte! : conditions.attestTimestampLte!
+    const limit = gt ? gte! : lte!
     const outside = gt ? Prisma.sql`${limit.toString()}::bigint > ${ts}` : Prisma.sql`${limit.toString()}::bigint < ${ts}`
     const time = Prisma.sql`${(gt ? limit : limit + 1n).toString()}::bigint`
     return {
@@ -320,7 +317,7 @@ export function buildAttestationPageSql(input: AttestationPageSqlInput, then?: P
   // lists are planned per values. A time range is no second index to weigh: it bounds the (…, attestTimestamp,
   // attestationId) walk the page takes anyway (scanByTime), so it does not count. Counted as a second condition, a time
   // range page was planned again at every Bind (0.76 ms of PostgreSQL's 1.2 ms per page at 1,000,000 rows).
-  const timeConditions = (conditions.attestTimestampGte != null ? 1 : 0) + (conditions.attestTimestampLte != null ? 1 : 0)
+  const timeConditions = (gte != null ? 1 : 0) + (lte != null ? 1 : 0)
   const filters = conditions.where.length - timeConditions + (conditions.recipient ? 1 : 0)
   const planOnce = !input.walk && !input.byIds && !conditions.idList && filters <= 1
   const limit = (rows: number) => limitSql(rows, planOnce)
@@ -351,10 +348,7 @@ export function buildAttestationPageSql(input: AttestationPageSqlInput, then?: P
           WHERE ${Prisma.join(chainWhere, ' AND ')} AND ${keyset(keys)} ORDER BY ${orderBy(keys)} ${limit(input.take)}`
       }
       // the Recipient index's columns carry the keyset and the time range (its attestTimestamp is the attestation's)
-      const rTime = timeRangeOn(Prisma.raw('r."attestTimestamp"'), {
-        attestTimestampGte: folded.has('gt') ? null : conditions.attestTimestampGte,
-        attestTimestampLte: folded.has('lt') ? null : conditions.attestTimestampLte,
-      })
+      const rTime = timeRangeOn(Prisma.raw('r."attestTimestamp"'), { attestTimestampGte: folded.gt ? null : gte, attestTimestampLte: folded.lt ? null : lte })
       return recipientSource(conditions.recipient, chain, where, rTime, keyset, scanByTime, orderBy, limit(input.take))
     },
   })

@@ -176,8 +176,8 @@ export function buildKeysetPageSql(input: KeysetPageSqlInput): Prisma.Sql {
   const keyset = (columns: Prisma.Sql[]): Prisma.Sql => {
     const parts: Prisma.Sql[] = []
     // after = beyond the cursor in the natural order; before = ahead of it
-    if (input.after) parts.push(compare(columns, input.after, direction === 'asc' ? 'gt' : 'lt', chain))
-    if (input.before) parts.push(compare(columns, input.before, direction === 'asc' ? 'lt' : 'gt', chain))
+    if (input.after) parts.push(compareKeyset(columns, input.after, direction === 'asc' ? 'gt' : 'lt', chain))
+    if (input.before) parts.push(compareKeyset(columns, input.before, direction === 'asc' ? 'lt' : 'gt', chain))
     return parts.length ? Prisma.join(parts, ' AND ') : Prisma.sql`TRUE`
   }
   const order = (columns: Prisma.Sql[]) =>
@@ -245,8 +245,11 @@ export function chainsSql(table: Prisma.Sql, chainIds: number[] | null): Prisma.
  * `(k…, chain) > (K…, C)` (gt) or `<` (lt) on one chain, as ONE row-value comparison the index can start from:
  * gt: `(k…) > (K…, Kn - (chain > C ? 1 : 0))`; lt: `(k…) <= (K…, Kn - (chain < C ? 0 : 1))`. Both subtract, so a
  * last key of 2^63 - 1 (the largest id PostgreSQL stores) does not overflow.
+ * @param columns the keys as SQL (one or more); `bound` the cursor's chain and values, as many as `columns`
+ * @param chain the chain the compared rows are on (usually {@link CHAIN_ID})
+ * @returns a boolean SQL condition
  */
-function compare(columns: Prisma.Sql[], bound: KeysetBound, op: 'gt' | 'lt', chain: Prisma.Sql): Prisma.Sql {
+export function compareKeyset(columns: Prisma.Sql[], bound: KeysetBound, op: 'gt' | 'lt', chain: Prisma.Sql): Prisma.Sql {
   const values = [...bound.values]
   const last = values.length - 1
   values[last] =
