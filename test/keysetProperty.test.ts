@@ -24,6 +24,7 @@ import { createTestCommon } from './helpers/common.js'
 import { createTestDatabase, type TestDatabase } from './helpers/database.js'
 import { mulberry32 } from './helpers/faultProxy.js'
 import { execute } from './helpers/graphql.js'
+import { seedSchemas } from './helpers/seedRows.js'
 
 const SEED = Number(process.env.KEYSET_PROPERTY_SEED ?? Date.now() % 100_000)
 const CASES = Number(process.env.KEYSET_PROPERTY_CASES ?? 1_500)
@@ -71,12 +72,7 @@ beforeAll(async () => {
   db = await createDb({ databaseUrl: database.url })
   admin = new pg.Client({ connectionString: database.url })
   await admin.connect()
-  for (const chainId of new Set(rows.map((r) => r.chainId))) {
-    await admin.query(`INSERT INTO "Schema" ("chainId", "schemaId", "registrant", "revocable", "dataLocation", "maxValidFor", "hook", "timestamp", "data",
-        "txHash", "txFrom", "blockNumber", "blockHash", "logIndex")
-      SELECT ${chainId}, s, '${ATTESTERS[0]}', true, 0, 0, '0x0000000000000000000000000000000000000000', 1700000000, 'schema', '0x00', '${ATTESTERS[0]}', 0, '0x00', s
-      FROM generate_series(1, 3) AS s`)
-  }
+  for (const chainId of new Set(rows.map((r) => r.chainId))) await seedSchemas(admin, chainId, 3)
   for (const r of rows) {
     await admin.query(
       `INSERT INTO "Attestation" ("chainId", "attestationId", "schemaId", "linkedAttestationId", "attestTimestamp", "revokeTimestamp",

@@ -57,6 +57,22 @@ export function seedParentOffset(o: number, lineageLength = 10): number | null {
 }
 
 /**
+ * Registers schemas 1…`count` on `chainId` (registrant `seedAttester(0)`, revocable, no hook, block 0), as rows
+ * attestations can reference.
+ * @param client a connected node-pg client on a migrated database
+ * @throws the database's error when a schema id exists already
+ */
+export async function seedSchemas(client: pg.Client | pg.Pool, chainId: number, count: number): Promise<void> {
+  await client.query(
+    `INSERT INTO "Schema" ("chainId", "schemaId", "registrant", "revocable", "dataLocation", "maxValidFor", "hook", "timestamp", "data",
+      "txHash", "txFrom", "blockNumber", "blockHash", "logIndex")
+    SELECT $1::int, s, $2, true, 0, 0, '0x0000000000000000000000000000000000000000', 1700000000, 'schema', '0x00', $2, 0, '0x00', s
+    FROM generate_series(1, $3::int) AS s`,
+    [chainId, seedAttester(0), count],
+  )
+}
+
+/**
  * Writes the rows described above into a migrated, empty database (then VACUUM ANALYZE).
  * @param client a connected node-pg client on that database
  * @throws the database's error when a table is missing (not migrated) or a row exists already
@@ -67,10 +83,7 @@ export async function seedRows(client: pg.Client | pg.Pool, options: SeedRowsOpt
   const step = options.onStep ?? (() => {})
   const spb = Math.max(1, Math.floor(options.secondsPerBlock ?? 1))
   for (const { chainId, rows } of options.chains) {
-    await client.query(`INSERT INTO "Schema" ("chainId", "schemaId", "registrant", "revocable", "dataLocation", "maxValidFor", "hook", "timestamp", "data",
-        "txHash", "txFrom", "blockNumber", "blockHash", "logIndex")
-      SELECT ${chainId}, s, '${seedAttester(0)}', true, 0, 0, '0x0000000000000000000000000000000000000000', 1700000000, 'schema', '0x00', '${seedAttester(0)}', 0, '0x00', s
-      FROM generate_series(1, 21) AS s`)
+    await seedSchemas(client, chainId, 21)
     // o = (g - 1) % block is g's offset in its lineage block
     await client.query(`INSERT INTO "Attestation" ("chainId", "attestationId", "schemaId", "linkedAttestationId", "attestTimestamp", "revokeTimestamp",
         "attester", "validUntil", "dataLocation", "revoked", "recipientsRaw", "data", "decodedData", "dataEncoding", "decodeError", "indexingKey",
