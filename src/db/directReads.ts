@@ -55,10 +55,9 @@ export type CreateDirectReaderParameters = {
  * @returns `(text, values) => rows`; rejects with node-postgres' error (connection refused, SQLSTATE errors)
  */
 export function createDirectReader(params: CreateDirectReaderParameters): DirectReader {
-  const { pool, onQuery } = params
-  const names = params.statementNames
+  const { pool, statementNames, onQuery } = params
   return async <T>(text: string, values: unknown[]): Promise<T[]> => {
-    const name = names?.({ sql: text })
+    const name = statementNames?.({ sql: text })
     const started = performance.now()
     const result = await pool.query<T & pg.QueryResultRow>({ text, values, ...(name && { name: `r${name}` }), types: TYPES })
     onQuery?.({ query: text, durationMs: performance.now() - started, params: JSON.stringify(values) })
@@ -72,8 +71,9 @@ export function registerDirectReader(prisma: PrismaClient, reader: DirectReader)
 }
 
 /**
- * Runs a statement built with `Prisma.sql` (the reads of attestationRows.ts, attestationPage.ts, lineage.ts): on PostgreSQL by the client's direct reader, on PGlite (or a client
- * createDb did not make) by `prisma.$queryRaw`. Same row shapes either way (see the module comment).
+ * Runs a statement built with `Prisma.sql` (the gateway's hot reads, see the module comment): on PostgreSQL by the
+ * client's direct reader, on PGlite (or a client createDb did not make) by `prisma.$queryRaw`. Same row shapes either
+ * way.
  * @throws the driver's or Prisma's error for the statement
  */
 export function queryRows<T>(prisma: PrismaClient, sql: Prisma.Sql): Promise<T[]> {
